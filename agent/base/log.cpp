@@ -1,0 +1,108 @@
+#include "agent/base/log.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <set>
+
+namespace sirenbox::log {
+namespace {
+
+std::atomic<Level> g_level{Level::kInfo};
+
+struct State {
+    std::mutex mutex;
+    std::function<void(std::string_view)> sink;  // guarded by mutex
+    std::deque<std::string> secrets;              // guarded by mutex; newest last, bounded
+    std::set<std::string, std::less<>> once_keys;  // guarded by mutex
+};
+
+State& state() {
+    static State s;
+    return s;
+}
+
+// Tokens rotate hourly; keeping the last few dozen covers every live one without growing forever.
+constexpr std::size_t kMaxSecrets = 64;
+
+std::string_view level_name(Level level) {
+    switch (level) {
+        case Level::kDebug: return "debug";
+        case Level::kInfo: return "info";
+        case Level::kWarn: return "warn";
+        case Level::kError: return "error";
+    }
+    return "?";
+}
+
+std::string scrub_locked(std::string text, const std::deque<std::string>& secrets) {
+    for (const auto& secret : secrets) {
+        for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
+            text.replace(pos, secret.size(), "[redacted]");
+        }
+    }
+    return text;
+}
+
+}  // namespace
+
+bool parse_level(std::string_view text, Level& out) {
+    for (Level l : {Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
+        if (text == level_name(l)) {
+            out = l;
+            return true;
+        }
+    }
+    return false;
+}
+
+void set_level(Level level) { g_level.store(level); }
+bool enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
+
+void set_sink(std::function<void(std::string_view)> sink) {
+    std::lock_guard lock(state().mutex);
+    state().sink = std::move(sink);
+}
+
+void reset_sink() { set_sink(nullptr); }
+
+void register_secret(std::string_view value) {
+    // Very short values would scrub ordinary words; real secrets are long.
+    if (value.size() < 6) return;
+    std::lock_guard lock(state().mutex);
+    auto& secrets = state().secrets;
+    for (const auto& s : secrets) {
+        if (s == value) return;
+    }
+    secrets.emplace_back(value);
+    if (secrets.size() > kMaxSecrets) secrets.pop_front();
+}
+
+std::string scrub(std::string text) {
+    std::lock_guard lock(state().mutex);
+    return scrub_locked(std::move(text), state().secrets);
+}
+
+bool first_time(std::string_view key) {
+    std::lock_guard lock(state().mutex);
+    return state().once_keys.emplace(key).second;
+}
+
+Line::Line(Level level, std::string_view component) : level_(level) {
+    stream_ << level_name(level) << ' ' << component << ": ";
+}
+
+Line::~Line() {
+    std::lock_guard lock(state().mutex);
+    std::string line = scrub_locked(stream_.str(), state().secrets);
+    if (state().sink) {
+        state().sink(line);
+    } else {
+        line += '\n';
+        std::fwrite(line.data(), 1, line.size(), stderr);
+    }
+    (void)level_;
+}
+
+}  // namespace sirenbox::log

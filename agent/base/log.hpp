@@ -1,0 +1,55 @@
+#pragma once
+
+#include <functional>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace sirenbox::log {
+
+enum class Level { kDebug, kInfo, kWarn, kError };
+
+/// Parses "debug" / "info" / "warn" / "error".
+bool parse_level(std::string_view text, Level& out);
+void set_level(Level level);
+[[nodiscard]] bool enabled(Level level);
+
+/// Where finished lines go; default is stderr (journald adds its own time stamps there).
+/// Tests install a sink to capture lines. Thread-safe.
+void set_sink(std::function<void(std::string_view line)> sink);
+void reset_sink();
+
+/// Registers a secret value (client secret, token, API key): every log line is scrubbed of it
+/// before it reaches the sink, as a second line of defence behind `Secret`. Thread-safe.
+void register_secret(std::string_view value);
+/// Replaces every registered secret in `text` with "[redacted]".
+[[nodiscard]] std::string scrub(std::string text);
+
+/// True the first time it is called with `key` in this process: for "logged once" warnings.
+[[nodiscard]] bool first_time(std::string_view key);
+
+/// One log line, emitted when it goes out of scope: `SB_LOG(kInfo, "net") << "connected to " << host;`
+class Line {
+public:
+    Line(Level level, std::string_view component);
+    ~Line();
+    Line(const Line&) = delete;
+    Line& operator=(const Line&) = delete;
+
+    template <typename T>
+    Line& operator<<(const T& value) {
+        stream_ << value;
+        return *this;
+    }
+
+private:
+    Level level_;
+    std::ostringstream stream_;
+};
+
+}  // namespace sirenbox::log
+
+#define SB_LOG(level, component)                                      \
+    if (!::sirenbox::log::enabled(::sirenbox::log::Level::level)) {   \
+    } else                                                            \
+        ::sirenbox::log::Line(::sirenbox::log::Level::level, component)

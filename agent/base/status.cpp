@@ -1,0 +1,36 @@
+#include "agent/base/status.hpp"
+
+namespace sirenbox {
+
+std::string_view to_string(StatusCode code) {
+    switch (code) {
+        case StatusCode::kOk: return "ok";
+        case StatusCode::kInvalidArgument: return "invalid argument";
+        case StatusCode::kNotFound: return "not found";
+        case StatusCode::kPermissionDenied: return "permission denied";
+        case StatusCode::kFailedPrecondition: return "failed precondition";
+        case StatusCode::kUnavailable: return "unavailable";
+        case StatusCode::kDeadlineExceeded: return "deadline exceeded";
+        case StatusCode::kDataLoss: return "data loss";
+        case StatusCode::kInternal: return "internal";
+    }
+    return "unknown";
+}
+
+std::string Status::to_string() const {
+    if (is_ok()) return "ok";
+    std::string out(sirenbox::to_string(code_));
+    out += ": ";
+    out += message_;
+    return out;
+}
+
+Status Status::with_context(std::string_view context) const {
+    if (is_ok()) return *this;
+    std::string m(context);
+    m += ": ";
+    m += message_;
+    return {code_, std::move(m)};
+}
+
+}  // namespace sirenbox

@@ -1,0 +1,69 @@
+#include <gtest/gtest.h>
+
+#include "agent/base/json.hpp"
+#include "agent/base/log.hpp"
+#include "agent/base/secret.hpp"
+#include "agent/base/time_format.hpp"
+
+namespace sirenbox {
+namespace {
+
+TEST(TimeFormat, RoundTripsUtc) {
+    auto t = parse_iso8601("2019-01-01T13:15:30Z");
+    ASSERT_TRUE(t.is_ok()) << t.status().to_string();
+    EXPECT_EQ(format_iso8601(*t), "2019-01-01T13:15:30Z");
+    EXPECT_EQ(std::chrono::system_clock::to_time_t(*t), 1546348530);
+}
+
+TEST(TimeFormat, AcceptsSevenDigitFractionsAndOffsets) {
+    auto t = parse_iso8601("2023-08-01T10:37:32.2783543Z");
+    ASSERT_TRUE(t.is_ok());
+    EXPECT_EQ(format_iso8601(*t, true), "2023-08-01T10:37:32.278Z");
+    auto o = parse_iso8601("2019-01-01T15:15:30+02:00");
+    ASSERT_TRUE(o.is_ok());
+    EXPECT_EQ(format_iso8601(*o), "2019-01-01T13:15:30Z");
+}
+
+TEST(TimeFormat, RejectsWithTheBadText) {
+    for (const char* bad : {"", "2019-01-01", "2019-13-01T00:00:00Z", "2019-01-01T00:00:00", "2019-01-01T00:00:00Zx"}) {
+        auto t = parse_iso8601(bad);
+        ASSERT_FALSE(t.is_ok()) << bad;
+        EXPECT_NE(t.status().message().find("bad timestamp"), std::string::npos);
+    }
+}
+
+TEST(Json, ParseErrorNamesWhatAndWhere) {
+    auto doc = json::parse("{\"a\": [1, 2", "test page");
+    ASSERT_FALSE(doc.is_ok());
+    EXPECT_EQ(doc.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(doc.status().message().find("test page: not valid JSON"), std::string::npos);
+}
+
+TEST(Json, TypedAccessRejectsOtherTypes) {
+    auto doc = json::parse(R"({"s": "x", "n": 3, "f": 1.5, "b": true})", "t");
+    ASSERT_TRUE(doc.is_ok());
+    EXPECT_EQ(json::get_string(doc->get(), "s"), "x");
+    EXPECT_FALSE(json::get_string(doc->get(), "n"));
+    EXPECT_EQ(json::get_integer(doc->get(), "n"), 3);
+    EXPECT_FALSE(json::get_integer(doc->get(), "f"));
+    EXPECT_EQ(json::get_bool(doc->get(), "b"), true);
+}
+
+TEST(Log, ScrubsRegisteredSecretsAndSecretPrintsRedacted) {
+    std::vector<std::string> lines;
+    log::set_sink([&](std::string_view l) { lines.emplace_back(l); });
+    log::register_secret("s3cr3t-value-123");
+    Secret secret("another-secret-xyz");
+    SB_LOG(kWarn, "test") << "token s3cr3t-value-123 and " << secret;
+    log::reset_sink();
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0], "warn test: token [redacted] and [redacted]");
+}
+
+TEST(Log, FirstTimeOnlyOnce) {
+    EXPECT_TRUE(log::first_time("unit-test-key"));
+    EXPECT_FALSE(log::first_time("unit-test-key"));
+}
+
+}  // namespace
+}  // namespace sirenbox

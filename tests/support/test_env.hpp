@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace sirenbox::testing {
+
+/// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    /// Writes `content` to path()/name with `mode` and returns the full path.
+    std::filesystem::path write(const std::string& name, const std::string& content, unsigned mode = 0600) const;
+
+private:
+    std::filesystem::path path_;
+};
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 and released).
+int free_port();
+
+/// The source and build trees, from the environment ctest sets (falls back to the compile-time paths).
+std::filesystem::path source_dir();
+std::filesystem::path binary_dir();
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes; true when it held. For waiting on
+/// other processes (a broker accepting, a daemon publishing), never for letting time pass.
+bool wait_until(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+
+/// True when something accepts TCP connections on 127.0.0.1:port.
+bool port_accepts(int port);
+
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace sirenbox::testing
