@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+
+#include "agent/base/result.hpp"
+
+namespace sirenbox::cloud {
+
+/// Scopes of the APIs the box calls (one token each; Entra ID does not mix resources).
+inline constexpr const char* kArmScope = "https://management.azure.com/.default";
+inline constexpr const char* kGraphScope = "https://graph.microsoft.com/.default";
+inline constexpr const char* kLogAnalyticsScope = "https://api.loganalytics.io/.default";
+
+/// Hands out bearer tokens per scope. `invalidate` is called after a 401 so the next `token`
+/// fetches a fresh one. Thread-safe.
+class TokenSource {
+public:
+    virtual ~TokenSource() = default;
+    virtual Result<std::string> token(const std::string& scope) = 0;
+    virtual void invalidate(const std::string& scope) = 0;
+};
+
+}  // namespace sirenbox::cloud

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "agent/base/clock.hpp"
+
+namespace sirenbox::relay {
+
+/// What an action asks of one cloud target.
+enum class ActionKind { kAcknowledge, kResolve, kComment };
+/// Where an entry stands. `kPending` entries are retried until they hold in the cloud.
+enum class EntryState { kPending, kDone, kFailed };
+
+std::string_view to_string(ActionKind k);   // "acknowledge", "resolve", "comment"
+std::string_view to_string(EntryState s);   // "pending", "done", "failed"
+bool parse_action_kind(std::string_view text, ActionKind& out);
+bool parse_entry_state(std::string_view text, EntryState& out);
+
+/// One action for one target, durable in the store before the press is shown as taken.
+struct OutboxEntry {
+    std::int64_t id = 0;             // assigned by the store; delivery order per alarm follows it
+    std::string alarm_key;           // "sentinel:73e01a99-…"
+    std::string target;              // "sentinel", later "graph", "signl4"
+    ActionKind kind = ActionKind::kAcknowledge;
+    std::string origin;              // "button", "mqtt", "cli"
+    std::string payload;             // JSON: owner, comment, classification… as the target needs
+    WallTime created{};
+    EntryState state = EntryState::kPending;
+    int attempts = 0;
+    WallTime next_attempt{};         // not before this (back-off survives restarts)
+    std::string last_error;          // operator-readable, never holds a secret
+};
+
+}  // namespace sirenbox::relay
