@@ -1,0 +1,124 @@
+#include "agent/config/validate.hpp"
+
+#include <filesystem>
+
+#include "agent/config/secret_file.hpp"
+
+namespace sirenbox::config {
+namespace {
+
+bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+bool is_topic_word(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+// ARM workspace names: 4–63 characters (the reference allows up to 90), letters, digits, hyphens,
+// not starting or ending with a hyphen.
+bool is_workspace_name(const std::string& s) {
+    if (s.size() < 2 || s.size() > 90 || s.front() == '-' || s.back() == '-') return false;
+    for (char c : s) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    return true;
+}
+
+void require(Problems& problems, const std::string& value, const std::string& path, const char* why) {
+    if (value.empty()) problems.add(path, std::string("required ") + why);
+}
+
+void check_https(Problems& problems, const std::string& url, const std::string& path) {
+    if (!starts_with(url, "https://") || url.size() <= 8) {
+        problems.add(path, "must be an https:// URL (TLS is always used and always verified), got \"" + url + "\"");
+    }
+}
+
+void check_parent_dir(Problems& problems, const std::string& file, const std::string& path) {
+    if (file.empty()) return problems.add(path, "must not be empty");
+    const auto parent = std::filesystem::path(file).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+        problems.add(path, "directory " + parent.string() + " does not exist");
+    }
+}
+
+void check_secret(Problems& problems, const std::string& file, const std::string& path) {
+    if (file.empty()) return;
+    Status status = check_secret_file(file);
+    if (!status.is_ok()) problems.add(path, status.message());
+}
+
+void check_roles(Problems& problems, const std::vector<std::string>& roles, const std::string& path) {
+    for (std::size_t i = 0; i < roles.size(); ++i) {
+        bool known = false;
+        for (const auto& r : output_roles()) known = known || r == roles[i];
+        if (!known) problems.add(path + "[" + std::to_string(i) + "]", "unknown output role \"" + roles[i] + "\"");
+    }
+}
+
+void validate_sentinel(const Config& c, Problems& problems) {
+    const auto& s = c.sentinel;
+    check_https(problems, s.arm_url, "sentinel.arm_url");
+    if (!s.enabled) return;
+    const char* why = "when sentinel.enabled is true";
+    require(problems, c.cloud.tenant_id, "cloud.tenant_id", why);
+    require(problems, c.cloud.client_id, "cloud.client_id", why);
+    require(problems, c.cloud.client_secret_file, "cloud.client_secret_file", why);
+    require(problems, s.subscription_id, "sentinel.subscription_id", why);
+    require(problems, s.resource_group, "sentinel.resource_group", why);
+    require(problems, s.workspace, "sentinel.workspace", why);
+    if (!s.workspace.empty() && !is_workspace_name(s.workspace)) {
+        problems.add("sentinel.workspace", "\"" + s.workspace + "\" is not a workspace name (letters, digits and "
+                                           "hyphens; the name, not the workspace GUID)");
+    }
+    if (s.states.empty()) problems.add("sentinel.states", "must name at least one state");
+}
+
+}  // namespace
+
+void apply_derived_defaults(Config& config) {
+    if (config.mqtt.client_id.empty()) config.mqtt.client_id = "sirenbox-" + config.box.id;
+    if (config.mqtt.base_topic.empty()) config.mqtt.base_topic = "sirenbox/" + config.box.id;
+}
+
+void validate(const Config& c, Problems& problems) {
+    if (!is_topic_word(c.box.id)) {
+        problems.add("box.id", "must be letters, digits, '-' or '_' (it becomes part of MQTT topics), got \"" + c.box.id + "\"");
+    }
+    check_https(problems, c.cloud.authority_url, "cloud.authority_url");
+    if (c.cloud.ca_bundle.empty() || !std::filesystem::exists(c.cloud.ca_bundle)) {
+        problems.add("cloud.ca_bundle", "CA bundle \"" + c.cloud.ca_bundle + "\" does not exist");
+    }
+    check_secret(problems, c.cloud.client_secret_file, "cloud.client_secret_file");
+    validate_sentinel(c, problems);
+
+    const auto& m = c.mqtt;
+    if (!starts_with(m.uri, "tcp://") && !starts_with(m.uri, "ssl://") && !starts_with(m.uri, "mqtt://") &&
+        !starts_with(m.uri, "mqtts://")) {
+        problems.add("mqtt.uri", "must start with tcp://, ssl://, mqtt:// or mqtts://, got \"" + m.uri + "\"");
+    }
+    if (m.base_topic.find_first_of("+#") != std::string::npos || starts_with(m.base_topic, "/") ||
+        (!m.base_topic.empty() && m.base_topic.back() == '/')) {
+        problems.add("mqtt.base_topic", "must not contain '+' or '#' nor start or end with '/', got \"" + m.base_topic + "\"");
+    }
+    check_secret(problems, m.password_file, "mqtt.password_file");
+
+    check_roles(problems, c.outputs.high, "outputs.High");
+    check_roles(problems, c.outputs.medium, "outputs.Medium");
+    check_roles(problems, c.outputs.low, "outputs.Low");
+    check_roles(problems, c.outputs.informational, "outputs.Informational");
+    if (!c.outputs.all_clear.empty()) check_roles(problems, {c.outputs.all_clear}, "outputs.all_clear");
+
+    if (c.relay.retry_min_s > c.relay.retry_max_s) {
+        problems.add("relay.retry_min_s", "must not exceed relay.retry_max_s");
+    }
+    check_parent_dir(problems, c.store.path, "store.path");
+    check_parent_dir(problems, c.control.socket, "control.socket");
+}
+
+}  // namespace sirenbox::config

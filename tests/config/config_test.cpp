@@ -1,0 +1,154 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "agent/config/config.hpp"
+#include "agent/config/secret_file.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox::config {
+namespace {
+
+using testing::TempDir;
+
+class ConfigTest : public ::testing::Test {
+protected:
+    // A complete, valid Sentinel config whose files live in a temp dir; tests change one thing.
+    std::string valid(const std::string& extra_sentinel = "") {
+        secret_ = dir_.write("secret", "s3cret-value\n", 0600).string();
+        return R"({
+          "box": {"id": "noc-wall-1", "name": "NOC wall"},
+          "cloud": {"tenant_id": "contoso.onmicrosoft.com", "client_id": "app-id",
+                    "client_secret_file": ")" + secret_ + R"(", "ca_bundle": ")" + secret_ + R"("},
+          "sentinel": {"enabled": true, "subscription_id": "sub", "resource_group": "rg",
+                       "workspace": "myWorkspace")" + extra_sentinel + R"(},
+          "store": {"path": ")" + (dir_.path() / "db.sqlite").string() + R"("},
+          "control": {"socket": ")" + (dir_.path() / "ctl.sock").string() + R"("}
+        })";
+    }
+
+    std::vector<Problem> problems_of(const std::string& text) {
+        Problems problems;
+        parse(text, problems);
+        return problems.list();
+    }
+
+    // Exactly one problem, at `path`, whose message contains `fragment`.
+    void expect_one(const std::string& text, const std::string& path, const std::string& fragment) {
+        auto list = problems_of(text);
+        ASSERT_EQ(list.size(), 1u) << Problems{}.format("x") << (list.empty() ? "no problems" : list[0].path + ": " + list[0].message);
+        EXPECT_EQ(list[0].path, path);
+        EXPECT_NE(list[0].message.find(fragment), std::string::npos) << list[0].message;
+    }
+
+    TempDir dir_;
+    std::string secret_;
+};
+
+TEST_F(ConfigTest, ValidConfigHasNoProblemsAndDerivesDefaults) {
+    Problems problems;
+    Config c = parse(valid(), problems);
+    ASSERT_TRUE(problems.empty()) << problems.format("cfg");
+    EXPECT_EQ(c.box.id, "noc-wall-1");
+    EXPECT_EQ(c.mqtt.base_topic, "sirenbox/noc-wall-1");
+    EXPECT_EQ(c.mqtt.client_id, "sirenbox-noc-wall-1");
+    EXPECT_EQ(c.sentinel.states, (std::vector<std::string>{"New", "Active"}));
+    EXPECT_EQ(c.sentinel.lookback_hours, 24);
+    EXPECT_EQ(c.outputs.high, (std::vector<std::string>{"lamp_red", "siren"}));
+}
+
+TEST_F(ConfigTest, EmptyObjectIsValidWithEverythingOff) {
+    Problems problems;
+    Config c = parse(R"({"store": {"path": "/tmp/x.db"}, "control": {"socket": "/tmp/x.sock"}})", problems);
+    EXPECT_TRUE(problems.empty()) << problems.format("cfg");
+    EXPECT_FALSE(c.sentinel.enabled);
+}
+
+TEST_F(ConfigTest, NotJsonNamesTheOffset) {
+    auto list = problems_of("{\"box\": ");
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_NE(list[0].message.find("not valid JSON"), std::string::npos);
+}
+
+TEST_F(ConfigTest, EachBadInputGetsItsOwnMessage) {
+    expect_one(valid(R"(, "poll_interval_s": 0)"), "sentinel.poll_interval_s", "between 1 and 3600, got 0");
+    expect_one(valid(R"(, "poll_interval_s": "5")"), "sentinel.poll_interval_s", "must be a whole number, got string");
+    expect_one(valid(R"(, "poll_interval_s": 2.5)"), "sentinel.poll_interval_s", "whole number");
+    expect_one(valid(R"(, "states": ["New", "Resolved"])"), "sentinel.states[1]", "\"New\", \"Active\" or \"Closed\"");
+    expect_one(valid(R"(, "states": "New")"), "sentinel.states", "array of strings");
+    expect_one(valid(R"(, "states": [])"), "sentinel.states", "at least one state");
+    expect_one(valid(R"(, "pollinterval": 5)"), "sentinel.pollinterval", "unknown key");
+    expect_one(valid(R"(, "enabled": "yes")"), "sentinel.enabled", "true or false");
+    expect_one(valid(R"(, "arm_url": "http://management.azure.com")"), "sentinel.arm_url", "https://");
+    expect_one(valid(R"(, "workspace": "4f1c-GUID-")"), "sentinel.workspace", "not a workspace name");
+    expect_one(valid(R"(, "resource_group": "")"), "sentinel.resource_group", "required when sentinel.enabled");
+}
+
+TEST_F(ConfigTest, OtherSections) {
+    auto with = [&](const std::string& section_json) {
+        std::string v = valid();
+        return v.substr(0, v.rfind('}')) + ", " + section_json + "}";
+    };
+    expect_one(with(R"("mqtt": {"base_topic": "sirenbox/#"})"), "mqtt.base_topic", "must not contain");
+    expect_one(with(R"("mqtt": {"uri": "http://localhost"})"), "mqtt.uri", "tcp://");
+    expect_one(with(R"("outputs": {"High": ["lamp_red", "horn"]})"), "outputs.High[1]", "unknown output role \"horn\"");
+    expect_one(with(R"("gpio": {"backend": "sysfs"})"), "gpio.backend", "\"gpiod\" or \"sim\"");
+    expect_one(with(R"("gpio": {"lines": {"siren": {"name": "GPIO18", "bias": "up"}}})"), "gpio.lines.siren.bias",
+               "must be one of");
+    expect_one(with(R"("gpio": {"lines": {"horn": {"name": "GPIO18"}}})"), "gpio.lines.horn", "unknown role");
+    expect_one(with(R"("gpio": {"lines": {"siren": {"offset": 3}}})"), "gpio.lines.siren", "either \"name\"");
+    expect_one(with(R"("log": {"level": "verbose"})"), "log.level", "must be one of");
+    expect_one(with(R"("relay": {"retry_min_s": 500, "retry_max_s": 100})"), "relay.retry_min_s", "must not exceed");
+    expect_one(with(R"("sirens": {})"), "sirens", "unknown section");
+}
+
+TEST_F(ConfigTest, MissingDirectoriesAndFilesAreNamed) {
+    std::string v = valid();
+    auto replace = [&](const std::string& from, const std::string& to) {
+        std::string s = v;
+        s.replace(s.find(from), from.size(), to);
+        return s;
+    };
+    expect_one(replace((dir_.path() / "db.sqlite").string(), "/nonexistent-dir/db.sqlite"), "store.path",
+               "directory /nonexistent-dir does not exist");
+    auto list = problems_of(replace("\"client_secret_file\": \"" + secret_, "\"client_secret_file\": \"/nonexistent"));
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].path, "cloud.client_secret_file");
+}
+
+TEST_F(ConfigTest, SecretFileReadableByOthersIsRefused) {
+    std::string v = valid();
+    ::chmod(secret_.c_str(), 0644);
+    auto list = problems_of(v);
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].path, "cloud.client_secret_file");
+    EXPECT_NE(list[0].message.find("mode 644"), std::string::npos) << list[0].message;
+    EXPECT_NE(list[0].message.find("chmod 600"), std::string::npos);
+    EXPECT_EQ(list[0].message.find("s3cret"), std::string::npos);
+}
+
+TEST_F(ConfigTest, ReadSecretStripsNewlineAndNeverPrintsIt) {
+    auto path = dir_.write("s", "abc-def-123\n", 0600);
+    auto secret = read_secret_file(path.string());
+    ASSERT_TRUE(secret.is_ok());
+    EXPECT_EQ(secret->reveal(), "abc-def-123");
+    auto empty = read_secret_file(dir_.write("e", "\n", 0600).string());
+    ASSERT_FALSE(empty.is_ok());
+    EXPECT_NE(empty.status().message().find("empty"), std::string::npos);
+}
+
+TEST_F(ConfigTest, FormatIsFilePathProblem) {
+    Problems problems;
+    parse(valid(R"(, "page_size": 5000)"), problems);
+    EXPECT_EQ(problems.format("/etc/sirenbox/sirenbox.json"),
+              "/etc/sirenbox/sirenbox.json: sentinel.page_size: must be between 1 and 1000, got 5000\n");
+}
+
+TEST(ConfigReference, DocsAreGeneratedFromTheTables) {
+    const std::string doc = testing::read_file(testing::source_dir() / "docs" / "configuration.md");
+    const std::string reference = reference_markdown();
+    EXPECT_NE(doc.find(reference), std::string::npos)
+        << "docs/configuration.md is out of date: regenerate the reference with `sirenboxd --config-reference`";
+}
+
+}  // namespace
+}  // namespace sirenbox::config

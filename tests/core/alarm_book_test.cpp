@@ -1,0 +1,155 @@
+#include <gtest/gtest.h>
+
+#include "agent/core/alarm_book.hpp"
+#include "agent/core/output_plan.hpp"
+
+namespace sirenbox::core {
+namespace {
+
+CloudSnapshot snapshot(const std::string& id, std::optional<AlarmState> state, Severity severity = Severity::kHigh,
+                       bool may_raise = true) {
+    CloudSnapshot s;
+    s.alarm.source = "sentinel";
+    s.alarm.id = id;
+    s.alarm.title = "Incident " + id;
+    s.alarm.severity = severity;
+    s.alarm.cloud_status = state == AlarmState::kUnacked ? "New" : state == AlarmState::kAcked ? "Active" : "Closed";
+    s.cloud_state = state;
+    s.may_raise = may_raise;
+    return s;
+}
+
+TEST(AlarmBook, NewIncidentRaisesUnackedAlarm) {
+    AlarmBook book;
+    auto change = book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    EXPECT_EQ(change.kind, ChangeKind::kRaised);
+    EXPECT_EQ(change.alarm.state, AlarmState::kUnacked);
+    ASSERT_NE(book.find("sentinel:1"), nullptr);
+    EXPECT_EQ(book.count(AlarmState::kUnacked), 1u);
+}
+
+TEST(AlarmBook, ActiveIncidentFirstSeenIsAlreadyAcked) {
+    AlarmBook book;
+    EXPECT_EQ(book.apply_cloud(snapshot("1", AlarmState::kAcked)).alarm.state, AlarmState::kAcked);
+}
+
+TEST(AlarmBook, NothingRaisedForClosedUnknownOrUnwantedStates) {
+    AlarmBook book;
+    EXPECT_EQ(book.apply_cloud(snapshot("1", AlarmState::kResolved)).kind, ChangeKind::kNone);
+    EXPECT_EQ(book.apply_cloud(snapshot("2", std::nullopt)).kind, ChangeKind::kNone);
+    EXPECT_EQ(book.apply_cloud(snapshot("3", AlarmState::kUnacked, Severity::kHigh, false)).kind, ChangeKind::kNone);
+    EXPECT_TRUE(book.alarms().empty());
+}
+
+TEST(AlarmBook, SameSnapshotTwiceIsNoChange) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    EXPECT_EQ(book.apply_cloud(snapshot("1", AlarmState::kUnacked)).kind, ChangeKind::kNone);
+}
+
+TEST(AlarmBook, CloudAcknowledgementMovesForward) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    auto change = book.apply_cloud(snapshot("1", AlarmState::kAcked));
+    EXPECT_EQ(change.kind, ChangeKind::kUpdated);
+    EXPECT_EQ(change.alarm.state, AlarmState::kAcked);
+}
+
+TEST(AlarmBook, StalePollNeverUndoesLocalAcknowledgement) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    ASSERT_EQ(book.acknowledge_all().size(), 1u);
+    auto change = book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    EXPECT_EQ(change.kind, ChangeKind::kNone);
+    EXPECT_EQ(book.find("sentinel:1")->state, AlarmState::kAcked);
+}
+
+TEST(AlarmBook, ClosedInCloudResolvesAndRemoves) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    auto change = book.apply_cloud(snapshot("1", AlarmState::kResolved));
+    EXPECT_EQ(change.kind, ChangeKind::kResolved);
+    EXPECT_EQ(change.alarm.state, AlarmState::kResolved);
+    EXPECT_EQ(book.find("sentinel:1"), nullptr);
+}
+
+TEST(AlarmBook, DescriptionChangesAreUpdates) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked, Severity::kLow));
+    auto change = book.apply_cloud(snapshot("1", AlarmState::kUnacked, Severity::kHigh));
+    EXPECT_EQ(change.kind, ChangeKind::kUpdated);
+    EXPECT_EQ(change.alarm.severity, Severity::kHigh);
+}
+
+TEST(AlarmBook, UnknownCloudStatusKeepsState) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    auto s = snapshot("1", std::nullopt);
+    s.alarm.cloud_status = "Triaged";
+    auto change = book.apply_cloud(s);
+    EXPECT_EQ(change.kind, ChangeKind::kUpdated);
+    EXPECT_EQ(change.alarm.state, AlarmState::kUnacked);
+    EXPECT_EQ(change.alarm.cloud_status, "Triaged");
+}
+
+TEST(AlarmBook, AcknowledgeAllTouchesOnlyUnacked) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    book.apply_cloud(snapshot("2", AlarmState::kAcked));
+    book.apply_cloud(snapshot("3", AlarmState::kUnacked));
+    auto acked = book.acknowledge_all();
+    ASSERT_EQ(acked.size(), 2u);
+    EXPECT_EQ(acked[0].key(), "sentinel:1");
+    EXPECT_EQ(acked[1].key(), "sentinel:3");
+    EXPECT_TRUE(book.acknowledge_all().empty());
+}
+
+TEST(AlarmBook, RestoreSkipsResolved) {
+    AlarmBook book;
+    Alarm a = snapshot("1", AlarmState::kAcked).alarm;
+    a.state = AlarmState::kAcked;
+    Alarm r = snapshot("2", AlarmState::kResolved).alarm;
+    r.state = AlarmState::kResolved;
+    book.restore({a, r});
+    EXPECT_EQ(book.alarms().size(), 1u);
+    EXPECT_EQ(book.find("sentinel:1")->state, AlarmState::kAcked);
+}
+
+OutputMap default_map() {
+    OutputMap map;
+    map.by_severity[static_cast<std::size_t>(Severity::kHigh)] = {"lamp_red", "siren"};
+    map.by_severity[static_cast<std::size_t>(Severity::kMedium)] = {"lamp_amber"};
+    map.by_severity[static_cast<std::size_t>(Severity::kLow)] = {"lamp_amber"};
+    map.all_clear = "lamp_green";
+    return map;
+}
+
+TEST(OutputPlan, SeverityMapping) {
+    using Roles = std::set<std::string>;
+    for (auto [severity, expected] : std::vector<std::pair<Severity, Roles>>{
+             {Severity::kHigh, {"lamp_red", "siren"}},
+             {Severity::kMedium, {"lamp_amber"}},
+             {Severity::kLow, {"lamp_amber"}},
+             {Severity::kInformational, {}},
+         }) {
+        AlarmBook book;
+        book.apply_cloud(snapshot("1", AlarmState::kUnacked, severity));
+        EXPECT_EQ(plan_outputs(book, default_map(), true), expected) << to_string(severity);
+    }
+}
+
+TEST(OutputPlan, GreenOnlyWhenHealthyAndNothingUnacked) {
+    AlarmBook book;
+    EXPECT_EQ(plan_outputs(book, default_map(), true), std::set<std::string>{"lamp_green"});
+    EXPECT_TRUE(plan_outputs(book, default_map(), false).empty());
+}
+
+TEST(OutputPlan, AcknowledgedHighKeepsLampStopsSiren) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked, Severity::kHigh));
+    book.acknowledge_all();
+    EXPECT_EQ(plan_outputs(book, default_map(), true), (std::set<std::string>{"lamp_red", "lamp_green"}));
+}
+
+}  // namespace
+}  // namespace sirenbox::core
