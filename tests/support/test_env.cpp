@@ -91,3 +91,37 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 }  // namespace sirenbox::testing
+
+#include <sys/wait.h>
+
+namespace sirenbox::testing {
+
+CommandResult run_command(const std::vector<std::string>& argv) {
+    int pipe_fds[2];
+    if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+    std::vector<std::string> args_storage = argv;
+    std::vector<char*> args;
+    for (auto& a : args_storage) args.push_back(a.data());
+    args.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(pipe_fds[1], 1);
+        ::dup2(pipe_fds[1], 2);
+        ::close(pipe_fds[0]);
+        ::close(pipe_fds[1]);
+        ::execvp(args[0], args.data());
+        ::_exit(127);
+    }
+    ::close(pipe_fds[1]);
+    CommandResult result;
+    char buf[4096];
+    ssize_t n = 0;
+    while ((n = ::read(pipe_fds[0], buf, sizeof buf)) > 0) result.output.append(buf, static_cast<std::size_t>(n));
+    ::close(pipe_fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+}  // namespace sirenbox::testing

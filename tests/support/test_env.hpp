@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace sirenbox::testing {
 
@@ -38,5 +39,17 @@ bool wait_until(const std::function<bool()>& condition,
 bool port_accepts(int port);
 
 std::string read_file(const std::filesystem::path& path);
+
+}  // namespace sirenbox::testing
+
+namespace sirenbox::testing {
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+/// Runs a command to completion (no shell) and captures its output.
+CommandResult run_command(const std::vector<std::string>& argv);
 
 }  // namespace sirenbox::testing

@@ -1,0 +1,17 @@
+#include "agent/app/control_protocol.hpp"
+
+namespace sirenbox::app {
+
+std::string control_error(const std::string& message) {
+    auto body = json::object();
+    json::add(body.get(), "ok", false);
+    json::add(body.get(), "error", message);
+    return json::print(body.get());
+}
+
+std::string control_ok(json::Ptr body) {
+    cJSON_AddItemToObject(body.get(), "ok", cJSON_CreateTrue());
+    return json::print(body.get());
+}
+
+}  // namespace sirenbox::app

@@ -1,0 +1,87 @@
+#include "agent/app/ctl_render.hpp"
+
+#include <cstdio>
+
+#include "agent/base/json.hpp"
+
+namespace sirenbox::app {
+namespace {
+
+std::string str(const cJSON* o, const char* key) { return json::get_string(o, key).value_or(""); }
+long long num(const cJSON* o, const char* key) { return json::get_integer(o, key).value_or(0); }
+
+std::string pad(std::string s, std::size_t width) {
+    if (s.size() < width) s.append(width - s.size(), ' ');
+    return s;
+}
+
+std::string render_status(const cJSON* r) {
+    std::string out = "box " + str(r, "box") + "\n\nalarms:\n";
+    const cJSON* alarms = json::member(r, "alarms");
+    if (cJSON_GetArraySize(alarms) == 0) out += "  (none)\n";
+    for (const cJSON* a = alarms ? alarms->child : nullptr; a; a = a->next) {
+        out += "  " + pad(str(a, "state"), 9) + pad(str(a, "severity"), 14) + pad(str(a, "key"), 50) + str(a, "title");
+        if (json::get_bool(a, "silenced") == true) out += "  [silenced]";
+        out += "\n";
+    }
+    out += "\noutputs:\n";
+    const cJSON* outputs = json::member(r, "outputs");
+    for (const cJSON* o = outputs ? outputs->child : nullptr; o; o = o->next) {
+        out += "  " + pad(o->string, 12) + (cJSON_IsTrue(o) ? "ON" : "off") + "\n";
+    }
+    const cJSON* outbox = json::member(r, "outbox");
+    out += "\noutbox: " + std::to_string(num(outbox, "pending")) + " pending, " + std::to_string(num(outbox, "failed")) +
+           " failed, " + std::to_string(num(outbox, "done")) + " done\n";
+    const cJSON* entries = json::member(outbox, "entries");
+    for (const cJSON* e = entries ? entries->child : nullptr; e; e = e->next) {
+        out += "  #" + std::to_string(num(e, "id")) + " " + str(e, "action") + " " + str(e, "alarm") + " -> " +
+               str(e, "target") + " (" + str(e, "state") + ", " + std::to_string(num(e, "attempts")) + " attempts)";
+        if (!str(e, "last_error").empty()) out += ": " + str(e, "last_error");
+        out += "\n";
+    }
+    out += "\nsources:\n";
+    const cJSON* sources = json::member(r, "sources");
+    if (cJSON_GetArraySize(sources) == 0) out += "  (none enabled)\n";
+    for (const cJSON* s = sources ? sources->child : nullptr; s; s = s->next) {
+        out += "  " + pad(s->string, 10) + (json::get_bool(s, "healthy") == true ? "healthy" : "UNHEALTHY");
+        if (!str(s, "last_ok").empty()) out += ", last good poll " + str(s, "last_ok");
+        if (!str(s, "last_error").empty()) out += "\n    " + str(s, "last_error");
+        out += "\n";
+    }
+    if (const cJSON* n = json::member(r, "network")) {
+        out += "\nnetwork: " + std::to_string(num(n, "handshakes")) + " TLS handshakes (" +
+               std::to_string(num(n, "resumed_handshakes")) + " resumed), " + std::to_string(num(n, "requests")) +
+               " requests, " + std::to_string(num(n, "bytes_sent")) + " bytes sent, " +
+               std::to_string(num(n, "bytes_received")) + " received\n";
+    }
+    if (const cJSON* m = json::member(r, "mqtt")) {
+        out += "mqtt: ";
+        out += json::get_bool(m, "enabled") != true ? "off" : json::get_bool(m, "connected") == true ? "connected" : "DISCONNECTED";
+        out += "\n";
+    }
+    return out;
+}
+
+std::string render_gpio(const cJSON* r) {
+    std::string out;
+    const cJSON* lines = json::member(r, "lines");
+    for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
+        out += pad(str(l, "role"), 18) + pad(str(l, "name"), 14) + pad(str(l, "direction"), 8) +
+               (json::get_bool(l, "active") == true ? "ON" : "off") + "\n";
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string render(const std::string& cmd, const cJSON* reply) {
+    if (cmd == "status") return render_status(reply);
+    if (cmd == "gpio") return render_gpio(reply);
+    if (cmd == "ack") return "acknowledged " + std::to_string(num(reply, "acknowledged")) + " alarm(s)\n";
+    if (cmd == "press") {
+        return "pressed " + str(reply, "pressed") + (json::get_bool(reply, "long") == true ? " (long)" : "") + "\n";
+    }
+    return json::print(reply) + "\n";
+}
+
+}  // namespace sirenbox::app

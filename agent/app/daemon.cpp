@@ -1,0 +1,87 @@
+#include "agent/app/daemon.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "agent/app/button_reader.hpp"
+#include "agent/app/control_protocol.hpp"
+#include "agent/app/control_server.hpp"
+#include "agent/app/core_loop.hpp"
+#include "agent/app/daemon_parts.hpp"
+#include "agent/base/log.hpp"
+
+namespace sirenbox::app {
+
+Daemon::Daemon(std::unique_ptr<DaemonParts> parts) : parts_(std::move(parts)) {}
+Daemon::~Daemon() = default;
+
+Result<std::unique_ptr<Daemon>> Daemon::create(config::Config config) {
+    auto parts = build_parts(std::move(config));
+    if (!parts.is_ok()) return parts.status();
+    auto daemon = std::unique_ptr<Daemon>(new Daemon(std::move(*parts)));
+    Daemon* self = daemon.get();
+    auto server = ControlServer::create(self->parts_->config.control.socket,
+                                        [self](const std::string& line) { return self->handle_control(line); });
+    if (!server.is_ok()) return server.status();
+    self->parts_->control = std::move(*server);
+    return daemon;
+}
+
+std::string Daemon::handle_control(const std::string& line) {
+    auto request = json::parse(line, "control request");
+    if (!request.is_ok()) return control_error(request.status().message());
+    const std::string cmd = json::get_string(request->get(), "cmd").value_or("");
+    if (cmd == "gpio" || cmd == "press") return handle_board_command(*parts_, cmd, request->get());
+    if (cmd != "status" && cmd != "ack") return control_error("unknown command \"" + cmd + "\"");
+    auto reply = std::make_shared<std::promise<std::string>>();
+    auto answer = reply->get_future();
+    parts_->core->post(ControlCall{cmd, reply});
+    if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+        return control_error("the daemon's core loop did not answer within 5 s");
+    }
+    return answer.get();
+}
+
+int Daemon::run() {
+    // Signals go to one waiting thread, never into handlers that could interrupt a lock holder.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    DaemonParts& p = *parts_;
+    p.core->restore();
+    if (p.session) p.session->start();
+
+    std::vector<std::thread> threads;
+    threads.emplace_back([&p] { p.control->run(); });
+    if (p.buttons) threads.emplace_back([&p] { p.buttons->run(); });
+    if (p.relay) threads.emplace_back([&p] { p.relay->run(); });
+    if (p.poller) threads.emplace_back([&p] { run_poller(p); });
+    std::thread signal_thread([&p, signals] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        SB_LOG(kInfo, "sirenboxd") << "signal " << sig << " received; stopping";
+        p.core->post(StopRequest{});
+    });
+    SB_LOG(kInfo, "sirenboxd") << "running as box " << p.config.box.id;
+
+    p.core->run();
+
+    p.poll_stop.request_stop();
+    if (p.relay) p.relay->stop();
+    if (p.buttons) p.buttons->stop();
+    p.control->stop();
+    for (auto& t : threads) t.join();
+    // The signal thread still waits when the loop ended another way; wake it with the signal it waits for.
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+    signal_thread.join();
+    shutdown_parts(p);
+    SB_LOG(kInfo, "sirenboxd") << "stopped; outputs at their safe values";
+    return 0;
+}
+
+}  // namespace sirenbox::app

@@ -1,0 +1,241 @@
+#include "agent/app/daemon_parts.hpp"
+
+#include "agent/app/control_protocol.hpp"
+#include "agent/base/log.hpp"
+#include "agent/config/secret_file.hpp"
+#include "agent/relay/sentinel_target.hpp"
+#include "hal/board_profile.hpp"
+
+namespace sirenbox::app {
+namespace {
+
+hal::Bias bias_from(const std::string& text) {
+    if (text == "disabled") return hal::Bias::kDisabled;
+    if (text == "pull-up") return hal::Bias::kPullUp;
+    if (text == "pull-down") return hal::Bias::kPullDown;
+    return hal::Bias::kAsIs;
+}
+
+// The board profile's wiring with the config's per-role overrides on top.
+Result<std::map<std::string, hal::LineSpec>> wiring_for(const config::GpioConfig& gpio) {
+    auto board = hal::find_board(gpio.board);
+    if (!board.is_ok()) return board.status();
+    auto wiring = board->wiring;
+    for (const auto& [role, line] : gpio.lines) {
+        hal::LineSpec spec;
+        spec.name = line.name;
+        spec.chip_label = line.chip_label;
+        spec.offset = line.offset;
+        spec.active_low = line.active_low;
+        spec.bias = bias_from(line.bias);
+        wiring[role] = spec;
+    }
+    return wiring;
+}
+
+Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>& inputs) {
+    if (p.config.gpio.backend == "sim") {
+        auto sim = std::make_unique<hal::SimGpio>(SystemClock::instance());
+        p.sim = sim.get();
+        p.gpio = std::move(sim);
+    } else {
+        auto gpio = hal::make_gpio(p.config.gpio.backend, SystemClock::instance());
+        if (!gpio.is_ok()) return gpio.status();
+        p.gpio = std::move(*gpio);
+    }
+    auto wiring = wiring_for(p.config.gpio);
+    if (!wiring.is_ok()) return wiring.status();
+    for (const auto& role : config::output_roles()) {
+        auto spec = wiring->find(role);
+        if (spec == wiring->end()) continue;
+        auto line = p.gpio->request_output(role, spec->second);
+        if (!line.is_ok()) return line.status().with_context("output " + role);
+        p.outputs[role] = std::move(*line);
+    }
+    // Only the buttons that have an action are claimed; the others stay free for other uses.
+    for (const std::string role : {"button_ack"}) {
+        auto spec = wiring->find(role);
+        if (spec == wiring->end()) continue;
+        auto line = p.gpio->request_input(role, spec->second);
+        if (!line.is_ok()) return line.status().with_context("input " + role);
+        inputs.push_back(std::move(*line));
+    }
+    return Status::ok();
+}
+
+Status build_cloud(DaemonParts& p) {
+    const auto& c = p.config;
+    net::HttpClientOptions http;
+    http.ca_bundle_path = c.cloud.ca_bundle;
+    http.connect_timeout = std::chrono::seconds(c.cloud.connect_timeout_s);
+    http.handshake_timeout = std::chrono::seconds(c.cloud.connect_timeout_s);
+    http.read_timeout = std::chrono::seconds(c.cloud.read_timeout_s);
+    auto client = net::HttpClient::create(http);
+    if (!client.is_ok()) return client.status();
+    p.http = std::move(*client);
+
+    auto secret = config::read_secret_file(c.cloud.client_secret_file);
+    if (!secret.is_ok()) return secret.status();
+    cloud::TokenProviderOptions token;
+    token.authority_url = c.cloud.authority_url;
+    token.tenant_id = c.cloud.tenant_id;
+    token.client_id = c.cloud.client_id;
+    token.client_secret = std::move(*secret);
+    p.tokens = std::make_unique<cloud::TokenProvider>(*p.http, SystemClock::instance(), std::move(token));
+
+    cloud::SentinelOptions sentinel;
+    sentinel.arm_url = c.sentinel.arm_url;
+    sentinel.subscription_id = c.sentinel.subscription_id;
+    sentinel.resource_group = c.sentinel.resource_group;
+    sentinel.workspace = c.sentinel.workspace;
+    sentinel.page_size = c.sentinel.page_size;
+    p.sentinel = std::make_unique<cloud::SentinelClient>(*p.http, *p.tokens, sentinel);
+
+    sources::SentinelPollerOptions poll;
+    poll.states = c.sentinel.states;
+    poll.lookback = std::chrono::hours(c.sentinel.lookback_hours);
+    poll.overlap = std::chrono::seconds(c.sentinel.overlap_s);
+    poll.page_size = c.sentinel.page_size;
+    p.poller = std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll);
+    auto watermark = p.core_store->get_state(sources::SentinelPoller::kWatermarkKey);
+    if (watermark.is_ok()) p.poller->restore_watermark(*watermark);
+    return Status::ok();
+}
+
+Status build_mqtt(DaemonParts& p) {
+    const auto& m = p.config.mqtt;
+    broker::SessionOptions options;
+    options.uri = m.uri;
+    options.client_id = m.client_id;
+    options.username = m.username;
+    if (!m.password_file.empty()) {
+        auto password = config::read_secret_file(m.password_file);
+        if (!password.is_ok()) return password.status();
+        options.password = std::move(*password);
+    }
+    options.keepalive = std::chrono::seconds(m.keepalive_s);
+    options.availability_topic = broker::availability_topic(m.base_topic);
+    auto session = broker::Session::create(std::move(options));
+    if (!session.is_ok()) return session.status();
+    p.session = std::move(*session);
+    p.publisher = std::make_unique<broker::AlarmPublisher>(m.base_topic, *p.session);
+    return Status::ok();
+}
+
+void add_runtime_status(DaemonParts& p, cJSON* status) {
+    if (p.http) {
+        const auto stats = p.http->stats();
+        auto network = json::object();
+        json::add(network.get(), "handshakes", static_cast<long long>(stats.handshakes));
+        json::add(network.get(), "resumed_handshakes", static_cast<long long>(stats.resumed_handshakes));
+        json::add(network.get(), "requests", static_cast<long long>(stats.requests));
+        json::add(network.get(), "bytes_sent", static_cast<long long>(stats.bytes_sent));
+        json::add(network.get(), "bytes_received", static_cast<long long>(stats.bytes_received));
+        json::add(status, "network", std::move(network));
+    }
+    auto mqtt = json::object();
+    json::add(mqtt.get(), "enabled", p.session != nullptr);
+    if (p.session) json::add(mqtt.get(), "connected", p.session->connected());
+    json::add(status, "mqtt", std::move(mqtt));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
+    auto parts = std::make_unique<DaemonParts>();
+    DaemonParts& p = *parts;
+    p.config = std::move(config);
+    log::Level level = log::Level::kInfo;
+    if (log::parse_level(p.config.log.level, level)) log::set_level(level);
+
+    std::vector<std::unique_ptr<hal::InputLine>> inputs;
+    SB_RETURN_IF_ERROR(build_board(p, inputs));
+
+    auto core_store = store::Store::open(p.config.store.path);
+    if (!core_store.is_ok()) return core_store.status();
+    p.core_store = std::move(*core_store);
+    auto relay_store = store::Store::open(p.config.store.path);
+    if (!relay_store.is_ok()) return relay_store.status();
+    p.relay_store = std::move(*relay_store);
+
+    if (p.config.sentinel.enabled) SB_RETURN_IF_ERROR(build_cloud(p));
+    if (p.config.mqtt.enabled) SB_RETURN_IF_ERROR(build_mqtt(p));
+
+    relay::RelayOptions relay_options;
+    relay_options.retry_min = std::chrono::seconds(p.config.relay.retry_min_s);
+    relay_options.retry_max = std::chrono::seconds(p.config.relay.retry_max_s);
+    DaemonParts* self = &p;
+    p.relay = std::make_unique<relay::RelayWorker>(*p.relay_store, SystemClock::instance(), relay_options,
+                                                   [self] { self->core->post(RelayProgress{}); });
+    if (p.sentinel) p.relay->add_target("sentinel", std::make_unique<relay::SentinelTarget>(*p.sentinel, *p.tokens));
+
+    CoreDeps deps{p.config, *p.core_store, p.outputs, p.publisher.get(), [self] { self->relay->notify(); },
+                  [self](cJSON* status) { add_runtime_status(*self, status); }};
+    p.core = std::make_unique<CoreLoop>(std::move(deps));
+
+    hal::PressDetector::Config press;
+    press.debounce = std::chrono::milliseconds(p.config.gpio.debounce_ms);
+    press.long_press = std::chrono::milliseconds(p.config.gpio.long_press_ms);
+    press.stuck_after = std::chrono::seconds(p.config.gpio.stuck_after_s);
+    if (!inputs.empty()) {
+        p.buttons = std::make_unique<ButtonReader>(std::move(inputs), press,
+                                                   [self](const std::string& role, const hal::Press& pressed) {
+                                                       self->core->post(ButtonEvent{role, pressed});
+                                                   });
+    }
+    return parts;
+}
+
+void run_poller(DaemonParts& p) {
+    const auto interval = std::chrono::seconds(p.config.sentinel.poll_interval_s);
+    while (!p.poll_stop.stop_requested()) {
+        const auto started = std::chrono::steady_clock::now();
+        p.core->post(p.poller->poll());
+        if (p.poll_stop.wait_until(started + interval)) return;
+    }
+}
+
+std::string handle_board_command(DaemonParts& p, const std::string& cmd, const cJSON* request) {
+    if (p.sim == nullptr) return control_error(cmd + " needs the sim GPIO backend (gpio.backend is \"" +
+                                               p.config.gpio.backend + "\")");
+    if (cmd == "gpio") {
+        auto lines = json::array();
+        for (const auto& view : p.sim->snapshot()) {
+            auto item = json::object();
+            json::add(item.get(), "role", view.role);
+            json::add(item.get(), "name", view.name);
+            json::add(item.get(), "direction", view.output ? "output" : "input");
+            json::add(item.get(), "active", view.active);
+            json::add(item.get(), "active_low", view.active_low);
+            json::append(lines.get(), std::move(item));
+        }
+        auto body = json::object();
+        json::add(body.get(), "lines", std::move(lines));
+        return control_ok(std::move(body));
+    }
+    const std::string button = json::get_string(request, "button").value_or("ack");
+    const std::string role = button.rfind("button_", 0) == 0 ? button : "button_" + button;
+    const bool long_press = json::get_bool(request, "long").value_or(false);
+    // A real press: contact, held, released; the hold spans debounce (and long press when asked).
+    const auto hold = long_press ? std::chrono::milliseconds(p.config.gpio.long_press_ms) + std::chrono::milliseconds(200)
+                                 : std::chrono::milliseconds(p.config.gpio.debounce_ms) * 3;
+    const auto now = std::chrono::steady_clock::now();
+    Status down = p.sim->inject(role, hal::Edge{true, now});
+    if (!down.is_ok()) return control_error(down.message());
+    Status up = p.sim->inject(role, hal::Edge{false, now + hold});
+    if (!up.is_ok()) return control_error(up.message());
+    auto body = json::object();
+    json::add(body.get(), "pressed", role);
+    json::add(body.get(), "long", long_press);
+    return control_ok(std::move(body));
+}
+
+void shutdown_parts(DaemonParts& p) {
+    if (p.session) p.session->stop();
+    for (auto& [role, line] : p.outputs) {
+        Status s = line->set(false);
+        if (!s.is_ok()) SB_LOG(kError, "gpio") << role << ": " << s.message();
+    }
+}
+
+}  // namespace sirenbox::app

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "agent/app/button_reader.hpp"
+#include "agent/app/daemon.hpp"
+#include "agent/app/control_server.hpp"
+#include "agent/app/core_loop.hpp"
+#include "agent/base/message_queue.hpp"
+#include "agent/cloud/sentinel_client.hpp"
+#include "agent/cloud/token_provider.hpp"
+#include "agent/config/config.hpp"
+#include "agent/net/http_client.hpp"
+#include "agent/relay/relay_worker.hpp"
+#include "agent/sources/sentinel_poller.hpp"
+#include "agent/store/store.hpp"
+#include "hal/gpio.hpp"
+#include "hal/sim_gpio.hpp"
+#include "mqtt/alarm_publisher.hpp"
+#include "mqtt/session.hpp"
+
+namespace sirenbox::app {
+
+/// Everything sirenboxd is made of, in construction order (members are destroyed in reverse, so the
+/// outputs, built early, are released last and end at their safe values).
+struct DaemonParts {
+    config::Config config;
+    std::unique_ptr<hal::Gpio> gpio;
+    hal::SimGpio* sim = nullptr;  // the same object as gpio when the backend is "sim"
+    std::map<std::string, std::unique_ptr<hal::OutputLine>> outputs;
+    std::unique_ptr<store::Store> core_store;
+    std::unique_ptr<store::Store> relay_store;
+    std::unique_ptr<net::HttpClient> http;
+    std::unique_ptr<cloud::TokenProvider> tokens;
+    std::unique_ptr<cloud::SentinelClient> sentinel;
+    std::unique_ptr<sources::SentinelPoller> poller;
+    std::unique_ptr<broker::Session> session;
+    std::unique_ptr<broker::AlarmPublisher> publisher;
+    std::unique_ptr<relay::RelayWorker> relay;
+    std::unique_ptr<CoreLoop> core;
+    std::unique_ptr<ButtonReader> buttons;
+    std::unique_ptr<ControlServer> control;
+    StopSignal poll_stop;
+};
+
+Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config);
+/// Poller thread body: poll, hand the batch to the core loop, sleep the interval, until poll_stop.
+void run_poller(DaemonParts& parts);
+/// "gpio" (list lines) and "press" (simulated button) on the sim backend.
+std::string handle_board_command(DaemonParts& parts, const std::string& cmd, const cJSON* request);
+/// Publishes "offline" and releases outputs (driving them inactive).
+void shutdown_parts(DaemonParts& parts);
+
+}  // namespace sirenbox::app

@@ -1,0 +1,107 @@
+// sirenboxctl: talks to sirenboxd over its control socket. See docs/operations.md.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "agent/app/ctl_render.hpp"
+#include "agent/base/json.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: sirenboxctl [--socket PATH] [--json] COMMAND\n"
+    "  status              alarms, outputs, outbox, sources, network\n"
+    "  ack                 acknowledge every unacknowledged alarm (as from the CLI)\n"
+    "  gpio                the simulated board's lines (sim backend)\n"
+    "  press BUTTON [--long]  press a simulated button, e.g. 'press ack' (sim backend)\n"
+    "The socket defaults to $SIRENBOX_SOCKET, else /run/sirenbox/control.sock.\n";
+
+int fail(const std::string& message) {
+    std::fprintf(stderr, "sirenboxctl: %s\n", message.c_str());
+    return 1;
+}
+
+bool exchange(const std::string& path, const std::string& request, std::string& reply, std::string& error) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) {
+        error = "socket path too long: " + path;
+        return false;
+    }
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        error = "cannot reach sirenboxd at " + path + ": " + std::strerror(errno) + " (is it running? --socket?)";
+        ::close(fd);
+        return false;
+    }
+    const std::string line = request + "\n";
+    if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
+        error = "write to " + path + " failed";
+        ::close(fd);
+        return false;
+    }
+    char buf[4096];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) reply.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    if (reply.empty()) {
+        error = "no answer from " + path;
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const char* env = std::getenv("SIRENBOX_SOCKET");
+    std::string socket = env && *env ? env : "/run/sirenbox/control.sock";
+    bool raw = false, long_press = false;
+    std::vector<std::string> words;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--socket" && i + 1 < argc) {
+            socket = argv[++i];
+        } else if (arg == "--json") {
+            raw = true;
+        } else if (arg == "--long") {
+            long_press = true;
+        } else if (arg == "--help" || arg == "-h") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        } else {
+            words.push_back(arg);
+        }
+    }
+    if (words.empty()) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    auto request = sirenbox::json::object();
+    const std::string& cmd = words[0];
+    sirenbox::json::add(request.get(), "cmd", cmd);
+    if (cmd == "press") {
+        if (words.size() != 2) return fail("press needs a button name, e.g. 'sirenboxctl press ack'");
+        sirenbox::json::add(request.get(), "button", words[1]);
+        sirenbox::json::add(request.get(), "long", long_press);
+    } else if (words.size() != 1 || (cmd != "status" && cmd != "ack" && cmd != "gpio")) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    std::string reply, error;
+    if (!exchange(socket, sirenbox::json::print(request.get()), reply, error)) return fail(error);
+    auto doc = sirenbox::json::parse(reply, "sirenboxd reply");
+    if (!doc.is_ok()) return fail(doc.status().message());
+    if (sirenbox::json::get_bool(doc->get(), "ok") != true) {
+        return fail(sirenbox::json::get_string(doc->get(), "error").value_or("request failed"));
+    }
+    std::fputs(raw ? reply.c_str() : sirenbox::app::render(cmd, doc->get()).c_str(), stdout);
+    return 0;
+}

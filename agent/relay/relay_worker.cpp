@@ -1,0 +1,86 @@
+#include "agent/relay/relay_worker.hpp"
+
+#include <algorithm>
+
+#include "agent/base/log.hpp"
+
+namespace sirenbox::relay {
+
+RelayWorker::RelayWorker(store::Store& store, const Clock& clock, RelayOptions options,
+                         std::function<void()> on_change)
+    : store_(store),
+      clock_(clock),
+      options_(options),
+      on_change_(std::move(on_change)),
+      random_(std::random_device{}()) {}
+
+void RelayWorker::add_target(const std::string& name, std::unique_ptr<Target> target) {
+    targets_[name] = std::move(target);
+}
+
+std::chrono::milliseconds RelayWorker::backoff(int attempts) {
+    using std::chrono::milliseconds;
+    const auto min = std::chrono::duration_cast<milliseconds>(options_.retry_min);
+    const auto max = std::chrono::duration_cast<milliseconds>(options_.retry_max);
+    auto cap = min;
+    for (int i = 1; i < attempts && cap < max; ++i) cap *= 2;
+    cap = std::min(cap, max);
+    // Full jitter (AWS architecture blog): spread retries of many boxes, never below the minimum.
+    std::uniform_int_distribution<long long> pick(min.count(), std::max(min.count(), cap.count()));
+    return milliseconds(pick(random_));
+}
+
+void RelayWorker::deliver(const OutboxEntry& entry) {
+    auto target = targets_.find(entry.target);
+    Status result = target == targets_.end()
+                        ? invalid_argument("no target \"" + entry.target + "\" is configured")
+                        : target->second->deliver(entry);
+    Status stored;
+    if (result.is_ok()) {
+        SB_LOG(kInfo, "relay") << to_string(entry.kind) << " of " << entry.alarm_key << " holds in " << entry.target;
+        stored = store_.mark_done(entry.id);
+    } else if (is_permanent(result)) {
+        SB_LOG(kError, "relay") << to_string(entry.kind) << " of " << entry.alarm_key << " to " << entry.target
+                                << " failed for good: " << result.message();
+        stored = store_.mark_failed(entry.id, result.to_string());
+    } else {
+        const int attempts = entry.attempts + 1;
+        const auto delay = backoff(attempts);
+        SB_LOG(kWarn, "relay") << to_string(entry.kind) << " of " << entry.alarm_key << " to " << entry.target
+                               << " (attempt " << attempts << "): " << result.message() << "; retry in "
+                               << delay.count() / 1000.0 << " s";
+        stored = store_.reschedule(entry.id, attempts, clock_.wall_now() + delay, result.to_string());
+    }
+    if (!stored.is_ok()) SB_LOG(kError, "relay") << stored.message();
+}
+
+std::optional<WallTime> RelayWorker::run_due() {
+    while (true) {
+        auto due = store_.due(clock_.wall_now(), options_.batch);
+        if (!due.is_ok()) {
+            SB_LOG(kError, "relay") << due.status().message();
+            return clock_.wall_now() + options_.retry_min;
+        }
+        if (due->empty()) break;
+        for (const auto& entry : *due) deliver(entry);
+        if (on_change_) on_change_();
+    }
+    auto next = store_.next_due();
+    if (!next.is_ok()) return clock_.wall_now() + options_.retry_min;
+    return *next;
+}
+
+void RelayWorker::run() {
+    while (!wake_.stop_requested()) {
+        auto next = run_due();
+        // Wake for the next due entry, but at least every minute so a changed wall clock is noticed.
+        auto delay = std::chrono::milliseconds(60000);
+        if (next) {
+            delay = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.wall_now()),
+                               std::chrono::milliseconds(0), delay);
+        }
+        if (wake_.wait_until(std::chrono::steady_clock::now() + delay)) break;
+    }
+}
+
+}  // namespace sirenbox::relay
