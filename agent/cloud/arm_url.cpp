@@ -5,9 +5,7 @@
 namespace sirenbox::cloud {
 namespace {
 
-bool unreserved(unsigned char c) {
-    return std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~';
-}
+bool unreserved(unsigned char c) { return std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~'; }
 
 std::string lower(std::string_view text) {
     std::string out(text);

@@ -52,10 +52,9 @@ SentinelClient::SentinelClient(net::HttpTransport& transport, TokenSource& token
 }
 
 std::string SentinelClient::incidents_path() const {
-    return options_.arm_url + "/subscriptions/" + url_encode_component(options_.subscription_id) +
-           "/resourceGroups/" + url_encode_component(options_.resource_group) +
-           "/providers/Microsoft.OperationalInsights/workspaces/" + url_encode_component(options_.workspace) +
-           "/providers/Microsoft.SecurityInsights/incidents";
+    return options_.arm_url + "/subscriptions/" + url_encode_component(options_.subscription_id) + "/resourceGroups/" +
+           url_encode_component(options_.resource_group) + "/providers/Microsoft.OperationalInsights/workspaces/" +
+           url_encode_component(options_.workspace) + "/providers/Microsoft.SecurityInsights/incidents";
 }
 
 std::string SentinelClient::with_api_version(const std::string& path) const {
@@ -141,8 +140,13 @@ Result<std::vector<SentinelIncident>> SentinelClient::list_incidents(const ListQ
         auto parsed = parse_incident_page(root->get());
         if (!parsed) return parsed.status().with_context(call.what);
         for (auto& incident : parsed->incidents) incidents.push_back(std::move(incident));
-        if (warnings != nullptr) {
-            for (auto& warning : parsed->warnings) warnings->push_back(std::move(warning));
+        for (auto& warning : parsed->warnings) {
+            // A skipped incident is a missed alarm: it must reach someone, the caller or the log.
+            if (warnings != nullptr) {
+                warnings->push_back(std::move(warning));
+            } else {
+                SB_LOG(kWarn, kComponent) << call.what << ": " << warning;
+            }
         }
         if (!parsed->next_link) return incidents;
         if (page >= options_.max_pages) {
@@ -157,8 +161,12 @@ Result<std::vector<SentinelIncident>> SentinelClient::list_incidents(const ListQ
 }
 
 Result<SentinelIncident> SentinelClient::get_incident(const std::string& name) {
-    Call call{"GET", with_api_version(incidents_path() + "/" + url_encode_component(name)), "",
-              "sentinel: GET " + incident_label(name), incident_label(name), true};
+    Call call{"GET",
+              with_api_version(incidents_path() + "/" + url_encode_component(name)),
+              "",
+              "sentinel: GET " + incident_label(name),
+              incident_label(name),
+              true};
     auto root = send_json(call);
     if (!root) return root.status();
     auto incident = parse_incident(root->get());
@@ -167,8 +175,12 @@ Result<SentinelIncident> SentinelClient::get_incident(const std::string& name) {
 }
 
 Result<SentinelIncident> SentinelClient::put_incident(const std::string& name, const std::string& body) {
-    Call call{"PUT", with_api_version(incidents_path() + "/" + url_encode_component(name)), body,
-              "sentinel: PUT " + incident_label(name), incident_label(name), true};
+    Call call{"PUT",
+              with_api_version(incidents_path() + "/" + url_encode_component(name)),
+              body,
+              "sentinel: PUT " + incident_label(name),
+              incident_label(name),
+              true};
     auto root = send_json(call);
     if (!root) return root.status();
     auto incident = parse_incident(root->get());
@@ -182,10 +194,13 @@ Status SentinelClient::put_comment(const std::string& incident, const std::strin
     json::add(properties.get(), "message", message);
     auto body = json::object();
     json::add(body.get(), "properties", std::move(properties));
-    const std::string path = incidents_path() + "/" + url_encode_component(incident) + "/comments/" +
-                             url_encode_component(comment_id);
-    Call call{"PUT", with_api_version(path), json::print(body.get()),
-              "sentinel: PUT comment '" + comment_id + "' on " + incident_label(incident), incident_label(incident),
+    const std::string path =
+        incidents_path() + "/" + url_encode_component(incident) + "/comments/" + url_encode_component(comment_id);
+    Call call{"PUT",
+              with_api_version(path),
+              json::print(body.get()),
+              "sentinel: PUT comment '" + comment_id + "' on " + incident_label(incident),
+              incident_label(incident),
               true};
     auto root = send_json(call);
     return root ? Status::ok() : root.status();

@@ -27,8 +27,8 @@ struct SentinelOptions {
 Status validate(const SentinelOptions& options);
 
 struct ListQuery {
-    std::string filter;   // OData, see sentinel_filter.hpp; empty = none
-    std::string orderby;  // e.g. "properties/lastModifiedTimeUtc asc"; empty = none
+    std::string filter;      // OData, see sentinel_filter.hpp; empty = none
+    std::string orderby;     // e.g. "properties/lastModifiedTimeUtc asc"; empty = none
     std::optional<int> top;  // page size; default SentinelOptions::page_size, clamped to 1..1000
 };
 
@@ -38,11 +38,11 @@ struct ListQuery {
 /// Borrows the transport and token source, which must outlive it. Not thread-safe itself (one poller
 /// or relay worker owns each instance); the borrowed parts are.
 class SentinelClient final {
-public:
+  public:
     SentinelClient(net::HttpTransport& transport, TokenSource& tokens, SentinelOptions options);
 
     /// All incidents matching `query`, following nextLink (same origin as arm_url only) up to max_pages.
-    /// Records that do not parse are skipped and described in `*warnings` (if given).
+    /// Records that do not parse are skipped and described in `*warnings`, or logged when it is null.
     Result<std::vector<SentinelIncident>> list_incidents(const ListQuery& query, std::vector<std::string>* warnings);
     Result<SentinelIncident> get_incident(const std::string& name);
     /// PUT of a body from build_update_body(); carries the etag, so a repeat after a network failure
@@ -54,7 +54,7 @@ public:
     /// The URL of the first list page, as requested (for logs and tests).
     [[nodiscard]] std::string list_url(const ListQuery& query) const;
 
-private:
+  private:
     struct Call {
         std::string method;
         std::string url;

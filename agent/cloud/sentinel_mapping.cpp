@@ -50,8 +50,8 @@ core::Alarm to_alarm(const SentinelIncident& incident) {
     alarm.severity = severity_of(incident);
     alarm.state = state_of(incident);
     alarm.cloud_status = incident.status;
-    alarm.number = incident.incident_number > 0 ? std::to_string(incident.incident_number)
-                                                : incident.provider_incident_id;
+    alarm.number =
+        incident.incident_number > 0 ? std::to_string(incident.incident_number) : incident.provider_incident_id;
     alarm.url = incident.incident_url;
     alarm.owner = owner_display(incident.owner);
     alarm.products = incident.alert_product_names;

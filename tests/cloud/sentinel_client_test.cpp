@@ -2,10 +2,10 @@
 
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
+#include "agent/base/time_format.hpp"
 #include "agent/cloud/arm_url.hpp"
 #include "agent/cloud/sentinel_client.hpp"
 #include "agent/cloud/sentinel_filter.hpp"
-#include "agent/base/time_format.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -19,7 +19,7 @@ const std::string kBase =
 
 /// Hands out "eyJ-test-token-<generation>" and counts invalidations.
 class FakeTokens final : public TokenSource {
-public:
+  public:
     Result<std::string> token(const std::string& scope) override {
         scopes.push_back(scope);
         if (fail) return unavailable("login.microsoftonline.com: connection refused");
@@ -59,7 +59,7 @@ std::string arm_error(const char* code, const char* message) {
 }
 
 class SentinelClientTest : public ::testing::Test {
-protected:
+  protected:
     SentinelOptions options() const {
         SentinelOptions o;
         o.subscription_id = "d0cfe6b2-9ac0-4464-9919-dccaee2e48c0";
@@ -81,8 +81,8 @@ TEST_F(SentinelClientTest, ListFollowsNextLinkAcrossThreePages) {
     transport_.push(200, page_with("inc-3"));
 
     ListQuery query;
-    query.filter = and_filters(modified_since_filter(*parse_iso8601("2026-11-22T07:40:00Z")),
-                               status_filter({"New", "Active"}));
+    query.filter =
+        and_filters(modified_since_filter(*parse_iso8601("2026-11-22T07:40:00Z")), status_filter({"New", "Active"}));
     query.orderby = "properties/lastModifiedTimeUtc asc";
     std::vector<std::string> warnings;
     auto incidents = client.list_incidents(query, &warnings);
@@ -221,19 +221,40 @@ struct ErrorCase {
 TEST_F(SentinelClientTest, ErrorStatusesMapToCodes) {
     const std::string what = "sentinel: GET incident '" + std::string(kIncident) + "': ";
     const std::vector<ErrorCase> cases = {
-        {404, {}, arm_error("NotFound", "Incident not found"), StatusCode::kNotFound,
+        {404,
+         {},
+         arm_error("NotFound", "Incident not found"),
+         StatusCode::kNotFound,
          what + "404 incident '" + kIncident + "' not found: NotFound: Incident not found"},
-        {409, {}, arm_error("Conflict", "New version of resource exists. Data was not saved"),
+        {409,
+         {},
+         arm_error("Conflict", "New version of resource exists. Data was not saved"),
          StatusCode::kFailedPrecondition,
          what + "409 stale etag (re-read and re-apply): Conflict: New version of resource exists. Data was not saved"},
-        {412, {}, "", StatusCode::kFailedPrecondition, what + "412 stale etag (re-read and re-apply): (no ARM error body)"},
-        {400, {}, arm_error("BadRequest", "Invalid filter"), StatusCode::kInvalidArgument,
+        {412,
+         {},
+         "",
+         StatusCode::kFailedPrecondition,
+         what + "412 stale etag (re-read and re-apply): (no ARM error body)"},
+        {400,
+         {},
+         arm_error("BadRequest", "Invalid filter"),
+         StatusCode::kInvalidArgument,
          what + "400 BadRequest: Invalid filter"},
-        {429, {{"retry-after", "17"}}, arm_error("TooManyRequests", "Slow down"), StatusCode::kUnavailable,
+        {429,
+         {{"retry-after", "17"}},
+         arm_error("TooManyRequests", "Slow down"),
+         StatusCode::kUnavailable,
          what + "429 TooManyRequests: Slow down; Retry-After: 17"},
-        {503, {{"Retry-After", "30"}}, "<html>Service Unavailable</html>", StatusCode::kUnavailable,
+        {503,
+         {{"Retry-After", "30"}},
+         "<html>Service Unavailable</html>",
+         StatusCode::kUnavailable,
          what + "503 (no ARM error body); Retry-After: 30"},
-        {500, {}, arm_error("InternalServerError", "oops"), StatusCode::kUnavailable,
+        {500,
+         {},
+         arm_error("InternalServerError", "oops"),
+         StatusCode::kUnavailable,
          what + "500 InternalServerError: oops; no Retry-After"},
     };
     for (const auto& c : cases) {
@@ -276,8 +297,8 @@ TEST_F(SentinelClientTest, TransportAndTokenFailuresNameTheRequest) {
     auto incident = client.get_incident(kIncident);
     ASSERT_FALSE(incident.is_ok());
     EXPECT_EQ(incident.status().code(), StatusCode::kUnavailable);
-    EXPECT_EQ(incident.status().message(), "sentinel: GET incident '" + std::string(kIncident) +
-                                               "': connect management.azure.com:443: timed out");
+    EXPECT_EQ(incident.status().message(),
+              "sentinel: GET incident '" + std::string(kIncident) + "': connect management.azure.com:443: timed out");
     tokens_.fail = true;
     auto again = client.get_incident(kIncident);
     ASSERT_FALSE(again.is_ok());

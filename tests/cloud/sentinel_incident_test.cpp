@@ -46,7 +46,8 @@ void expect_example_common(const SentinelIncident& i) {
     EXPECT_EQ(i.owner.owner_type, "");
     EXPECT_TRUE(i.labels.empty());
     EXPECT_EQ(i.incident_number, 3177);
-    EXPECT_EQ(i.incident_url.rfind("https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident/", 0), 0u);
+    EXPECT_EQ(i.incident_url.rfind("https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident/", 0),
+              0u);
     EXPECT_EQ(i.created, at("2019-01-01T13:15:30Z"));
     EXPECT_EQ(i.last_modified, at("2019-01-01T13:15:30Z"));
     EXPECT_EQ(i.first_activity, at("2019-01-01T13:00:30Z"));
@@ -99,7 +100,8 @@ TEST(SentinelIncident, ReadsLabelsOwnerTypeAndProducts) {
     auto parsed = json::parse(R"({"ownerType": "User", "userPrincipalName": "ops@contoso.com"})", "t");
     cJSON_ReplaceItemInObjectCaseSensitive(properties_of(body.get()), "owner", parsed->release());
     auto labels = json::parse(R"([{"labelName": "sirenbox", "labelType": "User"}, {"labelName": "auto",
-        "labelType": "AutoAssigned"}])", "t");
+        "labelType": "AutoAssigned"}])",
+                              "t");
     cJSON_ReplaceItemInObjectCaseSensitive(properties_of(body.get()), "labels", labels->release());
     auto products = json::parse(R"(["Azure Sentinel", "Microsoft Defender for Cloud"])", "t");
     cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItem(properties_of(body.get()), "additionalData"),
@@ -117,9 +119,9 @@ TEST(SentinelIncident, ReadsLabelsOwnerTypeAndProducts) {
 }
 
 struct FieldCase {
-    const char* path;                       // as the message must name it
+    const char* path;                      // as the message must name it
     std::function<void(cJSON*)> break_it;  // applied to the incident object
-    const char* expected;                   // "missing" or the type complaint
+    const char* expected;                  // "missing" or the type complaint
 };
 
 TEST(SentinelIncident, EachBadRequiredFieldHasItsOwnMessage) {
@@ -127,7 +129,8 @@ TEST(SentinelIncident, EachBadRequiredFieldHasItsOwnMessage) {
         return [key](cJSON* i) { cJSON_DeleteItemFromObjectCaseSensitive(properties_of(i), key); };
     };
     auto number = [](const char* key) {
-        return [key](cJSON* i) { cJSON_ReplaceItemInObjectCaseSensitive(properties_of(i), key, cJSON_CreateNumber(3)); };
+        return
+            [key](cJSON* i) { cJSON_ReplaceItemInObjectCaseSensitive(properties_of(i), key, cJSON_CreateNumber(3)); };
     };
     const std::vector<FieldCase> cases = {
         {"properties.title", remove("title"), "missing"},
@@ -137,17 +140,19 @@ TEST(SentinelIncident, EachBadRequiredFieldHasItsOwnMessage) {
         {"properties.lastModifiedTimeUtc", remove("lastModifiedTimeUtc"), "missing"},
         {"properties.title", number("title"), "expected string, got number"},
         {"properties.severity", number("severity"), "expected string, got number"},
-        {"properties.status", [](cJSON* i) {
-             cJSON_ReplaceItemInObjectCaseSensitive(properties_of(i), "status", cJSON_CreateNull());
-         }, "expected string, got null"},
-        {"properties.createdTimeUtc", [](cJSON* i) {
-             cJSON_ReplaceItemInObjectCaseSensitive(properties_of(i), "createdTimeUtc", cJSON_CreateString("yesterday"));
-         }, "bad timestamp \"yesterday\": expected YYYY-MM-DD"},
+        {"properties.status",
+         [](cJSON* i) { cJSON_ReplaceItemInObjectCaseSensitive(properties_of(i), "status", cJSON_CreateNull()); },
+         "expected string, got null"},
+        {"properties.createdTimeUtc",
+         [](cJSON* i) {
+             cJSON_ReplaceItemInObjectCaseSensitive(properties_of(i), "createdTimeUtc",
+                                                    cJSON_CreateString("yesterday"));
+         },
+         "bad timestamp \"yesterday\": expected YYYY-MM-DD"},
         {"properties.lastModifiedTimeUtc", number("lastModifiedTimeUtc"), "expected string, got number"},
         {"properties", [](cJSON* i) { cJSON_DeleteItemFromObjectCaseSensitive(i, "properties"); }, "missing"},
-        {"properties", [](cJSON* i) {
-             cJSON_ReplaceItemInObjectCaseSensitive(i, "properties", cJSON_CreateArray());
-         }, "expected object, got array"},
+        {"properties", [](cJSON* i) { cJSON_ReplaceItemInObjectCaseSensitive(i, "properties", cJSON_CreateArray()); },
+         "expected object, got array"},
     };
     for (const auto& c : cases) {
         auto body = example_body("GetIncidentById.json", "200");
