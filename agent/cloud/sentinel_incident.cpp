@@ -161,6 +161,7 @@ void note_unknown(std::string_view field, const std::string& value, std::initial
 Status parse_required(const cJSON* item, const cJSON* properties, const std::string& who, SentinelIncident& out) {
     auto name = required_string(item, "name", "name", who);
     if (!name) return name.status();
+    if (name->empty()) return field_error(who, "name", "empty (it is the incident's id)");
     out.name = std::move(*name);
     auto title = required_string(properties, "title", "properties.title", who);
     if (!title) return title.status();

@@ -174,6 +174,12 @@ TEST(SentinelIncident, MissingNameIsNamedByArmId) {
     EXPECT_NE(m.find("'/subscriptions/d0cfe6b2"), std::string::npos) << m;
     EXPECT_NE(m.find(std::string("incidents/") + kName + "': name: missing"), std::string::npos) << m;
 
+    cJSON_AddStringToObject(body.get(), "name", "");
+    auto empty = parse_incident(body.get());
+    ASSERT_FALSE(empty.is_ok());
+    EXPECT_NE(empty.status().message().find("': name: empty"), std::string::npos) << empty.status().message();
+    cJSON_DeleteItemFromObjectCaseSensitive(body.get(), "name");
+
     cJSON_DeleteItemFromObjectCaseSensitive(body.get(), "id");
     cJSON_AddNumberToObject(body.get(), "name", 7);
     auto j = parse_incident(body.get());
