@@ -4,6 +4,7 @@
 
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
+#include "agent/cloud/sentinel_filter.hpp"
 #include "agent/cloud/sentinel_mapping.hpp"
 
 namespace sirenbox::sources {
