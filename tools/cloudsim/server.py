@@ -3,7 +3,6 @@ dispatch to the services (each service answers the paths it owns, or None)."""
 
 import http.server
 import json
-import socket
 import ssl
 import sys
 import traceback
@@ -162,9 +161,11 @@ class SimServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
     def shutdown_request(self, request):
+        # Send close_notify so clients see an orderly TLS close rather than a truncated stream.
         try:
-            request.shutdown(socket.SHUT_WR)
-        except OSError:
+            request.settimeout(0.5)
+            request.unwrap()
+        except (ssl.SSLError, OSError, ValueError):
             pass
         request.close()
 
