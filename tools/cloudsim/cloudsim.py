@@ -74,6 +74,10 @@ def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     directory = os.path.abspath(args.dir)
     os.makedirs(directory, exist_ok=True)
+    try:  # a ready file left by a crashed run must not announce this one early
+        os.unlink(os.path.join(directory, "ready.json"))
+    except OSError:
+        pass
     config = state_mod.Config(args.tenant, args.client_id, read_secret(args.client_secret_file),
                               args.page_size, args.token_lifetime)
     sim = state_mod.SimState(config)

@@ -77,6 +77,8 @@ class Control:
                 return json_response(200, self.state.config.public())
         if path == "/_sim/tokens" and method == "DELETE":
             return json_response(200, {"revoked": self.state.tokens.revoke_all()})
+        if path == "/_sim/tokens/expire" and method == "POST":
+            return json_response(200, {"expired": self.state.tokens.expire_all()})
         return _error(404, "no control route for %s %s" % (method, path))
 
     def _create(self, body):

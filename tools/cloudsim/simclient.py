@@ -31,9 +31,12 @@ def wait_ready(directory, timeout=30.0, process=None):
             raise RuntimeError("cloudsim exited with code %s before it was ready" % process.returncode)
         try:
             with open(path, encoding="utf-8") as f:
-                return json.load(f)
+                info = json.load(f)
+            if process is None or info.get("pid") == process.pid:
+                return info
         except (OSError, ValueError):
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     raise TimeoutError("cloudsim did not write %s within %.0f s" % (path, timeout))
 
 
@@ -128,3 +131,6 @@ class SimClient:
 
     def revoke_tokens(self):
         return self.call("DELETE", "/_sim/tokens")["revoked"]
+
+    def expire_tokens(self):
+        return self.call("POST", "/_sim/tokens/expire")["expired"]

@@ -143,6 +143,14 @@ class Tokens:
             record = self._tokens.get(token)
             return dict(record) if record else None
 
+    def expire_all(self):
+        """Makes every issued token expired now (the next API call gets ExpiredAuthenticationToken)."""
+        now = time.time()
+        with self._lock:
+            for record in self._tokens.values():
+                record["expires_at"] = min(record["expires_at"], now)
+            return len(self._tokens)
+
     def revoke_all(self):
         with self._lock:
             n = len(self._tokens)
