@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""cloudsim: a local HTTPS stand-in for the Microsoft cloud APIs sirenbox talks to.
+
+    python3 tools/cloudsim/cloudsim.py --dir DIR [--port 0] [--tenant T] [--client-id ID]
+        [--client-secret-file FILE] [--page-size 50] [--token-lifetime 3599] [--verbose]
+
+Makes DIR/ca.pem and a server certificate, serves HTTPS on 127.0.0.1 and then writes
+DIR/ready.json {"port", "base_url", "ca", "pid"}. Stops cleanly on SIGTERM / SIGINT.
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+
+import certs
+import recording
+import state as state_mod
+from control import Control
+from entra import Entra
+from incidents import IncidentStore
+from sentinel import Sentinel
+from server import SimServer, make_ssl_context
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Local simulator of Entra ID and Sentinel (HTTPS).")
+    parser.add_argument("--dir", required=True, help="directory for certificates and ready.json")
+    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0 = pick a free one)")
+    parser.add_argument("--tenant", default=state_mod.DEFAULT_TENANT)
+    parser.add_argument("--client-id", default=state_mod.DEFAULT_CLIENT_ID)
+    parser.add_argument("--client-secret-file", help="file holding the client secret (default: built-in)")
+    parser.add_argument("--page-size", type=int, default=50)
+    parser.add_argument("--token-lifetime", type=int, default=3599)
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+    if not 1 <= args.page_size <= 1000:
+        parser.error("--page-size must be between 1 and 1000")
+    if args.token_lifetime < 1:
+        parser.error("--token-lifetime must be at least 1")
+    return args
+
+
+def read_secret(path):
+    if not path:
+        return state_mod.DEFAULT_CLIENT_SECRET
+    with open(path, encoding="utf-8") as f:
+        secret = f.read().strip()
+    if not secret:
+        raise SystemExit("cloudsim: %s: the client secret file is empty" % path)
+    return secret
+
+
+def write_ready(directory, info):
+    path = os.path.join(directory, "ready.json")
+    tmp = path + ".tmp.%d" % os.getpid()
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(info, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def build_services(sim, store):
+    """Services in the order they are asked. Later APIs (Graph alerts_v2, Log Analytics, SIGNL4)
+    slot in here; a fault switchboard goes first so it can answer for any of them."""
+    return [Control(sim, store), Entra(sim), Sentinel(sim, store)]
+
+
+def main(argv=None):
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    directory = os.path.abspath(args.dir)
+    os.makedirs(directory, exist_ok=True)
+    try:  # a ready file left by a crashed run must not announce this one early
+        os.unlink(os.path.join(directory, "ready.json"))
+    except OSError:
+        pass
+    config = state_mod.Config(args.tenant, args.client_id, read_secret(args.client_secret_file),
+                              args.page_size, args.token_lifetime)
+    sim = state_mod.SimState(config)
+    store = IncidentStore(sim.clock)
+
+    ca_pem, server_pem, server_key = certs.make_certs(directory)
+
+    def on_response(request, response):
+        if request.path == "/_sim" or request.path.startswith("/_sim/"):
+            return
+        sim.stats.add("requests")
+        sim.requests.append(recording.entry(request, response))
+
+    server = SimServer(args.port, make_ssl_context(server_pem, server_key), sim, build_services(sim, store),
+                       on_response=on_response, verbose=args.verbose)
+    port = server.server_address[1]
+    sim.base_url = "https://127.0.0.1:%d" % port
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    ready = write_ready(directory, {"port": port, "base_url": sim.base_url, "ca": ca_pem, "pid": os.getpid()})
+    sys.stderr.write("cloudsim: listening on %s (ready file %s)\n" % (sim.base_url, ready))
+    sys.stderr.flush()
+
+    while not stop.wait(1.0):
+        pass
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+    try:
+        os.unlink(ready)
+    except OSError:
+        pass
+    sys.stderr.write("cloudsim: stopped\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
