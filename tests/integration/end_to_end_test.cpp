@@ -1,0 +1,245 @@
+// The whole path, for real: the cloud simulator (Entra ID + Sentinel over TLS), a mosquitto started by
+// the test, sirenboxd on the simulated board, and sirenboxctl. One incident of each severity travels
+// from the cloud to the lamps and MQTT; a press of the acknowledge button travels back as the exact
+// PUT the simulated Sentinel receives.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <set>
+
+#include "agent/base/json.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/cloudsim.hpp"
+#include "tests/support/mosquitto_broker.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox {
+namespace {
+
+using testing::ChildProcess;
+using testing::CloudSim;
+using testing::MosquittoBroker;
+using testing::MqttProbe;
+using testing::TempDir;
+
+constexpr const char* kOwner = "2046feea-040d-4a46-9e2b-91c2941bfa70";
+
+class EndToEnd : public ::testing::Test {
+protected:
+    void SetUp() override {
+        sim_ = std::make_unique<CloudSim>(dir_.path() / "cloudsim", CloudSim::Options{});
+        socket_ = (dir_.path() / "control.sock").string();
+    }
+
+    std::string write_config() {
+        const auto& o = sim_->options();
+        const std::string config = R"({
+          "box": {"id": "e2e-box", "name": "Test wall"},
+          "cloud": {"tenant_id": ")" + o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
+                    "client_secret_file": ")" + sim_->secret_file().string() + R"(",
+                    "authority_url": ")" + sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
+          "sentinel": {"enabled": true, "arm_url": ")" + sim_->base_url() + R"(",
+                       "subscription_id": ")" + CloudSim::kSubscription + R"(", "resource_group": ")" +
+                                     CloudSim::kResourceGroup + R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
+                       "poll_interval_s": 1, "owner_object_id": ")" + kOwner + R"("},
+          "mqtt": {"uri": ")" + broker_.uri() + R"("},
+          "gpio": {"backend": "sim", "board": "generic"},
+          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() + R"("},
+          "control": {"socket": ")" + socket_ + R"("},
+          "log": {"level": "debug"}
+        })";
+        return dir_.write("sirenbox.json", config, 0600).string();
+    }
+
+    void start_daemon() {
+        const auto config = write_config();
+        auto check = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", config});
+        ASSERT_EQ(check.exit_code, 0) << check.output;
+        daemon_ = std::make_unique<ChildProcess>(
+            std::vector<std::string>{(testing::binary_dir() / "sirenboxd").string(), "--config", config},
+            dir_.path() / "sirenboxd.log");
+        ASSERT_TRUE(testing::wait_until([&] { return ctl({"status"}).exit_code == 0 || !daemon_->running(); }))
+            << daemon_->output();
+        ASSERT_TRUE(daemon_->running()) << daemon_->output();
+    }
+
+    testing::CommandResult ctl(std::vector<std::string> args) {
+        std::vector<std::string> argv{(testing::binary_dir() / "sirenboxctl").string(), "--socket", socket_, "--json"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return testing::run_command(argv);
+    }
+
+    json::Ptr ctl_json(std::vector<std::string> args) {
+        auto result = ctl(std::move(args));
+        if (result.exit_code != 0) return nullptr;
+        auto doc = json::parse(result.output, "sirenboxctl output");
+        return doc.is_ok() ? std::move(*doc) : nullptr;
+    }
+
+    // Output roles that are on, as the simulated board shows them.
+    std::set<std::string> lit() {
+        std::set<std::string> on;
+        auto gpio = ctl_json({"gpio"});
+        if (!gpio) return on;
+        const cJSON* lines = json::member(gpio.get(), "lines");
+        for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
+            if (json::get_string(l, "direction") == "output" && json::get_bool(l, "active") == true) {
+                on.insert(json::get_string(l, "role").value_or(""));
+            }
+        }
+        return on;
+    }
+
+    bool lit_exactly(const std::set<std::string>& want) {
+        return testing::wait_until([&] { return lit() == want; });
+    }
+
+    long long outbox(const char* field) {
+        auto status = ctl_json({"status"});
+        return status ? json::get_integer(json::member(status.get(), "outbox"), field).value_or(-1) : -1;
+    }
+
+    std::string create(const std::string& title, const std::string& severity) {
+        auto incident = sim_->create_incident(R"({"title": ")" + title + R"(", "severity": ")" + severity +
+                                              R"(", "status": "New"})");
+        return json::get_string(incident.get(), "name").value_or("");
+    }
+
+    std::string topic(const std::string& name) { return "sirenbox/e2e-box/alarms/sentinel/" + name; }
+
+    TempDir dir_;
+    MosquittoBroker broker_;
+    std::unique_ptr<CloudSim> sim_;
+    std::string socket_;
+    std::unique_ptr<ChildProcess> daemon_;
+};
+
+TEST_F(EndToEnd, IncidentToLampsAndMqttAndAcknowledgementBackToSentinel) {
+    MqttProbe probe(broker_.uri(), {"sirenbox/e2e-box/#"});
+    start_daemon();
+    ASSERT_TRUE(probe.wait_for_payload("sirenbox/e2e-box/availability", "online"));
+    ASSERT_TRUE(lit_exactly({"lamp_green"})) << daemon_->output();
+
+    const std::string high = create("Ransomware behaviour on HOST-7", "High");
+    const std::string medium = create("Impossible travel", "Medium");
+    const std::string low = create("Port scan", "Low");
+    const std::string info = create("Unusual sign-in", "Informational");
+
+    // Cloud → lamps: High lights red and the siren, Medium and Low amber, Informational nothing; no green.
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren", "lamp_amber"})) << daemon_->output();
+
+    // Cloud → MQTT: one retained JSON state per alarm.
+    for (const auto& [name, severity] : std::vector<std::pair<std::string, std::string>>{
+             {high, "High"}, {medium, "Medium"}, {low, "Low"}, {info, "Informational"}}) {
+        auto message = probe.wait_for(topic(name), [](const testing::ProbeMessage& m) { return !m.payload.empty(); });
+        ASSERT_TRUE(message) << name;
+        auto payload = json::parse(message->payload, "alarm state");
+        ASSERT_TRUE(payload.is_ok());
+        EXPECT_EQ(json::get_string(payload->get(), "severity"), severity);
+        EXPECT_EQ(json::get_string(payload->get(), "state"), "unacked");
+        EXPECT_EQ(json::get_string(payload->get(), "key"), "sentinel:" + name);
+    }
+    MqttProbe late(broker_.uri(), {"sirenbox/e2e-box/alarms/#"});
+    ASSERT_TRUE(late.wait_for(topic(high), [](const testing::ProbeMessage& m) { return m.retained; }))
+        << "a late subscriber must get the retained state";
+
+    // The button: siren off, lamps steady, green stays off until... nothing is unacked any more.
+    auto etag_before = json::get_string(sim_->get_incident(high).get(), "etag");
+    sim_->clear_requests();
+    ASSERT_EQ(ctl({"press", "ack"}).exit_code, 0);
+    ASSERT_TRUE(lit_exactly({"lamp_red", "lamp_amber", "lamp_green"})) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 4 && outbox("pending") == 0; }))
+        << daemon_->output();
+
+    // Box → cloud: exactly one PUT per incident, with the etag from its GET, status Active and the owner,
+    // and everything else the incident had kept.
+    auto requests = sim_->requests();
+    std::map<std::string, const cJSON*> puts;
+    const cJSON* list = json::member(requests.get(), "requests");
+    for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
+        if (json::get_string(r, "method") != "PUT") continue;
+        const std::string path = json::get_string(r, "path").value_or("");
+        const std::string name = path.substr(path.rfind('/') + 1);
+        EXPECT_EQ(puts.count(name), 0u) << "second PUT for " << name;
+        puts[name] = r;
+        EXPECT_EQ(path, std::string("/subscriptions/") + CloudSim::kSubscription + "/resourceGroups/" +
+                            CloudSim::kResourceGroup + "/providers/Microsoft.OperationalInsights/workspaces/" +
+                            CloudSim::kWorkspace + "/providers/Microsoft.SecurityInsights/incidents/" + name);
+        EXPECT_EQ(json::get_string(json::member(r, "query"), "api-version"), "2025-12-01");
+    }
+    ASSERT_EQ(puts.size(), 4u);
+    const cJSON* body = json::member(puts[high], "body");
+    EXPECT_EQ(json::get_string(body, "etag"), etag_before);
+    const cJSON* props = json::member(body, "properties");
+    EXPECT_EQ(json::get_string(props, "status"), "Active");
+    EXPECT_EQ(json::get_string(props, "title"), "Ransomware behaviour on HOST-7");
+    EXPECT_EQ(json::get_string(props, "severity"), "High");
+    EXPECT_EQ(json::get_string(json::member(props, "owner"), "objectId"), kOwner);
+    EXPECT_EQ(json::get_string(json::member(sim_->get_incident(high).get(), "properties"), "status"), "Active");
+
+    auto acked = probe.wait_for(topic(high), [](const testing::ProbeMessage& m) {
+        return m.payload.find("\"state\":\"acked\"") != std::string::npos;
+    });
+    EXPECT_TRUE(acked);
+
+    // Cloud → box: closed in the portal, the lamp goes out and the retained state is cleared.
+    sim_->patch_incident(high, R"({"status": "Closed", "classification": "TruePositive"})");
+    ASSERT_TRUE(lit_exactly({"lamp_amber", "lamp_green"})) << daemon_->output();
+    EXPECT_TRUE(probe.wait_for(topic(high), [](const testing::ProbeMessage& m) { return m.payload.empty(); }));
+
+    // Clean stop: exit 0 and "offline".
+    EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
+    EXPECT_TRUE(probe.wait_for_payload("sirenbox/e2e-box/availability", "offline"));
+    const std::string log = daemon_->output();
+    EXPECT_EQ(log.find(sim_->options().client_secret), std::string::npos) << "the client secret reached the log";
+}
+
+TEST_F(EndToEnd, AcknowledgementSurvivesCloudOutageAndRestart) {
+    start_daemon();
+    const std::string high = create("Beaconing to known C2", "High");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
+
+    // The cloud goes away; the press is taken at once and kept.
+    sim_->process().stop(SIGKILL);
+    ASSERT_EQ(ctl({"ack"}).exit_code, 0);
+    ASSERT_TRUE(lit_exactly({"lamp_red"})) << "siren off at once; green off while the cloud is unreachable";
+    EXPECT_TRUE(testing::wait_until([&] { return outbox("pending") == 1; }));
+    ASSERT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
+
+    // Cloud back on a new port, daemon restarted: the acknowledgement from before the restart is delivered.
+    sim_ = std::make_unique<CloudSim>(dir_.path() / "cloudsim2", CloudSim::Options{});
+    start_daemon();
+    // The restarted box restored the acknowledged alarm: no siren.
+    EXPECT_TRUE(testing::wait_until([&] { return lit().count("siren") == 0; }));
+    // The old incident does not exist in the new simulator: the relay reports it as failed for good.
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("failed") == 1; }, std::chrono::milliseconds(20000)))
+        << daemon_->output();
+    auto status = ctl({"status"});
+    EXPECT_NE(status.output.find("not found"), std::string::npos) << status.output;
+    EXPECT_NE(status.output.find("sentinel:" + high), std::string::npos) << status.output;
+}
+
+TEST_F(EndToEnd, CheckConfigNamesFileAndPath) {
+    auto bad = dir_.write("bad.json", R"({"sentinel": {"enabled": true, "poll_interval_s": 0}})");
+    auto result = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", bad.string()});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.output.find(bad.string() + ": sentinel.poll_interval_s: must be between 1 and 3600, got 0"),
+              std::string::npos)
+        << result.output;
+    EXPECT_NE(result.output.find(bad.string() + ": cloud.tenant_id: required when sentinel.enabled is true"),
+              std::string::npos)
+        << result.output;
+}
+
+TEST_F(EndToEnd, RefusesSecretFileReadableByOthers) {
+    std::filesystem::permissions(sim_->secret_file(), std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+    const auto config = write_config();
+    ChildProcess daemon({(testing::binary_dir() / "sirenboxd").string(), "--config", config}, dir_.path() / "refused.log");
+    ASSERT_TRUE(testing::wait_until([&] { return !daemon.running(); }));
+    const std::string out = daemon.output();
+    EXPECT_NE(out.find("cloud.client_secret_file"), std::string::npos) << out;
+    EXPECT_NE(out.find("chmod 600"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace sirenbox
