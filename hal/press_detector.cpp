@@ -26,12 +26,13 @@ Result<PressDetector> PressDetector::create(const Config& config) {
 
 void PressDetector::seed(bool active, SteadyTime at) {
     raw_ = stable_ = active;
-    raw_since_ = pressed_at_ = at;
+    raw_since_ = pressed_at_ = last_edge_ = at;
     phase_ = active ? Phase::kHeld : Phase::kIdle;
 }
 
 std::vector<Press> PressDetector::feed(const Edge& edge) {
-    SteadyTime at = std::max(edge.at, raw_since_);
+    SteadyTime at = std::max(edge.at, last_edge_);
+    last_edge_ = at;
     std::vector<Press> out = poll(at);
     if (edge.active == raw_) return out;
     raw_ = edge.active;
@@ -50,7 +51,10 @@ std::vector<Press> PressDetector::poll(SteadyTime now) {
 }
 
 std::optional<SteadyTime> PressDetector::next_deadline() const {
+    // A hold deadline behind a pending release can only fire if that release turns out to be bounce,
+    // and then the next edge re-arms it; leaving it out keeps the answer in the future after a poll.
     std::optional<SteadyTime> next = hold_deadline();
+    if (next && !held_through(*next)) next.reset();
     if (raw_ != stable_) {
         SteadyTime settle = raw_since_ + config_.debounce;
         if (!next || settle < *next) next = settle;

@@ -54,7 +54,8 @@ public:
 
     std::vector<Press> feed(const Edge& edge);
     std::vector<Press> poll(SteadyTime now);
-    /// When poll() may have something to say; nullopt while nothing is pending.
+    /// When poll() may have something to say; nullopt while nothing is pending. After poll(now) it is
+    /// later than `now`, so a caller can sleep until it without spinning.
     [[nodiscard]] std::optional<SteadyTime> next_deadline() const;
 
     /// The debounced level.
@@ -72,6 +73,7 @@ private:
     Config config_;
     bool raw_ = false;        // the level of the last edge
     SteadyTime raw_since_{};  // when the raw level last changed
+    SteadyTime last_edge_{};  // time of the latest edge, repeats included
     bool stable_ = false;     // the debounced level
     SteadyTime pressed_at_{};
     Phase phase_ = Phase::kIdle;
