@@ -14,14 +14,15 @@ constexpr std::string_view kSuffix = ".json";
 
 /// Errors of one profile, each led by the origin and the JSON path.
 class Checker {
-public:
+  public:
     explicit Checker(std::string_view origin) : origin_(origin) {}
 
     [[nodiscard]] Status error(const std::string& path, const std::string& what) const {
         return invalid_argument(origin_ + ": " + path + ": " + what);
     }
 
-    Status only_keys(const cJSON* object, const std::string& path, std::initializer_list<std::string_view> known) const {
+    Status only_keys(const cJSON* object, const std::string& path,
+                     std::initializer_list<std::string_view> known) const {
         for (const cJSON* child = object->child; child != nullptr; child = child->next) {
             if (std::find(known.begin(), known.end(), child->string) == known.end()) {
                 return error(path.empty() ? child->string : path + "." + child->string, "unknown key");
@@ -38,14 +39,15 @@ public:
         return std::string(item->valuestring);
     }
 
-private:
+  private:
     std::string origin_;
 };
 
 std::string join_path(const std::string& path, const std::string& key) { return path + "." + key; }
 
 Result<LineSpec> parse_wire(const Checker& check, const cJSON* item, const std::string& path) {
-    if (!cJSON_IsObject(item)) return check.error(path, "expected an object, got " + std::string(json::type_name(item)));
+    if (!cJSON_IsObject(item))
+        return check.error(path, "expected an object, got " + std::string(json::type_name(item)));
     SB_RETURN_IF_ERROR(check.only_keys(item, path, {"line", "offset", "active_low", "bias"}));
     LineSpec spec;
     auto line = check.string(item, "line", join_path(path, "line"));
@@ -53,7 +55,8 @@ Result<LineSpec> parse_wire(const Checker& check, const cJSON* item, const std::
     spec.name = *line;
     if (json::member(item, "offset") != nullptr) {
         auto offset = json::get_integer(item, "offset");
-        if (!offset || *offset < 0 || *offset > 4095) return check.error(join_path(path, "offset"), "expected an integer 0..4095");
+        if (!offset || *offset < 0 || *offset > 4095)
+            return check.error(join_path(path, "offset"), "expected an integer 0..4095");
         spec.offset = static_cast<int>(*offset);
     }
     if (json::member(item, "active_low") != nullptr) {
@@ -64,7 +67,9 @@ Result<LineSpec> parse_wire(const Checker& check, const cJSON* item, const std::
     if (json::member(item, "bias") != nullptr) {
         auto text = json::get_string(item, "bias");
         auto bias = text ? parse_bias(*text) : std::nullopt;
-        if (!bias) return check.error(join_path(path, "bias"), "expected \"as-is\", \"disabled\", \"pull-up\" or \"pull-down\"");
+        if (!bias)
+            return check.error(join_path(path, "bias"),
+                               "expected \"as-is\", \"disabled\", \"pull-up\" or \"pull-down\"");
         spec.bias = *bias;
     }
     return spec;
@@ -72,7 +77,8 @@ Result<LineSpec> parse_wire(const Checker& check, const cJSON* item, const std::
 
 Status parse_usable_lines(const Checker& check, const cJSON* root, BoardProfile& board) {
     const cJSON* lines = json::member(root, "usable_lines");
-    if (!cJSON_IsArray(lines)) return check.error("usable_lines", "expected an array, got " + std::string(json::type_name(lines)));
+    if (!cJSON_IsArray(lines))
+        return check.error("usable_lines", "expected an array, got " + std::string(json::type_name(lines)));
     int index = 0;
     for (const cJSON* item = lines->child; item != nullptr; item = item->next, ++index) {
         std::string path = "usable_lines[" + std::to_string(index) + "]";
@@ -89,7 +95,8 @@ Status parse_usable_lines(const Checker& check, const cJSON* root, BoardProfile&
 
 Status parse_wiring(const Checker& check, const cJSON* root, BoardProfile& board) {
     const cJSON* wiring = json::member(root, "wiring");
-    if (!cJSON_IsObject(wiring)) return check.error("wiring", "expected an object, got " + std::string(json::type_name(wiring)));
+    if (!cJSON_IsObject(wiring))
+        return check.error("wiring", "expected an object, got " + std::string(json::type_name(wiring)));
     std::map<std::string, std::string> role_of_line;
     for (const cJSON* item = wiring->child; item != nullptr; item = item->next) {
         std::string role = item->string;
@@ -115,7 +122,8 @@ Result<BoardProfile> parse_board(std::string_view json_text, std::string_view or
     auto root = json::parse(json_text, origin);
     if (!root.is_ok()) return root.status();
     if (!cJSON_IsObject(root->get())) return check.error("(top)", "expected an object");
-    SB_RETURN_IF_ERROR(check.only_keys(root->get(), "", {"name", "description", "chip_label", "usable_lines", "wiring"}));
+    SB_RETURN_IF_ERROR(
+        check.only_keys(root->get(), "", {"name", "description", "chip_label", "usable_lines", "wiring"}));
     BoardProfile board;
     for (auto [key, field] : {std::pair{"name", &board.name}, std::pair{"description", &board.description},
                               std::pair{"chip_label", &board.chip_label}}) {

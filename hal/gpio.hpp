@@ -19,7 +19,7 @@ namespace sirenbox::hal {
 /// Ownership: the lines returned must be destroyed before the Gpio.
 /// Thread-safety: requests from one thread; see each backend for more.
 class Gpio {
-public:
+  public:
     virtual ~Gpio() = default;
     virtual Result<std::unique_ptr<OutputLine>> request_output(const std::string& role, const LineSpec& spec) = 0;
     virtual Result<std::unique_ptr<InputLine>> request_input(const std::string& role, const LineSpec& spec) = 0;

@@ -32,7 +32,8 @@ Result<gpiod::line> find_on_labelled_chip(const LineSpec& spec) {
             gpiod::line line = chip.find_line(spec.name);
             if (line) return line;
             if (spec.offset < 0) {
-                return not_found("line " + spec.name + " not found on chip " + spec.chip_label + " (" + chip.name() + ")");
+                return not_found("line " + spec.name + " not found on chip " + spec.chip_label + " (" + chip.name() +
+                                 ")");
             }
         }
         if (spec.offset < 0 || static_cast<unsigned>(spec.offset) >= chip.num_lines()) {
@@ -104,14 +105,16 @@ Result<std::unique_ptr<GpiodGpio>> GpiodGpio::create(const Clock& clock) {
 Result<std::unique_ptr<OutputLine>> GpiodGpio::request_output(const std::string& role, const LineSpec& spec) {
     auto line = find_and_request(spec, gpiod::line_request::DIRECTION_OUTPUT);
     if (!line.is_ok()) return line.status().with_context(role);
-    return std::unique_ptr<OutputLine>(std::make_unique<GpiodOutputLine>(role, std::move(line).value(), line_key(spec)));
+    return std::unique_ptr<OutputLine>(
+        std::make_unique<GpiodOutputLine>(role, std::move(line).value(), line_key(spec)));
 }
 
 Result<std::unique_ptr<InputLine>> GpiodGpio::request_input(const std::string& role, const LineSpec& spec) {
     auto line = find_and_request(spec, gpiod::line_request::EVENT_BOTH_EDGES);
     if (!line.is_ok()) return line.status().with_context(role);
     try {
-        return std::unique_ptr<InputLine>(std::make_unique<GpiodInputLine>(role, std::move(line).value(), line_key(spec), clock_));
+        return std::unique_ptr<InputLine>(
+            std::make_unique<GpiodInputLine>(role, std::move(line).value(), line_key(spec), clock_));
     } catch (const std::exception& e) {
         return unavailable(role + ": line " + line_key(spec) + ": " + e.what());
     }

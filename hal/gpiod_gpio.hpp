@@ -18,14 +18,14 @@ namespace sirenbox::hal {
 /// ("line GPIO17 not found on any chip", "GPIO17 busy (used by ...)").
 /// Thread-safety: requests from one thread; each line object belongs to one thread.
 class GpiodGpio final : public Gpio {
-public:
+  public:
     /// Checks nothing up front: a box without GPIO chips fails at the first request, naming the line.
     static Result<std::unique_ptr<GpiodGpio>> create(const Clock& clock);
 
     Result<std::unique_ptr<OutputLine>> request_output(const std::string& role, const LineSpec& spec) override;
     Result<std::unique_ptr<InputLine>> request_input(const std::string& role, const LineSpec& spec) override;
 
-private:
+  private:
     explicit GpiodGpio(const Clock& clock) : clock_(clock) {}
     const Clock& clock_;
 };

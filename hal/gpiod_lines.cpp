@@ -26,8 +26,8 @@ GpiodOutputLine::~GpiodOutputLine() {
         line_.set_value(0);
         line_.release();
     } catch (const std::exception& e) {
-        SB_LOG(kError, "hal") << "line " << key_ << " (" << role() << "): could not drive inactive on release: "
-                              << e.what();
+        SB_LOG(kError, "hal") << "line " << key_ << " (" << role()
+                              << "): could not drive inactive on release: " << e.what();
     }
 }
 

@@ -13,14 +13,14 @@ namespace sirenbox::hal {
 
 /// A requested libgpiod output; drives inactive and releases on destruction. Internal to GpiodGpio.
 class GpiodOutputLine final : public OutputLine {
-public:
+  public:
     GpiodOutputLine(std::string role, gpiod::line line, std::string key);
     ~GpiodOutputLine() override;
 
     Status set(bool active) override;
     [[nodiscard]] bool active() const override { return active_; }
 
-private:
+  private:
     gpiod::line line_;  // holds a reference to its chip, which keeps the request alive
     std::string key_;
     bool active_ = false;
@@ -28,7 +28,7 @@ private:
 
 /// A requested libgpiod input with both-edge events. Internal to GpiodGpio.
 class GpiodInputLine final : public InputLine {
-public:
+  public:
     GpiodInputLine(std::string role, gpiod::line line, std::string key, const Clock& clock);
     ~GpiodInputLine() override;
 
@@ -36,7 +36,7 @@ public:
     Result<std::vector<Edge>> read_edges() override;
     [[nodiscard]] bool active() const override;
 
-private:
+  private:
     gpiod::line line_;
     std::string key_;
     const Clock& clock_;

@@ -22,7 +22,7 @@ struct Edge {
 /// Ownership: the caller owns the line and the fd stays owned by it; it must not outlive its Gpio.
 /// Thread-safety: one owner thread.
 class InputLine {
-public:
+  public:
     explicit InputLine(std::string role) : role_(std::move(role)) {}
     virtual ~InputLine() = default;
     InputLine(const InputLine&) = delete;
@@ -36,7 +36,7 @@ public:
     [[nodiscard]] virtual bool active() const = 0;
     [[nodiscard]] const std::string& role() const { return role_; }
 
-private:
+  private:
     std::string role_;
 };
 

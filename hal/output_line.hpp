@@ -14,7 +14,7 @@ namespace sirenbox::hal {
 /// Ownership: the caller owns the line; it must not outlive the Gpio that made it.
 /// Thread-safety: one owner thread; not safe for concurrent calls on the same object.
 class OutputLine {
-public:
+  public:
     explicit OutputLine(std::string role) : role_(std::move(role)) {}
     virtual ~OutputLine() = default;
     OutputLine(const OutputLine&) = delete;
@@ -27,7 +27,7 @@ public:
     /// The role it was requested for ("siren", "lamp_red"), for logs and status output.
     [[nodiscard]] const std::string& role() const { return role_; }
 
-private:
+  private:
     std::string role_;
 };
 

@@ -12,10 +12,11 @@ std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) +
 }  // namespace
 
 Result<PressDetector> PressDetector::create(const Config& config) {
-    if (config.debounce.count() < 0) return invalid_argument("press detector: debounce " + ms(config.debounce) + " is negative");
+    if (config.debounce.count() < 0)
+        return invalid_argument("press detector: debounce " + ms(config.debounce) + " is negative");
     if (config.long_press <= config.debounce) {
-        return invalid_argument("press detector: long_press " + ms(config.long_press) + " must be longer than debounce " +
-                                ms(config.debounce));
+        return invalid_argument("press detector: long_press " + ms(config.long_press) +
+                                " must be longer than debounce " + ms(config.debounce));
     }
     if (config.stuck_after <= config.long_press) {
         return invalid_argument("press detector: stuck_after " + ms(config.stuck_after) +

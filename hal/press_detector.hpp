@@ -36,7 +36,7 @@ struct Press {
 /// happening at the previous one's time. An edge repeating the current raw level is ignored.
 /// Thread-safety: none; one owner.
 class PressDetector {
-public:
+  public:
     struct Config {
         std::chrono::milliseconds debounce{30};
         std::chrono::milliseconds long_press{2000};
@@ -61,7 +61,7 @@ public:
     /// The debounced level.
     [[nodiscard]] bool pressed() const { return stable_; }
 
-private:
+  private:
     enum class Phase { kIdle, kHeld, kLongDone, kStuck };
 
     explicit PressDetector(const Config& config) : config_(config) {}

@@ -29,8 +29,14 @@ struct SimLine {
 };
 
 LineView view_of(const SimLine& line) {
-    return LineView{line.role,   line.name,       line.direction, line.active, line.active != line.active_low,
-                    line.active_low, line.requested, line.history.size()};
+    return LineView{.role = line.role,
+                    .name = line.name,
+                    .direction = line.direction,
+                    .active = line.active,
+                    .level = line.active != line.active_low,
+                    .active_low = line.active_low,
+                    .requested = line.requested,
+                    .changes = line.history.size()};
 }
 
 void drain_eventfd(int fd) {
@@ -92,7 +98,7 @@ struct SimGpio::State {
 namespace {
 
 class SimOutputLine final : public OutputLine {
-public:
+  public:
     SimOutputLine(std::string role, std::shared_ptr<SimGpio::State> state, std::string key)
         : OutputLine(std::move(role)), state_(std::move(state)), key_(std::move(key)) {}
     ~SimOutputLine() override { state_->release(key_); }
@@ -107,13 +113,13 @@ public:
         return state_->lines.at(key_).active;
     }
 
-private:
+  private:
     std::shared_ptr<SimGpio::State> state_;
     std::string key_;
 };
 
 class SimInputLine final : public InputLine {
-public:
+  public:
     SimInputLine(std::string role, std::shared_ptr<SimGpio::State> state, std::string key, int fd)
         : InputLine(std::move(role)), state_(std::move(state)), key_(std::move(key)), fd_(fd) {}
     ~SimInputLine() override { state_->release(key_); }
@@ -133,7 +139,7 @@ public:
         return state_->lines.at(key_).active;
     }
 
-private:
+  private:
     std::shared_ptr<SimGpio::State> state_;
     std::string key_;
     int fd_;
@@ -183,7 +189,8 @@ Status SimGpio::inject(std::string_view role_or_name, Edge edge) {
     SimLine* line = state_->find(role_or_name);
     std::string what(role_or_name);
     if (line == nullptr) return not_found("sim gpio: no line " + what);
-    if (line->direction != Direction::kInput) return failed_precondition("sim gpio: line " + line->name + " is an output");
+    if (line->direction != Direction::kInput)
+        return failed_precondition("sim gpio: line " + line->name + " is an output");
     if (!line->requested) return failed_precondition("sim gpio: line " + line->name + " is not requested");
     line->pending.push_back(edge);
     line->active = edge.active;
@@ -198,7 +205,8 @@ Result<std::vector<OutputChange>> SimGpio::history(std::string_view role_or_name
     std::lock_guard lock(state_->mutex);
     const SimLine* line = state_->find(role_or_name);
     if (line == nullptr) return not_found("sim gpio: no line " + std::string(role_or_name));
-    if (line->direction != Direction::kOutput) return failed_precondition("sim gpio: line " + line->name + " is an input");
+    if (line->direction != Direction::kOutput)
+        return failed_precondition("sim gpio: line " + line->name + " is an input");
     return line->history;
 }
 

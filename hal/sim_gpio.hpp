@@ -19,8 +19,8 @@ struct LineView {
     std::string role;
     std::string name;  // line_key() of the spec it was requested with
     Direction direction = Direction::kOutput;
-    bool active = false;      // logical state
-    bool level = false;       // what the pin would show: active XOR active_low
+    bool active = false;  // logical state
+    bool level = false;   // what the pin would show: active XOR active_low
     bool active_low = false;
     bool requested = false;   // false once the line object was destroyed
     std::size_t changes = 0;  // output: how often the logical state changed
@@ -40,7 +40,7 @@ struct OutputChange {
 /// Thread-safety: every member may be called from any thread (a test or control socket injects while
 /// the owner reads). Ownership: line objects share the chip's state, so outliving the SimGpio is safe.
 class SimGpio final : public Gpio {
-public:
+  public:
     explicit SimGpio(const Clock& clock);
     ~SimGpio() override;
     SimGpio(const SimGpio&) = delete;
@@ -60,7 +60,7 @@ public:
 
     struct State;
 
-private:
+  private:
     std::shared_ptr<State> state_;  // shared with the line objects, which may outlive this front end
 };
 

@@ -8,8 +8,8 @@
 namespace sirenbox::hal {
 namespace {
 
-const std::vector<std::string> kRoles = {"siren",      "lamp_red",   "lamp_amber",     "lamp_green",
-                                         "lamp_blue",  "button_ack", "button_silence", "button_lamp_test"};
+const std::vector<std::string> kRoles = {"siren",     "lamp_red",   "lamp_amber",     "lamp_green",
+                                         "lamp_blue", "button_ack", "button_silence", "button_lamp_test"};
 
 TEST(HalBoardProfile, KnowsTheBoards) {
     EXPECT_EQ(board_names(), (std::vector<std::string>{"cm4", "generic", "rpi4", "rpi5", "rpizero2w"}));
@@ -42,8 +42,10 @@ TEST(HalBoardProfile, EveryProfileLoadsWithConsistentWiring) {
 }
 
 TEST(HalBoardProfile, RaspberryPiBoardsUseTheHeaderAndAvoidBusPins) {
-    const std::map<std::string, std::string> labels = {
-        {"rpi4", "pinctrl-bcm2711"}, {"rpi5", "pinctrl-rp1"}, {"rpizero2w", "pinctrl-bcm2835"}, {"cm4", "pinctrl-bcm2711"}};
+    const std::map<std::string, std::string> labels = {{"rpi4", "pinctrl-bcm2711"},
+                                                       {"rpi5", "pinctrl-rp1"},
+                                                       {"rpizero2w", "pinctrl-bcm2835"},
+                                                       {"cm4", "pinctrl-bcm2711"}};
     const std::set<std::string> bus_pins = {"GPIO2",  "GPIO3",  "GPIO7",  "GPIO8", "GPIO9",
                                             "GPIO10", "GPIO11", "GPIO14", "GPIO15"};
     for (const auto& [name, label] : labels) {

@@ -15,7 +15,7 @@ SteadyTime at(milliseconds offset) { return kT0 + offset; }
 /// Feeds (level, ms) pairs and collects everything the detector says, polling at each deadline
 /// before the next edge as a caller's poll loop would.
 class HalPressDetector : public ::testing::Test {
-protected:
+  protected:
     void edge(bool active, int ms) {
         run_until(at(milliseconds(ms)));
         append(detector_.feed(Edge{active, at(milliseconds(ms))}));
@@ -106,9 +106,9 @@ TEST_F(HalPressDetector, LongPressSeenLateFromTheNextEdgeIsStampedAtTheDeadline)
 
 TEST_F(HalPressDetector, ReleaseBounceAroundTheLongDeadline) {
     edge(true, 0);
-    edge(false, 1990);  // looks like a release ...
+    edge(false, 1990);                                            // looks like a release ...
     EXPECT_TRUE(detector_.poll(at(milliseconds(2000))).empty());  // ... not yet decided at the deadline
-    edge(true, 2005);   // ... but was bounce
+    edge(true, 2005);                                             // ... but was bounce
     run_until(at(milliseconds(2100)));
     ASSERT_EQ(presses_.size(), 1u);
     EXPECT_EQ(presses_[0], (Press{Press::kLong, at(milliseconds(2000))}));

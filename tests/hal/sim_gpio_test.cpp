@@ -24,7 +24,7 @@ LineSpec named(std::string name, bool active_low = false) {
 }
 
 class HalSimGpio : public ::testing::Test {
-protected:
+  protected:
     FakeClock clock_;
     SimGpio gpio_{clock_};
 };
