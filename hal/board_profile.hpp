@@ -12,6 +12,7 @@ namespace sirenbox::hal {
 
 /// A board as data (after Zephyr's board directories): which lines its header offers and the default
 /// wiring of each role (siren, lamp_red, ..., button_ack). Code speaks of roles, never pin numbers.
+/// The functions below hold no state and are safe from any thread.
 struct BoardProfile {
     std::string name;
     std::string description;

@@ -6,7 +6,8 @@
 #include <exception>
 #include <system_error>
 
-#include "hal/gpiod_lines.hpp"
+#include "hal/gpiod_input_line.hpp"
+#include "hal/gpiod_output_line.hpp"
 
 namespace sirenbox::hal {
 

@@ -201,6 +201,10 @@ Status SimGpio::inject(std::string_view role_or_name, Edge edge) {
     return Status::ok();
 }
 
+Status SimGpio::inject(std::string_view role_or_name, bool active) {
+    return inject(role_or_name, Edge{active, state_->clock.now()});
+}
+
 Result<std::vector<OutputChange>> SimGpio::history(std::string_view role_or_name) const {
     std::lock_guard lock(state_->mutex);
     const SimLine* line = state_->find(role_or_name);

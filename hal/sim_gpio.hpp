@@ -55,6 +55,8 @@ class SimGpio final : public Gpio {
     [[nodiscard]] Result<LineView> line(std::string_view role_or_name) const;
     /// Queues `edge` on a requested input (by role or name) and makes its fd readable.
     Status inject(std::string_view role_or_name, Edge edge);
+    /// The same, stamped with the clock's now: for the demo and the control socket.
+    Status inject(std::string_view role_or_name, bool active);
     /// The changes of an output so far, oldest first.
     [[nodiscard]] Result<std::vector<OutputChange>> history(std::string_view role_or_name) const;
 

@@ -130,6 +130,13 @@ TEST_F(HalSimGpio, InjectMakesFdReadableUntilEdgesAreRead) {
     EXPECT_TRUE(button->active());
     EXPECT_TRUE(gpio_.line("button_ack")->active);
     EXPECT_FALSE(gpio_.line("button_ack")->level);  // active-low: pressed pulls the pin low
+
+    clock_.advance(milliseconds(300));
+    ASSERT_TRUE(gpio_.inject("button_ack", false).is_ok());
+    auto stamped = button->read_edges();
+    ASSERT_TRUE(stamped.is_ok());
+    ASSERT_EQ(stamped->size(), 2u);
+    EXPECT_EQ(stamped->back(), (Edge{false, clock_.now()}));
 }
 
 TEST_F(HalSimGpio, InjectRefusesOutputsAndUnknownLines) {

@@ -7,26 +7,11 @@
 
 #include "agent/base/clock.hpp"
 #include "hal/input_line.hpp"
-#include "hal/output_line.hpp"
 
 namespace sirenbox::hal {
 
-/// A requested libgpiod output; drives inactive and releases on destruction. Internal to GpiodGpio.
-class GpiodOutputLine final : public OutputLine {
-  public:
-    GpiodOutputLine(std::string role, gpiod::line line, std::string key);
-    ~GpiodOutputLine() override;
-
-    Status set(bool active) override;
-    [[nodiscard]] bool active() const override { return active_; }
-
-  private:
-    gpiod::line line_;  // holds a reference to its chip, which keeps the request alive
-    std::string key_;
-    bool active_ = false;
-};
-
-/// A requested libgpiod input with both-edge events. Internal to GpiodGpio.
+/// A requested libgpiod input with both-edge events. Internal to GpiodGpio: the constructor lets
+/// libgpiod's exceptions through and GpiodGpio turns them into a Status.
 class GpiodInputLine final : public InputLine {
   public:
     GpiodInputLine(std::string role, gpiod::line line, std::string key, const Clock& clock);
