@@ -37,6 +37,13 @@ std::optional<std::string> write_attr(const fs::path& path, const std::string& v
     return std::nullopt;
 }
 
+std::optional<std::string> make_dir(const fs::path& path) {
+    std::error_code error;
+    fs::create_directory(path, error);
+    if (error) return "cannot create " + path.string() + ": " + error.message();
+    return std::nullopt;
+}
+
 /// A gpio-sim device with one bank of named lines, torn down on destruction.
 class GpioSimChip {
   public:
@@ -54,14 +61,14 @@ class GpioSimChip {
 
     GpioSimChip(const std::vector<std::string>& names, const std::string& label)
         : dir_(kConfigfs / ("sirenbox-test-" + std::to_string(::getpid()))), label_(label) {
-        fs::create_directory(dir_);
-        fs::create_directory(bank());
-        error_ = write_attr(bank() / "num_lines", std::to_string(names.size()));
+        error_ = make_dir(dir_);
+        if (!error_) error_ = make_dir(bank());
+        if (!error_) error_ = write_attr(bank() / "num_lines", std::to_string(names.size()));
         if (!error_) error_ = write_attr(bank() / "label", label);
         for (std::size_t i = 0; i < names.size() && !error_; ++i) {
             fs::path line = bank() / ("line" + std::to_string(i));
-            fs::create_directory(line);
-            error_ = write_attr(line / "name", names[i]);
+            error_ = make_dir(line);
+            if (!error_) error_ = write_attr(line / "name", names[i]);
         }
         lines_ = names.size();
         if (!error_) error_ = write_attr(dir_ / "live", "1");
