@@ -23,7 +23,7 @@ struct LineView {
     bool level = false;   // what the pin would show: active XOR active_low
     bool active_low = false;
     bool requested = false;   // false once the line object was destroyed
-    std::size_t changes = 0;  // output: how often the logical state changed
+    std::size_t changes = 0;  // output: how often the logical state changed since it was requested
 };
 
 /// One change of an output's logical state, stamped with the Gpio's clock.
@@ -60,7 +60,7 @@ class SimGpio final : public Gpio {
     /// The changes of an output so far, oldest first.
     [[nodiscard]] Result<std::vector<OutputChange>> history(std::string_view role_or_name) const;
 
-    struct State;
+    struct State;  // implementation detail, shared with the line objects in sim_gpio.cpp
 
   private:
     std::shared_ptr<State> state_;  // shared with the line objects, which may outlive this front end
