@@ -11,10 +11,10 @@
 
 namespace sirenbox::app {
 
-ButtonReader::ButtonReader(std::vector<std::unique_ptr<hal::InputLine>> lines, hal::PressDetector::Config config,
+ButtonReader::ButtonReader(std::vector<std::unique_ptr<hal::InputLine>> lines, const hal::PressDetector& detector,
                            OnPress on_press)
     : on_press_(std::move(on_press)), wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-    for (auto& line : lines) buttons_.push_back({std::move(line), hal::PressDetector(config)});
+    for (auto& line : lines) buttons_.push_back({std::move(line), detector});
 }
 
 ButtonReader::~ButtonReader() { ::close(wake_fd_); }

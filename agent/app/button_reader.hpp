@@ -16,7 +16,8 @@ class ButtonReader {
 public:
     using OnPress = std::function<void(const std::string& role, const hal::Press& press)>;
 
-    ButtonReader(std::vector<std::unique_ptr<hal::InputLine>> lines, hal::PressDetector::Config config, OnPress on_press);
+    /// Each line gets its own copy of `detector` (validated by PressDetector::create).
+    ButtonReader(std::vector<std::unique_ptr<hal::InputLine>> lines, const hal::PressDetector& detector, OnPress on_press);
     ~ButtonReader();
     ButtonReader(const ButtonReader&) = delete;
     ButtonReader& operator=(const ButtonReader&) = delete;

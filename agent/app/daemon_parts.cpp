@@ -177,8 +177,10 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     press.debounce = std::chrono::milliseconds(p.config.gpio.debounce_ms);
     press.long_press = std::chrono::milliseconds(p.config.gpio.long_press_ms);
     press.stuck_after = std::chrono::seconds(p.config.gpio.stuck_after_s);
+    auto detector = hal::PressDetector::create(press);
+    if (!detector.is_ok()) return detector.status().with_context("gpio");
     if (!inputs.empty()) {
-        p.buttons = std::make_unique<ButtonReader>(std::move(inputs), press,
+        p.buttons = std::make_unique<ButtonReader>(std::move(inputs), *detector,
                                                    [self](const std::string& role, const hal::Press& pressed) {
                                                        self->core->post(ButtonEvent{role, pressed});
                                                    });
@@ -204,7 +206,7 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
             auto item = json::object();
             json::add(item.get(), "role", view.role);
             json::add(item.get(), "name", view.name);
-            json::add(item.get(), "direction", view.output ? "output" : "input");
+            json::add(item.get(), "direction", view.direction == hal::Direction::kOutput ? "output" : "input");
             json::add(item.get(), "active", view.active);
             json::add(item.get(), "active_low", view.active_low);
             json::append(lines.get(), std::move(item));

@@ -114,6 +114,9 @@ void validate(const Config& c, Problems& problems) {
     check_roles(problems, c.outputs.informational, "outputs.Informational");
     if (!c.outputs.all_clear.empty()) check_roles(problems, {c.outputs.all_clear}, "outputs.all_clear");
 
+    if (c.gpio.long_press_ms >= c.gpio.stuck_after_s * 1000) {
+        problems.add("gpio.long_press_ms", "must be shorter than gpio.stuck_after_s");
+    }
     if (c.relay.retry_min_s > c.relay.retry_max_s) {
         problems.add("relay.retry_min_s", "must not exceed relay.retry_max_s");
     }
