@@ -116,8 +116,8 @@ Result<std::vector<relay::OutboxEntry>> Store::due(WallTime now, int limit) {
     if (!valid.is_ok()) return fail("due", valid);
     auto stmt = Statement::prepare(db_.get(), std::string("SELECT ") + kColumns +
                                                   " FROM outbox AS o WHERE o.state = 'pending' AND "
-                                                  "o.next_attempt_ns <= ?1 AND " + kIsHeadOfPair +
-                                                  " ORDER BY o.id LIMIT ?2");
+                                                  "o.next_attempt_ns <= ?1 AND " +
+                                                  kIsHeadOfPair + " ORDER BY o.id LIMIT ?2");
     if (!stmt.is_ok()) return fail("due", stmt.status());
     stmt->bind(1, now).bind(2, limit);
     auto entries = read_entries(*stmt);
@@ -136,8 +136,8 @@ Status Store::update_pending(std::string_view op, std::int64_t id, Statement& up
     auto row = stmt->bind(1, id).step();
     if (!row.is_ok()) return fail(what, row.status());
     if (!*row) return fail(what, not_found("outbox entry " + std::to_string(id) + " does not exist"));
-    return fail(what, failed_precondition("outbox entry " + std::to_string(id) + " is " + stmt->text(0) +
-                                          ", not pending"));
+    return fail(what,
+                failed_precondition("outbox entry " + std::to_string(id) + " is " + stmt->text(0) + ", not pending"));
 }
 
 Status Store::mark_done(std::int64_t id) {
@@ -149,8 +149,9 @@ Status Store::mark_done(std::int64_t id) {
 }
 
 Status Store::mark_failed(std::int64_t id, std::string_view reason) {
-    auto stmt = Statement::prepare(db_.get(), "UPDATE outbox SET state = 'failed', finished_ns = ?2, last_error = ?3 "
-                                              "WHERE id = ?1 AND state = 'pending'");
+    auto stmt = Statement::prepare(db_.get(),
+                                   "UPDATE outbox SET state = 'failed', finished_ns = ?2, last_error = ?3 "
+                                   "WHERE id = ?1 AND state = 'pending'");
     if (!stmt.is_ok()) return fail("mark_failed", stmt.status());
     stmt->bind(1, id).bind(2, clock_.wall_now()).bind(3, cut_utf8(reason, kMaxErrorBytes));
     return update_pending("mark_failed", id, *stmt);
@@ -158,8 +159,9 @@ Status Store::mark_failed(std::int64_t id, std::string_view reason) {
 
 Status Store::reschedule(std::int64_t id, int attempts, WallTime next_attempt, std::string_view last_error) {
     if (attempts < 0) return fail("reschedule " + std::to_string(id), invalid_argument("negative attempts"));
-    auto stmt = Statement::prepare(db_.get(), "UPDATE outbox SET attempts = ?2, next_attempt_ns = ?3, last_error = ?4 "
-                                              "WHERE id = ?1 AND state = 'pending'");
+    auto stmt = Statement::prepare(db_.get(),
+                                   "UPDATE outbox SET attempts = ?2, next_attempt_ns = ?3, last_error = ?4 "
+                                   "WHERE id = ?1 AND state = 'pending'");
     if (!stmt.is_ok()) return fail("reschedule", stmt.status());
     stmt->bind(1, id).bind(2, attempts).bind(3, next_attempt).bind(4, cut_utf8(last_error, kMaxErrorBytes));
     return update_pending("reschedule", id, *stmt);
@@ -168,8 +170,8 @@ Status Store::reschedule(std::int64_t id, int attempts, WallTime next_attempt, s
 Result<std::vector<relay::OutboxEntry>> Store::list(relay::EntryState state, int limit) {
     Status valid = check_limit(limit);
     if (!valid.is_ok()) return fail("list", valid);
-    auto stmt = Statement::prepare(db_.get(), std::string("SELECT ") + kColumns +
-                                                  " FROM outbox WHERE state = ?1 ORDER BY id DESC LIMIT ?2");
+    auto stmt = Statement::prepare(
+        db_.get(), std::string("SELECT ") + kColumns + " FROM outbox WHERE state = ?1 ORDER BY id DESC LIMIT ?2");
     if (!stmt.is_ok()) return fail("list", stmt.status());
     stmt->bind(1, relay::to_string(state)).bind(2, limit);
     auto entries = read_entries(*stmt);
@@ -191,16 +193,22 @@ Result<OutboxCounts> Store::counts() {
         }
         std::int64_t n = stmt->int64(1);
         switch (state) {
-            case relay::EntryState::kPending: counts.pending = n; break;
-            case relay::EntryState::kFailed: counts.failed = n; break;
-            case relay::EntryState::kDone: counts.done = n; break;
+            case relay::EntryState::kPending:
+                counts.pending = n;
+                break;
+            case relay::EntryState::kFailed:
+                counts.failed = n;
+                break;
+            case relay::EntryState::kDone:
+                counts.done = n;
+                break;
         }
     }
 }
 
 Result<bool> Store::has_pending(std::string_view alarm_key) {
-    auto stmt = Statement::prepare(
-        db_.get(), "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending' AND alarm_key = ?1)");
+    auto stmt = Statement::prepare(db_.get(),
+                                   "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending' AND alarm_key = ?1)");
     if (!stmt.is_ok()) return fail("has_pending", stmt.status());
     auto row = stmt->bind(1, alarm_key).step();
     if (!row.is_ok()) return fail("has_pending " + std::string(alarm_key), row.status());
@@ -217,7 +225,8 @@ Result<int> Store::prune_done(WallTime older_than) {
 
 Result<std::optional<WallTime>> Store::next_due() {
     auto stmt = Statement::prepare(db_.get(), std::string("SELECT MIN(o.next_attempt_ns) FROM outbox AS o "
-                                                          "WHERE o.state = 'pending' AND ") + kIsHeadOfPair);
+                                                          "WHERE o.state = 'pending' AND ") +
+                                                  kIsHeadOfPair);
     if (!stmt.is_ok()) return fail("next_due", stmt.status());
     auto row = stmt->step();
     if (!row.is_ok()) return fail("next_due", row.status());

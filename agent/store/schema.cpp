@@ -74,26 +74,29 @@ Result<int> read_version(sqlite3* db) {
 }
 
 Status write_version(sqlite3* db, int version) {
-    auto stmt = Statement::prepare(
-        db, "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    auto stmt = Statement::prepare(db,
+                                   "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) "
+                                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     if (!stmt.is_ok()) return stmt.status();
     return stmt->bind(1, std::to_string(version)).run();
 }
 
-Status exec(sqlite3* db, const char* sql) { return sqlite_status(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr)); }
+Status exec(sqlite3* db, const char* sql) {
+    return sqlite_status(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr));
+}
 
 }  // namespace
 
 Status migrate(sqlite3* db) {
     auto txn = Transaction::begin(db);
     if (!txn.is_ok()) return txn.status();
-    SB_RETURN_IF_ERROR(exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)"));
+    SB_RETURN_IF_ERROR(
+        exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)"));
     auto version = read_version(db);
     if (!version.is_ok()) return version.status();
     if (*version > kSchemaVersion) {
-        return failed_precondition("schema version " + std::to_string(*version) +
-                                   " is newer than this build knows (" + std::to_string(kSchemaVersion) + ")");
+        return failed_precondition("schema version " + std::to_string(*version) + " is newer than this build knows (" +
+                                   std::to_string(kSchemaVersion) + ")");
     }
     if (*version == kSchemaVersion) return Status::ok();  // nothing written: the rollback is harmless
     for (int v = *version; v < kSchemaVersion; ++v) {

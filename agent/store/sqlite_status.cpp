@@ -8,24 +8,30 @@ StatusCode sqlite_code(int rc) {
     switch (rc & 0xff) {
         case SQLITE_OK:
         case SQLITE_ROW:
-        case SQLITE_DONE: return StatusCode::kOk;
+        case SQLITE_DONE:
+            return StatusCode::kOk;
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
         case SQLITE_FULL:
         case SQLITE_IOERR:
         case SQLITE_NOMEM:
-        case SQLITE_PROTOCOL: return StatusCode::kUnavailable;
+        case SQLITE_PROTOCOL:
+            return StatusCode::kUnavailable;
         case SQLITE_CORRUPT:
-        case SQLITE_NOTADB: return StatusCode::kDataLoss;
+        case SQLITE_NOTADB:
+            return StatusCode::kDataLoss;
         case SQLITE_CONSTRAINT:
         case SQLITE_MISMATCH:
         case SQLITE_TOOBIG:
-        case SQLITE_RANGE: return StatusCode::kInvalidArgument;
+        case SQLITE_RANGE:
+            return StatusCode::kInvalidArgument;
         case SQLITE_PERM:
         case SQLITE_READONLY:
         case SQLITE_CANTOPEN:
-        case SQLITE_AUTH: return StatusCode::kPermissionDenied;
-        default: return StatusCode::kInternal;
+        case SQLITE_AUTH:
+            return StatusCode::kPermissionDenied;
+        default:
+            return StatusCode::kInternal;
     }
 }
 

@@ -22,7 +22,7 @@ WallTime from_nanos(std::int64_t nanos);
 /// binds without checking each. Text is bound as a copy (SQLITE_TRANSIENT), so temporaries are safe.
 /// Statuses carry SQLite's words only; the Store adds which file and operation.
 class Statement final {
-public:
+  public:
     static Result<Statement> prepare(sqlite3* db, std::string_view sql);
 
     Statement(Statement&&) noexcept = default;
@@ -51,7 +51,7 @@ public:
     [[nodiscard]] WallTime time(int column) const;
     [[nodiscard]] bool is_null(int column) const;
 
-private:
+  private:
     struct Finalizer {
         void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
     };

@@ -73,7 +73,9 @@ Status create_or_tighten(const std::filesystem::path& file) {
     return Status::ok();
 }
 
-Status exec(sqlite3* db, const char* sql) { return sqlite_status(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr)); }
+Status exec(sqlite3* db, const char* sql) {
+    return sqlite_status(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr));
+}
 
 Result<std::string> pragma_text(sqlite3* db, const char* sql) {
     auto stmt = Statement::prepare(db, sql);
@@ -154,8 +156,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& file, co
 
 Status Store::put_state(std::string_view key, std::string_view value) {
     if (key.empty()) return fail("put_state", invalid_argument("empty key"));
-    auto stmt = Statement::prepare(db_.get(), "INSERT INTO state (key, value) VALUES (?1, ?2) "
-                                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    auto stmt = Statement::prepare(db_.get(),
+                                   "INSERT INTO state (key, value) VALUES (?1, ?2) "
+                                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     if (!stmt.is_ok()) return fail("put_state", stmt.status());
     Status ran = stmt->bind(1, key).bind(2, value).run();
     if (!ran.is_ok()) return fail("put_state " + std::string(key), ran);

@@ -44,7 +44,7 @@ struct OutboxCounts {
 ///
 /// Ownership: the Store owns its connection; `clock` must outlive it.
 class Store final {
-public:
+  public:
     /// Opens (creating with mode 0600 when missing) the database at `file`. The parent directory must
     /// exist. An existing file readable by others is chmod-ed to 0600 with a warning. Runs
     /// PRAGMA quick_check (kDataLoss naming the file when damaged) and brings the schema up to date.
@@ -100,7 +100,7 @@ public:
     /// Longest last_error kept; longer text is cut at a UTF-8 character boundary.
     static constexpr std::size_t kMaxErrorBytes = 1024;
 
-private:
+  private:
     struct Closer {
         void operator()(sqlite3* db) const;
     };

@@ -10,7 +10,7 @@ namespace sirenbox::store {
 /// commit() succeeded. IMMEDIATE takes the write lock at the start, so a busy database fails before
 /// any change is made rather than half-way. Move-only; not thread-safe (the connection's thread).
 class Transaction final {
-public:
+  public:
     static Result<Transaction> begin(sqlite3* db);
 
     Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
@@ -22,7 +22,7 @@ public:
     /// COMMIT. With synchronous=FULL the changes are on disk when this returns ok.
     Status commit();
 
-private:
+  private:
     explicit Transaction(sqlite3* db) : db_(db) {}
 
     sqlite3* db_ = nullptr;  // not owned; null once committed or moved from

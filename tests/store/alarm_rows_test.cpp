@@ -48,7 +48,7 @@ void expect_same(const core::Alarm& got, const core::Alarm& want) {
 }
 
 class AlarmRowsTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto opened = Store::open(file_);
         ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
@@ -84,8 +84,8 @@ TEST_F(AlarmRowsTest, EveryFieldRoundTripsAcrossReopen) {
 TEST_F(AlarmRowsTest, EveryEnumValueAndEmptyListsRoundTrip) {
     int n = 0;
     std::vector<core::Alarm> wanted;
-    for (auto severity : {core::Severity::kInformational, core::Severity::kLow, core::Severity::kMedium,
-                          core::Severity::kHigh}) {
+    for (auto severity :
+         {core::Severity::kInformational, core::Severity::kLow, core::Severity::kMedium, core::Severity::kHigh}) {
         for (auto state : {core::AlarmState::kUnacked, core::AlarmState::kAcked, core::AlarmState::kResolved}) {
             core::Alarm a;
             a.source = "graph";

@@ -23,7 +23,7 @@ std::vector<std::int64_t> ids_of(const std::vector<relay::OutboxEntry>& entries)
 }
 
 class OutboxRowsTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto opened = Store::open(file_, clock_);
         ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
@@ -53,8 +53,8 @@ protected:
 
 TEST_F(OutboxRowsTest, EveryFieldRoundTrips) {
     relay::OutboxEntry e;
-    e.id = 999;                              // ignored: the store assigns ids
-    e.state = relay::EntryState::kFailed;    // ignored: new entries are pending
+    e.id = 999;                            // ignored: the store assigns ids
+    e.state = relay::EntryState::kFailed;  // ignored: new entries are pending
     e.alarm_key = "graph:da637e8a";
     e.target = "graph";
     e.kind = relay::ActionKind::kResolve;
@@ -123,8 +123,8 @@ TEST_F(OutboxRowsTest, FailureInsideTheTransactionRollsBackTheWholeBatch) {
                            "BEGIN SELECT RAISE(ABORT, 'poisoned entry'); END"),
                   "");
     }
-    auto ids = store_->enqueue({make_entry("sentinel:1"), make_entry("sentinel:2"), make_entry("sentinel:poison"),
-                                make_entry("sentinel:4")});
+    auto ids = store_->enqueue(
+        {make_entry("sentinel:1"), make_entry("sentinel:2"), make_entry("sentinel:poison"), make_entry("sentinel:4")});
     ASSERT_FALSE(ids.is_ok());
     EXPECT_EQ(ids.status().message(), "store " + file_.string() + ": enqueue: poisoned entry");
     EXPECT_EQ(counts().pending, 0);
@@ -259,8 +259,8 @@ TEST_F(OutboxRowsTest, CountsListAndHasPendingFollowTheStates) {
 }
 
 TEST_F(OutboxRowsTest, PruneRemovesOnlyDoneEntriesFinishedBeforeTheCut) {
-    auto ids = enqueue({make_entry("sentinel:a"), make_entry("sentinel:b"), make_entry("sentinel:c"),
-                        make_entry("sentinel:d")});
+    auto ids = enqueue(
+        {make_entry("sentinel:a"), make_entry("sentinel:b"), make_entry("sentinel:c"), make_entry("sentinel:d")});
     ASSERT_TRUE(store_->mark_done(ids[0]).is_ok());  // finishes at 0 s
     ASSERT_TRUE(store_->mark_failed(ids[1], "no").is_ok());
     clock_.advance(std::chrono::hours(2));

@@ -58,7 +58,7 @@ unsigned test_seed() {
 
 /// A forked writer and the read end of its report pipe.
 class Writer {
-public:
+  public:
     Writer(const std::filesystem::path& file, int round, unsigned seed) {
         int fds[2];
         if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
@@ -97,7 +97,7 @@ public:
     }
     [[nodiscard]] const std::vector<std::int64_t>& ids() const { return ids_; }
 
-private:
+  private:
     bool read_some() {
         char chunk[512];
         ssize_t n = ::read(read_fd_, chunk, sizeof chunk);
@@ -136,8 +136,8 @@ void expect_consistent(const std::filesystem::path& file, const std::vector<std:
         ids.insert(e.id);
         auto payload = json::parse(e.payload, "payload");
         ASSERT_TRUE(payload.is_ok());
-        auto key = std::make_pair(*json::get_integer(payload->get(), "round"),
-                                  *json::get_integer(payload->get(), "batch"));
+        auto key =
+            std::make_pair(*json::get_integer(payload->get(), "round"), *json::get_integer(payload->get(), "batch"));
         auto& batch = batches[key];
         batch.first = *json::get_integer(payload->get(), "size");
         ++batch.second;

@@ -30,7 +30,7 @@ inline relay::OutboxEntry make_entry(std::string alarm_key, std::string target =
 
 /// A second, raw connection to the same file, for looking behind the Store's back or damaging rows.
 class RawDb {
-public:
+  public:
     explicit RawDb(const std::filesystem::path& file, int flags = SQLITE_OPEN_READWRITE) {
         if (sqlite3_open_v2(file.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
             throw std::runtime_error("cannot open " + file.string());
@@ -61,7 +61,7 @@ public:
         return out;
     }
 
-private:
+  private:
     sqlite3* db_ = nullptr;
 };
 

@@ -24,7 +24,7 @@ unsigned file_mode(const std::filesystem::path& p) {
 }
 
 class StoreOpenTest : public ::testing::Test {
-protected:
+  protected:
     sirenbox::testing::TempDir dir_;
     std::filesystem::path file_ = dir_.path() / "sirenbox.db";
 };
