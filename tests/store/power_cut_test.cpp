@@ -32,7 +32,9 @@ unsigned test_seed() {
 }
 
 // Runs in the forked child: never returns, never touches the parent's gtest state.
-[[noreturn]] void run_writer(const std::filesystem::path& file, int report_fd, int round, unsigned seed) {
+// `padding` bytes of filler per entry make the WAL grow faster, so that checkpoints happen under the test.
+[[noreturn]] void run_writer(const std::filesystem::path& file, int report_fd, int round, unsigned seed,
+                             std::size_t padding) {
     auto store = Store::open(file);
     if (!store.is_ok()) ::_exit(2);
     std::mt19937 rng(seed);
@@ -44,7 +46,7 @@ unsigned test_seed() {
         for (int i = 0; i < size; ++i) {
             auto e = test::make_entry("sentinel:" + std::to_string(alarm(rng)));
             e.payload = "{\"round\":" + std::to_string(round) + ",\"batch\":" + std::to_string(batch) +
-                        ",\"size\":" + std::to_string(size) + "}";
+                        ",\"size\":" + std::to_string(size) + ",\"padding\":\"" + std::string(padding, 'p') + "\"}";
             entries.push_back(std::move(e));
         }
         auto ids = (*store)->enqueue(entries);
@@ -59,14 +61,14 @@ unsigned test_seed() {
 /// A forked writer and the read end of its report pipe.
 class Writer {
   public:
-    Writer(const std::filesystem::path& file, int round, unsigned seed) {
+    Writer(const std::filesystem::path& file, int round, unsigned seed, std::size_t padding = 0) {
         int fds[2];
         if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
         pid_ = ::fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");
         if (pid_ == 0) {
             ::close(fds[0]);
-            run_writer(file, fds[1], round, seed);
+            run_writer(file, fds[1], round, seed, padding);
         }
         ::close(fds[1]);
         read_fd_ = fds[0];
@@ -199,9 +201,9 @@ TEST(StorePowerCutTest, CopyOfDatabaseAndWalTakenUnderABusyWriterIsConsistent) {
     };
     std::vector<Copy> copies;
     {
-        Writer writer(file, 0, static_cast<unsigned>(rng()));
+        Writer writer(file, 0, static_cast<unsigned>(rng()), 3000);
         for (int i = 0; i < 4; ++i) {
-            std::size_t more = std::uniform_int_distribution<std::size_t>(10, 200)(rng);
+            std::size_t more = std::uniform_int_distribution<std::size_t>(100, 600)(rng);
             ASSERT_TRUE(writer.read_until(writer.ids().size() + more)) << "writer stopped early";
             Copy copy{dir.path() / ("copy-" + std::to_string(i) + ".db"), writer.ids()};
 
