@@ -16,10 +16,8 @@
 struct sqlite3;
 
 namespace sirenbox::store {
-class Statement;
-}
 
-namespace sirenbox::store {
+class Statement;
 
 /// How many outbox entries stand in each state.
 struct OutboxCounts {
@@ -40,7 +38,8 @@ struct OutboxCounts {
 ///
 /// Thread-safety: none. A Store is one SQLite connection; use it from one thread at a time. Each
 /// thread that needs the store (core loop, relay worker, control socket) opens its own Store on the
-/// same file; SQLite serialises their writes and readers never block the writer (WAL).
+/// same file; SQLite serialises their writes and readers never block the writer (WAL). A Store is not
+/// carried across fork(): a child process opens its own.
 ///
 /// Ownership: the Store owns its connection; `clock` must outlive it.
 class Store final {
