@@ -14,7 +14,7 @@ namespace sirenbox::store {
 /// perm/readonly/cantopen → kPermissionDenied, the rest → kInternal.
 Status sqlite_status(sqlite3* db, int rc);
 
-/// The same mapping with a fixed message, for errors found without a connection at hand.
+/// The StatusCode alone, by the same mapping (kOk for SQLITE_OK, SQLITE_ROW and SQLITE_DONE).
 StatusCode sqlite_code(int rc);
 
 }  // namespace sirenbox::store
