@@ -1,0 +1,237 @@
+// Outbox rows: actions waiting to be relayed, in id order per (alarm_key, target).
+#include <sqlite3.h>
+
+#include "agent/base/json.hpp"
+#include "agent/store/statement.hpp"
+#include "agent/store/store.hpp"
+#include "agent/store/transaction.hpp"
+
+namespace sirenbox::store {
+namespace {
+
+constexpr const char* kColumns =
+    "id, alarm_key, target, kind, origin, payload, created_ns, state, attempts, next_attempt_ns, last_error";
+
+// The oldest pending entry of o's (alarm_key, target) pair; served by the partial index on pending rows.
+constexpr const char* kIsHeadOfPair =
+    "o.id = (SELECT MIN(p.id) FROM outbox AS p "
+    "WHERE p.state = 'pending' AND p.alarm_key = o.alarm_key AND p.target = o.target)";
+
+std::string cut_utf8(std::string_view text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) return std::string(text);
+    std::size_t end = max_bytes;
+    // Step back over continuation bytes (10xxxxxx) so no character is split.
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    return std::string(text.substr(0, end));
+}
+
+Status check_entry(const relay::OutboxEntry& entry, std::size_t index, std::size_t count) {
+    std::string where = "entry " + std::to_string(index + 1) + " of " + std::to_string(count);
+    if (entry.alarm_key.empty()) return invalid_argument(where + ": empty alarm_key");
+    where += " (alarm " + entry.alarm_key + ")";
+    if (entry.target.empty()) return invalid_argument(where + ": empty target");
+    if (entry.attempts < 0) return invalid_argument(where + ": negative attempts");
+    if (!entry.payload.empty()) {
+        auto parsed = json::parse(entry.payload, where + " payload");
+        if (!parsed.is_ok()) return parsed.status();
+    }
+    return Status::ok();
+}
+
+Status check_limit(int limit) {
+    if (limit <= 0) return invalid_argument("limit must be positive, got " + std::to_string(limit));
+    return Status::ok();
+}
+
+Result<relay::OutboxEntry> read_entry(const Statement& row) {
+    relay::OutboxEntry entry;
+    entry.id = row.int64(0);
+    entry.alarm_key = row.text(1);
+    entry.target = row.text(2);
+    if (!relay::parse_action_kind(row.text(3), entry.kind)) {
+        return data_loss("outbox entry " + std::to_string(entry.id) + ": unknown kind \"" + row.text(3) + "\"");
+    }
+    entry.origin = row.text(4);
+    entry.payload = row.text(5);
+    entry.created = row.time(6);
+    if (!relay::parse_entry_state(row.text(7), entry.state)) {
+        return data_loss("outbox entry " + std::to_string(entry.id) + ": unknown state \"" + row.text(7) + "\"");
+    }
+    entry.attempts = static_cast<int>(row.int64(8));
+    entry.next_attempt = row.time(9);
+    entry.last_error = row.text(10);
+    return entry;
+}
+
+Result<std::vector<relay::OutboxEntry>> read_entries(Statement& stmt) {
+    std::vector<relay::OutboxEntry> entries;
+    while (true) {
+        auto row = stmt.step();
+        if (!row.is_ok()) return row.status();
+        if (!*row) return entries;
+        auto entry = read_entry(stmt);
+        if (!entry.is_ok()) return entry.status();
+        entries.push_back(std::move(entry).value());
+    }
+}
+
+}  // namespace
+
+Result<std::vector<std::int64_t>> Store::enqueue(const std::vector<relay::OutboxEntry>& entries) {
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        Status valid = check_entry(entries[i], i, entries.size());
+        if (!valid.is_ok()) return fail("enqueue", valid);
+    }
+    auto txn = Transaction::begin(db_.get());
+    if (!txn.is_ok()) return fail("enqueue", txn.status());
+    auto stmt = Statement::prepare(
+        db_.get(),
+        "INSERT INTO outbox (alarm_key, target, kind, origin, payload, created_ns, state, attempts, next_attempt_ns, "
+        "last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9)");
+    if (!stmt.is_ok()) return fail("enqueue", stmt.status());
+    std::vector<std::int64_t> ids;
+    ids.reserve(entries.size());
+    for (const auto& entry : entries) {
+        stmt->bind(1, entry.alarm_key)
+            .bind(2, entry.target)
+            .bind(3, relay::to_string(entry.kind))
+            .bind(4, entry.origin)
+            .bind(5, entry.payload)
+            .bind(6, entry.created)
+            .bind(7, entry.attempts)
+            .bind(8, entry.next_attempt)
+            .bind(9, cut_utf8(entry.last_error, kMaxErrorBytes));
+        Status ran = stmt->run();
+        if (!ran.is_ok()) return fail("enqueue", ran);  // the transaction rolls back: none are stored
+        ids.push_back(sqlite3_last_insert_rowid(db_.get()));
+        stmt->reset();
+    }
+    Status committed = txn->commit();
+    if (!committed.is_ok()) return fail("enqueue", committed);
+    return ids;
+}
+
+Result<std::vector<relay::OutboxEntry>> Store::due(WallTime now, int limit) {
+    Status valid = check_limit(limit);
+    if (!valid.is_ok()) return fail("due", valid);
+    auto stmt = Statement::prepare(db_.get(), std::string("SELECT ") + kColumns +
+                                                  " FROM outbox AS o WHERE o.state = 'pending' AND "
+                                                  "o.next_attempt_ns <= ?1 AND " +
+                                                  kIsHeadOfPair + " ORDER BY o.id LIMIT ?2");
+    if (!stmt.is_ok()) return fail("due", stmt.status());
+    stmt->bind(1, now).bind(2, limit);
+    auto entries = read_entries(*stmt);
+    if (!entries.is_ok()) return fail("due", entries.status());
+    return entries;
+}
+
+Status Store::update_pending(std::string_view op, std::int64_t id, Statement& update) {
+    std::string what = std::string(op) + " " + std::to_string(id);
+    Status ran = update.run();
+    if (!ran.is_ok()) return fail(what, ran);
+    if (sqlite3_changes(db_.get()) > 0) return Status::ok();
+    // Nothing changed: say whether the entry is missing or already finished.
+    auto stmt = Statement::prepare(db_.get(), "SELECT state FROM outbox WHERE id = ?1");
+    if (!stmt.is_ok()) return fail(what, stmt.status());
+    auto row = stmt->bind(1, id).step();
+    if (!row.is_ok()) return fail(what, row.status());
+    if (!*row) return fail(what, not_found("outbox entry " + std::to_string(id) + " does not exist"));
+    return fail(what,
+                failed_precondition("outbox entry " + std::to_string(id) + " is " + stmt->text(0) + ", not pending"));
+}
+
+Status Store::mark_done(std::int64_t id) {
+    auto stmt = Statement::prepare(
+        db_.get(), "UPDATE outbox SET state = 'done', finished_ns = ?2 WHERE id = ?1 AND state = 'pending'");
+    if (!stmt.is_ok()) return fail("mark_done", stmt.status());
+    stmt->bind(1, id).bind(2, clock_.wall_now());
+    return update_pending("mark_done", id, *stmt);
+}
+
+Status Store::mark_failed(std::int64_t id, std::string_view reason) {
+    auto stmt = Statement::prepare(db_.get(),
+                                   "UPDATE outbox SET state = 'failed', finished_ns = ?2, last_error = ?3 "
+                                   "WHERE id = ?1 AND state = 'pending'");
+    if (!stmt.is_ok()) return fail("mark_failed", stmt.status());
+    stmt->bind(1, id).bind(2, clock_.wall_now()).bind(3, cut_utf8(reason, kMaxErrorBytes));
+    return update_pending("mark_failed", id, *stmt);
+}
+
+Status Store::reschedule(std::int64_t id, int attempts, WallTime next_attempt, std::string_view last_error) {
+    if (attempts < 0) return fail("reschedule " + std::to_string(id), invalid_argument("negative attempts"));
+    auto stmt = Statement::prepare(db_.get(),
+                                   "UPDATE outbox SET attempts = ?2, next_attempt_ns = ?3, last_error = ?4 "
+                                   "WHERE id = ?1 AND state = 'pending'");
+    if (!stmt.is_ok()) return fail("reschedule", stmt.status());
+    stmt->bind(1, id).bind(2, attempts).bind(3, next_attempt).bind(4, cut_utf8(last_error, kMaxErrorBytes));
+    return update_pending("reschedule", id, *stmt);
+}
+
+Result<std::vector<relay::OutboxEntry>> Store::list(relay::EntryState state, int limit) {
+    Status valid = check_limit(limit);
+    if (!valid.is_ok()) return fail("list", valid);
+    auto stmt = Statement::prepare(
+        db_.get(), std::string("SELECT ") + kColumns + " FROM outbox WHERE state = ?1 ORDER BY id DESC LIMIT ?2");
+    if (!stmt.is_ok()) return fail("list", stmt.status());
+    stmt->bind(1, relay::to_string(state)).bind(2, limit);
+    auto entries = read_entries(*stmt);
+    if (!entries.is_ok()) return fail("list", entries.status());
+    return entries;
+}
+
+Result<OutboxCounts> Store::counts() {
+    auto stmt = Statement::prepare(db_.get(), "SELECT state, COUNT(*) FROM outbox GROUP BY state");
+    if (!stmt.is_ok()) return fail("counts", stmt.status());
+    OutboxCounts counts;
+    while (true) {
+        auto row = stmt->step();
+        if (!row.is_ok()) return fail("counts", row.status());
+        if (!*row) return counts;
+        relay::EntryState state{};
+        if (!relay::parse_entry_state(stmt->text(0), state)) {
+            return fail("counts", data_loss("outbox entries in unknown state \"" + stmt->text(0) + "\""));
+        }
+        std::int64_t n = stmt->int64(1);
+        switch (state) {
+            case relay::EntryState::kPending:
+                counts.pending = n;
+                break;
+            case relay::EntryState::kFailed:
+                counts.failed = n;
+                break;
+            case relay::EntryState::kDone:
+                counts.done = n;
+                break;
+        }
+    }
+}
+
+Result<bool> Store::has_pending(std::string_view alarm_key) {
+    auto stmt = Statement::prepare(db_.get(),
+                                   "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending' AND alarm_key = ?1)");
+    if (!stmt.is_ok()) return fail("has_pending", stmt.status());
+    auto row = stmt->bind(1, alarm_key).step();
+    if (!row.is_ok()) return fail("has_pending " + std::string(alarm_key), row.status());
+    return *row && stmt->int64(0) != 0;
+}
+
+Result<int> Store::prune_done(WallTime older_than) {
+    auto stmt = Statement::prepare(db_.get(), "DELETE FROM outbox WHERE state = 'done' AND finished_ns < ?1");
+    if (!stmt.is_ok()) return fail("prune_done", stmt.status());
+    Status ran = stmt->bind(1, older_than).run();
+    if (!ran.is_ok()) return fail("prune_done", ran);
+    return sqlite3_changes(db_.get());
+}
+
+Result<std::optional<WallTime>> Store::next_due() {
+    auto stmt = Statement::prepare(db_.get(), std::string("SELECT MIN(o.next_attempt_ns) FROM outbox AS o "
+                                                          "WHERE o.state = 'pending' AND ") +
+                                                  kIsHeadOfPair);
+    if (!stmt.is_ok()) return fail("next_due", stmt.status());
+    auto row = stmt->step();
+    if (!row.is_ok()) return fail("next_due", row.status());
+    if (!*row || stmt->is_null(0)) return std::optional<WallTime>();
+    return std::optional<WallTime>(stmt->time(0));
+}
+
+}  // namespace sirenbox::store

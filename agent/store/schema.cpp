@@ -1,0 +1,110 @@
+#include "agent/store/schema.hpp"
+
+#include <array>
+#include <string>
+
+#include "agent/store/sqlite_status.hpp"
+#include "agent/store/statement.hpp"
+#include "agent/store/transaction.hpp"
+
+namespace sirenbox::store {
+namespace {
+
+// Index i holds the step from version i to version i + 1. Never edit a released step: add one.
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {
+    // 1: alarms, small key/value state, the outbox. Times are integer nanoseconds since the epoch;
+    // alarm product and label lists are JSON arrays of strings. AUTOINCREMENT keeps outbox ids from
+    // being reused after pruning, since ids order delivery and name entries in logs.
+    R"sql(
+CREATE TABLE alarms (
+    key          TEXT PRIMARY KEY NOT NULL,
+    source       TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    title        TEXT NOT NULL,
+    severity     TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    cloud_status TEXT NOT NULL,
+    number       TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    owner        TEXT NOT NULL,
+    products     TEXT NOT NULL,
+    labels       TEXT NOT NULL,
+    created_ns   INTEGER NOT NULL,
+    updated_ns   INTEGER NOT NULL,
+    silenced     INTEGER NOT NULL
+);
+CREATE TABLE state (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    alarm_key       TEXT NOT NULL,
+    target          TEXT NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('acknowledge', 'resolve', 'comment')),
+    origin          TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    created_ns      INTEGER NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ns INTEGER NOT NULL,
+    last_error      TEXT NOT NULL DEFAULT '',
+    finished_ns     INTEGER
+);
+CREATE INDEX outbox_pending_by_pair ON outbox (alarm_key, target, id) WHERE state = 'pending';
+CREATE INDEX outbox_by_state ON outbox (state, id);
+)sql",
+};
+
+Result<int> read_version(sqlite3* db) {
+    auto stmt = Statement::prepare(db, "SELECT value FROM meta WHERE key = 'schema_version'");
+    if (!stmt.is_ok()) return stmt.status();
+    auto row = stmt->step();
+    if (!row.is_ok()) return row.status();
+    if (!*row) return 0;
+    std::string text = stmt->text(0);
+    try {
+        std::size_t used = 0;
+        int version = std::stoi(text, &used);
+        if (used == text.size() && version >= 0) return version;
+    } catch (const std::exception&) {
+        // falls through to the message below
+    }
+    return data_loss("meta.schema_version is not a version number: \"" + text + "\"");
+}
+
+Status write_version(sqlite3* db, int version) {
+    auto stmt = Statement::prepare(db,
+                                   "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) "
+                                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!stmt.is_ok()) return stmt.status();
+    return stmt->bind(1, std::to_string(version)).run();
+}
+
+Status exec(sqlite3* db, const char* sql) {
+    return sqlite_status(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr));
+}
+
+}  // namespace
+
+Status migrate(sqlite3* db) {
+    auto txn = Transaction::begin(db);
+    if (!txn.is_ok()) return txn.status();
+    SB_RETURN_IF_ERROR(
+        exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)"));
+    auto version = read_version(db);
+    if (!version.is_ok()) return version.status();
+    if (*version > kSchemaVersion) {
+        return failed_precondition("schema version " + std::to_string(*version) + " is newer than this build knows (" +
+                                   std::to_string(kSchemaVersion) + ")");
+    }
+    if (*version == kSchemaVersion) return Status::ok();  // nothing written: the rollback is harmless
+    for (int v = *version; v < kSchemaVersion; ++v) {
+        Status applied = exec(db, kMigrations[static_cast<std::size_t>(v)]);
+        if (!applied.is_ok()) return applied.with_context("migration " + std::to_string(v + 1));
+    }
+    SB_RETURN_IF_ERROR(write_version(db, kSchemaVersion));
+    return txn->commit();
+}
+
+}  // namespace sirenbox::store

@@ -1,0 +1,117 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/base/clock.hpp"
+#include "agent/base/result.hpp"
+#include "agent/core/alarm.hpp"
+#include "agent/relay/outbox_entry.hpp"
+
+struct sqlite3;
+
+namespace sirenbox::store {
+
+class Statement;
+
+/// How many outbox entries stand in each state.
+struct OutboxCounts {
+    std::int64_t pending = 0;
+    std::int64_t failed = 0;
+    std::int64_t done = 0;
+};
+
+/// The box's durable state in one SQLite file: alarms, small key/value state (poll watermarks) and
+/// the outbox of actions waiting to be relayed to the cloud. The box loses power without warning, so
+/// every write is committed with synchronous=FULL in WAL mode: when a call returns ok, its change is on
+/// disk. Times are stored as integer nanoseconds since the Unix epoch (exact, and compared as integers).
+///
+/// Errors: every failure is a Status naming the file and the operation,
+/// e.g. "store /var/lib/sirenbox/sirenbox.db: enqueue: database is locked". kUnavailable means try
+/// again (busy beyond the 5 s busy timeout, disk full, I/O error); kDataLoss means the file is damaged;
+/// kNotFound / kFailedPrecondition name the outbox entry id that is missing or no longer pending.
+///
+/// Thread-safety: none. A Store is one SQLite connection; use it from one thread at a time. Each
+/// thread that needs the store (core loop, relay worker, control socket) opens its own Store on the
+/// same file; SQLite serialises their writes and readers never block the writer (WAL). A Store is not
+/// carried across fork(): a child process opens its own.
+///
+/// Ownership: the Store owns its connection; `clock` must outlive it.
+class Store final {
+  public:
+    /// Opens (creating with mode 0600 when missing) the database at `file`. The parent directory must
+    /// exist. An existing file readable by others is chmod-ed to 0600 with a warning. Runs
+    /// PRAGMA quick_check (kDataLoss naming the file when damaged) and brings the schema up to date.
+    /// `clock` stamps when outbox entries finish (for prune_done).
+    static Result<std::unique_ptr<Store>> open(const std::filesystem::path& file,
+                                               const Clock& clock = SystemClock::instance());
+
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+    ~Store();
+
+    [[nodiscard]] const std::filesystem::path& file() const { return file_; }
+
+    // --- alarms (alarm_rows.cpp) ---
+    /// Inserts or replaces the alarm under its key ("source:id"), every field.
+    Status upsert_alarm(const core::Alarm& alarm);
+    /// Removes the alarm; removing one that is not stored is not an error.
+    Status remove_alarm(std::string_view key);
+    /// Every stored alarm, ordered by key. A row that cannot be read back is kDataLoss naming its key.
+    Result<std::vector<core::Alarm>> load_alarms();
+
+    // --- small key/value state, e.g. poll watermarks (store.cpp) ---
+    Status put_state(std::string_view key, std::string_view value);
+    Result<std::optional<std::string>> get_state(std::string_view key);
+
+    // --- outbox (outbox_rows.cpp) ---
+    /// Stores all entries in ONE transaction, durable when this returns: all of them or none. Each is
+    /// stored as pending (its `id` and `state` are ignored); the new ids are returned in order and
+    /// increase. An entry without alarm_key or target, or with a payload that is not JSON, is
+    /// kInvalidArgument naming its index, and nothing is stored.
+    Result<std::vector<std::int64_t>> enqueue(const std::vector<relay::OutboxEntry>& entries);
+    /// Pending entries ready at `now`, oldest first, at most `limit`: only the oldest pending entry of
+    /// each (alarm_key, target) pair is considered, so delivery stays in order per alarm and target;
+    /// while that head waits for its next_attempt, the entries behind it wait too.
+    Result<std::vector<relay::OutboxEntry>> due(WallTime now, int limit);
+    /// Pending → done / failed. kNotFound for an unknown id, kFailedPrecondition when not pending.
+    Status mark_done(std::int64_t id);
+    Status mark_failed(std::int64_t id, std::string_view reason);
+    /// Records a failed attempt of a pending entry: its attempt count, when to try again, and why
+    /// (kept to the first kMaxErrorBytes bytes).
+    Status reschedule(std::int64_t id, int attempts, WallTime next_attempt, std::string_view last_error);
+    /// Entries in `state`, newest first, at most `limit` (for status output).
+    Result<std::vector<relay::OutboxEntry>> list(relay::EntryState state, int limit);
+    Result<OutboxCounts> counts();
+    /// True while an action for this alarm still waits to be relayed: a poll must not undo it.
+    Result<bool> has_pending(std::string_view alarm_key);
+    /// Deletes done entries that finished before `older_than`; returns how many.
+    Result<int> prune_done(WallTime older_than);
+    /// When the earliest head-of-pair pending entry becomes due (may be in the past); nullopt when
+    /// nothing is pending. The relay sleeps until then or until new entries are enqueued.
+    Result<std::optional<WallTime>> next_due();
+
+    /// Longest last_error kept; longer text is cut at a UTF-8 character boundary.
+    static constexpr std::size_t kMaxErrorBytes = 1024;
+
+  private:
+    struct Closer {
+        void operator()(sqlite3* db) const;
+    };
+    Store(std::filesystem::path file, const Clock& clock, sqlite3* db);
+
+    /// "store FILE: OP: " + status message, keeping the code.
+    [[nodiscard]] Status fail(std::string_view op, const Status& status) const;
+    Status update_pending(std::string_view op, std::int64_t id, Statement& update);
+
+    std::filesystem::path file_;
+    const Clock& clock_;
+    std::unique_ptr<sqlite3, Closer> db_;
+};
+
+}  // namespace sirenbox::store
