@@ -49,7 +49,8 @@ private:
 
 }  // namespace sirenbox::log
 
-#define SB_LOG(level, component)                                      \
-    if (!::sirenbox::log::enabled(::sirenbox::log::Level::level)) {   \
-    } else                                                            \
-        ::sirenbox::log::Line(::sirenbox::log::Level::level, component)
+// A loop that runs at most once, so the macro is one statement and safe inside if/else.
+#define SB_LOG(level, component)                                                               \
+    for (bool sb_log_once_ = ::sirenbox::log::enabled(::sirenbox::log::Level::level); sb_log_once_; \
+         sb_log_once_ = false)                                                                 \
+    ::sirenbox::log::Line(::sirenbox::log::Level::level, component)

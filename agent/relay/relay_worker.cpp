@@ -48,7 +48,7 @@ void RelayWorker::deliver(const OutboxEntry& entry) {
         const auto delay = backoff(attempts);
         SB_LOG(kWarn, "relay") << to_string(entry.kind) << " of " << entry.alarm_key << " to " << entry.target
                                << " (attempt " << attempts << "): " << result.message() << "; retry in "
-                               << delay.count() / 1000.0 << " s";
+                               << static_cast<double>(delay.count()) / 1000.0 << " s";
         stored = store_.reschedule(entry.id, attempts, clock_.wall_now() + delay, result.to_string());
     }
     if (!stored.is_ok()) SB_LOG(kError, "relay") << stored.message();

@@ -1,0 +1,122 @@
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "agent/relay/relay_worker.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox::relay {
+namespace {
+
+// A target whose answers the test scripts; it records what it was asked.
+class ScriptedTarget final : public Target {
+public:
+    Status deliver(const OutboxEntry& entry) override {
+        delivered.push_back(entry.alarm_key + "#" + std::to_string(entry.attempts));
+        if (answers.empty()) return Status::ok();
+        Status next = answers.front();
+        answers.pop_front();
+        return next;
+    }
+    std::deque<Status> answers;
+    std::vector<std::string> delivered;
+};
+
+class RelayWorkerTest : public ::testing::Test {
+protected:
+    RelayWorkerTest() {
+        auto opened = store::Store::open(dir_.path() / "db.sqlite", clock_);
+        EXPECT_TRUE(opened.is_ok()) << opened.status().to_string();
+        store_ = std::move(*opened);
+        worker_ = std::make_unique<RelayWorker>(*store_, clock_, RelayOptions{std::chrono::seconds(2), std::chrono::seconds(60)},
+                                                [this] { ++changes_; });
+        auto target = std::make_unique<ScriptedTarget>();
+        target_ = target.get();
+        worker_->add_target("sentinel", std::move(target));
+    }
+
+    void enqueue(const std::string& key, const std::string& target = "sentinel") {
+        OutboxEntry e;
+        e.alarm_key = key;
+        e.target = target;
+        e.origin = "button";
+        e.payload = R"({"status": "Active"})";
+        e.created = clock_.wall_now();
+        e.next_attempt = clock_.wall_now();
+        ASSERT_TRUE(store_->enqueue({e}).is_ok());
+    }
+
+    store::OutboxCounts counts() { return *store_->counts(); }
+
+    testing::TempDir dir_;
+    FakeClock clock_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<RelayWorker> worker_;
+    ScriptedTarget* target_ = nullptr;
+    int changes_ = 0;
+};
+
+TEST_F(RelayWorkerTest, DeliveredEntriesAreDone) {
+    enqueue("sentinel:a");
+    enqueue("sentinel:b");
+    EXPECT_FALSE(worker_->run_due());
+    EXPECT_EQ(target_->delivered, (std::vector<std::string>{"sentinel:a#0", "sentinel:b#0"}));
+    EXPECT_EQ(counts().done, 2);
+    EXPECT_EQ(counts().pending, 0);
+    EXPECT_GE(changes_, 1);
+}
+
+TEST_F(RelayWorkerTest, TransientFailureBacksOffAndRetriesInOrder) {
+    enqueue("sentinel:a");
+    enqueue("sentinel:a");  // a second action on the same alarm waits behind the first
+    target_->answers = {unavailable("connect refused")};
+    auto next = worker_->run_due();
+    ASSERT_TRUE(next);
+    const auto delay = *next - clock_.wall_now();
+    EXPECT_GE(delay, std::chrono::seconds(2));
+    EXPECT_LE(delay, std::chrono::seconds(2));  // first retry: exactly the minimum
+    EXPECT_EQ(target_->delivered, (std::vector<std::string>{"sentinel:a#0"}));
+    EXPECT_EQ(counts().pending, 2);
+
+    clock_.advance(std::chrono::seconds(1));
+    worker_->run_due();
+    EXPECT_EQ(target_->delivered.size(), 1u) << "not due yet";
+    clock_.advance(std::chrono::seconds(1));
+    EXPECT_FALSE(worker_->run_due());
+    EXPECT_EQ(target_->delivered, (std::vector<std::string>{"sentinel:a#0", "sentinel:a#1", "sentinel:a#0"}));
+    EXPECT_EQ(counts().done, 2);
+}
+
+TEST_F(RelayWorkerTest, PermanentFailuresStopWithTheReason) {
+    enqueue("sentinel:gone");
+    enqueue("sentinel:forbidden");
+    target_->answers = {not_found("incident gone does not exist"), permission_denied("403 AuthorizationFailed")};
+    EXPECT_FALSE(worker_->run_due());
+    EXPECT_EQ(counts().failed, 2);
+    auto failed = store_->list(EntryState::kFailed, 10);
+    ASSERT_TRUE(failed.is_ok());
+    ASSERT_EQ(failed->size(), 2u);
+    EXPECT_NE((*failed)[0].last_error.find("403"), std::string::npos);
+}
+
+TEST_F(RelayWorkerTest, UnknownTargetFails) {
+    enqueue("graph:x", "graph");
+    worker_->run_due();
+    auto failed = store_->list(EntryState::kFailed, 10);
+    ASSERT_EQ(failed->size(), 1u);
+    EXPECT_NE(failed->front().last_error.find("no target \"graph\""), std::string::npos);
+}
+
+TEST_F(RelayWorkerTest, BackoffGrowsWithFullJitterUpToTheCap) {
+    for (int attempts = 1; attempts <= 12; ++attempts) {
+        const auto cap = std::min<long long>(2000LL << (attempts - 1), 60000);
+        for (int i = 0; i < 50; ++i) {
+            const auto d = worker_->backoff(attempts).count();
+            EXPECT_GE(d, 2000);
+            EXPECT_LE(d, cap) << "attempt " << attempts;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace sirenbox::relay

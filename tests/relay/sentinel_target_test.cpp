@@ -1,0 +1,116 @@
+#include <gtest/gtest.h>
+
+#include "agent/base/json.hpp"
+#include "agent/relay/sentinel_target.hpp"
+#include "tests/support/fake_transport.hpp"
+
+namespace sirenbox::relay {
+namespace {
+
+const net::Headers kJson{{"Content-Type", "application/json; charset=utf-8"}};
+
+class Tokens final : public cloud::TokenSource {
+public:
+    Result<std::string> token(const std::string&) override {
+        if (fail) return permission_denied("invalid_client: AADSTS7000215");
+        return std::string("arm-token-123456");
+    }
+    void invalidate(const std::string&) override {}
+    bool fail = false;
+};
+
+std::string incident(const std::string& status, std::string etag, const std::string& owner = "") {
+    for (auto pos = etag.find('"'); pos != std::string::npos; pos = etag.find('"', pos + 2)) etag.insert(pos, "\\");
+    return R"({"id": "/x/incidents/inc1", "name": "inc1", "etag": ")" + etag +
+           R"(", "properties": {"title": "T", "severity": "High", "status": ")" + status +
+           R"(", "createdTimeUtc": "2026-11-22T07:00:00Z", "lastModifiedTimeUtc": "2026-11-22T07:00:00Z",
+              "owner": {"objectId": )" + (owner.empty() ? "null" : "\"" + owner + "\"") + R"(}, "labels": []}})";
+}
+
+class SentinelTargetTest : public ::testing::Test {
+protected:
+    SentinelTargetTest() : client_(transport_, tokens_, options()), target_(client_, tokens_) {
+        entry_.id = 1;
+        entry_.alarm_key = "sentinel:inc1";
+        entry_.target = "sentinel";
+        entry_.payload = sentinel_payload(ActionKind::kAcknowledge, "owner-1", "");
+    }
+    static cloud::SentinelOptions options() {
+        cloud::SentinelOptions o;
+        o.subscription_id = "s";
+        o.resource_group = "rg";
+        o.workspace = "ws";
+        return o;
+    }
+    std::vector<std::string> methods() {
+        std::vector<std::string> out;
+        for (const auto& r : transport_.requests()) out.push_back(r.method);
+        return out;
+    }
+
+    testing::FakeTransport transport_;
+    Tokens tokens_;
+    cloud::SentinelClient client_;
+    SentinelTarget target_;
+    OutboxEntry entry_;
+};
+
+TEST_F(SentinelTargetTest, PutsTheChangeWithTheEtagJustRead) {
+    transport_.push(200, incident("New", "\"e1\""), kJson);
+    transport_.push(200, incident("Active", "\"e2\"", "owner-1"), kJson);
+    { Status s = target_.deliver(entry_); ASSERT_TRUE(s.is_ok()) << s.to_string(); }
+    EXPECT_EQ(methods(), (std::vector<std::string>{"GET", "PUT"}));
+    auto body = json::parse(transport_.requests()[1].body, "put");
+    ASSERT_TRUE(body.is_ok());
+    EXPECT_EQ(json::get_string(body->get(), "etag"), "\"e1\"");
+    const cJSON* props = json::member(body->get(), "properties");
+    EXPECT_EQ(json::get_string(props, "status"), "Active");
+    EXPECT_EQ(json::get_string(json::member(props, "owner"), "objectId"), "owner-1");
+}
+
+TEST_F(SentinelTargetTest, AlreadyHoldingIsDoneWithoutWriting) {
+    transport_.push(200, incident("Active", "\"e1\"", "owner-1"), kJson);
+    { Status s = target_.deliver(entry_); ASSERT_TRUE(s.is_ok()) << s.to_string(); }
+    EXPECT_EQ(methods(), (std::vector<std::string>{"GET"}));
+}
+
+TEST_F(SentinelTargetTest, StaleEtagRereadsAndReapplies) {
+    transport_.push(200, incident("New", "\"e1\""), kJson);
+    transport_.push(409, R"({"error": {"code": "Conflict", "message": "New version of resource 'inc1' exists. Data was not saved."}})", kJson);
+    transport_.push(200, incident("New", "\"e2\""), kJson);
+    transport_.push(200, incident("Active", "\"e3\"", "owner-1"), kJson);
+    { Status s = target_.deliver(entry_); ASSERT_TRUE(s.is_ok()) << s.to_string(); }
+    EXPECT_EQ(methods(), (std::vector<std::string>{"GET", "PUT", "GET", "PUT"}));
+    auto second = json::parse(transport_.requests()[3].body, "put");
+    EXPECT_EQ(json::get_string(second->get(), "etag"), "\"e2\"");
+}
+
+TEST_F(SentinelTargetTest, ClosedMeanwhileIsNotReopened) {
+    transport_.push(200, incident("Closed", "\"e1\""), kJson);
+    { Status s = target_.deliver(entry_); ASSERT_TRUE(s.is_ok()) << s.to_string(); }
+    EXPECT_EQ(methods(), (std::vector<std::string>{"GET"}));
+}
+
+TEST_F(SentinelTargetTest, TokenFailureIsTransientNotPermanent) {
+    tokens_.fail = true;
+    Status s = target_.deliver(entry_);
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+    EXPECT_FALSE(is_permanent(s));
+    EXPECT_TRUE(transport_.requests().empty());
+}
+
+TEST_F(SentinelTargetTest, DeletedIncidentIsPermanent) {
+    transport_.push(404, R"({"error": {"code": "NotFound", "message": "not found"}})", kJson);
+    Status s = target_.deliver(entry_);
+    EXPECT_TRUE(is_permanent(s)) << s.to_string();
+}
+
+TEST_F(SentinelTargetTest, ForbiddenWriteIsPermanent) {
+    transport_.push(200, incident("New", "\"e1\""), kJson);
+    transport_.push(403, R"({"error": {"code": "AuthorizationFailed", "message": "no write"}})", kJson);
+    Status s = target_.deliver(entry_);
+    EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace sirenbox::relay
