@@ -32,7 +32,8 @@ TlsConnection::TlsConnection(TlsContext& context, TcpSocket socket, std::string 
       socket_(std::move(socket)),
       host_(std::move(host)),
       endpoint_(endpoint_name(host_, port)),
-      timeouts_(timeouts) {
+      timeouts_(timeouts),
+      ip_(parse_ip_literal(host_)) {
     mbedtls_ssl_init(&ssl_);
 }
 
@@ -50,9 +51,14 @@ Status TlsConnection::run_handshake() {
     const std::string where = "TLS with " + endpoint_ + ": ";
     int rc = mbedtls_ssl_setup(&ssl_, context_.config());
     if (rc != 0) return internal_error(where + "setup failed: " + describe_tls_error(rc));
-    // Sets SNI and the name the certificate is checked against; without it Mbed TLS skips the check.
-    rc = mbedtls_ssl_set_hostname(&ssl_, host_.c_str());
-    if (rc != 0) return internal_error(where + "setting the host name failed: " + describe_tls_error(rc));
+    if (ip_) {
+        // No SNI for addresses (RFC 6066); the certificate must list the address as an iPAddress.
+        mbedtls_ssl_set_verify(&ssl_, &TlsConnection::verify_callback, this);
+    } else {
+        // Sets SNI and the name the certificate is checked against; without it Mbed TLS skips the check.
+        rc = mbedtls_ssl_set_hostname(&ssl_, host_.c_str());
+        if (rc != 0) return internal_error(where + "setting the host name failed: " + describe_tls_error(rc));
+    }
     mbedtls_ssl_set_bio(&ssl_, this, &TlsConnection::send_callback, nullptr, &TlsConnection::recv_callback);
 
     bool offered = false;
@@ -140,6 +146,12 @@ void TlsConnection::close() {
     closed_ = true;
     deadline_ = SteadyClock::now() + std::chrono::milliseconds(200);
     (void)mbedtls_ssl_close_notify(&ssl_);
+}
+
+int TlsConnection::verify_callback(void* self, mbedtls_x509_crt* certificate, int depth, std::uint32_t* flags) {
+    const auto* connection = static_cast<const TlsConnection*>(self);
+    if (depth == 0 && !certificate_names_ip(*certificate, *connection->ip_)) *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    return 0;
 }
 
 int TlsConnection::wait_for(short events) const {

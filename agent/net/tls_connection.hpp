@@ -6,10 +6,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "agent/base/result.hpp"
+#include "agent/net/ip_san.hpp"
 #include "agent/net/tcp_socket.hpp"
 #include "agent/net/tls_context.hpp"
 
@@ -21,7 +23,8 @@ struct TlsTimeouts {
     std::chrono::milliseconds write{30000};      // longest wait for the socket to take more bytes
 };
 
-/// One TLS client connection over a connected TCP socket, with SNI and host-name verification.
+/// One TLS client connection over a connected TCP socket, with SNI and host-name verification (for an
+/// IP literal: no SNI, and the certificate must list the address in subjectAltName).
 /// Resumes the context's last session for host:port when there is one and stores the new one.
 ///
 /// Errors name host:port and the reason in operator words ("certificate expired", "host-name
@@ -57,6 +60,7 @@ private:
     Status handshake_error(int rc);
 
     static int send_callback(void* self, const unsigned char* buffer, std::size_t size);
+    static int verify_callback(void* self, mbedtls_x509_crt* certificate, int depth, std::uint32_t* flags);
     static int recv_callback(void* self, unsigned char* buffer, std::size_t size, std::uint32_t timeout_ms);
     // Waits for `events` until deadline_; 1 ready, 0 timed out, -1 error.
     int wait_for(short events) const;
@@ -66,6 +70,7 @@ private:
     std::string host_;
     std::string endpoint_;
     TlsTimeouts timeouts_;
+    std::optional<IpAddress> ip_;  // set when host_ is an IP literal
     mbedtls_ssl_context ssl_;
     std::chrono::steady_clock::time_point deadline_{};
     bool resumed_ = false;

@@ -42,8 +42,8 @@ public:
 
     [[nodiscard]] bool ready() const { return ready_; }
     [[nodiscard]] int port() const { return port_; }
-    [[nodiscard]] std::string url(const std::string& target) const {
-        return "https://localhost:" + std::to_string(port_) + target;
+    [[nodiscard]] std::string url(const std::string& target, const std::string& host = "localhost") const {
+        return "https://" + host + ":" + std::to_string(port_) + target;
     }
     [[nodiscard]] std::string output() const { return process_->output(); }
 
@@ -124,6 +124,14 @@ TEST_F(HttpClientIntegrationTest, GetsContentLengthAndChunkedBodies) {
     auto big = get(*client, good_->url("/big?bytes=3000000"));
     ASSERT_TRUE(big.is_ok()) << big.status().to_string();
     EXPECT_EQ(big->body, std::string(3000000, 'x'));
+}
+
+TEST_F(HttpClientIntegrationTest, IpLiteralIsCheckedAgainstTheCertificateAddresses) {
+    auto client = make_client(options());
+    ASSERT_TRUE(client);
+    auto by_ip = get(*client, good_->url("/fixed", "127.0.0.1"));
+    ASSERT_TRUE(by_ip.is_ok()) << by_ip.status().to_string();
+    EXPECT_EQ(by_ip->status, 200);
 }
 
 TEST_F(HttpClientIntegrationTest, SendsFramingHeadersAndBody) {
@@ -226,13 +234,17 @@ TEST_P(BadCertificateTest, FailsNamingHostAndReason) {
     ASSERT_TRUE(server.ready()) << server.output();
     auto client = make_client(options());
     ASSERT_TRUE(client);
-    auto r = get(*client, server.url("/fixed?secret=abc"));
-    ASSERT_FALSE(r.is_ok());
-    const std::string& message = r.status().message();
-    EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
-    EXPECT_NE(message.find("localhost:" + std::to_string(server.port())), std::string::npos) << message;
-    EXPECT_NE(message.find(GetParam().reason), std::string::npos) << message;
-    EXPECT_EQ(message.find("secret=abc"), std::string::npos) << message;
+    for (const std::string host : {"localhost", "127.0.0.1"}) {
+        auto r = get(*client, server.url("/fixed?secret=abc", host));
+        ASSERT_FALSE(r.is_ok()) << host;
+        const std::string& message = r.status().message();
+        EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+        EXPECT_NE(message.find("TLS handshake with " + host + ":" + std::to_string(server.port()) + ": "),
+                  std::string::npos)
+            << message;
+        EXPECT_NE(message.find(GetParam().reason), std::string::npos) << message;
+        EXPECT_EQ(message.find("secret=abc"), std::string::npos) << message;
+    }
     EXPECT_EQ(client->stats().connections_opened, 0u);
 }
 
