@@ -22,7 +22,8 @@ std::optional<long long> expires_in_seconds(const cJSON* root) {
     }
     // The v1 endpoint sends the number as a string.
     if (auto s = json::get_string(root, "expires_in")) {
-        if (s->empty() || s->size() > 9 || !std::all_of(s->begin(), s->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (s->empty() || s->size() > 9 ||
+            !std::all_of(s->begin(), s->end(), [](char c) { return c >= '0' && c <= '9'; })) {
             return std::nullopt;
         }
         return std::stoll(*s);

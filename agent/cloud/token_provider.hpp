@@ -35,7 +35,7 @@ struct TokenProviderOptions {
 /// Thread-safe; fetches for one scope are serialized, other scopes are not blocked. The transport
 /// and clock are borrowed and must outlive the provider.
 class TokenProvider final : public TokenSource {
-public:
+  public:
     static constexpr std::chrono::seconds kFirstHoldOff{30};
     static constexpr std::chrono::seconds kMaxHoldOff{15 * 60};
 
@@ -44,7 +44,7 @@ public:
     Result<std::string> token(const std::string& scope) override;
     void invalidate(const std::string& scope) override;
 
-private:
+  private:
     struct Cached {
         std::string access_token;
         SteadyTime expires_at{};
@@ -52,10 +52,10 @@ private:
     };
     struct ScopeState {
         std::mutex mutex;
-        std::optional<Cached> cached;           // guarded by mutex
-        std::optional<Status> last_error;       // guarded by mutex
-        SteadyTime hold_off_until{};            // guarded by mutex
-        std::chrono::seconds hold_off{0};       // guarded by mutex
+        std::optional<Cached> cached;      // guarded by mutex
+        std::optional<Status> last_error;  // guarded by mutex
+        SteadyTime hold_off_until{};       // guarded by mutex
+        std::chrono::seconds hold_off{0};  // guarded by mutex
     };
 
     ScopeState& state_for(const std::string& scope);

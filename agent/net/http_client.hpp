@@ -39,9 +39,9 @@ struct HttpClientOptions {
 /// idempotent (GET/HEAD/PUT/DELETE) or marked safe_to_retry; never otherwise.
 /// Thread-safe: many threads may send() at once; each connection serves one request at a time.
 class HttpClient final : public HttpTransport {
-public:
+  public:
     struct Stats {
-        std::uint64_t handshakes = 0;          // full and resumed
+        std::uint64_t handshakes = 0;  // full and resumed
         std::uint64_t resumed_handshakes = 0;
         std::uint64_t connections_opened = 0;  // TCP connections that completed a handshake
         std::uint64_t requests = 0;            // attempts written, retries included
@@ -58,7 +58,7 @@ public:
     Result<HttpResponse> send(const HttpRequest& request) override;
     [[nodiscard]] Stats stats() const;
 
-private:
+  private:
     using ConnectionPtr = std::unique_ptr<TlsConnection>;
     struct Attempt;
 

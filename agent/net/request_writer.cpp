@@ -1,8 +1,8 @@
 #include "agent/net/request_writer.hpp"
 
+#include <strings.h>
 #include <algorithm>
 #include <cctype>
-#include <strings.h>
 
 namespace sirenbox::net {
 namespace {
@@ -38,8 +38,7 @@ Result<std::string> write_request(const HttpRequest& request, const Url& url, st
     for (const auto& [name, value] : request.headers) {
         if (!is_token(name)) return invalid_argument("HTTP request to " + url.origin() + ": bad header name");
         if (!is_clean_value(value)) {
-            return invalid_argument("HTTP request to " + url.origin() + ": header " + name +
-                                    " holds CR, LF or NUL");
+            return invalid_argument("HTTP request to " + url.origin() + ": header " + name + " holds CR, LF or NUL");
         }
     }
     std::string out;

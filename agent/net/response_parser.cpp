@@ -95,8 +95,7 @@ Result<std::size_t> HttpResponseParser::take_line(std::string_view data, bool& c
     const std::size_t limit = what == "chunk size line" ? kMaxChunkLine : limits_.max_header_bytes;
     budget_used += n;
     if (budget_used > limit) {
-        return invalid_argument("HTTP response " + std::string(what) + " exceeds " + std::to_string(limit) +
-                                " bytes");
+        return invalid_argument("HTTP response " + std::string(what) + " exceeds " + std::to_string(limit) + " bytes");
     }
     line_.append(data.substr(0, n));
     complete = nl != std::string_view::npos;
@@ -172,8 +171,8 @@ Status HttpResponseParser::on_status_line() {
         header_bytes_ = 0;  // tolerate a stray CRLF before the status line
         return Status::ok();
     }
-    if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || (line[7] != '0' && line[7] != '1') ||
-        line[8] != ' ' || (line.size() > 12 && line[12] != ' ')) {
+    if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || (line[7] != '0' && line[7] != '1') || line[8] != ' ' ||
+        (line.size() > 12 && line[12] != ' ')) {
         return malformed("bad status line '" + excerpt(line) + "'");
     }
     int status = 0;
@@ -225,7 +224,8 @@ Status HttpResponseParser::on_headers_end() {
         while (!v.empty()) {  // "5, 5" and repeated headers must agree
             const auto comma = v.find(',');
             const auto part = trim(v.substr(0, comma));
-            if (!content_length.empty() && part != content_length) return malformed("conflicting Content-Length values");
+            if (!content_length.empty() && part != content_length)
+                return malformed("conflicting Content-Length values");
             content_length = std::string(part);
             v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
         }
@@ -245,8 +245,8 @@ Status HttpResponseParser::on_headers_end() {
         auto length = parse_decimal(content_length);
         if (!length.is_ok()) return length.status();
         if (*length > limits_.max_body_bytes) {
-            return invalid_argument("HTTP response body of " + std::to_string(*length) + " bytes exceeds the limit of " +
-                                    std::to_string(limits_.max_body_bytes) + " bytes");
+            return invalid_argument("HTTP response body of " + std::to_string(*length) +
+                                    " bytes exceeds the limit of " + std::to_string(limits_.max_body_bytes) + " bytes");
         }
         remaining_ = *length;
         state_ = remaining_ == 0 ? State::kDone : State::kBody;

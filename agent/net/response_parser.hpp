@@ -10,8 +10,8 @@
 namespace sirenbox::net {
 
 struct ResponseLimits {
-    std::size_t max_header_bytes = 64 * 1024;       // status line + header block (also the trailer block)
-    std::size_t max_body_bytes = 8 * 1024 * 1024;   // decoded body
+    std::size_t max_header_bytes = 64 * 1024;      // status line + header block (also the trailer block)
+    std::size_t max_body_bytes = 8 * 1024 * 1024;  // decoded body
 };
 
 /// Incremental HTTP/1.1 response parser: bytes go in, in any split, and a response comes out. No I/O,
@@ -20,7 +20,7 @@ struct ResponseLimits {
 /// HEAD, 204 and 304 have no body. Once an error is returned the parser stays failed; errors name the
 /// problem but never echo body bytes. One parser per response; not thread-safe.
 class HttpResponseParser {
-public:
+  public:
     explicit HttpResponseParser(ResponseLimits limits = {}, bool head_request = false);
 
     /// Consumes bytes and returns how many it took: fewer than given only once the response is done
@@ -40,9 +40,19 @@ public:
     /// Moves the finished response out.
     HttpResponse take_response() { return std::move(response_); }
 
-private:
-    enum class State { kStatusLine, kHeaders, kBody, kChunkSize, kChunkData, kChunkDataEnd, kTrailers,
-                       kUntilClose, kDone, kFailed };
+  private:
+    enum class State {
+        kStatusLine,
+        kHeaders,
+        kBody,
+        kChunkSize,
+        kChunkData,
+        kChunkDataEnd,
+        kTrailers,
+        kUntilClose,
+        kDone,
+        kFailed
+    };
 
     Result<std::size_t> step(std::string_view data);
     // Collects one CRLF-terminated line into line_; returns bytes used and sets `complete`.

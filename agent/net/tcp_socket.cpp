@@ -21,11 +21,16 @@ struct AddrInfoDeleter {
 
 std::string errno_text(int err) {
     switch (err) {
-        case ECONNREFUSED: return "connection refused";
-        case ENETUNREACH: return "network unreachable";
-        case EHOSTUNREACH: return "host unreachable";
-        case ETIMEDOUT: return "connection timed out";
-        default: return std::strerror(err);
+        case ECONNREFUSED:
+            return "connection refused";
+        case ENETUNREACH:
+            return "network unreachable";
+        case EHOSTUNREACH:
+            return "host unreachable";
+        case ETIMEDOUT:
+            return "connection timed out";
+        default:
+            return std::strerror(err);
     }
 }
 
@@ -36,7 +41,8 @@ int connect_one(const addrinfo& ai, std::chrono::steady_clock::time_point deadli
     TcpSocket guard(fd);
     if (::connect(fd, ai.ai_addr, ai.ai_addrlen) != 0) {
         if (errno != EINPROGRESS) return errno;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return ETIMEDOUT;
         pollfd p{fd, POLLOUT, 0};
         int r = 0;

@@ -11,7 +11,7 @@ namespace sirenbox::net {
 /// A connected, non-blocking TCP socket (owns the descriptor; move-only). This is the step a proxy
 /// tunnel will replace: TLS runs over whatever connected socket it is handed.
 class TcpSocket {
-public:
+  public:
     TcpSocket() = default;
     explicit TcpSocket(int fd) : fd_(fd) {}
     ~TcpSocket();
@@ -29,7 +29,7 @@ public:
     [[nodiscard]] bool valid() const { return fd_ >= 0; }
     int release();
 
-private:
+  private:
     int fd_ = -1;
 };
 

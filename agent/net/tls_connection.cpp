@@ -13,14 +13,14 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Frees a session copy on every path.
 class SessionHolder {
-public:
+  public:
     SessionHolder() { mbedtls_ssl_session_init(&session_); }
     ~SessionHolder() { mbedtls_ssl_session_free(&session_); }
     SessionHolder(const SessionHolder&) = delete;
     SessionHolder& operator=(const SessionHolder&) = delete;
     mbedtls_ssl_session& get() { return session_; }
 
-private:
+  private:
     mbedtls_ssl_session session_;
 };
 

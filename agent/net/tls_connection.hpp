@@ -32,7 +32,7 @@ struct TlsTimeouts {
 /// kDeadlineExceeded for timeouts. Owns its socket; used by one thread at a time; the TlsContext
 /// must outlive it. Not movable (Mbed TLS keeps a pointer to it for the socket callbacks).
 class TlsConnection {
-public:
+  public:
     /// Runs the handshake with `host` (the name the certificate must carry) on `socket`.
     static Result<std::unique_ptr<TlsConnection>> handshake(TlsContext& context, TcpSocket socket,
                                                             const std::string& host, std::uint16_t port,
@@ -54,7 +54,7 @@ public:
     [[nodiscard]] bool resumed() const { return resumed_; }
     [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
 
-private:
+  private:
     TlsConnection(TlsContext& context, TcpSocket socket, std::string host, std::uint16_t port, TlsTimeouts timeouts);
     Status run_handshake();
     Status handshake_error(int rc);

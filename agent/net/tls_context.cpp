@@ -35,8 +35,8 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create(const std::string& ca_bun
 
 Status TlsContext::init(const std::string& ca_bundle_path) {
     ca_bundle_path_ = ca_bundle_path;
-    int rc = mbedtls_ctr_drbg_seed(&drbg_, mbedtls_entropy_func, &entropy_, kPersonalization,
-                                   sizeof kPersonalization - 1);
+    int rc =
+        mbedtls_ctr_drbg_seed(&drbg_, mbedtls_entropy_func, &entropy_, kPersonalization, sizeof kPersonalization - 1);
     if (rc != 0) return internal_error("TLS: seeding the random generator failed: " + describe_tls_error(rc));
 
     // A bundle may hold certificates Mbed TLS cannot parse (rc > 0 counts them); they are skipped as
@@ -85,15 +85,24 @@ void TlsContext::forget_session(const std::string& endpoint) {
 
 std::string describe_tls_error(int code) {
     switch (code) {
-        case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED: return "certificate verification failed";
-        case MBEDTLS_ERR_SSL_TIMEOUT: return "timed out";
-        case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY: return "closed by the peer";
-        case MBEDTLS_ERR_NET_CONN_RESET: return "connection reset by the peer";
-        case MBEDTLS_ERR_SSL_CONN_EOF: return "connection closed by the peer";
-        case MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE: return "no cipher suite in common";
-        case MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION: return "server does not speak TLS 1.2 or newer";
-        case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: return "server sent a fatal alert";
-        default: break;
+        case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
+            return "certificate verification failed";
+        case MBEDTLS_ERR_SSL_TIMEOUT:
+            return "timed out";
+        case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:
+            return "closed by the peer";
+        case MBEDTLS_ERR_NET_CONN_RESET:
+            return "connection reset by the peer";
+        case MBEDTLS_ERR_SSL_CONN_EOF:
+            return "connection closed by the peer";
+        case MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE:
+            return "no cipher suite in common";
+        case MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION:
+            return "server does not speak TLS 1.2 or newer";
+        case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
+            return "server sent a fatal alert";
+        default:
+            break;
     }
     std::array<char, 160> text{};
     mbedtls_strerror(code, text.data(), text.size());

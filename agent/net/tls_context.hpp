@@ -27,7 +27,7 @@ inline constexpr const char* kDefaultCaBundle = "/etc/ssl/certs/ca-certificates.
 /// Thread-safe once created (Mbed TLS is built with MBEDTLS_THREADING_PTHREAD); must outlive every
 /// connection made from it. Not movable: the configuration points into the object.
 class TlsContext {
-public:
+  public:
     static Result<std::unique_ptr<TlsContext>> create(const std::string& ca_bundle_path = kDefaultCaBundle);
     ~TlsContext();
     TlsContext(const TlsContext&) = delete;
@@ -44,7 +44,7 @@ public:
     /// Forgets the session of `endpoint`, e.g. after a failed handshake.
     void forget_session(const std::string& endpoint);
 
-private:
+  private:
     TlsContext();
     Status init(const std::string& ca_bundle_path);
 

@@ -24,14 +24,13 @@ namespace t = sirenbox::testing;
 
 // One tls_server.py on a free loopback port, serving `cert_name`.crt from the cert directory.
 class TlsServer {
-public:
+  public:
     TlsServer(const std::filesystem::path& certs, const std::string& cert_name, int close_after = 0)
         : port_(t::free_port()) {
-        std::vector<std::string> argv = {"python3",
-                                         (t::source_dir() / "tests/net/tls_server.py").string(),
-                                         "--port", std::to_string(port_),
-                                         "--cert", (certs / (cert_name + ".crt")).string(),
-                                         "--key", (certs / (cert_name + ".key")).string()};
+        std::vector<std::string> argv = {"python3", (t::source_dir() / "tests/net/tls_server.py").string(),
+                                         "--port",  std::to_string(port_),
+                                         "--cert",  (certs / (cert_name + ".crt")).string(),
+                                         "--key",   (certs / (cert_name + ".key")).string()};
         if (close_after > 0) {
             argv.push_back("--close-after");
             argv.push_back(std::to_string(close_after));
@@ -47,19 +46,18 @@ public:
     }
     [[nodiscard]] std::string output() const { return process_->output(); }
 
-private:
+  private:
     int port_;
     std::unique_ptr<t::ChildProcess> process_;
     bool ready_ = false;
 };
 
 class HttpClientIntegrationTest : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         certs_ = new t::TempDir();
         const std::string command = "sh " + (t::source_dir() / "tests/net/make_test_certs.sh").string() + " " +
-                                    certs_->path().string() + " > " + (certs_->path() / "certs.log").string() +
-                                    " 2>&1";
+                                    certs_->path().string() + " > " + (certs_->path() / "certs.log").string() + " 2>&1";
         certs_made_ = std::system(command.c_str()) == 0;
         good_ = new TlsServer(certs_->path(), "good");
     }
@@ -209,8 +207,7 @@ TEST_F(HttpClientIntegrationTest, RetriesOnlyIdempotentOrSafeRequestsOnAStaleCon
     auto refused = client->send(post);
     ASSERT_FALSE(refused.is_ok());
     EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
-    EXPECT_NE(refused.status().message().find("before any response"), std::string::npos)
-        << refused.status().message();
+    EXPECT_NE(refused.status().message().find("before any response"), std::string::npos) << refused.status().message();
     EXPECT_EQ(refused.status().message().find("drop-on-reuse"), std::string::npos);
     EXPECT_EQ(client->stats().connections_opened, 2u);
     EXPECT_EQ(client->stats().requests, 4u);
@@ -226,6 +223,8 @@ struct BadCert {
     const char* name;
     const char* reason;
 };
+
+void PrintTo(const BadCert& c, std::ostream* os) { *os << c.name; }
 
 class BadCertificateTest : public HttpClientIntegrationTest, public ::testing::WithParamInterface<BadCert> {};
 
@@ -263,8 +262,7 @@ TEST_F(HttpClientIntegrationTest, BodyOverTheCapIsRejected) {
     auto r = get(*client, good_->url("/big?bytes=5000"));
     ASSERT_FALSE(r.is_ok());
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(r.status().message().find("exceeds the limit of 1000 bytes"), std::string::npos)
-        << r.status().message();
+    EXPECT_NE(r.status().message().find("exceeds the limit of 1000 bytes"), std::string::npos) << r.status().message();
     EXPECT_TRUE(get(*client, good_->url("/big?bytes=1000")).is_ok());
 }
 

@@ -131,15 +131,16 @@ TEST(ResponseParserTest, CloseDelimitedBody) {
 }
 
 TEST(ResponseParserTest, KeepAliveRules) {
-    EXPECT_FALSE(parse_everywhere("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", false).keep_alive);
+    EXPECT_FALSE(
+        parse_everywhere("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", false).keep_alive);
     EXPECT_FALSE(parse_everywhere("HTTP/1.1 200 OK\r\nConnection: Upgrade, Close\r\nContent-Length: 0\r\n\r\n", false)
                      .keep_alive);
     EXPECT_FALSE(parse_everywhere("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", false).keep_alive);
-    EXPECT_TRUE(parse_everywhere("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", false)
-                    .keep_alive);
-    EXPECT_FALSE(parse_everywhere("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
-                                  false)
-                     .keep_alive);
+    EXPECT_TRUE(
+        parse_everywhere("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", false).keep_alive);
+    EXPECT_FALSE(
+        parse_everywhere("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", false)
+            .keep_alive);
 }
 
 TEST(ResponseParserTest, TruncatedResponsesAreUnavailable) {

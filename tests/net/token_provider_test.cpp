@@ -24,7 +24,7 @@ std::string token_body(const std::string& token, int expires_in) {
 }
 
 class TokenProviderTest : public ::testing::Test {
-protected:
+  protected:
     TokenProviderTest() {
         options_.tenant_id = "contoso-tenant";
         options_.client_id = "11111111-2222-3333-4444-555555555555";
@@ -119,7 +119,9 @@ TEST_F(TokenProviderTest, InvalidateDropsTheCachedToken) {
 
 TEST_F(TokenProviderTest, MapsAadstsErrorsToPermissionDenied) {
     TokenProvider provider(options_, transport_, clock_);
-    transport_.push(401, R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 0000\r\nCorrelation ID: 1111\r\nTimestamp: 2026-01-01 00:00:00Z","error_codes":[7000215]})");
+    transport_.push(
+        401,
+        R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 0000\r\nCorrelation ID: 1111\r\nTimestamp: 2026-01-01 00:00:00Z","error_codes":[7000215]})");
     auto result = provider.token(kArm);
     ASSERT_FALSE(result.is_ok());
     EXPECT_EQ(result.status().code(), StatusCode::kPermissionDenied);
@@ -128,7 +130,9 @@ TEST_F(TokenProviderTest, MapsAadstsErrorsToPermissionDenied) {
               "AADSTS7000215: Invalid client secret provided.");
 
     clock_.advance(TokenProvider::kFirstHoldOff);
-    transport_.push(400, R"({"error":"invalid_scope","error_description":"AADSTS70011: The provided value for scope is not valid."})");
+    transport_.push(
+        400,
+        R"({"error":"invalid_scope","error_description":"AADSTS70011: The provided value for scope is not valid."})");
     auto scope = provider.token(kArm);
     EXPECT_EQ(scope.status().code(), StatusCode::kPermissionDenied);
     EXPECT_NE(scope.status().message().find("invalid_scope: AADSTS70011"), std::string::npos);
@@ -200,7 +204,7 @@ TEST_F(TokenProviderTest, KeepsServingAValidTokenWhileRefreshFails) {
     EXPECT_EQ(*provider.token(kArm), "still-good");  // held off: no new request
     EXPECT_EQ(transport_.requests().size(), 2u);
     clock_.advance(seconds(15));
-    auto expired = provider.token(kArm);             // expired and still held off
+    auto expired = provider.token(kArm);  // expired and still held off
     EXPECT_EQ(expired.status().code(), StatusCode::kUnavailable);
     EXPECT_EQ(transport_.requests().size(), 2u);
     clock_.advance(seconds(15));
@@ -254,7 +258,8 @@ TEST_F(TokenProviderTest, SecretNeverInStatusOrLog) {
 TEST_F(TokenProviderTest, CustomAuthorityAndTrailingSlash) {
     options_.authority_url = "https://127.0.0.1:8443/";
     TokenProvider provider(options_, transport_, clock_);
-    transport_.push(400, R"({"error":"unauthorized_client","error_description":"AADSTS700016: Application not found."})");
+    transport_.push(400,
+                    R"({"error":"unauthorized_client","error_description":"AADSTS700016: Application not found."})");
     auto t = provider.token(kGraphScope);
     EXPECT_EQ(transport_.requests().at(0).url, "https://127.0.0.1:8443/contoso-tenant/oauth2/v2.0/token");
     EXPECT_EQ(t.status().code(), StatusCode::kPermissionDenied);
