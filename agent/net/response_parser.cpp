@@ -167,10 +167,7 @@ Result<std::size_t> HttpResponseParser::step(std::string_view data) {
 
 Status HttpResponseParser::on_status_line() {
     std::string_view line = line_;
-    if (line.empty() && response_.status == 0 && header_bytes_ <= 2) {
-        header_bytes_ = 0;  // tolerate a stray CRLF before the status line
-        return Status::ok();
-    }
+    if (line.empty() && header_bytes_ <= 2) return Status::ok();  // one stray CRLF before the status line is tolerated
     if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || (line[7] != '0' && line[7] != '1') || line[8] != ' ' ||
         (line.size() > 12 && line[12] != ' ')) {
         return malformed("bad status line '" + excerpt(line) + "'");

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -215,6 +216,64 @@ TEST(ResponseParserTest, GarbageGetsAClearError) {
         EXPECT_NE(out.status.message().find(c.expected), std::string::npos)
             << "input: " << c.text << "\nmessage: " << out.status.message();
         EXPECT_NE(out.status.message().find("malformed HTTP response"), std::string::npos);
+    }
+}
+
+TEST(ResponseParserTest, OneStrayCrlfBeforeTheStatusLineIsTolerated) {
+    auto one = parse_everywhere("\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false);
+    EXPECT_TRUE(one.status.is_ok()) << one.status.to_string();
+    auto many = parse_everywhere("\r\n\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false);
+    EXPECT_EQ(many.status.code(), StatusCode::kInvalidArgument);
+}
+
+// Mutated valid responses in random splits: the parser must end in a result or an error, never
+// crash or loop (a quick stand-in until the libFuzzer target runs).
+TEST(ResponseParserTest, MutatedInputsEndCleanly) {
+    const std::string seeds[] = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: 1\r\n\r\n",
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 204 No Content\r\n\r\n",
+    };
+    std::mt19937 rng(12345);
+    ResponseLimits limits;
+    limits.max_header_bytes = 256;
+    limits.max_body_bytes = 64;
+    for (int round = 0; round < 3000; ++round) {
+        std::string text = seeds[static_cast<std::size_t>(round) % 3];
+        const int edits = static_cast<int>(rng() % 4) + 1;
+        for (int e = 0; e < edits; ++e) {
+            const std::size_t at = rng() % text.size();
+            switch (rng() % 3) {
+                case 0:
+                    text[at] = static_cast<char>(rng() % 256);
+                    break;
+                case 1:
+                    text.erase(at, 1);
+                    break;
+                default:
+                    text.insert(at, 1, static_cast<char>(rng() % 256));
+                    break;
+            }
+            if (text.empty()) text = "x";
+        }
+        HttpResponseParser parser(limits, rng() % 5 == 0);
+        std::size_t pos = 0;
+        bool failed = false;
+        while (pos < text.size() && !parser.done() && !failed) {
+            const std::size_t n = std::min<std::size_t>(text.size() - pos, rng() % 7 + 1);
+            auto used = parser.feed(std::string_view(text).substr(pos, n));
+            failed = !used.is_ok();
+            if (!failed) {
+                ASSERT_LE(*used, n);
+                ASSERT_TRUE(*used == n || parser.done());
+                pos += *used;
+            }
+        }
+        if (!failed && !parser.done()) {
+            const Status finished = parser.finish();
+            EXPECT_TRUE(finished.is_ok() || !finished.message().empty());
+        }
+        if (parser.done()) EXPECT_LE(parser.response().body.size(), limits.max_body_bytes);
     }
 }
 
