@@ -273,7 +273,9 @@ TEST(ResponseParserTest, MutatedInputsEndCleanly) {
             const Status finished = parser.finish();
             EXPECT_TRUE(finished.is_ok() || !finished.message().empty());
         }
-        if (parser.done()) EXPECT_LE(parser.response().body.size(), limits.max_body_bytes);
+        if (parser.done()) {
+            EXPECT_LE(parser.response().body.size(), limits.max_body_bytes);
+        }
     }
 }
 
