@@ -1,0 +1,160 @@
+#include "agent/cloud/token_provider.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "agent/base/json.hpp"
+#include "agent/base/log.hpp"
+#include "agent/net/url.hpp"
+
+namespace sirenbox::cloud {
+namespace {
+
+std::string first_line(const std::string& text) {
+    const auto end = text.find_first_of("\r\n");
+    return text.substr(0, end);
+}
+
+std::optional<long long> expires_in_seconds(const cJSON* root) {
+    if (auto n = json::get_number(root, "expires_in")) {
+        if (*n >= 0 && *n < 1e9) return static_cast<long long>(*n);
+        return std::nullopt;
+    }
+    // The v1 endpoint sends the number as a string.
+    if (auto s = json::get_string(root, "expires_in")) {
+        if (s->empty() || s->size() > 9 ||
+            !std::all_of(s->begin(), s->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return std::nullopt;
+        }
+        return std::stoll(*s);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+TokenProvider::TokenProvider(TokenProviderOptions options, net::HttpTransport& transport, const Clock& clock)
+    : options_(std::move(options)), transport_(transport), clock_(clock) {
+    if (!options_.client_secret.empty()) log::register_secret(options_.client_secret.reveal());
+    std::string authority = options_.authority_url;
+    while (!authority.empty() && authority.back() == '/') authority.pop_back();
+    token_url_ = authority + "/" + net::url_encode(options_.tenant_id) + "/oauth2/v2.0/token";
+    auto url = net::Url::parse(authority);
+    authority_host_ = url.is_ok() ? url->host : std::string("(bad authority URL)");
+}
+
+std::string TokenProvider::where(const std::string& scope) const {
+    return "token for " + scope + " from " + authority_host_;
+}
+
+std::string TokenProvider::scrub(std::string text) const {
+    const std::string& secret = options_.client_secret.reveal();
+    if (secret.empty()) return text;
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
+        text.replace(pos, secret.size(), "[redacted]");
+    }
+    return text;
+}
+
+TokenProvider::ScopeState& TokenProvider::state_for(const std::string& scope) {
+    std::lock_guard lock(scopes_mutex_);
+    auto& slot = scopes_[scope];
+    if (!slot) slot = std::make_unique<ScopeState>();
+    return *slot;
+}
+
+Result<std::string> TokenProvider::token(const std::string& scope) {
+    ScopeState& state = state_for(scope);
+    std::lock_guard lock(state.mutex);
+    const SteadyTime now = clock_.now();
+    if (state.cached && now < state.cached->refresh_at) return state.cached->access_token;
+    const bool usable = state.cached && now < state.cached->expires_at;
+    if (state.last_error && now < state.hold_off_until) {
+        if (usable) return state.cached->access_token;
+        return *state.last_error;
+    }
+
+    auto fetched = fetch(scope);
+    if (fetched.is_ok()) {
+        state.cached = std::move(fetched).value();
+        state.last_error.reset();
+        state.hold_off = std::chrono::seconds(0);
+        return state.cached->access_token;
+    }
+    state.hold_off = state.hold_off.count() == 0 ? kFirstHoldOff : std::min(state.hold_off * 2, kMaxHoldOff);
+    state.hold_off_until = now + state.hold_off;
+    state.last_error = fetched.status();
+    SB_LOG(kWarn, "cloud") << fetched.status().message() << " (next try in " << state.hold_off.count() << " s)";
+    if (usable) return state.cached->access_token;
+    return fetched.status();
+}
+
+void TokenProvider::invalidate(const std::string& scope) {
+    ScopeState& state = state_for(scope);
+    std::lock_guard lock(state.mutex);
+    state.cached.reset();
+}
+
+Result<TokenProvider::Cached> TokenProvider::fetch(const std::string& scope) {
+    net::HttpRequest request;
+    request.method = "POST";
+    request.url = token_url_;
+    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
+    request.body = net::form_encode({{"client_id", options_.client_id},
+                                     {"scope", scope},
+                                     {"client_secret", options_.client_secret.reveal()},
+                                     {"grant_type", "client_credentials"}});
+    // Asking twice for a token is harmless.
+    request.safe_to_retry = true;
+    const SteadyTime asked_at = clock_.now();
+    auto response = transport_.send(request);
+    if (!response.is_ok()) {
+        return Status(StatusCode::kUnavailable, where(scope) + ": " + scrub(response.status().message()));
+    }
+    if (response->status != 200) return error_from_response(scope, *response);
+    return parse_success(scope, *response, asked_at);
+}
+
+Result<TokenProvider::Cached> TokenProvider::parse_success(const std::string& scope, const net::HttpResponse& response,
+                                                           SteadyTime asked_at) const {
+    auto root = json::parse(response.body, "token response");
+    if (!root.is_ok()) return invalid_argument(where(scope) + ": " + root.status().message());
+    auto access_token = json::get_string(root->get(), "access_token");
+    if (!access_token || access_token->empty()) return invalid_argument(where(scope) + ": answer has no access_token");
+    log::register_secret(*access_token);
+    auto expires_in = expires_in_seconds(root->get());
+    if (!expires_in || *expires_in <= 0) {
+        return invalid_argument(where(scope) + ": answer has no usable expires_in");
+    }
+    // The lifetime counts from when we asked, so a slow answer cannot make us keep a token too long.
+    const std::chrono::seconds lifetime(*expires_in);
+    Cached cached;
+    cached.access_token = std::move(*access_token);
+    cached.expires_at = asked_at + lifetime;
+    cached.refresh_at = cached.expires_at - std::min(options_.refresh_margin, lifetime / 2);
+    SB_LOG(kDebug, "cloud") << "new token for " << scope << ", valid " << lifetime.count() << " s";
+    return cached;
+}
+
+Status TokenProvider::error_from_response(const std::string& scope, const net::HttpResponse& response) const {
+    std::string detail = "HTTP " + std::to_string(response.status);
+    if (auto root = json::parse(response.body, "token error"); root.is_ok()) {
+        const auto error = json::get_string(root->get(), "error");
+        const auto description = json::get_string(root->get(), "error_description");
+        if (error) {
+            detail = *error;
+            if (description && !description->empty()) detail += ": " + first_line(*description);
+        }
+    }
+    detail = scrub(std::move(detail));
+    const std::string message = where(scope) + ": " + detail;
+    const int status = response.status;
+    if (status == 408 || status == 429 || status >= 500) {
+        return unavailable(message + (detail.rfind("HTTP", 0) == 0 ? "" : " (HTTP " + std::to_string(status) + ")"));
+    }
+    if (status == 400 || status == 401 || status == 403) return permission_denied(message);
+    if (status == 404) return not_found(message + " (check the tenant id)");
+    return permission_denied(message);
+}
+
+}  // namespace sirenbox::cloud

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "agent/base/clock.hpp"
+#include "agent/base/result.hpp"
+#include "agent/base/secret.hpp"
+#include "agent/cloud/token_source.hpp"
+#include "agent/net/http_types.hpp"
+
+namespace sirenbox::cloud {
+
+struct TokenProviderOptions {
+    std::string authority_url = "https://login.microsoftonline.com";
+    std::string tenant_id;
+    std::string client_id;
+    Secret client_secret;
+    std::chrono::seconds refresh_margin{300};  // renew this long before expiry (at most half the lifetime)
+};
+
+/// OAuth2 client-credentials tokens from Entra ID, one cached token per scope, renewed before expiry
+/// on the monotonic clock.
+///
+/// Errors: kPermissionDenied when Entra ID refuses (invalid_client, unauthorized_client,
+/// invalid_scope, ... on 400/401/403), kUnavailable for network failures, 429 and 5xx,
+/// kInvalidArgument for an unreadable answer. Messages read "token for <scope> from <host>: <error>:
+/// <AADSTS line>" and never carry the secret or a token. After a failure the endpoint is left alone
+/// for a hold-off (30 s, doubling up to 15 min) during which the last error is returned; a cached
+/// token that is still valid keeps being served meanwhile.
+/// Thread-safe; fetches for one scope are serialized, other scopes are not blocked. The transport
+/// and clock are borrowed and must outlive the provider.
+class TokenProvider final : public TokenSource {
+  public:
+    static constexpr std::chrono::seconds kFirstHoldOff{30};
+    static constexpr std::chrono::seconds kMaxHoldOff{15 * 60};
+
+    TokenProvider(TokenProviderOptions options, net::HttpTransport& transport, const Clock& clock);
+
+    Result<std::string> token(const std::string& scope) override;
+    void invalidate(const std::string& scope) override;
+
+  private:
+    struct Cached {
+        std::string access_token;
+        SteadyTime expires_at{};
+        SteadyTime refresh_at{};
+    };
+    struct ScopeState {
+        std::mutex mutex;
+        std::optional<Cached> cached;      // guarded by mutex
+        std::optional<Status> last_error;  // guarded by mutex
+        SteadyTime hold_off_until{};       // guarded by mutex
+        std::chrono::seconds hold_off{0};  // guarded by mutex
+    };
+
+    ScopeState& state_for(const std::string& scope);
+    Result<Cached> fetch(const std::string& scope);
+    Status error_from_response(const std::string& scope, const net::HttpResponse& response) const;
+    Result<Cached> parse_success(const std::string& scope, const net::HttpResponse& response,
+                                 SteadyTime asked_at) const;
+    [[nodiscard]] std::string where(const std::string& scope) const;
+    [[nodiscard]] std::string scrub(std::string text) const;
+
+    const TokenProviderOptions options_;
+    net::HttpTransport& transport_;
+    const Clock& clock_;
+    std::string token_url_;
+    std::string authority_host_;
+
+    std::mutex scopes_mutex_;
+    std::map<std::string, std::unique_ptr<ScopeState>> scopes_;  // guarded by scopes_mutex_
+};
+
+}  // namespace sirenbox::cloud

@@ -1,0 +1,271 @@
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/base/clock.hpp"
+#include "agent/base/log.hpp"
+#include "agent/cloud/token_provider.hpp"
+#include "tests/support/fake_transport.hpp"
+
+namespace sirenbox::cloud {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr const char* kSecret = "Zq8~S3cr3t+Value/=";
+constexpr const char* kArm = "https://management.azure.com/.default";
+
+std::string token_body(const std::string& token, int expires_in) {
+    return "{\"token_type\":\"Bearer\",\"expires_in\":" + std::to_string(expires_in) + ",\"access_token\":\"" + token +
+           "\"}";
+}
+
+class TokenProviderTest : public ::testing::Test {
+  protected:
+    TokenProviderTest() {
+        options_.tenant_id = "contoso-tenant";
+        options_.client_id = "11111111-2222-3333-4444-555555555555";
+        options_.client_secret = Secret(kSecret);
+        log::set_level(log::Level::kDebug);
+        log::set_sink([this](std::string_view line) {
+            std::lock_guard lock(log_mutex_);
+            log_lines_.emplace_back(line);
+        });
+    }
+    ~TokenProviderTest() override {
+        log::reset_sink();
+        log::set_level(log::Level::kInfo);
+    }
+
+    std::vector<std::string> log_lines() {
+        std::lock_guard lock(log_mutex_);
+        return log_lines_;
+    }
+
+    TokenProviderOptions options_;
+    testing::FakeTransport transport_;
+    FakeClock clock_;
+    std::mutex log_mutex_;
+    std::vector<std::string> log_lines_;
+};
+
+TEST_F(TokenProviderTest, PostsClientCredentialsAndCachesPerScope) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(200, token_body("arm-token-1", 3599));
+    transport_.push(200, token_body("graph-token-1", 3599));
+
+    auto arm = provider.token(kArm);
+    ASSERT_TRUE(arm.is_ok()) << arm.status().to_string();
+    EXPECT_EQ(*arm, "arm-token-1");
+    EXPECT_EQ(*provider.token(kArm), "arm-token-1");
+    EXPECT_EQ(*provider.token(kGraphScope), "graph-token-1");
+    EXPECT_EQ(*provider.token(kGraphScope), "graph-token-1");
+
+    const auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    const auto& r = requests[0];
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.url, "https://login.microsoftonline.com/contoso-tenant/oauth2/v2.0/token");
+    ASSERT_NE(net::find_header(r.headers, "content-type"), nullptr);
+    EXPECT_EQ(*net::find_header(r.headers, "content-type"), "application/x-www-form-urlencoded");
+    EXPECT_EQ(r.body,
+              "client_id=11111111-2222-3333-4444-555555555555"
+              "&scope=https%3A%2F%2Fmanagement.azure.com%2F.default"
+              "&client_secret=Zq8~S3cr3t%2BValue%2F%3D&grant_type=client_credentials");
+}
+
+TEST_F(TokenProviderTest, RefreshesMarginBeforeExpiry) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(200, token_body("first", 3600));
+    transport_.push(200, token_body("second", 3600));
+    EXPECT_EQ(*provider.token(kArm), "first");
+    clock_.advance(seconds(3299));
+    EXPECT_EQ(*provider.token(kArm), "first");
+    clock_.advance(seconds(1));
+    EXPECT_EQ(*provider.token(kArm), "second");
+    EXPECT_EQ(transport_.requests().size(), 2u);
+}
+
+TEST_F(TokenProviderTest, MarginIsCappedAtHalfTheLifetime) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(200, token_body("short", 400));
+    transport_.push(200, token_body("next", 400));
+    EXPECT_EQ(*provider.token(kArm), "short");
+    clock_.advance(seconds(199));
+    EXPECT_EQ(*provider.token(kArm), "short");
+    clock_.advance(seconds(1));
+    EXPECT_EQ(*provider.token(kArm), "next");
+}
+
+TEST_F(TokenProviderTest, AcceptsExpiresInAsString) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(200, R"({"expires_in":"3599","access_token":"v1-style"})");
+    EXPECT_EQ(*provider.token(kArm), "v1-style");
+}
+
+TEST_F(TokenProviderTest, InvalidateDropsTheCachedToken) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(200, token_body("old", 3600));
+    transport_.push(200, token_body("new", 3600));
+    EXPECT_EQ(*provider.token(kArm), "old");
+    provider.invalidate(kArm);
+    EXPECT_EQ(*provider.token(kArm), "new");
+    provider.invalidate(kGraphScope);  // unknown scope: harmless
+    EXPECT_EQ(*provider.token(kArm), "new");
+}
+
+TEST_F(TokenProviderTest, MapsAadstsErrorsToPermissionDenied) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(
+        401,
+        R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 0000\r\nCorrelation ID: 1111\r\nTimestamp: 2026-01-01 00:00:00Z","error_codes":[7000215]})");
+    auto result = provider.token(kArm);
+    ASSERT_FALSE(result.is_ok());
+    EXPECT_EQ(result.status().code(), StatusCode::kPermissionDenied);
+    EXPECT_EQ(result.status().message(),
+              "token for https://management.azure.com/.default from login.microsoftonline.com: invalid_client: "
+              "AADSTS7000215: Invalid client secret provided.");
+
+    clock_.advance(TokenProvider::kFirstHoldOff);
+    transport_.push(
+        400,
+        R"({"error":"invalid_scope","error_description":"AADSTS70011: The provided value for scope is not valid."})");
+    auto scope = provider.token(kArm);
+    EXPECT_EQ(scope.status().code(), StatusCode::kPermissionDenied);
+    EXPECT_NE(scope.status().message().find("invalid_scope: AADSTS70011"), std::string::npos);
+}
+
+TEST_F(TokenProviderTest, ServerAndNetworkFailuresAreUnavailable) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(503, "<html>busy</html>");
+    auto busy = provider.token(kArm);
+    EXPECT_EQ(busy.status().code(), StatusCode::kUnavailable);
+    EXPECT_NE(busy.status().message().find("HTTP 503"), std::string::npos) << busy.status().message();
+
+    clock_.advance(TokenProvider::kFirstHoldOff);
+    transport_.push_failure(unavailable("connect to login.microsoftonline.com:443: DNS lookup failed: boom"));
+    auto down = provider.token(kArm);
+    EXPECT_EQ(down.status().code(), StatusCode::kUnavailable);
+    EXPECT_NE(down.status().message().find("from login.microsoftonline.com: connect to"), std::string::npos);
+}
+
+TEST_F(TokenProviderTest, MalformedAnswersAreRejected) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(200, R"({"expires_in":3599})");
+    auto no_token = provider.token(kArm);
+    EXPECT_EQ(no_token.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(no_token.status().message().find("no access_token"), std::string::npos);
+}
+
+TEST_F(TokenProviderTest, HoldsOffAfterFailuresDoublingToFifteenMinutes) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.set_handler([](const net::HttpRequest&) -> Result<net::HttpResponse> {
+        return unavailable("connect to login.microsoftonline.com:443: connection refused");
+    });
+    auto first = provider.token(kArm);
+    ASSERT_FALSE(first.is_ok());
+    std::size_t expected_requests = 1;
+    auto hold = seconds(30);
+    for (int round = 0; round < 8; ++round) {
+        clock_.advance(hold - seconds(1));
+        auto held = provider.token(kArm);
+        EXPECT_EQ(held.status().message(), first.status().message());
+        EXPECT_EQ(transport_.requests().size(), expected_requests) << "round " << round;
+        clock_.advance(seconds(1));
+        EXPECT_FALSE(provider.token(kArm).is_ok());
+        ++expected_requests;
+        EXPECT_EQ(transport_.requests().size(), expected_requests) << "round " << round;
+        hold = std::min(hold * 2, seconds(900));
+    }
+    EXPECT_EQ(hold, seconds(900));
+
+    // Success resets the hold-off.
+    transport_.set_handler([](const net::HttpRequest&) -> Result<net::HttpResponse> {
+        net::HttpResponse r;
+        r.status = 200;
+        r.body = token_body("finally", 3600);
+        return r;
+    });
+    clock_.advance(seconds(900));
+    EXPECT_EQ(*provider.token(kArm), "finally");
+}
+
+TEST_F(TokenProviderTest, KeepsServingAValidTokenWhileRefreshFails) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(200, token_body("still-good", 3600));
+    transport_.push(500, "");
+    transport_.push(200, token_body("renewed", 3600));
+    EXPECT_EQ(*provider.token(kArm), "still-good");
+    clock_.advance(seconds(3590));
+    EXPECT_EQ(*provider.token(kArm), "still-good");  // refresh failed, token valid for 10 s more
+    EXPECT_EQ(*provider.token(kArm), "still-good");  // held off: no new request
+    EXPECT_EQ(transport_.requests().size(), 2u);
+    clock_.advance(seconds(15));
+    auto expired = provider.token(kArm);  // expired and still held off
+    EXPECT_EQ(expired.status().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(transport_.requests().size(), 2u);
+    clock_.advance(seconds(15));
+    EXPECT_EQ(*provider.token(kArm), "renewed");
+    EXPECT_EQ(transport_.requests().size(), 3u);
+}
+
+TEST_F(TokenProviderTest, ConcurrentCallersShareOneFetch) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(200, token_body("shared", 3600));
+    std::vector<std::thread> threads;
+    std::vector<std::string> got(8);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        threads.emplace_back([&, i] {
+            auto t = provider.token(kArm);
+            got[i] = t.is_ok() ? *t : t.status().to_string();
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& g : got) EXPECT_EQ(g, "shared");
+    EXPECT_EQ(transport_.requests().size(), 1u);
+}
+
+TEST_F(TokenProviderTest, SecretNeverInStatusOrLog) {
+    TokenProvider provider(options_, transport_, clock_);
+    std::vector<Status> statuses;
+    // A transport error that echoes the request, and an error description that quotes the secret.
+    transport_.push_failure(unavailable(std::string("send failed for body client_secret=") + kSecret));
+    transport_.push(401, std::string(R"({"error":"invalid_client","error_description":"AADSTS7000215: secret )") +
+                             kSecret + R"( is wrong"})");
+    transport_.push(200, token_body("tok-SENSITIVE-123", 3600));
+    for (int i = 0; i < 3; ++i) {
+        auto t = provider.token(kArm);
+        if (!t.is_ok()) statuses.push_back(t.status());
+        clock_.advance(seconds(60));
+    }
+    ASSERT_EQ(statuses.size(), 2u);
+    for (const auto& s : statuses) {
+        EXPECT_EQ(s.to_string().find(kSecret), std::string::npos) << s.to_string();
+        EXPECT_EQ(s.to_string().find("Zq8"), std::string::npos) << s.to_string();
+    }
+    const auto lines = log_lines();
+    ASSERT_FALSE(lines.empty());
+    for (const auto& line : lines) {
+        EXPECT_EQ(line.find(kSecret), std::string::npos) << line;
+        EXPECT_EQ(line.find("tok-SENSITIVE-123"), std::string::npos) << line;
+    }
+    EXPECT_EQ(log::scrub(std::string("x tok-SENSITIVE-123 y")).find("tok-SENSITIVE-123"), std::string::npos);
+}
+
+TEST_F(TokenProviderTest, CustomAuthorityAndTrailingSlash) {
+    options_.authority_url = "https://127.0.0.1:8443/";
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(400,
+                    R"({"error":"unauthorized_client","error_description":"AADSTS700016: Application not found."})");
+    auto t = provider.token(kGraphScope);
+    EXPECT_EQ(transport_.requests().at(0).url, "https://127.0.0.1:8443/contoso-tenant/oauth2/v2.0/token");
+    EXPECT_EQ(t.status().code(), StatusCode::kPermissionDenied);
+    EXPECT_NE(t.status().message().find("from 127.0.0.1: unauthorized_client: AADSTS700016"), std::string::npos)
+        << t.status().message();
+}
+
+}  // namespace
+}  // namespace sirenbox::cloud
