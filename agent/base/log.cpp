@@ -14,7 +14,8 @@ std::atomic<Level> g_level{Level::kInfo};
 struct State {
     std::mutex mutex;
     std::function<void(std::string_view)> sink;  // guarded by mutex
-    std::deque<std::string> secrets;              // guarded by mutex; newest last, bounded
+    std::deque<std::string> secrets;              // guarded by mutex; permanent ones first
+    std::size_t permanent = 0;                    // guarded by mutex; how many at the front never expire
     std::set<std::string, std::less<>> once_keys;  // guarded by mutex
 };
 
@@ -67,16 +68,23 @@ void set_sink(std::function<void(std::string_view)> sink) {
 
 void reset_sink() { set_sink(nullptr); }
 
-void register_secret(std::string_view value) {
+void register_secret(std::string_view value, SecretLifetime lifetime) {
     // Very short values would scrub ordinary words; real secrets are long.
     if (value.size() < 6) return;
     std::lock_guard lock(state().mutex);
-    auto& secrets = state().secrets;
-    for (const auto& s : secrets) {
+    auto& st = state();
+    for (const auto& s : st.secrets) {
         if (s == value) return;
     }
-    secrets.emplace_back(value);
-    if (secrets.size() > kMaxSecrets) secrets.pop_front();
+    if (lifetime == SecretLifetime::kPermanent) {
+        st.secrets.emplace_front(value);
+        ++st.permanent;
+        return;
+    }
+    st.secrets.emplace_back(value);
+    if (st.secrets.size() - st.permanent > kMaxSecrets) {
+        st.secrets.erase(st.secrets.begin() + static_cast<std::ptrdiff_t>(st.permanent));
+    }
 }
 
 std::string scrub(std::string text) {

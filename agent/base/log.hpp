@@ -19,9 +19,15 @@ void set_level(Level level);
 void set_sink(std::function<void(std::string_view line)> sink);
 void reset_sink();
 
+/// How long a registered secret stays on the scrub list.
+enum class SecretLifetime {
+    kPermanent,  // configured secrets (client secret, passwords): kept for the life of the process
+    kRotating,   // tokens: the newest few dozen are kept, older ones expired long ago
+};
+
 /// Registers a secret value (client secret, token, API key): every log line is scrubbed of it
 /// before it reaches the sink, as a second line of defence behind `Secret`. Thread-safe.
-void register_secret(std::string_view value);
+void register_secret(std::string_view value, SecretLifetime lifetime = SecretLifetime::kPermanent);
 /// Replaces every registered secret in `text` with "[redacted]".
 [[nodiscard]] std::string scrub(std::string text);
 

@@ -121,7 +121,7 @@ Result<TokenProvider::Cached> TokenProvider::parse_success(const std::string& sc
     if (!root.is_ok()) return invalid_argument(where(scope) + ": " + root.status().message());
     auto access_token = json::get_string(root->get(), "access_token");
     if (!access_token || access_token->empty()) return invalid_argument(where(scope) + ": answer has no access_token");
-    log::register_secret(*access_token);
+    log::register_secret(*access_token, log::SecretLifetime::kRotating);
     auto expires_in = expires_in_seconds(root->get());
     if (!expires_in || *expires_in <= 0) {
         return invalid_argument(where(scope) + ": answer has no usable expires_in");

@@ -60,6 +60,14 @@ TEST(Log, ScrubsRegisteredSecretsAndSecretPrintsRedacted) {
     EXPECT_EQ(lines[0], "warn test: token [redacted] and [redacted]");
 }
 
+TEST(Log, PermanentSecretsOutliveManyRotatingOnes) {
+    log::register_secret("client-secret-permanent-1");
+    for (int i = 0; i < 200; ++i) log::register_secret("rotating-token-" + std::to_string(i), log::SecretLifetime::kRotating);
+    EXPECT_EQ(log::scrub("x client-secret-permanent-1 y"), "x [redacted] y");
+    EXPECT_EQ(log::scrub("rotating-token-199"), "[redacted]");
+    EXPECT_EQ(log::scrub("rotating-token-0"), "rotating-token-0") << "the oldest tokens expired long ago";
+}
+
 TEST(Log, FirstTimeOnlyOnce) {
     EXPECT_TRUE(log::first_time("unit-test-key"));
     EXPECT_FALSE(log::first_time("unit-test-key"));
