@@ -121,8 +121,8 @@ Session::~Session() {
 
 void Session::start() {
     std::lock_guard lock(mutex_);
-    if (started_) {
-        SB_LOG(kWarn, kComponent) << "session for " << options_.uri << " already started; ignored";
+    if (started_ || stopping_) {
+        SB_LOG(kWarn, kComponent) << "session for " << options_.uri << " already started or stopped; ignored";
         return;
     }
     started_ = true;
@@ -178,6 +178,7 @@ SessionStats Session::stats() const {
     s.held = queue_.size() + in_flight_.size();
     s.dropped = queue_.dropped() + refused_;
     s.connects = connects_;
+    s.connect_failures = connect_failures_;
     return s;
 }
 

@@ -41,6 +41,7 @@ struct SessionStats {
     std::size_t held = 0;         // waiting for the broker right now
     std::uint64_t dropped = 0;    // lost to the max_held bound, or refused
     std::uint64_t connects = 0;   // successful connects, the first included
+    std::uint64_t connect_failures = 0;  // failed attempts; only an outage's first is logged above debug
 };
 
 /// Called with (topic, payload) on Paho's callback thread. It must only enqueue (e.g. post a Command to
@@ -128,6 +129,7 @@ private:
     std::uint64_t published_ = 0;                    // guarded by mutex_
     std::uint64_t refused_ = 0;                      // guarded by mutex_
     std::uint64_t connects_ = 0;                     // guarded by mutex_
+    std::uint64_t connect_failures_ = 0;             // guarded by mutex_
 
     // Declared last: the client (and with it Paho's callback thread) goes before the state it calls into.
     std::unique_ptr<DeliveryListener> listener_;

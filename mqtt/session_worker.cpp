@@ -45,6 +45,10 @@ void Session::run() {
             continue;
         }
         if (stop_requested()) break;
+        {
+            std::lock_guard lock(mutex_);
+            ++connect_failures_;
+        }
         if (!outage_reported) {
             SB_LOG(kWarn, kComponent) << status.message() << "; retrying with back-off up to "
                                       << options_.reconnect_max.count() << " ms";

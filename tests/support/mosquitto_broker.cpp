@@ -17,7 +17,7 @@ std::string broker_config(int port) {
     return "listener " + std::to_string(port) + " 127.0.0.1\n"
            "allow_anonymous true\n"
            "persistence false\n"
-           "log_dest stdout\n"
+           "log_dest stderr\n"  // unbuffered: tests read it while the broker runs
            "log_type all\n"
            "connection_messages true\n";
 }
