@@ -17,7 +17,7 @@ class Session;
 /// Source and id are made safe as single topic levels with sanitize_level() (percent-encoding of '%',
 /// '/', '+', '#' and NUL), so an id like "a/b#1" becomes "a%2Fb%231". A value type; thread-safe to read.
 class AlarmTopics {
-public:
+  public:
     /// kInvalidArgument when `base` is empty, holds '+', '#' or NUL, or starts or ends with '/'.
     static Result<AlarmTopics> create(std::string base);
 
@@ -27,7 +27,7 @@ public:
     /// The filter that matches every alarm topic, for clients that want them all.
     [[nodiscard]] std::string all_alarms() const;
 
-private:
+  private:
     explicit AlarmTopics(std::string base) : base_(std::move(base)) {}
     std::string base_;
 };
@@ -38,7 +38,7 @@ private:
 /// Does not own the Session, which must outlive it. publish() and clear() never block and never fail:
 /// the Session holds messages while the broker is away. Thread-safe as far as the Session is.
 class AlarmPublisher {
-public:
+  public:
     AlarmPublisher(AlarmTopics topics, Session& session);
 
     void publish(const core::Alarm& alarm);
@@ -53,7 +53,7 @@ public:
     /// severity and state as core::to_string spells them, times ISO-8601 UTC to the second.
     static std::string alarm_payload(const core::Alarm& alarm);
 
-private:
+  private:
     AlarmTopics topics_;
     Session& session_;
 };

@@ -26,7 +26,7 @@ struct OutMessage {
 ///
 /// Not thread-safe: the Session guards it with its mutex.
 class HeldQueue {
-public:
+  public:
     explicit HeldQueue(std::size_t capacity);
 
     /// Appends a new message (the newest).
@@ -44,7 +44,7 @@ public:
     /// Messages dropped since construction.
     [[nodiscard]] std::uint64_t dropped() const { return dropped_; }
 
-private:
+  private:
     using List = std::list<OutMessage>;
 
     void erase(List::iterator it);

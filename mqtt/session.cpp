@@ -64,7 +64,7 @@ mqtt::connect_options make_connect_options(const SessionOptions& o) {
 
 /// Routes Paho's delivery outcome back to the Session; the delivery id travels as the token's context.
 class Session::DeliveryListener final : public mqtt::iaction_listener {
-public:
+  public:
     explicit DeliveryListener(Session& session) : session_(session) {}
 
     void on_success(const mqtt::token& token) override { session_.on_delivered(id_of(token), true, 0); }
@@ -72,7 +72,7 @@ public:
         session_.on_delivered(id_of(token), false, token.get_return_code());
     }
 
-private:
+  private:
     static std::uint64_t id_of(const mqtt::token& token) {
         return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(token.get_user_context()));
     }
@@ -175,7 +175,8 @@ SessionStats Session::stats() const {
     std::lock_guard lock(mutex_);
     SessionStats s;
     s.published = published_;
-    s.held = queue_.size() + in_flight_.size();
+    s.held = queue_.size();
+    s.in_flight = in_flight_.size();
     s.dropped = queue_.dropped() + refused_;
     s.connects = connects_;
     s.connect_failures = connect_failures_;
@@ -224,8 +225,8 @@ void Session::on_delivered(std::uint64_t id, bool ok, int code) {
             ++published_;
         } else if (link_up_ && !lost_) {
             ++refused_;
-            SB_LOG(kError, kComponent) << "broker " << options_.uri << " did not take the message on "
-                                       << message.topic << " (Paho code " << code << "); dropped";
+            SB_LOG(kError, kComponent) << "broker " << options_.uri << " did not take the message on " << message.topic
+                                       << " (Paho code " << code << "); dropped";
         } else {
             queue_.push_front(std::move(message));
         }

@@ -30,17 +30,18 @@ struct SessionOptions {
     std::string username;                      // empty: anonymous
     Secret password;
     Seconds keepalive{30};
-    std::string availability_topic;            // required; "online" / "offline", retained
+    std::string availability_topic;  // required; "online" / "offline", retained
     Millis reconnect_min{1000};
     Millis reconnect_max{60000};
-    std::size_t max_held = 1000;               // messages kept while the broker is away
+    std::size_t max_held = 1000;  // messages kept while the broker is away
 };
 
 struct SessionStats {
-    std::uint64_t published = 0;  // confirmed by the broker (QoS 1/2) or written (QoS 0)
-    std::size_t held = 0;         // waiting for the broker right now
-    std::uint64_t dropped = 0;    // lost to the max_held bound, or refused
-    std::uint64_t connects = 0;   // successful connects, the first included
+    std::uint64_t published = 0;         // confirmed by the broker (QoS 1/2) or written (QoS 0)
+    std::size_t held = 0;                // waiting to be sent (bounded by max_held)
+    std::size_t in_flight = 0;           // handed to the broker, not yet confirmed; held again if the link drops
+    std::uint64_t dropped = 0;           // lost to the max_held bound, or refused
+    std::uint64_t connects = 0;          // successful connects, the first included
     std::uint64_t connect_failures = 0;  // failed attempts; only an outage's first is logged above debug
 };
 
@@ -62,7 +63,7 @@ using MessageHandler = std::function<void(const std::string& topic, const std::s
 /// throw: they are logged once per transition, naming the broker URI and never the password.
 /// Ownership: the Session owns its Paho client and thread; destroying it stops it.
 class Session final {
-public:
+  public:
     static Result<std::unique_ptr<Session>> create(SessionOptions options);
     ~Session();
     Session(const Session&) = delete;
@@ -84,7 +85,7 @@ public:
     [[nodiscard]] SessionStats stats() const;
     [[nodiscard]] const std::string& uri() const { return options_.uri; }
 
-private:
+  private:
     class DeliveryListener;
     struct Subscription {
         std::string filter;

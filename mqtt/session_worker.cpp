@@ -101,9 +101,8 @@ void Session::on_connected() {
 
 void Session::serve_connected() {
     std::unique_lock lock(mutex_);
-    wake_.wait(lock, [this] {
-        return stopping_ || lost_ || !queue_.empty() || subscribed_count_ < subscriptions_.size();
-    });
+    wake_.wait(lock,
+               [this] { return stopping_ || lost_ || !queue_.empty() || subscribed_count_ < subscriptions_.size(); });
     if (lost_) {
         handle_loss(lock);
         return;
@@ -163,8 +162,8 @@ void Session::send_pending() {
             if (in_flight_.erase(id) == 0) continue;  // the listener already settled it
             if (link_alive) {
                 ++refused_;
-                SB_LOG(kError, kComponent) << "publishing to " << message.topic << " on " << options_.uri << ": "
-                                           << e.what() << "; dropped";
+                SB_LOG(kError, kComponent)
+                    << "publishing to " << message.topic << " on " << options_.uri << ": " << e.what() << "; dropped";
                 continue;
             }
             queue_.push_front(std::move(message));

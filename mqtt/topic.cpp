@@ -64,12 +64,24 @@ std::string sanitize_level(std::string_view text) {
     out.reserve(text.size());
     for (const char c : text) {
         switch (c) {
-            case '%': out += "%25"; break;
-            case '/': out += "%2F"; break;
-            case '+': out += "%2B"; break;
-            case '#': out += "%23"; break;
-            case '\0': out += "%00"; break;
-            default: out += c; break;
+            case '%':
+                out += "%25";
+                break;
+            case '/':
+                out += "%2F";
+                break;
+            case '+':
+                out += "%2B";
+                break;
+            case '#':
+                out += "%23";
+                break;
+            case '\0':
+                out += "%00";
+                break;
+            default:
+                out += c;
+                break;
         }
     }
     return out;

@@ -60,7 +60,8 @@ TEST(BrokerAlarmTopics, LayoutUnderTheBase) {
     auto topics = AlarmTopics::create("sirenbox/noc-wall-1");
     ASSERT_TRUE(topics.is_ok()) << topics.status().to_string();
     EXPECT_EQ(topics->availability(), "sirenbox/noc-wall-1/availability");
-    EXPECT_EQ(topics->alarm(sample_alarm()), "sirenbox/noc-wall-1/alarms/sentinel/73e01a99-5cd7-4139-a149-9f2736ff2ab5");
+    EXPECT_EQ(topics->alarm(sample_alarm()),
+              "sirenbox/noc-wall-1/alarms/sentinel/73e01a99-5cd7-4139-a149-9f2736ff2ab5");
     EXPECT_EQ(topics->all_alarms(), "sirenbox/noc-wall-1/alarms/#");
 }
 

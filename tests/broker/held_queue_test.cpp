@@ -83,7 +83,7 @@ TEST(BrokerReconnectDelay, DoublesUpToTheCapWithEqualJitter) {
     const Millis min(1000), max(60000);
     EXPECT_EQ(reconnect_delay(0, min, max, 0.0), Millis(1000));  // never below min
     EXPECT_EQ(reconnect_delay(0, min, max, 0.999), Millis(1000));
-    EXPECT_EQ(reconnect_delay(3, min, max, 0.0), Millis(4000));    // 8 s ceiling, half fixed
+    EXPECT_EQ(reconnect_delay(3, min, max, 0.0), Millis(4000));  // 8 s ceiling, half fixed
     EXPECT_EQ(reconnect_delay(3, min, max, 1.0), Millis(8000));
     EXPECT_EQ(reconnect_delay(10, min, max, 0.0), Millis(30000));  // capped at 60 s
     EXPECT_EQ(reconnect_delay(10, min, max, 1.0), Millis(60000));

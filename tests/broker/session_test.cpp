@@ -42,7 +42,7 @@ core::Alarm make_alarm(const std::string& id) {
 
 // Captures log lines for the duration of a test.
 class LogCapture {
-public:
+  public:
     LogCapture() {
         log::set_sink([this](std::string_view line) {
             std::lock_guard lock(mutex_);
@@ -65,13 +65,13 @@ public:
         return out;
     }
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::vector<std::string> lines_;
 };
 
 class BrokerSessionTest : public ::testing::Test {
-protected:
+  protected:
     SessionOptions options(const std::string& name) const {
         SessionOptions o;
         o.uri = broker_.uri();
@@ -90,7 +90,10 @@ protected:
         return wait_until([&] { return s.connected() && s.stats().connects >= connects; });
     }
     bool wait_flushed(Session& s, std::uint64_t published) {
-        return wait_until([&] { return s.stats().held == 0 && s.stats().published >= published; });
+        return wait_until([&] {
+            const SessionStats stats = s.stats();
+            return stats.held == 0 && stats.in_flight == 0 && stats.published >= published;
+        });
     }
     std::size_t broker_log_publishes(const std::string& topic) const {
         const std::string log = broker_.log();
@@ -115,7 +118,8 @@ TEST_F(BrokerSessionTest, AnnouncesOnlineRetainedAndOfflineOnStop) {
     ASSERT_TRUE(wait_connected(*session));
 
     MqttProbe late(broker_.uri(), {topics_.availability()});
-    ASSERT_TRUE(late.wait_for(topics_.availability(), [](const ProbeMessage& m) { return retained_payload(m, "online"); }));
+    ASSERT_TRUE(
+        late.wait_for(topics_.availability(), [](const ProbeMessage& m) { return retained_payload(m, "online"); }));
 
     session->stop();
     EXPECT_FALSE(session->connected());
@@ -214,6 +218,34 @@ TEST_F(BrokerSessionTest, BrokerAwayOnlyTheFinalStateArrivesAndNothingIsLost) {
     session->stop();
 }
 
+TEST_F(BrokerSessionTest, UnconfirmedMessagesAreSentAgainAfterTheLinkDrops) {
+    auto session = make(options("in-flight"));
+    ASSERT_TRUE(session);
+    AlarmPublisher publisher(topics_, *session);
+    session->start();
+    ASSERT_TRUE(wait_connected(*session));
+    core::Alarm alarm = make_alarm("wedged");
+    publisher.publish(alarm);
+    ASSERT_TRUE(wait_flushed(*session, 1));
+
+    broker_.freeze();  // takes the bytes, never answers: the next state stays unconfirmed
+    alarm.state = core::AlarmState::kAcked;
+    publisher.publish(alarm);
+    ASSERT_TRUE(wait_until([&] { return session->stats().in_flight == 1; }));
+    broker_.kill();  // the retained first state dies with it (no persistence)
+    ASSERT_TRUE(wait_until([&] { return !session->connected(); }));
+    EXPECT_EQ(session->stats().in_flight, 0u);
+    EXPECT_EQ(session->stats().held, 1u);
+
+    broker_.restart();
+    ASSERT_TRUE(wait_connected(*session, 2));
+    ASSERT_TRUE(wait_flushed(*session, 2));
+    MqttProbe late(broker_.uri(), {topics_.all_alarms()});
+    ASSERT_TRUE(late.sync());
+    EXPECT_EQ(late.last_retained(publisher.alarm_topic(alarm)), AlarmPublisher::alarm_payload(alarm));
+    session->stop();
+}
+
 TEST_F(BrokerSessionTest, HeldBoundKeepsTheNewestWhileTheBrokerIsAway) {
     auto o = options("bound");
     o.max_held = 3;
@@ -253,11 +285,14 @@ TEST_F(BrokerSessionTest, SubscriptionsDeliverAndSurviveAReconnect) {
     auto session = make(options("commands"));
     ASSERT_TRUE(session);
     const std::string filter = std::string(kBase) + "/command/#";
-    ASSERT_TRUE(session->subscribe(filter, [&](const std::string& topic, const std::string& payload) {
-        std::lock_guard lock(mutex);
-        received.push_back(topic + "=" + payload);
-        arrived.notify_all();
-    }).is_ok());
+    ASSERT_TRUE(session
+                    ->subscribe(filter,
+                                [&](const std::string& topic, const std::string& payload) {
+                                    std::lock_guard lock(mutex);
+                                    received.push_back(topic + "=" + payload);
+                                    arrived.notify_all();
+                                })
+                    .is_ok());
     auto wait_received = [&](std::size_t n) {
         std::unique_lock lock(mutex);
         return arrived.wait_for(lock, std::chrono::seconds(10), [&] { return received.size() >= n; });

@@ -1,6 +1,7 @@
 #include "tests/support/mosquitto_broker.hpp"
 
 #include <mqtt/async_client.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,7 +15,8 @@ constexpr auto kReadyTimeout = std::chrono::milliseconds(10000);
 constexpr int kLaunchAttempts = 3;
 
 std::string broker_config(int port) {
-    return "listener " + std::to_string(port) + " 127.0.0.1\n"
+    return "listener " + std::to_string(port) +
+           " 127.0.0.1\n"
            "allow_anonymous true\n"
            "persistence false\n"
            "log_dest stderr\n"  // unbuffered: tests read it while the broker runs
@@ -50,7 +52,17 @@ bool MosquittoBroker::launch() {
 }
 
 void MosquittoBroker::stop() {
-    if (process_) process_->stop();
+    if (!process_) return;
+    if (process_->running()) ::kill(process_->pid(), SIGCONT);  // a frozen broker could not act on SIGTERM
+    process_->stop();
+}
+
+void MosquittoBroker::freeze() {
+    if (process_ && process_->running()) ::kill(process_->pid(), SIGSTOP);
+}
+
+void MosquittoBroker::kill() {
+    if (process_) process_->stop(SIGKILL);
 }
 
 void MosquittoBroker::restart() {
@@ -71,8 +83,8 @@ MqttProbe::MqttProbe(const std::string& uri, std::vector<std::string> filters)
         if (m) record(ProbeMessage{m->get_topic(), m->to_string(), m->is_retained()});
     });
     try {
-        auto options = mqtt::connect_options_builder().clean_session(true).connect_timeout(std::chrono::seconds(5))
-                           .finalize();
+        auto options =
+            mqtt::connect_options_builder().clean_session(true).connect_timeout(std::chrono::seconds(5)).finalize();
         if (!client_->connect(options)->wait_for(kReadyTimeout)) throw std::runtime_error("connect timed out");
         filters.push_back(sync_topic_);
         for (const auto& filter : filters) {
@@ -124,7 +136,8 @@ std::optional<ProbeMessage> MqttProbe::wait_for(const std::string& topic, const 
 
 std::optional<ProbeMessage> MqttProbe::wait_for_payload(const std::string& topic, const std::string& payload,
                                                         std::chrono::milliseconds timeout) {
-    return wait_for(topic, [&](const ProbeMessage& m) { return m.payload == payload; }, timeout);
+    return wait_for(
+        topic, [&](const ProbeMessage& m) { return m.payload == payload; }, timeout);
 }
 
 bool MqttProbe::sync(std::chrono::milliseconds timeout) {

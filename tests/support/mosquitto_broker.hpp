@@ -22,7 +22,7 @@ namespace sirenbox::testing {
 /// waited for until the port accepts. Throws std::runtime_error with the broker's log when it will not
 /// come up. The destructor stops it. Not thread-safe: drive it from the test's thread.
 class MosquittoBroker {
-public:
+  public:
     MosquittoBroker();
     ~MosquittoBroker();
     MosquittoBroker(const MosquittoBroker&) = delete;
@@ -34,13 +34,17 @@ public:
     /// Stops the broker (SIGTERM, then SIGKILL after 5 s): every client sees its connection drop. Retained
     /// messages are gone with it (no persistence).
     void stop();
+    /// SIGSTOP: the broker hangs with its connections open (a wedged broker: no PUBACK, no error).
+    void freeze();
+    /// SIGKILL (works on a frozen broker too): connections are reset, no clean shutdown.
+    void kill();
     /// Starts it again on the same port and waits until it accepts.
     void restart();
     [[nodiscard]] bool running();
     /// What mosquitto logged so far, for failure messages.
     [[nodiscard]] std::string log() const;
 
-private:
+  private:
     bool launch();
 
     TempDir dir_;
@@ -61,7 +65,7 @@ struct ProbeMessage {
 /// arrival order. Throws std::runtime_error when it cannot connect or subscribe within 10 s.
 /// Thread-safe: Paho's thread records, the test thread reads and waits.
 class MqttProbe {
-public:
+  public:
     MqttProbe(const std::string& uri, std::vector<std::string> filters);
     ~MqttProbe();
     MqttProbe(const MqttProbe&) = delete;
@@ -89,16 +93,16 @@ public:
     /// Publishes and waits for the broker to take it (QoS 1); false on failure.
     bool publish(const std::string& topic, const std::string& payload, bool retained);
 
-private:
+  private:
     void record(ProbeMessage message);
 
     std::string client_id_;
     std::string sync_topic_;
     mutable std::mutex mutex_;
     std::condition_variable arrived_;
-    std::vector<ProbeMessage> messages_;  // guarded by mutex_
-    int syncs_seen_ = 0;                  // guarded by mutex_
-    int syncs_sent_ = 0;                  // test thread only
+    std::vector<ProbeMessage> messages_;          // guarded by mutex_
+    int syncs_seen_ = 0;                          // guarded by mutex_
+    int syncs_sent_ = 0;                          // test thread only
     std::unique_ptr<mqtt::async_client> client_;  // last: its callback thread goes first
 };
 
