@@ -1,0 +1,67 @@
+#include "mqtt/alarm_publisher.hpp"
+
+#include "agent/base/json.hpp"
+#include "agent/base/time_format.hpp"
+#include "mqtt/session.hpp"
+#include "mqtt/topic.hpp"
+
+namespace sirenbox::broker {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+json::Ptr string_array(const std::vector<std::string>& values) {
+    json::Ptr array = json::array();
+    for (const auto& v : values) json::append(array.get(), json::Ptr(cJSON_CreateString(v.c_str())));
+    return array;
+}
+
+}  // namespace
+
+Result<AlarmTopics> AlarmTopics::create(std::string base) {
+    if (base.empty() || !valid_topic_name(base) || base.front() == '/' || base.back() == '/') {
+        return invalid_argument("mqtt base topic \"" + base +
+                                "\" must be a non-empty topic without '+', '#', NUL or a leading/trailing '/'");
+    }
+    return AlarmTopics(std::move(base));
+}
+
+std::string AlarmTopics::availability() const { return base_ + "/availability"; }
+
+std::string AlarmTopics::alarm(const core::Alarm& alarm) const {
+    return base_ + "/alarms/" + sanitize_level(alarm.source) + "/" + sanitize_level(alarm.id);
+}
+
+std::string AlarmTopics::all_alarms() const { return base_ + "/alarms/#"; }
+
+AlarmPublisher::AlarmPublisher(AlarmTopics topics, Session& session) : topics_(std::move(topics)), session_(session) {}
+
+void AlarmPublisher::publish(const core::Alarm& alarm) {
+    session_.publish(topics_.alarm(alarm), alarm_payload(alarm), true);
+}
+
+void AlarmPublisher::clear(const core::Alarm& alarm) { session_.publish(topics_.alarm(alarm), std::string(), true); }
+
+std::string AlarmPublisher::alarm_payload(const core::Alarm& alarm) {
+    json::Ptr root = json::object();
+    cJSON* o = root.get();
+    json::add(o, "schema", kSchemaVersion);
+    json::add(o, "key", alarm.key());
+    json::add(o, "source", alarm.source);
+    json::add(o, "id", alarm.id);
+    json::add(o, "title", alarm.title);
+    json::add(o, "severity", core::to_string(alarm.severity));
+    json::add(o, "state", core::to_string(alarm.state));
+    json::add(o, "cloud_status", alarm.cloud_status);
+    json::add(o, "number", alarm.number);
+    json::add(o, "url", alarm.url);
+    json::add(o, "owner", alarm.owner);
+    json::add(o, "silenced", alarm.silenced);
+    json::add(o, "products", string_array(alarm.products));
+    json::add(o, "labels", string_array(alarm.labels));
+    json::add(o, "created", format_iso8601(alarm.created));
+    json::add(o, "updated", format_iso8601(alarm.updated));
+    return json::print(o);
+}
+
+}  // namespace sirenbox::broker

@@ -1,0 +1,237 @@
+#include "mqtt/session.hpp"
+
+#include <mqtt/async_client.h>
+
+#include <cstdint>
+#include <exception>
+#include <utility>
+
+#include "agent/base/log.hpp"
+#include "mqtt/topic.hpp"
+
+namespace sirenbox::broker {
+namespace {
+
+constexpr const char* kComponent = "broker";
+constexpr int kMaxKeepaliveSeconds = 65535;
+
+bool starts_with(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
+
+Status validate(const SessionOptions& o) {
+    auto bad = [](const std::string& what) { return invalid_argument("mqtt session: " + what); };
+    const bool tcp = starts_with(o.uri, "tcp://") || starts_with(o.uri, "mqtt://");
+    if (!tcp || o.uri.size() <= o.uri.find("://") + 3) {
+        return bad("uri \"" + o.uri + "\" must be tcp://host:port or mqtt://host:port");
+    }
+    if (o.client_id.empty() || o.client_id.find('\0') != std::string::npos) {
+        return bad("client_id must be a non-empty string (broker " + o.uri + ")");
+    }
+    if (!valid_topic_name(o.availability_topic)) {
+        return bad("availability_topic \"" + o.availability_topic +
+                   "\" must be a non-empty topic name without '+', '#' or NUL");
+    }
+    if (o.keepalive < Seconds(1) || o.keepalive > Seconds(kMaxKeepaliveSeconds)) {
+        return bad("keepalive must be between 1 and 65535 s, got " + std::to_string(o.keepalive.count()) + " s");
+    }
+    if (o.reconnect_min <= Millis(0) || o.reconnect_max < o.reconnect_min) {
+        return bad("reconnect_min must be > 0 and reconnect_max >= reconnect_min (got " +
+                   std::to_string(o.reconnect_min.count()) + " ms, " + std::to_string(o.reconnect_max.count()) +
+                   " ms)");
+    }
+    if (o.max_held == 0) return bad("max_held must be at least 1");
+    if (o.username.empty() && !o.password.empty()) {
+        return bad("a password needs a username (MQTT 3.1.1), broker " + o.uri);
+    }
+    return Status::ok();
+}
+
+mqtt::connect_options make_connect_options(const SessionOptions& o) {
+    // A clean session: commands queued by the broker while the box was away would be stale by the time
+    // it is back; what matters is re-announcing state, which the Session does on every connect.
+    auto builder = mqtt::connect_options_builder()
+                       .clean_session(true)
+                       .keep_alive_interval(o.keepalive)
+                       .connect_timeout(std::min(o.keepalive, Seconds(10)))
+                       .will(mqtt::will_options(o.availability_topic, std::string("offline"), 1, true));
+    if (!o.username.empty()) {
+        builder.user_name(o.username);
+        if (!o.password.empty()) builder.password(o.password.reveal());
+    }
+    return builder.finalize();
+}
+
+}  // namespace
+
+/// Routes Paho's delivery outcome back to the Session; the delivery id travels as the token's context.
+class Session::DeliveryListener final : public mqtt::iaction_listener {
+  public:
+    explicit DeliveryListener(Session& session) : session_(session) {}
+
+    void on_success(const mqtt::token& token) override { session_.on_delivered(id_of(token), true, 0); }
+    void on_failure(const mqtt::token& token) override {
+        session_.on_delivered(id_of(token), false, token.get_return_code());
+    }
+
+  private:
+    static std::uint64_t id_of(const mqtt::token& token) {
+        return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(token.get_user_context()));
+    }
+
+    Session& session_;
+};
+
+void Session::send_tracked(const OutMessage& message, std::uint64_t id) {
+    void* context = reinterpret_cast<void*>(static_cast<std::uintptr_t>(id));
+    client_->publish(mqtt::make_message(message.topic, message.payload, message.qos, message.retained), context,
+                     *listener_);
+}
+
+Result<std::unique_ptr<Session>> Session::create(SessionOptions options) {
+    SB_RETURN_IF_ERROR(validate(options));
+    if (!options.password.empty()) log::register_secret(options.password.reveal());
+    try {
+        auto client = std::make_unique<mqtt::async_client>(options.uri, options.client_id);
+        return std::unique_ptr<Session>(new Session(std::move(options), std::move(client)));
+    } catch (const std::exception& e) {
+        return invalid_argument("mqtt session: cannot create a client for " + options.uri + ": " + e.what());
+    }
+}
+
+Session::Session(SessionOptions options, std::unique_ptr<mqtt::async_client> client)
+    : options_(std::move(options)),
+      connect_options_(std::make_unique<mqtt::connect_options>(make_connect_options(options_))),
+      queue_(options_.max_held),
+      listener_(std::make_unique<DeliveryListener>(*this)),
+      client_(std::move(client)) {
+    client_->set_connection_lost_handler([this](const std::string& cause) { on_connection_lost(cause); });
+    client_->set_message_callback([this](mqtt::const_message_ptr message) {
+        if (message) on_message(message->get_topic(), message->to_string());
+    });
+}
+
+Session::~Session() {
+    stop();
+    try {
+        client_->disable_callbacks();
+    } catch (const std::exception& e) {
+        SB_LOG(kWarn, kComponent) << "closing the client for " << options_.uri << ": " << e.what();
+    }
+    client_.reset();
+}
+
+void Session::start() {
+    std::lock_guard lock(mutex_);
+    if (started_ || stopping_) {
+        SB_LOG(kWarn, kComponent) << "session for " << options_.uri << " already started or stopped; ignored";
+        return;
+    }
+    started_ = true;
+    worker_ = std::thread([this] { run(); });
+}
+
+void Session::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (worker_.joinable()) worker_.join();
+}
+
+void Session::publish(std::string topic, std::string payload, bool retained, int qos) {
+    if (!valid_topic_name(topic) || qos < 0 || qos > 2) {
+        SB_LOG(kError, kComponent) << "not publishing to " << options_.uri << ": invalid topic \"" << topic
+                                   << "\" or QoS " << qos;
+        std::lock_guard lock(mutex_);
+        ++refused_;
+        return;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(OutMessage{std::move(topic), std::move(payload), retained, qos});
+    }
+    wake_.notify_all();
+}
+
+Status Session::subscribe(std::string filter, MessageHandler handler) {
+    if (!valid_topic_filter(filter)) {
+        return invalid_argument("mqtt subscribe on " + options_.uri + ": invalid topic filter \"" + filter + "\"");
+    }
+    if (!handler) return invalid_argument("mqtt subscribe on " + options_.uri + ": no handler for \"" + filter + "\"");
+    {
+        std::lock_guard lock(mutex_);
+        subscriptions_.push_back(Subscription{std::move(filter), std::move(handler)});
+    }
+    wake_.notify_all();
+    return Status::ok();
+}
+
+bool Session::connected() const {
+    std::lock_guard lock(mutex_);
+    return link_up_ && !lost_;
+}
+
+SessionStats Session::stats() const {
+    std::lock_guard lock(mutex_);
+    SessionStats s;
+    s.published = published_;
+    s.held = queue_.size();
+    s.in_flight = in_flight_.size();
+    s.dropped = queue_.dropped() + refused_;
+    s.connects = connects_;
+    s.connect_failures = connect_failures_;
+    return s;
+}
+
+bool Session::stop_requested() const {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+}
+
+void Session::on_connection_lost(const std::string& cause) {
+    {
+        std::lock_guard lock(mutex_);
+        lost_ = true;
+        lost_cause_ = cause.empty() ? std::string("connection closed") : cause;
+    }
+    wake_.notify_all();
+}
+
+void Session::on_message(const std::string& topic, const std::string& payload) {
+    std::vector<MessageHandler> handlers;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& s : subscriptions_) {
+            if (topic_matches(s.filter, topic)) handlers.push_back(s.handler);
+        }
+    }
+    for (const auto& handler : handlers) {
+        try {
+            handler(topic, payload);
+        } catch (const std::exception& e) {
+            SB_LOG(kError, kComponent) << "handler for " << topic << " from " << options_.uri << " threw: " << e.what();
+        }
+    }
+}
+
+void Session::on_delivered(std::uint64_t id, bool ok, int code) {
+    {
+        std::lock_guard lock(mutex_);
+        auto found = in_flight_.find(id);
+        if (found == in_flight_.end()) return;  // already put back when the link went down
+        OutMessage message = std::move(found->second);
+        in_flight_.erase(found);
+        if (ok) {
+            ++published_;
+        } else if (link_up_ && !lost_) {
+            ++refused_;
+            SB_LOG(kError, kComponent) << "broker " << options_.uri << " did not take the message on " << message.topic
+                                       << " (Paho code " << code << "); dropped";
+        } else {
+            queue_.push_front(std::move(message));
+        }
+    }
+    wake_.notify_all();
+}
+
+}  // namespace sirenbox::broker
