@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "agent/base/json.hpp"
 #include "agent/base/message_queue.hpp"
 #include "agent/config/config.hpp"
 #include "agent/core/alarm_book.hpp"

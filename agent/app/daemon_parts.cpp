@@ -81,7 +81,7 @@ Status build_cloud(DaemonParts& p) {
     token.tenant_id = c.cloud.tenant_id;
     token.client_id = c.cloud.client_id;
     token.client_secret = std::move(*secret);
-    p.tokens = std::make_unique<cloud::TokenProvider>(*p.http, SystemClock::instance(), std::move(token));
+    p.tokens = std::make_unique<cloud::TokenProvider>(std::move(token), *p.http, SystemClock::instance());
 
     cloud::SentinelOptions sentinel;
     sentinel.arm_url = c.sentinel.arm_url;
@@ -114,11 +114,13 @@ Status build_mqtt(DaemonParts& p) {
         options.password = std::move(*password);
     }
     options.keepalive = std::chrono::seconds(m.keepalive_s);
-    options.availability_topic = broker::availability_topic(m.base_topic);
+    auto topics = broker::AlarmTopics::create(m.base_topic);
+    if (!topics.is_ok()) return topics.status().with_context("mqtt.base_topic");
+    options.availability_topic = topics->availability();
     auto session = broker::Session::create(std::move(options));
     if (!session.is_ok()) return session.status();
     p.session = std::move(*session);
-    p.publisher = std::make_unique<broker::AlarmPublisher>(m.base_topic, *p.session);
+    p.publisher = std::make_unique<broker::AlarmPublisher>(std::move(*topics), *p.session);
     return Status::ok();
 }
 

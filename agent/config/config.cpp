@@ -49,7 +49,7 @@ const std::vector<Field<SentinelConfig>> kSentinelFields = {
 
 const std::vector<Field<MqttConfig>> kMqttFields = {
     {"enabled", &MqttConfig::enabled, "Publish alarms on the local MQTT broker."},
-    {"uri", &MqttConfig::uri, "Broker URI: tcp://host:port (or ssl://host:port)."},
+    {"uri", &MqttConfig::uri, "Broker URI: tcp://host:port or mqtt://host:port."},
     {"client_id", &MqttConfig::client_id, "MQTT client id. Default: \"sirenbox-\" + box.id."},
     {"base_topic", &MqttConfig::base_topic, "Every topic lives under this. Default: \"sirenbox/\" + box.id."},
     {"username", &MqttConfig::username, "Broker user name, if the broker wants one."},

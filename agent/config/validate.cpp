@@ -98,9 +98,9 @@ void validate(const Config& c, Problems& problems) {
     validate_sentinel(c, problems);
 
     const auto& m = c.mqtt;
-    if (!starts_with(m.uri, "tcp://") && !starts_with(m.uri, "ssl://") && !starts_with(m.uri, "mqtt://") &&
-        !starts_with(m.uri, "mqtts://")) {
-        problems.add("mqtt.uri", "must start with tcp://, ssl://, mqtt:// or mqtts://, got \"" + m.uri + "\"");
+    if (!starts_with(m.uri, "tcp://") && !starts_with(m.uri, "mqtt://")) {
+        problems.add("mqtt.uri", "must start with tcp:// or mqtt:// (a broker on the box or the site network), got \"" +
+                                     m.uri + "\"");
     }
     if (m.base_topic.find_first_of("+#") != std::string::npos || starts_with(m.base_topic, "/") ||
         (!m.base_topic.empty() && m.base_topic.back() == '/')) {
