@@ -36,6 +36,12 @@ std::string AlarmTopics::all_alarms() const { return base_ + "/alarms/#"; }
 
 AlarmPublisher::AlarmPublisher(AlarmTopics topics, Session& session) : topics_(std::move(topics)), session_(session) {}
 
+Result<std::unique_ptr<AlarmPublisher>> AlarmPublisher::create(std::string base, Session& session) {
+    auto topics = AlarmTopics::create(std::move(base));
+    if (!topics.is_ok()) return topics.status();
+    return std::make_unique<AlarmPublisher>(std::move(topics).value(), session);
+}
+
 void AlarmPublisher::publish(const core::Alarm& alarm) {
     session_.publish(topics_.alarm(alarm), alarm_payload(alarm), true);
 }

@@ -40,6 +40,8 @@ class AlarmTopics {
 class AlarmPublisher {
   public:
     AlarmPublisher(AlarmTopics topics, Session& session);
+    /// Validates `base` as AlarmTopics::create() does.
+    static Result<std::unique_ptr<AlarmPublisher>> create(std::string base, Session& session);
 
     void publish(const core::Alarm& alarm);
     /// Removes the retained state (an empty retained payload deletes a retained message in MQTT).

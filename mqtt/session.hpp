@@ -56,6 +56,9 @@ using MessageHandler = std::function<void(const std::string& topic, const std::s
 /// with capped, jittered back-off, announces availability, re-subscribes and sends. Other threads only
 /// enqueue, so publish() and subscribe() never block on the network and may be called from any thread.
 /// While the broker is away messages are held (see HeldQueue) and sent, oldest first, once it is back.
+/// Reconnects are driven by the worker rather than Paho's automatic_reconnect: Paho's intervals are whole
+/// seconds without jitter, and after every connect the worker must announce "online", re-subscribe (the
+/// session is clean) and flush what was held, in that order, before anything new goes out.
 /// The broker publishes the last will ("offline", retained, QoS 1 on the availability topic) if the box
 /// dies without a clean disconnect.
 ///

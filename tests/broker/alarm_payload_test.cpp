@@ -5,6 +5,7 @@
 #include "agent/base/json.hpp"
 #include "agent/base/time_format.hpp"
 #include "mqtt/alarm_publisher.hpp"
+#include "mqtt/session.hpp"
 
 namespace sirenbox::broker {
 namespace {
@@ -82,6 +83,24 @@ TEST(BrokerAlarmTopics, RejectsBadBaseTopicsNamingThem) {
         EXPECT_NE(topics.status().message().find(std::string("\"") + bad + "\""), std::string::npos)
             << topics.status().message();
     }
+}
+
+TEST(BrokerAlarmPublisher, CreateValidatesTheBaseTopic) {
+    SessionOptions o;
+    o.client_id = "sirenbox-unit";
+    o.availability_topic = "sb/availability";
+    auto session = Session::create(o);  // never started: publish() only holds
+    ASSERT_TRUE(session.is_ok()) << session.status().to_string();
+    EXPECT_FALSE(AlarmPublisher::create("sb/#", **session).is_ok());
+    auto publisher = AlarmPublisher::create("sb", **session);
+    ASSERT_TRUE(publisher.is_ok()) << publisher.status().to_string();
+    core::Alarm a;
+    a.source = "graph";
+    a.id = "1";
+    (*publisher)->publish(a);
+    (*publisher)->clear(a);
+    EXPECT_EQ((*session)->stats().held, 1u);  // the clear superseded the state on the same retained topic
+    EXPECT_EQ((*publisher)->alarm_topic(a), "sb/alarms/graph/1");
 }
 
 }  // namespace
