@@ -34,6 +34,10 @@ struct SessionOptions {
     Millis reconnect_min{1000};
     Millis reconnect_max{60000};
     std::size_t max_held = 1000;  // messages kept while the broker is away
+    /// Called on the session's worker thread after every (re)connect, once "online" is announced. A broker
+    /// without persistence forgets retained messages when it restarts, so the owner republishes its state
+    /// here. Must only enqueue work for the owner's thread.
+    std::function<void()> on_connected;
 };
 
 struct SessionStats {

@@ -96,6 +96,7 @@ void Session::on_connected() {
         ++connects_;
     }
     subscribe_new();
+    if (options_.on_connected) options_.on_connected();
     send_pending();
 }
 

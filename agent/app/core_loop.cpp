@@ -41,8 +41,12 @@ void CoreLoop::restore() {
         book_.restore(*alarms);
         SB_LOG(kInfo, "core") << "restored " << book_.alarms().size() << " alarm(s) from the store";
     }
-    for (const auto& [key, alarm] : book_.alarms()) publish({core::ChangeKind::kUpdated, alarm});
+    republish_all();
     drive_outputs();
+}
+
+void CoreLoop::republish_all() {
+    for (const auto& [key, alarm] : book_.alarms()) publish({core::ChangeKind::kUpdated, alarm});
 }
 
 void CoreLoop::run() {
@@ -55,6 +59,7 @@ void CoreLoop::run() {
                        [&](ButtonEvent& event) { handle(event); },
                        [&](ControlCall& call) { call.reply->set_value(handle_command(call.cmd)); },
                        [&](RelayProgress&) { drive_outputs(); },
+                       [&](BrokerConnected&) { republish_all(); },
                        [&](StopRequest&) { stop = true; },
                    },
                    *message);

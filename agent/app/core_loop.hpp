@@ -39,9 +39,12 @@ struct ControlCall {
 };
 
 struct RelayProgress {};
+/// The broker connection came (back): republish every alarm's retained state.
+struct BrokerConnected {};
 struct StopRequest {};
 
-using CoreMessage = std::variant<sources::SourceBatch, ButtonEvent, ControlCall, RelayProgress, StopRequest>;
+using CoreMessage =
+    std::variant<sources::SourceBatch, ButtonEvent, ControlCall, RelayProgress, BrokerConnected, StopRequest>;
 
 /// What the core loop drives and reads; all owned elsewhere and outliving the loop.
 struct CoreDeps {
@@ -85,6 +88,7 @@ private:
     };
 
     void publish(const core::AlarmChange& change);
+    void republish_all();
     void persist(const core::AlarmChange& change);
     void drive_outputs();
     [[nodiscard]] bool healthy() const;

@@ -117,6 +117,8 @@ Status build_mqtt(DaemonParts& p) {
     auto topics = broker::AlarmTopics::create(m.base_topic);
     if (!topics.is_ok()) return topics.status().with_context("mqtt.base_topic");
     options.availability_topic = topics->availability();
+    DaemonParts* self = &p;
+    options.on_connected = [self] { self->core->post(BrokerConnected{}); };
     auto session = broker::Session::create(std::move(options));
     if (!session.is_ok()) return session.status();
     p.session = std::move(*session);

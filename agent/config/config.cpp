@@ -170,10 +170,10 @@ Config parse(const std::string& text, Problems& problems) {
     read_named(root, "store", config.store, kStoreFields, problems);
     read_named(root, "control", config.control, kControlFields, problems);
     read_named(root, "log", config.log, kLogFields, problems);
-    if (problems.empty()) {
-        apply_derived_defaults(config);
-        validate(config, problems);
-    }
+    // Checks across keys run even after field problems, so one run shows everything to fix; a field
+    // that failed keeps its default and so adds no second message of its own.
+    apply_derived_defaults(config);
+    validate(config, problems);
     return config;
 }
 
