@@ -3,7 +3,6 @@
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
-#include "agent/relay/sentinel_target.hpp"
 #include "agent/store/store.hpp"
 #include "mqtt/alarm_publisher.hpp"
 
@@ -30,7 +29,7 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 }  // namespace
 
 CoreLoop::CoreLoop(CoreDeps deps) : deps_(std::move(deps)), output_map_(output_map_from(deps_.config.outputs)) {
-    if (deps_.config.sentinel.enabled) health_["sentinel"] = {};
+    for (const auto& source : deps_.sources) health_[source] = {};
 }
 
 void CoreLoop::restore() {
@@ -120,35 +119,43 @@ void CoreLoop::handle(const ButtonEvent& event) {
 
 Result<int> CoreLoop::acknowledge_all(const std::string& origin) {
     std::vector<relay::OutboxEntry> entries;
+    std::size_t unacked = 0;
     for (const auto& [key, alarm] : book_.alarms()) {
         if (alarm.state != core::AlarmState::kUnacked) continue;
+        ++unacked;
+        auto payload = deps_.payloads.find(alarm.source);
+        if (payload == deps_.payloads.end()) {
+            SB_LOG(kWarn, "core") << key << ": no write-back configured for " << alarm.source << "; acknowledged locally only";
+            continue;
+        }
         relay::OutboxEntry entry;
         entry.alarm_key = key;
         entry.target = alarm.source;
         entry.kind = relay::ActionKind::kAcknowledge;
         entry.origin = origin;
-        entry.payload = relay::sentinel_payload(entry.kind, deps_.config.sentinel.owner_object_id,
-                                                deps_.config.sentinel.owner_upn);
+        entry.payload = payload->second(entry.kind);
         entry.created = std::chrono::system_clock::now();
         entry.next_attempt = entry.created;
         entries.push_back(std::move(entry));
     }
-    if (entries.empty()) {
+    if (unacked == 0) {
         SB_LOG(kInfo, "core") << "acknowledge by " << origin << ": nothing unacknowledged";
         return 0;
     }
     // Durable before anything is shown: a power cut after this line loses no acknowledgement.
-    auto ids = deps_.store.enqueue(entries);
-    if (!ids.is_ok()) return ids.status();
+    if (!entries.empty()) {
+        auto ids = deps_.store.enqueue(entries);
+        if (!ids.is_ok()) return ids.status();
+    }
     for (const auto& alarm : book_.acknowledge_all()) {
         core::AlarmChange change{core::ChangeKind::kUpdated, alarm};
         persist(change);
         publish(change);
     }
     drive_outputs();
-    SB_LOG(kInfo, "core") << "acknowledged " << entries.size() << " alarm(s) by " << origin;
-    if (deps_.wake_relay) deps_.wake_relay();
-    return static_cast<int>(entries.size());
+    SB_LOG(kInfo, "core") << "acknowledged " << unacked << " alarm(s) by " << origin;
+    if (deps_.wake_relay && !entries.empty()) deps_.wake_relay();
+    return static_cast<int>(unacked);
 }
 
 void CoreLoop::persist(const core::AlarmChange& change) {

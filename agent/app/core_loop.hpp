@@ -53,6 +53,9 @@ struct CoreDeps {
     std::map<std::string, std::unique_ptr<hal::OutputLine>>& outputs;  // by role
     broker::AlarmPublisher* publisher = nullptr;              // null when MQTT is off
     std::function<void()> wake_relay;                         // new outbox entries
+    std::vector<std::string> sources;                         // enabled sources, for health
+    /// Outbox payload per target (by alarm source) and action, built when the action is taken.
+    std::map<std::string, std::function<std::string(relay::ActionKind)>> payloads;
     std::function<void(cJSON* status)> add_runtime_status;    // network and broker figures
 };
 

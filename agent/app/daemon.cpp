@@ -60,7 +60,7 @@ int Daemon::run() {
     threads.emplace_back([&p] { p.control->run(); });
     if (p.buttons) threads.emplace_back([&p] { p.buttons->run(); });
     if (p.relay) threads.emplace_back([&p] { p.relay->run(); });
-    if (p.poller) threads.emplace_back([&p] { run_poller(p); });
+    for (auto& slot : p.pollers) threads.emplace_back([&p, &slot] { run_poller(p, slot); });
     std::thread signal_thread([&p, signals] {
         int sig = 0;
         sigwait(&signals, &sig);

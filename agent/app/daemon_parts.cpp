@@ -96,9 +96,12 @@ Status build_cloud(DaemonParts& p) {
     poll.lookback = std::chrono::hours(c.sentinel.lookback_hours);
     poll.overlap = std::chrono::seconds(c.sentinel.overlap_s);
     poll.page_size = c.sentinel.page_size;
-    p.poller = std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll);
-    auto watermark = p.core_store->get_state(sources::SentinelPoller::kWatermarkKey);
-    if (watermark.is_ok()) p.poller->restore_watermark(*watermark);
+    p.pollers.push_back({std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll),
+                         std::chrono::seconds(c.sentinel.poll_interval_s)});
+    const std::string owner_object_id = c.sentinel.owner_object_id, owner_upn = c.sentinel.owner_upn;
+    p.payloads["sentinel"] = [owner_object_id, owner_upn](relay::ActionKind kind) {
+        return relay::sentinel_payload(kind, owner_object_id, owner_upn);
+    };
     return Status::ok();
 }
 
@@ -173,7 +176,19 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
                                                    [self] { self->core->post(RelayProgress{}); });
     if (p.sentinel) p.relay->add_target("sentinel", std::make_unique<relay::SentinelTarget>(*p.sentinel, *p.tokens));
 
-    CoreDeps deps{p.config, *p.core_store, p.outputs, p.publisher.get(), [self] { self->relay->notify(); },
+    std::vector<std::string> source_names;
+    for (auto& slot : p.pollers) {
+        source_names.emplace_back(slot.poller->name());
+        auto watermark = p.core_store->get_state(slot.poller->watermark_key());
+        if (watermark.is_ok()) slot.poller->restore_watermark(*watermark);
+    }
+    CoreDeps deps{p.config,
+                  *p.core_store,
+                  p.outputs,
+                  p.publisher.get(),
+                  [self] { self->relay->notify(); },
+                  std::move(source_names),
+                  p.payloads,
                   [self](cJSON* status) { add_runtime_status(*self, status); }};
     p.core = std::make_unique<CoreLoop>(std::move(deps));
 
@@ -192,12 +207,11 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     return parts;
 }
 
-void run_poller(DaemonParts& p) {
-    const auto interval = std::chrono::seconds(p.config.sentinel.poll_interval_s);
+void run_poller(DaemonParts& p, DaemonParts::PollerSlot& slot) {
     while (!p.poll_stop.stop_requested()) {
         const auto started = std::chrono::steady_clock::now();
-        p.core->post(p.poller->poll());
-        if (p.poll_stop.wait_until(started + interval)) return;
+        p.core->post(slot.poller->poll());
+        if (p.poll_stop.wait_until(started + slot.interval)) return;
     }
 }
 

@@ -35,7 +35,11 @@ struct DaemonParts {
     std::unique_ptr<net::HttpClient> http;
     std::unique_ptr<cloud::TokenProvider> tokens;
     std::unique_ptr<cloud::SentinelClient> sentinel;
-    std::unique_ptr<sources::SentinelPoller> poller;
+    struct PollerSlot {
+        std::unique_ptr<sources::Poller> poller;
+        std::chrono::seconds interval;
+    };
+    std::vector<PollerSlot> pollers;
     std::unique_ptr<broker::Session> session;
     std::unique_ptr<broker::AlarmPublisher> publisher;
     std::unique_ptr<relay::RelayWorker> relay;
@@ -43,11 +47,12 @@ struct DaemonParts {
     std::unique_ptr<ButtonReader> buttons;
     std::unique_ptr<ControlServer> control;
     StopSignal poll_stop;
+    std::map<std::string, std::function<std::string(relay::ActionKind)>> payloads;  // by target
 };
 
 Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config);
 /// Poller thread body: poll, hand the batch to the core loop, sleep the interval, until poll_stop.
-void run_poller(DaemonParts& parts);
+void run_poller(DaemonParts& parts, DaemonParts::PollerSlot& slot);
 /// "gpio" (list lines) and "press" (simulated button) on the sim backend.
 std::string handle_board_command(DaemonParts& parts, const std::string& cmd, const cJSON* request);
 /// Publishes "offline" and releases outputs (driving them inactive).

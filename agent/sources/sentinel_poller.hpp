@@ -6,7 +6,7 @@
 
 #include "agent/base/clock.hpp"
 #include "agent/cloud/sentinel_client.hpp"
-#include "agent/sources/source_batch.hpp"
+#include "agent/sources/poller.hpp"
 
 namespace sirenbox::sources {
 
@@ -21,17 +21,19 @@ struct SentinelPollerOptions {
 /// lastModifiedTimeUtc seen) minus an overlap, so a poll costs what changed, not what is open.
 /// The first poll, without a watermark, asks for the configured states over the look-back window.
 /// Not thread-safe: one poller thread owns it.
-class SentinelPoller {
+class SentinelPoller final : public Poller {
 public:
     static constexpr const char* kWatermarkKey = "sentinel.watermark";
 
     SentinelPoller(cloud::SentinelClient& client, const Clock& clock, SentinelPollerOptions options);
 
+    [[nodiscard]] const char* name() const override { return "sentinel"; }
+    [[nodiscard]] const char* watermark_key() const override { return kWatermarkKey; }
     /// The watermark restored from the store at start (ISO-8601 text); bad text is logged and ignored.
-    void restore_watermark(const std::optional<std::string>& text);
+    void restore_watermark(const std::optional<std::string>& text) override;
 
     /// One poll. On failure the batch carries the Status and the watermark does not move.
-    SourceBatch poll();
+    SourceBatch poll() override;
 
 private:
     [[nodiscard]] bool raises(const std::string& status) const;

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "agent/sources/source_batch.hpp"
+
+namespace sirenbox::sources {
+
+/// One cloud source polled on its own thread. The daemon runs `poll()` every interval and hands the
+/// batch to the core loop, which applies it and then stores `batch.watermark` under `watermark_key()`;
+/// at start the stored value comes back through `restore_watermark`. Not thread-safe: one thread owns it.
+class Poller {
+public:
+    virtual ~Poller() = default;
+    [[nodiscard]] virtual const char* name() const = 0;           // "sentinel": the alarm source
+    [[nodiscard]] virtual const char* watermark_key() const = 0;  // store state key
+    virtual void restore_watermark(const std::optional<std::string>& text) = 0;
+    virtual SourceBatch poll() = 0;
+};
+
+}  // namespace sirenbox::sources
