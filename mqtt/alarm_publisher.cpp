@@ -65,6 +65,13 @@ std::string AlarmPublisher::alarm_payload(const core::Alarm& alarm) {
     json::add(o, "silenced", alarm.silenced);
     json::add(o, "products", string_array(alarm.products));
     json::add(o, "labels", string_array(alarm.labels));
+    json::add(o, "description", alarm.description);
+    json::add(o, "evidence", string_array(alarm.evidence));
+    json::add(o, "related", string_array(alarm.related));
+    if (!alarm.augmentation.empty()) {
+        auto augmentation = json::parse(alarm.augmentation, "alarm augmentation");
+        if (augmentation.is_ok()) json::add(o, "augmentation", std::move(*augmentation));
+    }
     json::add(o, "created", format_iso8601(alarm.created));
     json::add(o, "updated", format_iso8601(alarm.updated));
     return json::print(o);

@@ -32,8 +32,12 @@ struct Alarm {
     std::string number;        // human number, e.g. Sentinel incidentNumber "3177"
     std::string url;           // portal link
     std::string owner;         // who owns it in the cloud, display form
+    std::string description;
     std::vector<std::string> products;
     std::vector<std::string> labels;
+    std::vector<std::string> evidence;  // one line each: "user alice@contoso.com", "ip 203.0.113.7 (DE)"
+    std::vector<std::string> related;   // keys of other sources' items shown as this alarm ("graph:da63…")
+    std::string augmentation;           // JSON text added by enrichment (e.g. a Log Analytics result table)
     WallTime created{};        // cloud creation time
     WallTime updated{};        // cloud last-modified time
     bool silenced = false;

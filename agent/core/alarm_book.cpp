@@ -20,8 +20,10 @@ bool merge_description(Alarm& local, const Alarm& cloud) {
     set(local.number, cloud.number);
     set(local.url, cloud.url);
     set(local.owner, cloud.owner);
+    set(local.description, cloud.description);
     set(local.products, cloud.products);
     set(local.labels, cloud.labels);
+    set(local.evidence, cloud.evidence);
     set(local.created, cloud.created);
     set(local.updated, cloud.updated);
     return changed;

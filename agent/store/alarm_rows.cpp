@@ -33,7 +33,7 @@ Result<std::vector<std::string>> from_json_array(const std::string& text, const 
 
 constexpr const char* kSelectAlarms =
     "SELECT key, source, id, title, severity, state, cloud_status, number, url, owner, products, labels, "
-    "created_ns, updated_ns, silenced FROM alarms ORDER BY key";
+    "created_ns, updated_ns, silenced, description, evidence, related, augmentation FROM alarms ORDER BY key";
 
 Result<core::Alarm> read_alarm(const Statement& row) {
     std::string key = row.text(0);
@@ -60,6 +60,14 @@ Result<core::Alarm> read_alarm(const Statement& row) {
     alarm.created = row.time(12);
     alarm.updated = row.time(13);
     alarm.silenced = row.int64(14) != 0;
+    alarm.description = row.text(15);
+    auto evidence = from_json_array(row.text(16), "alarm " + key + " evidence");
+    if (!evidence.is_ok()) return evidence.status();
+    alarm.evidence = std::move(evidence).value();
+    auto related = from_json_array(row.text(17), "alarm " + key + " related");
+    if (!related.is_ok()) return related.status();
+    alarm.related = std::move(related).value();
+    alarm.augmentation = row.text(18);
     return alarm;
 }
 
@@ -72,12 +80,13 @@ Status Store::upsert_alarm(const core::Alarm& alarm) {
     auto stmt = Statement::prepare(
         db_.get(),
         "INSERT INTO alarms (key, source, id, title, severity, state, cloud_status, number, url, owner, products, "
-        "labels, created_ns, updated_ns, silenced) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-        "?14, ?15) ON CONFLICT (key) DO UPDATE SET source = excluded.source, id = excluded.id, title = "
+        "labels, created_ns, updated_ns, silenced, description, evidence, related, augmentation) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT (key) DO UPDATE SET source = excluded.source, id = excluded.id, title = "
         "excluded.title, severity = excluded.severity, state = excluded.state, cloud_status = excluded.cloud_status, "
         "number = excluded.number, url = excluded.url, owner = excluded.owner, products = excluded.products, labels = "
         "excluded.labels, created_ns = excluded.created_ns, updated_ns = excluded.updated_ns, silenced = "
-        "excluded.silenced");
+        "excluded.silenced, description = excluded.description, evidence = excluded.evidence, related = "
+        "excluded.related, augmentation = excluded.augmentation");
     if (!stmt.is_ok()) return fail("upsert_alarm", stmt.status());
     stmt->bind(1, alarm.key())
         .bind(2, alarm.source)
@@ -93,7 +102,11 @@ Status Store::upsert_alarm(const core::Alarm& alarm) {
         .bind(12, to_json_array(alarm.labels))
         .bind(13, alarm.created)
         .bind(14, alarm.updated)
-        .bind(15, alarm.silenced ? 1 : 0);
+        .bind(15, alarm.silenced ? 1 : 0)
+        .bind(16, alarm.description)
+        .bind(17, to_json_array(alarm.evidence))
+        .bind(18, to_json_array(alarm.related))
+        .bind(19, alarm.augmentation);
     Status ran = stmt->run();
     if (!ran.is_ok()) return fail("upsert_alarm " + alarm.key(), ran);
     return Status::ok();

@@ -54,6 +54,14 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending_by_pair ON outbox (alarm_key, target, id) WHERE state = 'pending';
 CREATE INDEX outbox_by_state ON outbox (state, id);
 )sql",
+    // 2: what richer sources tell about an alarm: its description, evidence lines and related items
+    // (JSON arrays of strings), and enrichment such as a query result (JSON text).
+    R"sql(
+ALTER TABLE alarms ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE alarms ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE alarms ADD COLUMN related TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE alarms ADD COLUMN augmentation TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 Result<int> read_version(sqlite3* db) {

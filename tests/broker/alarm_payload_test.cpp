@@ -37,7 +37,20 @@ TEST(BrokerAlarmPayload, ExactFieldsInOrder) {
               R"("cloud_status":"Active","number":"3177",)"
               R"("url":"https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident/x",)"
               R"("owner":"Jane Doe","silenced":true,"products":["Microsoft Sentinel","Microsoft Defender XDR"],)"
-              R"("labels":["noc"],"created":"2026-11-22T07:40:00Z","updated":"2026-11-22T07:45:30Z"})");
+              R"("labels":["noc"],"description":"","evidence":[],"related":[],)"
+              R"("created":"2026-11-22T07:40:00Z","updated":"2026-11-22T07:45:30Z"})");
+}
+
+TEST(BrokerAlarmPayload, AugmentationIsEmbeddedAsJson) {
+    core::Alarm a = sample_alarm();
+    a.evidence = {"host HOST-7"};
+    a.augmentation = R"({"columns":["Computer"],"rows":[["HOST-7"]]})";
+    auto doc = json::parse(AlarmPublisher::alarm_payload(a), "payload");
+    ASSERT_TRUE(doc.is_ok());
+    const cJSON* augmentation = json::member(doc->get(), "augmentation");
+    ASSERT_TRUE(cJSON_IsObject(augmentation));
+    EXPECT_EQ(json::print(augmentation), R"({"columns":["Computer"],"rows":[["HOST-7"]]})");
+    EXPECT_EQ(json::print(json::member(doc->get(), "evidence")), R"(["host HOST-7"])");
 }
 
 TEST(BrokerAlarmPayload, EmptyListsAndDefaultsStayPresent) {

@@ -26,6 +26,10 @@ core::Alarm full_alarm() {
     a.created = WallTime{} + std::chrono::nanoseconds(1'763'797'200'123'456'789LL);
     a.updated = WallTime{} + std::chrono::nanoseconds(1'763'797'260'987'654'321LL);
     a.silenced = true;
+    a.description = "Multi-line\ndescription";
+    a.evidence = {"user alice@contoso.com", "ip 203.0.113.7 (DE)"};
+    a.related = {"graph:da637578995287051192_756343937"};
+    a.augmentation = R"({"columns":["Computer"],"rows":[["HOST-7"]]})";
     return a;
 }
 
@@ -45,6 +49,10 @@ void expect_same(const core::Alarm& got, const core::Alarm& want) {
     EXPECT_EQ(got.created, want.created);
     EXPECT_EQ(got.updated, want.updated);
     EXPECT_EQ(got.silenced, want.silenced);
+    EXPECT_EQ(got.description, want.description);
+    EXPECT_EQ(got.evidence, want.evidence);
+    EXPECT_EQ(got.related, want.related);
+    EXPECT_EQ(got.augmentation, want.augmentation);
 }
 
 class AlarmRowsTest : public ::testing::Test {
