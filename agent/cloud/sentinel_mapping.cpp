@@ -47,6 +47,7 @@ core::Alarm to_alarm(const SentinelIncident& incident) {
     alarm.source = "sentinel";
     alarm.id = incident.name;
     alarm.title = incident.title;
+    alarm.description = incident.description;
     alarm.severity = severity_of(incident);
     alarm.state = state_of(incident);
     alarm.cloud_status = incident.status;
