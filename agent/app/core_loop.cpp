@@ -1,5 +1,7 @@
 #include "agent/app/core_loop.hpp"
 
+#include <malloc.h>
+
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
@@ -98,6 +100,9 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
         if (!saved.is_ok()) SB_LOG(kError, "core") << saved.message();
     }
     drive_outputs();
+    // A large batch (first poll, a burst) left megabytes of freed JSON in the heap; hand them back to
+    // the system so the steady-state footprint stays small. Small batches are the common case and skip it.
+    if (batch.snapshots.size() >= kLargeBatch) malloc_trim(0);
 }
 
 void CoreLoop::handle(const ButtonEvent& event) {

@@ -63,6 +63,9 @@ struct CoreDeps {
 /// the relay worker only post messages; this loop applies them, then drives outputs, MQTT and the store.
 class CoreLoop {
 public:
+    /// Batches at least this large are followed by returning freed heap memory to the system.
+    static constexpr std::size_t kLargeBatch = 50;
+
     explicit CoreLoop(CoreDeps deps);
 
     /// Thread-safe.
