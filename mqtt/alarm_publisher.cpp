@@ -28,6 +28,8 @@ Result<AlarmTopics> AlarmTopics::create(std::string base) {
 
 std::string AlarmTopics::availability() const { return base_ + "/availability"; }
 
+std::string AlarmTopics::summary() const { return base_ + "/summary"; }
+
 std::string AlarmTopics::alarm(const core::Alarm& alarm) const {
     return base_ + "/alarms/" + sanitize_level(alarm.source) + "/" + sanitize_level(alarm.id);
 }

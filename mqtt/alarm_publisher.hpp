@@ -23,6 +23,8 @@ class AlarmTopics {
 
     [[nodiscard]] const std::string& base() const { return base_; }
     [[nodiscard]] std::string availability() const;
+    /// "<base>/summary": retained counts, silence, outbox and source health (docs/mqtt.md).
+    [[nodiscard]] std::string summary() const;
     [[nodiscard]] std::string alarm(const core::Alarm& alarm) const;
     /// The filter that matches every alarm topic, for clients that want them all.
     [[nodiscard]] std::string all_alarms() const;

@@ -4,7 +4,6 @@
 
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
-#include "agent/base/time_format.hpp"
 #include "agent/store/store.hpp"
 #include "mqtt/alarm_publisher.hpp"
 
@@ -31,7 +30,7 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 }  // namespace
 
 CoreLoop::CoreLoop(CoreDeps deps) : deps_(std::move(deps)), output_map_(output_map_from(deps_.config.outputs)) {
-    for (const auto& source : deps_.sources) health_[source] = {};
+    for (const auto& source : deps_.sources) health_[source].unhealthy_since = deps_.clock.now();
 }
 
 void CoreLoop::restore() {
@@ -42,29 +41,42 @@ void CoreLoop::restore() {
         book_.restore(*alarms);
         SB_LOG(kInfo, "core") << "restored " << book_.alarms().size() << " alarm(s) from the store";
     }
+    // A silence does not survive a restart: the horn sounds again for what nobody acknowledged.
+    for (const auto& alarm : book_.end_silence()) persist({core::ChangeKind::kUpdated, alarm});
+    refresh_outbox_counts();
     republish_all();
     drive_outputs();
+    publish_summary();
 }
 
 void CoreLoop::republish_all() {
     for (const auto& [key, alarm] : book_.alarms()) publish({core::ChangeKind::kUpdated, alarm});
+    last_summary_.clear();
 }
 
 void CoreLoop::run() {
     while (true) {
-        auto message = queue_.pop_until(std::chrono::steady_clock::now() + std::chrono::hours(1));
-        if (!message) continue;
+        const auto deadline = next_deadline().value_or(deps_.clock.now() + std::chrono::hours(1));
+        auto message = queue_.pop_until(std::chrono::steady_clock::now() + (deadline - deps_.clock.now()));
+        if (!message) {
+            on_timer();
+            continue;
+        }
         bool stop = false;
         std::visit(Overloaded{
                        [&](sources::SourceBatch& batch) { handle(batch); },
                        [&](ButtonEvent& event) { handle(event); },
-                       [&](ControlCall& call) { call.reply->set_value(handle_command(call.cmd)); },
-                       [&](RelayProgress&) { drive_outputs(); },
+                       [&](ControlCall& call) { call.reply->set_value(handle_command(call)); },
+                       [&](RelayProgress&) {
+                           refresh_outbox_counts();
+                           drive_outputs();
+                       },
                        [&](BrokerConnected&) { republish_all(); },
                        [&](StopRequest&) { stop = true; },
                    },
                    *message);
         if (stop) return;
+        publish_summary();
     }
 }
 
@@ -75,6 +87,7 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
         if (health.ok || health.last_error != batch.status.message()) {
             SB_LOG(kError, batch.source.c_str()) << "poll failed: " << batch.status.message();
         }
+        if (health.ok || !health.unhealthy_since) health.unhealthy_since = deps_.clock.now();
         health.ok = false;
         health.last_error = batch.status.message();
         drive_outputs();
@@ -82,19 +95,11 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     }
     if (!health.ok) SB_LOG(kInfo, batch.source.c_str()) << "poll succeeded";
     health.ok = true;
-    health.last_ok = std::chrono::system_clock::now();
+    health.unhealthy_since.reset();
+    health.last_ok = deps_.clock.wall_now();
     health.last_error.clear();
 
-    for (const auto& snapshot : batch.snapshots) {
-        auto change = book_.apply_cloud(snapshot);
-        if (change.kind == core::ChangeKind::kNone) continue;
-        SB_LOG(kInfo, "core") << change.alarm.key() << " " << change.alarm.title << ": "
-                              << (change.kind == core::ChangeKind::kRaised ? "raised" : "now ")
-                              << (change.kind == core::ChangeKind::kRaised ? "" : core::to_string(change.alarm.state))
-                              << " (" << core::to_string(change.alarm.severity) << ")";
-        persist(change);
-        publish(change);
-    }
+    for (const auto& snapshot : batch.snapshots) apply_snapshot(snapshot);
     if (batch.watermark) {
         Status saved = deps_.store.put_state(batch.watermark_key, *batch.watermark);
         if (!saved.is_ok()) SB_LOG(kError, "core") << saved.message();
@@ -105,62 +110,49 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     if (batch.snapshots.size() >= kLargeBatch) malloc_trim(0);
 }
 
+void CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
+    const std::string key = snapshot.alarm.key();
+    // An alarm resolved here whose resolve still waits in the outbox must not come back from a poll that
+    // still shows it open.
+    if (book_.find(key) == nullptr && snapshot.may_raise) {
+        auto pending = deps_.store.has_pending(key);
+        if (pending.is_ok() && *pending) return;
+    }
+    auto change = book_.apply_cloud(snapshot);
+    if (change.kind == core::ChangeKind::kNone) return;
+    SB_LOG(kInfo, "core") << key << " " << change.alarm.title << ": "
+                          << (change.kind == core::ChangeKind::kRaised ? "raised" : "now ")
+                          << (change.kind == core::ChangeKind::kRaised ? "" : core::to_string(change.alarm.state))
+                          << " (" << core::to_string(change.alarm.severity) << ")";
+    if (change.kind == core::ChangeKind::kRaised && change.alarm.state == core::AlarmState::kUnacked) {
+        end_silence("a new alarm");
+    }
+    persist(change);
+    publish(change);
+}
+
 void CoreLoop::handle(const ButtonEvent& event) {
-    if (event.press.kind == hal::Press::kStuck) {
+    const auto kind = event.press.kind;
+    if (kind == hal::Press::kStuck) {
         SB_LOG(kError, "buttons") << event.role << " is stuck (held too long); ignored until released";
         return;
     }
-    if (event.press.kind == hal::Press::kReleased) {
+    if (kind == hal::Press::kReleased) {
         SB_LOG(kInfo, "buttons") << event.role << " released after being stuck";
         return;
     }
+    Result<int> done = 0;
     if (event.role == "button_ack") {
-        auto acked = acknowledge_all("button");
-        if (!acked.is_ok()) SB_LOG(kError, "core") << "acknowledge failed: " << acked.status().message();
-        return;
+        done = act(kind == hal::Press::kLong ? relay::ActionKind::kResolve : relay::ActionKind::kAcknowledge, "all",
+                   "button");
+    } else if (event.role == "button_silence") {
+        silence("button");
+    } else {
+        SB_LOG(kInfo, "buttons") << event.role << " pressed; no action is bound to it";
     }
-    SB_LOG(kInfo, "buttons") << event.role << " pressed; no action is bound to it";
-}
-
-Result<int> CoreLoop::acknowledge_all(const std::string& origin) {
-    std::vector<relay::OutboxEntry> entries;
-    std::size_t unacked = 0;
-    for (const auto& [key, alarm] : book_.alarms()) {
-        if (alarm.state != core::AlarmState::kUnacked) continue;
-        ++unacked;
-        auto payload = deps_.payloads.find(alarm.source);
-        if (payload == deps_.payloads.end()) {
-            SB_LOG(kWarn, "core") << key << ": no write-back configured for " << alarm.source << "; acknowledged locally only";
-            continue;
-        }
-        relay::OutboxEntry entry;
-        entry.alarm_key = key;
-        entry.target = alarm.source;
-        entry.kind = relay::ActionKind::kAcknowledge;
-        entry.origin = origin;
-        entry.payload = payload->second(entry.kind);
-        entry.created = std::chrono::system_clock::now();
-        entry.next_attempt = entry.created;
-        entries.push_back(std::move(entry));
+    if (!done.is_ok() && done.status().code() != StatusCode::kNotFound) {
+        SB_LOG(kError, "core") << event.role << ": " << done.status().message();
     }
-    if (unacked == 0) {
-        SB_LOG(kInfo, "core") << "acknowledge by " << origin << ": nothing unacknowledged";
-        return 0;
-    }
-    // Durable before anything is shown: a power cut after this line loses no acknowledgement.
-    if (!entries.empty()) {
-        auto ids = deps_.store.enqueue(entries);
-        if (!ids.is_ok()) return ids.status();
-    }
-    for (const auto& alarm : book_.acknowledge_all()) {
-        core::AlarmChange change{core::ChangeKind::kUpdated, alarm};
-        persist(change);
-        publish(change);
-    }
-    drive_outputs();
-    SB_LOG(kInfo, "core") << "acknowledged " << unacked << " alarm(s) by " << origin;
-    if (deps_.wake_relay && !entries.empty()) deps_.wake_relay();
-    return static_cast<int>(unacked);
 }
 
 void CoreLoop::persist(const core::AlarmChange& change) {
@@ -185,8 +177,45 @@ bool CoreLoop::healthy() const {
     return true;
 }
 
+bool CoreLoop::fault() const {
+    if (outbox_failed_ > 0) return true;
+    const auto limit = std::chrono::seconds(deps_.config.outputs.fault_after_s);
+    for (const auto& [name, health] : health_) {
+        if (health.unhealthy_since && deps_.clock.now() - *health.unhealthy_since >= limit) return true;
+    }
+    return false;
+}
+
+std::optional<SteadyTime> CoreLoop::next_deadline() const {
+    std::optional<SteadyTime> next = silence_until_;
+    const auto limit = std::chrono::seconds(deps_.config.outputs.fault_after_s);
+    for (const auto& [name, health] : health_) {
+        if (!health.unhealthy_since) continue;
+        const auto at = *health.unhealthy_since + limit;
+        if (at > deps_.clock.now() && (!next || at < *next)) next = at;
+    }
+    return next;
+}
+
+void CoreLoop::on_timer() {
+    if (silence_until_ && deps_.clock.now() >= *silence_until_) end_silence("the silence time ran out");
+    drive_outputs();
+    publish_summary();
+}
+
+void CoreLoop::refresh_outbox_counts() {
+    auto counts = deps_.store.counts();
+    if (!counts.is_ok()) {
+        SB_LOG(kError, "core") << counts.status().message();
+        return;
+    }
+    outbox_pending_ = static_cast<long long>(counts->pending);
+    outbox_failed_ = static_cast<long long>(counts->failed);
+}
+
 void CoreLoop::drive_outputs() {
-    const auto active = core::plan_outputs(book_, output_map_, healthy());
+    auto active = core::plan_outputs(book_, output_map_, healthy());
+    if (!deps_.config.outputs.fault.empty() && fault()) active.insert(deps_.config.outputs.fault);
     for (auto& [role, line] : deps_.outputs) {
         const bool want = active.count(role) > 0;
         if (line->active() == want) continue;
@@ -195,16 +224,12 @@ void CoreLoop::drive_outputs() {
     }
 }
 
-std::string CoreLoop::handle_command(const std::string& cmd) {
-    if (cmd == "status") return status_json();
-    if (cmd == "ack") {
-        auto acked = acknowledge_all("cli");
-        if (!acked.is_ok()) return control_error("acknowledge failed: " + acked.status().message());
-        auto body = json::object();
-        json::add(body.get(), "acknowledged", *acked);
-        return control_ok(std::move(body));
-    }
-    return control_error("unknown command \"" + cmd + "\"");
+void CoreLoop::publish_summary() {
+    if (!deps_.publish_summary) return;
+    std::string summary = summary_json();
+    if (summary == last_summary_) return;
+    deps_.publish_summary(summary);
+    last_summary_ = std::move(summary);
 }
 
 }  // namespace sirenbox::app

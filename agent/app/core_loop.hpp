@@ -34,7 +34,9 @@ struct ButtonEvent {
 
 /// A request from the control socket that needs the alarm state; answered through `reply`.
 struct ControlCall {
-    std::string cmd;  // "status", "ack"
+    std::string cmd;    // "status", "ack", "resolve", "comment", "silence"
+    std::string alarm;  // "all" or an alarm key, for ack / resolve / comment
+    std::string text;   // comment text
     std::shared_ptr<std::promise<std::string>> reply;
 };
 
@@ -54,9 +56,12 @@ struct CoreDeps {
     broker::AlarmPublisher* publisher = nullptr;              // null when MQTT is off
     std::function<void()> wake_relay;                         // new outbox entries
     std::vector<std::string> sources;                         // enabled sources, for health
-    /// Outbox payload per target (by alarm source) and action, built when the action is taken.
-    std::map<std::string, std::function<std::string(relay::ActionKind)>> payloads;
+    /// Outbox payload per target (by alarm source), built when the action is taken from the action and
+    /// its note ("Acknowledged at NOC wall by button", or the operator's comment).
+    std::map<std::string, std::function<std::string(relay::ActionKind, const std::string& note)>> payloads;
     std::function<void(cJSON* status)> add_runtime_status;    // network and broker figures
+    std::function<void(const std::string& summary_json)> publish_summary;  // retained MQTT summary, if any
+    const Clock& clock = SystemClock::instance();
 };
 
 /// The one thread that owns the AlarmBook (architecture.md): pollers, buttons, the control socket and
@@ -79,31 +84,52 @@ public:
     // Handlers, public for tests that drive the loop without threads.
     void handle(sources::SourceBatch& batch);
     void handle(const ButtonEvent& event);
-    std::string handle_command(const std::string& cmd);
+    std::string handle_command(const ControlCall& call);
+    /// Timers: the end of a silence, a source unreachable long enough to light the fault output.
+    void on_timer();
+    [[nodiscard]] std::optional<SteadyTime> next_deadline() const;
 
     [[nodiscard]] const core::AlarmBook& book() const { return book_; }
-    /// Acknowledges every unacknowledged alarm: outbox first (durable), then state, outputs and MQTT.
-    /// Returns how many alarms it acknowledged, or the store error.
-    Result<int> acknowledge_all(const std::string& origin);
+
+    /// Acknowledges, resolves or comments on the alarms `selector` names ("all" or a key): the outbox
+    /// entries are committed first (durable), then the local state, outputs and MQTT follow. Returns how
+    /// many alarms it acted on, kNotFound when the selector names none, or the store error.
+    Result<int> act(relay::ActionKind kind, const std::string& selector, const std::string& origin,
+                    const std::string& text = "");
+    /// Mutes the horns for outputs.silence_s (local only, never relayed); a new alarm ends it.
+    int silence(const std::string& origin);
+    /// True while something needs a technician (see outputs.fault in docs/configuration.md).
+    [[nodiscard]] bool fault() const;
 
 private:
     struct SourceHealth {
         bool ok = false;
         WallTime last_ok{};
+        std::optional<SteadyTime> unhealthy_since;
         std::string last_error;
     };
 
     void publish(const core::AlarmChange& change);
     void republish_all();
     void persist(const core::AlarmChange& change);
+    void apply_snapshot(const core::CloudSnapshot& snapshot);
+    void end_silence(const char* why);
+    void refresh_outbox_counts();
     void drive_outputs();
+    void publish_summary();
     [[nodiscard]] bool healthy() const;
+    [[nodiscard]] std::string note_for(relay::ActionKind kind, const std::string& origin, const std::string& text) const;
     std::string status_json();
+    std::string summary_json();
 
     CoreDeps deps_;
     core::AlarmBook book_;
     core::OutputMap output_map_;
     std::map<std::string, SourceHealth> health_;
+    std::optional<SteadyTime> silence_until_;
+    long long outbox_pending_ = 0;
+    long long outbox_failed_ = 0;
+    std::string last_summary_;
     MessageQueue<CoreMessage> queue_;
 };
 

@@ -24,6 +24,7 @@ std::string render_status(const cJSON* r) {
         if (json::get_bool(a, "silenced") == true) out += "  [silenced]";
         out += "\n";
     }
+    if (json::get_bool(r, "silenced") == true) out += "  (horns silenced)\n";
     out += "\noutputs:\n";
     const cJSON* outputs = json::member(r, "outputs");
     for (const cJSON* o = outputs ? outputs->child : nullptr; o; o = o->next) {
@@ -48,6 +49,7 @@ std::string render_status(const cJSON* r) {
         if (!str(s, "last_error").empty()) out += "\n    " + str(s, "last_error");
         out += "\n";
     }
+    if (json::get_bool(r, "fault") == true) out += "\nFAULT: a source is unreachable or a write-back failed for good\n";
     if (const cJSON* n = json::member(r, "network")) {
         out += "\nnetwork: " + std::to_string(num(n, "handshakes")) + " TLS handshakes (" +
                std::to_string(num(n, "resumed_handshakes")) + " resumed), " + std::to_string(num(n, "requests")) +
@@ -77,7 +79,10 @@ std::string render_gpio(const cJSON* r) {
 std::string render(const std::string& cmd, const cJSON* reply) {
     if (cmd == "status") return render_status(reply);
     if (cmd == "gpio") return render_gpio(reply);
-    if (cmd == "ack") return "acknowledged " + std::to_string(num(reply, "acknowledged")) + " alarm(s)\n";
+    if (cmd == "ack" || cmd == "resolve" || cmd == "comment") {
+        return str(reply, "action") + ": " + std::to_string(num(reply, "alarms")) + " alarm(s)\n";
+    }
+    if (cmd == "silence") return "silenced " + std::to_string(num(reply, "silenced")) + " alarm(s)\n";
     if (cmd == "press") {
         return "pressed " + str(reply, "pressed") + (json::get_bool(reply, "long") == true ? " (long)" : "") + "\n";
     }

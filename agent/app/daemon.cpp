@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <set>
 #include <thread>
 
 #include "agent/app/button_reader.hpp"
@@ -34,10 +35,12 @@ std::string Daemon::handle_control(const std::string& line) {
     if (!request.is_ok()) return control_error(request.status().message());
     const std::string cmd = json::get_string(request->get(), "cmd").value_or("");
     if (cmd == "gpio" || cmd == "press") return handle_board_command(*parts_, cmd, request->get());
-    if (cmd != "status" && cmd != "ack") return control_error("unknown command \"" + cmd + "\"");
+    static const std::set<std::string> kCoreCommands{"status", "ack", "resolve", "comment", "silence"};
+    if (kCoreCommands.count(cmd) == 0) return control_error("unknown command \"" + cmd + "\"");
     auto reply = std::make_shared<std::promise<std::string>>();
     auto answer = reply->get_future();
-    parts_->core->post(ControlCall{cmd, reply});
+    parts_->core->post(ControlCall{cmd, json::get_string(request->get(), "alarm").value_or(""),
+                                   json::get_string(request->get(), "text").value_or(""), reply});
     if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
         return control_error("the daemon's core loop did not answer within 5 s");
     }

@@ -53,7 +53,7 @@ Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>&
         p.outputs[role] = std::move(*line);
     }
     // Only the buttons that have an action are claimed; the others stay free for other uses.
-    for (const std::string role : {"button_ack"}) {
+    for (const std::string role : {"button_ack", "button_silence"}) {
         auto spec = wiring->find(role);
         if (spec == wiring->end()) continue;
         auto line = p.gpio->request_input(role, spec->second);
@@ -98,9 +98,14 @@ Status build_cloud(DaemonParts& p) {
     poll.page_size = c.sentinel.page_size;
     p.pollers.push_back({std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll),
                          std::chrono::seconds(c.sentinel.poll_interval_s)});
-    const std::string owner_object_id = c.sentinel.owner_object_id, owner_upn = c.sentinel.owner_upn;
-    p.payloads["sentinel"] = [owner_object_id, owner_upn](relay::ActionKind kind) {
-        return relay::sentinel_payload(kind, owner_object_id, owner_upn);
+    relay::SentinelWriteBack write_back;
+    write_back.owner_object_id = c.sentinel.owner_object_id;
+    write_back.owner_upn = c.sentinel.owner_upn;
+    write_back.classification = c.sentinel.resolve_classification;
+    write_back.classification_reason = c.sentinel.resolve_classification_reason;
+    write_back.classification_comment = c.sentinel.resolve_comment;
+    p.payloads["sentinel"] = [write_back](relay::ActionKind kind, const std::string& note) {
+        return relay::sentinel_payload(kind, write_back, note);
     };
     return Status::ok();
 }
@@ -189,7 +194,13 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
                   [self] { self->relay->notify(); },
                   std::move(source_names),
                   p.payloads,
-                  [self](cJSON* status) { add_runtime_status(*self, status); }};
+                  [self](cJSON* status) { add_runtime_status(*self, status); },
+                  nullptr};
+    if (p.session) {
+        deps.publish_summary = [self](const std::string& summary) {
+            self->session->publish(self->publisher->topics().summary(), summary, true);
+        };
+    }
     p.core = std::make_unique<CoreLoop>(std::move(deps));
 
     hal::PressDetector::Config press;

@@ -47,7 +47,7 @@ struct DaemonParts {
     std::unique_ptr<ButtonReader> buttons;
     std::unique_ptr<ControlServer> control;
     StopSignal poll_stop;
-    std::map<std::string, std::function<std::string(relay::ActionKind)>> payloads;  // by target
+    std::map<std::string, std::function<std::string(relay::ActionKind, const std::string&)>> payloads;  // by target
 };
 
 Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config);

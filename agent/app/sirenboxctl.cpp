@@ -17,7 +17,10 @@ namespace {
 constexpr const char* kUsage =
     "usage: sirenboxctl [--socket PATH] [--json] COMMAND\n"
     "  status              alarms, outputs, outbox, sources, network\n"
-    "  ack                 acknowledge every unacknowledged alarm (as from the CLI)\n"
+    "  ack [ALARM|all]     acknowledge one alarm (its key, e.g. sentinel:73e0...) or all (default)\n"
+    "  resolve ALARM|all   resolve (close) one alarm or all of them, in the cloud too\n"
+    "  comment ALARM TEXT  write TEXT as a comment on the alarm's incident\n"
+    "  silence             mute the horns for a while; alarms stay unacknowledged\n"
     "  gpio                the simulated board's lines (sim backend)\n"
     "  press BUTTON [--long]  press a simulated button, e.g. 'press ack' (sim backend)\n"
     "The socket defaults to $SIRENBOX_SOCKET, else /run/sirenbox/control.sock.\n";
@@ -91,7 +94,18 @@ int main(int argc, char** argv) {
         if (words.size() != 2) return fail("press needs a button name, e.g. 'sirenboxctl press ack'");
         sirenbox::json::add(request.get(), "button", words[1]);
         sirenbox::json::add(request.get(), "long", long_press);
-    } else if (words.size() != 1 || (cmd != "status" && cmd != "ack" && cmd != "gpio")) {
+    } else if (cmd == "ack" && words.size() <= 2) {
+        sirenbox::json::add(request.get(), "alarm", words.size() == 2 ? words[1] : "all");
+    } else if (cmd == "resolve") {
+        if (words.size() != 2) return fail("resolve needs an alarm key or 'all', e.g. 'sirenboxctl resolve all'");
+        sirenbox::json::add(request.get(), "alarm", words[1]);
+    } else if (cmd == "comment") {
+        if (words.size() < 3) return fail("comment needs an alarm key and a text");
+        std::string text = words[2];
+        for (std::size_t i = 3; i < words.size(); ++i) text += " " + words[i];
+        sirenbox::json::add(request.get(), "alarm", words[1]);
+        sirenbox::json::add(request.get(), "text", text);
+    } else if (words.size() != 1 || (cmd != "status" && cmd != "gpio" && cmd != "silence")) {
         std::fputs(kUsage, stderr);
         return 2;
     }

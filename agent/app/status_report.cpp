@@ -73,8 +73,60 @@ std::string CoreLoop::status_json() {
         json::add(sources.get(), name.c_str(), std::move(item));
     }
     json::add(body.get(), "sources", std::move(sources));
+    json::add(body.get(), "silenced", silence_until_.has_value());
+    json::add(body.get(), "fault", fault());
     if (deps_.add_runtime_status) deps_.add_runtime_status(body.get());
     return control_ok(std::move(body));
+}
+
+std::string CoreLoop::summary_json() {
+    auto body = json::object();
+    json::add(body.get(), "schema", 1);
+    auto by_severity = json::object();
+    long long unacked = 0, acked = 0;
+    for (auto severity : {core::Severity::kHigh, core::Severity::kMedium, core::Severity::kLow,
+                          core::Severity::kInformational}) {
+        long long u = 0, a = 0;
+        for (const auto& [key, alarm] : book_.alarms()) {
+            if (alarm.severity != severity) continue;
+            (alarm.state == core::AlarmState::kUnacked ? u : a) += 1;
+        }
+        auto counts = json::object();
+        json::add(counts.get(), "unacked", u);
+        json::add(counts.get(), "acked", a);
+        json::add(by_severity.get(), std::string(core::to_string(severity)).c_str(), std::move(counts));
+        unacked += u;
+        acked += a;
+    }
+    json::add(body.get(), "unacked", unacked);
+    json::add(body.get(), "acked", acked);
+    json::add(body.get(), "by_severity", std::move(by_severity));
+    json::add(body.get(), "silenced", silence_until_.has_value());
+    auto outbox = json::object();
+    json::add(outbox.get(), "pending", outbox_pending_);
+    json::add(outbox.get(), "failed", outbox_failed_);
+    if (outbox_failed_ > 0) {
+        auto failed = json::array();
+        auto list = deps_.store.list(relay::EntryState::kFailed, 10);
+        if (list.is_ok()) {
+            for (const auto& e : *list) {
+                auto item = json::object();
+                json::add(item.get(), "id", static_cast<long long>(e.id));
+                json::add(item.get(), "alarm", e.alarm_key);
+                json::add(item.get(), "target", e.target);
+                json::add(item.get(), "action", relay::to_string(e.kind));
+                json::add(item.get(), "reason", e.last_error);
+                json::append(failed.get(), std::move(item));
+            }
+        }
+        json::add(outbox.get(), "failures", std::move(failed));
+    }
+    json::add(body.get(), "outbox", std::move(outbox));
+    auto sources = json::object();
+    for (const auto& [name, health] : health_) json::add(sources.get(), name.c_str(), health.ok);
+    json::add(body.get(), "sources", std::move(sources));
+    json::add(body.get(), "fault", fault());
+    return json::print(body.get());
 }
 
 }  // namespace sirenbox::app

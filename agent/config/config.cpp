@@ -45,6 +45,15 @@ const std::vector<Field<SentinelConfig>> kSentinelFields = {
     {"page_size", &SentinelConfig::page_size, "Incidents per page ($top).", 1, 1000},
     {"owner_object_id", &SentinelConfig::owner_object_id, "Entra object id of the user or group set as owner on acknowledge."},
     {"owner_upn", &SentinelConfig::owner_upn, "User principal name set as owner on acknowledge (with or instead of owner_object_id)."},
+    {"resolve_classification", &SentinelConfig::resolve_classification,
+     "Classification sent when the box resolves (closes) an incident.", 0, 0,
+     {"Undetermined", "TruePositive", "BenignPositive", "FalsePositive"}},
+    {"resolve_classification_reason", &SentinelConfig::resolve_classification_reason,
+     "Classification reason sent on resolve; must fit the classification (TruePositive: SuspiciousActivity, "
+     "BenignPositive: SuspiciousButExpected, FalsePositive: IncorrectAlertLogic or InaccurateData).", 0, 0,
+     {"", "SuspiciousActivity", "SuspiciousButExpected", "IncorrectAlertLogic", "InaccurateData"}},
+    {"resolve_comment", &SentinelConfig::resolve_comment,
+     "Classification comment sent on resolve. Default: \"Resolved at <box.name> by <button|mqtt|cli>\"."},
 };
 
 const std::vector<Field<MqttConfig>> kMqttFields = {
@@ -78,6 +87,11 @@ const std::vector<Field<OutputsConfig>> kOutputsFields = {
     {"Low", &OutputsConfig::low, "Outputs driven by an alarm of severity Low."},
     {"Informational", &OutputsConfig::informational, "Outputs driven by an alarm of severity Informational."},
     {"all_clear", &OutputsConfig::all_clear, "Output lit while the cloud is reachable and nothing is unacknowledged (empty: none)."},
+    {"fault", &OutputsConfig::fault,
+     "Output lit while something needs a technician: a source unreachable for fault_after_s, or a write-back that failed for good (empty: none)."},
+    {"fault_after_s", &OutputsConfig::fault_after_s, "How long a source may be unreachable before the fault output lights, seconds.", 0, 86400},
+    {"silence_s", &OutputsConfig::silence_s,
+     "How long silence mutes the horns, seconds. The alarms stay unacknowledged, and a new alarm ends the silence.", 10, 86400},
 };
 
 const std::vector<Field<RelayConfig>> kRelayFields = {

@@ -40,6 +40,9 @@ struct SentinelConfig {
     int page_size = 200;
     std::string owner_object_id;
     std::string owner_upn;
+    std::string resolve_classification = "Undetermined";
+    std::string resolve_classification_reason;
+    std::string resolve_comment;  // empty: "Resolved at <box.name> by <button|mqtt|cli>"
 };
 
 struct MqttConfig {
@@ -78,6 +81,9 @@ struct OutputsConfig {
     std::vector<std::string> low{"lamp_amber"};
     std::vector<std::string> informational{};
     std::string all_clear = "lamp_green";
+    std::string fault = "lamp_blue";
+    int fault_after_s = 120;
+    int silence_s = 300;
 };
 
 struct RelayConfig {

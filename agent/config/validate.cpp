@@ -79,6 +79,21 @@ void validate_sentinel(const Config& c, Problems& problems) {
     if (s.states.empty()) problems.add("sentinel.states", "must name at least one state");
 }
 
+// Sentinel pairs each classification reason with one classification (by their names; the API documents
+// the enums, not the pairing).
+void validate_resolve(const SentinelConfig& s, Problems& problems) {
+    const std::string& c = s.resolve_classification;
+    const std::string& r = s.resolve_classification_reason;
+    if (r.empty()) return;
+    const bool fits = (c == "TruePositive" && r == "SuspiciousActivity") ||
+                      (c == "BenignPositive" && r == "SuspiciousButExpected") ||
+                      (c == "FalsePositive" && (r == "IncorrectAlertLogic" || r == "InaccurateData"));
+    if (!fits) {
+        problems.add("sentinel.resolve_classification_reason",
+                     "\"" + r + "\" does not go with classification \"" + c + "\"");
+    }
+}
+
 }  // namespace
 
 void apply_derived_defaults(Config& config) {
@@ -96,6 +111,7 @@ void validate(const Config& c, Problems& problems) {
     }
     check_secret(problems, c.cloud.client_secret_file, "cloud.client_secret_file");
     validate_sentinel(c, problems);
+    validate_resolve(c.sentinel, problems);
 
     const auto& m = c.mqtt;
     if (!starts_with(m.uri, "tcp://") && !starts_with(m.uri, "mqtt://")) {
@@ -113,6 +129,7 @@ void validate(const Config& c, Problems& problems) {
     check_roles(problems, c.outputs.low, "outputs.Low");
     check_roles(problems, c.outputs.informational, "outputs.Informational");
     if (!c.outputs.all_clear.empty()) check_roles(problems, {c.outputs.all_clear}, "outputs.all_clear");
+    if (!c.outputs.fault.empty()) check_roles(problems, {c.outputs.fault}, "outputs.fault");
 
     if (c.gpio.long_press_ms >= c.gpio.stuck_after_s * 1000) {
         problems.add("gpio.long_press_ms", "must be shorter than gpio.stuck_after_s");

@@ -64,15 +64,57 @@ AlarmChange AlarmBook::apply_cloud(const CloudSnapshot& snapshot) {
     return changed ? AlarmChange{ChangeKind::kUpdated, local} : AlarmChange{};
 }
 
-std::vector<Alarm> AlarmBook::acknowledge_all() {
+std::vector<Alarm> AlarmBook::acknowledge_all() { return acknowledge("all"); }
+
+std::vector<std::string> AlarmBook::select(const std::string& selector, std::optional<AlarmState> state) const {
+    std::vector<std::string> keys;
+    for (const auto& [key, alarm] : alarms_) {
+        if ((selector == "all" || selector == key) && (!state || alarm.state == *state)) keys.push_back(key);
+    }
+    return keys;
+}
+
+std::vector<Alarm> AlarmBook::acknowledge(const std::string& selector) {
     std::vector<Alarm> acked;
-    for (auto& [key, alarm] : alarms_) {
-        if (alarm.state != AlarmState::kUnacked) continue;
+    for (const auto& key : select(selector, AlarmState::kUnacked)) {
+        Alarm& alarm = alarms_[key];
         alarm.state = AlarmState::kAcked;
         alarm.silenced = false;
         acked.push_back(alarm);
     }
     return acked;
+}
+
+std::vector<Alarm> AlarmBook::resolve(const std::string& selector) {
+    std::vector<Alarm> resolved;
+    for (const auto& key : select(selector, std::nullopt)) {
+        Alarm alarm = alarms_[key];
+        alarm.state = AlarmState::kResolved;
+        alarm.silenced = false;
+        alarms_.erase(key);
+        resolved.push_back(std::move(alarm));
+    }
+    return resolved;
+}
+
+std::vector<Alarm> AlarmBook::silence() {
+    std::vector<Alarm> changed;
+    for (auto& [key, alarm] : alarms_) {
+        if (alarm.state != AlarmState::kUnacked || alarm.silenced) continue;
+        alarm.silenced = true;
+        changed.push_back(alarm);
+    }
+    return changed;
+}
+
+std::vector<Alarm> AlarmBook::end_silence() {
+    std::vector<Alarm> changed;
+    for (auto& [key, alarm] : alarms_) {
+        if (!alarm.silenced) continue;
+        alarm.silenced = false;
+        changed.push_back(alarm);
+    }
+    return changed;
 }
 
 void AlarmBook::restore(const std::vector<Alarm>& alarms) {

@@ -35,6 +35,16 @@ public:
 
     /// Acknowledges every unacknowledged alarm; returns them in their new state.
     std::vector<Alarm> acknowledge_all();
+    /// Acknowledges the alarms `selector` names ("all" or one key) that are unacknowledged.
+    std::vector<Alarm> acknowledge(const std::string& selector);
+    /// Resolves (and removes) the alarms `selector` names; returns them with state kResolved.
+    std::vector<Alarm> resolve(const std::string& selector);
+    /// Mutes the horn of every unacknowledged alarm (local only); returns those that changed.
+    std::vector<Alarm> silence();
+    /// Lets the horns sound again; returns the alarms that were silenced.
+    std::vector<Alarm> end_silence();
+    /// Keys `selector` names among the alarms in `state` (nullopt: any state).
+    [[nodiscard]] std::vector<std::string> select(const std::string& selector, std::optional<AlarmState> state) const;
 
     /// Puts alarms back after a restart, as the store had them.
     void restore(const std::vector<Alarm>& alarms);

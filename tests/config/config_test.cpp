@@ -152,3 +152,17 @@ TEST(ConfigReference, DocsAreGeneratedFromTheTables) {
 
 }  // namespace
 }  // namespace sirenbox::config
+
+namespace sirenbox::config {
+namespace {
+
+TEST_F(ConfigTest, ResolveClassificationAndReasonMustFit) {
+    expect_one(valid(R"(, "resolve_classification": "TruePositive", "resolve_classification_reason": "InaccurateData")"),
+               "sentinel.resolve_classification_reason", "does not go with classification \"TruePositive\"");
+    expect_one(valid(R"(, "resolve_classification": "Maybe")"), "sentinel.resolve_classification", "must be one of");
+    auto list = problems_of(valid(R"(, "resolve_classification": "FalsePositive", "resolve_classification_reason": "IncorrectAlertLogic")"));
+    EXPECT_TRUE(list.empty());
+}
+
+}  // namespace
+}  // namespace sirenbox::config

@@ -153,3 +153,50 @@ TEST(OutputPlan, AcknowledgedHighKeepsLampStopsSiren) {
 
 }  // namespace
 }  // namespace sirenbox::core
+
+namespace sirenbox::core {
+namespace {
+
+TEST(AlarmBookActions, AcknowledgeOneByKey) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    book.apply_cloud(snapshot("2", AlarmState::kUnacked));
+    auto acked = book.acknowledge("sentinel:2");
+    ASSERT_EQ(acked.size(), 1u);
+    EXPECT_EQ(acked[0].key(), "sentinel:2");
+    EXPECT_EQ(book.find("sentinel:1")->state, AlarmState::kUnacked);
+    EXPECT_TRUE(book.acknowledge("sentinel:nope").empty());
+}
+
+TEST(AlarmBookActions, ResolveRemovesAndReportsResolved) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    book.apply_cloud(snapshot("2", AlarmState::kAcked));
+    auto resolved = book.resolve("all");
+    ASSERT_EQ(resolved.size(), 2u);
+    EXPECT_EQ(resolved[0].state, AlarmState::kResolved);
+    EXPECT_TRUE(book.alarms().empty());
+}
+
+TEST(AlarmBookActions, SilenceMutesOnlyUnackedAndEnds) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    book.apply_cloud(snapshot("2", AlarmState::kAcked));
+    auto silenced = book.silence();
+    ASSERT_EQ(silenced.size(), 1u);
+    EXPECT_TRUE(book.find("sentinel:1")->silenced);
+    EXPECT_EQ(book.find("sentinel:1")->state, AlarmState::kUnacked) << "silence is not acknowledgement";
+    EXPECT_TRUE(book.silence().empty());
+    EXPECT_EQ(book.end_silence().size(), 1u);
+    EXPECT_FALSE(book.find("sentinel:1")->silenced);
+}
+
+TEST(OutputPlan, SilencedHornStopsLampStays) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked, Severity::kHigh));
+    book.silence();
+    EXPECT_EQ(plan_outputs(book, default_map(), true), std::set<std::string>{"lamp_red"});
+}
+
+}  // namespace
+}  // namespace sirenbox::core

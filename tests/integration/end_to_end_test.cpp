@@ -152,13 +152,20 @@ TEST_F(EndToEnd, IncidentToLampsAndMqttAndAcknowledgementBackToSentinel) {
         << daemon_->output();
 
     // Box → cloud: exactly one PUT per incident, with the etag from its GET, status Active and the owner,
-    // and everything else the incident had kept.
+    // and everything else the incident had kept; then one comment naming the box and the button.
     auto requests = sim_->requests();
     std::map<std::string, const cJSON*> puts;
+    std::map<std::string, std::string> comments;
     const cJSON* list = json::member(requests.get(), "requests");
     for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
         if (json::get_string(r, "method") != "PUT") continue;
         const std::string path = json::get_string(r, "path").value_or("");
+        if (auto at = path.find("/comments/"); at != std::string::npos) {
+            const std::string incident = path.substr(path.rfind('/', at - 1) + 1, at - path.rfind('/', at - 1) - 1);
+            comments[incident] =
+                json::get_string(json::member(json::member(r, "body"), "properties"), "message").value_or("");
+            continue;
+        }
         const std::string name = path.substr(path.rfind('/') + 1);
         EXPECT_EQ(puts.count(name), 0u) << "second PUT for " << name;
         puts[name] = r;
@@ -168,6 +175,8 @@ TEST_F(EndToEnd, IncidentToLampsAndMqttAndAcknowledgementBackToSentinel) {
         EXPECT_EQ(json::get_string(json::member(r, "query"), "api-version"), "2025-12-01");
     }
     ASSERT_EQ(puts.size(), 4u);
+    ASSERT_EQ(comments.size(), 4u);
+    EXPECT_EQ(comments[high], "Acknowledged at Test wall by button");
     const cJSON* body = json::member(puts[high], "body");
     EXPECT_EQ(json::get_string(body, "etag"), etag_before);
     const cJSON* props = json::member(body, "properties");

@@ -33,7 +33,9 @@ protected:
         entry_.id = 1;
         entry_.alarm_key = "sentinel:inc1";
         entry_.target = "sentinel";
-        entry_.payload = sentinel_payload(ActionKind::kAcknowledge, "owner-1", "");
+        SentinelWriteBack config;
+        config.owner_object_id = "owner-1";
+        entry_.payload = sentinel_payload(ActionKind::kAcknowledge, config, "");
     }
     static cloud::SentinelOptions options() {
         cloud::SentinelOptions o;
@@ -66,6 +68,48 @@ TEST_F(SentinelTargetTest, PutsTheChangeWithTheEtagJustRead) {
     const cJSON* props = json::member(body->get(), "properties");
     EXPECT_EQ(json::get_string(props, "status"), "Active");
     EXPECT_EQ(json::get_string(json::member(props, "owner"), "objectId"), "owner-1");
+}
+
+TEST_F(SentinelTargetTest, ResolveClosesWithClassificationThenComments) {
+    SentinelWriteBack config;
+    config.classification = "FalsePositive";
+    config.classification_reason = "IncorrectAlertLogic";
+    entry_.kind = ActionKind::kResolve;
+    entry_.payload = sentinel_payload(ActionKind::kResolve, config, "Resolved at NOC wall by button");
+    transport_.push(200, incident("Active", "\"e1\""), kJson);
+    transport_.push(200, incident("Closed", "\"e2\""), kJson);
+    transport_.push(201, R"({"name": "c", "properties": {"message": "Resolved at NOC wall by button"}})", kJson);
+    { Status s = target_.deliver(entry_); ASSERT_TRUE(s.is_ok()) << s.to_string(); }
+    auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    auto put = json::parse(requests[1].body, "put");
+    const cJSON* props = json::member(put->get(), "properties");
+    EXPECT_EQ(json::get_string(props, "status"), "Closed");
+    EXPECT_EQ(json::get_string(props, "classification"), "FalsePositive");
+    EXPECT_EQ(json::get_string(props, "classificationReason"), "IncorrectAlertLogic");
+    EXPECT_EQ(json::get_string(props, "classificationComment"), "Resolved at NOC wall by button");
+    EXPECT_EQ(requests[2].method, "PUT");
+    EXPECT_NE(requests[2].url.find("/incidents/inc1/comments/" + comment_id_for(entry_)), std::string::npos)
+        << requests[2].url;
+}
+
+TEST_F(SentinelTargetTest, CommentIdIsStableForTheEntryAndDiffersBetweenEntries) {
+    const std::string first = comment_id_for(entry_);
+    EXPECT_EQ(first, comment_id_for(entry_));
+    EXPECT_EQ(first.size(), 36u);
+    OutboxEntry other = entry_;
+    other.id = 2;
+    EXPECT_NE(first, comment_id_for(other));
+}
+
+TEST_F(SentinelTargetTest, CommentOnlyEntryWritesJustTheComment) {
+    entry_.kind = ActionKind::kComment;
+    entry_.payload = sentinel_payload(ActionKind::kComment, SentinelWriteBack{}, "Fire door 3 checked");
+    transport_.push(201, R"({"name": "c", "properties": {"message": "Fire door 3 checked"}})", kJson);
+    { Status s = target_.deliver(entry_); ASSERT_TRUE(s.is_ok()) << s.to_string(); }
+    ASSERT_EQ(methods(), (std::vector<std::string>{"PUT"}));
+    auto body = json::parse(transport_.requests()[0].body, "comment");
+    EXPECT_EQ(json::get_string(json::member(body->get(), "properties"), "message"), "Fire door 3 checked");
 }
 
 TEST_F(SentinelTargetTest, AlreadyHoldingIsDoneWithoutWriting) {
