@@ -67,10 +67,7 @@ void CoreLoop::run() {
                        [&](sources::SourceBatch& batch) { handle(batch); },
                        [&](ButtonEvent& event) { handle(event); },
                        [&](ControlCall& call) { call.reply->set_value(handle_command(call)); },
-                       [&](RelayProgress&) {
-                           refresh_outbox_counts();
-                           drive_outputs();
-                       },
+                       [&](RelayProgress&) { on_relay_progress(); },
                        [&](BrokerConnected&) { republish_all(); },
                        [&](StopRequest&) { stop = true; },
                    },
@@ -201,6 +198,11 @@ void CoreLoop::on_timer() {
     if (silence_until_ && deps_.clock.now() >= *silence_until_) end_silence("the silence time ran out");
     drive_outputs();
     publish_summary();
+}
+
+void CoreLoop::on_relay_progress() {
+    refresh_outbox_counts();
+    drive_outputs();
 }
 
 void CoreLoop::refresh_outbox_counts() {

@@ -87,6 +87,8 @@ public:
     std::string handle_command(const ControlCall& call);
     /// Timers: the end of a silence, a source unreachable long enough to light the fault output.
     void on_timer();
+    /// The relay worker finished deliveries: outbox counts and the fault output follow.
+    void on_relay_progress();
     [[nodiscard]] std::optional<SteadyTime> next_deadline() const;
 
     [[nodiscard]] const core::AlarmBook& book() const { return book_; }

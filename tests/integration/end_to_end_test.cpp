@@ -203,6 +203,45 @@ TEST_F(EndToEnd, IncidentToLampsAndMqttAndAcknowledgementBackToSentinel) {
     EXPECT_EQ(log.find(sim_->options().client_secret), std::string::npos) << "the client secret reached the log";
 }
 
+TEST_F(EndToEnd, LongPressResolvesInSentinelAndCommentsReachTheIncident) {
+    MqttProbe probe(broker_.uri(), {"sirenbox/e2e-box/#"});
+    start_daemon();
+    const std::string a = create("Credential dumping on HOST-2", "High");
+    const std::string b = create("Mass download", "Medium");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren", "lamp_amber"})) << daemon_->output();
+
+    ASSERT_EQ(ctl({"comment", "sentinel:" + b, "Checked", "with", "the", "user"}).exit_code, 0);
+    ASSERT_EQ(ctl({"press", "ack", "--long"}).exit_code, 0);
+    ASSERT_TRUE(lit_exactly({"lamp_green"})) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 3 && outbox("pending") == 0; }))
+        << daemon_->output();
+
+    for (const auto& name : {a, b}) {
+        auto incident = sim_->get_incident(name);
+        const cJSON* props = json::member(incident.get(), "properties");
+        EXPECT_EQ(json::get_string(props, "status"), "Closed") << name;
+        EXPECT_EQ(json::get_string(props, "classification"), "Undetermined");
+        EXPECT_EQ(json::get_string(props, "classificationComment"), "Resolved at Test wall by button");
+    }
+    std::vector<std::string> messages;
+    auto requests = sim_->requests();
+    const cJSON* list = json::member(requests.get(), "requests");
+    for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
+        const std::string path = json::get_string(r, "path").value_or("");
+        if (json::get_string(r, "method") == "PUT" && path.find(b + "/comments/") != std::string::npos) {
+            messages.push_back(
+                json::get_string(json::member(json::member(r, "body"), "properties"), "message").value_or(""));
+        }
+    }
+    EXPECT_EQ(messages, (std::vector<std::string>{"Checked with the user (Test wall, cli)", "Resolved at Test wall by button"}));
+    // Resolved alarms leave MQTT; the summary says nothing is open.
+    EXPECT_TRUE(probe.wait_for(topic(a), [](const testing::ProbeMessage& m) { return m.payload.empty(); }));
+    EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/summary", [](const testing::ProbeMessage& m) {
+        return m.payload.find("\"unacked\":0,\"acked\":0") != std::string::npos &&
+               m.payload.find("\"pending\":0") != std::string::npos;
+    })) << daemon_->output();
+}
+
 TEST_F(EndToEnd, AcknowledgementSurvivesCloudOutageAndRestart) {
     start_daemon();
     const std::string high = create("Beaconing to known C2", "High");

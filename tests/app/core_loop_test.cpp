@@ -1,0 +1,189 @@
+// The core loop's actions and timers, driven without threads: a real store in a temp dir, the sim board's
+// outputs, and a fake clock.
+#include <gtest/gtest.h>
+
+#include "agent/app/core_loop.hpp"
+#include "agent/relay/sentinel_target.hpp"
+#include "agent/store/store.hpp"
+#include "hal/sim_gpio.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox::app {
+namespace {
+
+class CoreLoopTest : public ::testing::Test {
+protected:
+    CoreLoopTest() : gpio_(clock_) {
+        config_.box.name = "Test wall";
+        config_.outputs.silence_s = 60;
+        config_.outputs.fault_after_s = 120;
+        auto opened = store::Store::open(dir_.path() / "db.sqlite", clock_);
+        EXPECT_TRUE(opened.is_ok());
+        store_ = std::move(*opened);
+        for (const auto& role : config::output_roles()) {
+            hal::LineSpec spec;
+            spec.name = "SIM_" + role;
+            outputs_[role] = std::move(gpio_.request_output(role, spec)).value();
+        }
+        CoreDeps deps{config_, *store_, outputs_, nullptr, [this] { ++relay_wakes_; }, {"sentinel"}, {}, nullptr,
+                      nullptr, clock_};
+        deps.payloads["sentinel"] = [](relay::ActionKind kind, const std::string& note) {
+            return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
+        };
+        loop_ = std::make_unique<CoreLoop>(std::move(deps));
+        loop_->restore();
+    }
+
+    void poll_ok(std::vector<std::pair<std::string, std::string>> incidents, core::Severity severity = core::Severity::kHigh) {
+        sources::SourceBatch batch;
+        batch.source = "sentinel";
+        for (const auto& [id, status] : incidents) {
+            core::CloudSnapshot s;
+            s.alarm.source = "sentinel";
+            s.alarm.id = id;
+            s.alarm.title = "Incident " + id;
+            s.alarm.severity = severity;
+            s.alarm.cloud_status = status;
+            s.cloud_state = status == "New" ? core::AlarmState::kUnacked
+                            : status == "Active" ? core::AlarmState::kAcked
+                                                 : core::AlarmState::kResolved;
+            s.may_raise = status != "Closed";
+            batch.snapshots.push_back(s);
+        }
+        loop_->handle(batch);
+    }
+
+    void poll_failed() {
+        sources::SourceBatch batch;
+        batch.source = "sentinel";
+        batch.status = unavailable("connect to management.azure.com:443: connection refused");
+        loop_->handle(batch);
+    }
+
+    bool on(const std::string& role) { return outputs_[role]->active(); }
+    std::vector<relay::OutboxEntry> pending() { return *store_->list(relay::EntryState::kPending, 100); }
+    void press(const std::string& role, hal::Press::Kind kind) {
+        hal::Press p;
+        p.kind = kind;
+        p.at = clock_.now();
+        loop_->handle(ButtonEvent{role, p});
+    }
+    std::string command(const std::string& cmd, const std::string& alarm = "", const std::string& text = "") {
+        return loop_->handle_command(ControlCall{cmd, alarm, text, nullptr});
+    }
+
+    testing::TempDir dir_;
+    FakeClock clock_;
+    hal::SimGpio gpio_;
+    config::Config config_;
+    std::unique_ptr<store::Store> store_;
+    std::map<std::string, std::unique_ptr<hal::OutputLine>> outputs_;
+    std::unique_ptr<CoreLoop> loop_;
+    int relay_wakes_ = 0;
+};
+
+TEST_F(CoreLoopTest, ShortPressAcknowledgesThroughTheOutbox) {
+    poll_ok({{"a", "New"}, {"b", "New"}});
+    ASSERT_TRUE(on("siren"));
+    press("button_ack", hal::Press::kShort);
+    EXPECT_FALSE(on("siren"));
+    EXPECT_TRUE(on("lamp_red"));
+    EXPECT_TRUE(on("lamp_green"));
+    auto entries = pending();
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_EQ(entries[0].kind, relay::ActionKind::kAcknowledge);
+    EXPECT_EQ(entries[0].origin, "button");
+    EXPECT_NE(entries[0].payload.find("Acknowledged at Test wall by button"), std::string::npos);
+    EXPECT_EQ(relay_wakes_, 1);
+    EXPECT_EQ(store_->load_alarms()->front().state, core::AlarmState::kAcked) << "state persisted";
+}
+
+TEST_F(CoreLoopTest, LongPressResolvesAndAStalePollDoesNotBringItBack) {
+    poll_ok({{"a", "New"}});
+    press("button_ack", hal::Press::kLong);
+    EXPECT_TRUE(loop_->book().alarms().empty());
+    EXPECT_FALSE(on("lamp_red"));
+    ASSERT_EQ(pending().size(), 1u);
+    EXPECT_EQ(pending()[0].kind, relay::ActionKind::kResolve);
+    poll_ok({{"a", "New"}});  // the cloud has not seen the resolve yet
+    EXPECT_TRUE(loop_->book().alarms().empty()) << "a poll must not undo a pending local action";
+    ASSERT_TRUE(store_->mark_done(pending()[0].id).is_ok());
+    poll_ok({{"a", "New"}});  // reopened in the portal after the box closed it: a new alarm
+    EXPECT_EQ(loop_->book().alarms().size(), 1u);
+}
+
+TEST_F(CoreLoopTest, AcknowledgeOneByKeyAndUnknownKeyIsAnError) {
+    poll_ok({{"a", "New"}, {"b", "New"}});
+    EXPECT_NE(command("ack", "sentinel:b").find("\"alarms\":1"), std::string::npos);
+    EXPECT_EQ(loop_->book().find("sentinel:a")->state, core::AlarmState::kUnacked);
+    EXPECT_EQ(loop_->book().find("sentinel:b")->state, core::AlarmState::kAcked);
+    const std::string reply = command("ack", "sentinel:zzz");
+    EXPECT_NE(reply.find("\"ok\":false"), std::string::npos);
+    EXPECT_NE(reply.find("no alarm sentinel:zzz"), std::string::npos) << reply;
+}
+
+TEST_F(CoreLoopTest, CommentIsRelayedAndChangesNothingLocally) {
+    poll_ok({{"a", "New"}});
+    EXPECT_NE(command("comment", "sentinel:a", "Door 3 checked").find("\"ok\":true"), std::string::npos);
+    EXPECT_EQ(loop_->book().find("sentinel:a")->state, core::AlarmState::kUnacked);
+    ASSERT_EQ(pending().size(), 1u);
+    EXPECT_EQ(pending()[0].kind, relay::ActionKind::kComment);
+    EXPECT_NE(pending()[0].payload.find("Door 3 checked (Test wall, cli)"), std::string::npos);
+    EXPECT_NE(command("comment", "sentinel:a").find("needs a text"), std::string::npos);
+}
+
+TEST_F(CoreLoopTest, SilenceMutesTheHornUntilItRunsOutOrANewAlarmArrives) {
+    poll_ok({{"a", "New"}});
+    press("button_silence", hal::Press::kShort);
+    EXPECT_FALSE(on("siren"));
+    EXPECT_TRUE(on("lamp_red")) << "lamps keep showing the alarm";
+    EXPECT_FALSE(on("lamp_green")) << "silence is not acknowledgement";
+    EXPECT_TRUE(pending().empty()) << "silence is never relayed";
+    ASSERT_TRUE(loop_->next_deadline());
+    clock_.advance(std::chrono::seconds(59));
+    loop_->on_timer();
+    EXPECT_FALSE(on("siren"));
+    clock_.advance(std::chrono::seconds(1));
+    loop_->on_timer();
+    EXPECT_TRUE(on("siren")) << "the silence ran out";
+
+    press("button_silence", hal::Press::kShort);
+    EXPECT_FALSE(on("siren"));
+    poll_ok({{"a", "New"}, {"b", "New"}});
+    EXPECT_TRUE(on("siren")) << "a new alarm ends the silence";
+}
+
+TEST_F(CoreLoopTest, FaultOutputWhenTheCloudStaysAwayOrAWriteBackFailed) {
+    poll_ok({});
+    EXPECT_FALSE(on("lamp_blue"));
+    poll_failed();
+    EXPECT_FALSE(on("lamp_green"));
+    EXPECT_FALSE(on("lamp_blue")) << "not before fault_after_s";
+    clock_.advance(std::chrono::seconds(120));
+    loop_->on_timer();
+    EXPECT_TRUE(on("lamp_blue"));
+    poll_ok({{"a", "New"}});
+    EXPECT_FALSE(on("lamp_blue"));
+
+    press("button_ack", hal::Press::kShort);
+    ASSERT_TRUE(store_->mark_failed(pending()[0].id, "permission denied: 403 AuthorizationFailed").is_ok());
+    EXPECT_FALSE(on("lamp_blue"));
+    loop_->on_relay_progress();
+    EXPECT_TRUE(on("lamp_blue")) << "a write-back that failed for good needs a technician";
+    EXPECT_NE(command("status").find("\"failed\":1"), std::string::npos);
+}
+
+TEST_F(CoreLoopTest, RestartRestoresAcknowledgedAlarmsWithoutTheHorn) {
+    poll_ok({{"a", "New"}, {"b", "New"}});
+    command("ack", "sentinel:a");
+    press("button_silence", hal::Press::kShort);
+    CoreDeps deps{config_, *store_, outputs_, nullptr, nullptr, {"sentinel"}, {}, nullptr, nullptr, clock_};
+    CoreLoop restarted(std::move(deps));
+    restarted.restore();
+    EXPECT_EQ(restarted.book().find("sentinel:a")->state, core::AlarmState::kAcked);
+    EXPECT_EQ(restarted.book().find("sentinel:b")->state, core::AlarmState::kUnacked);
+    EXPECT_FALSE(restarted.book().find("sentinel:b")->silenced) << "a silence does not survive a restart";
+}
+
+}  // namespace
+}  // namespace sirenbox::app
