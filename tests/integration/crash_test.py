@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Crash test of the outbox: presses are taken while the simulated cloud fails, delays and drops
+requests, and sirenboxd is killed with SIGKILL at random moments (seeded, repeatable). After the last
+restart every press that sirenboxctl confirmed has reached Sentinel exactly once in effect, and no press
+(confirmed or cut off by a kill) has taken effect twice.
+
+  crash_test.py BUILD_DIR [--seed N] [--kills N]      (also SIRENBOX_CRASH_SEED / SIRENBOX_CRASH_KILLS)
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tools", "cloudsim"))
+import simclient  # noqa: E402
+
+SUB, RG, WS = "d0cfe6b2-9ac0-4464-9919-dccaee2e48c0", "crash-rg", "crash-ws"
+OWNER = "2046feea-040d-4a46-9e2b-91c2941bfa70"
+INCIDENTS = 30
+
+
+class Harness:
+    def __init__(self, build, seed):
+        self.build = build
+        self.rng = random.Random(seed)
+        self.dir = tempfile.mkdtemp(prefix="sirenbox-crash-")
+        self.daemon = None
+        self.sim_proc = None
+        self.log = open(os.path.join(self.dir, "sirenboxd.log"), "a")
+
+    def start_sim(self):
+        secret = os.path.join(self.dir, "secret")
+        fd = os.open(secret, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.write(fd, b"crash-test-client-secret\n")
+        os.close(fd)
+        sim_dir = os.path.join(self.dir, "sim")
+        self.sim_proc = subprocess.Popen([sys.executable, os.path.join(TOP, "tools", "cloudsim", "cloudsim.py"),
+                                          "--dir", sim_dir, "--tenant", "crash", "--client-id", "crash-app",
+                                          "--client-secret-file", secret],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        info = simclient.wait_ready(sim_dir, process=self.sim_proc)
+        self.sim = simclient.SimClient(info["base_url"], info["ca"])
+        self.socket = os.path.join(self.dir, "ctl.sock")
+        config = {
+            "box": {"id": "crash", "name": "Crash box"},
+            "cloud": {"tenant_id": "crash", "client_id": "crash-app", "client_secret_file": secret,
+                      "authority_url": info["base_url"], "ca_bundle": info["ca"], "read_timeout_s": 5},
+            "sentinel": {"enabled": True, "arm_url": info["base_url"], "subscription_id": SUB, "resource_group": RG,
+                         "workspace": WS, "poll_interval_s": 1, "owner_object_id": OWNER},
+            "mqtt": {"enabled": False},
+            "relay": {"retry_min_s": 1, "retry_max_s": 2},
+            "store": {"path": os.path.join(self.dir, "db.sqlite")},
+            "control": {"socket": self.socket},
+        }
+        self.config = os.path.join(self.dir, "config.json")
+        with open(self.config, "w") as f:
+            json.dump(config, f)
+
+    def faults_supported(self):
+        try:
+            self.sim.call("GET", "/_sim/faults")
+            return True
+        except Exception:  # noqa: BLE001 - an older simulator without the switchboard
+            return False
+
+    def ctl(self, *args):
+        try:
+            out = subprocess.run([os.path.join(self.build, "sirenboxctl"), "--socket", self.socket, "--json", *args],
+                                 capture_output=True, text=True, timeout=8)
+        except subprocess.TimeoutExpired:
+            return None
+        if out.returncode != 0:
+            return None
+        return json.loads(out.stdout)
+
+    def start_daemon(self):
+        self.daemon = subprocess.Popen([os.path.join(self.build, "sirenboxd"), "--config", self.config],
+                                       stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.daemon.poll() is not None:
+                raise SystemExit("sirenboxd exited with %s; see %s" % (self.daemon.returncode, self.log.name))
+            if self.ctl("status"):
+                return
+            time.sleep(0.05)
+        raise SystemExit("sirenboxd did not answer on its control socket")
+
+    def kill_daemon(self):
+        self.daemon.send_signal(signal.SIGKILL)
+        self.daemon.wait()
+
+    def random_fault(self):
+        choice = self.rng.random()
+        if choice < 0.25:
+            action = {"status": self.rng.choice([500, 503, 429]), "retry_after": "1"}
+        elif choice < 0.45:
+            action = {"delay_before_headers_ms": self.rng.randint(100, 600)}
+        elif choice < 0.6:
+            action = {"reset_mid_body": True}
+        elif choice < 0.7:
+            action = {"close_after_response": True}
+        else:
+            return
+        method = self.rng.choice(["GET", "PUT"])
+        self.sim.call("POST", "/_sim/faults", {"match": {"method": method, "path": "/incidents/"},
+                                               "count": self.rng.randint(1, 3), "action": action})
+
+    def cleanup(self):
+        for proc in (self.daemon, self.sim_proc):
+            if proc and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.log.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--seed", type=int, default=int(os.environ.get("SIRENBOX_CRASH_SEED", "20261122")))
+    ap.add_argument("--kills", type=int, default=int(os.environ.get("SIRENBOX_CRASH_KILLS", "50")))
+    args = ap.parse_args()
+    h = Harness(os.path.abspath(args.build), args.seed)
+    ok = False
+    try:
+        h.start_sim()
+        faults = h.faults_supported()
+        names = []
+        for i in range(INCIDENTS):
+            inc = h.sim.call("POST", "/_sim/incidents", {"subscription": SUB, "resourceGroup": RG, "workspace": WS,
+                                                         "properties": {"title": "Crash incident %d" % i,
+                                                                        "severity": h.rng.choice(["High", "Medium"]),
+                                                                        "status": "New"}})
+            names.append(inc["name"])
+        confirmed = {"ack": set(), "resolve": set(), "comment": {}}
+        attempted_comments = {}
+        press = 0
+        for kill in range(args.kills):
+            h.start_daemon()
+            if faults:
+                h.random_fault()
+            for _ in range(h.rng.randint(0, 3)):
+                name = h.rng.choice(names)
+                key = "sentinel:" + name
+                kind = h.rng.choice(["ack", "ack", "ack", "comment", "comment", "resolve"])
+                if kind == "comment":
+                    press += 1
+                    text = "press-%d" % press
+                    attempted_comments[text] = name
+                    if h.ctl("comment", key, text):
+                        confirmed["comment"][text] = name
+                elif h.ctl(kind, key):
+                    confirmed[kind].add(name)
+            # The kill lands anywhere: mid-delivery, mid-retry, between commit and reply.
+            time.sleep(h.rng.uniform(0, 0.4))
+            h.kill_daemon()
+        if faults:
+            h.sim.call("DELETE", "/_sim/faults")
+        h.start_daemon()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            status = h.ctl("status")
+            if status and status["outbox"]["pending"] == 0:
+                break
+            time.sleep(0.2)
+        else:
+            raise SystemExit("the outbox did not drain: %s" % json.dumps(h.ctl("status")))
+        h.daemon.terminate()
+        h.daemon.wait()
+
+        problems = []
+        if status["outbox"]["failed"]:
+            problems.append("failed entries: %s" % json.dumps(status["outbox"]))
+        for name in names:
+            inc = h.sim.call("GET", "/_sim/incidents/" + name)
+            props = inc["properties"] if "properties" in inc else inc["incident"]["properties"]
+            comments = [c["properties"]["message"] if "properties" in c else c["message"]
+                        for c in inc.get("comments", [])]
+            if name in confirmed["resolve"] and props["status"] != "Closed":
+                problems.append("%s: resolve confirmed, cloud shows %s" % (name, props["status"]))
+            if name in confirmed["ack"] and props["status"] not in ("Active", "Closed"):
+                problems.append("%s: acknowledge confirmed, cloud shows %s" % (name, props["status"]))
+            if name in confirmed["ack"] and props["status"] == "Active" and (props.get("owner") or {}).get("objectId") != OWNER:
+                problems.append("%s: acknowledged without the owner" % name)
+            for prefix in ("Acknowledged at", "Resolved at"):
+                n = sum(1 for c in comments if c.startswith(prefix))
+                if n > 1:
+                    problems.append("%s: %d comments '%s…' (twice in effect)" % (name, n, prefix))
+            if name in confirmed["ack"] and not any(c.startswith("Acknowledged at") for c in comments):
+                problems.append("%s: acknowledge confirmed but its comment never arrived" % name)
+            if name in confirmed["resolve"] and not any(c.startswith("Resolved at") for c in comments):
+                problems.append("%s: resolve confirmed but its comment never arrived" % name)
+            for text, target in attempted_comments.items():
+                n = sum(1 for c in comments if c.startswith(text + " "))
+                if target != name:
+                    if n:
+                        problems.append("%s: comment %s landed on the wrong incident" % (name, text))
+                    continue
+                if n > 1:
+                    problems.append("%s: comment %s arrived %d times" % (name, text, n))
+                if text in confirmed["comment"] and n != 1:
+                    problems.append("%s: confirmed comment %s arrived %d times" % (name, text, n))
+        print("crash test: seed %d, %d kills, faults %s; confirmed %d acknowledge, %d resolve, %d comment actions"
+              % (args.seed, args.kills, "on" if faults else "unavailable", len(confirmed["ack"]),
+                 len(confirmed["resolve"]), len(confirmed["comment"])))
+        if problems:
+            print("\n".join(problems))
+            raise SystemExit(1)
+        print("every confirmed press reached Sentinel exactly once in effect; none twice")
+        ok = True
+    finally:
+        h.cleanup()
+        if ok:
+            shutil.rmtree(h.dir, ignore_errors=True)
+        else:
+            print("kept for inspection: " + h.dir)
+
+
+if __name__ == "__main__":
+    main()
