@@ -56,10 +56,13 @@ Result<int> CoreLoop::act(relay::ActionKind kind, const std::string& selector, c
         for (auto& alarm : book_.acknowledge(selector)) changes.push_back({core::ChangeKind::kUpdated, alarm});
     } else if (kind == relay::ActionKind::kResolve) {
         for (auto& alarm : book_.resolve(selector)) changes.push_back({core::ChangeKind::kResolved, alarm});
+    } else {
+        for (const auto& key : keys) event("commented", *book_.find(key), origin);
     }
     for (const auto& change : changes) {
         persist(change);
         publish(change);
+        event(kind == relay::ActionKind::kResolve ? "resolved" : "acknowledged", change.alarm, origin);
     }
     refresh_outbox_counts();
     drive_outputs();
@@ -77,6 +80,7 @@ int CoreLoop::silence(const std::string& origin) {
     for (const auto& alarm : silenced) {
         persist({core::ChangeKind::kUpdated, alarm});
         publish({core::ChangeKind::kUpdated, alarm});
+        event("silenced", alarm, origin);
     }
     silence_until_ = deps_.clock.now() + std::chrono::seconds(deps_.config.outputs.silence_s);
     drive_outputs();
@@ -90,6 +94,7 @@ void CoreLoop::end_silence(const char* why) {
     for (const auto& alarm : ended) {
         persist({core::ChangeKind::kUpdated, alarm});
         publish({core::ChangeKind::kUpdated, alarm});
+        event("unsilenced", alarm, "box");
     }
     if (!ended.empty()) SB_LOG(kInfo, "core") << "silence ended: " << why;
 }

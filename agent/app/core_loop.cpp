@@ -4,8 +4,10 @@
 
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
+#include "agent/base/time_format.hpp"
 #include "agent/store/store.hpp"
 #include "mqtt/alarm_publisher.hpp"
+#include "mqtt/command.hpp"
 
 namespace sirenbox::app {
 namespace {
@@ -67,6 +69,7 @@ void CoreLoop::run() {
                        [&](sources::SourceBatch& batch) { handle(batch); },
                        [&](ButtonEvent& event) { handle(event); },
                        [&](ControlCall& call) { call.reply->set_value(handle_command(call)); },
+                       [&](MqttCommand& command) { handle(command); },
                        [&](RelayProgress&) { on_relay_progress(); },
                        [&](BrokerConnected&) { republish_all(); },
                        [&](StopRequest&) { stop = true; },
@@ -115,6 +118,8 @@ void CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
         auto pending = deps_.store.has_pending(key);
         if (pending.is_ok() && *pending) return;
     }
+    const core::Alarm* before = book_.find(key);
+    const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;
     auto change = book_.apply_cloud(snapshot);
     if (change.kind == core::ChangeKind::kNone) return;
     SB_LOG(kInfo, "core") << key << " " << change.alarm.title << ": "
@@ -126,6 +131,55 @@ void CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     }
     persist(change);
     publish(change);
+    const char* what = change.kind == core::ChangeKind::kRaised     ? "raised"
+                       : change.kind == core::ChangeKind::kResolved ? "resolved"
+                       : was_unacked && change.alarm.state == core::AlarmState::kAcked ? "acknowledged"
+                                                                    : "updated";
+    event(what, change.alarm, "cloud");
+}
+
+void CoreLoop::event(const char* what, const core::Alarm& alarm, const std::string& origin) {
+    if (!deps_.publish_event) return;
+    auto body = json::object();
+    json::add(body.get(), "schema", 1);
+    json::add(body.get(), "event", what);
+    json::add(body.get(), "key", alarm.key());
+    json::add(body.get(), "title", alarm.title);
+    json::add(body.get(), "severity", core::to_string(alarm.severity));
+    json::add(body.get(), "state", core::to_string(alarm.state));
+    json::add(body.get(), "origin", origin);
+    json::add(body.get(), "at", format_iso8601(deps_.clock.wall_now()));
+    deps_.publish_event(json::print(body.get()));
+}
+
+void CoreLoop::handle(const MqttCommand& command) {
+    if (deps_.commands == nullptr) return;
+    auto reply = json::object();
+    auto verified = deps_.commands->verify(command.topic, command.payload);
+    if (!verified.is_ok()) {
+        SB_LOG(kWarn, "mqtt") << "command rejected: " << verified.status().message();
+        json::add(reply.get(), "topic", command.topic);
+        json::add(reply.get(), "ok", false);
+        json::add(reply.get(), "error", verified.status().message());
+    } else {
+        json::add(reply.get(), "id", verified->id);
+        json::add(reply.get(), "action", verified->action);
+        Result<int> done = 0;
+        if (verified->action == "silence") {
+            done = silence("mqtt");
+        } else {
+            relay::ActionKind kind{};
+            relay::parse_action_kind(verified->action, kind);
+            done = act(kind, verified->alarm, "mqtt", verified->text);
+        }
+        json::add(reply.get(), "ok", done.is_ok());
+        if (done.is_ok()) {
+            json::add(reply.get(), "alarms", *done);
+        } else {
+            json::add(reply.get(), "error", done.status().message());
+        }
+    }
+    if (deps_.reply_command) deps_.reply_command(json::print(reply.get()));
 }
 
 void CoreLoop::handle(const ButtonEvent& event) {

@@ -22,6 +22,7 @@ class Store;
 }
 namespace sirenbox::broker {
 class AlarmPublisher;
+class CommandVerifier;
 }
 
 namespace sirenbox::app {
@@ -40,28 +41,37 @@ struct ControlCall {
     std::shared_ptr<std::promise<std::string>> reply;
 };
 
+/// A message on a command topic, as received (checked by the core loop, which owns the verifier).
+struct MqttCommand {
+    std::string topic;
+    std::string payload;
+};
+
 struct RelayProgress {};
 /// The broker connection came (back): republish every alarm's retained state.
 struct BrokerConnected {};
 struct StopRequest {};
 
 using CoreMessage =
-    std::variant<sources::SourceBatch, ButtonEvent, ControlCall, RelayProgress, BrokerConnected, StopRequest>;
+    std::variant<sources::SourceBatch, ButtonEvent, ControlCall, MqttCommand, RelayProgress, BrokerConnected, StopRequest>;
 
 /// What the core loop drives and reads; all owned elsewhere and outliving the loop.
 struct CoreDeps {
     const config::Config& config;
-    store::Store& store;                                      // the core loop's own connection
+    store::Store& store;                                               // the core loop's own connection
     std::map<std::string, std::unique_ptr<hal::OutputLine>>& outputs;  // by role
-    broker::AlarmPublisher* publisher = nullptr;              // null when MQTT is off
-    std::function<void()> wake_relay;                         // new outbox entries
-    std::vector<std::string> sources;                         // enabled sources, for health
+    const Clock& clock;
+    std::vector<std::string> sources{};                                // enabled sources, for health
     /// Outbox payload per target (by alarm source), built when the action is taken from the action and
     /// its note ("Acknowledged at NOC wall by button", or the operator's comment).
-    std::map<std::string, std::function<std::string(relay::ActionKind, const std::string& note)>> payloads;
-    std::function<void(cJSON* status)> add_runtime_status;    // network and broker figures
-    std::function<void(const std::string& summary_json)> publish_summary;  // retained MQTT summary, if any
-    const Clock& clock = SystemClock::instance();
+    std::map<std::string, std::function<std::string(relay::ActionKind, const std::string& note)>> payloads{};
+    std::function<void()> wake_relay{};                                // new outbox entries
+    broker::AlarmPublisher* publisher = nullptr;                       // null when MQTT is off
+    std::function<void(const std::string& summary_json)> publish_summary{};  // retained MQTT summary
+    std::function<void(const std::string& event_json)> publish_event{};      // MQTT event stream
+    broker::CommandVerifier* commands = nullptr;                             // MQTT commands, when enabled
+    std::function<void(const std::string& reply_json)> reply_command{};     // answers on the reply topic
+    std::function<void(cJSON* status)> add_runtime_status{};                // network and broker figures
 };
 
 /// The one thread that owns the AlarmBook (architecture.md): pollers, buttons, the control socket and
@@ -85,6 +95,7 @@ public:
     void handle(sources::SourceBatch& batch);
     void handle(const ButtonEvent& event);
     std::string handle_command(const ControlCall& call);
+    void handle(const MqttCommand& command);
     /// Timers: the end of a silence, a source unreachable long enough to light the fault output.
     void on_timer();
     /// The relay worker finished deliveries: outbox counts and the fault output follow.
@@ -112,6 +123,7 @@ private:
     };
 
     void publish(const core::AlarmChange& change);
+    void event(const char* what, const core::Alarm& alarm, const std::string& origin);
     void republish_all();
     void persist(const core::AlarmChange& change);
     void apply_snapshot(const core::CloudSnapshot& snapshot);

@@ -131,6 +131,20 @@ Status build_mqtt(DaemonParts& p) {
     if (!session.is_ok()) return session.status();
     p.session = std::move(*session);
     p.publisher = std::make_unique<broker::AlarmPublisher>(std::move(*topics), *p.session);
+    if (m.commands) {
+        broker::CommandPolicy policy;
+        policy.max_age = std::chrono::seconds(m.command_max_age_s);
+        if (!m.command_key_file.empty()) {
+            auto key = config::read_secret_file(m.command_key_file);
+            if (!key.is_ok()) return key.status();
+            policy.key = std::move(*key);
+        }
+        p.commands = std::make_unique<broker::CommandVerifier>(m.base_topic, std::move(policy), SystemClock::instance());
+        Status subscribed = p.session->subscribe(p.commands->filter(), [self](const std::string& topic, const std::string& payload) {
+            self->core->post(MqttCommand{topic, payload});
+        });
+        if (!subscribed.is_ok()) return subscribed.with_context("mqtt commands");
+    }
     return Status::ok();
 }
 
@@ -187,18 +201,27 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
         auto watermark = p.core_store->get_state(slot.poller->watermark_key());
         if (watermark.is_ok()) slot.poller->restore_watermark(*watermark);
     }
-    CoreDeps deps{p.config,
-                  *p.core_store,
-                  p.outputs,
-                  p.publisher.get(),
-                  [self] { self->relay->notify(); },
-                  std::move(source_names),
-                  p.payloads,
-                  [self](cJSON* status) { add_runtime_status(*self, status); },
-                  nullptr};
+    CoreDeps deps{.config = p.config,
+                  .store = *p.core_store,
+                  .outputs = p.outputs,
+                  .clock = SystemClock::instance(),
+                  .sources = std::move(source_names),
+                  .payloads = p.payloads,
+                  .wake_relay = [self] { self->relay->notify(); },
+                  .publisher = p.publisher.get(),
+                  .add_runtime_status = [self](cJSON* status) { add_runtime_status(*self, status); }};
     if (p.session) {
         deps.publish_summary = [self](const std::string& summary) {
             self->session->publish(self->publisher->topics().summary(), summary, true);
+        };
+        deps.publish_event = [self](const std::string& event) {
+            self->session->publish(self->publisher->topics().base() + "/events", event, false);
+        };
+    }
+    if (p.commands) {
+        deps.commands = p.commands.get();
+        deps.reply_command = [self](const std::string& reply) {
+            self->session->publish(self->commands->reply_topic(), reply, false);
         };
     }
     p.core = std::make_unique<CoreLoop>(std::move(deps));

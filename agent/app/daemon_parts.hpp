@@ -19,6 +19,7 @@
 #include "hal/gpio.hpp"
 #include "hal/sim_gpio.hpp"
 #include "mqtt/alarm_publisher.hpp"
+#include "mqtt/command.hpp"
 #include "mqtt/session.hpp"
 
 namespace sirenbox::app {
@@ -42,6 +43,7 @@ struct DaemonParts {
     std::vector<PollerSlot> pollers;
     std::unique_ptr<broker::Session> session;
     std::unique_ptr<broker::AlarmPublisher> publisher;
+    std::unique_ptr<broker::CommandVerifier> commands;
     std::unique_ptr<relay::RelayWorker> relay;
     std::unique_ptr<CoreLoop> core;
     std::unique_ptr<ButtonReader> buttons;

@@ -64,6 +64,12 @@ const std::vector<Field<MqttConfig>> kMqttFields = {
     {"username", &MqttConfig::username, "Broker user name, if the broker wants one."},
     {"password_file", &MqttConfig::password_file, "File holding the broker password (mode 600)."},
     {"keepalive_s", &MqttConfig::keepalive_s, "MQTT keep-alive interval, seconds.", 5, 3600},
+    {"commands", &MqttConfig::commands,
+     "Accept acknowledge / resolve / comment / silence commands on <base_topic>/command/<action> (docs/mqtt.md)."},
+    {"command_key_file", &MqttConfig::command_key_file,
+     "File holding the shared key (mode 600); when set, every command needs a valid HMAC-SHA256, a fresh "
+     "timestamp and an unused id."},
+    {"command_max_age_s", &MqttConfig::command_max_age_s, "How far a command's timestamp may be from this box's clock, seconds.", 5, 3600},
 };
 
 void read_line_overrides(const cJSON* value, GpioConfig& out, const std::string& path, Problems& problems);

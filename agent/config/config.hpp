@@ -53,6 +53,9 @@ struct MqttConfig {
     std::string username;
     std::string password_file;
     int keepalive_s = 30;
+    bool commands = false;
+    std::string command_key_file;
+    int command_max_age_s = 30;
 };
 
 /// A line named in the config, overriding the board profile's wiring for one role.

@@ -123,6 +123,10 @@ void validate(const Config& c, Problems& problems) {
         problems.add("mqtt.base_topic", "must not contain '+' or '#' nor start or end with '/', got \"" + m.base_topic + "\"");
     }
     check_secret(problems, m.password_file, "mqtt.password_file");
+    check_secret(problems, m.command_key_file, "mqtt.command_key_file");
+    if (!m.command_key_file.empty() && !m.commands) {
+        problems.add("mqtt.command_key_file", "set, but mqtt.commands is false: commands stay off");
+    }
 
     check_roles(problems, c.outputs.high, "outputs.High");
     check_roles(problems, c.outputs.medium, "outputs.Medium");

@@ -6,6 +6,7 @@
 #include "agent/relay/sentinel_target.hpp"
 #include "agent/store/store.hpp"
 #include "hal/sim_gpio.hpp"
+#include "mqtt/command.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox::app {
@@ -25,8 +26,12 @@ protected:
             spec.name = "SIM_" + role;
             outputs_[role] = std::move(gpio_.request_output(role, spec)).value();
         }
-        CoreDeps deps{config_, *store_, outputs_, nullptr, [this] { ++relay_wakes_; }, {"sentinel"}, {}, nullptr,
-                      nullptr, clock_};
+        CoreDeps deps{.config = config_,
+                      .store = *store_,
+                      .outputs = outputs_,
+                      .clock = clock_,
+                      .sources = {"sentinel"},
+                      .wake_relay = [this] { ++relay_wakes_; }};
         deps.payloads["sentinel"] = [](relay::ActionKind kind, const std::string& note) {
             return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
         };
@@ -177,12 +182,61 @@ TEST_F(CoreLoopTest, RestartRestoresAcknowledgedAlarmsWithoutTheHorn) {
     poll_ok({{"a", "New"}, {"b", "New"}});
     command("ack", "sentinel:a");
     press("button_silence", hal::Press::kShort);
-    CoreDeps deps{config_, *store_, outputs_, nullptr, nullptr, {"sentinel"}, {}, nullptr, nullptr, clock_};
+    CoreDeps deps{.config = config_, .store = *store_, .outputs = outputs_, .clock = clock_, .sources = {"sentinel"}};
     CoreLoop restarted(std::move(deps));
     restarted.restore();
     EXPECT_EQ(restarted.book().find("sentinel:a")->state, core::AlarmState::kAcked);
     EXPECT_EQ(restarted.book().find("sentinel:b")->state, core::AlarmState::kUnacked);
     EXPECT_FALSE(restarted.book().find("sentinel:b")->silenced) << "a silence does not survive a restart";
+}
+
+TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
+    broker::CommandVerifier verifier("sirenbox/box", broker::CommandPolicy{Secret("mqtt-command-key"), std::chrono::seconds(30)},
+                                     clock_);
+    std::vector<std::string> replies, events;
+    CoreDeps deps{.config = config_,
+                  .store = *store_,
+                  .outputs = outputs_,
+                  .clock = clock_,
+                  .sources = {"sentinel"},
+                  .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note) {
+                                    return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
+                                }}},
+                  .publish_event = [&](const std::string& e) { events.push_back(e); },
+                  .commands = &verifier,
+                  .reply_command = [&](const std::string& r) { replies.push_back(r); }};
+    CoreLoop loop(std::move(deps));
+    loop.restore();
+    sources::SourceBatch batch;
+    batch.source = "sentinel";
+    core::CloudSnapshot snap;
+    snap.alarm.source = "sentinel";
+    snap.alarm.id = "a";
+    snap.cloud_state = core::AlarmState::kUnacked;
+    snap.may_raise = true;
+    batch.snapshots.push_back(snap);
+    loop.handle(batch);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_NE(events[0].find("\"event\":\"raised\""), std::string::npos);
+
+    const std::string topic = "sirenbox/box/command/acknowledge";
+    const long long ts = std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch()).count();
+    const std::string mac = broker::CommandVerifier::sign(Secret("wrong-key"), topic, "r1", ts, "all", "");
+    loop.handle(MqttCommand{topic, R"({"id": "r1", "ts": )" + std::to_string(ts) + R"(, "alarm": "all", "hmac": ")" + mac + R"("})"});
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_NE(replies[0].find("bad hmac"), std::string::npos) << replies[0];
+    EXPECT_EQ(loop.book().find("sentinel:a")->state, core::AlarmState::kUnacked) << "a rejected command does nothing";
+
+    const std::string good = broker::CommandVerifier::sign(Secret("mqtt-command-key"), topic, "r2", ts, "all", "");
+    loop.handle(MqttCommand{topic, R"({"id": "r2", "ts": )" + std::to_string(ts) + R"(, "alarm": "all", "hmac": ")" + good + R"("})"});
+    ASSERT_EQ(replies.size(), 2u);
+    EXPECT_NE(replies[1].find("\"ok\":true"), std::string::npos) << replies[1];
+    EXPECT_EQ(loop.book().find("sentinel:a")->state, core::AlarmState::kAcked);
+    auto entries = *store_->list(relay::EntryState::kPending, 10);
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].origin, "mqtt");
+    EXPECT_NE(events.back().find("\"event\":\"acknowledged\""), std::string::npos);
+    EXPECT_NE(events.back().find("\"origin\":\"mqtt\""), std::string::npos);
 }
 
 }  // namespace

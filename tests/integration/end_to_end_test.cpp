@@ -12,6 +12,7 @@
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/mosquitto_broker.hpp"
 #include "tests/support/test_env.hpp"
+#include "mqtt/command.hpp"
 
 namespace sirenbox {
 namespace {
@@ -42,7 +43,7 @@ protected:
                        "subscription_id": ")" + CloudSim::kSubscription + R"(", "resource_group": ")" +
                                      CloudSim::kResourceGroup + R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
                        "poll_interval_s": 1, "owner_object_id": ")" + kOwner + R"("},
-          "mqtt": {"uri": ")" + broker_.uri() + R"("},
+          "mqtt": {"uri": ")" + broker_.uri() + R"(")" + mqtt_extra_ + R"(},
           "gpio": {"backend": "sim", "board": "generic"},
           "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() + R"("},
           "control": {"socket": ")" + socket_ + R"("},
@@ -112,6 +113,7 @@ protected:
     std::unique_ptr<CloudSim> sim_;
     std::string socket_;
     std::unique_ptr<ChildProcess> daemon_;
+    std::string mqtt_extra_;
 };
 
 TEST_F(EndToEnd, IncidentToLampsAndMqttAndAcknowledgementBackToSentinel) {
@@ -240,6 +242,44 @@ TEST_F(EndToEnd, LongPressResolvesInSentinelAndCommentsReachTheIncident) {
         return m.payload.find("\"unacked\":0,\"acked\":0") != std::string::npos &&
                m.payload.find("\"pending\":0") != std::string::npos;
     })) << daemon_->output();
+}
+
+TEST_F(EndToEnd, SignedMqttCommandAcknowledgesAndAReplayIsRejected) {
+    const auto key_file = dir_.write("command-key", "mqtt-command-shared-key\n", 0600);
+    mqtt_extra_ = R"(, "commands": true, "command_key_file": ")" + key_file.string() + R"(")";
+    MqttProbe probe(broker_.uri(), {"sirenbox/e2e-box/#"});
+    start_daemon();
+    const std::string name = create("Lateral movement", "High");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
+    ASSERT_TRUE(probe.wait_for("sirenbox/e2e-box/events", [](const testing::ProbeMessage& m) {
+        return m.payload.find("\"event\":\"raised\"") != std::string::npos;
+    }));
+
+    const std::string topic = "sirenbox/e2e-box/command/acknowledge";
+    const long long ts = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::string alarm = "sentinel:" + name;
+    const std::string payload = R"({"id": "hass-1", "ts": )" + std::to_string(ts) + R"(, "alarm": ")" + alarm +
+                                R"(", "hmac": ")" +
+                                broker::CommandVerifier::sign(Secret("mqtt-command-shared-key"), topic, "hass-1", ts, alarm, "") +
+                                R"("})";
+    ASSERT_TRUE(probe.publish(topic, payload, false));
+    EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/command/reply", [](const testing::ProbeMessage& m) {
+        return m.payload.find("\"id\":\"hass-1\"") != std::string::npos && m.payload.find("\"ok\":true") != std::string::npos;
+    })) << daemon_->output();
+    ASSERT_TRUE(lit_exactly({"lamp_red", "lamp_green"})) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1; })) << daemon_->output();
+    EXPECT_EQ(json::get_string(json::member(sim_->get_incident(name).get(), "properties"), "status"), "Active");
+
+    ASSERT_TRUE(probe.publish(topic, payload, false));  // the same message again: a replay
+    EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/command/reply", [](const testing::ProbeMessage& m) {
+        return m.payload.find("replay") != std::string::npos;
+    })) << daemon_->output();
+    ASSERT_TRUE(probe.publish(topic, R"({"alarm": "all"})", false));  // unsigned
+    EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/command/reply", [](const testing::ProbeMessage& m) {
+        return m.payload.find("needs \\\"id\\\"") != std::string::npos;
+    })) << daemon_->output();
+    EXPECT_NE(daemon_->output().find("command rejected"), std::string::npos);
 }
 
 TEST_F(EndToEnd, AcknowledgementSurvivesCloudOutageAndRestart) {
