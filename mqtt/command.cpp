@@ -9,7 +9,7 @@
 namespace sirenbox::broker {
 namespace {
 
-const std::set<std::string> kActions{"acknowledge", "resolve", "comment", "silence"};
+const std::set<std::string> kActions{"acknowledge", "resolve", "comment", "silence", "lamp_test"};
 // Replay protection needs to remember ids only while their timestamps are fresh; this bounds it anyway.
 constexpr std::size_t kMaxRemembered = 4096;
 

@@ -88,6 +88,12 @@ int CoreLoop::silence(const std::string& origin) {
     return static_cast<int>(silenced.size());
 }
 
+void CoreLoop::lamp_test(const std::string& origin) {
+    lamp_test_until_ = deps_.clock.now() + std::chrono::seconds(deps_.config.outputs.lamp_test_s);
+    drive_outputs();
+    SB_LOG(kInfo, "core") << "lamp test for " << deps_.config.outputs.lamp_test_s << " s by " << origin;
+}
+
 void CoreLoop::end_silence(const char* why) {
     silence_until_.reset();
     const auto ended = book_.end_silence();
@@ -104,6 +110,11 @@ std::string CoreLoop::handle_command(const ControlCall& call) {
     auto body = json::object();
     if (call.cmd == "silence") {
         json::add(body.get(), "silenced", silence("cli"));
+        return control_ok(std::move(body));
+    }
+    if (call.cmd == "lamp_test") {
+        lamp_test("cli");
+        json::add(body.get(), "lamp_test_s", deps_.config.outputs.lamp_test_s);
         return control_ok(std::move(body));
     }
     relay::ActionKind kind{};

@@ -167,6 +167,8 @@ void CoreLoop::handle(const MqttCommand& command) {
         Result<int> done = 0;
         if (verified->action == "silence") {
             done = silence("mqtt");
+        } else if (verified->action == "lamp_test") {
+            lamp_test("mqtt");
         } else {
             relay::ActionKind kind{};
             relay::parse_action_kind(verified->action, kind);
@@ -186,11 +188,18 @@ void CoreLoop::handle(const ButtonEvent& event) {
     const auto kind = event.press.kind;
     if (kind == hal::Press::kStuck) {
         SB_LOG(kError, "buttons") << event.role << " is stuck (held too long); ignored until released";
+        if (deps_.publish_button) deps_.publish_button(R"({"event_type":"stuck","button":")" + event.role + "\"}");
         return;
     }
     if (kind == hal::Press::kReleased) {
         SB_LOG(kInfo, "buttons") << event.role << " released after being stuck";
         return;
+    }
+    if (deps_.publish_button) {
+        auto press = json::object();
+        json::add(press.get(), "event_type", kind == hal::Press::kLong ? "long" : "short");
+        json::add(press.get(), "button", event.role);
+        deps_.publish_button(json::print(press.get()));
     }
     Result<int> done = 0;
     if (event.role == "button_ack") {
@@ -198,6 +207,8 @@ void CoreLoop::handle(const ButtonEvent& event) {
                    "button");
     } else if (event.role == "button_silence") {
         silence("button");
+    } else if (event.role == "button_lamp_test") {
+        lamp_test("button");
     } else {
         SB_LOG(kInfo, "buttons") << event.role << " pressed; no action is bound to it";
     }
@@ -239,6 +250,7 @@ bool CoreLoop::fault() const {
 
 std::optional<SteadyTime> CoreLoop::next_deadline() const {
     std::optional<SteadyTime> next = silence_until_;
+    if (lamp_test_until_ && (!next || *lamp_test_until_ < *next)) next = lamp_test_until_;
     const auto limit = std::chrono::seconds(deps_.config.outputs.fault_after_s);
     for (const auto& [name, health] : health_) {
         if (!health.unhealthy_since) continue;
@@ -250,6 +262,7 @@ std::optional<SteadyTime> CoreLoop::next_deadline() const {
 
 void CoreLoop::on_timer() {
     if (silence_until_ && deps_.clock.now() >= *silence_until_) end_silence("the silence time ran out");
+    if (lamp_test_until_ && deps_.clock.now() >= *lamp_test_until_) lamp_test_until_.reset();
     drive_outputs();
     publish_summary();
 }
@@ -272,6 +285,11 @@ void CoreLoop::refresh_outbox_counts() {
 void CoreLoop::drive_outputs() {
     auto active = core::plan_outputs(book_, output_map_, healthy());
     if (!deps_.config.outputs.fault.empty() && fault()) active.insert(deps_.config.outputs.fault);
+    if (lamp_test_until_) {
+        for (const auto& [role, line] : deps_.outputs) {
+            if (!core::is_horn(role)) active.insert(role);
+        }
+    }
     for (auto& [role, line] : deps_.outputs) {
         const bool want = active.count(role) > 0;
         if (line->active() == want) continue;

@@ -69,6 +69,7 @@ struct CoreDeps {
     broker::AlarmPublisher* publisher = nullptr;                       // null when MQTT is off
     std::function<void(const std::string& summary_json)> publish_summary{};  // retained MQTT summary
     std::function<void(const std::string& event_json)> publish_event{};      // MQTT event stream
+    std::function<void(const std::string& press_json)> publish_button{};     // physical button presses
     broker::CommandVerifier* commands = nullptr;                             // MQTT commands, when enabled
     std::function<void(const std::string& reply_json)> reply_command{};     // answers on the reply topic
     std::function<void(cJSON* status)> add_runtime_status{};                // network and broker figures
@@ -111,6 +112,8 @@ public:
                     const std::string& text = "");
     /// Mutes the horns for outputs.silence_s (local only, never relayed); a new alarm ends it.
     int silence(const std::string& origin);
+    /// Lights every lamp for outputs.lamp_test_s so a technician sees that none is dead (horns stay quiet).
+    void lamp_test(const std::string& origin);
     /// True while something needs a technician (see outputs.fault in docs/configuration.md).
     [[nodiscard]] bool fault() const;
 
@@ -141,6 +144,7 @@ private:
     core::OutputMap output_map_;
     std::map<std::string, SourceHealth> health_;
     std::optional<SteadyTime> silence_until_;
+    std::optional<SteadyTime> lamp_test_until_;
     long long outbox_pending_ = 0;
     long long outbox_failed_ = 0;
     std::string last_summary_;

@@ -5,6 +5,7 @@
 #include "agent/config/secret_file.hpp"
 #include "agent/relay/sentinel_target.hpp"
 #include "hal/board_profile.hpp"
+#include "mqtt/ha_discovery.hpp"
 
 namespace sirenbox::app {
 namespace {
@@ -53,7 +54,7 @@ Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>&
         p.outputs[role] = std::move(*line);
     }
     // Only the buttons that have an action are claimed; the others stay free for other uses.
-    for (const std::string role : {"button_ack", "button_silence"}) {
+    for (const std::string role : {"button_ack", "button_silence", "button_lamp_test"}) {
         auto spec = wiring->find(role);
         if (spec == wiring->end()) continue;
         auto line = p.gpio->request_input(role, spec->second);
@@ -110,6 +111,31 @@ Status build_cloud(DaemonParts& p) {
     return Status::ok();
 }
 
+// Device discovery when enabled (again whenever Home Assistant restarts); when disabled, an empty retained
+// config removes a device announced earlier.
+Status announce_to_home_assistant(DaemonParts& p) {
+    const auto& m = p.config.mqtt;
+    broker::DiscoveryInfo info;
+    info.prefix = m.ha_prefix;
+    info.box_id = p.config.box.id;
+    info.box_name = p.config.box.name;
+    info.base_topic = m.base_topic;
+    info.buttons = m.commands && m.command_key_file.empty();
+    info.version = "0.1.0";
+    const std::string topic = broker::discovery_topic(info);
+    if (!m.ha_discovery) {
+        p.session->publish(topic, "", true);
+        return Status::ok();
+    }
+    const std::string payload = broker::discovery_payload(info);
+    p.session->publish(topic, payload, true);
+    broker::Session* session = p.session.get();
+    return p.session->subscribe(broker::ha_status_topic(info), [session, topic, payload](const std::string&,
+                                                                                        const std::string& status) {
+        if (status == "online") session->publish(topic, payload, true);
+    });
+}
+
 Status build_mqtt(DaemonParts& p) {
     const auto& m = p.config.mqtt;
     broker::SessionOptions options;
@@ -145,7 +171,7 @@ Status build_mqtt(DaemonParts& p) {
         });
         if (!subscribed.is_ok()) return subscribed.with_context("mqtt commands");
     }
-    return Status::ok();
+    return announce_to_home_assistant(p);
 }
 
 void add_runtime_status(DaemonParts& p, cJSON* status) {
@@ -216,6 +242,9 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
         };
         deps.publish_event = [self](const std::string& event) {
             self->session->publish(self->publisher->topics().base() + "/events", event, false);
+        };
+        deps.publish_button = [self](const std::string& press) {
+            self->session->publish(self->publisher->topics().base() + "/buttons", press, false);
         };
     }
     if (p.commands) {

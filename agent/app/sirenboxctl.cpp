@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "  resolve ALARM|all   resolve (close) one alarm or all of them, in the cloud too\n"
     "  comment ALARM TEXT  write TEXT as a comment on the alarm's incident\n"
     "  silence             mute the horns for a while; alarms stay unacknowledged\n"
+    "  lamp-test           light every lamp for a few seconds\n"
     "  gpio                the simulated board's lines (sim backend)\n"
     "  press BUTTON [--long]  press a simulated button, e.g. 'press ack' (sim backend)\n"
     "The socket defaults to $SIRENBOX_SOCKET, else /run/sirenbox/control.sock.\n";
@@ -105,6 +106,8 @@ int main(int argc, char** argv) {
         for (std::size_t i = 3; i < words.size(); ++i) text += " " + words[i];
         sirenbox::json::add(request.get(), "alarm", words[1]);
         sirenbox::json::add(request.get(), "text", text);
+    } else if (cmd == "lamp-test" && words.size() == 1) {
+        cJSON_ReplaceItemInObject(request.get(), "cmd", cJSON_CreateString("lamp_test"));
     } else if (words.size() != 1 || (cmd != "status" && cmd != "gpio" && cmd != "silence")) {
         std::fputs(kUsage, stderr);
         return 2;

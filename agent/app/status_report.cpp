@@ -125,6 +125,9 @@ std::string CoreLoop::summary_json() {
     auto sources = json::object();
     for (const auto& [name, health] : health_) json::add(sources.get(), name.c_str(), health.ok);
     json::add(body.get(), "sources", std::move(sources));
+    auto outputs = json::object();
+    for (const auto& [role, line] : deps_.outputs) json::add(outputs.get(), role.c_str(), line->active());
+    json::add(body.get(), "outputs", std::move(outputs));
     json::add(body.get(), "fault", fault());
     return json::print(body.get());
 }

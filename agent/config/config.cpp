@@ -69,6 +69,9 @@ const std::vector<Field<MqttConfig>> kMqttFields = {
     {"command_key_file", &MqttConfig::command_key_file,
      "File holding the shared key (mode 600); when set, every command needs a valid HMAC-SHA256, a fresh "
      "timestamp and an unused id."},
+    {"ha_discovery", &MqttConfig::ha_discovery,
+     "Announce the box to Home Assistant (device discovery); turning it off removes the device."},
+    {"ha_prefix", &MqttConfig::ha_prefix, "Home Assistant's discovery prefix."},
     {"command_max_age_s", &MqttConfig::command_max_age_s, "How far a command's timestamp may be from this box's clock, seconds.", 5, 3600},
 };
 
@@ -96,6 +99,7 @@ const std::vector<Field<OutputsConfig>> kOutputsFields = {
     {"fault", &OutputsConfig::fault,
      "Output lit while something needs a technician: a source unreachable for fault_after_s, or a write-back that failed for good (empty: none)."},
     {"fault_after_s", &OutputsConfig::fault_after_s, "How long a source may be unreachable before the fault output lights, seconds.", 0, 86400},
+    {"lamp_test_s", &OutputsConfig::lamp_test_s, "How long a lamp test lights every lamp, seconds.", 1, 60},
     {"silence_s", &OutputsConfig::silence_s,
      "How long silence mutes the horns, seconds. The alarms stay unacknowledged, and a new alarm ends the silence.", 10, 86400},
 };

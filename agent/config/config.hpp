@@ -54,6 +54,8 @@ struct MqttConfig {
     std::string password_file;
     int keepalive_s = 30;
     bool commands = false;
+    bool ha_discovery = false;
+    std::string ha_prefix = "homeassistant";
     std::string command_key_file;
     int command_max_age_s = 30;
 };
@@ -87,6 +89,7 @@ struct OutputsConfig {
     std::string fault = "lamp_blue";
     int fault_after_s = 120;
     int silence_s = 300;
+    int lamp_test_s = 3;
 };
 
 struct RelayConfig {

@@ -190,6 +190,17 @@ TEST_F(CoreLoopTest, RestartRestoresAcknowledgedAlarmsWithoutTheHorn) {
     EXPECT_FALSE(restarted.book().find("sentinel:b")->silenced) << "a silence does not survive a restart";
 }
 
+TEST_F(CoreLoopTest, LampTestLightsEveryLampButNoHornForItsTime) {
+    poll_ok({});
+    press("button_lamp_test", hal::Press::kShort);
+    for (const char* lamp : {"lamp_red", "lamp_amber", "lamp_green", "lamp_blue"}) EXPECT_TRUE(on(lamp)) << lamp;
+    EXPECT_FALSE(on("siren"));
+    clock_.advance(std::chrono::seconds(3));
+    loop_->on_timer();
+    EXPECT_FALSE(on("lamp_red"));
+    EXPECT_TRUE(on("lamp_green"));
+}
+
 TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
     broker::CommandVerifier verifier("sirenbox/box", broker::CommandPolicy{Secret("mqtt-command-key"), std::chrono::seconds(30)},
                                      clock_);

@@ -282,6 +282,34 @@ TEST_F(EndToEnd, SignedMqttCommandAcknowledgesAndAReplayIsRejected) {
     EXPECT_NE(daemon_->output().find("command rejected"), std::string::npos);
 }
 
+TEST_F(EndToEnd, HomeAssistantDiscoveryIsAnnouncedResentAndRemoved) {
+    mqtt_extra_ = R"(, "ha_discovery": true)";
+    const std::string topic = "homeassistant/device/sirenbox_e2e-box/config";
+    MqttProbe probe(broker_.uri(), {"homeassistant/#", "sirenbox/e2e-box/summary"});
+    start_daemon();
+    auto first = probe.wait_for(topic, [](const testing::ProbeMessage& m) { return !m.payload.empty(); });
+    ASSERT_TRUE(first) << daemon_->output();
+    auto doc = json::parse(first->payload, "discovery");
+    ASSERT_TRUE(doc.is_ok());
+    EXPECT_NE(json::member(json::member(doc->get(), "cmps"), "unacked_present"), nullptr);
+    // The summary the entities read carries the fields their templates use.
+    auto summary = probe.wait_for("sirenbox/e2e-box/summary", [](const testing::ProbeMessage&) { return true; });
+    ASSERT_TRUE(summary);
+    auto s = json::parse(summary->payload, "summary");
+    ASSERT_TRUE(s.is_ok());
+    EXPECT_TRUE(cJSON_IsBool(json::member(json::member(s->get(), "outputs"), "siren")));
+    EXPECT_TRUE(json::get_integer(json::member(json::member(s->get(), "by_severity"), "High"), "unacked"));
+
+    ASSERT_TRUE(probe.publish("homeassistant/status", "online", false));  // Home Assistant restarted
+    EXPECT_TRUE(testing::wait_until([&] { return probe.on(topic).size() >= 2; })) << "discovery is sent again";
+
+    ASSERT_EQ(daemon_->stop(SIGTERM), 0);
+    mqtt_extra_ = R"(, "ha_discovery": false)";
+    start_daemon();
+    EXPECT_TRUE(probe.wait_for(topic, [](const testing::ProbeMessage& m) { return m.payload.empty(); }))
+        << "disabling discovery removes the device";
+}
+
 TEST_F(EndToEnd, AcknowledgementSurvivesCloudOutageAndRestart) {
     start_daemon();
     const std::string high = create("Beaconing to known C2", "High");
