@@ -79,4 +79,39 @@ std::string AlarmPublisher::alarm_payload(const core::Alarm& alarm) {
     return json::print(o);
 }
 
+Result<core::Alarm> AlarmPublisher::parse_alarm_payload(const std::string& payload) {
+    auto doc = json::parse(payload, "alarm state");
+    if (!doc.is_ok()) return doc.status();
+    const cJSON* o = doc->get();
+    core::Alarm alarm;
+    auto source = json::get_string(o, "source");
+    auto id = json::get_string(o, "id");
+    auto severity = core::parse_severity(json::get_string(o, "severity").value_or(""));
+    auto state = core::parse_alarm_state(json::get_string(o, "state").value_or(""));
+    if (!source || !id) return invalid_argument("alarm state: missing \"source\" or \"id\"");
+    if (!severity) return invalid_argument("alarm state " + *source + ":" + *id + ": bad \"severity\"");
+    if (!state) return invalid_argument("alarm state " + *source + ":" + *id + ": bad \"state\"");
+    alarm.source = *source;
+    alarm.id = *id;
+    alarm.severity = *severity;
+    alarm.state = *state;
+    alarm.title = json::get_string(o, "title").value_or("");
+    alarm.cloud_status = json::get_string(o, "cloud_status").value_or("");
+    alarm.number = json::get_string(o, "number").value_or("");
+    alarm.url = json::get_string(o, "url").value_or("");
+    alarm.owner = json::get_string(o, "owner").value_or("");
+    alarm.description = json::get_string(o, "description").value_or("");
+    alarm.silenced = json::get_bool(o, "silenced").value_or(false);
+    for (auto [key, list] : {std::pair{"products", &alarm.products}, std::pair{"labels", &alarm.labels},
+                             std::pair{"evidence", &alarm.evidence}, std::pair{"related", &alarm.related}}) {
+        const cJSON* items = json::member(o, key);
+        for (const cJSON* item = cJSON_IsArray(items) ? items->child : nullptr; item; item = item->next) {
+            if (cJSON_IsString(item)) list->emplace_back(item->valuestring);
+        }
+    }
+    if (auto t = parse_iso8601(json::get_string(o, "created").value_or("")); t.is_ok()) alarm.created = *t;
+    if (auto t = parse_iso8601(json::get_string(o, "updated").value_or("")); t.is_ok()) alarm.updated = *t;
+    return alarm;
+}
+
 }  // namespace sirenbox::broker

@@ -56,6 +56,8 @@ class AlarmPublisher {
     /// "cloud_status","number","url","owner","silenced","products":[],"labels":[],"created","updated"};
     /// severity and state as core::to_string spells them, times ISO-8601 UTC to the second.
     static std::string alarm_payload(const core::Alarm& alarm);
+    /// The inverse, for boxes that mirror another box (fleet): kInvalidArgument naming the bad field.
+    static Result<core::Alarm> parse_alarm_payload(const std::string& payload);
 
   private:
     AlarmTopics topics_;

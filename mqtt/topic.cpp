@@ -1,5 +1,7 @@
 #include "mqtt/topic.hpp"
 
+#include <cctype>
+
 #include <cstddef>
 
 namespace sirenbox::broker {
@@ -82,6 +84,21 @@ std::string sanitize_level(std::string_view text) {
             default:
                 out += c;
                 break;
+        }
+    }
+    return out;
+}
+
+std::string unsanitize_level(std::string_view level) {
+    if (level == "%") return {};
+    std::string out;
+    for (std::size_t i = 0; i < level.size(); ++i) {
+        if (level[i] == '%' && i + 2 < level.size() && std::isxdigit(static_cast<unsigned char>(level[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(level[i + 2]))) {
+            out += static_cast<char>(std::stoi(std::string(level.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += level[i];
         }
     }
     return out;

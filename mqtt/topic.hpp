@@ -24,5 +24,7 @@ namespace sirenbox::broker {
 /// Every other byte passes unchanged. An empty text becomes "%", which no non-empty text can encode to
 /// (a literal '%' always becomes "%25"), so an empty id still gets its own, distinct topic.
 [[nodiscard]] std::string sanitize_level(std::string_view text);
+/// The inverse of sanitize_level ("%" alone is the empty string).
+[[nodiscard]] std::string unsanitize_level(std::string_view level);
 
 }  // namespace sirenbox::broker

@@ -26,6 +26,10 @@ Result<int> CoreLoop::act(relay::ActionKind kind, const std::string& selector, c
         return not_found(selector == "all" ? "no alarm to " + std::string(relay::to_string(kind))
                                            : "no alarm " + selector + " to " + std::string(relay::to_string(kind)));
     }
+    if (deps_.forward_action) {
+        SB_RETURN_IF_ERROR(deps_.forward_action(kind, selector, kind == relay::ActionKind::kComment ? text : ""));
+        return static_cast<int>(keys.size());
+    }
     const std::string note = note_for(kind, origin, text);
     std::vector<relay::OutboxEntry> entries;
     for (const auto& key : keys) {

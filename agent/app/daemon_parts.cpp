@@ -136,6 +136,28 @@ Status announce_to_home_assistant(DaemonParts& p) {
     });
 }
 
+// An annunciator mirrors the polling box's alarms and sends its presses there (docs/fleet.md).
+Status build_fleet(DaemonParts& p) {
+    DaemonParts* self = &p;
+    p.mirror = std::make_unique<FleetMirror>(p.config.fleet.source_base_topic,
+                                             [self](sources::SourceBatch batch) { self->core->post(std::move(batch)); });
+    for (const auto& filter : p.mirror->filters()) {
+        FleetMirror* mirror = p.mirror.get();
+        SB_RETURN_IF_ERROR(p.session->subscribe(filter, [mirror](const std::string& topic, const std::string& payload) {
+            mirror->on_message(topic, payload);
+        }));
+    }
+    Secret key;
+    if (!p.config.fleet.command_key_file.empty()) {
+        auto read = config::read_secret_file(p.config.fleet.command_key_file);
+        if (!read.is_ok()) return read.status();
+        key = std::move(*read);
+    }
+    p.commander = std::make_unique<FleetCommander>(*p.session, p.config.fleet.source_base_topic, p.config.box.id,
+                                                   std::move(key), SystemClock::instance());
+    return Status::ok();
+}
+
 Status build_mqtt(DaemonParts& p) {
     const auto& m = p.config.mqtt;
     broker::SessionOptions options;
@@ -212,6 +234,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
 
     if (p.config.sentinel.enabled) SB_RETURN_IF_ERROR(build_cloud(p));
     if (p.config.mqtt.enabled) SB_RETURN_IF_ERROR(build_mqtt(p));
+    if (p.config.box.role == "annunciator") SB_RETURN_IF_ERROR(build_fleet(p));
 
     relay::RelayOptions relay_options;
     relay_options.retry_min = std::chrono::seconds(p.config.relay.retry_min_s);
@@ -222,6 +245,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     if (p.sentinel) p.relay->add_target("sentinel", std::make_unique<relay::SentinelTarget>(*p.sentinel, *p.tokens));
 
     std::vector<std::string> source_names;
+    if (p.mirror) source_names.emplace_back("fleet");
     for (auto& slot : p.pollers) {
         source_names.emplace_back(slot.poller->name());
         auto watermark = p.core_store->get_state(slot.poller->watermark_key());
@@ -245,6 +269,11 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
         };
         deps.publish_button = [self](const std::string& press) {
             self->session->publish(self->publisher->topics().base() + "/buttons", press, false);
+        };
+    }
+    if (p.commander) {
+        deps.forward_action = [self](relay::ActionKind kind, const std::string& selector, const std::string& text) {
+            return self->commander->send(kind, selector, text);
         };
     }
     if (p.commands) {

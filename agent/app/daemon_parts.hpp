@@ -6,6 +6,7 @@
 
 #include "agent/app/button_reader.hpp"
 #include "agent/app/daemon.hpp"
+#include "agent/app/fleet.hpp"
 #include "agent/app/control_server.hpp"
 #include "agent/app/core_loop.hpp"
 #include "agent/base/message_queue.hpp"
@@ -44,6 +45,8 @@ struct DaemonParts {
     std::unique_ptr<broker::Session> session;
     std::unique_ptr<broker::AlarmPublisher> publisher;
     std::unique_ptr<broker::CommandVerifier> commands;
+    std::unique_ptr<FleetMirror> mirror;        // role "annunciator"
+    std::unique_ptr<FleetCommander> commander;  // role "annunciator"
     std::unique_ptr<relay::RelayWorker> relay;
     std::unique_ptr<CoreLoop> core;
     std::unique_ptr<ButtonReader> buttons;

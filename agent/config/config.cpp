@@ -15,6 +15,16 @@ using Severities = std::vector<std::string>;
 const std::vector<Field<BoxConfig>> kBoxFields = {
     {"id", &BoxConfig::id, "Short name of this box; used in MQTT topics, client ids and cloud comments."},
     {"name", &BoxConfig::name, "Human name of this box, shown in comments written to the cloud."},
+    {"role", &BoxConfig::role,
+     "\"poller\" polls the clouds; \"annunciator\" polls nothing and shows another box's alarms from MQTT, "
+     "sending its button presses to that box as commands (docs/fleet.md).", 0, 0, {"poller", "annunciator"}},
+};
+
+const std::vector<Field<FleetConfig>> kFleetFields = {
+    {"source_base_topic", &FleetConfig::source_base_topic,
+     "Annunciator: the polling box's mqtt.base_topic, e.g. \"sirenbox/noc-wall-1\"."},
+    {"command_key_file", &FleetConfig::command_key_file,
+     "Annunciator: file (mode 600) with the polling box's command key, to sign the commands it sends."},
 };
 
 const std::vector<Field<CloudConfig>> kCloudFields = {
@@ -177,7 +187,7 @@ Config parse(const std::string& text, Problems& problems) {
         problems.add("", "the config must be a JSON object");
         return config;
     }
-    static const std::vector<std::string> kSections{"box",   "cloud", "sentinel", "mqtt",    "gpio",
+    static const std::vector<std::string> kSections{"box",   "cloud", "sentinel", "mqtt",    "fleet", "gpio",
                                                     "outputs", "relay", "store",    "control", "log"};
     for (const cJSON* item = root->child; item != nullptr; item = item->next) {
         if (!detail::is_choice(kSections, item->string ? item->string : "")) {
@@ -188,6 +198,7 @@ Config parse(const std::string& text, Problems& problems) {
     read_named(root, "cloud", config.cloud, kCloudFields, problems);
     read_named(root, "sentinel", config.sentinel, kSentinelFields, problems);
     read_named(root, "mqtt", config.mqtt, kMqttFields, problems);
+    read_named(root, "fleet", config.fleet, kFleetFields, problems);
     read_named(root, "gpio", config.gpio, kGpioFields, problems);
     read_named(root, "outputs", config.outputs, kOutputsFields, problems);
     read_named(root, "relay", config.relay, kRelayFields, problems);
@@ -236,6 +247,8 @@ std::string reference_markdown() {
     append_table(out, "sentinel", kSentinelFields);
     out += "### mqtt\n\n";
     append_table(out, "mqtt", kMqttFields);
+    out += "### fleet\n\nOnly for `box.role` \"annunciator\".\n\n";
+    append_table(out, "fleet", kFleetFields);
     out += "### gpio\n\n";
     append_table(out, "gpio", kGpioFields);
     out += "#### gpio.lines.ROLE\n\nRoles: " + detail::choices_text(output_roles()) + " (outputs), " +

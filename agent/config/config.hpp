@@ -15,6 +15,13 @@ namespace sirenbox::config {
 struct BoxConfig {
     std::string id = "sirenbox";
     std::string name = "sirenbox";
+    std::string role = "poller";  // "annunciator": mirrors another box over MQTT, polls no cloud
+};
+
+/// For role "annunciator": the box whose alarms this one shows, and how presses are sent to it.
+struct FleetConfig {
+    std::string source_base_topic;  // the polling box's mqtt.base_topic
+    std::string command_key_file;   // the polling box's mqtt.command_key_file, to sign commands
 };
 
 struct CloudConfig {
@@ -114,6 +121,7 @@ struct Config {
     CloudConfig cloud;
     SentinelConfig sentinel;
     MqttConfig mqtt;
+    FleetConfig fleet;
     GpioConfig gpio;
     OutputsConfig outputs;
     RelayConfig relay;

@@ -141,6 +141,15 @@ void validate(const Config& c, Problems& problems) {
     if (c.relay.retry_min_s > c.relay.retry_max_s) {
         problems.add("relay.retry_min_s", "must not exceed relay.retry_max_s");
     }
+    if (c.box.role == "annunciator") {
+        if (c.sentinel.enabled) problems.add("sentinel.enabled", "an annunciator polls no cloud; set it false");
+        if (!m.enabled) problems.add("mqtt.enabled", "an annunciator learns its alarms over MQTT; set it true");
+        if (c.fleet.source_base_topic.empty()) problems.add("fleet.source_base_topic", "required when box.role is \"annunciator\"");
+        if (c.fleet.source_base_topic == m.base_topic) {
+            problems.add("fleet.source_base_topic", "is this box's own base topic; name the polling box's");
+        }
+        check_secret(problems, c.fleet.command_key_file, "fleet.command_key_file");
+    }
     check_parent_dir(problems, c.store.path, "store.path");
     check_parent_dir(problems, c.control.socket, "control.socket");
 }

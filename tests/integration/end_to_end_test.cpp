@@ -310,6 +310,57 @@ TEST_F(EndToEnd, HomeAssistantDiscoveryIsAnnouncedResentAndRemoved) {
         << "disabling discovery removes the device";
 }
 
+TEST_F(EndToEnd, AnnunciatorShowsThePollersAlarmsAndItsPressReachesTheCloud) {
+    const auto key_file = dir_.write("command-key", "fleet-shared-command-key\n", 0600);
+    mqtt_extra_ = R"(, "commands": true, "command_key_file": ")" + key_file.string() + R"(")";
+    start_daemon();  // the poller
+
+    const std::string second_socket = (dir_.path() / "annunciator.sock").string();
+    const std::string annunciator_config = R"({
+      "box": {"id": "hall-2", "name": "Hall 2", "role": "annunciator"},
+      "mqtt": {"uri": ")" + broker_.uri() + R"("},
+      "fleet": {"source_base_topic": "sirenbox/e2e-box", "command_key_file": ")" + key_file.string() + R"("},
+      "gpio": {"backend": "sim", "board": "generic"},
+      "store": {"path": ")" + (dir_.path() / "annunciator.db").string() + R"("},
+      "control": {"socket": ")" + second_socket + R"("}
+    })";
+    const auto config = dir_.write("annunciator.json", annunciator_config, 0600);
+    ChildProcess annunciator({(testing::binary_dir() / "sirenboxd").string(), "--config", config.string()},
+                             dir_.path() / "annunciator.log");
+    auto lit_on_annunciator = [&] {
+        auto result = testing::run_command(
+            {(testing::binary_dir() / "sirenboxctl").string(), "--socket", second_socket, "--json", "gpio"});
+        std::set<std::string> on;
+        auto doc = json::parse(result.output, "gpio");
+        if (result.exit_code != 0 || !doc.is_ok()) return on;
+        const cJSON* lines = json::member(doc->get(), "lines");
+        for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
+            if (json::get_string(l, "direction") == "output" && json::get_bool(l, "active") == true) {
+                on.insert(json::get_string(l, "role").value_or(""));
+            }
+        }
+        return on;
+    };
+    ASSERT_TRUE(testing::wait_until([&] { return lit_on_annunciator() == std::set<std::string>{"lamp_green"}; }))
+        << annunciator.output();
+
+    const std::string name = create("Ransomware in hall 2", "High");
+    ASSERT_TRUE(testing::wait_until([&] { return lit_on_annunciator() == std::set<std::string>{"lamp_red", "siren"}; }))
+        << annunciator.output();
+
+    // A press on the annunciator goes to the poller as a signed command, and from there to the cloud.
+    auto pressed = testing::run_command(
+        {(testing::binary_dir() / "sirenboxctl").string(), "--socket", second_socket, "press", "ack"});
+    ASSERT_EQ(pressed.exit_code, 0) << pressed.output;
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1; })) << daemon_->output() << annunciator.output();
+    EXPECT_EQ(json::get_string(json::member(sim_->get_incident(name).get(), "properties"), "status"), "Active");
+    EXPECT_TRUE(lit_exactly({"lamp_red", "lamp_green"}));
+    EXPECT_TRUE(testing::wait_until([&] {
+        return lit_on_annunciator() == std::set<std::string>{"lamp_red", "lamp_green"};
+    })) << annunciator.output();
+    EXPECT_EQ(annunciator.stop(SIGTERM), 0);
+}
+
 TEST_F(EndToEnd, AcknowledgementSurvivesCloudOutageAndRestart) {
     start_daemon();
     const std::string high = create("Beaconing to known C2", "High");
