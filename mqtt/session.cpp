@@ -21,8 +21,17 @@ bool starts_with(const std::string& text, std::string_view prefix) { return text
 Status validate(const SessionOptions& o) {
     auto bad = [](const std::string& what) { return invalid_argument("mqtt session: " + what); };
     const bool tcp = starts_with(o.uri, "tcp://") || starts_with(o.uri, "mqtt://");
-    if (!tcp || o.uri.size() <= o.uri.find("://") + 3) {
-        return bad("uri \"" + o.uri + "\" must be tcp://host:port or mqtt://host:port");
+    const bool tls = starts_with(o.uri, "ssl://") || starts_with(o.uri, "mqtts://");
+    if ((!tcp && !tls) || o.uri.size() <= o.uri.find("://") + 3) {
+        return bad("uri \"" + o.uri + "\" must be tcp://, mqtt://, ssl:// or mqtts:// host:port");
+    }
+    if (tls && o.tls_ca_file.empty()) return bad("uri " + o.uri + " uses TLS: tls_ca_file is required");
+    if (!tls && !o.tls_ca_file.empty()) return bad("tls_ca_file is set but uri " + o.uri + " is not ssl:// or mqtts://");
+    if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+        return bad("tls_cert_file and tls_key_file go together (broker " + o.uri + ")");
+    }
+    if (o.mqtt_version != 4 && o.mqtt_version != 5) {
+        return bad("mqtt_version must be 4 (MQTT 3.1.1) or 5, got " + std::to_string(o.mqtt_version));
     }
     if (o.client_id.empty() || o.client_id.find('\0') != std::string::npos) {
         return bad("client_id must be a non-empty string (broker " + o.uri + ")");
@@ -49,14 +58,31 @@ Status validate(const SessionOptions& o) {
 mqtt::connect_options make_connect_options(const SessionOptions& o) {
     // A clean session: commands queued by the broker while the box was away would be stale by the time
     // it is back; what matters is re-announcing state, which the Session does on every connect.
-    auto builder = mqtt::connect_options_builder()
-                       .clean_session(true)
-                       .keep_alive_interval(o.keepalive)
+    auto builder = mqtt::connect_options_builder();
+    if (o.mqtt_version == 5) {
+        builder.mqtt_version(MQTTVERSION_5).clean_start(true);
+    } else {
+        builder.mqtt_version(MQTTVERSION_3_1_1).clean_session(true);
+    }
+    builder.keep_alive_interval(o.keepalive)
                        .connect_timeout(std::min(o.keepalive, Seconds(10)))
                        .will(mqtt::will_options(o.availability_topic, std::string("offline"), 1, true));
     if (!o.username.empty()) {
         builder.user_name(o.username);
         if (!o.password.empty()) builder.password(o.password.reveal());
+    }
+    if (!o.tls_ca_file.empty()) {
+        // Verification is always on: the broker's certificate chain and its host name.
+        auto ssl = mqtt::ssl_options_builder()
+                       .trust_store(o.tls_ca_file)
+                       .enable_server_cert_auth(true)
+                       .verify(true)
+                       .finalize();
+        if (!o.tls_cert_file.empty()) {
+            ssl.set_key_store(o.tls_cert_file);
+            ssl.set_private_key(o.tls_key_file);
+        }
+        builder.ssl(std::move(ssl));
     }
     return builder.finalize();
 }
@@ -109,7 +135,9 @@ Result<std::unique_ptr<Session>> Session::create(SessionOptions options) {
     skip_openssl_init();
     if (!options.password.empty()) log::register_secret(options.password.reveal());
     try {
-        auto client = std::make_unique<mqtt::async_client>(options.uri, options.client_id);
+        auto client = std::make_unique<mqtt::async_client>(
+            options.uri, options.client_id,
+            mqtt::create_options(options.mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1));
         return std::unique_ptr<Session>(new Session(std::move(options), std::move(client)));
     } catch (const std::exception& e) {
         return invalid_argument("mqtt session: cannot create a client for " + options.uri + ": " + e.what());

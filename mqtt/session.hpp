@@ -34,6 +34,12 @@ struct SessionOptions {
     Millis reconnect_min{1000};
     Millis reconnect_max{60000};
     std::size_t max_held = 1000;  // messages kept while the broker is away
+    int mqtt_version = 4;         // 4 = MQTT 3.1.1, 5 = MQTT 5
+    /// TLS (uri ssl:// or mqtts://): the broker's certificate is always verified against tls_ca_file;
+    /// tls_cert_file + tls_key_file add a client certificate for brokers that require one.
+    std::string tls_ca_file;
+    std::string tls_cert_file;
+    std::string tls_key_file;
     /// Called on the session's worker thread after every (re)connect, once "online" is announced. A broker
     /// without persistence forgets retained messages when it restarts, so the owner republishes its state
     /// here. Must only enqueue work for the owner's thread.

@@ -170,6 +170,10 @@ Status build_mqtt(DaemonParts& p) {
         options.password = std::move(*password);
     }
     options.keepalive = std::chrono::seconds(m.keepalive_s);
+    options.mqtt_version = m.protocol == "5" ? 5 : 4;
+    options.tls_ca_file = m.tls_ca_file;
+    options.tls_cert_file = m.tls_cert_file;
+    options.tls_key_file = m.tls_key_file;
     auto topics = broker::AlarmTopics::create(m.base_topic);
     if (!topics.is_ok()) return topics.status().with_context("mqtt.base_topic");
     options.availability_topic = topics->availability();

@@ -68,12 +68,17 @@ const std::vector<Field<SentinelConfig>> kSentinelFields = {
 
 const std::vector<Field<MqttConfig>> kMqttFields = {
     {"enabled", &MqttConfig::enabled, "Publish alarms on the local MQTT broker."},
-    {"uri", &MqttConfig::uri, "Broker URI: tcp://host:port or mqtt://host:port."},
+    {"uri", &MqttConfig::uri, "Broker URI: tcp://host:port or mqtt://host:port; ssl://host:port or mqtts://host:port for TLS."},
     {"client_id", &MqttConfig::client_id, "MQTT client id. Default: \"sirenbox-\" + box.id."},
     {"base_topic", &MqttConfig::base_topic, "Every topic lives under this. Default: \"sirenbox/\" + box.id."},
     {"username", &MqttConfig::username, "Broker user name, if the broker wants one."},
     {"password_file", &MqttConfig::password_file, "File holding the broker password (mode 600)."},
     {"keepalive_s", &MqttConfig::keepalive_s, "MQTT keep-alive interval, seconds.", 5, 3600},
+    {"protocol", &MqttConfig::protocol, "MQTT protocol version.", 0, 0, {"3.1.1", "5"}},
+    {"tls_ca_file", &MqttConfig::tls_ca_file,
+     "CA certificate(s) that sign the broker's certificate; required with ssl:// or mqtts://. Always verified."},
+    {"tls_cert_file", &MqttConfig::tls_cert_file, "Client certificate, for brokers that require one (with tls_key_file)."},
+    {"tls_key_file", &MqttConfig::tls_key_file, "Private key of the client certificate (mode 600)."},
     {"commands", &MqttConfig::commands,
      "Accept acknowledge / resolve / comment / silence commands on <base_topic>/command/<action> (docs/mqtt.md)."},
     {"command_key_file", &MqttConfig::command_key_file,

@@ -60,6 +60,10 @@ struct MqttConfig {
     std::string username;
     std::string password_file;
     int keepalive_s = 30;
+    std::string protocol = "3.1.1";
+    std::string tls_ca_file;
+    std::string tls_cert_file;
+    std::string tls_key_file;
     bool commands = false;
     bool ha_discovery = false;
     std::string ha_prefix = "homeassistant";

@@ -114,10 +114,19 @@ void validate(const Config& c, Problems& problems) {
     validate_resolve(c.sentinel, problems);
 
     const auto& m = c.mqtt;
-    if (!starts_with(m.uri, "tcp://") && !starts_with(m.uri, "mqtt://")) {
-        problems.add("mqtt.uri", "must start with tcp:// or mqtt:// (a broker on the box or the site network), got \"" +
-                                     m.uri + "\"");
+    const bool tls = starts_with(m.uri, "ssl://") || starts_with(m.uri, "mqtts://");
+    if (!starts_with(m.uri, "tcp://") && !starts_with(m.uri, "mqtt://") && !tls) {
+        problems.add("mqtt.uri", "must start with tcp://, mqtt://, ssl:// or mqtts://, got \"" + m.uri + "\"");
     }
+    if (tls && m.tls_ca_file.empty()) problems.add("mqtt.tls_ca_file", "required with a TLS broker URI (" + m.uri + ")");
+    if (!tls && !m.tls_ca_file.empty()) problems.add("mqtt.tls_ca_file", "set, but mqtt.uri is not ssl:// or mqtts://");
+    if (!m.tls_ca_file.empty() && !std::filesystem::exists(m.tls_ca_file)) {
+        problems.add("mqtt.tls_ca_file", m.tls_ca_file + " does not exist");
+    }
+    if (m.tls_cert_file.empty() != m.tls_key_file.empty()) {
+        problems.add("mqtt.tls_cert_file", "tls_cert_file and tls_key_file go together");
+    }
+    check_secret(problems, m.tls_key_file, "mqtt.tls_key_file");
     if (m.base_topic.find_first_of("+#") != std::string::npos || starts_with(m.base_topic, "/") ||
         (!m.base_topic.empty() && m.base_topic.back() == '/')) {
         problems.add("mqtt.base_topic", "must not contain '+' or '#' nor start or end with '/', got \"" + m.base_topic + "\"");

@@ -90,6 +90,8 @@ TEST_F(ConfigTest, OtherSections) {
     };
     expect_one(with(R"("mqtt": {"base_topic": "sirenbox/#"})"), "mqtt.base_topic", "must not contain");
     expect_one(with(R"("mqtt": {"uri": "http://localhost"})"), "mqtt.uri", "tcp://");
+    expect_one(with(R"("mqtt": {"uri": "ssl://broker:8883"})"), "mqtt.tls_ca_file", "required with a TLS broker URI");
+    expect_one(with(R"("mqtt": {"protocol": "3"})"), "mqtt.protocol", "must be one of");
     expect_one(with(R"("outputs": {"High": ["lamp_red", "horn"]})"), "outputs.High[1]", "unknown output role \"horn\"");
     expect_one(with(R"("gpio": {"backend": "sysfs"})"), "gpio.backend", "\"gpiod\" or \"sim\"");
     expect_one(with(R"("gpio": {"lines": {"siren": {"name": "GPIO18", "bias": "up"}}})"), "gpio.lines.siren.bias",

@@ -31,7 +31,7 @@ std::string next_probe_id() {
 
 }  // namespace
 
-MosquittoBroker::MosquittoBroker() {
+MosquittoBroker::MosquittoBroker(std::string extra_config) : extra_config_(std::move(extra_config)) {
     for (int attempt = 0; attempt < kLaunchAttempts; ++attempt) {
         port_ = free_port();  // may be taken again between our probe and mosquitto's bind: then retry
         if (launch()) return;
@@ -44,7 +44,7 @@ MosquittoBroker::~MosquittoBroker() { stop(); }
 std::string MosquittoBroker::uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
 
 bool MosquittoBroker::launch() {
-    const auto conf = dir_.write("mosquitto.conf", broker_config(port_));
+    const auto conf = dir_.write("mosquitto.conf", broker_config(port_) + extra_config_);
     process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"mosquitto", "-c", conf.string()},
                                               dir_.path() / ("mosquitto-" + std::to_string(launches_++) + ".log"));
     const bool up = wait_until([&] { return !process_->running() || port_accepts(port_); }, kReadyTimeout);

@@ -23,7 +23,8 @@ namespace sirenbox::testing {
 /// come up. The destructor stops it. Not thread-safe: drive it from the test's thread.
 class MosquittoBroker {
   public:
-    MosquittoBroker();
+    /// `extra_config` is appended to the broker's config (e.g. a TLS listener).
+    explicit MosquittoBroker(std::string extra_config = "");
     ~MosquittoBroker();
     MosquittoBroker(const MosquittoBroker&) = delete;
     MosquittoBroker& operator=(const MosquittoBroker&) = delete;
@@ -48,6 +49,7 @@ class MosquittoBroker {
     bool launch();
 
     TempDir dir_;
+    std::string extra_config_;
     int port_ = 0;
     int launches_ = 0;
     std::unique_ptr<ChildProcess> process_;
