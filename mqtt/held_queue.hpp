@@ -15,6 +15,7 @@ struct OutMessage {
     std::string payload;
     bool retained = false;
     int qos = 1;
+    int failures = 0;  // deliveries Paho reported failed; see Session::on_delivered
 };
 
 /// The messages a Session holds while the broker is away, oldest first, at most `capacity`.

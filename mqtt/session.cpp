@@ -128,6 +128,8 @@ void skip_openssl_init() {
     (void)done;
 }
 
+constexpr int kMaxDeliveryFailures = 5;
+
 }  // namespace
 
 Result<std::unique_ptr<Session>> Session::create(SessionOptions options) {
@@ -268,12 +270,16 @@ void Session::on_delivered(std::uint64_t id, bool ok, int code) {
         if (found == in_flight_.end()) return;  // already put back when the link went down
         OutMessage message = std::move(found->second);
         in_flight_.erase(found);
+        // Paho may fail a publish because the link is going down before it reports the loss, so a failure
+        // alone does not mean the broker refused the message: it is sent again, up to a bound that stops a
+        // message the broker really refuses (MQTT 5 reason codes) from circling forever.
         if (ok) {
             ++published_;
-        } else if (link_up_ && !lost_) {
+        } else if (++message.failures >= kMaxDeliveryFailures) {
             ++refused_;
             SB_LOG(kError, kComponent) << "broker " << options_.uri << " did not take the message on " << message.topic
-                                       << " (Paho code " << code << "); dropped";
+                                       << " after " << message.failures << " tries (Paho code " << code
+                                       << "); dropped";
         } else {
             queue_.push_front(std::move(message));
         }
