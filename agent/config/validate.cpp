@@ -79,6 +79,17 @@ void validate_sentinel(const Config& c, Problems& problems) {
     if (s.states.empty()) problems.add("sentinel.states", "must name at least one state");
 }
 
+void validate_graph(const Config& c, Problems& problems) {
+    const auto& g = c.graph;
+    check_https(problems, g.graph_url, "graph.graph_url");
+    if (!g.enabled) return;
+    const char* why = "when graph.enabled is true";
+    require(problems, c.cloud.tenant_id, "cloud.tenant_id", why);
+    require(problems, c.cloud.client_id, "cloud.client_id", why);
+    require(problems, c.cloud.client_secret_file, "cloud.client_secret_file", why);
+    if (g.statuses.empty()) problems.add("graph.statuses", "must name at least one status");
+}
+
 }  // namespace
 
 void apply_derived_defaults(Config& config) {
@@ -96,6 +107,7 @@ void validate(const Config& c, Problems& problems) {
     }
     check_secret(problems, c.cloud.client_secret_file, "cloud.client_secret_file");
     validate_sentinel(c, problems);
+    validate_graph(c, problems);
 
     const auto& m = c.mqtt;
     if (!starts_with(m.uri, "tcp://") && !starts_with(m.uri, "mqtt://")) {
