@@ -6,7 +6,6 @@
 #include "agent/base/time_format.hpp"
 #include "agent/cloud/graph_filter.hpp"
 #include "agent/cloud/graph_mapping.hpp"
-#include "agent/cloud/sentinel_filter.hpp"
 
 namespace sirenbox::sources {
 namespace {
@@ -37,14 +36,18 @@ bool GraphPoller::raises(const std::string& status) const {
 }
 
 cloud::GraphQuery GraphPoller::query_for(const Window& window) const {
-    std::string filter = cloud::updated_since_filter(window.from);
-    if (window.until) filter = cloud::and_filters(filter, cloud::updated_until_filter(*window.until));
+    // Every part is a comparison or a parenthesised "or" group, so a flat "and" join is exact.
+    std::vector<std::string> parts{cloud::updated_since_filter(window.from)};
+    if (window.until) parts.push_back(cloud::updated_until_filter(*window.until));
     // Without a watermark only open alerts matter; afterwards every change counts, closures included.
-    if (!watermark_) filter = cloud::and_filters(filter, cloud::graph_status_filter(options_.statuses));
-    filter = cloud::and_filters(filter, cloud::min_severity_filter(options_.min_severity));
-    filter = cloud::and_filters(filter, cloud::service_source_filter(options_.service_sources));
+    if (!watermark_) parts.push_back(cloud::graph_status_filter(options_.statuses));
+    parts.push_back(cloud::min_severity_filter(options_.min_severity));
+    parts.push_back(cloud::service_source_filter(options_.service_sources));
     cloud::GraphQuery query;
-    query.filter = std::move(filter);
+    for (const auto& part : parts) {
+        if (part.empty()) continue;
+        query.filter += (query.filter.empty() ? "" : " and ") + part;
+    }
     // Whether alerts_v2 honours $orderby is not documented; narrowed() copes with either order.
     query.orderby = "lastUpdateDateTime asc";
     query.top = options_.page_size;
