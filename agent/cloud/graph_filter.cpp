@@ -26,12 +26,12 @@ std::string any_of(std::string_view field, const std::vector<std::string>& value
 
 }  // namespace
 
-std::string updated_since_filter(WallTime since) { return "lastUpdateDateTime ge " + format_iso8601(since); }
+std::string updated_since_filter(WallTime since) {
+    return "lastUpdateDateTime ge " + format_iso8601(std::chrono::floor<std::chrono::milliseconds>(since), true);
+}
 
 std::string updated_until_filter(WallTime until) {
-    const auto floor = std::chrono::floor<std::chrono::seconds>(until);
-    const WallTime up = floor == until ? until : floor + std::chrono::seconds(1);
-    return "lastUpdateDateTime le " + format_iso8601(up);
+    return "lastUpdateDateTime le " + format_iso8601(std::chrono::ceil<std::chrono::milliseconds>(until), true);
 }
 
 std::string graph_status_filter(const std::vector<std::string>& statuses) { return any_of("status", statuses); }

@@ -11,9 +11,10 @@ namespace sirenbox::cloud {
 /// OData `$filter` texts for `GET /security/alerts_v2` (top-level camelCase fields, quoted enum
 /// values). Combine them with and_filters() from sentinel_filter.hpp. Pure functions.
 
-/// "lastUpdateDateTime ge 2026-11-22T07:40:00Z" (whole seconds, rounded down: never skips an alert).
+/// "lastUpdateDateTime ge 2026-11-22T07:40:00.123Z" (milliseconds, rounded down: never skips an alert;
+/// finer than whole seconds so a burst of alerts within one second can still be paged by time).
 std::string updated_since_filter(WallTime since);
-/// "lastUpdateDateTime le 2026-11-22T07:40:01Z" (whole seconds, rounded up: never skips an alert).
+/// "lastUpdateDateTime le 2026-11-22T07:40:00.124Z" (milliseconds, rounded up: never skips an alert).
 std::string updated_until_filter(WallTime until);
 /// "(status eq 'new' or status eq 'inProgress')"; "" for none.
 std::string graph_status_filter(const std::vector<std::string>& statuses);

@@ -12,7 +12,8 @@ namespace {
 
 constexpr const char* kComponent = "graph";
 
-auto whole_seconds(WallTime t) { return std::chrono::floor<std::chrono::seconds>(t); }
+// The filter's resolution (see graph_filter.hpp): a window moves only when its edge moves by this much.
+auto filter_step(WallTime t) { return std::chrono::floor<std::chrono::milliseconds>(t); }
 
 }  // namespace
 
@@ -75,12 +76,12 @@ std::optional<GraphPoller::Window> GraphPoller::narrowed(const Window& window, c
     const WallTime last = list.alerts.back().last_update;
     Window next = window;
     if (first <= last) {  // oldest first: continue from the newest seen
-        if (whole_seconds(last) <= whole_seconds(window.from)) return std::nullopt;
+        if (filter_step(last) <= filter_step(window.from)) return std::nullopt;
         next.from = last;
         return next;
     }
     // Newest first (the documented default order): continue below the oldest seen.
-    if (window.until && whole_seconds(last) >= whole_seconds(*window.until)) return std::nullopt;
+    if (window.until && filter_step(last) >= filter_step(*window.until)) return std::nullopt;
     next.until = last;
     return next;
 }
@@ -108,7 +109,7 @@ SourceBatch GraphPoller::poll() {
         auto next = narrowed(window, *list);
         if (!next || round >= options_.max_rounds) {
             batch.warnings.push_back("graph: more than " + std::to_string(options_.page_size) +
-                                     " alerts changed within one second or " + std::to_string(round) +
+                                     " alerts changed within one millisecond or " + std::to_string(round) +
                                      " rounds; some may be seen only on a later change (raise graph.page_size)");
             break;
         }

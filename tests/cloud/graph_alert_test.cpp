@@ -137,7 +137,8 @@ INSTANTIATE_TEST_SUITE_P(
                       MissingCase{"status", "skipped: graph alert 'a-1': status: missing"},
                       MissingCase{"severity", "skipped: graph alert 'a-1': severity: missing"},
                       MissingCase{"lastUpdateDateTime", "skipped: graph alert 'a-1': lastUpdateDateTime: missing"},
-                      MissingCase{"title", "skipped: graph alert 'a-1': title: missing"}));
+                      MissingCase{"title", "skipped: graph alert 'a-1': title: missing"}),
+    [](const ::testing::TestParamInfo<MissingCase>& info) { return std::string(info.param.field); });
 
 TEST(GraphAlertParse, MistypedAndBadRequiredFieldsAreNamed) {
     auto typed = parse_alert(parsed(R"({"id": "a-1", "status": 3, "severity": "high",

@@ -87,7 +87,7 @@ TEST_F(GraphClientTest, FollowsNextLinkAcrossThreePagesWithHeaders) {
     const auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 3u);
     EXPECT_EQ(requests[0].url,
-              kAlerts + "?$top=2&$filter=lastUpdateDateTime%20ge%202026-11-22T06%3A59%3A30Z%20and%20%28status%20eq%20%27new%27"
+              kAlerts + "?$top=2&$filter=lastUpdateDateTime%20ge%202026-11-22T06%3A59%3A30.500Z%20and%20%28status%20eq%20%27new%27"
                         "%20or%20status%20eq%20%27inProgress%27%29&$orderby=lastUpdateDateTime%20asc");
     EXPECT_EQ(requests[1].url, page2);
     EXPECT_EQ(requests[2].url, page3);
@@ -209,9 +209,11 @@ TEST(GraphOptions, Validation) {
 
 TEST(GraphFilter, Texts) {
     const WallTime t = *parse_iso8601("2026-11-22T07:40:00.250Z");
-    EXPECT_EQ(updated_since_filter(t), "lastUpdateDateTime ge 2026-11-22T07:40:00Z");
-    EXPECT_EQ(updated_until_filter(t), "lastUpdateDateTime le 2026-11-22T07:40:01Z");
-    EXPECT_EQ(updated_until_filter(*parse_iso8601("2026-11-22T07:40:00Z")), "lastUpdateDateTime le 2026-11-22T07:40:00Z");
+    const WallTime fine = *parse_iso8601("2026-11-22T07:40:00.2503Z");
+    EXPECT_EQ(updated_since_filter(t), "lastUpdateDateTime ge 2026-11-22T07:40:00.250Z");
+    EXPECT_EQ(updated_since_filter(fine), "lastUpdateDateTime ge 2026-11-22T07:40:00.250Z");
+    EXPECT_EQ(updated_until_filter(fine), "lastUpdateDateTime le 2026-11-22T07:40:00.251Z");
+    EXPECT_EQ(updated_until_filter(t), "lastUpdateDateTime le 2026-11-22T07:40:00.250Z");
     EXPECT_EQ(min_severity_filter(GraphSeverity::kMedium), "(severity eq 'medium' or severity eq 'high')");
     EXPECT_EQ(min_severity_filter(GraphSeverity::kInformational), "");
     EXPECT_EQ(service_source_filter({"microsoftDefenderForCloud"}), "(serviceSource eq 'microsoftDefenderForCloud')");

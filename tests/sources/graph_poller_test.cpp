@@ -75,14 +75,14 @@ TEST_F(GraphPollerTest, FirstPollAsksForOpenAlertsInTheLookbackThenEverythingSin
     EXPECT_EQ(first.snapshots[1].cloud_state, core::AlarmState::kAcked);
     EXPECT_EQ(first.snapshots[0].alarm.products, std::vector<std::string>{"Microsoft Defender for Cloud"});
     EXPECT_EQ(filter_of(transport_.requests()[0]),
-              "lastUpdateDateTime ge 2026-11-21T08:00:00Z and (status eq 'new' or status eq 'inProgress') and "
+              "lastUpdateDateTime ge 2026-11-21T08:00:00.000Z and (status eq 'new' or status eq 'inProgress') and "
               "(severity eq 'medium' or severity eq 'high') and (serviceSource eq 'microsoftDefenderForCloud')");
 
     transport_.push(200, page({alert("a2", "resolved", "2026-11-22T07:55:00Z")}));
     auto second = p.poll();
     ASSERT_TRUE(second.status.is_ok());
     EXPECT_EQ(filter_of(transport_.requests()[1]),
-              "lastUpdateDateTime ge 2026-11-22T07:49:00Z and (severity eq 'medium' or severity eq 'high') and "
+              "lastUpdateDateTime ge 2026-11-22T07:49:00.000Z and (severity eq 'medium' or severity eq 'high') and "
               "(serviceSource eq 'microsoftDefenderForCloud')");
     ASSERT_EQ(second.snapshots.size(), 1u);
     EXPECT_EQ(second.snapshots[0].cloud_state, core::AlarmState::kResolved);
@@ -104,7 +104,7 @@ TEST_F(GraphPollerTest, AFailedPollKeepsTheWatermark) {
     ASSERT_TRUE(ok.status.is_ok());
     EXPECT_EQ(ok.watermark, "2026-11-22T07:00:00.000Z");
     for (const auto& r : transport_.requests()) {
-        EXPECT_EQ(filter_of(r), "lastUpdateDateTime ge 2026-11-22T06:59:00Z");
+        EXPECT_EQ(filter_of(r), "lastUpdateDateTime ge 2026-11-22T06:59:00.000Z");
     }
 }
 
@@ -118,8 +118,8 @@ TEST_F(GraphPollerTest, FullPagesWithoutNextLinkAdvanceTheFilterOldestFirst) {
     ASSERT_TRUE(batch.status.is_ok());
     const auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 3u);
-    EXPECT_EQ(filter_of(requests[1]), "lastUpdateDateTime ge 2026-11-22T07:20:00Z");
-    EXPECT_EQ(filter_of(requests[2]), "lastUpdateDateTime ge 2026-11-22T07:30:00Z");
+    EXPECT_EQ(filter_of(requests[1]), "lastUpdateDateTime ge 2026-11-22T07:20:00.000Z");
+    EXPECT_EQ(filter_of(requests[2]), "lastUpdateDateTime ge 2026-11-22T07:30:00.000Z");
     ASSERT_EQ(batch.snapshots.size(), 3u);  // a2 and a3 came twice, each counts once
     EXPECT_EQ(batch.watermark, "2026-11-22T07:30:00.000Z");
     EXPECT_TRUE(batch.warnings.empty());
@@ -134,7 +134,7 @@ TEST_F(GraphPollerTest, FullPagesWithoutNextLinkNarrowFromAboveWhenNewestComesFi
     ASSERT_TRUE(batch.status.is_ok());
     const auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 2u);
-    EXPECT_EQ(filter_of(requests[1]), "lastUpdateDateTime ge 2026-11-22T06:59:00Z and lastUpdateDateTime le 2026-11-22T07:20:00Z");
+    EXPECT_EQ(filter_of(requests[1]), "lastUpdateDateTime ge 2026-11-22T06:59:00.000Z and lastUpdateDateTime le 2026-11-22T07:20:00.000Z");
     EXPECT_EQ(batch.snapshots.size(), 3u);
     EXPECT_EQ(batch.watermark, "2026-11-22T07:30:00.000Z");
 }
@@ -142,7 +142,7 @@ TEST_F(GraphPollerTest, FullPagesWithoutNextLinkNarrowFromAboveWhenNewestComesFi
 TEST_F(GraphPollerTest, AWindowThatCannotMoveStopsWithAWarning) {
     auto p = poller(2);
     p.restore_watermark("2026-11-22T07:00:00Z");
-    transport_.push(200, page({alert("a1", "new", "2026-11-22T06:59:00.5Z"), alert("a2", "new", "2026-11-22T06:59:00.7Z")}));
+    transport_.push(200, page({alert("a1", "new", "2026-11-22T06:59:00.0001Z"), alert("a2", "new", "2026-11-22T06:59:00.0007Z")}));
     auto batch = p.poll();
     ASSERT_TRUE(batch.status.is_ok());
     EXPECT_EQ(transport_.requests().size(), 1u);
