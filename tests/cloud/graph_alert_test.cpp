@@ -138,7 +138,7 @@ INSTANTIATE_TEST_SUITE_P(
                       MissingCase{"severity", "skipped: graph alert 'a-1': severity: missing"},
                       MissingCase{"lastUpdateDateTime", "skipped: graph alert 'a-1': lastUpdateDateTime: missing"},
                       MissingCase{"title", "skipped: graph alert 'a-1': title: missing"}),
-    [](const ::testing::TestParamInfo<MissingCase>& info) { return std::string(info.param.field); });
+    [](const ::testing::TestParamInfo<MissingCase>& param) { return std::string(param.param.field); });
 
 TEST(GraphAlertParse, MistypedAndBadRequiredFieldsAreNamed) {
     auto typed = parse_alert(parsed(R"({"id": "a-1", "status": 3, "severity": "high",
