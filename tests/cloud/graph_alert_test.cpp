@@ -112,6 +112,8 @@ struct MissingCase {
     const char* message;
 };
 
+void PrintTo(const MissingCase& c, std::ostream* os) { *os << c.field; }
+
 class GraphAlertMissing : public ::testing::TestWithParam<MissingCase> {};
 
 TEST_P(GraphAlertMissing, SkippedWithAWarningNamingFieldAndRecord) {
