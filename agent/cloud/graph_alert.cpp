@@ -104,8 +104,7 @@ Result<GraphAlertPage> parse_alert_page(const cJSON* root) {
     }
     const cJSON* value = json::member(root, "value");
     if (!cJSON_IsArray(value)) {
-        return invalid_argument("graph alerts page: value: expected array, got " +
-                                std::string(json::type_name(value)));
+        return invalid_argument("graph alerts page: value: expected array, got " + std::string(json::type_name(value)));
     }
     GraphAlertPage page;
     const cJSON* item = nullptr;

@@ -22,9 +22,9 @@ enum class EvidenceKind { kOther, kUser, kDevice, kIp, kFile, kProcess, kUrl, kM
 
 struct GraphEvidence {
     EvidenceKind kind = EvidenceKind::kOther;
-    std::string type;     // "@odata.type" without the "#microsoft.graph.security." prefix, e.g. "ipEvidence"
-    std::string name;     // the account, host, address, file path, URL, ...
-    std::string detail;   // country code of an IP, the account running a process, a host's addresses
+    std::string type;    // "@odata.type" without the "#microsoft.graph.security." prefix, e.g. "ipEvidence"
+    std::string name;    // the account, host, address, file path, URL, ...
+    std::string detail;  // country code of an IP, the account running a process, a host's addresses
 };
 
 /// One `microsoft.graph.security.alert` (alerts_v2). Strings keep the cloud's spelling.

@@ -15,8 +15,8 @@ namespace sirenbox::cloud {
 
 struct GraphOptions {
     std::string graph_url = "https://graph.microsoft.com";  // a simulator or proxy in tests
-    int page_size = 200;  // $top when the query sets none; Graph clamps above 1000
-    int max_pages = 50;   // a nextLink chain longer than this is an error, not an endless loop
+    int page_size = 200;                                    // $top when the query sets none; Graph clamps above 1000
+    int max_pages = 50;  // a nextLink chain longer than this is an error, not an endless loop
 };
 
 /// Checks the options a config loader hands in; the message names the bad key.

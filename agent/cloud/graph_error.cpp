@@ -23,8 +23,8 @@ Status graph_error_status(const net::HttpResponse& response, std::string_view re
     if (code == 409 || code == 412) return failed_precondition(text(head + detail));
     if (code == 429 || code >= 500) {
         const std::string* retry = response.header("Retry-After");
-        const std::string note = retry && !retry->empty() && retry->size() < 40 ? "; Retry-After: " + *retry
-                                                                                 : "; no Retry-After";
+        const std::string note =
+            retry && !retry->empty() && retry->size() < 40 ? "; Retry-After: " + *retry : "; no Retry-After";
         return unavailable(text(head + detail + note));
     }
     if (code >= 400) return invalid_argument(text(head + detail));

@@ -29,9 +29,10 @@ constexpr std::array<std::pair<std::string_view, EvidenceKind>, 10> kKinds{{
     {"amazonResourceEvidence", EvidenceKind::kCloudResource},
 }};
 constexpr std::array<std::string_view, 12> kKnownOthers{
-    "registryKeyEvidence",   "registryValueEvidence",   "analyzedMessageEvidence", "mailClusterEvidence",
-    "securityGroupEvidence", "oauthApplicationEvidence", "blobEvidence",            "blobContainerEvidence",
-    "googleCloudResourceEvidence", "kubernetesPodEvidence", "malwareEvidence",      "dnsEvidence"};
+    "registryKeyEvidence",   "registryValueEvidence", "analyzedMessageEvidence",
+    "mailClusterEvidence",   "securityGroupEvidence", "oauthApplicationEvidence",
+    "blobEvidence",          "blobContainerEvidence", "googleCloudResourceEvidence",
+    "kubernetesPodEvidence", "malwareEvidence",       "dnsEvidence"};
 
 std::string short_type(const cJSON* item) {
     std::string type = optional_string(item, "@odata.type", "evidence[].@odata.type");
@@ -143,8 +144,8 @@ GraphAlertStatus parse_graph_status(std::string_view text) {
 }
 
 GraphSeverity parse_graph_severity(std::string_view text) {
-    for (GraphSeverity s : {GraphSeverity::kInformational, GraphSeverity::kLow, GraphSeverity::kMedium,
-                            GraphSeverity::kHigh}) {
+    for (GraphSeverity s :
+         {GraphSeverity::kInformational, GraphSeverity::kLow, GraphSeverity::kMedium, GraphSeverity::kHigh}) {
         if (text == to_string(s)) return s;
     }
     note_unknown("severity", text);
@@ -153,11 +154,16 @@ GraphSeverity parse_graph_severity(std::string_view text) {
 
 std::string_view to_string(GraphSeverity severity) {
     switch (severity) {
-        case GraphSeverity::kInformational: return "informational";
-        case GraphSeverity::kLow: return "low";
-        case GraphSeverity::kMedium: return "medium";
-        case GraphSeverity::kHigh: return "high";
-        case GraphSeverity::kUnknown: return "unknown";
+        case GraphSeverity::kInformational:
+            return "informational";
+        case GraphSeverity::kLow:
+            return "low";
+        case GraphSeverity::kMedium:
+            return "medium";
+        case GraphSeverity::kHigh:
+            return "high";
+        case GraphSeverity::kUnknown:
+            return "unknown";
     }
     return "unknown";
 }

@@ -47,8 +47,6 @@ std::string min_severity_filter(GraphSeverity minimum) {
     return any_of("severity", wanted);
 }
 
-std::string service_source_filter(const std::vector<std::string>& sources) {
-    return any_of("serviceSource", sources);
-}
+std::string service_source_filter(const std::vector<std::string>& sources) { return any_of("serviceSource", sources); }
 
 }  // namespace sirenbox::cloud

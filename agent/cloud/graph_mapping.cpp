@@ -18,28 +18,42 @@ std::string with_detail(std::string_view head, const GraphEvidence& e) {
 std::optional<std::string> evidence_line(const GraphEvidence& e) {
     if (e.name.empty()) return std::nullopt;
     switch (e.kind) {
-        case EvidenceKind::kUser: return "user " + e.name;
-        case EvidenceKind::kDevice: return with_detail("host", e);
-        case EvidenceKind::kIp: return with_detail("ip", e);
-        case EvidenceKind::kFile: return "file " + e.name;
+        case EvidenceKind::kUser:
+            return "user " + e.name;
+        case EvidenceKind::kDevice:
+            return with_detail("host", e);
+        case EvidenceKind::kIp:
+            return with_detail("ip", e);
+        case EvidenceKind::kFile:
+            return "file " + e.name;
         case EvidenceKind::kProcess:
             return e.detail.empty() ? "process " + e.name : "process " + e.name + " (user " + e.detail + ")";
-        case EvidenceKind::kUrl: return "url " + e.name;
-        case EvidenceKind::kMailbox: return "mailbox " + e.name;
-        case EvidenceKind::kCloudApp: return "app " + e.name;
-        case EvidenceKind::kCloudResource: return "resource " + e.name;
-        case EvidenceKind::kOther: return std::nullopt;
+        case EvidenceKind::kUrl:
+            return "url " + e.name;
+        case EvidenceKind::kMailbox:
+            return "mailbox " + e.name;
+        case EvidenceKind::kCloudApp:
+            return "app " + e.name;
+        case EvidenceKind::kCloudResource:
+            return "resource " + e.name;
+        case EvidenceKind::kOther:
+            return std::nullopt;
     }
     return std::nullopt;
 }
 
 core::Severity severity_of(const GraphAlert& alert) {
     switch (alert.severity) {
-        case GraphSeverity::kInformational: return core::Severity::kInformational;
-        case GraphSeverity::kLow: return core::Severity::kLow;
-        case GraphSeverity::kMedium: return core::Severity::kMedium;
-        case GraphSeverity::kHigh: return core::Severity::kHigh;
-        case GraphSeverity::kUnknown: break;
+        case GraphSeverity::kInformational:
+            return core::Severity::kInformational;
+        case GraphSeverity::kLow:
+            return core::Severity::kLow;
+        case GraphSeverity::kMedium:
+            return core::Severity::kMedium;
+        case GraphSeverity::kHigh:
+            return core::Severity::kHigh;
+        case GraphSeverity::kUnknown:
+            break;
     }
     if (log::first_time("graph.alarm-severity=" + alert.severity_text)) {
         SB_LOG(kWarn, "graph") << "alert " << alert.id << ": severity '" << alert.severity_text
@@ -52,10 +66,14 @@ core::Severity severity_of(const GraphAlert& alert) {
 
 std::optional<core::AlarmState> alarm_state_from_status(GraphAlertStatus status) {
     switch (status) {
-        case GraphAlertStatus::kNew: return core::AlarmState::kUnacked;
-        case GraphAlertStatus::kInProgress: return core::AlarmState::kAcked;
-        case GraphAlertStatus::kResolved: return core::AlarmState::kResolved;
-        case GraphAlertStatus::kUnknown: return std::nullopt;
+        case GraphAlertStatus::kNew:
+            return core::AlarmState::kUnacked;
+        case GraphAlertStatus::kInProgress:
+            return core::AlarmState::kAcked;
+        case GraphAlertStatus::kResolved:
+            return core::AlarmState::kResolved;
+        case GraphAlertStatus::kUnknown:
+            return std::nullopt;
     }
     return std::nullopt;
 }

@@ -70,7 +70,8 @@ void GraphPoller::add(const cloud::GraphAlert& alert, SourceBatch& batch,
     }
 }
 
-std::optional<GraphPoller::Window> GraphPoller::narrowed(const Window& window, const cloud::GraphAlertList& list) const {
+std::optional<GraphPoller::Window> GraphPoller::narrowed(const Window& window,
+                                                         const cloud::GraphAlertList& list) const {
     if (list.alerts.empty()) return std::nullopt;
     const WallTime first = list.alerts.front().last_update;
     const WallTime last = list.alerts.back().last_update;

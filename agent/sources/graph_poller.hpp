@@ -32,7 +32,7 @@ struct GraphPollerOptions {
 /// (ascending order: from the newest seen; newest-first order: up to the oldest seen) and ask again,
 /// up to max_rounds. Not thread-safe: one poller thread owns it.
 class GraphPoller final : public Poller {
-public:
+  public:
     static constexpr const char* kWatermarkKey = "graph.watermark";
 
     GraphPoller(cloud::GraphClient& client, const Clock& clock, GraphPollerOptions options);
@@ -45,7 +45,7 @@ public:
     /// One poll. On failure the batch carries the Status and the watermark does not move.
     SourceBatch poll() override;
 
-private:
+  private:
     struct Window {
         WallTime from;
         std::optional<WallTime> until;

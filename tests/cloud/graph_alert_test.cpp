@@ -24,11 +24,12 @@ json::Ptr parsed(const std::string& text) {
 
 std::string minimal_alert(const std::string& extra = "") {
     return R"({"id": "a-1", "status": "new", "severity": "high", "lastUpdateDateTime": "2026-11-22T07:00:00Z",
-               "title": "Suspicious sign-in")" + extra + "}";
+               "title": "Suspicious sign-in")" +
+           extra + "}";
 }
 
 class LogCapture {
-public:
+  public:
     LogCapture() {
         log::set_sink([this](std::string_view line) { lines.emplace_back(line); });
     }
@@ -62,7 +63,8 @@ TEST(GraphAlertParse, OfficialListExampleParsesWithEveryField) {
     EXPECT_EQ(a.category, "DefenseEvasion");
     EXPECT_TRUE(a.assigned_to.empty());  // null in the example
     EXPECT_EQ(a.alert_web_url,
-              "https://security.microsoft.com/alerts/da637551227677560813_-961444813?tid=b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c");
+              "https://security.microsoft.com/alerts/"
+              "da637551227677560813_-961444813?tid=b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c");
     EXPECT_EQ(a.last_update, *parse_iso8601("2021-05-02T14:19:01.3266667Z"));
     EXPECT_EQ(a.created, *parse_iso8601("2021-04-27T12:19:27.7211305Z"));
     EXPECT_FALSE(a.resolved);
@@ -100,11 +102,11 @@ TEST(GraphAlertParse, ExampleBecomesAnAlarm) {
     EXPECT_EQ(alarm.url, page->alerts[0].alert_web_url);
     EXPECT_EQ(alarm.number, "28282");
     EXPECT_NE(alarm.description.find("A hidden file has been launched."), std::string::npos);
-    EXPECT_EQ(alarm.evidence, (std::vector<std::string>{"host tempDns (1.1.1.1)",
-                                                        "file C:\\Program Files\\temp\\MsSense.exe",
-                                                        "process C:\\Program Files\\temp\\MsSense.exe (user NT AUTHORITY\\SYSTEM)"}));
-    EXPECT_EQ(alarm.related, (std::vector<std::string>{"defender-incident:28282",
-                                                       std::string("provider-alert:") + kExampleId}));
+    EXPECT_EQ(alarm.evidence,
+              (std::vector<std::string>{"host tempDns (1.1.1.1)", "file C:\\Program Files\\temp\\MsSense.exe",
+                                        "process C:\\Program Files\\temp\\MsSense.exe (user NT AUTHORITY\\SYSTEM)"}));
+    EXPECT_EQ(alarm.related,
+              (std::vector<std::string>{"defender-incident:28282", std::string("provider-alert:") + kExampleId}));
 }
 
 struct MissingCase {
@@ -144,15 +146,18 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(GraphAlertParse, MistypedAndBadRequiredFieldsAreNamed) {
     auto typed = parse_alert(parsed(R"({"id": "a-1", "status": 3, "severity": "high",
-                                        "lastUpdateDateTime": "2026-11-22T07:00:00Z", "title": "t"})").get());
+                                        "lastUpdateDateTime": "2026-11-22T07:00:00Z", "title": "t"})")
+                                 .get());
     ASSERT_FALSE(typed.is_ok());
     EXPECT_EQ(typed.status().message(), "graph alert 'a-1': status: expected string, got number");
     auto time = parse_alert(parsed(R"({"id": "a-1", "status": "new", "severity": "high",
-                                       "lastUpdateDateTime": "yesterday", "title": "t"})").get());
+                                       "lastUpdateDateTime": "yesterday", "title": "t"})")
+                                .get());
     ASSERT_FALSE(time.is_ok());
     EXPECT_NE(time.status().message().find("graph alert 'a-1': lastUpdateDateTime: "), std::string::npos);
     auto null_title = parse_alert(parsed(R"({"id": "a-1", "status": "new", "severity": "high",
-                                             "lastUpdateDateTime": "2026-11-22T07:00:00Z", "title": null})").get());
+                                             "lastUpdateDateTime": "2026-11-22T07:00:00Z", "title": null})")
+                                      .get());
     ASSERT_FALSE(null_title.is_ok());
     EXPECT_EQ(null_title.status().message(), "graph alert 'a-1': title: missing");
 }
@@ -161,7 +166,8 @@ TEST(GraphAlertParse, UnknownEnumValuesMapToUnknownAndAreLoggedOnce) {
     LogCapture log;
     for (int i = 0; i < 3; ++i) {
         auto alert = parse_alert(parsed(R"({"id": "a-1", "status": "awaitingReview", "severity": "critical",
-                                            "lastUpdateDateTime": "2026-11-22T07:00:00Z", "title": "t"})").get());
+                                            "lastUpdateDateTime": "2026-11-22T07:00:00Z", "title": "t"})")
+                                     .get());
         ASSERT_TRUE(alert.is_ok());
         EXPECT_EQ(alert->status, GraphAlertStatus::kUnknown);
         EXPECT_EQ(alert->status_text, "awaitingReview");
@@ -187,7 +193,8 @@ TEST(GraphAlertParse, StatusMapping) {
 }
 
 TEST(GraphAlertParse, MistypedOptionalFieldsAreDroppedNotTheAlert) {
-    auto alert = parse_alert(parsed(minimal_alert(R"(, "alertWebUrl": 7, "evidence": "none", "incidentId": null)")).get());
+    auto alert =
+        parse_alert(parsed(minimal_alert(R"(, "alertWebUrl": 7, "evidence": "none", "incidentId": null)")).get());
     ASSERT_TRUE(alert.is_ok());
     EXPECT_TRUE(alert->alert_web_url.empty());
     EXPECT_TRUE(alert->evidence.empty());
@@ -203,7 +210,8 @@ TEST(GraphAlertParse, PageErrors) {
     EXPECT_EQ(no_value.status().message(), "graph alerts page: value: expected array, got missing");
     auto array = parse_alert_page(std::string_view("[]"));
     ASSERT_FALSE(array.is_ok());
-    auto next = parse_alert_page(std::string_view(R"({"value": [], "@odata.nextLink": "https://graph.microsoft.com/v1.0/security/alerts_v2?$skiptoken=x"})"));
+    auto next = parse_alert_page(std::string_view(
+        R"({"value": [], "@odata.nextLink": "https://graph.microsoft.com/v1.0/security/alerts_v2?$skiptoken=x"})"));
     ASSERT_TRUE(next.is_ok());
     EXPECT_EQ(next->next_link, "https://graph.microsoft.com/v1.0/security/alerts_v2?$skiptoken=x");
     auto not_object = parse_alert_page(std::string_view(R"({"value": [1, "x"]})"));
@@ -230,14 +238,13 @@ TEST(GraphEvidence, EachKindSummarised) {
     std::vector<GraphEvidence> evidence;
     const cJSON* item = nullptr;
     cJSON_ArrayForEach(item, root.get()) { evidence.push_back(parse_evidence(item)); }
-    EXPECT_EQ(summarize_evidence(evidence),
-              (std::vector<std::string>{"user alice@contoso.com", "user CONTOSO\\bob", "ip 203.0.113.7 (DE)",
-                                        "ip 198.51.100.1 (Norway)", "url https://evil.example/x",
-                                        "mailbox ceo@contoso.com", "app Dropbox", "resource vm-web-01",
-                                        "file /tmp/x.sh"}));
-    EXPECT_EQ(summarize_evidence(evidence, 3),
-              (std::vector<std::string>{"user alice@contoso.com", "user CONTOSO\\bob", "ip 203.0.113.7 (DE)",
-                                        "... and 6 more"}));
+    EXPECT_EQ(
+        summarize_evidence(evidence),
+        (std::vector<std::string>{"user alice@contoso.com", "user CONTOSO\\bob", "ip 203.0.113.7 (DE)",
+                                  "ip 198.51.100.1 (Norway)", "url https://evil.example/x", "mailbox ceo@contoso.com",
+                                  "app Dropbox", "resource vm-web-01", "file /tmp/x.sh"}));
+    EXPECT_EQ(summarize_evidence(evidence, 3), (std::vector<std::string>{"user alice@contoso.com", "user CONTOSO\\bob",
+                                                                         "ip 203.0.113.7 (DE)", "... and 6 more"}));
 }
 
 }  // namespace

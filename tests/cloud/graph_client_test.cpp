@@ -2,10 +2,10 @@
 
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
+#include "agent/base/time_format.hpp"
 #include "agent/cloud/graph_client.hpp"
 #include "agent/cloud/graph_filter.hpp"
 #include "agent/cloud/sentinel_filter.hpp"
-#include "agent/base/time_format.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -35,7 +35,8 @@ std::string alert_json(const std::string& id, const std::string& updated = "2026
 }
 
 std::string page(const std::vector<std::string>& alerts, const std::string& next = "") {
-    std::string body = R"({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#security/alerts_v2", "value": [)";
+    std::string body =
+        R"({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#security/alerts_v2", "value": [)";
     for (std::size_t i = 0; i < alerts.size(); ++i) body += (i ? "," : "") + alerts[i];
     body += "]";
     if (!next.empty()) body += R"(, "@odata.nextLink": ")" + next + R"(")";
@@ -58,7 +59,8 @@ class GraphClientTest : public ::testing::Test {
 };
 
 TEST_F(GraphClientTest, OfficialExamplePageThroughTheClient) {
-    transport_.push(200, testing::read_file(testing::source_dir() / "tests/cloud/data/graph/security-list-alerts_v2.response.json"));
+    transport_.push(200, testing::read_file(testing::source_dir() /
+                                            "tests/cloud/data/graph/security-list-alerts_v2.response.json"));
     auto c = client();
     auto list = c.list_alerts({}, nullptr);
     ASSERT_TRUE(list.is_ok()) << list.status().message();
@@ -86,9 +88,11 @@ TEST_F(GraphClientTest, FollowsNextLinkAcrossThreePagesWithHeaders) {
     EXPECT_FALSE(list->maybe_truncated);
     const auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 3u);
-    EXPECT_EQ(requests[0].url,
-              kAlerts + "?$top=2&$filter=lastUpdateDateTime%20ge%202026-11-22T06%3A59%3A30.500Z%20and%20%28status%20eq%20%27new%27"
-                        "%20or%20status%20eq%20%27inProgress%27%29&$orderby=lastUpdateDateTime%20asc");
+    EXPECT_EQ(
+        requests[0].url,
+        kAlerts +
+            "?$top=2&$filter=lastUpdateDateTime%20ge%202026-11-22T06%3A59%3A30.500Z%20and%20%28status%20eq%20%27new%27"
+            "%20or%20status%20eq%20%27inProgress%27%29&$orderby=lastUpdateDateTime%20asc");
     EXPECT_EQ(requests[1].url, page2);
     EXPECT_EQ(requests[2].url, page3);
     for (const auto& r : requests) {
@@ -121,7 +125,8 @@ TEST_F(GraphClientTest, NextLinkToAnotherHostIsRefused) {
 }
 
 TEST_F(GraphClientTest, Unauthorized401RetriesOnceWithAFreshToken) {
-    transport_.push(401, R"({"error": {"code": "InvalidAuthenticationToken", "message": "Lifetime validation failed"}})");
+    transport_.push(401,
+                    R"({"error": {"code": "InvalidAuthenticationToken", "message": "Lifetime validation failed"}})");
     transport_.push(200, page({alert_json("a1")}));
     auto c = client();
     auto list = c.list_alerts({}, nullptr);
@@ -145,7 +150,8 @@ TEST_F(GraphClientTest, GraphErrorsBecomeStatuses) {
     EXPECT_EQ(forbidden.status().code(), StatusCode::kPermissionDenied);
     EXPECT_NE(forbidden.status().message().find("SecurityAlert.Read.All"), std::string::npos);
 
-    transport_.push(429, R"({"error": {"code": "TooManyRequests", "message": "Too many requests"}})", {{"Retry-After", "7"}});
+    transport_.push(429, R"({"error": {"code": "TooManyRequests", "message": "Too many requests"}})",
+                    {{"Retry-After", "7"}});
     auto throttled = c.list_alerts({}, nullptr);
     EXPECT_EQ(throttled.status().code(), StatusCode::kUnavailable);
     EXPECT_EQ(throttled.status().message(),

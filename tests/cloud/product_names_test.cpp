@@ -10,7 +10,8 @@ TEST(ProductNames, OldSentinelNamesBecomeTodaysProducts) {
     EXPECT_EQ(friendly_product_name("Azure Security Center"), "Microsoft Defender for Cloud");
     EXPECT_EQ(friendly_product_name("Microsoft Cloud App Security"), "Microsoft Defender for Cloud Apps");
     EXPECT_EQ(friendly_product_name("Azure Advanced Threat Protection"), "Microsoft Defender for Identity");
-    EXPECT_EQ(friendly_product_name("Microsoft Defender Advanced Threat Protection"), "Microsoft Defender for Endpoint");
+    EXPECT_EQ(friendly_product_name("Microsoft Defender Advanced Threat Protection"),
+              "Microsoft Defender for Endpoint");
     EXPECT_EQ(friendly_product_name("Office 365 Advanced Threat Protection"), "Microsoft Defender for Office 365");
     EXPECT_EQ(friendly_product_name("Azure Active Directory Identity Protection"), "Microsoft Entra ID Protection");
     EXPECT_EQ(friendly_product_name("Azure Sentinel"), "Microsoft Sentinel");

@@ -24,8 +24,10 @@ const std::string kIncident = defender_incident_link("28282");
 
 TEST(AlarmLinks, GraphAlertOfATrackedSentinelIncidentIsFoldedIntoIt) {
     AlarmBook book;
-    ASSERT_EQ(book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident})).kind, ChangeKind::kRaised);
-    auto change = book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident, provider_alert_link("da1")}));
+    ASSERT_EQ(book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident})).kind,
+              ChangeKind::kRaised);
+    auto change =
+        book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident, provider_alert_link("da1")}));
     EXPECT_EQ(change.kind, ChangeKind::kUpdated);
     EXPECT_EQ(change.alarm.key(), "sentinel:inc-1");
     EXPECT_EQ(book.alarms().size(), 1u);

@@ -40,7 +40,7 @@ int count_alert_lists(CloudSim& sim) {
 }
 
 class GraphSourceTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         CloudSim::Options options;
         options.page_size = 3;  // the simulator's page size when $top is absent; the poller sends its own
@@ -89,7 +89,8 @@ protected:
 
 TEST_F(GraphSourceTest, PagesOverlapAndAPortalResolutionEndToEnd) {
     std::vector<std::string> ids;
-    for (int i = 0; i < 7; ++i) ids.push_back(create_alert(*sim_, "Alert " + std::to_string(i), i % 2 ? "high" : "low"));
+    for (int i = 0; i < 7; ++i)
+        ids.push_back(create_alert(*sim_, "Alert " + std::to_string(i), i % 2 ? "high" : "low"));
     auto p = poller(3);
 
     auto first = p.poll();
@@ -131,7 +132,7 @@ TEST_F(GraphSourceTest, WithoutNextLinkTheWatermarkFilterPagesThroughEverything)
 }
 
 class GraphDaemonTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         sim_ = std::make_unique<CloudSim>(dir_.path() / "cloudsim", CloudSim::Options{});
         socket_ = (dir_.path() / "control.sock").string();
@@ -141,15 +142,21 @@ protected:
         const auto& o = sim_->options();
         const std::string config = R"({
           "box": {"id": "graph-box"},
-          "cloud": {"tenant_id": ")" + o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
-                    "client_secret_file": ")" + sim_->secret_file().string() + R"(",
-                    "authority_url": ")" + sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
-          "graph": {"enabled": true, "graph_url": ")" + sim_->base_url() + R"(", "poll_interval_s": 5,
+          "cloud": {"tenant_id": ")" +
+                                   o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
+                    "client_secret_file": ")" +
+                                   sim_->secret_file().string() + R"(",
+                    "authority_url": ")" +
+                                   sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
+          "graph": {"enabled": true, "graph_url": ")" +
+                                   sim_->base_url() + R"(", "poll_interval_s": 5,
                     "min_severity": "medium"},
           "mqtt": {"enabled": false},
           "gpio": {"backend": "sim", "board": "generic"},
-          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() + R"("},
-          "control": {"socket": ")" + socket_ + R"("},
+          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() +
+                                   R"("},
+          "control": {"socket": ")" +
+                                   socket_ + R"("},
           "log": {"level": "debug"}
         })";
         const auto path = dir_.write("sirenbox.json", config, 0600).string();
@@ -193,15 +200,15 @@ TEST_F(GraphDaemonTest, AGraphAlertLightsTheLampsAndAPortalResolutionTurnsThemOf
     create_alert(*sim_, "Too low to show", "low");  // below graph.min_severity
     const std::string id = create_alert(*sim_, "Crypto miner on vm-web-01", "high");
     start_daemon();
-    ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_red", "siren"}; }))
-        << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] {
+        return lit() == std::set<std::string>{"lamp_red", "siren"};
+    })) << daemon_->output();
     auto status = ctl({"status"});
     EXPECT_NE(status.output.find("graph:" + id), std::string::npos) << status.output;
     EXPECT_EQ(status.output.find("Too low to show"), std::string::npos) << status.output;
 
     sim_->call("PATCH", "/_sim/graph/alerts/" + id, R"({"status": "resolved"})");
-    ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_green"}; }))
-        << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_green"}; })) << daemon_->output();
 }
 
 }  // namespace

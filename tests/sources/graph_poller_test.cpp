@@ -9,7 +9,7 @@ namespace sirenbox::sources {
 namespace {
 
 class FixedTokens final : public cloud::TokenSource {
-public:
+  public:
     Result<std::string> token(const std::string&) override { return std::string("token-graph"); }
     void invalidate(const std::string&) override {}
 };
@@ -41,7 +41,7 @@ std::string filter_of(const net::HttpRequest& request) {
 }
 
 class GraphPollerTest : public ::testing::Test {
-protected:
+  protected:
     GraphPollerTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")), client_(transport_, tokens_, {}) {}
 
     GraphPoller poller(int page_size = 100, cloud::GraphSeverity min = cloud::GraphSeverity::kInformational,
@@ -111,8 +111,10 @@ TEST_F(GraphPollerTest, AFailedPollKeepsTheWatermark) {
 TEST_F(GraphPollerTest, FullPagesWithoutNextLinkAdvanceTheFilterOldestFirst) {
     auto p = poller(2);
     p.restore_watermark("2026-11-22T07:00:00Z");
-    transport_.push(200, page({alert("a1", "new", "2026-11-22T07:10:00Z"), alert("a2", "new", "2026-11-22T07:20:00Z")}));
-    transport_.push(200, page({alert("a2", "new", "2026-11-22T07:20:00Z"), alert("a3", "new", "2026-11-22T07:30:00Z")}));
+    transport_.push(200,
+                    page({alert("a1", "new", "2026-11-22T07:10:00Z"), alert("a2", "new", "2026-11-22T07:20:00Z")}));
+    transport_.push(200,
+                    page({alert("a2", "new", "2026-11-22T07:20:00Z"), alert("a3", "new", "2026-11-22T07:30:00Z")}));
     transport_.push(200, page({alert("a3", "new", "2026-11-22T07:30:00Z")}));
     auto batch = p.poll();
     ASSERT_TRUE(batch.status.is_ok());
@@ -128,13 +130,15 @@ TEST_F(GraphPollerTest, FullPagesWithoutNextLinkAdvanceTheFilterOldestFirst) {
 TEST_F(GraphPollerTest, FullPagesWithoutNextLinkNarrowFromAboveWhenNewestComesFirst) {
     auto p = poller(2);
     p.restore_watermark("2026-11-22T07:00:00Z");
-    transport_.push(200, page({alert("a3", "new", "2026-11-22T07:30:00Z"), alert("a2", "new", "2026-11-22T07:20:00Z")}));
+    transport_.push(200,
+                    page({alert("a3", "new", "2026-11-22T07:30:00Z"), alert("a2", "new", "2026-11-22T07:20:00Z")}));
     transport_.push(200, page({alert("a1", "new", "2026-11-22T07:10:00Z")}));
     auto batch = p.poll();
     ASSERT_TRUE(batch.status.is_ok());
     const auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 2u);
-    EXPECT_EQ(filter_of(requests[1]), "lastUpdateDateTime ge 2026-11-22T06:59:00.000Z and lastUpdateDateTime le 2026-11-22T07:20:00.000Z");
+    EXPECT_EQ(filter_of(requests[1]),
+              "lastUpdateDateTime ge 2026-11-22T06:59:00.000Z and lastUpdateDateTime le 2026-11-22T07:20:00.000Z");
     EXPECT_EQ(batch.snapshots.size(), 3u);
     EXPECT_EQ(batch.watermark, "2026-11-22T07:30:00.000Z");
 }
@@ -142,7 +146,8 @@ TEST_F(GraphPollerTest, FullPagesWithoutNextLinkNarrowFromAboveWhenNewestComesFi
 TEST_F(GraphPollerTest, AWindowThatCannotMoveStopsWithAWarning) {
     auto p = poller(2);
     p.restore_watermark("2026-11-22T07:00:00Z");
-    transport_.push(200, page({alert("a1", "new", "2026-11-22T06:59:00.0001Z"), alert("a2", "new", "2026-11-22T06:59:00.0007Z")}));
+    transport_.push(
+        200, page({alert("a1", "new", "2026-11-22T06:59:00.0001Z"), alert("a2", "new", "2026-11-22T06:59:00.0007Z")}));
     auto batch = p.poll();
     ASSERT_TRUE(batch.status.is_ok());
     EXPECT_EQ(transport_.requests().size(), 1u);
