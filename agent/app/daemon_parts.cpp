@@ -64,7 +64,9 @@ Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>&
     return Status::ok();
 }
 
-Status build_cloud(DaemonParts& p) {
+// The HTTPS client and token provider every cloud source shares; built once, by the first source.
+Status build_cloud_access(DaemonParts& p) {
+    if (p.http) return Status::ok();
     const auto& c = p.config;
     net::HttpClientOptions http;
     http.ca_bundle_path = c.cloud.ca_bundle;
@@ -83,7 +85,12 @@ Status build_cloud(DaemonParts& p) {
     token.client_id = c.cloud.client_id;
     token.client_secret = std::move(*secret);
     p.tokens = std::make_unique<cloud::TokenProvider>(std::move(token), *p.http, SystemClock::instance());
+    return Status::ok();
+}
 
+Status build_cloud(DaemonParts& p) {
+    SB_RETURN_IF_ERROR(build_cloud_access(p));
+    const auto& c = p.config;
     cloud::SentinelOptions sentinel;
     sentinel.arm_url = c.sentinel.arm_url;
     sentinel.subscription_id = c.sentinel.subscription_id;
@@ -155,6 +162,27 @@ Status build_fleet(DaemonParts& p) {
     }
     p.commander = std::make_unique<FleetCommander>(*p.session, p.config.fleet.source_base_topic, p.config.box.id,
                                                    std::move(key), SystemClock::instance());
+    return Status::ok();
+}
+
+Status build_graph(DaemonParts& p) {
+    SB_RETURN_IF_ERROR(build_cloud_access(p));
+    const auto& g = p.config.graph;
+    cloud::GraphOptions options;
+    options.graph_url = g.graph_url;
+    options.page_size = g.page_size;
+    SB_RETURN_IF_ERROR(cloud::validate(options));
+    p.graph = std::make_unique<cloud::GraphClient>(*p.http, *p.tokens, options);
+
+    sources::GraphPollerOptions poll;
+    poll.statuses = g.statuses;
+    poll.min_severity = cloud::parse_graph_severity(g.min_severity);
+    poll.service_sources = g.service_sources;
+    poll.lookback = std::chrono::hours(g.lookback_hours);
+    poll.overlap = std::chrono::seconds(g.overlap_s);
+    poll.page_size = g.page_size;
+    p.pollers.push_back({std::make_unique<sources::GraphPoller>(*p.graph, SystemClock::instance(), poll),
+                         std::chrono::seconds(g.poll_interval_s)});
     return Status::ok();
 }
 
@@ -237,6 +265,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     p.relay_store = std::move(*relay_store);
 
     if (p.config.sentinel.enabled) SB_RETURN_IF_ERROR(build_cloud(p));
+    if (p.config.graph.enabled) SB_RETURN_IF_ERROR(build_graph(p));
     if (p.config.mqtt.enabled) SB_RETURN_IF_ERROR(build_mqtt(p));
     if (p.config.box.role == "annunciator") SB_RETURN_IF_ERROR(build_fleet(p));
 

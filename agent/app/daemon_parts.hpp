@@ -10,11 +10,13 @@
 #include "agent/app/control_server.hpp"
 #include "agent/app/core_loop.hpp"
 #include "agent/base/message_queue.hpp"
+#include "agent/cloud/graph_client.hpp"
 #include "agent/cloud/sentinel_client.hpp"
 #include "agent/cloud/token_provider.hpp"
 #include "agent/config/config.hpp"
 #include "agent/net/http_client.hpp"
 #include "agent/relay/relay_worker.hpp"
+#include "agent/sources/graph_poller.hpp"
 #include "agent/sources/sentinel_poller.hpp"
 #include "agent/store/store.hpp"
 #include "hal/gpio.hpp"
@@ -37,6 +39,7 @@ struct DaemonParts {
     std::unique_ptr<net::HttpClient> http;
     std::unique_ptr<cloud::TokenProvider> tokens;
     std::unique_ptr<cloud::SentinelClient> sentinel;
+    std::unique_ptr<cloud::GraphClient> graph;
     struct PollerSlot {
         std::unique_ptr<sources::Poller> poller;
         std::chrono::seconds interval;

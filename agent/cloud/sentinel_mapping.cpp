@@ -1,8 +1,11 @@
 #include "agent/cloud/sentinel_mapping.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "agent/base/log.hpp"
+#include "agent/cloud/product_names.hpp"
+#include "agent/core/alarm_links.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -33,6 +36,10 @@ core::AlarmState state_of(const SentinelIncident& incident) {
     return core::AlarmState::kUnacked;
 }
 
+bool is_defender_xdr(const std::string& provider) {
+    return provider == "Microsoft XDR" || provider == "Microsoft 365 Defender";
+}
+
 }  // namespace
 
 std::optional<core::AlarmState> alarm_state_from_status(std::string_view status) {
@@ -55,7 +62,16 @@ core::Alarm to_alarm(const SentinelIncident& incident) {
         incident.incident_number > 0 ? std::to_string(incident.incident_number) : incident.provider_incident_id;
     alarm.url = incident.incident_url;
     alarm.owner = owner_display(incident.owner);
-    alarm.products = incident.alert_product_names;
+    for (const auto& product : incident.alert_product_names) {
+        std::string name = friendly_product_name(product);
+        if (std::find(alarm.products.begin(), alarm.products.end(), name) == alarm.products.end()) {
+            alarm.products.push_back(std::move(name));
+        }
+    }
+    // An incident synced from Defender XDR names the Defender incident its Graph alerts carry as incidentId.
+    if (is_defender_xdr(incident.provider_name) && !incident.provider_incident_id.empty()) {
+        alarm.related.push_back(core::defender_incident_link(incident.provider_incident_id));
+    }
     for (const auto& label : incident.labels) alarm.labels.push_back(label.name);
     alarm.created = incident.created;
     alarm.updated = incident.last_modified;

@@ -66,6 +66,27 @@ const std::vector<Field<SentinelConfig>> kSentinelFields = {
      "Classification comment sent on resolve. Default: \"Resolved at <box.name> by <button|mqtt|cli>\"."},
 };
 
+const std::vector<Field<GraphConfig>> kGraphFields = {
+    {"enabled", &GraphConfig::enabled, "Poll Microsoft Graph security alerts (alerts_v2: Defender XDR, Defender for Endpoint, Defender for Cloud, Defender for Cloud Apps, ...)."},
+    {"graph_url", &GraphConfig::graph_url, "Microsoft Graph base URL."},
+    {"poll_interval_s", &GraphConfig::poll_interval_s, "Seconds between polls (Graph allows about 150 security requests a minute per tenant).", 5, 3600},
+    {"lookback_hours", &GraphConfig::lookback_hours, "On first start, how far back to look for open alerts.", 1, 720},
+    {"overlap_s", &GraphConfig::overlap_s,
+     "Each poll asks again for changes this many seconds before the newest one seen, so none is missed at page or clock edges.",
+     0, 3600},
+    {"page_size", &GraphConfig::page_size, "Alerts per page ($top).", 1, 1000},
+    {"statuses", &GraphConfig::statuses,
+     "Alert statuses that raise an alarm. Changes to alerts already shown are always followed.", 0, 0,
+     {"new", "inProgress", "resolved"}},
+    {"min_severity", &GraphConfig::min_severity, "Least severe alert that is fetched and shown.", 0, 0,
+     {"informational", "low", "medium", "high"}},
+    {"service_sources", &GraphConfig::service_sources,
+     "Only alerts of these services (Graph serviceSource values); empty: every service.", 0, 0,
+     {"microsoftDefenderForEndpoint", "microsoftDefenderForIdentity", "microsoftDefenderForCloudApps",
+      "microsoftDefenderForOffice365", "microsoft365Defender", "azureAdIdentityProtection", "microsoftAppGovernance",
+      "dataLossPrevention", "microsoftDefenderForCloud", "microsoftSentinel", "microsoftInsiderRiskManagement"}},
+};
+
 const std::vector<Field<MqttConfig>> kMqttFields = {
     {"enabled", &MqttConfig::enabled, "Publish alarms on the local MQTT broker."},
     {"uri", &MqttConfig::uri, "Broker URI: tcp://host:port or mqtt://host:port; ssl://host:port or mqtts://host:port for TLS."},
@@ -192,7 +213,7 @@ Config parse(const std::string& text, Problems& problems) {
         problems.add("", "the config must be a JSON object");
         return config;
     }
-    static const std::vector<std::string> kSections{"box",   "cloud", "sentinel", "mqtt",    "fleet", "gpio",
+    static const std::vector<std::string> kSections{"box",   "cloud", "sentinel", "graph", "mqtt", "fleet", "gpio",
                                                     "outputs", "relay", "store",    "control", "log"};
     for (const cJSON* item = root->child; item != nullptr; item = item->next) {
         if (!detail::is_choice(kSections, item->string ? item->string : "")) {
@@ -202,6 +223,7 @@ Config parse(const std::string& text, Problems& problems) {
     read_named(root, "box", config.box, kBoxFields, problems);
     read_named(root, "cloud", config.cloud, kCloudFields, problems);
     read_named(root, "sentinel", config.sentinel, kSentinelFields, problems);
+    read_named(root, "graph", config.graph, kGraphFields, problems);
     read_named(root, "mqtt", config.mqtt, kMqttFields, problems);
     read_named(root, "fleet", config.fleet, kFleetFields, problems);
     read_named(root, "gpio", config.gpio, kGpioFields, problems);
@@ -250,6 +272,9 @@ std::string reference_markdown() {
     append_table(out, "cloud", kCloudFields);
     out += "### sentinel\n\nMicrosoft Sentinel incidents on Azure Resource Manager (api-version 2025-12-01).\n\n";
     append_table(out, "sentinel", kSentinelFields);
+    out += "### graph\n\nMicrosoft Graph security alerts (`/v1.0/security/alerts_v2`; needs the application permission "
+           "`SecurityAlert.Read.All`).\n\n";
+    append_table(out, "graph", kGraphFields);
     out += "### mqtt\n\n";
     append_table(out, "mqtt", kMqttFields);
     out += "### fleet\n\nOnly for `box.role` \"annunciator\".\n\n";

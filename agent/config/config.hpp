@@ -52,6 +52,18 @@ struct SentinelConfig {
     std::string resolve_comment;  // empty: "Resolved at <box.name> by <button|mqtt|cli>"
 };
 
+struct GraphConfig {
+    bool enabled = false;
+    std::string graph_url = "https://graph.microsoft.com";
+    int poll_interval_s = 10;
+    int lookback_hours = 24;
+    int overlap_s = 60;
+    int page_size = 200;
+    std::vector<std::string> statuses{"new", "inProgress"};
+    std::string min_severity = "informational";
+    std::vector<std::string> service_sources;  // empty: every service
+};
+
 struct MqttConfig {
     bool enabled = true;
     std::string uri = "tcp://127.0.0.1:1883";
@@ -124,6 +136,7 @@ struct Config {
     BoxConfig box;
     CloudConfig cloud;
     SentinelConfig sentinel;
+    GraphConfig graph;
     MqttConfig mqtt;
     FleetConfig fleet;
     GpioConfig gpio;

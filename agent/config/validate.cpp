@@ -94,6 +94,17 @@ void validate_resolve(const SentinelConfig& s, Problems& problems) {
     }
 }
 
+void validate_graph(const Config& c, Problems& problems) {
+    const auto& g = c.graph;
+    check_https(problems, g.graph_url, "graph.graph_url");
+    if (!g.enabled) return;
+    const char* why = "when graph.enabled is true";
+    require(problems, c.cloud.tenant_id, "cloud.tenant_id", why);
+    require(problems, c.cloud.client_id, "cloud.client_id", why);
+    require(problems, c.cloud.client_secret_file, "cloud.client_secret_file", why);
+    if (g.statuses.empty()) problems.add("graph.statuses", "must name at least one status");
+}
+
 }  // namespace
 
 void apply_derived_defaults(Config& config) {
@@ -112,6 +123,7 @@ void validate(const Config& c, Problems& problems) {
     check_secret(problems, c.cloud.client_secret_file, "cloud.client_secret_file");
     validate_sentinel(c, problems);
     validate_resolve(c.sentinel, problems);
+    validate_graph(c, problems);
 
     const auto& m = c.mqtt;
     const bool tls = starts_with(m.uri, "ssl://") || starts_with(m.uri, "mqtts://");

@@ -1,5 +1,7 @@
 #include "agent/core/alarm_book.hpp"
 
+#include <algorithm>
+
 #include "agent/base/log.hpp"
 
 namespace sirenbox::core {
@@ -26,6 +28,13 @@ bool merge_description(Alarm& local, const Alarm& cloud) {
     set(local.evidence, cloud.evidence);
     set(local.created, cloud.created);
     set(local.updated, cloud.updated);
+    // Links only grow: items folded into this alarm stay named even though its own cloud does not name them.
+    for (const auto& key : cloud.related) {
+        if (std::find(local.related.begin(), local.related.end(), key) == local.related.end()) {
+            local.related.push_back(key);
+            changed = true;
+        }
+    }
     return changed;
 }
 
@@ -35,6 +44,7 @@ AlarmChange AlarmBook::apply_cloud(const CloudSnapshot& snapshot) {
     const std::string key = snapshot.alarm.key();
     auto it = alarms_.find(key);
     if (it == alarms_.end()) {
+        if (Alarm* linked = linked_alarm(snapshot)) return fold(*linked, snapshot);
         if (!snapshot.may_raise || !snapshot.cloud_state || *snapshot.cloud_state == AlarmState::kResolved) {
             return {};
         }
@@ -42,6 +52,7 @@ AlarmChange AlarmBook::apply_cloud(const CloudSnapshot& snapshot) {
         alarm.state = *snapshot.cloud_state;
         alarm.silenced = false;
         alarms_[key] = alarm;
+        add_links(key, alarm.source, alarm.related);
         return {ChangeKind::kRaised, alarm};
     }
 
@@ -51,9 +62,11 @@ AlarmChange AlarmBook::apply_cloud(const CloudSnapshot& snapshot) {
         merge_description(gone, snapshot.alarm);
         gone.state = AlarmState::kResolved;
         alarms_.erase(it);
+        drop_links(key);
         return {ChangeKind::kResolved, gone};
     }
     bool changed = merge_description(local, snapshot.alarm);
+    add_links(key, local.source, snapshot.alarm.related);
     if (snapshot.cloud_state && *snapshot.cloud_state > local.state) {
         local.state = *snapshot.cloud_state;
         changed = true;
@@ -119,8 +132,62 @@ std::vector<Alarm> AlarmBook::end_silence() {
 
 void AlarmBook::restore(const std::vector<Alarm>& alarms) {
     for (const auto& alarm : alarms) {
-        if (alarm.state != AlarmState::kResolved) alarms_[alarm.key()] = alarm;
+        if (alarm.state == AlarmState::kResolved) continue;
+        alarms_[alarm.key()] = alarm;
+        // Which source named each link is not stored; the alarm's own source stands in for all of them.
+        add_links(alarm.key(), alarm.source, alarm.related);
     }
+}
+
+Alarm* AlarmBook::linked_alarm(const CloudSnapshot& snapshot) {
+    const std::string key = snapshot.alarm.key();
+    // An item already folded in is found by its own key, whoever named it.
+    if (auto own = links_.find(key); own != links_.end()) {
+        auto it = alarms_.find(own->second.alarm_key);
+        if (it != alarms_.end()) return &it->second;
+    }
+    for (const auto& link : snapshot.alarm.related) {
+        auto found = links_.find(link);
+        if (found == links_.end()) continue;
+        const auto& sources = found->second.sources;
+        const bool other_source = std::any_of(sources.begin(), sources.end(),
+                                              [&](const std::string& s) { return s != snapshot.alarm.source; });
+        auto it = alarms_.find(found->second.alarm_key);
+        if (other_source && it != alarms_.end()) return &it->second;
+    }
+    return nullptr;
+}
+
+AlarmChange AlarmBook::fold(Alarm& alarm, const CloudSnapshot& snapshot) {
+    const std::string key = snapshot.alarm.key();
+    bool changed = false;
+    if (std::find(alarm.related.begin(), alarm.related.end(), key) == alarm.related.end()) {
+        alarm.related.push_back(key);
+        changed = true;
+        SB_LOG(kInfo, "core") << key << " belongs to " << alarm.key() << ": shown as one alarm";
+    }
+    add_links(alarm.key(), snapshot.alarm.source, {key});
+    add_links(alarm.key(), snapshot.alarm.source, snapshot.alarm.related);
+    if (snapshot.cloud_state == AlarmState::kAcked && alarm.state == AlarmState::kUnacked) {
+        alarm.state = AlarmState::kAcked;
+        alarm.silenced = false;
+        changed = true;
+    }
+    return changed ? AlarmChange{ChangeKind::kUpdated, alarm} : AlarmChange{};
+}
+
+void AlarmBook::add_links(const std::string& alarm_key, const std::string& source,
+                          const std::vector<std::string>& keys) {
+    for (const auto& link : keys) {
+        auto it = links_.try_emplace(link, Link{alarm_key, {}}).first;
+        if (it->second.alarm_key != alarm_key) continue;  // the first alarm to claim a link keeps it
+        auto& sources = it->second.sources;
+        if (std::find(sources.begin(), sources.end(), source) == sources.end()) sources.push_back(source);
+    }
+}
+
+void AlarmBook::drop_links(const std::string& alarm_key) {
+    std::erase_if(links_, [&](const auto& entry) { return entry.second.alarm_key == alarm_key; });
 }
 
 const Alarm* AlarmBook::find(const std::string& key) const {

@@ -28,9 +28,18 @@ struct AlarmChange {
 ///
 /// States only move forward on their own (unacked → acked → resolved): a poll that still shows the
 /// old cloud state never undoes a local acknowledgement (the "ratchet"). Only resolution removes an alarm.
+///
+/// Correlation: one attack reported by two clouds is one alarm. Every shown alarm is reachable by its
+/// key and by the keys in its `related` list (link keys such as core::defender_incident_link, and the
+/// keys of items folded into it). A snapshot whose own key is not shown but that is linked to a shown
+/// alarm is folded into that alarm instead of raising a second one, when the link came from an item of
+/// another source (two Graph alerts of one Defender incident stay two alarms unless a Sentinel incident
+/// ties them). A folded item adds its key to the alarm's `related` and can move it forward to acked
+/// (someone took it in the other portal); the alarm's own source alone resolves it.
 class AlarmBook {
 public:
-    /// Applies one cloud snapshot. An unknown alarm is raised only when `may_raise` and not resolved.
+    /// Applies one cloud snapshot. An unknown alarm is raised only when `may_raise` and not resolved,
+    /// and only when it is not linked to a shown alarm (see above; then that alarm is the one changed).
     AlarmChange apply_cloud(const CloudSnapshot& snapshot);
 
     /// Acknowledges every unacknowledged alarm; returns them in their new state.
@@ -54,7 +63,19 @@ public:
     [[nodiscard]] std::size_t count(AlarmState state) const;
 
 private:
+    struct Link {
+        std::string alarm_key;             // the shown alarm this link leads to
+        std::vector<std::string> sources;  // sources of the items that named the link
+    };
+
+    /// The shown alarm `snapshot` belongs to by links, or nullptr.
+    Alarm* linked_alarm(const CloudSnapshot& snapshot);
+    AlarmChange fold(Alarm& alarm, const CloudSnapshot& snapshot);
+    void add_links(const std::string& alarm_key, const std::string& source, const std::vector<std::string>& keys);
+    void drop_links(const std::string& alarm_key);
+
     std::map<std::string, Alarm> alarms_;
+    std::map<std::string, Link> links_;  // link key → alarm
 };
 
 }  // namespace sirenbox::core

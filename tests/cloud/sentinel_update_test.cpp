@@ -62,7 +62,7 @@ TEST(SentinelMapping, AlarmCarriesTheIncident) {
     EXPECT_EQ(alarm.number, "3177");
     EXPECT_EQ(alarm.url, incident.incident_url);
     EXPECT_EQ(alarm.owner, "john doe");
-    EXPECT_EQ(alarm.products, std::vector<std::string>{"Azure Sentinel"});
+    EXPECT_EQ(alarm.products, std::vector<std::string>{"Microsoft Sentinel"});
     EXPECT_EQ(alarm.labels, (std::vector<std::string>{"sirenbox", "noc"}));
     EXPECT_EQ(alarm.created, *parse_iso8601("2019-01-01T13:15:30Z"));
     EXPECT_EQ(alarm.updated, *parse_iso8601("2019-01-02T08:00:00Z"));

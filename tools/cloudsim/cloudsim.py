@@ -21,6 +21,7 @@ import state as state_mod
 from control import Control
 from entra import Entra
 from faults import FaultBoard
+from graph import Graph
 from incidents import IncidentStore
 from sentinel import Sentinel
 from server import SimServer, make_ssl_context
@@ -68,7 +69,7 @@ def write_ready(directory, info):
 def build_services(sim, store):
     """Services in the order they are asked. Later APIs (Graph alerts_v2, Log Analytics, SIGNL4)
     slot in here. The fault switchboard (faults.py) sits in front of all of them in the server."""
-    return [Control(sim, store), Entra(sim), Sentinel(sim, store)]
+    return [Graph(sim), Control(sim, store), Entra(sim), Sentinel(sim, store)]
 
 
 def main(argv=None):
@@ -101,7 +102,8 @@ def main(argv=None):
     sim.server = server
     # /_sim also on plain HTTP: a test can still reach the switchboard while the TLS switch serves a
     # bad certificate. Only the control service answers there.
-    control_server = SimServer(0, None, sim, build_services(sim, store)[:1], verbose=args.verbose)
+    control_server = SimServer(0, None, sim, [s for s in build_services(sim, store) if isinstance(s, Control)],
+                               verbose=args.verbose)
     control_url = "http://127.0.0.1:%d" % control_server.server_address[1]
     port = server.server_address[1]
     sim.base_url = "https://127.0.0.1:%d" % port

@@ -8,7 +8,8 @@ Filter grammar (what the client sends):
     OP         := eq | ne | gt | ge | lt | le
     value      := 'quoted string' ('' escapes a quote) | ISO-8601 datetime (unquoted)
 Fields are declared per collection with their type ("string" or "datetime"); a string field takes a
-quoted value, a datetime field an unquoted datetime.
+quoted value, a datetime field an unquoted datetime. ARM names fields under 'properties/'; Graph
+names its top-level camelCase fields bare ('status eq ...'): callers pass the prefix (default ARM's).
 """
 
 import base64
@@ -61,10 +62,14 @@ def _tokenize(text):
     return tokens
 
 
+ARM_PREFIX = "properties/"
+
+
 class _Parser:
-    def __init__(self, text, fields):
+    def __init__(self, text, fields, prefix=ARM_PREFIX):
         self.text = text
         self.fields = fields
+        self.prefix = prefix
         self.tokens = _tokenize(text)
         self.i = 0
 
@@ -121,10 +126,10 @@ class _Parser:
 
     def _comparison(self):
         kind, value, pos = self._next("a property path")
-        if kind != "word" or not value.startswith("properties/"):
-            raise FilterError("expected a property path like 'properties/status' at position %d, found '%s'"
-                              % (pos, value))
-        field = value[len("properties/"):]
+        if kind != "word" or not value.startswith(self.prefix):
+            raise FilterError("expected a property path like '%sstatus' at position %d, found '%s'"
+                              % (self.prefix, pos, value))
+        field = value[len(self.prefix):]
         if field not in self.fields:
             raise FilterError("could not find a property named '%s' (filterable: %s)"
                               % (field, ", ".join(sorted(self.fields))))
@@ -147,9 +152,9 @@ class _Parser:
         return ("cmp", field, op, literal[1:-1].replace("''", "'"))
 
 
-def parse_filter(text, fields):
+def parse_filter(text, fields, prefix=ARM_PREFIX):
     """Returns a predicate over a properties dict; raises FilterError naming the problem."""
-    tree = _Parser(text, fields).parse()
+    tree = _Parser(text, fields, prefix).parse()
     return lambda properties: _evaluate(tree, properties, fields)
 
 
@@ -178,14 +183,14 @@ def _evaluate(node, properties, fields):
             "lt": value < literal, "le": value <= literal}[op]
 
 
-def parse_orderby(text, fields, default_field):
+def parse_orderby(text, fields, default_field, prefix=ARM_PREFIX, default_descending=False):
     """Returns (field, descending)."""
     if text is None or text.strip() == "":
-        return default_field, False
+        return default_field, default_descending
     parts = text.split()
-    if len(parts) not in (1, 2) or not parts[0].startswith("properties/"):
-        raise FilterError("$orderby must look like 'properties/<field> asc|desc', got '%s'" % text)
-    field = parts[0][len("properties/"):]
+    if len(parts) not in (1, 2) or not parts[0].startswith(prefix):
+        raise FilterError("$orderby must look like '%s<field> asc|desc', got '%s'" % (prefix, text))
+    field = parts[0][len(prefix):]
     if field not in fields:
         raise FilterError("$orderby: could not find a property named '%s' (sortable: %s)"
                           % (field, ", ".join(sorted(fields))))
@@ -224,7 +229,7 @@ def _decode_token(token, field, descending, fields):
         raise FilterError("the $skipToken is invalid") from None
 
 
-def page(items, query, fields, default_field, page_size):
+def page(items, query, fields, default_field, page_size, prefix=ARM_PREFIX, default_descending=False):
     """Applies $filter, $orderby, $top (page size) and $skipToken from `query` to `items` (resources
     with "name" and "properties"). Returns (page_items, next_skip_token or None).
 
@@ -239,8 +244,8 @@ def page(items, query, fields, default_field, page_size):
             raise FilterError("$top must be an integer, got '%s'" % query["$top"]) from None
         if not 1 <= top <= 1000:
             raise FilterError("$top must be between 1 and 1000, got %d" % top)
-    field, descending = parse_orderby(query.get("$orderby"), fields, default_field)
-    predicate = parse_filter(query["$filter"], fields) if query.get("$filter", "").strip() else None
+    field, descending = parse_orderby(query.get("$orderby"), fields, default_field, prefix, default_descending)
+    predicate = parse_filter(query["$filter"], fields, prefix) if query.get("$filter", "").strip() else None
     selected = [item for item in items if predicate is None or predicate(item["properties"])]
     selected.sort(key=lambda item: _sort_key(item, field, fields), reverse=descending)
     if query.get("$skipToken"):

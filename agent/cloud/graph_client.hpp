@@ -1,0 +1,69 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/base/json.hpp"
+#include "agent/base/result.hpp"
+#include "agent/cloud/arm_url.hpp"
+#include "agent/cloud/graph_alert.hpp"
+#include "agent/cloud/token_source.hpp"
+#include "agent/net/http_types.hpp"
+
+namespace sirenbox::cloud {
+
+struct GraphOptions {
+    std::string graph_url = "https://graph.microsoft.com";  // a simulator or proxy in tests
+    int page_size = 200;                                    // $top when the query sets none; Graph clamps above 1000
+    int max_pages = 50;  // a nextLink chain longer than this is an error, not an endless loop
+};
+
+/// Checks the options a config loader hands in; the message names the bad key.
+Status validate(const GraphOptions& options);
+
+struct GraphQuery {
+    std::string filter;      // OData, see graph_filter.hpp; empty = none
+    std::string orderby;     // e.g. "lastUpdateDateTime asc"; empty = none
+    std::optional<int> top;  // page size; default GraphOptions::page_size, clamped to 1..1000
+};
+
+/// What a list call returned. `maybe_truncated`: the last page was full and carried no nextLink —
+/// alerts_v2 has been seen to stop there although more matched, so the caller narrows its filter and asks again.
+struct GraphAlertList {
+    std::vector<GraphAlert> alerts;
+    bool maybe_truncated = false;
+    int pages = 0;
+};
+
+/// Microsoft Graph security alerts (alerts_v2, v1.0; the retired /security/alerts is never used).
+/// Every request carries a bearer token for kGraphScope and `Prefer: include-unknown-enum-members`
+/// (so members after unknownFutureValue, such as microsoftDefenderForCloud, arrive by name); a 401
+/// invalidates the token and retries once. Errors follow graph_error_status(); a 2xx body that is not
+/// JSON is kUnavailable. Messages never contain the token. Borrows the transport and token source,
+/// which must outlive it. Not thread-safe itself (one poller owns it); the borrowed parts are.
+class GraphClient final {
+  public:
+    GraphClient(net::HttpTransport& transport, TokenSource& tokens, GraphOptions options);
+
+    /// All alerts matching `query`, following @odata.nextLink (same origin as graph_url only) up to
+    /// max_pages. Records that do not parse are skipped and described in `*warnings`, or logged when null.
+    Result<GraphAlertList> list_alerts(const GraphQuery& query, std::vector<std::string>* warnings);
+    Result<GraphAlert> get_alert(const std::string& id);
+
+    /// The URL of the first list page, as requested (for logs and tests).
+    [[nodiscard]] std::string list_url(const GraphQuery& query) const;
+    [[nodiscard]] int page_size() const { return options_.page_size; }
+
+  private:
+    Result<net::HttpResponse> send_once(const std::string& url, const std::string& what);
+    Result<json::Ptr> get_json(const std::string& url, const std::string& what, const std::string& resource);
+    Result<std::string> checked_next_link(const std::string& link) const;
+
+    net::HttpTransport& transport_;
+    TokenSource& tokens_;
+    GraphOptions options_;
+    std::optional<UrlOrigin> origin_;
+};
+
+}  // namespace sirenbox::cloud

@@ -1,0 +1,86 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "agent/config/config.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox::config {
+namespace {
+
+class GraphConfigTest : public ::testing::Test {
+  protected:
+    // A valid config with only the Graph source on; `graph` is the inside of the "graph" object.
+    std::string config(const std::string& graph, bool with_cloud = true) {
+        const std::string secret = dir_.write("secret", "s3cret-value\n", 0600).string();
+        const std::string cloud = with_cloud
+                                      ? R"("cloud": {"tenant_id": "contoso.onmicrosoft.com", "client_id": "app-id",
+                    "client_secret_file": ")" +
+                                            secret + R"(", "ca_bundle": ")" + secret + R"("},)"
+                                      : R"("cloud": {"ca_bundle": ")" + secret + R"("},)";
+        return "{" + cloud + R"("graph": {)" + graph + R"(},
+          "store": {"path": ")" +
+               (dir_.path() / "db.sqlite").string() + R"("},
+          "control": {"socket": ")" +
+               (dir_.path() / "ctl.sock").string() + R"("}})";
+    }
+
+    std::vector<Problem> problems_of(const std::string& text) {
+        Problems problems;
+        parse(text, problems);
+        return problems.list();
+    }
+
+    bool has(const std::vector<Problem>& list, const std::string& path, const std::string& fragment) {
+        return std::any_of(list.begin(), list.end(), [&](const Problem& p) {
+            return p.path == path && p.message.find(fragment) != std::string::npos;
+        });
+    }
+
+    testing::TempDir dir_;
+};
+
+TEST_F(GraphConfigTest, DefaultsAndValues) {
+    Problems problems;
+    Config c = parse(config(R"("enabled": true)"), problems);
+    ASSERT_TRUE(problems.empty()) << problems.format("cfg");
+    EXPECT_TRUE(c.graph.enabled);
+    EXPECT_EQ(c.graph.graph_url, "https://graph.microsoft.com");
+    EXPECT_EQ(c.graph.statuses, (std::vector<std::string>{"new", "inProgress"}));
+    EXPECT_EQ(c.graph.min_severity, "informational");
+    EXPECT_TRUE(c.graph.service_sources.empty());
+    EXPECT_EQ(c.graph.page_size, 200);
+
+    c = parse(config(R"("enabled": true, "min_severity": "medium", "page_size": 1000, "overlap_s": 30,
+                        "service_sources": ["microsoftDefenderForCloud", "microsoftDefenderForEndpoint"])"),
+              problems);
+    ASSERT_TRUE(problems.empty()) << problems.format("cfg");
+    EXPECT_EQ(c.graph.min_severity, "medium");
+    EXPECT_EQ(c.graph.service_sources.size(), 2u);
+    EXPECT_EQ(c.graph.overlap_s, 30);
+}
+
+TEST_F(GraphConfigTest, BadValuesAreNamedByPath) {
+    auto list = problems_of(config(R"("enabled": true, "min_severity": "critical", "statuses": ["open"],
+                                      "page_size": 5000, "graph_url": "http://graph.microsoft.com",
+                                      "service_sources": ["defender"], "pages": 3)"));
+    EXPECT_TRUE(has(list, "graph.min_severity", "must be one of")) << list.size();
+    EXPECT_TRUE(has(list, "graph.statuses[0]", "must be one of"));
+    EXPECT_TRUE(has(list, "graph.page_size", "between 1 and 1000"));
+    EXPECT_TRUE(has(list, "graph.graph_url", "https://"));
+    EXPECT_TRUE(has(list, "graph.service_sources[0]", "must be one of"));
+    EXPECT_TRUE(has(list, "graph.pages", ""));
+}
+
+TEST_F(GraphConfigTest, EnabledNeedsTheAppRegistration) {
+    auto list = problems_of(config(R"("enabled": true)", false));
+    EXPECT_TRUE(has(list, "cloud.tenant_id", "when graph.enabled is true"));
+    EXPECT_TRUE(has(list, "cloud.client_id", "when graph.enabled is true"));
+    EXPECT_TRUE(has(list, "cloud.client_secret_file", "when graph.enabled is true"));
+    EXPECT_TRUE(problems_of(config(R"("enabled": false)", false)).empty());
+    auto empty_statuses = problems_of(config(R"("enabled": true, "statuses": [])"));
+    EXPECT_TRUE(has(empty_statuses, "graph.statuses", "at least one"));
+}
+
+}  // namespace
+}  // namespace sirenbox::config

@@ -1,0 +1,223 @@
+// The Microsoft Graph alerts source against the cloud simulator over real TLS: the poller with the real
+// HTTP client and token provider feeding an AlarmBook, and sirenboxd turning a Graph alert into lamps and
+// back off when the alert is resolved in the portal.
+#include <gtest/gtest.h>
+
+#include "agent/base/time_format.hpp"
+
+#include <set>
+
+#include "agent/base/json.hpp"
+#include "agent/cloud/graph_client.hpp"
+#include "agent/cloud/token_provider.hpp"
+#include "agent/core/alarm_book.hpp"
+#include "agent/net/http_client.hpp"
+#include "agent/sources/graph_poller.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/cloudsim.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox {
+namespace {
+
+using testing::CloudSim;
+using testing::TempDir;
+
+std::string create_alert(CloudSim& sim, const std::string& title, const std::string& severity,
+                         const std::string& updated = "") {
+    const std::string when = updated.empty() ? "" : R"("lastUpdateDateTime": ")" + updated + R"(", )";
+    auto alert = sim.call("POST", "/_sim/graph/alerts",
+                          "{" + when + R"("title": ")" + title + R"(", "severity": ")" + severity +
+                              R"(", "serviceSource": "microsoftDefenderForCloud", "evidence": [
+                                 {"@odata.type": "#microsoft.graph.security.ipEvidence", "ipAddress": "203.0.113.7",
+                                  "countryLetterCode": "DE"}]})");
+    return json::get_string(alert.get(), "id").value_or("");
+}
+
+int count_alert_lists(CloudSim& sim) {
+    auto log = sim.requests();
+    int n = 0;
+    for (const cJSON* r = json::member(log.get(), "requests")->child; r != nullptr; r = r->next) {
+        n += json::get_string(r, "path") == "/v1.0/security/alerts_v2" ? 1 : 0;
+    }
+    return n;
+}
+
+class GraphSourceTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        CloudSim::Options options;
+        options.page_size = 3;  // the simulator's page size when $top is absent; the poller sends its own
+        sim_ = std::make_unique<CloudSim>(dir_.path() / "cloudsim", options);
+        net::HttpClientOptions http;
+        http.ca_bundle_path = sim_->ca_path().string();
+        auto client = net::HttpClient::create(http);
+        ASSERT_TRUE(client.is_ok()) << client.status().message();
+        http_ = std::move(*client);
+        cloud::TokenProviderOptions token;
+        token.authority_url = sim_->base_url();
+        token.tenant_id = options.tenant;
+        token.client_id = options.client_id;
+        token.client_secret = Secret(options.client_secret);
+        tokens_ = std::make_unique<cloud::TokenProvider>(std::move(token), *http_, SystemClock::instance());
+        cloud::GraphOptions graph;
+        graph.graph_url = sim_->base_url();
+        graph_ = std::make_unique<cloud::GraphClient>(*http_, *tokens_, graph);
+    }
+
+    sources::GraphPoller poller(int page_size) {
+        sources::GraphPollerOptions o;
+        o.page_size = page_size;
+        o.overlap = std::chrono::seconds(60);
+        return sources::GraphPoller(*graph_, SystemClock::instance(), o);
+    }
+
+    // Applies a batch; returns the changes that were not no-ops.
+    std::vector<core::AlarmChange> apply(const sources::SourceBatch& batch) {
+        EXPECT_TRUE(batch.status.is_ok()) << batch.status.message();
+        std::vector<core::AlarmChange> changes;
+        for (const auto& snapshot : batch.snapshots) {
+            auto change = book_.apply_cloud(snapshot);
+            if (change.kind != core::ChangeKind::kNone) changes.push_back(std::move(change));
+        }
+        return changes;
+    }
+
+    TempDir dir_;
+    std::unique_ptr<CloudSim> sim_;
+    std::unique_ptr<net::HttpClient> http_;
+    std::unique_ptr<cloud::TokenProvider> tokens_;
+    std::unique_ptr<cloud::GraphClient> graph_;
+    core::AlarmBook book_;
+};
+
+TEST_F(GraphSourceTest, PagesOverlapAndAPortalResolutionEndToEnd) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 7; ++i)
+        ids.push_back(create_alert(*sim_, "Alert " + std::to_string(i), i % 2 ? "high" : "low"));
+    auto p = poller(3);
+
+    auto first = p.poll();
+    EXPECT_EQ(first.snapshots.size(), 7u);
+    EXPECT_EQ(count_alert_lists(*sim_), 3);  // 3 + 3 + 1 over @odata.nextLink
+    auto raised = apply(first);
+    ASSERT_EQ(raised.size(), 7u);
+    for (const auto& change : raised) EXPECT_EQ(change.kind, core::ChangeKind::kRaised);
+    const core::Alarm* shown = book_.find("graph:" + ids[1]);
+    ASSERT_NE(shown, nullptr);
+    EXPECT_EQ(shown->products, std::vector<std::string>{"Microsoft Defender for Cloud"});  // Prefer header sent
+    EXPECT_EQ(shown->evidence, std::vector<std::string>{"ip 203.0.113.7 (DE)"});
+    EXPECT_EQ(shown->severity, core::Severity::kHigh);
+
+    // Nothing changed: the overlap asks again for the last minute and every alert is a no-op.
+    auto again = p.poll();
+    EXPECT_EQ(again.snapshots.size(), 7u);
+    EXPECT_TRUE(apply(again).empty());
+    EXPECT_EQ(book_.alarms().size(), 7u);
+
+    // Resolved "in the portal": the next poll turns the alarm off.
+    sim_->call("PATCH", "/_sim/graph/alerts/" + ids[3], R"({"status": "resolved"})");
+    auto after = apply(p.poll());
+    ASSERT_EQ(after.size(), 1u);
+    EXPECT_EQ(after[0].kind, core::ChangeKind::kResolved);
+    EXPECT_EQ(after[0].alarm.key(), "graph:" + ids[3]);
+    EXPECT_EQ(book_.alarms().size(), 6u);
+}
+
+TEST_F(GraphSourceTest, WithoutNextLinkTheWatermarkFilterPagesThroughEverything) {
+    sim_->call("POST", "/_sim/graph/config", R"({"next_link": false})");
+    // Each alert in its own millisecond, as the watermark filter needs to step past a full page.
+    const auto base = std::chrono::system_clock::now() - std::chrono::minutes(5);
+    for (int i = 0; i < 8; ++i) {
+        create_alert(*sim_, "Alert " + std::to_string(i), "medium", format_iso8601(base + std::chrono::seconds(i), true));
+    }
+    auto p = poller(3);
+    auto batch = p.poll();
+    ASSERT_TRUE(batch.status.is_ok()) << batch.status.message();
+    EXPECT_TRUE(batch.warnings.empty()) << batch.warnings.front();
+    EXPECT_EQ(apply(batch).size(), 8u);
+    EXPECT_GE(count_alert_lists(*sim_), 3);
+}
+
+class GraphDaemonTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        sim_ = std::make_unique<CloudSim>(dir_.path() / "cloudsim", CloudSim::Options{});
+        socket_ = (dir_.path() / "control.sock").string();
+    }
+
+    void start_daemon() {
+        const auto& o = sim_->options();
+        const std::string config = R"({
+          "box": {"id": "graph-box"},
+          "cloud": {"tenant_id": ")" +
+                                   o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
+                    "client_secret_file": ")" +
+                                   sim_->secret_file().string() + R"(",
+                    "authority_url": ")" +
+                                   sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
+          "graph": {"enabled": true, "graph_url": ")" +
+                                   sim_->base_url() + R"(", "poll_interval_s": 5,
+                    "min_severity": "medium"},
+          "mqtt": {"enabled": false},
+          "gpio": {"backend": "sim", "board": "generic"},
+          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() +
+                                   R"("},
+          "control": {"socket": ")" +
+                                   socket_ + R"("},
+          "log": {"level": "debug"}
+        })";
+        const auto path = dir_.write("sirenbox.json", config, 0600).string();
+        auto check = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", path});
+        ASSERT_EQ(check.exit_code, 0) << check.output;
+        daemon_ = std::make_unique<testing::ChildProcess>(
+            std::vector<std::string>{(testing::binary_dir() / "sirenboxd").string(), "--config", path},
+            dir_.path() / "sirenboxd.log");
+        ASSERT_TRUE(testing::wait_until([&] { return ctl({"status"}).exit_code == 0 || !daemon_->running(); }))
+            << daemon_->output();
+        ASSERT_TRUE(daemon_->running()) << daemon_->output();
+    }
+
+    testing::CommandResult ctl(std::vector<std::string> args) {
+        std::vector<std::string> argv{(testing::binary_dir() / "sirenboxctl").string(), "--socket", socket_, "--json"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return testing::run_command(argv);
+    }
+
+    std::set<std::string> lit() {
+        std::set<std::string> on;
+        auto result = ctl({"gpio"});
+        auto doc = json::parse(result.output, "sirenboxctl gpio");
+        if (result.exit_code != 0 || !doc.is_ok()) return on;
+        const cJSON* lines = json::member(doc->get(), "lines");
+        for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
+            if (json::get_string(l, "direction") == "output" && json::get_bool(l, "active") == true) {
+                on.insert(json::get_string(l, "role").value_or(""));
+            }
+        }
+        return on;
+    }
+
+    TempDir dir_;
+    std::unique_ptr<CloudSim> sim_;
+    std::string socket_;
+    std::unique_ptr<testing::ChildProcess> daemon_;
+};
+
+TEST_F(GraphDaemonTest, AGraphAlertLightsTheLampsAndAPortalResolutionTurnsThemOff) {
+    create_alert(*sim_, "Too low to show", "low");  // below graph.min_severity
+    const std::string id = create_alert(*sim_, "Crypto miner on vm-web-01", "high");
+    start_daemon();
+    ASSERT_TRUE(testing::wait_until([&] {
+        return lit() == std::set<std::string>{"lamp_red", "siren"};
+    })) << daemon_->output();
+    auto status = ctl({"status"});
+    EXPECT_NE(status.output.find("graph:" + id), std::string::npos) << status.output;
+    EXPECT_EQ(status.output.find("Too low to show"), std::string::npos) << status.output;
+
+    sim_->call("PATCH", "/_sim/graph/alerts/" + id, R"({"status": "resolved"})");
+    ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_green"}; })) << daemon_->output();
+}
+
+}  // namespace
+}  // namespace sirenbox

@@ -1,0 +1,168 @@
+#include <gtest/gtest.h>
+
+#include "agent/base/time_format.hpp"
+#include "agent/cloud/arm_url.hpp"
+#include "agent/sources/graph_poller.hpp"
+#include "tests/support/fake_transport.hpp"
+
+namespace sirenbox::sources {
+namespace {
+
+class FixedTokens final : public cloud::TokenSource {
+  public:
+    Result<std::string> token(const std::string&) override { return std::string("token-graph"); }
+    void invalidate(const std::string&) override {}
+};
+
+std::string alert(const std::string& id, const std::string& status, const std::string& updated) {
+    return R"({"id": ")" + id + R"(", "status": ")" + status + R"(", "severity": "high", "lastUpdateDateTime": ")" +
+           updated + R"(", "title": "Alert )" + id + R"(", "serviceSource": "microsoftDefenderForCloud"})";
+}
+
+std::string page(const std::vector<std::string>& alerts) {
+    std::string body = R"({"value": [)";
+    for (std::size_t i = 0; i < alerts.size(); ++i) body += (i ? "," : "") + alerts[i];
+    return body + "]}";
+}
+
+std::string filter_of(const net::HttpRequest& request) {
+    const auto at = request.url.find("$filter=");
+    std::string encoded = request.url.substr(at + 8, request.url.find('&', at) - at - 8);
+    std::string out;
+    for (std::size_t i = 0; i < encoded.size(); ++i) {
+        if (encoded[i] == '%' && i + 2 < encoded.size()) {
+            out += static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += encoded[i];
+        }
+    }
+    return out;
+}
+
+class GraphPollerTest : public ::testing::Test {
+  protected:
+    GraphPollerTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")), client_(transport_, tokens_, {}) {}
+
+    GraphPoller poller(int page_size = 100, cloud::GraphSeverity min = cloud::GraphSeverity::kInformational,
+                       std::vector<std::string> services = {}) {
+        GraphPollerOptions o;
+        o.page_size = page_size;
+        o.min_severity = min;
+        o.service_sources = std::move(services);
+        return GraphPoller(client_, clock_, o);
+    }
+
+    FakeClock clock_;
+    testing::FakeTransport transport_;
+    FixedTokens tokens_;
+    cloud::GraphClient client_;
+};
+
+TEST_F(GraphPollerTest, FirstPollAsksForOpenAlertsInTheLookbackThenEverythingSinceTheWatermark) {
+    auto p = poller(100, cloud::GraphSeverity::kMedium, {"microsoftDefenderForCloud"});
+    transport_.push(200, page({alert("a1", "new", "2026-11-22T07:30:00.1234567Z"),
+                               alert("a2", "inProgress", "2026-11-22T07:50:00Z")}));
+    auto first = p.poll();
+    ASSERT_TRUE(first.status.is_ok()) << first.status.message();
+    EXPECT_EQ(first.source, "graph");
+    EXPECT_EQ(first.watermark_key, "graph.watermark");
+    EXPECT_EQ(first.watermark, "2026-11-22T07:50:00.000Z");
+    ASSERT_EQ(first.snapshots.size(), 2u);
+    EXPECT_EQ(first.snapshots[0].alarm.key(), "graph:a1");
+    EXPECT_EQ(first.snapshots[0].cloud_state, core::AlarmState::kUnacked);
+    EXPECT_TRUE(first.snapshots[0].may_raise);
+    EXPECT_EQ(first.snapshots[1].cloud_state, core::AlarmState::kAcked);
+    EXPECT_EQ(first.snapshots[0].alarm.products, std::vector<std::string>{"Microsoft Defender for Cloud"});
+    EXPECT_EQ(filter_of(transport_.requests()[0]),
+              "lastUpdateDateTime ge 2026-11-21T08:00:00.000Z and (status eq 'new' or status eq 'inProgress') and "
+              "(severity eq 'medium' or severity eq 'high') and (serviceSource eq 'microsoftDefenderForCloud')");
+
+    transport_.push(200, page({alert("a2", "resolved", "2026-11-22T07:55:00Z")}));
+    auto second = p.poll();
+    ASSERT_TRUE(second.status.is_ok());
+    EXPECT_EQ(filter_of(transport_.requests()[1]),
+              "lastUpdateDateTime ge 2026-11-22T07:49:00.000Z and (severity eq 'medium' or severity eq 'high') and "
+              "(serviceSource eq 'microsoftDefenderForCloud')");
+    ASSERT_EQ(second.snapshots.size(), 1u);
+    EXPECT_EQ(second.snapshots[0].cloud_state, core::AlarmState::kResolved);
+    EXPECT_FALSE(second.snapshots[0].may_raise);
+    EXPECT_EQ(second.watermark, "2026-11-22T07:55:00.000Z");
+}
+
+TEST_F(GraphPollerTest, AFailedPollKeepsTheWatermark) {
+    auto p = poller();
+    p.restore_watermark("2026-11-22T07:00:00Z");
+    transport_.push(503, R"({"error": {"code": "ServiceUnavailable", "message": "try later"}})");
+    auto failed = p.poll();
+    EXPECT_EQ(failed.status.code(), StatusCode::kUnavailable);
+    EXPECT_FALSE(failed.watermark);
+    transport_.push(200, "not json at all");
+    EXPECT_FALSE(p.poll().status.is_ok());
+    transport_.push(200, page({}));
+    auto ok = p.poll();
+    ASSERT_TRUE(ok.status.is_ok());
+    EXPECT_EQ(ok.watermark, "2026-11-22T07:00:00.000Z");
+    for (const auto& r : transport_.requests()) {
+        EXPECT_EQ(filter_of(r), "lastUpdateDateTime ge 2026-11-22T06:59:00.000Z");
+    }
+}
+
+TEST_F(GraphPollerTest, FullPagesWithoutNextLinkAdvanceTheFilterOldestFirst) {
+    auto p = poller(2);
+    p.restore_watermark("2026-11-22T07:00:00Z");
+    transport_.push(200,
+                    page({alert("a1", "new", "2026-11-22T07:10:00Z"), alert("a2", "new", "2026-11-22T07:20:00Z")}));
+    transport_.push(200,
+                    page({alert("a2", "new", "2026-11-22T07:20:00Z"), alert("a3", "new", "2026-11-22T07:30:00Z")}));
+    transport_.push(200, page({alert("a3", "new", "2026-11-22T07:30:00Z")}));
+    auto batch = p.poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    const auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_EQ(filter_of(requests[1]), "lastUpdateDateTime ge 2026-11-22T07:20:00.000Z");
+    EXPECT_EQ(filter_of(requests[2]), "lastUpdateDateTime ge 2026-11-22T07:30:00.000Z");
+    ASSERT_EQ(batch.snapshots.size(), 3u);  // a2 and a3 came twice, each counts once
+    EXPECT_EQ(batch.watermark, "2026-11-22T07:30:00.000Z");
+    EXPECT_TRUE(batch.warnings.empty());
+}
+
+TEST_F(GraphPollerTest, FullPagesWithoutNextLinkNarrowFromAboveWhenNewestComesFirst) {
+    auto p = poller(2);
+    p.restore_watermark("2026-11-22T07:00:00Z");
+    transport_.push(200,
+                    page({alert("a3", "new", "2026-11-22T07:30:00Z"), alert("a2", "new", "2026-11-22T07:20:00Z")}));
+    transport_.push(200, page({alert("a1", "new", "2026-11-22T07:10:00Z")}));
+    auto batch = p.poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    const auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(filter_of(requests[1]),
+              "lastUpdateDateTime ge 2026-11-22T06:59:00.000Z and lastUpdateDateTime le 2026-11-22T07:20:00.000Z");
+    EXPECT_EQ(batch.snapshots.size(), 3u);
+    EXPECT_EQ(batch.watermark, "2026-11-22T07:30:00.000Z");
+}
+
+TEST_F(GraphPollerTest, AWindowThatCannotMoveStopsWithAWarning) {
+    auto p = poller(2);
+    p.restore_watermark("2026-11-22T07:00:00Z");
+    transport_.push(
+        200, page({alert("a1", "new", "2026-11-22T06:59:00.0001Z"), alert("a2", "new", "2026-11-22T06:59:00.0007Z")}));
+    auto batch = p.poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    EXPECT_EQ(transport_.requests().size(), 1u);
+    ASSERT_EQ(batch.warnings.size(), 1u);
+    EXPECT_NE(batch.warnings[0].find("raise graph.page_size"), std::string::npos);
+}
+
+TEST_F(GraphPollerTest, UnknownStatusKeepsTheLocalState) {
+    auto p = poller();
+    transport_.push(200, page({alert("a1", "unknownFutureValue", "2026-11-22T07:10:00Z")}));
+    auto batch = p.poll();
+    ASSERT_EQ(batch.snapshots.size(), 1u);
+    EXPECT_FALSE(batch.snapshots[0].cloud_state);
+    EXPECT_FALSE(batch.snapshots[0].may_raise);
+}
+
+}  // namespace
+}  // namespace sirenbox::sources
