@@ -287,7 +287,8 @@ Result<TcpSocket> connect_via_proxy(const ProxyEndpoint& proxy, const std::strin
         return std::move(socket).value();
     }
     const std::string answered = where + "answered " + std::to_string(code) + (reason.empty() ? "" : " " + reason);
-    if (code == 407) {
+    // 407 is the standard answer; some proxies (tinyproxy) answer CONNECT with 401 instead.
+    if (code == 407 || code == 401) {
         return permission_denied(answered + (proxy.username.empty()
                                                  ? " (the proxy wants credentials: set cloud.proxy_username and "
                                                    "cloud.proxy_password_file)"

@@ -58,7 +58,7 @@ struct TunnelTimeouts {
 /// Connects to `proxy` and asks it for a tunnel to host:port (CONNECT). On success the returned socket
 /// is a byte pipe to the origin, ready for TLS. Errors name the proxy (host:port) and the target:
 /// kUnavailable for refused/unreachable proxies and 5xx answers ("proxy 10.0.0.5:3128 answered 502 to
-/// CONNECT example.org:443"), kPermissionDenied for 407 (authentication required or credentials
+/// CONNECT example.org:443"), kPermissionDenied for 407 or 401 (authentication required or credentials
 /// rejected) and 403 (the proxy's policy refuses the target), kDeadlineExceeded for timeouts.
 Result<TcpSocket> connect_via_proxy(const ProxyEndpoint& proxy, const std::string& host, std::uint16_t port,
                                     const TunnelTimeouts& timeouts);
