@@ -210,8 +210,13 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
 void run_poller(DaemonParts& p, DaemonParts::PollerSlot& slot) {
     while (!p.poll_stop.stop_requested()) {
         const auto started = std::chrono::steady_clock::now();
-        p.core->post(slot.poller->poll());
-        if (p.poll_stop.wait_until(started + slot.interval)) return;
+        auto batch = slot.poller->poll();
+        const auto delay = sources::next_poll_delay(batch, slot.interval);
+        if (delay > slot.interval) {
+            SB_LOG(kInfo, slot.poller->name()) << "throttled by the service; next poll in " << delay.count() << " s";
+        }
+        p.core->post(std::move(batch));
+        if (p.poll_stop.wait_until(started + delay)) return;
     }
 }
 
