@@ -74,6 +74,8 @@ Result<WallTime> parse_iso8601(std::string_view text) {
     if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
         return bad("field out of range");
     }
+    // WallTime counts nanoseconds in 64 bits: 1677-09-21 .. 2262-04-11. Found by tools/fuzz.
+    if (year < 1678 || year > 2261) return bad("year out of range (1678..2261)");
     long long nanos = 0;
     if (pos < text.size() && text[pos] == '.') {
         ++pos;

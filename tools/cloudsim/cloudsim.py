@@ -5,7 +5,7 @@
         [--client-secret-file FILE] [--page-size 50] [--token-lifetime 3599] [--verbose]
 
 Makes DIR/ca.pem and a server certificate, serves HTTPS on 127.0.0.1 and then writes
-DIR/ready.json {"port", "base_url", "ca", "pid"}. Stops cleanly on SIGTERM / SIGINT.
+DIR/ready.json {"port", "base_url", "ca", "pid", "control_url"}. Stops cleanly on SIGTERM / SIGINT.
 """
 
 import argparse
@@ -20,6 +20,7 @@ import recording
 import state as state_mod
 from control import Control
 from entra import Entra
+from faults import FaultBoard
 from incidents import IncidentStore
 from sentinel import Sentinel
 from server import SimServer, make_ssl_context
@@ -66,7 +67,7 @@ def write_ready(directory, info):
 
 def build_services(sim, store):
     """Services in the order they are asked. Later APIs (Graph alerts_v2, Log Analytics, SIGNL4)
-    slot in here; a fault switchboard goes first so it can answer for any of them."""
+    slot in here. The fault switchboard (faults.py) sits in front of all of them in the server."""
     return [Control(sim, store), Entra(sim), Sentinel(sim, store)]
 
 
@@ -84,6 +85,10 @@ def main(argv=None):
     store = IncidentStore(sim.clock)
 
     ca_pem, server_pem, server_key = certs.make_certs(directory)
+    certificates = certs.make_bad_certs(directory, ca_pem, os.path.join(directory, "ca.key"))
+    certificates["good"] = (server_pem, server_key)
+    sim.tls = certs.TlsSwitch(make_ssl_context, certificates)
+    sim.faults = FaultBoard()
 
     def on_response(request, response):
         if request.path == "/_sim" or request.path.startswith("/_sim/"):
@@ -91,8 +96,13 @@ def main(argv=None):
         sim.stats.add("requests")
         sim.requests.append(recording.entry(request, response))
 
-    server = SimServer(args.port, make_ssl_context(server_pem, server_key), sim, build_services(sim, store),
+    server = SimServer(args.port, sim.tls, sim, build_services(sim, store), faults=sim.faults,
                        on_response=on_response, verbose=args.verbose)
+    sim.server = server
+    # /_sim also on plain HTTP: a test can still reach the switchboard while the TLS switch serves a
+    # bad certificate. Only the control service answers there.
+    control_server = SimServer(0, None, sim, build_services(sim, store)[:1], verbose=args.verbose)
+    control_url = "http://127.0.0.1:%d" % control_server.server_address[1]
     port = server.server_address[1]
     sim.base_url = "https://127.0.0.1:%d" % port
 
@@ -100,17 +110,21 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
-    thread.start()
-    ready = write_ready(directory, {"port": port, "base_url": sim.base_url, "ca": ca_pem, "pid": os.getpid()})
+    threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+               for s in (server, control_server)]
+    for thread in threads:
+        thread.start()
+    ready = write_ready(directory, {"port": port, "base_url": sim.base_url, "ca": ca_pem, "pid": os.getpid(),
+                                    "control_url": control_url})
     sys.stderr.write("cloudsim: listening on %s (ready file %s)\n" % (sim.base_url, ready))
     sys.stderr.flush()
 
     while not stop.wait(1.0):
         pass
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    for s, thread in zip((server, control_server), threads):
+        s.shutdown()
+        s.server_close()
+        thread.join(5)
     try:
         os.unlink(ready)
     except OSError:

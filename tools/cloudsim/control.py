@@ -75,10 +75,36 @@ class Control:
                     return _error(400, problem)
             if method in ("GET", "POST"):
                 return json_response(200, self.state.config.public())
+        if path.startswith("/_sim/faults") or path in ("/_sim/tls", "/_sim/connections/close"):
+            return self._switchboard(path, method, body)
+        if path == "/_sim/tokens" and method == "GET":
+            return json_response(200, {"tokens": self.state.tokens.issued()})
         if path == "/_sim/tokens" and method == "DELETE":
             return json_response(200, {"revoked": self.state.tokens.revoke_all()})
         if path == "/_sim/tokens/expire" and method == "POST":
             return json_response(200, {"expired": self.state.tokens.expire_all()})
+        return _error(404, "no control route for %s %s" % (method, path))
+
+    def _switchboard(self, path, method, body):
+        if path == "/_sim/faults":
+            if method == "POST":
+                try:
+                    return json_response(201, {"id": self.state.faults.add(body)})
+                except ValueError as e:
+                    return _error(400, "bad fault: %s" % e)
+            if method == "GET":
+                return json_response(200, {"faults": self.state.faults.listing()})
+            if method == "DELETE":
+                return json_response(200, {"cleared": self.state.faults.clear()})
+        if path == "/_sim/tls" and method in ("GET", "POST"):
+            if method == "POST":
+                try:
+                    self.state.tls.select(body.get("certificate"))
+                except ValueError as e:
+                    return _error(400, str(e))
+            return json_response(200, {"certificate": self.state.tls.name()})
+        if path == "/_sim/connections/close" and method == "POST":
+            return json_response(200, {"closed": self.state.server.close_idle_connections()})
         return _error(404, "no control route for %s %s" % (method, path))
 
     def _create(self, body):

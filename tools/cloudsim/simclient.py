@@ -44,11 +44,13 @@ class SimClient:
     """Keeps one keep-alive connection (so control calls add one TLS handshake in total).
     Thread-safe: calls are serialized."""
 
-    def __init__(self, base_url, ca_path, timeout=10.0):
+    def __init__(self, base_url, ca_path=None, timeout=10.0):
+        """`base_url` is the HTTPS base_url, or the plain control_url of ready.json (no CA needed)."""
         url = urllib.parse.urlsplit(base_url)
         self.base_url = base_url.rstrip("/")
-        self.host, self.port = url.hostname, url.port or 443
-        self.context = ssl.create_default_context(cafile=ca_path)
+        self.plain = url.scheme == "http"
+        self.host, self.port = url.hostname, url.port or (80 if self.plain else 443)
+        self.context = None if self.plain else ssl.create_default_context(cafile=ca_path)
         self.timeout = timeout
         self._lock = threading.Lock()
         self._conn = None
@@ -65,8 +67,11 @@ class SimClient:
         with self._lock:
             for attempt in (1, 2):
                 if self._conn is None:
-                    self._conn = http.client.HTTPSConnection(self.host, self.port, context=self.context,
-                                                             timeout=self.timeout)
+                    if self.plain:
+                        self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+                    else:
+                        self._conn = http.client.HTTPSConnection(self.host, self.port, context=self.context,
+                                                                 timeout=self.timeout)
                 try:
                     self._conn.request(method, path, body=payload, headers=headers)
                     response = self._conn.getresponse()
@@ -134,3 +139,31 @@ class SimClient:
 
     def expire_tokens(self):
         return self.call("POST", "/_sim/tokens/expire")["expired"]
+
+    def tokens(self):
+        """Every access token issued so far, revoked ones too."""
+        return self.call("GET", "/_sim/tokens")["tokens"]
+
+    # -- fault switchboard ----------------------------------------------------------------------
+
+    def add_fault(self, action, method=None, path=None, count=1):
+        """Arms a fault (see faults.py for the actions); returns its id."""
+        match = {}
+        if method is not None:
+            match["method"] = method
+        if path is not None:
+            match["path"] = path
+        return self.call("POST", "/_sim/faults", {"match": match, "count": count, "action": action})["id"]
+
+    def faults(self):
+        return self.call("GET", "/_sim/faults")["faults"]
+
+    def clear_faults(self):
+        return self.call("DELETE", "/_sim/faults")["cleared"]
+
+    def select_certificate(self, name):
+        """"good", "expired", "wrong_host" or "unknown_ca" for new connections."""
+        return self.call("POST", "/_sim/tls", {"certificate": name})
+
+    def close_idle_connections(self):
+        return self.call("POST", "/_sim/connections/close")["closed"]

@@ -32,6 +32,8 @@ class Config:
             "token_lifetime": token_lifetime,
             # Uncertain in the reference whether the service insists; off by default.
             "require_classification_on_close": False,
+            # Seconds added to the Date header only (a server whose clock is off).
+            "clock_offset_s": 0,
         }
 
     def get(self, key):
@@ -45,6 +47,8 @@ class Config:
             "page_size": lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000,
             "token_lifetime": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
             "require_classification_on_close": lambda v: isinstance(v, bool),
+            "clock_offset_s": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+            and abs(v) <= 100 * 365 * 86400,
         }
         for key, value in changes.items():
             if key not in checks:
@@ -92,7 +96,8 @@ class Stats:
     def __init__(self):
         self._lock = threading.Lock()
         self._counts = {"handshakes": 0, "handshake_failures": 0, "sessions_reused": 0,
-                        "connections": 0, "requests": 0, "control_requests": 0}
+                        "connections": 0, "requests": 0, "control_requests": 0,
+                        "faults_applied": 0, "idle_connections_closed": 0}
 
     def add(self, key, n=1):
         with self._lock:
@@ -129,13 +134,19 @@ class Tokens:
     def __init__(self):
         self._lock = threading.Lock()
         self._tokens = {}
+        self._issued = []  # every token ever issued, revoked ones too (`GET /_sim/tokens`)
 
     def issue(self, scope, client_id, lifetime):
         token = "cs." + secrets.token_urlsafe(32)
         with self._lock:
             self._tokens[token] = {"scope": scope, "client_id": client_id,
                                    "expires_at": time.time() + lifetime}
+            self._issued.append(token)
         return token
+
+    def issued(self):
+        with self._lock:
+            return list(self._issued)
 
     def lookup(self, token):
         """Returns a copy of the token's record or None."""
@@ -166,3 +177,6 @@ class SimState:
         self.requests = RequestLog()
         self.tokens = Tokens()
         self.base_url = None  # set once the port is known
+        self.faults = None  # faults.FaultBoard, set at start
+        self.tls = None  # certs.TlsSwitch, set at start
+        self.server = None  # server.SimServer, set at start (closes idle connections)
