@@ -270,8 +270,10 @@ Result<TcpSocket> connect_via_proxy(const ProxyEndpoint& proxy, const std::strin
 
     std::string request = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n";
     if (!proxy.username.empty()) {
+        const std::string credentials = base64(proxy.username + ":" + proxy.password.reveal());
         log::register_secret(proxy.password.reveal());
-        request += "Proxy-Authorization: Basic " + base64(proxy.username + ":" + proxy.password.reveal()) + "\r\n";
+        log::register_secret(credentials);  // the encoded form reveals the password as well
+        request += "Proxy-Authorization: Basic " + credentials + "\r\n";
     }
     request += "\r\n";
     const auto deadline = SteadyClock::now() + timeouts.answer;

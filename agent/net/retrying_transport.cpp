@@ -38,7 +38,6 @@ std::chrono::milliseconds RetryingTransport::backoff(int retry) {
 }
 
 Result<HttpResponse> RetryingTransport::attempt(const HttpRequest& request, const std::string& host) {
-    if (budget_ != nullptr && !host.empty()) SB_RETURN_IF_ERROR(budget_->acquire(host));
     auto response = inner_.send(request);
     if (response.is_ok()) {
         if (skew_ != nullptr) skew_->observe(*response, host);
@@ -58,6 +57,8 @@ Result<HttpResponse> RetryingTransport::send(const HttpRequest& request) {
     std::chrono::milliseconds waited{0};
 
     for (int n = 1;; ++n) {
+        // An exhausted budget ends the request at once: retrying would only queue for the same bucket.
+        if (budget_ != nullptr && !host.empty()) SB_RETURN_IF_ERROR(budget_->acquire(host));
         auto response = attempt(request, host);
         if (!may_repeat || n >= policy_.max_attempts) return response;
 

@@ -31,7 +31,7 @@ struct RetryPolicy {
 /// Each attempt first takes a token from the request budget (when given) for the URL's host.
 /// Every response is shown to the clock-skew monitor (when given).
 ///
-/// Errors: those of the inner transport (the last attempt's), or the budget's kUnavailable.
+/// Errors: those of the inner transport (the last attempt's), or the budget's kUnavailable (not retried).
 /// Thread-safe when the inner transport is; borrows everything it is given.
 class RetryingTransport final : public HttpTransport {
   public:

@@ -246,6 +246,25 @@ TEST_F(RetryingTransportTest, EachAttemptTakesABudgetToken) {
     EXPECT_EQ(sleeper_.waits()[0], milliseconds(1000));
 }
 
+TEST_F(RetryingTransportTest, AnExhaustedBudgetFailsAtOnceWithoutRetrying) {
+    BudgetOptions options;
+    options.per_minute = {{"graph.microsoft.com", 6}};  // burst 5, then one every 10 s
+    options.max_wait = milliseconds(1000);
+    RequestBudget budget(options, clock_, sleeper_);
+    RetryingTransport retrying(inner_, policy(), sleeper_, clock_, &budget);
+    inner_.set_handler([](const HttpRequest&) -> Result<HttpResponse> {
+        HttpResponse r;
+        r.status = 200;
+        return r;
+    });
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(retrying.send(get()).is_ok());
+    auto refused = retrying.send(get());
+    ASSERT_FALSE(refused.is_ok());
+    EXPECT_NE(refused.status().message().find("request budget for graph.microsoft.com"), std::string::npos);
+    EXPECT_EQ(inner_.requests().size(), 5u);
+    EXPECT_TRUE(sleeper_.waits().empty());
+}
+
 TEST_F(RetryingTransportTest, ShowsEveryResponseToTheSkewMonitor) {
     ClockSkewMonitor skew(clock_, seconds(300));
     RetryingTransport retrying(inner_, policy(), sleeper_, clock_, nullptr, &skew);
