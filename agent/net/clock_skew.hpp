@@ -18,10 +18,10 @@ namespace sirenbox::net {
 class ClockSkewMonitor {
   public:
     struct Reading {
-        bool known = false;       // some response carried a readable Date
-        long long skew_s = 0;     // box wall clock minus server time; positive = box ahead
-        bool fault = false;       // |skew_s| > threshold
-        std::string host;         // which server the last reading came from
+        bool known = false;    // some response carried a readable Date
+        long long skew_s = 0;  // box wall clock minus server time; positive = box ahead
+        bool fault = false;    // |skew_s| > threshold
+        std::string host;      // which server the last reading came from
     };
 
     ClockSkewMonitor(const Clock& clock, std::chrono::seconds threshold);

@@ -19,7 +19,8 @@ constexpr std::size_t kMaxConnectAnswer = 16 * 1024;
 
 std::string lower(std::string_view text) {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -58,7 +59,8 @@ std::string base64(const std::string& text) {
     const auto* in = reinterpret_cast<const unsigned char*>(text.data());
     (void)mbedtls_base64_encode(nullptr, 0, &needed, in, text.size());
     std::string out(needed, '\0');
-    if (mbedtls_base64_encode(reinterpret_cast<unsigned char*>(out.data()), out.size(), &needed, in, text.size()) != 0) {
+    if (mbedtls_base64_encode(reinterpret_cast<unsigned char*>(out.data()), out.size(), &needed, in, text.size()) !=
+        0) {
         return {};
     }
     out.resize(needed);
@@ -97,7 +99,8 @@ Status send_all(int fd, const std::string& data, SteadyClock::time_point deadlin
             continue;
         }
         if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) return unavailable(where + "sending CONNECT failed: " + std::strerror(errno));
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return unavailable(where + "sending CONNECT failed: " + std::strerror(errno));
         const int ready = wait_fd(fd, POLLOUT, deadline);
         if (ready == 0) return deadline_exceeded(where + "timed out sending CONNECT");
         if (ready < 0) return unavailable(where + "sending CONNECT failed: " + std::strerror(errno));
@@ -119,7 +122,8 @@ Result<std::string> read_answer_head(int fd, SteadyClock::time_point deadline, s
         }
         if (n == 0) return unavailable(where + "the proxy closed the connection before answering CONNECT");
         if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) return unavailable(where + "reading the CONNECT answer failed: " + std::strerror(errno));
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return unavailable(where + "reading the CONNECT answer failed: " + std::strerror(errno));
         const int ready = wait_fd(fd, POLLIN, deadline);
         if (ready == 0) {
             return deadline_exceeded(where + "no answer to CONNECT within " + std::to_string(budget.count()) + " ms");
@@ -204,7 +208,9 @@ Result<ProxyEndpoint> parse_proxy_url(std::string_view text) {
     proxy.host = lower(host);
     proxy.port = 1080;
     if (!port_text.empty()) {
-        if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), ::isdigit)) {
+        const bool digits =
+            std::all_of(port_text.begin(), port_text.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+        if (port_text.size() > 5 || !digits) {
             return invalid_argument("proxy URL: port \"" + port_text + "\" is not a number");
         }
         const int port = std::stoi(port_text);

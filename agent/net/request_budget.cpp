@@ -9,12 +9,8 @@ namespace sirenbox::net {
 
 std::map<std::string, int> BudgetOptions::default_budgets() {
     return {
-        {"login.microsoftonline.com", 60},
-        {"management.azure.com", 300},
-        {"graph.microsoft.com", 100},
-        {"api.loganalytics.io", 120},
-        {"api.loganalytics.azure.com", 120},
-        {"connect.signl4.com", 60},
+        {"login.microsoftonline.com", 60}, {"management.azure.com", 300},       {"graph.microsoft.com", 100},
+        {"api.loganalytics.io", 120},      {"api.loganalytics.azure.com", 120}, {"connect.signl4.com", 60},
     };
 }
 

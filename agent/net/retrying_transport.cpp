@@ -76,7 +76,8 @@ Result<HttpResponse> RetryingTransport::send(const HttpRequest& request) {
                                      << response->retry_after->count() << " s; handing back to defer";
                 return response;
             }
-            why = std::to_string(response->status) + ", Retry-After " + std::to_string(response->retry_after->count()) + " s";
+            why = std::to_string(response->status) + ", Retry-After " + std::to_string(response->retry_after->count()) +
+                  " s";
         } else if (transient_server_error(response->status)) {
             wait = backoff(n - 1);
             why = "HTTP " + std::to_string(response->status);

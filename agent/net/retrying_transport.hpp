@@ -15,9 +15,9 @@
 namespace sirenbox::net {
 
 struct RetryPolicy {
-    int max_attempts = 4;                           // first try included
-    std::chrono::milliseconds base{500};            // first back-off bound
-    std::chrono::milliseconds cap{30000};           // largest back-off bound
+    int max_attempts = 4;                             // first try included
+    std::chrono::milliseconds base{500};              // first back-off bound
+    std::chrono::milliseconds cap{30000};             // largest back-off bound
     std::chrono::milliseconds max_total_wait{60000};  // all waits of one send() together
 };
 

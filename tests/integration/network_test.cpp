@@ -15,10 +15,10 @@
 namespace sirenbox {
 namespace {
 
+using std::chrono::milliseconds;
 using testing::ChildProcess;
 using testing::CloudSim;
 using testing::TempDir;
-using std::chrono::milliseconds;
 
 class NetworkTest : public ::testing::Test {
   protected:
@@ -33,17 +33,24 @@ class NetworkTest : public ::testing::Test {
         const std::string secret = secret_file.empty() ? sim_->secret_file().string() : secret_file;
         const std::string config = R"({
           "box": {"id": "net-box"},
-          "cloud": {)" + cloud_extra + R"("tenant_id": ")" + o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
-                    "client_secret_file": ")" + secret + R"(", "retry_max_wait_s": 5,
-                    "authority_url": ")" + sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
-          "sentinel": {"enabled": true, "arm_url": ")" + sim_->base_url() + R"(",
-                       "subscription_id": ")" + CloudSim::kSubscription + R"(", "resource_group": ")" +
-                                   CloudSim::kResourceGroup + R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
+          "cloud": {)" + cloud_extra +
+                                   R"("tenant_id": ")" + o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
+                    "client_secret_file": ")" +
+                                   secret + R"(", "retry_max_wait_s": 5,
+                    "authority_url": ")" +
+                                   sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
+          "sentinel": {"enabled": true, "arm_url": ")" +
+                                   sim_->base_url() + R"(",
+                       "subscription_id": ")" +
+                                   CloudSim::kSubscription + R"(", "resource_group": ")" + CloudSim::kResourceGroup +
+                                   R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
                        "poll_interval_s": 1},
           "mqtt": {"enabled": false},
           "gpio": {"backend": "sim", "board": "generic"},
-          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() + R"("},
-          "control": {"socket": ")" + socket_ + R"("},
+          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() +
+                                   R"("},
+          "control": {"socket": ")" +
+                                   socket_ + R"("},
           "log": {"level": "debug"}
         })";
         const auto path = dir_.write("sirenbox.json", config, 0600).string();
@@ -200,8 +207,8 @@ TEST_F(NetworkTest, WrongClientSecretIsOneFaultNotATokenStorm) {
     EXPECT_NE(json::get_string(identity, "last_error").value_or("").find("invalid_client"), std::string::npos);
     // Polls every second for three seconds; the token endpoint is asked once (hold-off 30 s).
     const int asked = requests_to("/oauth2/v2.0/token", "POST");
-    EXPECT_FALSE(testing::wait_until([&] { return requests_to("/oauth2/v2.0/token", "POST") > asked; },
-                                     milliseconds(3000)));
+    EXPECT_FALSE(
+        testing::wait_until([&] { return requests_to("/oauth2/v2.0/token", "POST") > asked; }, milliseconds(3000)));
     EXPECT_LE(asked, 1);
     const std::string log = daemon_->output();
     int error_lines = 0;

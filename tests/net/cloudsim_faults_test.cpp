@@ -44,8 +44,9 @@ class CloudSimFaultsTest : public ::testing::Test {
     HttpRequest request(const std::string& method = "GET") const {
         HttpRequest r;
         r.method = method;
-        r.url = sim_->base_url() + "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/"
-                                   "workspaces/ws/providers/Microsoft.SecurityInsights/incidents?api-version=2025-12-01";
+        r.url = sim_->base_url() +
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/"
+                "workspaces/ws/providers/Microsoft.SecurityInsights/incidents?api-version=2025-12-01";
         if (method != "GET") r.body = "{}";
         return r;
     }
@@ -126,7 +127,8 @@ TEST_F(CloudSimFaultsTest, OversizedBodyAndSlowHeadersFailClearlyAndAreNotRetrie
     auto big = retrying.send(request());
     ASSERT_FALSE(big.is_ok());
     EXPECT_EQ(big.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(big.status().message().find("exceeds the limit of 4096 bytes"), std::string::npos) << big.status().message();
+    EXPECT_NE(big.status().message().find("exceeds the limit of 4096 bytes"), std::string::npos)
+        << big.status().message();
 
     fault("GET", R"({"delay_before_headers_ms": 1500})");
     auto slow = retrying.send(request());

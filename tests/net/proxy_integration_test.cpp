@@ -92,8 +92,7 @@ TEST_F(ProxyIntegrationTest, TunnelsThroughAProxyWithoutAuthAndReusesTheTunnel) 
     EXPECT_EQ(stats.requests, 3u);
     // The proxy saw the tunnel (so the request did not go around it).
     EXPECT_NE(proxy.output().find("CONNECT"), std::string::npos) << proxy.output();
-    EXPECT_NE(proxy.output().find("localhost:" + std::to_string(server_->port())), std::string::npos)
-        << proxy.output();
+    EXPECT_NE(proxy.output().find("localhost:" + std::to_string(server_->port())), std::string::npos) << proxy.output();
 }
 
 TEST_F(ProxyIntegrationTest, BasicAuthWithTheRightCredentialsAndClearErrorsOtherwise) {
@@ -125,8 +124,8 @@ TEST_F(ProxyIntegrationTest, ForbiddenDestinationIsNamed) {
     auto r = get(options(proxy.url()), server_->url("/fixed"));
     ASSERT_FALSE(r.is_ok());
     EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().message();
-    EXPECT_NE(r.status().message().find("proxy " + proxy.name() + ", CONNECT localhost:" +
-                                        std::to_string(server_->port()) + ": answered 403"),
+    EXPECT_NE(r.status().message().find("proxy " + proxy.name() +
+                                        ", CONNECT localhost:" + std::to_string(server_->port()) + ": answered 403"),
               std::string::npos)
         << r.status().message();
 }
@@ -137,9 +136,9 @@ TEST_F(ProxyIntegrationTest, RefusedProxyIsNamedAndNoProxyBypassesIt) {
     auto refused = get(options(dead_url), server_->url("/fixed"));
     ASSERT_FALSE(refused.is_ok());
     EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
-    EXPECT_NE(refused.status().message().find("proxy: connect to 127.0.0.1:" + std::to_string(dead) +
-                                              ": connection refused"),
-              std::string::npos)
+    EXPECT_NE(
+        refused.status().message().find("proxy: connect to 127.0.0.1:" + std::to_string(dead) + ": connection refused"),
+        std::string::npos)
         << refused.status().message();
 
     auto o = options(dead_url);

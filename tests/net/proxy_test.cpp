@@ -69,9 +69,8 @@ TEST(NoProxyTest, SettingsPickTheProxyPerHost) {
 }
 
 TEST(ProxyEnvironmentTest, ReadsHttpsProxyAndNoProxyLowerCaseFirst) {
-    std::map<std::string, std::string> env = {{"HTTPS_PROXY", "http://upper:1"},
-                                              {"https_proxy", "http://lower:3128"},
-                                              {"NO_PROXY", "localhost,.corp"}};
+    std::map<std::string, std::string> env = {
+        {"HTTPS_PROXY", "http://upper:1"}, {"https_proxy", "http://lower:3128"}, {"NO_PROXY", "localhost,.corp"}};
     auto getenv = [&env](const char* name) -> const char* {
         auto it = env.find(name);
         return it == env.end() ? nullptr : it->second.c_str();

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/base/log.hpp"
 #include "agent/net/clock_skew.hpp"
 #include "agent/net/retry_after.hpp"
-#include "agent/base/log.hpp"
 #include "tests/net/fake_sleeper.hpp"
 
 namespace sirenbox::net {
@@ -75,7 +75,8 @@ TEST_F(RequestBudgetTest, WaitingCallersQueueAndTooLongAWaitFailsFast) {
     auto refused = queued.acquire("api.loganalytics.io");
     ASSERT_FALSE(refused.is_ok());
     EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
-    EXPECT_NE(refused.message().find("request budget for api.loganalytics.io (6 requests per minute)"), std::string::npos)
+    EXPECT_NE(refused.message().find("request budget for api.loganalytics.io (6 requests per minute)"),
+              std::string::npos)
         << refused.message();
     EXPECT_EQ(still.waits.size(), 2u);
     // Once time passes the bucket fills again.
@@ -85,9 +86,9 @@ TEST_F(RequestBudgetTest, WaitingCallersQueueAndTooLongAWaitFailsFast) {
 
 TEST_F(RequestBudgetTest, DefaultsStayBelowMicrosoftsPublishedLimits) {
     const auto defaults = BudgetOptions::default_budgets();
-    EXPECT_LT(defaults.at("graph.microsoft.com"), 150);          // security API: 150/min per app per tenant
-    EXPECT_LT(defaults.at("management.azure.com"), 25 * 60);     // ARM reads: 25/s refill per principal
-    EXPECT_LT(defaults.at("api.loganalytics.io"), 200 * 2);      // 200 queries per 30 s per user
+    EXPECT_LT(defaults.at("graph.microsoft.com"), 150);       // security API: 150/min per app per tenant
+    EXPECT_LT(defaults.at("management.azure.com"), 25 * 60);  // ARM reads: 25/s refill per principal
+    EXPECT_LT(defaults.at("api.loganalytics.io"), 200 * 2);   // 200 queries per 30 s per user
 }
 
 TEST(ClockSkewMonitorTest, ReportsSkewBeyondTheThresholdOnceAndClearsIt) {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/net/retry_after.hpp"
 #include "agent/base/time_format.hpp"
+#include "agent/net/retry_after.hpp"
 #include "tests/net/fake_sleeper.hpp"
 #include "tests/support/fake_transport.hpp"
 
@@ -84,7 +84,8 @@ TEST_F(RetryingTransportTest, HonoursRetryAfterSecondsOn429And503) {
 }
 
 TEST_F(RetryingTransportTest, HonoursRetryAfterHttpDateRelativeToTheResponsesDate) {
-    inner_.push(429, "{}", {{"Date", "Wed, 21 Oct 2015 07:28:00 GMT"}, {"Retry-After", "Wed, 21 Oct 2015 07:28:45 GMT"}});
+    inner_.push(429, "{}",
+                {{"Date", "Wed, 21 Oct 2015 07:28:00 GMT"}, {"Retry-After", "Wed, 21 Oct 2015 07:28:45 GMT"}});
     inner_.push(200, "ok");
     RetryingTransport retrying(inner_, policy(), sleeper_, clock_);
     auto r = retrying.send(get());
@@ -174,7 +175,8 @@ TEST_F(RetryingTransportTest, NetworkErrorsAreRetriedOtherFailuresAreNot) {
 }
 
 TEST_F(RetryingTransportTest, GivesUpAfterMaxAttemptsWithTheLastAnswer) {
-    for (int i = 0; i < 4; ++i) inner_.push_failure(unavailable("read from x:443: connection reset " + std::to_string(i)));
+    for (int i = 0; i < 4; ++i)
+        inner_.push_failure(unavailable("read from x:443: connection reset " + std::to_string(i)));
     inner_.push(200, "never reached");
     RetryingTransport retrying(inner_, policy(), sleeper_, clock_);
     auto r = retrying.send(get());

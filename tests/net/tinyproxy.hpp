@@ -26,7 +26,7 @@ class Tinyproxy {
         if (options.connect_port != 0) conf += "ConnectPort " + std::to_string(options.connect_port) + "\n";
         const auto path = dir.write(name + ".conf", conf);
         process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"tinyproxy", "-d", "-c", path.string()},
-                                                     dir.path() / (name + ".log"));
+                                                  dir.path() / (name + ".log"));
         ready_ = wait_until([this] { return port_accepts(port_); });
     }
 

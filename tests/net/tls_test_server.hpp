@@ -44,8 +44,8 @@ class TlsTestServer {
 
 /// Runs make_test_certs.sh into `dir`; false (with certs.log there) when it failed.
 inline bool make_test_certs(const std::filesystem::path& dir) {
-    const std::string command = "sh " + (source_dir() / "tests/net/make_test_certs.sh").string() + " " +
-                                dir.string() + " > " + (dir / "certs.log").string() + " 2>&1";
+    const std::string command = "sh " + (source_dir() / "tests/net/make_test_certs.sh").string() + " " + dir.string() +
+                                " > " + (dir / "certs.log").string() + " 2>&1";
     return std::system(command.c_str()) == 0;
 }
 
