@@ -95,13 +95,16 @@ class NetworkTest : public ::testing::Test {
     }
 
     // API requests the simulator received whose path contains `fragment`.
-    int requests_to(const std::string& fragment, const std::string& method = "GET") {
+    // (status 0: any). The simulator logs a request after answering it, so a test that saw the answer's
+    // effect in the daemon waits for the log entry before counting.
+    int requests_to(const std::string& fragment, const std::string& method = "GET", long long status = 0) {
         auto log = sim_->requests();
         int n = 0;
         const cJSON* list = json::member(log.get(), "requests");
         for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
             if (json::get_string(r, "method") == method &&
-                json::get_string(r, "path").value_or("").find(fragment) != std::string::npos) {
+                json::get_string(r, "path").value_or("").find(fragment) != std::string::npos &&
+                (status == 0 || json::get_integer(r, "status") == status)) {
                 ++n;
             }
         }
@@ -158,11 +161,13 @@ TEST_F(NetworkTest, ShortRetryAfterIsWaitedOutLongOneDefersThePoller) {
     EXPECT_TRUE(sentinel_healthy()) << "a 1 s Retry-After is waited out inside one poll: " << sentinel_error();
 
     // 120 s is more than retry_max_wait_s (5): the poll fails at once and the next one waits 120 s.
+    sim_->clear_requests();
     sim_->call("POST", "/_sim/faults",
                R"({"match": {"method": "GET", "path": "/incidents"}, "count": -1,
                    "action": {"status": 429, "retry_after": "120"}})");
     ASSERT_TRUE(testing::wait_until([&] { return sentinel_error().find("429") != std::string::npos; }))
         << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return requests_to("/incidents", "GET", 429) >= 1; }));
     const int throttled_polls = requests_to("/incidents");
     // With poll_interval_s 1, three more seconds would mean about three more polls without deferral.
     EXPECT_FALSE(testing::wait_until([&] { return requests_to("/incidents") > throttled_polls; }, milliseconds(3000)))
@@ -173,7 +178,10 @@ TEST_F(NetworkTest, ShortRetryAfterIsWaitedOutLongOneDefersThePoller) {
 
 TEST_F(NetworkTest, WrongBoxClockIsReportedFromTheServersDateHeader) {
     start_daemon(R"("clock_skew_threshold_s": 300, )");
-    ASSERT_TRUE(testing::wait_until([&] { return network("clock_skew_s") != -1 || faults().empty(); }));
+    ASSERT_TRUE(testing::wait_until([&] {
+        auto st = status();
+        return st && json::member(json::member(st.get(), "network"), "clock_skew_s") != nullptr;
+    })) << daemon_->output();
     ASSERT_TRUE(testing::wait_until([&] { return sentinel_healthy(); })) << sentinel_error();
     EXPECT_LE(std::llabs(network("clock_skew_s")), 5);
     EXPECT_EQ(faults(), "[]");
@@ -206,6 +214,7 @@ TEST_F(NetworkTest, WrongClientSecretIsOneFaultNotATokenStorm) {
     EXPECT_EQ(json::get_bool(identity, "healthy"), false);
     EXPECT_NE(json::get_string(identity, "last_error").value_or("").find("invalid_client"), std::string::npos);
     // Polls every second for three seconds; the token endpoint is asked once (hold-off 30 s).
+    ASSERT_TRUE(testing::wait_until([&] { return requests_to("/oauth2/v2.0/token", "POST", 401) >= 1; }));
     const int asked = requests_to("/oauth2/v2.0/token", "POST");
     EXPECT_FALSE(
         testing::wait_until([&] { return requests_to("/oauth2/v2.0/token", "POST") > asked; }, milliseconds(3000)));
