@@ -241,6 +241,7 @@ bool CoreLoop::healthy() const {
 
 bool CoreLoop::fault() const {
     if (outbox_failed_ > 0) return true;
+    if (deps_.runtime_faults && !deps_.runtime_faults().empty()) return true;
     const auto limit = std::chrono::seconds(deps_.config.outputs.fault_after_s);
     for (const auto& [name, health] : health_) {
         if (health.unhealthy_since && deps_.clock.now() - *health.unhealthy_since >= limit) return true;

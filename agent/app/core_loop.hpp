@@ -73,6 +73,8 @@ struct CoreDeps {
     broker::CommandVerifier* commands = nullptr;                             // MQTT commands, when enabled
     std::function<void(const std::string& reply_json)> reply_command{};     // answers on the reply topic
     std::function<void(cJSON* status)> add_runtime_status{};                // network and broker figures
+    /// Faults found outside the loop (identity rejected, wrong clock): they light the fault output too.
+    std::function<std::vector<std::string>()> runtime_faults{};
     /// Annunciators: actions go to the polling box instead of the outbox; its MQTT states come back.
     std::function<Status(relay::ActionKind, const std::string& selector, const std::string& text)> forward_action{};
 };

@@ -49,12 +49,25 @@ std::string render_status(const cJSON* r) {
         if (!str(s, "last_error").empty()) out += "\n    " + str(s, "last_error");
         out += "\n";
     }
+    const cJSON* faults = json::member(r, "faults");
+    if (cJSON_GetArraySize(faults) > 0) {
+        out += "\nFAULTS:\n";
+        for (const cJSON* f = faults->child; f; f = f->next) {
+            if (cJSON_IsString(f)) out += "  " + std::string(f->valuestring) + "\n";
+        }
+    }
     if (json::get_bool(r, "fault") == true) out += "\nFAULT: a source is unreachable or a write-back failed for good\n";
     if (const cJSON* n = json::member(r, "network")) {
         out += "\nnetwork: " + std::to_string(num(n, "handshakes")) + " TLS handshakes (" +
                std::to_string(num(n, "resumed_handshakes")) + " resumed), " + std::to_string(num(n, "requests")) +
                " requests, " + std::to_string(num(n, "bytes_sent")) + " bytes sent, " +
-               std::to_string(num(n, "bytes_received")) + " received\n";
+               std::to_string(num(n, "bytes_received")) + " received";
+        if (json::member(n, "retries")) {
+            out += ", " + std::to_string(num(n, "retries")) + " retries, " + std::to_string(num(n, "throttled")) +
+                   " throttled";
+        }
+        if (json::member(n, "clock_skew_s")) out += ", clock skew " + std::to_string(num(n, "clock_skew_s")) + " s";
+        out += "\n";
     }
     if (const cJSON* m = json::member(r, "mqtt")) {
         out += "mqtt: ";

@@ -1,5 +1,7 @@
 #include "agent/app/daemon_parts.hpp"
 
+#include <cstdlib>
+
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
 #include "agent/config/secret_file.hpp"
@@ -64,18 +66,67 @@ Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>&
     return Status::ok();
 }
 
-// The HTTPS client and token provider every cloud source shares; built once, by the first source.
-Status build_cloud_access(DaemonParts& p) {
-    if (p.http) return Status::ok();
-    const auto& c = p.config;
+// The proxy from the config, or else from the environment (curl's variables).
+Result<net::ProxySettings> proxy_settings(const config::CloudConfig& c) {
+    if (c.proxy.empty()) {
+        auto settings = net::proxy_from_environment([](const char* name) { return std::getenv(name); });
+        if (!settings.is_ok()) return settings.status();
+        settings->no_proxy.insert(settings->no_proxy.end(), c.no_proxy.begin(), c.no_proxy.end());
+        return settings;
+    }
+    auto proxy = net::parse_proxy_url(c.proxy);
+    if (!proxy.is_ok()) return proxy.status().with_context("cloud.proxy");
+    if (!c.proxy_username.empty()) {
+        auto password = config::read_secret_file(c.proxy_password_file);
+        if (!password.is_ok()) return password.status().with_context("cloud.proxy_password_file");
+        proxy->username = c.proxy_username;
+        proxy->password = std::move(*password);
+        log::register_secret(proxy->password.reveal());
+    }
+    net::ProxySettings settings;
+    settings.proxy = std::move(*proxy);
+    settings.no_proxy = c.no_proxy;
+    return settings;
+}
+
+// HttpClient with proxy, pins and caps from the config; retries, budget and clock-skew check on top.
+Status build_transport(DaemonParts& p) {
+    const auto& c = p.config.cloud;
     net::HttpClientOptions http;
-    http.ca_bundle_path = c.cloud.ca_bundle;
-    http.connect_timeout = std::chrono::seconds(c.cloud.connect_timeout_s);
-    http.handshake_timeout = std::chrono::seconds(c.cloud.connect_timeout_s);
-    http.read_timeout = std::chrono::seconds(c.cloud.read_timeout_s);
+    http.ca_bundle_path = c.ca_bundle;
+    http.connect_timeout = std::chrono::seconds(c.connect_timeout_s);
+    http.handshake_timeout = std::chrono::seconds(c.connect_timeout_s);
+    http.read_timeout = std::chrono::seconds(c.read_timeout_s);
+    http.max_header_bytes = static_cast<std::size_t>(c.max_header_kib) * 1024;
+    http.max_body_bytes = static_cast<std::size_t>(c.max_body_kib) * 1024;
+    http.pins = c.pins;
+    auto proxy = proxy_settings(c);
+    if (!proxy.is_ok()) return proxy.status();
+    http.proxy = std::move(*proxy);
+    if (http.proxy.proxy) SB_LOG(kInfo, "net") << "HTTPS goes through proxy " << http.proxy.proxy->name();
     auto client = net::HttpClient::create(http);
     if (!client.is_ok()) return client.status();
     p.http = std::move(*client);
+
+    const Clock& clock = SystemClock::instance();
+    p.sleeper = std::make_unique<net::SystemSleeper>();
+    net::BudgetOptions budget;
+    for (const auto& [host, per_minute] : c.budget_per_minute) budget.per_minute[host] = per_minute;
+    p.budget = std::make_unique<net::RequestBudget>(budget, clock, *p.sleeper);
+    p.skew = std::make_unique<net::ClockSkewMonitor>(clock, std::chrono::seconds(c.clock_skew_threshold_s));
+    net::RetryPolicy retry;
+    retry.max_attempts = c.retry_attempts;
+    retry.max_total_wait = std::chrono::seconds(c.retry_max_wait_s);
+    retry.cap = std::min(retry.cap, std::chrono::duration_cast<std::chrono::milliseconds>(retry.max_total_wait));
+    p.transport = std::make_unique<net::RetryingTransport>(*p.http, retry, *p.sleeper, clock, p.budget.get(), p.skew.get());
+    return Status::ok();
+}
+
+// The HTTPS transport and token provider every cloud source shares; built once, by the first source.
+Status build_cloud_access(DaemonParts& p) {
+    if (p.transport) return Status::ok();
+    const auto& c = p.config;
+    SB_RETURN_IF_ERROR(build_transport(p));
 
     auto secret = config::read_secret_file(c.cloud.client_secret_file);
     if (!secret.is_ok()) return secret.status();
@@ -84,7 +135,7 @@ Status build_cloud_access(DaemonParts& p) {
     token.tenant_id = c.cloud.tenant_id;
     token.client_id = c.cloud.client_id;
     token.client_secret = std::move(*secret);
-    p.tokens = std::make_unique<cloud::TokenProvider>(std::move(token), *p.http, SystemClock::instance());
+    p.tokens = std::make_unique<cloud::TokenProvider>(std::move(token), *p.transport, SystemClock::instance());
     return Status::ok();
 }
 
@@ -97,7 +148,7 @@ Status build_cloud(DaemonParts& p) {
     sentinel.resource_group = c.sentinel.resource_group;
     sentinel.workspace = c.sentinel.workspace;
     sentinel.page_size = c.sentinel.page_size;
-    p.sentinel = std::make_unique<cloud::SentinelClient>(*p.http, *p.tokens, sentinel);
+    p.sentinel = std::make_unique<cloud::SentinelClient>(*p.transport, *p.tokens, sentinel);
 
     sources::SentinelPollerOptions poll;
     poll.states = c.sentinel.states;
@@ -172,7 +223,7 @@ Status build_graph(DaemonParts& p) {
     options.graph_url = g.graph_url;
     options.page_size = g.page_size;
     SB_RETURN_IF_ERROR(cloud::validate(options));
-    p.graph = std::make_unique<cloud::GraphClient>(*p.http, *p.tokens, options);
+    p.graph = std::make_unique<cloud::GraphClient>(*p.transport, *p.tokens, options);
 
     sources::GraphPollerOptions poll;
     poll.statuses = g.statuses;
@@ -228,6 +279,39 @@ Status build_mqtt(DaemonParts& p) {
     return announce_to_home_assistant(p);
 }
 
+json::Ptr string_item(const std::string& text) { return json::Ptr(cJSON_CreateString(text.c_str())); }
+
+// Identity (token) and clock faults: what an operator must fix on the box or in Entra ID.
+// What an operator must fix on the box or in Entra ID: a rejected identity, a wrong clock.
+std::vector<std::string> runtime_faults(const DaemonParts& p) {
+    std::vector<std::string> faults;
+    if (p.tokens) {
+        for (const auto& fault : p.tokens->faults()) faults.push_back("identity: " + fault.error);
+    }
+    if (p.skew && p.skew->reading().fault) faults.push_back("clock: " + p.skew->fault_text());
+    return faults;
+}
+
+void add_fault_status(DaemonParts& p, cJSON* status, cJSON* network) {
+    auto faults = json::array();
+    if (p.tokens) {
+        auto identity = json::object();
+        const auto token_faults = p.tokens->faults();
+        json::add(identity.get(), "healthy", token_faults.empty());
+        if (!token_faults.empty()) {
+            json::add(identity.get(), "last_error", token_faults.front().error);
+            json::add(identity.get(), "failures", static_cast<long long>(token_faults.front().failures));
+        }
+        json::add(status, "identity", std::move(identity));
+    }
+    if (p.skew) {
+        const auto reading = p.skew->reading();
+        if (reading.known) json::add(network, "clock_skew_s", reading.skew_s);
+    }
+    for (const auto& fault : runtime_faults(p)) json::append(faults.get(), string_item(fault));
+    json::add(status, "faults", std::move(faults));
+}
+
 void add_runtime_status(DaemonParts& p, cJSON* status) {
     if (p.http) {
         const auto stats = p.http->stats();
@@ -237,6 +321,12 @@ void add_runtime_status(DaemonParts& p, cJSON* status) {
         json::add(network.get(), "requests", static_cast<long long>(stats.requests));
         json::add(network.get(), "bytes_sent", static_cast<long long>(stats.bytes_sent));
         json::add(network.get(), "bytes_received", static_cast<long long>(stats.bytes_received));
+        if (p.transport) {
+            const auto retries = p.transport->stats();
+            json::add(network.get(), "retries", static_cast<long long>(retries.retries));
+            json::add(network.get(), "throttled", static_cast<long long>(retries.throttled));
+        }
+        add_fault_status(p, status, network.get());
         json::add(status, "network", std::move(network));
     }
     auto mqtt = json::object();
@@ -292,7 +382,8 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
                   .payloads = p.payloads,
                   .wake_relay = [self] { self->relay->notify(); },
                   .publisher = p.publisher.get(),
-                  .add_runtime_status = [self](cJSON* status) { add_runtime_status(*self, status); }};
+                  .add_runtime_status = [self](cJSON* status) { add_runtime_status(*self, status); },
+                  .runtime_faults = [self] { return runtime_faults(*self); }};
     if (p.session) {
         deps.publish_summary = [self](const std::string& summary) {
             self->session->publish(self->publisher->topics().summary(), summary, true);
@@ -335,8 +426,13 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
 void run_poller(DaemonParts& p, DaemonParts::PollerSlot& slot) {
     while (!p.poll_stop.stop_requested()) {
         const auto started = std::chrono::steady_clock::now();
-        p.core->post(slot.poller->poll());
-        if (p.poll_stop.wait_until(started + slot.interval)) return;
+        auto batch = slot.poller->poll();
+        const auto delay = sources::next_poll_delay(batch, slot.interval);
+        if (delay > slot.interval) {
+            SB_LOG(kInfo, slot.poller->name()) << "throttled by the service; next poll in " << delay.count() << " s";
+        }
+        p.core->post(std::move(batch));
+        if (p.poll_stop.wait_until(started + delay)) return;
     }
 }
 

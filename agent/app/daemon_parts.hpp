@@ -14,7 +14,11 @@
 #include "agent/cloud/sentinel_client.hpp"
 #include "agent/cloud/token_provider.hpp"
 #include "agent/config/config.hpp"
+#include "agent/net/clock_skew.hpp"
 #include "agent/net/http_client.hpp"
+#include "agent/net/request_budget.hpp"
+#include "agent/net/retrying_transport.hpp"
+#include "agent/net/sleeper.hpp"
 #include "agent/relay/relay_worker.hpp"
 #include "agent/sources/graph_poller.hpp"
 #include "agent/sources/sentinel_poller.hpp"
@@ -37,6 +41,11 @@ struct DaemonParts {
     std::unique_ptr<store::Store> core_store;
     std::unique_ptr<store::Store> relay_store;
     std::unique_ptr<net::HttpClient> http;
+    // Every cloud client sends through `transport`: retries and the request budget over `http`.
+    std::unique_ptr<net::SystemSleeper> sleeper;
+    std::unique_ptr<net::RequestBudget> budget;
+    std::unique_ptr<net::ClockSkewMonitor> skew;
+    std::unique_ptr<net::RetryingTransport> transport;
     std::unique_ptr<cloud::TokenProvider> tokens;
     std::unique_ptr<cloud::SentinelClient> sentinel;
     std::unique_ptr<cloud::GraphClient> graph;

@@ -5,6 +5,7 @@
 
 #include "agent/base/log.hpp"
 #include "agent/cloud/arm_error.hpp"
+#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -89,6 +90,7 @@ Result<net::HttpResponse> SentinelClient::send_once(const Call& call) {
 }
 
 Result<net::HttpResponse> SentinelClient::send(const Call& call) {
+    last_retry_after_.reset();
     auto response = send_once(call);
     if (!response) return response.status();
     if (response->status == 401) {
@@ -97,6 +99,11 @@ Result<net::HttpResponse> SentinelClient::send(const Call& call) {
         tokens_.invalidate(kArmScope);
         response = send_once(call);
         if (!response) return response.status();
+    }
+    if (response->status == 429 || response->status == 503) {
+        // RetryingTransport fills retry_after; a bare transport leaves the header to read here.
+        last_retry_after_ = response->retry_after ? response->retry_after
+                                                  : net::retry_after_delay(*response, SystemClock::instance().wall_now());
     }
     if (response->status < 200 || response->status > 299) {
         return arm_error_status(*response, call.what, call.resource);

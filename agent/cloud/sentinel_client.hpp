@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,10 @@ class SentinelClient final {
     /// Creates or replaces comment `comment_id` (a caller-chosen GUID, so retries do not duplicate it).
     Status put_comment(const std::string& incident, const std::string& comment_id, const std::string& message);
 
+    /// When the last call failed with 429 or 503 and a Retry-After (seconds or HTTP-date): how long the
+    /// service asked to be left alone, so the caller defers its next call. nullopt otherwise.
+    [[nodiscard]] std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_; }
+
     /// The URL of the first list page, as requested (for logs and tests).
     [[nodiscard]] std::string list_url(const ListQuery& query) const;
 
@@ -75,6 +80,7 @@ class SentinelClient final {
     TokenSource& tokens_;
     SentinelOptions options_;
     std::optional<UrlOrigin> origin_;
+    std::optional<std::chrono::seconds> last_retry_after_;
 };
 
 }  // namespace sirenbox::cloud

@@ -34,7 +34,10 @@ std::optional<long long> expires_in_seconds(const cJSON* root) {
 }  // namespace
 
 TokenProvider::TokenProvider(TokenProviderOptions options, net::HttpTransport& transport, const Clock& clock)
-    : options_(std::move(options)), transport_(transport), clock_(clock) {
+    : options_(std::move(options)),
+      transport_(transport),
+      clock_(clock),
+      random_(options_.jitter_seed != 0 ? options_.jitter_seed : std::random_device{}()) {
     if (!options_.client_secret.empty()) log::register_secret(options_.client_secret.reveal());
     std::string authority = options_.authority_url;
     while (!authority.empty() && authority.back() == '/') authority.pop_back();
@@ -74,19 +77,58 @@ Result<std::string> TokenProvider::token(const std::string& scope) {
         return *state.last_error;
     }
 
-    auto fetched = fetch(scope);
+    auto fetched = fetch(scope, state);
     if (fetched.is_ok()) {
+        if (state.failures > 0) {
+            SB_LOG(kInfo, "cloud") << where(scope) << ": token fetched again after " << state.failures << " failure(s)";
+        }
         state.cached = std::move(fetched).value();
         state.last_error.reset();
         state.hold_off = std::chrono::seconds(0);
+        state.failures = 0;
         return state.cached->access_token;
     }
-    state.hold_off = state.hold_off.count() == 0 ? kFirstHoldOff : std::min(state.hold_off * 2, kMaxHoldOff);
-    state.hold_off_until = now + state.hold_off;
-    state.last_error = fetched.status();
-    SB_LOG(kWarn, "cloud") << fetched.status().message() << " (next try in " << state.hold_off.count() << " s)";
+    record_failure(state, fetched.status(), now);
     if (usable) return state.cached->access_token;
     return fetched.status();
+}
+
+void TokenProvider::record_failure(ScopeState& state, const Status& error, SteadyTime now) {
+    state.hold_off = state.hold_off.count() == 0 ? kFirstHoldOff : std::min(state.hold_off * 2, kMaxHoldOff);
+    if (state.retry_after && *state.retry_after > state.hold_off) state.hold_off = std::min(*state.retry_after, kMaxHoldOff);
+    state.hold_off_until = now + state.hold_off;
+    // One line per distinct fault, not one per poll: a bad secret fails the same way until it is fixed.
+    const bool repeated = state.last_error && state.last_error->message() == error.message();
+    state.last_error = error;
+    ++state.failures;
+    if (repeated) {
+        SB_LOG(kDebug, "cloud") << error.message() << " (again, " << state.failures << " in a row; next try in "
+                                << state.hold_off.count() << " s)";
+    } else {
+        SB_LOG(kError, "cloud") << error.message() << " (next try in " << state.hold_off.count()
+                                << " s, backing off up to " << kMaxHoldOff.count() << " s)";
+    }
+}
+
+std::vector<TokenFault> TokenProvider::faults() {
+    std::vector<std::pair<std::string, ScopeState*>> states;
+    {
+        std::lock_guard lock(scopes_mutex_);
+        for (auto& [scope, state] : scopes_) states.emplace_back(scope, state.get());
+    }
+    std::vector<TokenFault> out;
+    for (auto& [scope, state] : states) {
+        std::lock_guard lock(state->mutex);
+        if (state->last_error) out.push_back({scope, state->last_error->message(), state->failures});
+    }
+    return out;
+}
+
+std::chrono::seconds TokenProvider::jitter(std::chrono::seconds lifetime) {
+    const long long bound = std::min(options_.refresh_jitter.count(), lifetime.count() / 4);
+    if (bound <= 0) return std::chrono::seconds(0);
+    std::lock_guard lock(random_mutex_);
+    return std::chrono::seconds(std::uniform_int_distribution<long long>(0, bound)(random_));
 }
 
 void TokenProvider::invalidate(const std::string& scope) {
@@ -95,7 +137,7 @@ void TokenProvider::invalidate(const std::string& scope) {
     state.cached.reset();
 }
 
-Result<TokenProvider::Cached> TokenProvider::fetch(const std::string& scope) {
+Result<TokenProvider::Cached> TokenProvider::fetch(const std::string& scope, ScopeState& state) {
     net::HttpRequest request;
     request.method = "POST";
     request.url = token_url_;
@@ -107,12 +149,20 @@ Result<TokenProvider::Cached> TokenProvider::fetch(const std::string& scope) {
     // Asking twice for a token is harmless.
     request.safe_to_retry = true;
     const SteadyTime asked_at = clock_.now();
+    state.retry_after.reset();
     auto response = transport_.send(request);
     if (!response.is_ok()) {
         return Status(StatusCode::kUnavailable, where(scope) + ": " + scrub(response.status().message()));
     }
+    state.retry_after = response->retry_after;
     if (response->status != 200) return error_from_response(scope, *response);
-    return parse_success(scope, *response, asked_at);
+    auto cached = parse_success(scope, *response, asked_at);
+    if (cached.is_ok()) {
+        // Jitter is not a const step (it draws from the generator), so it is applied here.
+        const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(cached->expires_at - asked_at);
+        cached->refresh_at -= jitter(lifetime);
+    }
+    return cached;
 }
 
 Result<TokenProvider::Cached> TokenProvider::parse_success(const std::string& scope, const net::HttpResponse& response,

@@ -1,10 +1,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
+#include <vector>
 #include <string>
 
 #include "agent/base/clock.hpp"
@@ -21,6 +24,17 @@ struct TokenProviderOptions {
     std::string client_id;
     Secret client_secret;
     std::chrono::seconds refresh_margin{300};  // renew this long before expiry (at most half the lifetime)
+    /// Each token is renewed a random 0..refresh_jitter earlier still (at most a quarter of its
+    /// lifetime), so boxes started together do not all ask Entra ID in the same second.
+    std::chrono::seconds refresh_jitter{120};
+    std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
+};
+
+/// A scope whose last token fetch failed: shown in `sirenboxctl status` as the identity fault.
+struct TokenFault {
+    std::string scope;
+    std::string error;  // the Status message: "token for ... : invalid_client: AADSTS7000215: ..."
+    int failures = 0;   // in a row
 };
 
 /// OAuth2 client-credentials tokens from Entra ID, one cached token per scope, renewed before expiry
@@ -30,8 +44,9 @@ struct TokenProviderOptions {
 /// invalid_scope, ... on 400/401/403), kUnavailable for network failures, 429 and 5xx,
 /// kInvalidArgument for an unreadable answer. Messages read "token for <scope> from <host>: <error>:
 /// <AADSTS line>" and never carry the secret or a token. After a failure the endpoint is left alone
-/// for a hold-off (30 s, doubling up to 15 min) during which the last error is returned; a cached
-/// token that is still valid keeps being served meanwhile.
+/// for a hold-off (30 s, doubling up to 15 min, at least a Retry-After the answer carried) during which
+/// the last error is returned; a cached token that is still valid keeps being served meanwhile. A new
+/// error is logged once (kError); the same error again only at debug level, and recovery once.
 /// Thread-safe; fetches for one scope are serialized, other scopes are not blocked. The transport
 /// and clock are borrowed and must outlive the provider.
 class TokenProvider final : public TokenSource {
@@ -43,6 +58,8 @@ class TokenProvider final : public TokenSource {
 
     Result<std::string> token(const std::string& scope) override;
     void invalidate(const std::string& scope) override;
+    /// Scopes whose last fetch failed, for status output. Thread-safe.
+    [[nodiscard]] std::vector<TokenFault> faults();
 
   private:
     struct Cached {
@@ -56,10 +73,14 @@ class TokenProvider final : public TokenSource {
         std::optional<Status> last_error;  // guarded by mutex
         SteadyTime hold_off_until{};       // guarded by mutex
         std::chrono::seconds hold_off{0};  // guarded by mutex
+        int failures = 0;                  // guarded by mutex
+        std::optional<std::chrono::seconds> retry_after;  // guarded by mutex; from the last failed answer
     };
 
     ScopeState& state_for(const std::string& scope);
-    Result<Cached> fetch(const std::string& scope);
+    Result<Cached> fetch(const std::string& scope, ScopeState& state);
+    void record_failure(ScopeState& state, const Status& error, SteadyTime now);
+    std::chrono::seconds jitter(std::chrono::seconds lifetime);
     Status error_from_response(const std::string& scope, const net::HttpResponse& response) const;
     Result<Cached> parse_success(const std::string& scope, const net::HttpResponse& response,
                                  SteadyTime asked_at) const;
@@ -71,6 +92,9 @@ class TokenProvider final : public TokenSource {
     const Clock& clock_;
     std::string token_url_;
     std::string authority_host_;
+
+    std::mutex random_mutex_;
+    std::mt19937_64 random_;  // guarded by random_mutex_
 
     std::mutex scopes_mutex_;
     std::map<std::string, std::unique_ptr<ScopeState>> scopes_;  // guarded by scopes_mutex_

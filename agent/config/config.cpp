@@ -1,5 +1,6 @@
 #include "agent/config/config.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -27,6 +28,48 @@ const std::vector<Field<FleetConfig>> kFleetFields = {
      "Annunciator: file (mode 600) with the polling box's command key, to sign the commands it sends."},
 };
 
+// {"host": ["pin", ...]}: each pin is 44 characters of base64 (a SHA-256).
+void read_pins(const cJSON* value, CloudConfig& out, const std::string& path, Problems& problems) {
+    if (!cJSON_IsObject(value)) return detail::report_type(problems, path, "an object", value);
+    for (const cJSON* host = value->child; host != nullptr; host = host->next) {
+        const std::string host_path = path + "." + (host->string ? host->string : "");
+        if (!cJSON_IsArray(host) || cJSON_GetArraySize(host) == 0) {
+            problems.add(host_path, "must be a non-empty array of base64 SHA-256 pins");
+            continue;
+        }
+        std::vector<std::string> pins;
+        int index = 0;
+        for (const cJSON* pin = host->child; pin != nullptr; pin = pin->next, ++index) {
+            const std::string pin_path = host_path + "[" + std::to_string(index) + "]";
+            const std::string text = cJSON_IsString(pin) ? pin->valuestring : "";
+            const bool base64 = text.size() == 44 && text.back() == '=' &&
+                                text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") == 43;
+            if (!base64) {
+                problems.add(pin_path, "must be the base64 SHA-256 of a SubjectPublicKeyInfo (44 characters ending in '=')");
+                continue;
+            }
+            pins.push_back(text);
+        }
+        std::string name = host->string ? host->string : "";
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        out.pins[name] = std::move(pins);
+    }
+}
+
+// {"host": requests-per-minute}
+void read_budgets(const cJSON* value, CloudConfig& out, const std::string& path, Problems& problems) {
+    if (!cJSON_IsObject(value)) return detail::report_type(problems, path, "an object", value);
+    for (const cJSON* host = value->child; host != nullptr; host = host->next) {
+        const std::string host_path = path + "." + (host->string ? host->string : "");
+        if (!cJSON_IsNumber(host) || host->valuedouble < 1 || host->valuedouble > 100000 ||
+            host->valuedouble != static_cast<double>(static_cast<int>(host->valuedouble))) {
+            problems.add(host_path, "must be a whole number of requests per minute between 1 and 100000");
+            continue;
+        }
+        out.budget_per_minute[host->string ? host->string : ""] = static_cast<int>(host->valuedouble);
+    }
+}
+
 const std::vector<Field<CloudConfig>> kCloudFields = {
     {"tenant_id", &CloudConfig::tenant_id, "Entra ID tenant (GUID or domain) of the app registration."},
     {"client_id", &CloudConfig::client_id, "Application (client) id of the app registration."},
@@ -36,6 +79,29 @@ const std::vector<Field<CloudConfig>> kCloudFields = {
     {"ca_bundle", &CloudConfig::ca_bundle, "PEM file of trusted CA certificates. Verification cannot be turned off."},
     {"connect_timeout_s", &CloudConfig::connect_timeout_s, "TCP connect and TLS handshake timeout, seconds.", 1, 120},
     {"read_timeout_s", &CloudConfig::read_timeout_s, "Timeout for each read of a response, seconds.", 1, 600},
+    {"proxy", &CloudConfig::proxy,
+     "HTTP proxy for HTTPS (CONNECT), \"http://host:port\". Empty: `https_proxy`/`HTTPS_PROXY` from the "
+     "environment when set, else direct."},
+    {"proxy_username", &CloudConfig::proxy_username, "User name for the proxy (Basic auth), if it wants one."},
+    {"proxy_password_file", &CloudConfig::proxy_password_file, "File holding the proxy password (mode 600)."},
+    {"no_proxy", &CloudConfig::no_proxy,
+     "Hosts reached directly, not through the proxy (curl's rules: suffix match, \"*\" = all, ports ignored). "
+     "Added to `no_proxy`/`NO_PROXY` from the environment."},
+    {"pins", Field<CloudConfig>::Custom(read_pins),
+     "Optional public-key pins per host: {\"management.azure.com\": [\"base64 SHA-256 of the "
+     "SubjectPublicKeyInfo\", ...]}. Checked after normal verification, never instead of it.",
+     0, 0, {}, "object", "{}"},
+    {"budget_per_minute", Field<CloudConfig>::Custom(read_budgets),
+     "Requests per minute per API host, over the built-in defaults (docs/network.md); other hosts get 120.",
+     0, 0, {}, "object", "{}"},
+    {"max_header_kib", &CloudConfig::max_header_kib, "Largest response header block, KiB.", 4, 1024},
+    {"max_body_kib", &CloudConfig::max_body_kib, "Largest response body, KiB.", 64, 262144},
+    {"retry_attempts", &CloudConfig::retry_attempts,
+     "Tries per request (first included) on 5xx, 429/503 and network errors; idempotent requests only.", 1, 10},
+    {"retry_max_wait_s", &CloudConfig::retry_max_wait_s,
+     "Longest total wait between tries of one request; a longer Retry-After defers the next poll instead.", 1, 600},
+    {"clock_skew_threshold_s", &CloudConfig::clock_skew_threshold_s,
+     "Box clock this far from the servers' Date header is reported as a fault.", 5, 86400},
 };
 
 const std::vector<Field<SentinelConfig>> kSentinelFields = {
@@ -268,7 +334,8 @@ std::string reference_markdown() {
     std::string out;
     out += "### box\n\n";
     append_table(out, "box", kBoxFields);
-    out += "### cloud\n\nShared by every cloud source: identity, trust and timeouts.\n\n";
+    out += "### cloud\n\nShared by every cloud source: identity, trust, timeouts, proxy, retries and request budgets "
+           "(see [network.md](network.md)).\n\n";
     append_table(out, "cloud", kCloudFields);
     out += "### sentinel\n\nMicrosoft Sentinel incidents on Azure Resource Manager (api-version 2025-12-01).\n\n";
     append_table(out, "sentinel", kSentinelFields);

@@ -32,6 +32,18 @@ struct CloudConfig {
     std::string ca_bundle = "/etc/ssl/certs/ca-certificates.crt";
     int connect_timeout_s = 10;
     int read_timeout_s = 30;
+    // Network behaviour (docs/network.md).
+    std::string proxy;  // "http://host:port"; empty: https_proxy / HTTPS_PROXY from the environment, if set
+    std::string proxy_username;
+    std::string proxy_password_file;
+    std::vector<std::string> no_proxy;
+    std::map<std::string, std::vector<std::string>> pins;  // host -> base64 SPKI SHA-256
+    std::map<std::string, int> budget_per_minute;          // host -> requests/minute, over the defaults
+    int max_header_kib = 64;
+    int max_body_kib = 8192;
+    int retry_attempts = 4;
+    int retry_max_wait_s = 60;
+    int clock_skew_threshold_s = 300;
 };
 
 struct SentinelConfig {

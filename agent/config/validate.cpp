@@ -61,6 +61,23 @@ void check_roles(Problems& problems, const std::vector<std::string>& roles, cons
     }
 }
 
+void validate_proxy(const CloudConfig& cloud, Problems& problems) {
+    check_secret(problems, cloud.proxy_password_file, "cloud.proxy_password_file");
+    if (cloud.proxy.empty()) {
+        if (!cloud.proxy_username.empty()) problems.add("cloud.proxy_username", "set, but cloud.proxy is not");
+        return;
+    }
+    const auto rest = starts_with(cloud.proxy, "http://") ? cloud.proxy.substr(7) : std::string();
+    if (rest.empty() || rest.front() == ':' || rest.front() == '/') {
+        problems.add("cloud.proxy", "must be an http://host:port URL (the proxy that tunnels HTTPS with CONNECT)");
+    } else if (rest.find('@') != std::string::npos) {
+        problems.add("cloud.proxy", "must not carry credentials; use cloud.proxy_username and cloud.proxy_password_file");
+    }
+    if (!cloud.proxy_username.empty() && cloud.proxy_password_file.empty()) {
+        problems.add("cloud.proxy_password_file", "required when cloud.proxy_username is set");
+    }
+}
+
 void validate_sentinel(const Config& c, Problems& problems) {
     const auto& s = c.sentinel;
     check_https(problems, s.arm_url, "sentinel.arm_url");
@@ -121,6 +138,7 @@ void validate(const Config& c, Problems& problems) {
         problems.add("cloud.ca_bundle", "CA bundle \"" + c.cloud.ca_bundle + "\" does not exist");
     }
     check_secret(problems, c.cloud.client_secret_file, "cloud.client_secret_file");
+    validate_proxy(c.cloud, problems);
     validate_sentinel(c, problems);
     validate_resolve(c.sentinel, problems);
     validate_graph(c, problems);

@@ -43,7 +43,12 @@ HttpClient::Stats HttpClient::stats() const {
 }
 
 Result<TcpSocket> HttpClient::connect_socket(const Url& url) {
-    return TcpSocket::connect(url.host, url.port, options_.connect_timeout);
+    const auto proxy = options_.proxy.for_host(url.host);
+    if (!proxy) return TcpSocket::connect(url.host, url.port, options_.connect_timeout);
+    TunnelTimeouts timeouts;
+    timeouts.connect = options_.connect_timeout;
+    timeouts.answer = options_.read_timeout < options_.handshake_timeout ? options_.read_timeout : options_.handshake_timeout;
+    return connect_via_proxy(*proxy, url.host, url.port, timeouts);
 }
 
 Result<HttpClient::ConnectionPtr> HttpClient::open_connection(const Url& url) {
@@ -52,7 +57,9 @@ Result<HttpClient::ConnectionPtr> HttpClient::open_connection(const Url& url) {
     TlsTimeouts timeouts;
     timeouts.handshake = options_.handshake_timeout;
     timeouts.read = options_.read_timeout;
-    auto connection = TlsConnection::handshake(*tls_, std::move(socket).value(), url.host, url.port, timeouts);
+    const auto pins = options_.pins.find(url.host);
+    auto connection = TlsConnection::handshake(*tls_, std::move(socket).value(), url.host, url.port, timeouts,
+                                               pins == options_.pins.end() ? SpkiPins{} : pins->second);
     if (!connection.is_ok()) return connection.status();
     ++handshakes_;
     ++connections_opened_;

@@ -12,6 +12,7 @@
 
 #include "agent/base/result.hpp"
 #include "agent/net/http_types.hpp"
+#include "agent/net/proxy.hpp"
 #include "agent/net/tcp_socket.hpp"
 #include "agent/net/tls_connection.hpp"
 #include "agent/net/tls_context.hpp"
@@ -29,6 +30,10 @@ struct HttpClientOptions {
     std::size_t max_body_bytes = 8 * 1024 * 1024;
     std::size_t max_idle_per_host = 2;
     std::string user_agent = "sirenbox/0.1";
+    /// HTTPS through a CONNECT proxy unless the host is on its no_proxy list; none by default.
+    ProxySettings proxy;
+    /// Per host (lower case): SPKI SHA-256 pins its key must match on top of normal verification.
+    std::map<std::string, SpkiPins> pins;
 };
 
 /// HTTPS/1.1 client over Mbed TLS with a keep-alive pool per scheme+host+port.
@@ -37,6 +42,7 @@ struct HttpClientOptions {
 /// naming host:port but never the path, query, body or Authorization header. A request on a reused
 /// connection that the server had closed is repeated once on a fresh connection when it is
 /// idempotent (GET/HEAD/PUT/DELETE) or marked safe_to_retry; never otherwise.
+/// Through a proxy, errors of the proxy step name the proxy's host:port (never its credentials).
 /// Thread-safe: many threads may send() at once; each connection serves one request at a time.
 class HttpClient final : public HttpTransport {
   public:
@@ -63,7 +69,7 @@ class HttpClient final : public HttpTransport {
     struct Attempt;
 
     HttpClient(HttpClientOptions options, std::unique_ptr<TlsContext> tls);
-    // The connect step: TCP to the origin, then TLS. A CONNECT proxy will slot in here.
+    // The connect step: TCP to the origin, or a CONNECT tunnel through the proxy; TLS runs over either.
     Result<TcpSocket> connect_socket(const Url& url);
     Result<ConnectionPtr> open_connection(const Url& url);
     ConnectionPtr take_idle(const std::string& key);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +31,9 @@ struct HttpResponse {
     std::string reason;
     Headers headers;
     std::string body;
+    /// Set by RetryingTransport on a 429 or 503 it hands back: how long the server asked us to wait
+    /// (Retry-After, as seconds or as an HTTP-date against the response's own Date header).
+    std::optional<std::chrono::seconds> retry_after;
 
     [[nodiscard]] const std::string* header(std::string_view name) const { return find_header(headers, name); }
 };

@@ -8,8 +8,8 @@
 
 namespace sirenbox::net {
 
-/// A connected, non-blocking TCP socket (owns the descriptor; move-only). This is the step a proxy
-/// tunnel will replace: TLS runs over whatever connected socket it is handed.
+/// A connected, non-blocking TCP socket (owns the descriptor; move-only): to the origin, or a CONNECT
+/// tunnel through a proxy (proxy.hpp); TLS runs over whatever connected socket it is handed.
 class TcpSocket {
   public:
     TcpSocket() = default;

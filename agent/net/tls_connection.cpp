@@ -4,6 +4,11 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <mbedtls/base64.h>
+#include <mbedtls/sha256.h>
+
+#include <algorithm>
+#include <array>
 #include <cerrno>
 
 namespace sirenbox::net {
@@ -41,10 +46,35 @@ TlsConnection::~TlsConnection() { mbedtls_ssl_free(&ssl_); }
 
 Result<std::unique_ptr<TlsConnection>> TlsConnection::handshake(TlsContext& context, TcpSocket socket,
                                                                 const std::string& host, std::uint16_t port,
-                                                                const TlsTimeouts& timeouts) {
+                                                                const TlsTimeouts& timeouts, const SpkiPins& pins) {
     std::unique_ptr<TlsConnection> connection(new TlsConnection(context, std::move(socket), host, port, timeouts));
     SB_RETURN_IF_ERROR(connection->run_handshake());
+    if (!pins.empty()) SB_RETURN_IF_ERROR(connection->check_pins(pins));
     return connection;
+}
+
+Status TlsConnection::check_pins(const SpkiPins& pins) {
+    const std::string where = "TLS handshake with " + endpoint_ + ": ";
+    // A resumed session carries the certificate it was made with (MBEDTLS_SSL_KEEP_PEER_CERTIFICATE).
+    const mbedtls_x509_crt* certificate = mbedtls_ssl_get_peer_cert(&ssl_);
+    if (certificate == nullptr || certificate->pk_raw.p == nullptr) {
+        context_.forget_session(endpoint_);
+        return unavailable(where + "public key pin mismatch (no server certificate to check the pin against)");
+    }
+    std::array<unsigned char, 32> digest{};
+    if (mbedtls_sha256_ret(certificate->pk_raw.p, certificate->pk_raw.len, digest.data(), 0) != 0) {
+        return internal_error(where + "hashing the server's public key failed");
+    }
+    std::array<unsigned char, 64> text{};
+    std::size_t length = 0;
+    if (mbedtls_base64_encode(text.data(), text.size(), &length, digest.data(), digest.size()) != 0) {
+        return internal_error(where + "encoding the public key hash failed");
+    }
+    const std::string pin(reinterpret_cast<const char*>(text.data()), length);
+    if (std::find(pins.begin(), pins.end(), pin) != pins.end()) return Status::ok();
+    context_.forget_session(endpoint_);
+    return unavailable(where + "public key pin mismatch (the server's key is sha256/" + pin +
+                       ", none of the " + std::to_string(pins.size()) + " configured pins)");
 }
 
 Status TlsConnection::run_handshake() {

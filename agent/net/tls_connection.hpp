@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/base/result.hpp"
 #include "agent/net/ip_san.hpp"
@@ -16,6 +17,10 @@
 #include "agent/net/tls_context.hpp"
 
 namespace sirenbox::net {
+
+/// Base64 SHA-256 digests of SubjectPublicKeyInfo (as `openssl pkey -pubin -outform der | openssl dgst
+/// -sha256 -binary | base64` prints them); the server's key must match one of them.
+using SpkiPins = std::vector<std::string>;
 
 struct TlsTimeouts {
     std::chrono::milliseconds handshake{15000};  // for the whole handshake
@@ -33,10 +38,12 @@ struct TlsTimeouts {
 /// must outlive it. Not movable (Mbed TLS keeps a pointer to it for the socket callbacks).
 class TlsConnection {
   public:
-    /// Runs the handshake with `host` (the name the certificate must carry) on `socket`.
+    /// Runs the handshake with `host` (the name the certificate must carry) on `socket`. With `pins`
+    /// not empty, the server's public key must also match one of them: checked after the normal
+    /// verification, never instead of it ("public key pin mismatch" otherwise).
     static Result<std::unique_ptr<TlsConnection>> handshake(TlsContext& context, TcpSocket socket,
                                                             const std::string& host, std::uint16_t port,
-                                                            const TlsTimeouts& timeouts);
+                                                            const TlsTimeouts& timeouts, const SpkiPins& pins = {});
     ~TlsConnection();
     TlsConnection(const TlsConnection&) = delete;
     TlsConnection& operator=(const TlsConnection&) = delete;
@@ -57,6 +64,7 @@ class TlsConnection {
   private:
     TlsConnection(TlsContext& context, TcpSocket socket, std::string host, std::uint16_t port, TlsTimeouts timeouts);
     Status run_handshake();
+    Status check_pins(const SpkiPins& pins);
     Status handshake_error(int rc);
 
     static int send_callback(void* self, const unsigned char* buffer, std::size_t size);

@@ -40,6 +40,7 @@ SourceBatch SentinelPoller::poll() {
     auto incidents = client_.list_incidents(query, &batch.warnings);
     if (!incidents.is_ok()) {
         batch.status = incidents.status();
+        batch.retry_after = client_.last_retry_after();
         return batch;
     }
     WallTime newest = watermark_.value_or(since);

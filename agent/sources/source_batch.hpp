@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,15 @@ struct SourceBatch {
     std::vector<std::string> warnings;         // records skipped, with field and id
     std::string watermark_key;                 // store state key
     std::optional<std::string> watermark;      // new value once applied
+    /// Set when the poll failed because the service throttled (429/503) with a Retry-After longer than
+    /// the transport would wait: the next poll of this source waits at least this long.
+    std::optional<std::chrono::seconds> retry_after;
 };
+
+/// How long after this poll started the next one may start: the interval, or the service's
+/// Retry-After when that is longer.
+inline std::chrono::seconds next_poll_delay(const SourceBatch& batch, std::chrono::seconds interval) {
+    return batch.retry_after && *batch.retry_after > interval ? *batch.retry_after : interval;
+}
 
 }  // namespace sirenbox::sources

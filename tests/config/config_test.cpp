@@ -138,6 +138,39 @@ TEST_F(ConfigTest, ReadSecretStripsNewlineAndNeverPrintsIt) {
     EXPECT_NE(empty.status().message().find("empty"), std::string::npos);
 }
 
+TEST_F(ConfigTest, NetworkKeysProxyPinsAndBudgets) {
+    const std::string pw = dir_.write("proxy-pw", "pw\n", 0600).string();
+    const std::string pin = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    std::string text = valid();
+    text.replace(text.find("\"ca_bundle\""), 0,
+                 R"("proxy": "http://proxy.site:3128", "proxy_username": "box", "proxy_password_file": ")" + pw +
+                     R"(", "no_proxy": ["localhost", ".corp"], "pins": {"Management.Azure.com": [")" + pin +
+                     R"("]}, "budget_per_minute": {"graph.microsoft.com": 50}, "clock_skew_threshold_s": 60, )");
+    Problems problems;
+    Config c = parse(text, problems);
+    ASSERT_TRUE(problems.empty()) << problems.format("cfg");
+    EXPECT_EQ(c.cloud.proxy, "http://proxy.site:3128");
+    EXPECT_EQ(c.cloud.no_proxy, (std::vector<std::string>{"localhost", ".corp"}));
+    ASSERT_EQ(c.cloud.pins.count("management.azure.com"), 1u);
+    EXPECT_EQ(c.cloud.pins.at("management.azure.com"), std::vector<std::string>{pin});
+    EXPECT_EQ(c.cloud.budget_per_minute.at("graph.microsoft.com"), 50);
+    EXPECT_EQ(c.cloud.clock_skew_threshold_s, 60);
+
+    auto with_cloud = [&](const std::string& keys) {
+        std::string t = valid();
+        t.replace(t.find("\"ca_bundle\""), 0, keys + ", ");
+        return t;
+    };
+    expect_one(with_cloud(R"("pins": {"h": ["not-a-pin"]})"), "cloud.pins.h[0]", "base64 SHA-256");
+    expect_one(with_cloud(R"("budget_per_minute": {"h": 0})"), "cloud.budget_per_minute.h", "between 1 and 100000");
+    expect_one(with_cloud(R"("proxy": "https://proxy:3128")"), "cloud.proxy", "http://host:port");
+    expect_one(with_cloud(R"("proxy": "http://u:hunter2@proxy:3128")"), "cloud.proxy", "must not carry credentials");
+    expect_one(with_cloud(R"("proxy": "http://proxy:3128", "proxy_username": "u")"), "cloud.proxy_password_file",
+               "required");
+    auto list = problems_of(with_cloud(R"("proxy": "http://u:hunter2@proxy:3128")"));
+    for (const auto& p : list) EXPECT_EQ(p.message.find("hunter2"), std::string::npos) << p.message;
+}
+
 TEST_F(ConfigTest, FormatIsFilePathProblem) {
     Problems problems;
     parse(valid(R"(, "page_size": 5000)"), problems);

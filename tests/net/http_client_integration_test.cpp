@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "agent/net/http_client.hpp"
+#include "tests/net/tls_test_server.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -22,43 +23,13 @@ namespace {
 using std::chrono::milliseconds;
 namespace t = sirenbox::testing;
 
-// One tls_server.py on a free loopback port, serving `cert_name`.crt from the cert directory.
-class TlsServer {
-  public:
-    TlsServer(const std::filesystem::path& certs, const std::string& cert_name, int close_after = 0)
-        : port_(t::free_port()) {
-        std::vector<std::string> argv = {"python3", (t::source_dir() / "tests/net/tls_server.py").string(),
-                                         "--port",  std::to_string(port_),
-                                         "--cert",  (certs / (cert_name + ".crt")).string(),
-                                         "--key",   (certs / (cert_name + ".key")).string()};
-        if (close_after > 0) {
-            argv.push_back("--close-after");
-            argv.push_back(std::to_string(close_after));
-        }
-        process_ = std::make_unique<t::ChildProcess>(argv, certs / (cert_name + "-" + std::to_string(port_) + ".log"));
-        ready_ = t::wait_until([this] { return t::port_accepts(port_); });
-    }
-
-    [[nodiscard]] bool ready() const { return ready_; }
-    [[nodiscard]] int port() const { return port_; }
-    [[nodiscard]] std::string url(const std::string& target, const std::string& host = "localhost") const {
-        return "https://" + host + ":" + std::to_string(port_) + target;
-    }
-    [[nodiscard]] std::string output() const { return process_->output(); }
-
-  private:
-    int port_;
-    std::unique_ptr<t::ChildProcess> process_;
-    bool ready_ = false;
-};
+using TlsServer = t::TlsTestServer;
 
 class HttpClientIntegrationTest : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         certs_ = new t::TempDir();
-        const std::string command = "sh " + (t::source_dir() / "tests/net/make_test_certs.sh").string() + " " +
-                                    certs_->path().string() + " > " + (certs_->path() / "certs.log").string() + " 2>&1";
-        certs_made_ = std::system(command.c_str()) == 0;
+        certs_made_ = t::make_test_certs(certs_->path());
         good_ = new TlsServer(certs_->path(), "good");
     }
     static void TearDownTestSuite() {
@@ -253,6 +224,66 @@ INSTANTIATE_TEST_SUITE_P(Certificates, BadCertificateTest,
                                            BadCert{"wrong_host", "host-name mismatch"},
                                            BadCert{"unknown_ca", "not trusted (unknown CA)"}),
                          [](const auto& p) { return std::string(p.param.name); });
+
+// The pin as an operator computes it: base64 of SHA-256 over the certificate's SubjectPublicKeyInfo.
+std::string spki_pin(const std::filesystem::path& certificate) {
+    const auto result = t::run_command(
+        {"sh", "-c",
+         "openssl x509 -in '" + certificate.string() +
+             "' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64"});
+    std::string pin = result.output;
+    while (!pin.empty() && (pin.back() == '\n' || pin.back() == '\r')) pin.pop_back();
+    return result.exit_code == 0 ? pin : std::string();
+}
+
+TEST_F(HttpClientIntegrationTest, PinnedPublicKeyIsAcceptedAlsoOnResumedSessions) {
+    const std::string pin = spki_pin(certs_->path() / "good.crt");
+    ASSERT_EQ(pin.size(), 44u) << pin;
+    TlsServer closing(certs_->path(), "good", 1);
+    ASSERT_TRUE(closing.ready()) << closing.output();
+    auto o = options();
+    o.pins["localhost"] = {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", pin};
+    auto client = make_client(o);
+    ASSERT_TRUE(client);
+    for (int i = 0; i < 3; ++i) {
+        auto r = get(*client, closing.url("/fixed"));
+        ASSERT_TRUE(r.is_ok()) << "request " << i << ": " << r.status().to_string();
+    }
+    EXPECT_EQ(client->stats().handshakes, 3u);
+    EXPECT_EQ(client->stats().resumed_handshakes, 2u);
+}
+
+TEST_F(HttpClientIntegrationTest, PinMismatchFailsNamingTheHost) {
+    const std::string other = spki_pin(certs_->path() / "expired.crt");  // a key of the same CA, not the server's
+    ASSERT_EQ(other.size(), 44u) << other;
+    auto o = options();
+    o.pins["localhost"] = {other};
+    auto client = make_client(o);
+    ASSERT_TRUE(client);
+    auto r = get(*client, good_->url("/fixed"));
+    ASSERT_FALSE(r.is_ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+    EXPECT_NE(r.status().message().find("TLS handshake with localhost:" + std::to_string(good_->port()) +
+                                        ": public key pin mismatch"),
+              std::string::npos)
+        << r.status().message();
+    EXPECT_EQ(client->stats().connections_opened, 0u);
+    // Pins are per host: the same server by address has none.
+    auto by_ip = get(*client, good_->url("/fixed", "127.0.0.1"));
+    EXPECT_TRUE(by_ip.is_ok()) << by_ip.status().to_string();
+}
+
+TEST_F(HttpClientIntegrationTest, APinNeverReplacesCertificateVerification) {
+    TlsServer untrusted(certs_->path(), "unknown_ca");
+    ASSERT_TRUE(untrusted.ready()) << untrusted.output();
+    auto o = options();
+    o.pins["localhost"] = {spki_pin(certs_->path() / "unknown_ca.crt")};  // the right key, an untrusted CA
+    auto client = make_client(o);
+    ASSERT_TRUE(client);
+    auto r = get(*client, untrusted.url("/fixed"));
+    ASSERT_FALSE(r.is_ok());
+    EXPECT_NE(r.status().message().find("not trusted (unknown CA)"), std::string::npos) << r.status().message();
+}
 
 TEST_F(HttpClientIntegrationTest, BodyOverTheCapIsRejected) {
     auto o = options();

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +30,7 @@ class TokenProviderTest : public ::testing::Test {
         options_.tenant_id = "contoso-tenant";
         options_.client_id = "11111111-2222-3333-4444-555555555555";
         options_.client_secret = Secret(kSecret);
+        options_.refresh_jitter = seconds(0);  // exact refresh times; jitter has its own test
         log::set_level(log::Level::kDebug);
         log::set_sink([this](std::string_view line) {
             std::lock_guard lock(log_mutex_);
@@ -253,6 +255,91 @@ TEST_F(TokenProviderTest, SecretNeverInStatusOrLog) {
         EXPECT_EQ(line.find("tok-SENSITIVE-123"), std::string::npos) << line;
     }
     EXPECT_EQ(log::scrub(std::string("x tok-SENSITIVE-123 y")).find("tok-SENSITIVE-123"), std::string::npos);
+}
+
+TEST_F(TokenProviderTest, RefreshIsJitteredWithinBounds) {
+    options_.refresh_jitter = seconds(120);
+    std::set<long long> refresh_ages;
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        options_.jitter_seed = seed;
+        FakeClock clock;
+        testing::FakeTransport transport;
+        transport.set_handler([](const net::HttpRequest&) -> Result<net::HttpResponse> {
+            net::HttpResponse r;
+            r.status = 200;
+            r.body = token_body("t", 3600);
+            return r;
+        });
+        TokenProvider provider(options_, transport, clock);
+        ASSERT_TRUE(provider.token(kArm).is_ok());
+        // Never later than the margin (300 s before expiry), never more than margin + jitter early.
+        clock.advance(seconds(3600 - 300 - 120 - 1));
+        ASSERT_TRUE(provider.token(kArm).is_ok());
+        ASSERT_EQ(transport.requests().size(), 1u) << "seed " << seed;
+        long long age = 3600 - 300 - 120 - 1;
+        while (transport.requests().size() == 1u) {
+            clock.advance(seconds(1));
+            ++age;
+            ASSERT_TRUE(provider.token(kArm).is_ok());
+            ASSERT_LE(age, 3300) << "seed " << seed;
+        }
+        refresh_ages.insert(age);
+    }
+    EXPECT_GT(refresh_ages.size(), 5u) << "refreshes are not spread";
+}
+
+TEST_F(TokenProviderTest, ABadSecretIsOneLogLineAndAFaultNotAStorm) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.set_handler([](const net::HttpRequest&) -> Result<net::HttpResponse> {
+        net::HttpResponse r;
+        r.status = 401;
+        r.body = R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]})";
+        return r;
+    });
+    // A poller asking every 5 s for an hour.
+    for (int i = 0; i < 720; ++i) {
+        EXPECT_FALSE(provider.token(kArm).is_ok());
+        clock_.advance(seconds(5));
+    }
+    // Hold-off 30 s doubling to 15 min: a handful of requests, not 720.
+    EXPECT_LE(transport_.requests().size(), 10u);
+    int error_lines = 0;
+    for (const auto& line : log_lines()) {
+        if (line.find("AADSTS7000215") != std::string::npos && line.find("again") == std::string::npos) ++error_lines;
+    }
+    EXPECT_EQ(error_lines, 1);
+    const auto faults = provider.faults();
+    ASSERT_EQ(faults.size(), 1u);
+    EXPECT_EQ(faults[0].scope, kArm);
+    EXPECT_NE(faults[0].error.find("invalid_client: AADSTS7000215: Invalid client secret provided."), std::string::npos);
+    EXPECT_EQ(faults[0].failures, static_cast<int>(transport_.requests().size()));
+
+    transport_.set_handler([](const net::HttpRequest&) -> Result<net::HttpResponse> {
+        net::HttpResponse r;
+        r.status = 200;
+        r.body = token_body("fixed", 3600);
+        return r;
+    });
+    clock_.advance(TokenProvider::kMaxHoldOff);
+    EXPECT_TRUE(provider.token(kArm).is_ok());
+    EXPECT_TRUE(provider.faults().empty());
+}
+
+TEST_F(TokenProviderTest, HoldOffRespectsALongRetryAfter) {
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.set_handler([](const net::HttpRequest&) -> Result<net::HttpResponse> {
+        net::HttpResponse r;
+        r.status = 429;
+        r.retry_after = seconds(200);  // as RetryingTransport hands it back
+        return r;
+    });
+    EXPECT_FALSE(provider.token(kArm).is_ok());
+    clock_.advance(seconds(199));
+    EXPECT_FALSE(provider.token(kArm).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 1u);
+    clock_.advance(seconds(1));
+    EXPECT_FALSE(provider.token(kArm).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 2u);
 }
 
 TEST_F(TokenProviderTest, CustomAuthorityAndTrailingSlash) {

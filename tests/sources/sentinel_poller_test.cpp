@@ -104,6 +104,32 @@ TEST_F(SentinelPollerTest, FailedPollKeepsTheWatermark) {
     EXPECT_EQ(batch.watermark, "2026-11-22T07:00:00.000Z");
 }
 
+TEST_F(SentinelPollerTest, ThrottledPollDefersTheNextOneByRetryAfter) {
+    transport_.push(429, R"({"error": {"code": "TooManyRequests", "message": "slow down"}})", {{"Retry-After", "120"}});
+    auto batch = poller_.poll();
+    EXPECT_EQ(batch.status.code(), StatusCode::kUnavailable);
+    ASSERT_TRUE(batch.retry_after.has_value());
+    EXPECT_EQ(*batch.retry_after, std::chrono::seconds(120));
+    EXPECT_NE(batch.status.message().find("Retry-After: 120"), std::string::npos) << batch.status.message();
+    EXPECT_EQ(next_poll_delay(batch, std::chrono::seconds(5)), std::chrono::seconds(120));
+    EXPECT_EQ(next_poll_delay(batch, std::chrono::seconds(300)), std::chrono::seconds(300));
+
+    // As handed back by RetryingTransport (already parsed), and gone once a poll succeeds.
+    transport_.set_handler([](const net::HttpRequest&) -> Result<net::HttpResponse> {
+        net::HttpResponse r;
+        r.status = 503;
+        r.retry_after = std::chrono::seconds(45);
+        return r;
+    });
+    batch = poller_.poll();
+    EXPECT_EQ(batch.retry_after, std::chrono::seconds(45));
+    transport_.push(200, R"({"value": []})");
+    batch = poller_.poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    EXPECT_FALSE(batch.retry_after.has_value());
+    EXPECT_EQ(next_poll_delay(batch, std::chrono::seconds(5)), std::chrono::seconds(5));
+}
+
 TEST_F(SentinelPollerTest, BadStoredWatermarkFallsBackToLookback) {
     poller_.restore_watermark("yesterday");
     transport_.push(200, R"({"value": []})");

@@ -1,0 +1,66 @@
+#include "agent/net/request_budget.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "agent/base/log.hpp"
+
+namespace sirenbox::net {
+
+std::map<std::string, int> BudgetOptions::default_budgets() {
+    return {
+        {"login.microsoftonline.com", 60}, {"management.azure.com", 300},       {"graph.microsoft.com", 100},
+        {"api.loganalytics.io", 120},      {"api.loganalytics.azure.com", 120}, {"connect.signl4.com", 60},
+    };
+}
+
+RequestBudget::RequestBudget(BudgetOptions options, const Clock& clock, Sleeper& sleeper)
+    : options_(std::move(options)), clock_(clock), sleeper_(sleeper) {}
+
+int RequestBudget::per_minute(const std::string& host) const {
+    const auto it = options_.per_minute.find(host);
+    return std::max(1, it == options_.per_minute.end() ? options_.default_per_minute : it->second);
+}
+
+RequestBudget::Bucket& RequestBudget::bucket_for(const std::string& host) {
+    auto it = buckets_.find(host);
+    if (it != buckets_.end()) return it->second;
+    const int rate = per_minute(host);
+    Bucket bucket;
+    bucket.capacity = std::max(5.0, rate / 10.0);
+    bucket.capacity = std::min(bucket.capacity, static_cast<double>(rate));
+    bucket.tokens = bucket.capacity;
+    bucket.per_second = rate / 60.0;
+    bucket.refilled = clock_.now();
+    return buckets_.emplace(host, bucket).first->second;
+}
+
+Status RequestBudget::acquire(const std::string& host) {
+    std::chrono::milliseconds wait{0};
+    {
+        std::lock_guard lock(mutex_);
+        Bucket& bucket = bucket_for(host);
+        const SteadyTime now = clock_.now();
+        const double elapsed = std::chrono::duration<double>(now - bucket.refilled).count();
+        bucket.tokens = std::min(bucket.capacity, bucket.tokens + elapsed * bucket.per_second);
+        bucket.refilled = now;
+        if (bucket.tokens < 1.0) {
+            wait = std::chrono::milliseconds(
+                static_cast<long long>(std::ceil((1.0 - bucket.tokens) / bucket.per_second * 1000.0)));
+            if (wait > options_.max_wait) {
+                return unavailable("request budget for " + host + " (" + std::to_string(per_minute(host)) +
+                                   " requests per minute) is used up; the next request would wait " +
+                                   std::to_string(wait.count() / 1000) + " s, more than the " +
+                                   std::to_string(options_.max_wait.count() / 1000) + " s allowed");
+            }
+        }
+        // Taken now, even when it is only due later: a waiting request keeps its place in line.
+        bucket.tokens -= 1.0;
+    }
+    if (wait.count() == 0) return Status::ok();
+    SB_LOG(kDebug, "net") << "request budget for " << host << ": waiting " << wait.count() << " ms";
+    if (!sleeper_.sleep_for(wait)) return unavailable("request to " + host + " dropped: shutting down");
+    return Status::ok();
+}
+
+}  // namespace sirenbox::net
