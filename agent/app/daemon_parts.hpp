@@ -9,6 +9,7 @@
 #include "agent/app/control_server.hpp"
 #include "agent/app/core_loop.hpp"
 #include "agent/base/message_queue.hpp"
+#include "agent/cloud/loganalytics_client.hpp"
 #include "agent/cloud/sentinel_client.hpp"
 #include "agent/cloud/token_provider.hpp"
 #include "agent/config/config.hpp"
@@ -35,6 +36,7 @@ struct DaemonParts {
     std::unique_ptr<net::HttpClient> http;
     std::unique_ptr<cloud::TokenProvider> tokens;
     std::unique_ptr<cloud::SentinelClient> sentinel;
+    std::unique_ptr<cloud::LogAnalyticsClient> log_analytics;  // used by the Sentinel poller only
     struct PollerSlot {
         std::unique_ptr<sources::Poller> poller;
         std::chrono::seconds interval;

@@ -45,6 +45,21 @@ const std::vector<Field<SentinelConfig>> kSentinelFields = {
     {"page_size", &SentinelConfig::page_size, "Incidents per page ($top).", 1, 1000},
     {"owner_object_id", &SentinelConfig::owner_object_id, "Entra object id of the user or group set as owner on acknowledge."},
     {"owner_upn", &SentinelConfig::owner_upn, "User principal name set as owner on acknowledge (with or instead of owner_object_id)."},
+    {"min_severity", &SentinelConfig::min_severity, "Incidents below this severity raise no alarm.", 0, 0,
+     {"Informational", "Low", "Medium", "High"}},
+    {"pickup_label", &SentinelConfig::pickup_label,
+     "Label added to an incident the first time the box raises it (best effort, once). Empty: none."},
+};
+
+const std::vector<Field<LogAnalyticsConfig>> kLogAnalyticsFields = {
+    {"enabled", &LogAnalyticsConfig::enabled,
+     "Run the query an alert carries (scheduled analytics rules) and attach the result table to the alarm."},
+    {"url", &LogAnalyticsConfig::url, "Log Analytics query API base URL."},
+    {"workspace_id", &LogAnalyticsConfig::workspace_id, "Workspace ID (the GUID, not the workspace name)."},
+    {"timeout_s", &LogAnalyticsConfig::timeout_s,
+     "Longest a query may run (sent as Prefer: wait); a slower one is skipped, the alarm stays.", 1, 600},
+    {"max_rows", &LogAnalyticsConfig::max_rows, "Rows of the result kept.", 1, 1000},
+    {"max_bytes", &LogAnalyticsConfig::max_bytes, "Largest result attached to an alarm (JSON bytes); cut rows are flagged.", 64, 65536},
 };
 
 const std::vector<Field<MqttConfig>> kMqttFields = {
@@ -153,7 +168,7 @@ Config parse(const std::string& text, Problems& problems) {
         problems.add("", "the config must be a JSON object");
         return config;
     }
-    static const std::vector<std::string> kSections{"box",   "cloud", "sentinel", "mqtt",    "gpio",
+    static const std::vector<std::string> kSections{"box",   "cloud", "sentinel", "log_analytics", "mqtt",    "gpio",
                                                     "outputs", "relay", "store",    "control", "log"};
     for (const cJSON* item = root->child; item != nullptr; item = item->next) {
         if (!detail::is_choice(kSections, item->string ? item->string : "")) {
@@ -163,6 +178,7 @@ Config parse(const std::string& text, Problems& problems) {
     read_named(root, "box", config.box, kBoxFields, problems);
     read_named(root, "cloud", config.cloud, kCloudFields, problems);
     read_named(root, "sentinel", config.sentinel, kSentinelFields, problems);
+    read_named(root, "log_analytics", config.log_analytics, kLogAnalyticsFields, problems);
     read_named(root, "mqtt", config.mqtt, kMqttFields, problems);
     read_named(root, "gpio", config.gpio, kGpioFields, problems);
     read_named(root, "outputs", config.outputs, kOutputsFields, problems);
@@ -210,6 +226,8 @@ std::string reference_markdown() {
     append_table(out, "cloud", kCloudFields);
     out += "### sentinel\n\nMicrosoft Sentinel incidents on Azure Resource Manager (api-version 2025-12-01).\n\n";
     append_table(out, "sentinel", kSentinelFields);
+    out += "### log_analytics\n\nLog Analytics query API: an alert's own query, run once and attached to its alarm.\n\n";
+    append_table(out, "log_analytics", kLogAnalyticsFields);
     out += "### mqtt\n\n";
     append_table(out, "mqtt", kMqttFields);
     out += "### gpio\n\n";

@@ -40,6 +40,17 @@ struct SentinelConfig {
     int page_size = 200;
     std::string owner_object_id;
     std::string owner_upn;
+    std::string min_severity = "Informational";
+    std::string pickup_label;
+};
+
+struct LogAnalyticsConfig {
+    bool enabled = false;
+    std::string url = "https://api.loganalytics.io";
+    std::string workspace_id;
+    int timeout_s = 20;
+    int max_rows = 50;
+    int max_bytes = 8192;
 };
 
 struct MqttConfig {
@@ -101,6 +112,7 @@ struct Config {
     BoxConfig box;
     CloudConfig cloud;
     SentinelConfig sentinel;
+    LogAnalyticsConfig log_analytics;
     MqttConfig mqtt;
     GpioConfig gpio;
     OutputsConfig outputs;

@@ -24,6 +24,7 @@ bool merge_description(Alarm& local, const Alarm& cloud) {
     set(local.products, cloud.products);
     set(local.labels, cloud.labels);
     set(local.evidence, cloud.evidence);
+    set(local.augmentation, cloud.augmentation);
     set(local.created, cloud.created);
     set(local.updated, cloud.updated);
     return changed;
