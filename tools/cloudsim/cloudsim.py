@@ -21,7 +21,8 @@ import state as state_mod
 from control import Control
 from entra import Entra
 from incidents import IncidentStore
-from sentinel import Sentinel
+from loganalytics import LogAnalytics
+from sentinel import Sentinel, SentinelControl
 from server import SimServer, make_ssl_context
 
 
@@ -67,7 +68,7 @@ def write_ready(directory, info):
 def build_services(sim, store):
     """Services in the order they are asked. Later APIs (Graph alerts_v2, Log Analytics, SIGNL4)
     slot in here; a fault switchboard goes first so it can answer for any of them."""
-    return [Control(sim, store), Entra(sim), Sentinel(sim, store)]
+    return [LogAnalytics(sim), SentinelControl(sim, store), Control(sim, store), Entra(sim), Sentinel(sim, store)]
 
 
 def main(argv=None):
