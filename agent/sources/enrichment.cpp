@@ -32,9 +32,10 @@ Result<IncidentDetails> fetch_details(cloud::SentinelClient& client, const std::
 }
 
 Result<cloud::SentinelIncident> add_label(cloud::SentinelClient& client, const std::string& name,
-                                          const std::string& label) {
+                                          const std::string& label, WallTime* read_modified) {
     auto current = client.get_incident(name);
     if (!current) return current.status();
+    if (read_modified != nullptr) *read_modified = current->last_modified;
     const bool present = std::any_of(current->labels.begin(), current->labels.end(),
                                      [&](const cloud::SentinelLabel& l) { return l.name == label; });
     if (present) return current;

@@ -27,8 +27,8 @@ Result<IncidentDetails> fetch_details(cloud::SentinelClient& client, const std::
 
 /// Adds `label` to incident `name` when it is not there yet: GET, then PUT of everything as read plus the
 /// label, with the GET's etag. Returns the incident as the cloud now has it (unchanged when the label was
-/// already present).
+/// already present). `*read_modified`, when given, is the lastModifiedTimeUtc the GET saw.
 Result<cloud::SentinelIncident> add_label(cloud::SentinelClient& client, const std::string& name,
-                                          const std::string& label);
+                                          const std::string& label, WallTime* read_modified = nullptr);
 
 }  // namespace sirenbox::sources

@@ -146,7 +146,8 @@ SourceBatch SentinelPoller::poll() {
 
 bool SentinelPoller::tag(Pending& pending) {
     const std::string& name = pending.incident.name;
-    auto updated = add_label(client_, name, options_.pickup_label);
+    WallTime read_modified{};
+    auto updated = add_label(client_, name, options_.pickup_label, &read_modified);
     if (!updated) {
         SB_LOG(kWarn, kComponent) << "incident '" << name << "': pick-up label '" << options_.pickup_label
                                   << "' not added (tried again when the incident next changes): "
@@ -155,8 +156,12 @@ bool SentinelPoller::tag(Pending& pending) {
     }
     tagged_.insert(name);
     ++stats_.labels_added;
-    // Our own PUT moved lastModifiedTimeUtc: remember it, so the re-delivery is not taken for a change.
-    if (auto it = seen_.find(name); it != seen_.end()) it->second.last_modified = updated->last_modified;
+    // Our own PUT moved lastModifiedTimeUtc: remember it, so the re-delivery is not taken for a change —
+    // unless someone else changed the incident since the poll, whose change must still be read.
+    auto it = seen_.find(name);
+    if (it != seen_.end() && read_modified == pending.incident.last_modified) {
+        it->second.last_modified = updated->last_modified;
+    }
     pending.incident = std::move(*updated);
     return true;
 }

@@ -366,6 +366,23 @@ TEST_F(SentinelPollerTest, PickupLabelIsAddedOnceKeepingEverything) {
     EXPECT_EQ(book.apply_cloud(batch.snapshots[0]).kind, core::ChangeKind::kNone);
 }
 
+TEST_F(SentinelPollerTest, ChangeByOthersBeforeThePickupLabelIsStillRead) {
+    SentinelPollerOptions o;
+    o.pickup_label = "sirenbox";
+    make_poller(o);
+    // Between the poll and the label's GET an analyst changed the incident (07:20 > 07:10).
+    arm_.incidents["a"] = incident_json("a", "New", "2026-11-22T07:20:00Z");
+    arm_.put_reply["a"] = incident_json("a", "New", "2026-11-22T07:59:00Z", "High", R"([{"labelName": "sirenbox"}])");
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    poller_->poll();
+    ASSERT_TRUE(poller_->follow_up());
+    const std::size_t mark = transport_.requests().size();
+    push_page({arm_.put_reply["a"]});
+    poller_->poll();
+    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET list", "POST alerts a", "POST entities a"}));
+    EXPECT_FALSE(poller_->follow_up());  // labelled already: no second PUT
+}
+
 TEST_F(SentinelPollerTest, PickupLabelFailureIsLoggedAndTheAlarmStays) {
     SentinelPollerOptions o;
     o.pickup_label = "sirenbox";

@@ -139,6 +139,14 @@ class Run:
         # overlap, then one warm-up change moves the watermark past it.
         time.sleep(max(0.0, self.created_at + OVERLAP_S + self.args.interval + 1 - time.monotonic()))
         self.sim.call("PATCH", "/_sim/incidents/bench-00001", {"properties": {"title": "warm-up"}})
+        # A poll still re-reading the burst can take seconds with 10,000 incidents: measure only once
+        # the warm-up change is on the box, and one more poll has passed.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            s = self.status()
+            if s and any(a["key"] == "sentinel:bench-00001" and a["title"] == "warm-up" for a in s["alarms"]):
+                break
+            time.sleep(0.5)
         time.sleep(self.args.interval * 2 + 1)
 
         self.sim.clear_requests()
