@@ -232,21 +232,24 @@ TEST_F(SentinelFull, PagingDetailsLabelQueryAndPortalChanges) {
         }
     }
 
-    // A change in the portal: inc-c (Low, amber) raised to High lights red; only inc-c is re-read.
+    // Closed in the portal: with inc-a gone nothing is High, so red and the siren go out.
+    sim_->patch_incident("inc-a", R"({"status": "Closed", "classification": "TruePositive"})");
+    ASSERT_TRUE(lit_exactly({"lamp_amber"})) << daemon_->output();
+
+    // Changed in the portal: inc-c (Low, amber) raised to High lights red again; only inc-c is re-read.
     sim_->clear_requests();
     sim_->patch_incident("inc-c", R"({"severity": "High"})");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren", "lamp_amber"})) << daemon_->output();
     ASSERT_TRUE(state_with(probe, "inc-c", R"("severity":"High")")) << daemon_->output();
-    ASSERT_TRUE(lit_exactly({"lamp_red", "siren", "lamp_amber"}));
     counts = count_calls();
     EXPECT_EQ(counts["POST alerts inc-c"], 1);
     EXPECT_EQ(counts["POST entities inc-c"], 1);
     for (const char* other : {"inc-a", "inc-b", "inc-d", "inc-e"}) {
         EXPECT_EQ(counts[std::string("POST alerts ") + other], 0) << other;
+        EXPECT_EQ(counts[std::string("POST entities ") + other], 0) << other;
     }
     EXPECT_EQ(counts["PUT incident inc-c"], 0);  // labelled already
 
-    // Closed in the portal: red goes out when the last High closes.
-    sim_->patch_incident("inc-a", R"({"status": "Closed", "classification": "TruePositive"})");
     sim_->patch_incident("inc-c", R"({"status": "Closed", "classification": "FalsePositive"})");
     ASSERT_TRUE(lit_exactly({"lamp_amber"})) << daemon_->output();
     EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
