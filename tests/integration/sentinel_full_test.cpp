@@ -255,5 +255,22 @@ TEST_F(SentinelFull, PagingDetailsLabelQueryAndPortalChanges) {
     EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
 }
 
+TEST_F(SentinelFull, CheckConfigNamesSentinelAndLogAnalyticsProblems) {
+    auto bad = dir_.write("bad.json", R"({
+        "cloud": {"read_timeout_s": 10},
+        "sentinel": {"min_severity": "Critical"},
+        "log_analytics": {"enabled": true, "workspace_id": "myWorkspace", "timeout_s": 10, "url": "http://example.com"}})");
+    auto result = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", bad.string()});
+    EXPECT_EQ(result.exit_code, 2);
+    for (const char* expected : {
+             ": sentinel.min_severity: must be one of",
+             ": log_analytics.enabled: needs sentinel.enabled",
+             ": log_analytics.workspace_id: \"myWorkspace\" is not a GUID",
+             ": log_analytics.timeout_s: must be below cloud.read_timeout_s (10)",
+             ": log_analytics.url:"}) {
+        EXPECT_NE(result.output.find(bad.string() + expected), std::string::npos) << expected << "\n" << result.output;
+    }
+}
+
 }  // namespace
 }  // namespace sirenbox
