@@ -155,7 +155,19 @@ Status build_cloud(DaemonParts& p) {
     poll.lookback = std::chrono::hours(c.sentinel.lookback_hours);
     poll.overlap = std::chrono::seconds(c.sentinel.overlap_s);
     poll.page_size = c.sentinel.page_size;
-    p.pollers.push_back({std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll),
+    poll.min_severity = core::parse_severity(c.sentinel.min_severity).value_or(core::Severity::kInformational);
+    poll.pickup_label = c.sentinel.pickup_label;
+    if (c.log_analytics.enabled) {
+        cloud::LogAnalyticsOptions la;
+        la.url = c.log_analytics.url;
+        la.workspace_id = c.log_analytics.workspace_id;
+        la.timeout_s = c.log_analytics.timeout_s;
+        la.max_rows = static_cast<std::size_t>(c.log_analytics.max_rows);
+        la.max_bytes = static_cast<std::size_t>(c.log_analytics.max_bytes);
+        p.log_analytics = std::make_unique<cloud::LogAnalyticsClient>(*p.transport, *p.tokens, la);
+    }
+    p.pollers.push_back({std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll,
+                                                                   p.log_analytics.get()),
                          std::chrono::seconds(c.sentinel.poll_interval_s)});
     relay::SentinelWriteBack write_back;
     write_back.owner_object_id = c.sentinel.owner_object_id;
@@ -432,6 +444,8 @@ void run_poller(DaemonParts& p, DaemonParts::PollerSlot& slot) {
             SB_LOG(kInfo, slot.poller->name()) << "throttled by the service; next poll in " << delay.count() << " s";
         }
         p.core->post(std::move(batch));
+        // Enrichment after the batch is handed over: the alarm is up before a slow query returns.
+        if (auto more = slot.poller->follow_up()) p.core->post(std::move(*more));
         if (p.poll_stop.wait_until(started + delay)) return;
     }
 }

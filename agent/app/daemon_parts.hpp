@@ -11,6 +11,7 @@
 #include "agent/app/core_loop.hpp"
 #include "agent/base/message_queue.hpp"
 #include "agent/cloud/graph_client.hpp"
+#include "agent/cloud/loganalytics_client.hpp"
 #include "agent/cloud/sentinel_client.hpp"
 #include "agent/cloud/token_provider.hpp"
 #include "agent/config/config.hpp"
@@ -49,6 +50,7 @@ struct DaemonParts {
     std::unique_ptr<cloud::TokenProvider> tokens;
     std::unique_ptr<cloud::SentinelClient> sentinel;
     std::unique_ptr<cloud::GraphClient> graph;
+    std::unique_ptr<cloud::LogAnalyticsClient> log_analytics;  // used by the Sentinel poller only
     struct PollerSlot {
         std::unique_ptr<sources::Poller> poller;
         std::chrono::seconds interval;

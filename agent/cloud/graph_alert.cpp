@@ -84,7 +84,7 @@ void parse_evidence_list(const cJSON* item, GraphAlert& out) {
 
 }  // namespace
 
-Result<GraphAlert> parse_alert(const cJSON* item) {
+Result<GraphAlert> parse_graph_alert(const cJSON* item) {
     if (!cJSON_IsObject(item)) {
         return invalid_argument("graph alert: expected object, got " + std::string(json::type_name(item)));
     }
@@ -98,7 +98,7 @@ Result<GraphAlert> parse_alert(const cJSON* item) {
     return alert;
 }
 
-Result<GraphAlertPage> parse_alert_page(const cJSON* root) {
+Result<GraphAlertPage> parse_graph_alert_page(const cJSON* root) {
     if (!cJSON_IsObject(root)) {
         return invalid_argument("graph alerts page: expected object, got " + std::string(json::type_name(root)));
     }
@@ -109,7 +109,7 @@ Result<GraphAlertPage> parse_alert_page(const cJSON* root) {
     GraphAlertPage page;
     const cJSON* item = nullptr;
     cJSON_ArrayForEach(item, value) {
-        auto alert = parse_alert(item);
+        auto alert = parse_graph_alert(item);
         if (alert) {
             page.alerts.push_back(std::move(*alert));
         } else {
@@ -122,10 +122,10 @@ Result<GraphAlertPage> parse_alert_page(const cJSON* root) {
     return page;
 }
 
-Result<GraphAlertPage> parse_alert_page(std::string_view body) {
+Result<GraphAlertPage> parse_graph_alert_page(std::string_view body) {
     auto root = json::parse(body, "graph alerts page");
     if (!root) return root.status();
-    return parse_alert_page(root->get());
+    return parse_graph_alert_page(root->get());
 }
 
 }  // namespace sirenbox::cloud

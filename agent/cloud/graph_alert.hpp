@@ -72,12 +72,12 @@ GraphEvidence parse_evidence(const cJSON* item);
 /// One alert. Required: id, status, severity, lastUpdateDateTime, title; a missing or mistyped one is
 /// kInvalidArgument "graph alert '<id>': <field>: missing". Optional fields of the wrong type are left
 /// empty and logged once per field.
-Result<GraphAlert> parse_alert(const cJSON* item);
+Result<GraphAlert> parse_graph_alert(const cJSON* item);
 
 /// A page object `{"value": [...], "@odata.nextLink": "..."}`; no object or no `value` array is an error
 /// for the whole page, a bad record is skipped with a warning.
-Result<GraphAlertPage> parse_alert_page(const cJSON* root);
+Result<GraphAlertPage> parse_graph_alert_page(const cJSON* root);
 /// As above from the response text; text that is not JSON is kInvalidArgument.
-Result<GraphAlertPage> parse_alert_page(std::string_view body);
+Result<GraphAlertPage> parse_graph_alert_page(std::string_view body);
 
 }  // namespace sirenbox::cloud

@@ -105,7 +105,7 @@ Result<GraphAlertList> GraphClient::list_alerts(const GraphQuery& query, std::ve
         if (page > 1) what += " (page " + std::to_string(page) + ")";
         auto root = get_json(url, what, "alerts_v2");
         if (!root) return root.status();
-        auto parsed = parse_alert_page(root->get());
+        auto parsed = parse_graph_alert_page(root->get());
         if (!parsed) return parsed.status().with_context(what);
         list.pages = page;
         const std::size_t records = parsed->alerts.size() + parsed->warnings.size();
@@ -138,7 +138,7 @@ Result<GraphAlert> GraphClient::get_alert(const std::string& id) {
     const std::string what = "graph: GET " + label;
     auto root = get_json(options_.graph_url + kAlertsPath + "/" + url_encode_component(id), what, label);
     if (!root) return root.status();
-    auto alert = parse_alert(root->get());
+    auto alert = parse_graph_alert(root->get());
     if (!alert) return alert.status().with_context(what);
     return alert;
 }

@@ -195,6 +195,34 @@ Result<SentinelIncident> SentinelClient::put_incident(const std::string& name, c
     return incident;
 }
 
+Result<AlertList> SentinelClient::list_alerts(const std::string& incident) {
+    Call call{"POST",
+              with_api_version(incidents_path() + "/" + url_encode_component(incident) + "/alerts"),
+              "",
+              "sentinel: POST alerts of " + incident_label(incident),
+              incident_label(incident),
+              true};  // a list despite the verb: repeating it changes nothing
+    auto root = send_json(call);
+    if (!root) return root.status();
+    auto list = parse_sentinel_alert_list(root->get());
+    if (!list) return list.status().with_context(call.what);
+    return list;
+}
+
+Result<EntityList> SentinelClient::list_entities(const std::string& incident) {
+    Call call{"POST",
+              with_api_version(incidents_path() + "/" + url_encode_component(incident) + "/entities"),
+              "",
+              "sentinel: POST entities of " + incident_label(incident),
+              incident_label(incident),
+              true};
+    auto root = send_json(call);
+    if (!root) return root.status();
+    auto list = parse_entity_list(root->get());
+    if (!list) return list.status().with_context(call.what);
+    return list;
+}
+
 Status SentinelClient::put_comment(const std::string& incident, const std::string& comment_id,
                                    const std::string& message) {
     auto properties = json::object();

@@ -8,6 +8,8 @@
 #include "agent/base/json.hpp"
 #include "agent/base/result.hpp"
 #include "agent/cloud/arm_url.hpp"
+#include "agent/cloud/sentinel_alert.hpp"
+#include "agent/cloud/sentinel_entity.hpp"
 #include "agent/cloud/sentinel_incident.hpp"
 #include "agent/cloud/token_source.hpp"
 #include "agent/net/http_types.hpp"
@@ -49,6 +51,10 @@ class SentinelClient final {
     /// PUT of a body from build_update_body(); carries the etag, so a repeat after a network failure
     /// is safe. A stale etag is kFailedPrecondition.
     Result<SentinelIncident> put_incident(const std::string& name, const std::string& body);
+    /// The incident's alerts (`POST .../alerts`) and entities (`POST .../entities`). A body that is not
+    /// JSON is kUnavailable; a bad record is skipped with a warning in the result.
+    Result<AlertList> list_alerts(const std::string& incident);
+    Result<EntityList> list_entities(const std::string& incident);
     /// Creates or replaces comment `comment_id` (a caller-chosen GUID, so retries do not duplicate it).
     Status put_comment(const std::string& incident, const std::string& comment_id, const std::string& message);
 

@@ -130,6 +130,21 @@ const std::vector<Field<SentinelConfig>> kSentinelFields = {
      {"", "SuspiciousActivity", "SuspiciousButExpected", "IncorrectAlertLogic", "InaccurateData"}},
     {"resolve_comment", &SentinelConfig::resolve_comment,
      "Classification comment sent on resolve. Default: \"Resolved at <box.name> by <button|mqtt|cli>\"."},
+    {"min_severity", &SentinelConfig::min_severity, "Incidents below this severity raise no alarm.", 0, 0,
+     {"Informational", "Low", "Medium", "High"}},
+    {"pickup_label", &SentinelConfig::pickup_label,
+     "Label added to an incident the first time the box raises it (best effort, once). Empty: none."},
+};
+
+const std::vector<Field<LogAnalyticsConfig>> kLogAnalyticsFields = {
+    {"enabled", &LogAnalyticsConfig::enabled,
+     "Run the query an alert carries (scheduled analytics rules) and attach the result table to the alarm."},
+    {"url", &LogAnalyticsConfig::url, "Log Analytics query API base URL."},
+    {"workspace_id", &LogAnalyticsConfig::workspace_id, "Workspace ID (the GUID, not the workspace name)."},
+    {"timeout_s", &LogAnalyticsConfig::timeout_s,
+     "Longest a query may run (sent as Prefer: wait); a slower one is skipped, the alarm stays.", 1, 600},
+    {"max_rows", &LogAnalyticsConfig::max_rows, "Rows of the result kept.", 1, 1000},
+    {"max_bytes", &LogAnalyticsConfig::max_bytes, "Largest result attached to an alarm (JSON bytes); cut rows are flagged.", 64, 65536},
 };
 
 const std::vector<Field<GraphConfig>> kGraphFields = {
@@ -279,7 +294,7 @@ Config parse(const std::string& text, Problems& problems) {
         problems.add("", "the config must be a JSON object");
         return config;
     }
-    static const std::vector<std::string> kSections{"box",   "cloud", "sentinel", "graph", "mqtt", "fleet", "gpio",
+    static const std::vector<std::string> kSections{"box", "cloud", "sentinel", "log_analytics", "graph", "mqtt", "fleet", "gpio",
                                                     "outputs", "relay", "store",    "control", "log"};
     for (const cJSON* item = root->child; item != nullptr; item = item->next) {
         if (!detail::is_choice(kSections, item->string ? item->string : "")) {
@@ -289,6 +304,7 @@ Config parse(const std::string& text, Problems& problems) {
     read_named(root, "box", config.box, kBoxFields, problems);
     read_named(root, "cloud", config.cloud, kCloudFields, problems);
     read_named(root, "sentinel", config.sentinel, kSentinelFields, problems);
+    read_named(root, "log_analytics", config.log_analytics, kLogAnalyticsFields, problems);
     read_named(root, "graph", config.graph, kGraphFields, problems);
     read_named(root, "mqtt", config.mqtt, kMqttFields, problems);
     read_named(root, "fleet", config.fleet, kFleetFields, problems);
@@ -339,6 +355,8 @@ std::string reference_markdown() {
     append_table(out, "cloud", kCloudFields);
     out += "### sentinel\n\nMicrosoft Sentinel incidents on Azure Resource Manager (api-version 2025-12-01).\n\n";
     append_table(out, "sentinel", kSentinelFields);
+    out += "### log_analytics\n\nLog Analytics query API: an alert's own query, run once and attached to its alarm.\n\n";
+    append_table(out, "log_analytics", kLogAnalyticsFields);
     out += "### graph\n\nMicrosoft Graph security alerts (`/v1.0/security/alerts_v2`; needs the application permission "
            "`SecurityAlert.Read.All`).\n\n";
     append_table(out, "graph", kGraphFields);

@@ -62,6 +62,17 @@ struct SentinelConfig {
     std::string resolve_classification = "Undetermined";
     std::string resolve_classification_reason;
     std::string resolve_comment;  // empty: "Resolved at <box.name> by <button|mqtt|cli>"
+    std::string min_severity = "Informational";
+    std::string pickup_label;
+};
+
+struct LogAnalyticsConfig {
+    bool enabled = false;
+    std::string url = "https://api.loganalytics.io";
+    std::string workspace_id;
+    int timeout_s = 20;
+    int max_rows = 50;
+    int max_bytes = 8192;
 };
 
 struct GraphConfig {
@@ -149,6 +160,7 @@ struct Config {
     CloudConfig cloud;
     SentinelConfig sentinel;
     GraphConfig graph;
+    LogAnalyticsConfig log_analytics;
     MqttConfig mqtt;
     FleetConfig fleet;
     GpioConfig gpio;

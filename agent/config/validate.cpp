@@ -1,6 +1,7 @@
 #include "agent/config/validate.hpp"
 
 #include <filesystem>
+#include <regex>
 
 #include "agent/config/secret_file.hpp"
 
@@ -122,6 +123,23 @@ void validate_graph(const Config& c, Problems& problems) {
     if (g.statuses.empty()) problems.add("graph.statuses", "must name at least one status");
 }
 
+void validate_log_analytics(const Config& c, Problems& problems) {
+    const auto& l = c.log_analytics;
+    check_https(problems, l.url, "log_analytics.url");
+    if (!l.enabled) return;
+    if (!c.sentinel.enabled) problems.add("log_analytics.enabled", "needs sentinel.enabled (it runs Sentinel alerts' queries)");
+    require(problems, l.workspace_id, "log_analytics.workspace_id", "when log_analytics.enabled is true");
+    if (l.timeout_s >= c.cloud.read_timeout_s) {
+        problems.add("log_analytics.timeout_s", "must be below cloud.read_timeout_s (" +
+                                                    std::to_string(c.cloud.read_timeout_s) +
+                                                    "), so the service's 504 arrives before the box stops waiting");
+    }
+    static const std::regex kGuid("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+    if (!l.workspace_id.empty() && !std::regex_match(l.workspace_id, kGuid)) {
+        problems.add("log_analytics.workspace_id", "\"" + l.workspace_id + "\" is not a GUID (the Workspace ID, not the workspace name)");
+    }
+}
+
 }  // namespace
 
 void apply_derived_defaults(Config& config) {
@@ -142,6 +160,7 @@ void validate(const Config& c, Problems& problems) {
     validate_sentinel(c, problems);
     validate_resolve(c.sentinel, problems);
     validate_graph(c, problems);
+    validate_log_analytics(c, problems);
 
     const auto& m = c.mqtt;
     const bool tls = starts_with(m.uri, "ssl://") || starts_with(m.uri, "mqtts://");

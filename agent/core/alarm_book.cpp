@@ -26,6 +26,7 @@ bool merge_description(Alarm& local, const Alarm& cloud) {
     set(local.products, cloud.products);
     set(local.labels, cloud.labels);
     set(local.evidence, cloud.evidence);
+    set(local.augmentation, cloud.augmentation);
     set(local.created, cloud.created);
     set(local.updated, cloud.updated);
     // Links only grow: items folded into this alarm stay named even though its own cloud does not name them.

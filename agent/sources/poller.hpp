@@ -17,6 +17,9 @@ public:
     [[nodiscard]] virtual const char* watermark_key() const = 0;  // store state key
     virtual void restore_watermark(const std::optional<std::string>& text) = 0;
     virtual SourceBatch poll() = 0;
+    /// Slower, best-effort work for what the last poll() found (e.g. running an alert's query), done
+    /// after its batch was handed over so alarms are raised first; a batch of updates, or nullopt.
+    virtual std::optional<SourceBatch> follow_up() { return std::nullopt; }
 };
 
 }  // namespace sirenbox::sources

@@ -45,7 +45,7 @@ class LogCapture {
 };
 
 TEST(GraphAlertParse, OfficialListExampleParsesWithEveryField) {
-    auto page = parse_alert_page(example("security-list-alerts_v2.response.json"));
+    auto page = parse_graph_alert_page(example("security-list-alerts_v2.response.json"));
     ASSERT_TRUE(page.is_ok()) << page.status().message();
     EXPECT_TRUE(page->warnings.empty());
     EXPECT_FALSE(page->next_link);
@@ -82,7 +82,7 @@ TEST(GraphAlertParse, OfficialListExampleParsesWithEveryField) {
 
 TEST(GraphAlertParse, OfficialUpdateResponseParses) {
     auto root = parsed(example("security-alert-update.response.json"));
-    auto alert = parse_alert(root.get());
+    auto alert = parse_graph_alert(root.get());
     ASSERT_TRUE(alert.is_ok()) << alert.status().message();
     EXPECT_EQ(alert->id, kExampleId);
     EXPECT_EQ(alert->status, GraphAlertStatus::kInProgress);
@@ -91,7 +91,7 @@ TEST(GraphAlertParse, OfficialUpdateResponseParses) {
 }
 
 TEST(GraphAlertParse, ExampleBecomesAnAlarm) {
-    auto page = parse_alert_page(example("security-list-alerts_v2.response.json"));
+    auto page = parse_graph_alert_page(example("security-list-alerts_v2.response.json"));
     ASSERT_TRUE(page.is_ok());
     const core::Alarm alarm = to_alarm(page->alerts[0]);
     EXPECT_EQ(alarm.key(), std::string("graph:") + kExampleId);
@@ -127,7 +127,7 @@ TEST_P(GraphAlertMissing, SkippedWithAWarningNamingFieldAndRecord) {
     json::append(value.get(), parsed(R"({"id": "a-2", "status": "new", "severity": "low",
                                          "lastUpdateDateTime": "2026-11-22T07:00:00Z", "title": "ok"})"));
     json::add(page.get(), "value", std::move(value));
-    auto result = parse_alert_page(page.get());
+    auto result = parse_graph_alert_page(page.get());
     ASSERT_TRUE(result.is_ok());
     ASSERT_EQ(result->alerts.size(), 1u);
     EXPECT_EQ(result->alerts[0].id, "a-2");
@@ -145,17 +145,17 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<MissingCase>& param) { return std::string(param.param.field); });
 
 TEST(GraphAlertParse, MistypedAndBadRequiredFieldsAreNamed) {
-    auto typed = parse_alert(parsed(R"({"id": "a-1", "status": 3, "severity": "high",
+    auto typed = parse_graph_alert(parsed(R"({"id": "a-1", "status": 3, "severity": "high",
                                         "lastUpdateDateTime": "2026-11-22T07:00:00Z", "title": "t"})")
                                  .get());
     ASSERT_FALSE(typed.is_ok());
     EXPECT_EQ(typed.status().message(), "graph alert 'a-1': status: expected string, got number");
-    auto time = parse_alert(parsed(R"({"id": "a-1", "status": "new", "severity": "high",
+    auto time = parse_graph_alert(parsed(R"({"id": "a-1", "status": "new", "severity": "high",
                                        "lastUpdateDateTime": "yesterday", "title": "t"})")
                                 .get());
     ASSERT_FALSE(time.is_ok());
     EXPECT_NE(time.status().message().find("graph alert 'a-1': lastUpdateDateTime: "), std::string::npos);
-    auto null_title = parse_alert(parsed(R"({"id": "a-1", "status": "new", "severity": "high",
+    auto null_title = parse_graph_alert(parsed(R"({"id": "a-1", "status": "new", "severity": "high",
                                              "lastUpdateDateTime": "2026-11-22T07:00:00Z", "title": null})")
                                       .get());
     ASSERT_FALSE(null_title.is_ok());
@@ -165,7 +165,7 @@ TEST(GraphAlertParse, MistypedAndBadRequiredFieldsAreNamed) {
 TEST(GraphAlertParse, UnknownEnumValuesMapToUnknownAndAreLoggedOnce) {
     LogCapture log;
     for (int i = 0; i < 3; ++i) {
-        auto alert = parse_alert(parsed(R"({"id": "a-1", "status": "awaitingReview", "severity": "critical",
+        auto alert = parse_graph_alert(parsed(R"({"id": "a-1", "status": "awaitingReview", "severity": "critical",
                                             "lastUpdateDateTime": "2026-11-22T07:00:00Z", "title": "t"})")
                                      .get());
         ASSERT_TRUE(alert.is_ok());
@@ -194,7 +194,7 @@ TEST(GraphAlertParse, StatusMapping) {
 
 TEST(GraphAlertParse, MistypedOptionalFieldsAreDroppedNotTheAlert) {
     auto alert =
-        parse_alert(parsed(minimal_alert(R"(, "alertWebUrl": 7, "evidence": "none", "incidentId": null)")).get());
+        parse_graph_alert(parsed(minimal_alert(R"(, "alertWebUrl": 7, "evidence": "none", "incidentId": null)")).get());
     ASSERT_TRUE(alert.is_ok());
     EXPECT_TRUE(alert->alert_web_url.empty());
     EXPECT_TRUE(alert->evidence.empty());
@@ -202,19 +202,19 @@ TEST(GraphAlertParse, MistypedOptionalFieldsAreDroppedNotTheAlert) {
 }
 
 TEST(GraphAlertParse, PageErrors) {
-    auto not_json = parse_alert_page(std::string_view("<html>captive portal</html>"));
+    auto not_json = parse_graph_alert_page(std::string_view("<html>captive portal</html>"));
     ASSERT_FALSE(not_json.is_ok());
     EXPECT_NE(not_json.status().message().find("graph alerts page"), std::string::npos);
-    auto no_value = parse_alert_page(std::string_view(R"({"error": {}})"));
+    auto no_value = parse_graph_alert_page(std::string_view(R"({"error": {}})"));
     ASSERT_FALSE(no_value.is_ok());
     EXPECT_EQ(no_value.status().message(), "graph alerts page: value: expected array, got missing");
-    auto array = parse_alert_page(std::string_view("[]"));
+    auto array = parse_graph_alert_page(std::string_view("[]"));
     ASSERT_FALSE(array.is_ok());
-    auto next = parse_alert_page(std::string_view(
+    auto next = parse_graph_alert_page(std::string_view(
         R"({"value": [], "@odata.nextLink": "https://graph.microsoft.com/v1.0/security/alerts_v2?$skiptoken=x"})"));
     ASSERT_TRUE(next.is_ok());
     EXPECT_EQ(next->next_link, "https://graph.microsoft.com/v1.0/security/alerts_v2?$skiptoken=x");
-    auto not_object = parse_alert_page(std::string_view(R"({"value": [1, "x"]})"));
+    auto not_object = parse_graph_alert_page(std::string_view(R"({"value": [1, "x"]})"));
     ASSERT_TRUE(not_object.is_ok());
     EXPECT_EQ(not_object->warnings.size(), 2u);
 }

@@ -414,5 +414,42 @@ TEST(ArmUrl, OriginNormalises) {
     EXPECT_FALSE(url_origin("https:///path"));
 }
 
+TEST_F(SentinelClientTest, AlertsAndEntitiesArePostsOfTheOfficialShapes) {
+    SentinelClient client(transport_, tokens_, options());
+    transport_.push(200, example_body("GetAllIncidentAlerts.json", "200"));
+    transport_.push(200, example_body("GetAllIncidentEntities.json", "200"));
+    auto alerts = client.list_alerts("afbd324f-6c48-459c-8710-8d1e1cd03812");
+    ASSERT_TRUE(alerts.is_ok()) << alerts.status().to_string();
+    EXPECT_EQ(alerts->alerts.at(0).product_name, "Azure Security Center");
+    auto entities = client.list_entities("afbd324f-6c48-459c-8710-8d1e1cd03812");
+    ASSERT_TRUE(entities.is_ok()) << entities.status().to_string();
+    EXPECT_EQ(entities->entities.at(0).evidence, "account administrator");
+    const auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    const std::string prefix =
+        "https://management.azure.com/subscriptions/d0cfe6b2-9ac0-4464-9919-dccaee2e48c0/resourceGroups/myRg/providers/"
+        "Microsoft.OperationalInsights/workspaces/myWorkspace/providers/Microsoft.SecurityInsights/incidents/"
+        "afbd324f-6c48-459c-8710-8d1e1cd03812";
+    EXPECT_EQ(requests[0].method, "POST");
+    EXPECT_EQ(requests[0].url, prefix + "/alerts?api-version=2025-12-01");
+    EXPECT_EQ(requests[1].method, "POST");
+    EXPECT_EQ(requests[1].url, prefix + "/entities?api-version=2025-12-01");
+    EXPECT_TRUE(requests[0].body.empty());
+    EXPECT_EQ(tokens_.scopes, (std::vector<std::string>{kArmScope, kArmScope}));
+}
+
+TEST_F(SentinelClientTest, AlertsBodyThatIsNotJsonIsUnavailableAndA404NamesTheIncident) {
+    SentinelClient client(transport_, tokens_, options());
+    transport_.push(200, "<html>captive portal</html>", {{"Content-Type", "text/html"}});
+    auto alerts = client.list_alerts("x1");
+    ASSERT_FALSE(alerts.is_ok());
+    EXPECT_EQ(alerts.status().code(), StatusCode::kUnavailable);
+    transport_.push(404, arm_error("NotFound", "Incident 'x2' was not found"));
+    auto entities = client.list_entities("x2");
+    ASSERT_FALSE(entities.is_ok());
+    EXPECT_EQ(entities.status().code(), StatusCode::kNotFound);
+    EXPECT_NE(entities.status().message().find("x2"), std::string::npos) << entities.status().message();
+}
+
 }  // namespace
 }  // namespace sirenbox::cloud

@@ -1,6 +1,11 @@
+// The Sentinel poller against a scripted ARM: watermark and overlap at page and clock edges, details
+// (alerts, entities) read only for new or changed incidents, the pick-up label, Log Analytics follow-up.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "agent/base/time_format.hpp"
+#include "agent/core/alarm_book.hpp"
 #include "agent/sources/sentinel_poller.hpp"
 #include "tests/support/fake_transport.hpp"
 
@@ -13,21 +18,90 @@ public:
     void invalidate(const std::string&) override {}
 };
 
+constexpr const char* kBase =
+    "https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/"
+    "workspaces/ws/providers/Microsoft.SecurityInsights/incidents";
+
 std::string incident_json(const std::string& name, const std::string& status, const std::string& modified,
-                          const std::string& severity = "High") {
-    return R"({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws/providers/Microsoft.SecurityInsights/incidents/)" +
-           name + R"(", "name": ")" + name + R"(", "etag": "\"e1\"", "type": "Microsoft.SecurityInsights/incidents",
+                          const std::string& severity = "High", const std::string& labels = "[]") {
+    return R"({"id": "/subscriptions/s/x/incidents/)" + name + R"(", "name": ")" + name +
+           R"(", "etag": "\"e1\"", "type": "Microsoft.SecurityInsights/incidents",
               "properties": {"title": "Incident )" + name + R"(", "severity": ")" + severity + R"(", "status": ")" +
            status + R"(", "createdTimeUtc": "2026-11-22T06:00:00Z", "lastModifiedTimeUtc": ")" + modified +
-           R"(", "incidentNumber": 7, "labels": [], "additionalData": {"alertProductNames": ["Azure Sentinel"]}}})";
+           R"(", "incidentNumber": 7, "labels": )" + labels +
+           R"(, "additionalData": {"alertProductNames": ["Azure Sentinel"]}}})";
 }
+
+std::string page(const std::vector<std::string>& items, const std::string& next = "") {
+    std::string out = R"({"value": [)";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
+    out += "]";
+    if (!next.empty()) out += R"(, "nextLink": ")" + next + R"(")";
+    return out + "}";
+}
+
+std::string url_decode(const std::string& encoded) {
+    std::string decoded;
+    for (std::size_t i = 0; i < encoded.size(); ++i) {
+        if (encoded[i] == '%' && i + 2 < encoded.size()) {
+            decoded += static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            decoded += encoded[i];
+        }
+    }
+    return decoded;
+}
+
+// ARM as the test scripts it: list pages from a queue; alerts, entities, GET and PUT per incident.
+struct FakeArm {
+    std::deque<Result<net::HttpResponse>> pages;
+    std::map<std::string, std::string> alerts;    // incident → body
+    std::map<std::string, std::string> entities;  // incident → body
+    std::map<std::string, std::string> incidents; // incident → GET body
+    std::map<std::string, std::string> put_reply; // incident → PUT response
+    int detail_failures = 0;                      // next N alert calls fail with 503
+
+    static net::HttpResponse ok(std::string body) {
+        net::HttpResponse r;
+        r.status = 200;
+        r.body = std::move(body);
+        return r;
+    }
+
+    Result<net::HttpResponse> answer(const net::HttpRequest& request) {
+        const std::string path = request.url.substr(0, request.url.find('?'));
+        if (request.method == "GET" && path == kBase) {
+            if (pages.empty()) return ok(page({}));
+            auto next = std::move(pages.front());
+            pages.pop_front();
+            return next;
+        }
+        const std::string rest = path.substr(std::string(kBase).size() + 1);
+        const std::string name = rest.substr(0, rest.find('/'));
+        if (rest.ends_with("/alerts")) {
+            if (detail_failures > 0) {
+                --detail_failures;
+                net::HttpResponse r;
+                r.status = 503;
+                r.body = R"({"error": {"code": "ServiceUnavailable", "message": "later"}})";
+                return r;
+            }
+            return ok(alerts.count(name) ? alerts[name] : R"({"value": []})");
+        }
+        if (rest.ends_with("/entities")) return ok(entities.count(name) ? entities[name] : R"({"entities": []})");
+        if (request.method == "GET") return ok(incidents.at(name));
+        if (request.method == "PUT") return ok(put_reply.at(name));
+        return internal_error("FakeArm: unexpected " + request.method + " " + request.url);
+    }
+};
 
 class SentinelPollerTest : public ::testing::Test {
 protected:
-    SentinelPollerTest()
-        : clock_(*parse_iso8601("2026-11-22T08:00:00Z")),
-          client_(transport_, tokens_, options()),
-          poller_(client_, clock_, SentinelPollerOptions{{"New", "Active"}, std::chrono::hours(24), std::chrono::seconds(60), 100}) {}
+    SentinelPollerTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")), client_(transport_, tokens_, options()) {
+        transport_.set_handler([this](const net::HttpRequest& r) { return arm_.answer(r); });
+        make_poller({});
+    }
 
     static cloud::SentinelOptions options() {
         cloud::SentinelOptions o;
@@ -38,35 +112,57 @@ protected:
         return o;
     }
 
-    std::string last_filter() {
-        auto requests = transport_.requests();
-        const std::string& url = requests.back().url;
-        auto start = url.find("%24filter=");
-        if (start == std::string::npos) start = url.find("$filter=");
-        const std::string encoded = url.substr(start, url.find('&', start) - start);
-        std::string decoded;
-        for (std::size_t i = 0; i < encoded.size(); ++i) {
-            if (encoded[i] == '%' && i + 2 < encoded.size()) {
-                decoded += static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16));
-                i += 2;
-            } else {
-                decoded += encoded[i];
-            }
-        }
-        return decoded;
+    void make_poller(SentinelPollerOptions o, cloud::LogAnalyticsClient* la = nullptr) {
+        o.page_size = 100;
+        poller_ = std::make_unique<SentinelPoller>(client_, clock_, std::move(o), la);
     }
+
+    void push_page(const std::vector<std::string>& items, const std::string& next = "") {
+        arm_.pages.push_back(FakeArm::ok(page(items, next)));
+    }
+
+    std::vector<net::HttpRequest> requests_since(std::size_t from) {
+        auto all = transport_.requests();
+        return {all.begin() + static_cast<std::ptrdiff_t>(from), all.end()};
+    }
+    // "POST alerts b", "GET list", ... for compact assertions on what was asked.
+    std::vector<std::string> calls_since(std::size_t from) {
+        std::vector<std::string> out;
+        for (const auto& r : requests_since(from)) {
+            const std::string path = r.url.substr(0, r.url.find('?'));
+            if (path == kBase) {
+                out.push_back("GET list");
+                continue;
+            }
+            const std::string rest = path.substr(std::string(kBase).size() + 1);
+            const auto slash = rest.find('/');
+            out.push_back(r.method + " " + (slash == std::string::npos ? "incident" : rest.substr(slash + 1)) + " " +
+                          rest.substr(0, slash));
+        }
+        return out;
+    }
+
+    static std::string filter_of(const std::string& url) {
+        auto start = url.find("$filter=");
+        if (start == std::string::npos) start = url.find("%24filter=");
+        if (start == std::string::npos) return "(no filter in " + url + ")";
+        return url_decode(url.substr(start, url.find('&', start) - start));
+    }
+    std::string last_filter() { return filter_of(transport_.requests().back().url); }
+    std::string list_filter_at(std::size_t index) { return filter_of(transport_.requests().at(index).url); }
 
     testing::FakeTransport transport_;
     FixedTokens tokens_;
     FakeClock clock_;
     cloud::SentinelClient client_;
-    SentinelPoller poller_;
+    FakeArm arm_;
+    std::unique_ptr<SentinelPoller> poller_;
 };
 
 TEST_F(SentinelPollerTest, FirstPollLooksBackWithStatesThenFollowsTheWatermark) {
-    transport_.push(200, R"({"value": [)" + incident_json("a", "New", "2026-11-22T07:30:00.1234567Z") + "," +
-                             incident_json("b", "Active", "2026-11-22T07:40:00Z", "Medium") + "]}");
-    auto batch = poller_.poll();
+    push_page({incident_json("a", "New", "2026-11-22T07:30:00.1234567Z"),
+               incident_json("b", "Active", "2026-11-22T07:40:00Z", "Medium")});
+    auto batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok()) << batch.status.to_string();
     ASSERT_EQ(batch.snapshots.size(), 2u);
     EXPECT_EQ(batch.snapshots[0].alarm.key(), "sentinel:a");
@@ -74,39 +170,48 @@ TEST_F(SentinelPollerTest, FirstPollLooksBackWithStatesThenFollowsTheWatermark) 
     EXPECT_TRUE(batch.snapshots[0].may_raise);
     EXPECT_EQ(batch.snapshots[1].cloud_state, core::AlarmState::kAcked);
     EXPECT_EQ(batch.watermark, "2026-11-22T07:40:00.000Z");
-    const std::string first = last_filter();
+    const std::string first = list_filter_at(0);
     EXPECT_NE(first.find("2026-11-21T08:00:00Z"), std::string::npos) << first;
     EXPECT_NE(first.find("New"), std::string::npos) << first;
 
     // Later polls ask for every change since the watermark minus the overlap, whatever its status.
-    transport_.push(200, R"({"value": [)" + incident_json("a", "Closed", "2026-11-22T07:45:00Z") + "]}");
-    batch = poller_.poll();
+    const std::size_t mark = transport_.requests().size();
+    push_page({incident_json("a", "Closed", "2026-11-22T07:45:00Z")});
+    batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok());
-    const std::string second = last_filter();
+    const std::string second = list_filter_at(mark);
     EXPECT_NE(second.find("2026-11-22T07:39:00Z"), std::string::npos) << second;
     EXPECT_EQ(second.find("status"), std::string::npos) << second;
     ASSERT_EQ(batch.snapshots.size(), 1u);
     EXPECT_EQ(batch.snapshots[0].cloud_state, core::AlarmState::kResolved);
     EXPECT_FALSE(batch.snapshots[0].may_raise);
     EXPECT_EQ(batch.watermark, "2026-11-22T07:45:00.000Z");
+    EXPECT_EQ(calls_since(mark), std::vector<std::string>{"GET list"});  // a closure needs no details
 }
 
 TEST_F(SentinelPollerTest, FailedPollKeepsTheWatermark) {
-    poller_.restore_watermark("2026-11-22T07:00:00.000Z");
-    transport_.push(503, R"({"error": {"code": "ServiceUnavailable", "message": "try later"}})");
-    auto batch = poller_.poll();
+    poller_->restore_watermark("2026-11-22T07:00:00.000Z");
+    net::HttpResponse unavailable;
+    unavailable.status = 503;
+    unavailable.body = R"({"error": {"code": "ServiceUnavailable", "message": "try later"}})";
+    arm_.pages.push_back(unavailable);
+    auto batch = poller_->poll();
     EXPECT_EQ(batch.status.code(), StatusCode::kUnavailable);
     EXPECT_FALSE(batch.watermark);
-    transport_.push(200, R"({"value": []})");
-    batch = poller_.poll();
+    push_page({});
+    batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok());
     EXPECT_NE(last_filter().find("2026-11-22T06:59:00Z"), std::string::npos);
     EXPECT_EQ(batch.watermark, "2026-11-22T07:00:00.000Z");
 }
 
 TEST_F(SentinelPollerTest, ThrottledPollDefersTheNextOneByRetryAfter) {
-    transport_.push(429, R"({"error": {"code": "TooManyRequests", "message": "slow down"}})", {{"Retry-After", "120"}});
-    auto batch = poller_.poll();
+    net::HttpResponse throttled;
+    throttled.status = 429;
+    throttled.body = R"({"error": {"code": "TooManyRequests", "message": "slow down"}})";
+    throttled.headers = {{"Retry-After", "120"}};
+    arm_.pages.push_back(throttled);
+    auto batch = poller_->poll();
     EXPECT_EQ(batch.status.code(), StatusCode::kUnavailable);
     ASSERT_TRUE(batch.retry_after.has_value());
     EXPECT_EQ(*batch.retry_after, std::chrono::seconds(120));
@@ -115,36 +220,266 @@ TEST_F(SentinelPollerTest, ThrottledPollDefersTheNextOneByRetryAfter) {
     EXPECT_EQ(next_poll_delay(batch, std::chrono::seconds(300)), std::chrono::seconds(300));
 
     // As handed back by RetryingTransport (already parsed), and gone once a poll succeeds.
-    transport_.set_handler([](const net::HttpRequest&) -> Result<net::HttpResponse> {
-        net::HttpResponse r;
-        r.status = 503;
-        r.retry_after = std::chrono::seconds(45);
-        return r;
-    });
-    batch = poller_.poll();
+    net::HttpResponse deferred;
+    deferred.status = 503;
+    deferred.retry_after = std::chrono::seconds(45);
+    arm_.pages.push_back(deferred);
+    batch = poller_->poll();
     EXPECT_EQ(batch.retry_after, std::chrono::seconds(45));
-    transport_.push(200, R"({"value": []})");
-    batch = poller_.poll();
+    push_page({});
+    batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok());
     EXPECT_FALSE(batch.retry_after.has_value());
     EXPECT_EQ(next_poll_delay(batch, std::chrono::seconds(5)), std::chrono::seconds(5));
 }
 
+TEST_F(SentinelPollerTest, PageThatIsNotJsonFailsThatPollOnly) {
+    poller_->restore_watermark("2026-11-22T07:00:00.000Z");
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")}, std::string(kBase) + "?api-version=2025-12-01&%24skipToken=2");
+    arm_.pages.push_back(FakeArm::ok("<html>Sign in to the hotel Wi-Fi</html>"));
+    auto batch = poller_->poll();
+    EXPECT_EQ(batch.status.code(), StatusCode::kUnavailable);
+    EXPECT_TRUE(batch.snapshots.empty());
+    EXPECT_FALSE(batch.watermark);
+    const std::size_t mark = transport_.requests().size();
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    EXPECT_NE(list_filter_at(mark).find("2026-11-22T06:59:00Z"), std::string::npos);  // the same window again
+    EXPECT_EQ(batch.snapshots.size(), 1u);
+}
+
 TEST_F(SentinelPollerTest, BadStoredWatermarkFallsBackToLookback) {
-    poller_.restore_watermark("yesterday");
-    transport_.push(200, R"({"value": []})");
-    ASSERT_TRUE(poller_.poll().status.is_ok());
+    poller_->restore_watermark("yesterday");
+    ASSERT_TRUE(poller_->poll().status.is_ok());
     EXPECT_NE(last_filter().find("2026-11-21T08:00:00Z"), std::string::npos);
 }
 
 TEST_F(SentinelPollerTest, BadRecordIsAWarningNotAFailure) {
-    transport_.push(200, R"({"value": [{"name": "x", "properties": {"title": "no severity"}}, )" +
-                             incident_json("ok", "New", "2026-11-22T07:00:00Z") + "]}");
-    auto batch = poller_.poll();
+    push_page({R"({"name": "x", "properties": {"title": "no severity"}})", incident_json("ok", "New", "2026-11-22T07:00:00Z")});
+    auto batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok());
     EXPECT_EQ(batch.snapshots.size(), 1u);
     ASSERT_EQ(batch.warnings.size(), 1u);
-    EXPECT_NE(batch.warnings[0].find("x"), std::string::npos);
+    EXPECT_NE(batch.warnings[0].find("'x'"), std::string::npos);
+}
+
+TEST_F(SentinelPollerTest, SameLastModifiedAcrossAPageBoundaryIsNeitherMissedNorDuplicated) {
+    const std::string t = "2026-11-22T07:50:00Z";
+    push_page({incident_json("a", "New", t)}, std::string(kBase) + "?api-version=2025-12-01&%24skipToken=a");
+    push_page({incident_json("b", "New", t)});
+    core::AlarmBook book;
+    auto batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok()) << batch.status.to_string();
+    ASSERT_EQ(batch.snapshots.size(), 2u);
+    for (const auto& s : batch.snapshots) EXPECT_EQ(book.apply_cloud(s).kind, core::ChangeKind::kRaised);
+    EXPECT_EQ(batch.watermark, "2026-11-22T07:50:00.000Z");
+
+    // The next poll starts at the shared timestamp minus the overlap, so both come again — unchanged.
+    const std::size_t mark = transport_.requests().size();
+    push_page({incident_json("a", "New", t), incident_json("b", "New", t)});
+    batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    EXPECT_NE(list_filter_at(mark).find("2026-11-22T07:49:00Z"), std::string::npos);
+    ASSERT_EQ(batch.snapshots.size(), 2u);
+    for (const auto& s : batch.snapshots) EXPECT_EQ(book.apply_cloud(s).kind, core::ChangeKind::kNone);
+    EXPECT_EQ(calls_since(mark), std::vector<std::string>{"GET list"});
+    EXPECT_EQ(book.alarms().size(), 2u);
+}
+
+TEST_F(SentinelPollerTest, ChangeLandingDuringPagingIsTakenOnceInItsNewestForm) {
+    // 'a' is changed while page 1 is read: the service's order by lastModified puts it on page 2 again.
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z"), incident_json("b", "New", "2026-11-22T07:20:00Z")},
+              std::string(kBase) + "?api-version=2025-12-01&%24skipToken=b");
+    push_page({incident_json("c", "New", "2026-11-22T07:30:00Z"), incident_json("a", "Active", "2026-11-22T07:35:00Z")});
+    auto batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    ASSERT_EQ(batch.snapshots.size(), 3u);
+    EXPECT_EQ(batch.snapshots[0].alarm.key(), "sentinel:a");
+    EXPECT_EQ(batch.snapshots[0].alarm.cloud_status, "Active");
+    EXPECT_EQ(batch.watermark, "2026-11-22T07:35:00.000Z");
+    const auto calls = calls_since(0);
+    EXPECT_EQ(std::count(calls.begin(), calls.end(), "POST alerts a"), 1);
+    EXPECT_EQ(std::count(calls.begin(), calls.end(), "POST entities a"), 1);
+}
+
+TEST_F(SentinelPollerTest, DetailsAreReadForNewAndChangedIncidentsOnly) {
+    arm_.entities["a"] = R"({"entities": [{"name": "e1", "kind": "Host", "properties": {"hostName": "HOST-7"}},
+        {"name": "e2", "kind": "Account", "properties": {"accountName": "alice"}},
+        {"name": "e3", "kind": "Ip", "properties": {"address": "203.0.113.7"}}]})";
+    arm_.alerts["a"] = R"({"value": [{"name": "al1", "properties": {"alertDisplayName": "x", "productName": "Microsoft Defender for Endpoint"}}]})";
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z"), incident_json("b", "New", "2026-11-22T07:20:00Z"),
+               incident_json("c", "Active", "2026-11-22T07:30:00Z")});
+    auto batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    EXPECT_EQ(batch.snapshots[0].alarm.evidence, (std::vector<std::string>{"host HOST-7", "account alice", "ip 203.0.113.7"}));
+    EXPECT_EQ(batch.snapshots[0].alarm.products, std::vector<std::string>{"Microsoft Defender for Endpoint"});
+    EXPECT_EQ(batch.snapshots[1].alarm.products, std::vector<std::string>{"Microsoft Sentinel"});  // no alerts: the incident's list
+    EXPECT_EQ(poller_->stats().detail_fetches, 3);
+
+    // Only b changed; a and c come again from the overlap and keep what was read.
+    const std::size_t mark = transport_.requests().size();
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z"), incident_json("c", "Active", "2026-11-22T07:30:00Z"),
+               incident_json("b", "Active", "2026-11-22T07:31:00Z")});
+    poller_->restore_watermark("2026-11-22T07:30:00.000Z");
+    batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET list", "POST alerts b", "POST entities b"}));
+    EXPECT_EQ(batch.snapshots[0].alarm.evidence.size(), 3u);
+    EXPECT_EQ(poller_->stats().detail_fetches, 4);
+}
+
+TEST_F(SentinelPollerTest, MinimumSeverityRaisesNothingBelowItAndReadsNoDetails) {
+    SentinelPollerOptions o;
+    o.min_severity = core::Severity::kMedium;
+    make_poller(o);
+    push_page({incident_json("low", "New", "2026-11-22T07:10:00Z", "Low"),
+               incident_json("info", "New", "2026-11-22T07:11:00Z", "Informational"),
+               incident_json("med", "New", "2026-11-22T07:12:00Z", "Medium")});
+    auto batch = poller_->poll();
+    ASSERT_EQ(batch.snapshots.size(), 3u);
+    EXPECT_FALSE(batch.snapshots[0].may_raise);
+    EXPECT_FALSE(batch.snapshots[1].may_raise);
+    EXPECT_TRUE(batch.snapshots[2].may_raise);
+    EXPECT_EQ(calls_since(0), (std::vector<std::string>{"GET list", "POST alerts med", "POST entities med"}));
+}
+
+TEST_F(SentinelPollerTest, DetailFailureRaisesTheAlarmAnywayAndRetriesOnTheNextDelivery) {
+    arm_.detail_failures = 1;
+    arm_.entities["a"] = R"({"entities": [{"name": "e1", "kind": "Host", "properties": {"hostName": "HOST-7"}}]})";
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    auto batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    ASSERT_EQ(batch.snapshots.size(), 1u);
+    EXPECT_TRUE(batch.snapshots[0].may_raise);
+    ASSERT_EQ(batch.warnings.size(), 1u);
+    EXPECT_NE(batch.warnings[0].find("incident 'a': alerts and entities not read"), std::string::npos);
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    batch = poller_->poll();
+    EXPECT_EQ(batch.snapshots[0].alarm.evidence, std::vector<std::string>{"host HOST-7"});
+}
+
+TEST_F(SentinelPollerTest, PickupLabelIsAddedOnceKeepingEverything) {
+    SentinelPollerOptions o;
+    o.pickup_label = "sirenbox";
+    make_poller(o);
+    arm_.incidents["a"] = incident_json("a", "New", "2026-11-22T07:10:00Z", "High", R"([{"labelName": "vip", "labelType": "User"}])");
+    arm_.put_reply["a"] = incident_json("a", "New", "2026-11-22T07:59:00Z", "High",
+                                        R"([{"labelName": "vip", "labelType": "User"}, {"labelName": "sirenbox", "labelType": "User"}])");
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z", "High", R"([{"labelName": "vip", "labelType": "User"}])"),
+               incident_json("b", "New", "2026-11-22T07:11:00Z", "High", R"([{"labelName": "sirenbox", "labelType": "User"}])")});
+    core::AlarmBook book;
+    auto batch = poller_->poll();
+    for (const auto& s : batch.snapshots) book.apply_cloud(s);
+    const std::size_t mark = transport_.requests().size();
+    auto more = poller_->follow_up();
+    ASSERT_TRUE(more);
+    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET incident a", "PUT incident a"}));  // b already has it
+    const auto put = transport_.requests().back();
+    EXPECT_NE(put.body.find(R"("etag":"\"e1\"")"), std::string::npos) << put.body;
+    EXPECT_NE(put.body.find(R"("labelName":"vip")"), std::string::npos) << put.body;
+    EXPECT_NE(put.body.find(R"("labelName":"sirenbox")"), std::string::npos) << put.body;
+    EXPECT_NE(put.body.find(R"("title":"Incident a")"), std::string::npos) << put.body;
+    ASSERT_EQ(more->snapshots.size(), 1u);
+    EXPECT_EQ(book.apply_cloud(more->snapshots[0]).kind, core::ChangeKind::kUpdated);
+    EXPECT_EQ(book.find("sentinel:a")->labels, (std::vector<std::string>{"vip", "sirenbox"}));
+    EXPECT_EQ(poller_->stats().labels_added, 1);
+
+    // Our own PUT moved lastModified; its re-delivery is not a change: no details, no second label.
+    const std::size_t mark2 = transport_.requests().size();
+    push_page({arm_.put_reply["a"]});
+    batch = poller_->poll();
+    EXPECT_FALSE(poller_->follow_up());
+    EXPECT_EQ(calls_since(mark2), std::vector<std::string>{"GET list"});
+    EXPECT_EQ(book.apply_cloud(batch.snapshots[0]).kind, core::ChangeKind::kNone);
+}
+
+TEST_F(SentinelPollerTest, ChangeByOthersBeforeThePickupLabelIsStillRead) {
+    SentinelPollerOptions o;
+    o.pickup_label = "sirenbox";
+    make_poller(o);
+    // Between the poll and the label's GET an analyst changed the incident (07:20 > 07:10).
+    arm_.incidents["a"] = incident_json("a", "New", "2026-11-22T07:20:00Z");
+    arm_.put_reply["a"] = incident_json("a", "New", "2026-11-22T07:59:00Z", "High", R"([{"labelName": "sirenbox"}])");
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    poller_->poll();
+    ASSERT_TRUE(poller_->follow_up());
+    const std::size_t mark = transport_.requests().size();
+    push_page({arm_.put_reply["a"]});
+    poller_->poll();
+    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET list", "POST alerts a", "POST entities a"}));
+    EXPECT_FALSE(poller_->follow_up());  // labelled already: no second PUT
+}
+
+TEST_F(SentinelPollerTest, PickupLabelFailureIsLoggedAndTheAlarmStays) {
+    SentinelPollerOptions o;
+    o.pickup_label = "sirenbox";
+    make_poller(o);
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    auto batch = poller_->poll();
+    ASSERT_EQ(batch.snapshots.size(), 1u);
+    transport_.push(403, R"({"error": {"code": "AuthorizationFailed", "message": "no write"}})");
+    EXPECT_FALSE(poller_->follow_up());  // nothing to update; the failure is a log line
+    EXPECT_EQ(poller_->stats().labels_added, 0);
+}
+
+class PollerWithLogAnalyticsTest : public SentinelPollerTest {
+protected:
+    PollerWithLogAnalyticsTest() : la_(transport_, tokens_, la_options()) { make_poller({}, &la_); }
+    static cloud::LogAnalyticsOptions la_options() {
+        cloud::LogAnalyticsOptions o;
+        o.url = "https://api.loganalytics.io";
+        o.workspace_id = "c8c99641-985d-4e4e-8e91-fb3466cd0e5b";
+        o.timeout_s = 5;
+        return o;
+    }
+    cloud::LogAnalyticsClient la_;
+};
+
+TEST_F(PollerWithLogAnalyticsTest, AlarmIsRaisedFirstThenTheQueryResultFollows) {
+    arm_.alerts["a"] = R"({"value": [{"name": "al1", "properties": {"alertDisplayName": "Brute force",
+        "additionalData": {"Query": "SigninLogs | summarize count() by IPAddress", "Query Period": "01:00:00"}}}]})";
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z"), incident_json("b", "New", "2026-11-22T07:11:00Z")});
+    core::AlarmBook book;
+    auto batch = poller_->poll();
+    ASSERT_EQ(batch.snapshots.size(), 2u);
+    EXPECT_EQ(batch.snapshots[0].alarm.augmentation, "");
+    for (const auto& s : batch.snapshots) EXPECT_EQ(book.apply_cloud(s).kind, core::ChangeKind::kRaised);
+    const std::size_t mark = transport_.requests().size();
+    transport_.push(200, R"({"tables": [{"name": "PrimaryResult", "columns": [{"name": "IPAddress", "type": "string"},
+        {"name": "count_", "type": "long"}], "rows": [["203.0.113.7", 31]]}]})");
+    auto more = poller_->follow_up();
+    ASSERT_TRUE(more);
+    const auto query = requests_since(mark);
+    ASSERT_EQ(query.size(), 1u);  // b has no query
+    EXPECT_EQ(query[0].body, R"({"query":"SigninLogs | summarize count() by IPAddress","timespan":"PT3600S"})");
+    ASSERT_EQ(more->snapshots.size(), 1u);
+    EXPECT_FALSE(more->watermark);
+    auto change = book.apply_cloud(more->snapshots[0]);
+    EXPECT_EQ(change.kind, core::ChangeKind::kUpdated);
+    EXPECT_EQ(change.alarm.augmentation,
+              R"({"columns":[{"name":"IPAddress","type":"string"},{"name":"count_","type":"long"}],)"
+              R"("rows":[["203.0.113.7",31]],"truncated":false})");
+
+    // Re-delivered unchanged: the result stays attached and the query is not run again.
+    const std::size_t mark2 = transport_.requests().size();
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    batch = poller_->poll();
+    EXPECT_FALSE(poller_->follow_up());
+    EXPECT_EQ(book.apply_cloud(batch.snapshots[0]).kind, core::ChangeKind::kNone);
+    EXPECT_EQ(calls_since(mark2), std::vector<std::string>{"GET list"});
+    EXPECT_EQ(poller_->stats().queries_run, 1);
+}
+
+TEST_F(PollerWithLogAnalyticsTest, SlowQueryIsSkippedAndTheAlarmStays) {
+    arm_.alerts["a"] = R"({"value": [{"name": "al1", "properties": {"alertDisplayName": "x",
+        "additionalData": {"Query": "slow"}}}]})";
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    auto batch = poller_->poll();
+    ASSERT_EQ(batch.snapshots.size(), 1u);
+    transport_.push(504, R"({"error": {"code": "GatewayTimeout", "message": "cancelled"}})");
+    EXPECT_FALSE(poller_->follow_up());
+    EXPECT_EQ(poller_->stats().queries_run, 1);
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Steady-state cost of sirenboxd polling Sentinel: CPU, memory, requests, bytes and TLS handshakes.
+"""Steady-state cost of sirenboxd polling Sentinel, for several numbers of open incidents.
 
-Starts the cloud simulator with N open incidents, a private mosquitto and sirenboxd (release build,
-simulated board) polling every INTERVAL seconds; waits until every incident is an alarm; then measures
-a window of SECONDS with a trickle of changes (one incident changed every 10 s) and prints the figures.
+For each size N it starts the cloud simulator with N open incidents made in bulk (each with one alert
+and two entities), a private mosquitto and sirenboxd (release build, simulated board) polling every
+INTERVAL seconds; waits until every incident is an alarm (the initial look-back poll, reported too);
+then measures a window of SECONDS while a steady trickle changes one incident every CHANGE_EVERY
+seconds. It prints, per poll cycle: requests (list pages and detail reads), bytes, CPU time; and the
+daemon's resident memory. The steady-state cost should follow the trickle, not N.
 Run after building: cmake --build build --target sirenboxd sirenboxctl.
 
-  tools/bench/poll_cost.py [--incidents 300] [--seconds 60] [--interval 5]
+  tools/bench/poll_cost.py [--incidents 1000,10000] [--seconds 60] [--interval 2] [--change-every 2]
 """
 import argparse
 import json
@@ -19,12 +22,12 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(TOP, "build")
 sys.path.insert(0, os.path.join(TOP, "tools", "cloudsim"))
 import simclient  # noqa: E402
 
 SUB, RG, WS = "00000000-0000-0000-0000-0000000000b1", "bench-rg", "bench-ws"
 TICK = os.sysconf("SC_CLK_TCK")
+OVERLAP_S = 60  # sentinel.overlap_s, the default
 
 
 def free_port():
@@ -49,108 +52,192 @@ def memory_kib(pid):
     return values
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--incidents", type=int, default=300)
-    ap.add_argument("--seconds", type=int, default=60)
-    ap.add_argument("--interval", type=int, default=5)
-    args = ap.parse_args()
+def classify(entry):
+    """'list' (first page of a poll), 'page' (a nextLink page), 'details', 'other'."""
+    path = entry["path"]
+    if path.endswith("/incidents") and entry["method"] == "GET":
+        return "page" if "$skipToken" in entry["query"] else "list"
+    if path.endswith("/alerts") or path.endswith("/entities"):
+        return "details"
+    return "other"
 
-    work = tempfile.mkdtemp(prefix="sirenbox-bench-")
-    procs = []
-    try:
-        secret = os.path.join(work, "secret")
+
+class Run:
+    def __init__(self, args, incidents, build):
+        self.args, self.n, self.build = args, incidents, build
+        self.work = tempfile.mkdtemp(prefix="sirenbox-bench-")
+        self.procs = []
+
+    def start(self):
+        secret = os.path.join(self.work, "secret")
         fd = os.open(secret, os.O_WRONLY | os.O_CREAT, 0o600)
         os.write(fd, b"bench-client-secret\n")
         os.close(fd)
-        sim_dir = os.path.join(work, "sim")
+        sim_dir = os.path.join(self.work, "sim")
         sim_proc = subprocess.Popen([sys.executable, os.path.join(TOP, "tools", "cloudsim", "cloudsim.py"), "--dir",
                                      sim_dir, "--tenant", "bench", "--client-id", "bench-app",
                                      "--client-secret-file", secret, "--page-size", "200"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(sim_proc)
+                                    stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.work, "sim.log"), "w"))
+        self.procs.append(sim_proc)
         info = simclient.wait_ready(sim_dir, process=sim_proc)
-        sim = simclient.SimClient(info["base_url"], info["ca"])
-        names = []
-        for i in range(args.incidents):
-            severity = ["High", "Medium", "Low", "Informational"][i % 4]
-            inc = sim.call("POST", "/_sim/incidents", {"subscription": SUB, "resourceGroup": RG, "workspace": WS,
-                                                       "properties": {"title": "Bench incident %d" % i,
-                                                                      "severity": severity,
-                                                                      "status": "New" if i % 3 else "Active"}})
-            names.append(inc["name"])
+        self.sim = simclient.SimClient(info["base_url"], info["ca"], timeout=120)
+        self.sim.call("POST", "/_sim/incidents/bulk", {
+            "subscription": SUB, "resourceGroup": RG, "workspace": WS, "count": self.n, "prefix": "bench",
+            "properties": {"title": "Bench incident", "severity": "Medium", "status": "New"},
+            "alerts": [{"alertDisplayName": "Bench alert", "productName": "Azure Sentinel"}],  # 1 alert, 2 entities
+            "entities": [{"kind": "Host", "properties": {"hostName": "HOST-7"}},
+                         {"kind": "Account", "properties": {"accountName": "alice"}}]})
+        self.sim_pid = sim_proc.pid
+        self.created_at = time.monotonic()
 
         port = free_port()
-        conf = os.path.join(work, "mosquitto.conf")
+        conf = os.path.join(self.work, "mosquitto.conf")
         with open(conf, "w") as f:
             f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n" % port)
-        procs.append(subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-
-        sock = os.path.join(work, "ctl.sock")
+        self.procs.append(subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL))
+        self.sock = os.path.join(self.work, "ctl.sock")
         config = {
             "box": {"id": "bench"},
             "cloud": {"tenant_id": "bench", "client_id": "bench-app", "client_secret_file": secret,
-                      "authority_url": info["base_url"], "ca_bundle": info["ca"]},
+                      "authority_url": info["base_url"], "ca_bundle": info["ca"], "read_timeout_s": 120},
             "sentinel": {"enabled": True, "arm_url": info["base_url"], "subscription_id": SUB, "resource_group": RG,
-                         "workspace": WS, "poll_interval_s": args.interval},
+                         "workspace": WS, "poll_interval_s": self.args.interval, "page_size": 1000,
+                         "overlap_s": OVERLAP_S},
             "mqtt": {"uri": "tcp://127.0.0.1:%d" % port},
-            "store": {"path": os.path.join(work, "db.sqlite")},
-            "control": {"socket": sock},
+            "store": {"path": os.path.join(self.work, "db.sqlite")},
+            "control": {"socket": self.sock},
             "log": {"level": "warn"},
         }
-        config_path = os.path.join(work, "config.json")
+        config_path = os.path.join(self.work, "config.json")
         with open(config_path, "w") as f:
             json.dump(config, f)
-        daemon = subprocess.Popen([os.path.join(BUILD, "sirenboxd"), "--config", config_path],
-                                  stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "daemon.log"), "w"))
-        procs.append(daemon)
+        self.daemon = subprocess.Popen([os.path.join(self.build, "sirenboxd"), "--config", config_path],
+                                       stdout=subprocess.DEVNULL,
+                                       stderr=open(os.path.join(self.work, "daemon.log"), "w"))
+        self.procs.append(self.daemon)
 
-        def status():
-            out = subprocess.run([os.path.join(BUILD, "sirenboxctl"), "--socket", sock, "--json", "status"],
-                                 capture_output=True, text=True)
-            return json.loads(out.stdout) if out.returncode == 0 else None
+    def status(self):
+        out = subprocess.run([os.path.join(self.build, "sirenboxctl"), "--socket", self.sock, "--json", "status"],
+                             capture_output=True, text=True)
+        return json.loads(out.stdout) if out.returncode == 0 else None
 
+    def measure(self):
+        t0 = time.monotonic()
+        deadline = t0 + 900
+        while time.monotonic() < deadline:
+            s = self.status()
+            if s and len(s["alarms"]) == self.n:
+                break
+            time.sleep(1)
+        else:
+            raise SystemExit("bench: the daemon did not raise %d alarms; see %s" % (self.n, self.work))
+        initial = {"seconds": time.monotonic() - t0, "cpu": cpu_seconds(self.daemon.pid),
+                   "requests": s["network"]["requests"] if "network" in s else None}
+        # Steady state: the bulk creation is one burst of N changes, and every poll re-reads what
+        # changed within overlap_s of the newest change seen. Wait until the burst is older than the
+        # overlap, then one warm-up change moves the watermark past it.
+        time.sleep(max(0.0, self.created_at + OVERLAP_S + self.args.interval + 1 - time.monotonic()))
+        self.sim.call("PATCH", "/_sim/incidents/bench-00001", {"properties": {"title": "warm-up"}})
+        # A poll still re-reading the burst can take seconds with 10,000 incidents: measure only once
+        # the warm-up change is on the box, and one more poll has passed.
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            s = status()
-            if s and len(s["alarms"]) == args.incidents:
+            s = self.status()
+            if s and any(a["key"] == "sentinel:bench-00001" and a["title"] == "warm-up" for a in s["alarms"]):
                 break
             time.sleep(0.5)
-        else:
-            raise SystemExit("bench: the daemon did not raise %d alarms; see %s" % (args.incidents, work))
-        # Let one poll with the full 24 h answer pass (the first poll after the look-back one).
-        time.sleep(args.interval * 2 + 1)
+        time.sleep(self.args.interval * 2 + 1)
 
-        start_status, start_cpu = status(), cpu_seconds(daemon.pid)
+        self.sim.clear_requests()
+        start_status = self.status()
+        start_cpu = cpu_seconds(self.daemon.pid)
         start = time.monotonic()
         changes = 0
-        while time.monotonic() - start < args.seconds:
-            time.sleep(10)
-            sim.call("PATCH", "/_sim/incidents/" + names[changes % len(names)],
-                     {"properties": {"title": "Bench incident changed %d" % changes}})
+        while time.monotonic() - start < self.args.seconds:
+            time.sleep(self.args.change_every)
+            name = "bench-%05d" % (1 + (changes * 7919) % self.n)
+            self.sim.call("PATCH", "/_sim/incidents/" + name,
+                          {"properties": {"title": "Bench incident changed %d" % changes}})
             changes += 1
+        time.sleep(self.args.interval)  # let the last change be polled
+        end_cpu = cpu_seconds(self.daemon.pid)
         elapsed = time.monotonic() - start
-        end_status, end_cpu, mem = status(), cpu_seconds(daemon.pid), memory_kib(daemon.pid)
-        polls = elapsed / args.interval
+        end_status = self.status()
+        mem = memory_kib(self.daemon.pid)
+        sim_mem = memory_kib(self.sim_pid)
+        kinds = {"list": 0, "page": 0, "details": 0, "other": 0}
+        for entry in self.sim.requests():
+            kinds[classify(entry)] += 1
+        polls = max(kinds["list"], 1)
         net0, net1 = start_status["network"], end_status["network"]
-        requests = net1["requests"] - net0["requests"]
-        print("sirenboxd polling Sentinel: %d open incidents, poll every %d s, %d changes in %.0f s"
-              % (args.incidents, args.interval, changes, elapsed))
-        print("  CPU time:          %.3f s per minute" % ((end_cpu - start_cpu) * 60 / elapsed))
-        print("  resident memory:   %.1f MB now, %.1f MB peak" % (mem["VmRSS"] / 1024, mem["VmHWM"] / 1024))
-        print("  TLS handshakes:    %d in the window (%d since start)" % (net1["handshakes"] - net0["handshakes"],
-                                                                          net1["handshakes"]))
-        print("  requests per poll: %.2f" % (requests / polls))
-        print("  bytes per poll:    %.0f received, %.0f sent" % ((net1["bytes_received"] - net0["bytes_received"]) / polls,
-                                                                 (net1["bytes_sent"] - net0["bytes_sent"]) / polls))
-    finally:
-        for p in reversed(procs):
+        return {
+            "n": self.n, "changes": changes, "elapsed": elapsed, "polls": kinds["list"], "initial": initial,
+            "requests_per_poll": (net1["requests"] - net0["requests"]) / polls,
+            "pages_per_poll": (kinds["list"] + kinds["page"]) / polls,
+            "details_per_poll": kinds["details"] / polls,
+            "details_per_change": kinds["details"] / max(changes, 1),
+            "received_per_poll": (net1["bytes_received"] - net0["bytes_received"]) / polls,
+            "sent_per_poll": (net1["bytes_sent"] - net0["bytes_sent"]) / polls,
+            "cpu_ms_per_poll": (end_cpu - start_cpu) * 1000 / polls,
+            "handshakes": net1["handshakes"] - net0["handshakes"],
+            "rss_mb": mem["VmRSS"] / 1024, "peak_mb": mem["VmHWM"] / 1024, "sim_rss_mb": sim_mem["VmRSS"] / 1024,
+        }
+
+    def stop(self):
+        for p in reversed(self.procs):
             p.terminate()
             try:
-                p.wait(timeout=5)
+                p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def report(results, args):
+    print("sirenboxd polling Sentinel: poll every %d s, one incident changed every %d s, %d s window"
+          % (args.interval, args.change_every, args.seconds))
+    print()
+    rows = [
+        ("open incidents", lambda r: "%d" % r["n"]),
+        ("initial poll: time to raise all", lambda r: "%.1f s" % r["initial"]["seconds"]),
+        ("initial poll: daemon CPU", lambda r: "%.2f s" % r["initial"]["cpu"]),
+        ("initial poll: requests", lambda r: "%s" % r["initial"]["requests"]),
+        ("polls in window / changes", lambda r: "%d / %d" % (r["polls"], r["changes"])),
+        ("requests per poll", lambda r: "%.2f" % r["requests_per_poll"]),
+        ("  list pages per poll", lambda r: "%.2f" % r["pages_per_poll"]),
+        ("  alert+entity reads per poll", lambda r: "%.2f" % r["details_per_poll"]),
+        ("  alert+entity reads per change", lambda r: "%.2f" % r["details_per_change"]),
+        ("bytes received per poll", lambda r: "%.0f" % r["received_per_poll"]),
+        ("bytes sent per poll", lambda r: "%.0f" % r["sent_per_poll"]),
+        ("CPU time per poll", lambda r: "%.2f ms" % r["cpu_ms_per_poll"]),
+        ("TLS handshakes in window", lambda r: "%d" % r["handshakes"]),
+        ("daemon resident memory (peak)", lambda r: "%.1f MB (%.1f MB)" % (r["rss_mb"], r["peak_mb"])),
+        ("simulator resident memory", lambda r: "%.0f MB" % r["sim_rss_mb"]),
+    ]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print("  %-*s  %s" % (width, label, "  ".join("%18s" % value(r) for r in results)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--incidents", default="1000,10000", help="comma-separated sizes")
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--interval", type=int, default=2)
+    ap.add_argument("--change-every", type=int, default=2)
+    ap.add_argument("--build", default=os.path.join(TOP, "build"))
+    args = ap.parse_args()
+    results = []
+    for n in [int(x) for x in args.incidents.split(",")]:
+        run = Run(args, n, args.build)
+        try:
+            run.start()
+            results.append(run.measure())
+        finally:
+            run.stop()
+        print("measured %d open incidents" % n, file=sys.stderr)
+    report(results, args)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ from entra import Entra
 from faults import FaultBoard
 from graph import Graph
 from incidents import IncidentStore
-from sentinel import Sentinel
+from loganalytics import LogAnalytics
+from sentinel import Sentinel, SentinelControl
 from server import SimServer, make_ssl_context
 
 
@@ -69,7 +70,7 @@ def write_ready(directory, info):
 def build_services(sim, store):
     """Services in the order they are asked. Later APIs (Graph alerts_v2, Log Analytics, SIGNL4)
     slot in here. The fault switchboard (faults.py) sits in front of all of them in the server."""
-    return [Graph(sim), Control(sim, store), Entra(sim), Sentinel(sim, store)]
+    return [Graph(sim), LogAnalytics(sim), SentinelControl(sim, store), Control(sim, store), Entra(sim), Sentinel(sim, store)]
 
 
 def main(argv=None):

@@ -179,6 +179,15 @@ class IncidentStore:
             workspace = self._workspace(sub, rg, ws)
             return [copy.deepcopy(i.resource) for i in workspace.incidents.values()] if workspace else []
 
+    def list_page(self, sub, rg, ws, pager):
+        """`pager(resources) -> (page, token)` under the lock; only the page is copied, so listing
+        stays cheap with tens of thousands of incidents."""
+        with self._lock:
+            workspace = self._workspace(sub, rg, ws)
+            items = [i.resource for i in workspace.incidents.values()] if workspace else []
+            page, token = pager(items)
+            return copy.deepcopy(page), token
+
     def get(self, sub, rg, ws, name):
         with self._lock:
             return copy.deepcopy(self._get(sub, rg, ws, name).resource)
@@ -302,6 +311,23 @@ class IncidentStore:
             self._merge(incident, props)
             self._add_related(incident, alerts, entities)
             return copy.deepcopy(incident.resource)
+
+    def sim_bulk(self, sub, rg, ws, count, prefix, props, alerts, entities):
+        """Creates `count` incidents named prefix-00001...; alerts and entities are shaped per incident."""
+        created = []
+        with self._lock:
+            workspace = self._workspace(sub, rg, ws, create=True)
+            for i in range(1, count + 1):
+                name = "%s-%05d" % (prefix, i)
+                if name.lower() in workspace.incidents:
+                    raise IncidentError(409, "Conflict", "Incident '%s' already exists." % name)
+                incident = self._new(workspace, name)
+                given = dict(props)
+                given["title"] = "%s %d" % (props.get("title") or "Bulk incident", i)
+                self._merge(incident, given)
+                self._add_related(incident, alerts, entities)
+                created.append(name)
+        return created
 
     def sim_patch(self, name, props, alerts, entities):
         with self._lock:

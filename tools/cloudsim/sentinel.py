@@ -3,6 +3,7 @@
 import re
 import urllib.parse
 
+import control
 import odata_filter
 from arm import ArmGate, cloud_error
 from incidents import IncidentError
@@ -80,6 +81,9 @@ class Sentinel:
     def _page(self, request, items, fields, default_field):
         page, token = odata_filter.page(items, request.query, fields, default_field,
                                         self.state.config.get("page_size"))
+        return self._page_response(request, page, token)
+
+    def _page_response(self, request, page, token):
         body = {"value": page}
         if token is not None:
             body["nextLink"] = self._next_link(request, token)
@@ -88,7 +92,9 @@ class Sentinel:
     # -- incidents --------------------------------------------------------------------------------
 
     def list_incidents(self, request, where):
-        return self._page(request, self.store.list(*where), INCIDENT_FIELDS, "lastModifiedTimeUtc")
+        page, token = self.store.list_page(*where, lambda items: odata_filter.page(
+            items, request.query, INCIDENT_FIELDS, "lastModifiedTimeUtc", self.state.config.get("page_size")))
+        return self._page_response(request, page, token)
 
     def get_incident(self, request, where, name):
         return json_response(200, self.store.get(*where, name))
@@ -130,3 +136,40 @@ class Sentinel:
 
     def delete_comment(self, request, where, name, comment_id):
         return Response(200 if self.store.delete_comment(*where, name, comment_id) else 204)
+
+
+class SentinelControl:
+    """Control calls for Sentinel beyond the portal-like ones in control.py: bulk creation for
+    benchmarks (`POST /_sim/incidents/bulk`)."""
+
+    MAX_BULK = 50000
+
+    def __init__(self, state, store):
+        self.state = state
+        self.store = store
+
+    def handle(self, request):
+        if request.path.rstrip("/") != "/_sim/incidents/bulk":
+            return None
+        self.state.stats.add("control_requests")
+        if request.method != "POST":
+            return json_response(405, {"error": "use POST"})
+        try:
+            body = request.json()
+        except ValueError as e:
+            return json_response(400, {"error": str(e)})
+        count = body.get("count") if isinstance(body, dict) else None
+        if not isinstance(count, int) or not 1 <= count <= self.MAX_BULK:
+            return json_response(400, {"error": "'count' must be an integer 1..%d" % self.MAX_BULK})
+        props = body.get("properties") or {}
+        if not isinstance(props, dict):
+            return json_response(400, {"error": "'properties' must be an object"})
+        try:
+            names = self.store.sim_bulk(body.get("subscription") or control.DEFAULT_SUBSCRIPTION,
+                                        body.get("resourceGroup") or control.DEFAULT_RESOURCE_GROUP,
+                                        body.get("workspace") or control.DEFAULT_WORKSPACE, count,
+                                        body.get("prefix") or "bulk", props, body.get("alerts"),
+                                        body.get("entities"))
+        except IncidentError as e:
+            return json_response(e.status, {"error": e.message})
+        return json_response(201, {"created": len(names), "first": names[0], "last": names[-1]})

@@ -9,7 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);
-    auto page = sirenbox::cloud::parse_alert_page(body);
+    auto page = sirenbox::cloud::parse_graph_alert_page(body);
     if (page.is_ok()) {
         for (const auto& alert : page->alerts) (void)sirenbox::cloud::to_alarm(alert);
     }
