@@ -83,6 +83,7 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     health.last_ok = std::chrono::system_clock::now();
     health.last_error.clear();
 
+    bool raised_to_relay = false;
     for (const auto& snapshot : batch.snapshots) {
         auto change = book_.apply_cloud(snapshot);
         if (change.kind == core::ChangeKind::kNone) continue;
@@ -90,9 +91,11 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
                               << (change.kind == core::ChangeKind::kRaised ? "raised" : "now ")
                               << (change.kind == core::ChangeKind::kRaised ? "" : core::to_string(change.alarm.state))
                               << " (" << core::to_string(change.alarm.severity) << ")";
+        if (change.kind == core::ChangeKind::kRaised) raised_to_relay = enqueue_raise(change.alarm) || raised_to_relay;
         persist(change);
         publish(change);
     }
+    if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
     if (batch.watermark) {
         Status saved = deps_.store.put_state(batch.watermark_key, *batch.watermark);
         if (!saved.is_ok()) SB_LOG(kError, "core") << saved.message();
@@ -156,6 +159,26 @@ Result<int> CoreLoop::acknowledge_all(const std::string& origin) {
     SB_LOG(kInfo, "core") << "acknowledged " << unacked << " alarm(s) by " << origin;
     if (deps_.wake_relay && !entries.empty()) deps_.wake_relay();
     return static_cast<int>(unacked);
+}
+
+bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
+    if (!deps_.connector_payload || alarm.source == "signl4") return false;
+    relay::OutboxEntry entry;
+    entry.alarm_key = alarm.key();
+    entry.target = "signl4";
+    entry.kind = relay::ActionKind::kRaise;
+    entry.origin = "cloud";
+    entry.payload = deps_.connector_payload(alarm);
+    entry.created = std::chrono::system_clock::now();
+    entry.next_attempt = entry.created;
+    // Stored before the alarm itself: a crash in between re-raises the alarm at the next poll, and the
+    // target's check keeps the team from being paged twice.
+    auto ids = deps_.store.enqueue({entry});
+    if (!ids.is_ok()) {
+        SB_LOG(kError, "core") << entry.alarm_key << ": SIGNL4 page not queued: " << ids.status().message();
+        return false;
+    }
+    return true;
 }
 
 void CoreLoop::persist(const core::AlarmChange& change) {

@@ -57,6 +57,9 @@ struct CoreDeps {
     /// Outbox payload per target (by alarm source) and action, built when the action is taken.
     std::map<std::string, std::function<std::string(relay::ActionKind)>> payloads;
     std::function<void(cJSON* status)> add_runtime_status;    // network and broker figures
+    /// Set when the SIGNL4 connector is on: the payload of the "raise" entry that pages the team about a
+    /// newly raised alarm (alarms from SIGNL4 itself are never sent back).
+    std::function<std::string(const core::Alarm&)> connector_payload;
 };
 
 /// The one thread that owns the AlarmBook (architecture.md): pollers, buttons, the control socket and
@@ -90,6 +93,8 @@ private:
         std::string last_error;
     };
 
+    /// Queues the SIGNL4 connector's page for a raised alarm; true when an entry was stored.
+    bool enqueue_raise(const core::Alarm& alarm);
     void publish(const core::AlarmChange& change);
     void republish_all();
     void persist(const core::AlarmChange& change);

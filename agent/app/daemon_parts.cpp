@@ -3,7 +3,10 @@
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
 #include "agent/config/secret_file.hpp"
+#include "agent/cloud/signl4_webhook.hpp"
 #include "agent/relay/sentinel_target.hpp"
+#include "agent/relay/signl4_target.hpp"
+#include "agent/sources/signl4_poller.hpp"
 #include "hal/board_profile.hpp"
 
 namespace sirenbox::app {
@@ -63,7 +66,9 @@ Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>&
     return Status::ok();
 }
 
-Status build_cloud(DaemonParts& p) {
+// One HTTPS client for every cloud source: one TLS context, one keep-alive pool.
+Status build_http(DaemonParts& p) {
+    if (p.http) return Status::ok();
     const auto& c = p.config;
     net::HttpClientOptions http;
     http.ca_bundle_path = c.cloud.ca_bundle;
@@ -73,6 +78,12 @@ Status build_cloud(DaemonParts& p) {
     auto client = net::HttpClient::create(http);
     if (!client.is_ok()) return client.status();
     p.http = std::move(*client);
+    return Status::ok();
+}
+
+Status build_cloud(DaemonParts& p) {
+    const auto& c = p.config;
+    SB_RETURN_IF_ERROR(build_http(p));
 
     auto secret = config::read_secret_file(c.cloud.client_secret_file);
     if (!secret.is_ok()) return secret.status();
@@ -102,6 +113,42 @@ Status build_cloud(DaemonParts& p) {
     p.payloads["sentinel"] = [owner_object_id, owner_upn](relay::ActionKind kind) {
         return relay::sentinel_payload(kind, owner_object_id, owner_upn);
     };
+    return Status::ok();
+}
+
+// Runs after the other sources are built: their names tell which SIGNL4 external ids mirror alarms.
+Status build_signl4(DaemonParts& p) {
+    const auto& c = p.config.signl4;
+    SB_RETURN_IF_ERROR(build_http(p));
+    cloud::Signl4Options options;
+    options.api_url = c.api_url;
+    options.team_id = c.team_id;
+    options.webhook_url = c.webhook_url;
+    options.page_size = c.page_size;
+    auto api_key = config::read_secret_file(c.api_key_file);
+    if (!api_key.is_ok()) return api_key.status().with_context("signl4.api_key_file");
+    options.api_key = std::move(*api_key);
+    if (c.connector) {
+        auto team_secret = config::read_secret_file(c.team_secret_file);
+        if (!team_secret.is_ok()) return team_secret.status().with_context("signl4.team_secret_file");
+        options.team_secret = std::move(*team_secret);
+    }
+    p.signl4 = std::make_unique<cloud::Signl4Client>(*p.http, std::move(options));
+
+    sources::Signl4PollerOptions poll;
+    poll.lookback = std::chrono::hours(c.lookback_hours);
+    poll.overlap = std::chrono::seconds(c.overlap_s);
+    poll.raise_own_alerts = c.raise_own_alerts;
+    poll.own_severity = core::parse_severity(c.own_alert_severity).value_or(core::Severity::kHigh);
+    for (const auto& slot : p.pollers) poll.mirrored_sources.emplace_back(slot.poller->name());
+    p.pollers.push_back({std::make_unique<sources::Signl4Poller>(*p.signl4, SystemClock::instance(), poll),
+                         std::chrono::seconds(c.poll_interval_s)});
+    if (c.connector) {
+        cloud::Signl4RaiseOptions raise;
+        raise.scenario = c.alerting_scenario;
+        raise.box_name = p.config.box.name;
+        p.connector_payload = [raise](const core::Alarm& alarm) { return cloud::signl4_raise_body(alarm, raise); };
+    }
     return Status::ok();
 }
 
@@ -166,6 +213,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     p.relay_store = std::move(*relay_store);
 
     if (p.config.sentinel.enabled) SB_RETURN_IF_ERROR(build_cloud(p));
+    if (p.config.signl4.enabled) SB_RETURN_IF_ERROR(build_signl4(p));
     if (p.config.mqtt.enabled) SB_RETURN_IF_ERROR(build_mqtt(p));
 
     relay::RelayOptions relay_options;
@@ -175,6 +223,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     p.relay = std::make_unique<relay::RelayWorker>(*p.relay_store, SystemClock::instance(), relay_options,
                                                    [self] { self->core->post(RelayProgress{}); });
     if (p.sentinel) p.relay->add_target("sentinel", std::make_unique<relay::SentinelTarget>(*p.sentinel, *p.tokens));
+    if (p.connector_payload) p.relay->add_target("signl4", std::make_unique<relay::Signl4Target>(*p.signl4));
 
     std::vector<std::string> source_names;
     for (auto& slot : p.pollers) {
@@ -189,7 +238,8 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
                   [self] { self->relay->notify(); },
                   std::move(source_names),
                   p.payloads,
-                  [self](cJSON* status) { add_runtime_status(*self, status); }};
+                  [self](cJSON* status) { add_runtime_status(*self, status); },
+                  p.connector_payload};
     p.core = std::make_unique<CoreLoop>(std::move(deps));
 
     hal::PressDetector::Config press;

@@ -10,6 +10,7 @@
 #include "agent/app/core_loop.hpp"
 #include "agent/base/message_queue.hpp"
 #include "agent/cloud/sentinel_client.hpp"
+#include "agent/cloud/signl4_client.hpp"
 #include "agent/cloud/token_provider.hpp"
 #include "agent/config/config.hpp"
 #include "agent/net/http_client.hpp"
@@ -35,6 +36,7 @@ struct DaemonParts {
     std::unique_ptr<net::HttpClient> http;
     std::unique_ptr<cloud::TokenProvider> tokens;
     std::unique_ptr<cloud::SentinelClient> sentinel;
+    std::unique_ptr<cloud::Signl4Client> signl4;  // shared by its poller and its relay target
     struct PollerSlot {
         std::unique_ptr<sources::Poller> poller;
         std::chrono::seconds interval;
@@ -48,6 +50,7 @@ struct DaemonParts {
     std::unique_ptr<ControlServer> control;
     StopSignal poll_stop;
     std::map<std::string, std::function<std::string(relay::ActionKind)>> payloads;  // by target
+    std::function<std::string(const core::Alarm&)> connector_payload;  // SIGNL4 connector on
 };
 
 Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config);

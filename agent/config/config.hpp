@@ -42,6 +42,24 @@ struct SentinelConfig {
     std::string owner_upn;
 };
 
+/// SIGNL4: alert status over the REST API, and optionally the connector that pages the team.
+struct Signl4Config {
+    bool enabled = false;
+    std::string api_url = "https://connect.signl4.com/api";
+    std::string team_id;
+    std::string api_key_file;
+    int poll_interval_s = 10;
+    int lookback_hours = 24;
+    int overlap_s = 60;
+    int page_size = 100;
+    bool raise_own_alerts = false;
+    std::string own_alert_severity = "High";
+    bool connector = false;
+    std::string webhook_url = "https://connect.signl4.com";
+    std::string team_secret_file;
+    std::string alerting_scenario = "single_ack";
+};
+
 struct MqttConfig {
     bool enabled = true;
     std::string uri = "tcp://127.0.0.1:1883";
@@ -101,6 +119,7 @@ struct Config {
     BoxConfig box;
     CloudConfig cloud;
     SentinelConfig sentinel;
+    Signl4Config signl4;
     MqttConfig mqtt;
     GpioConfig gpio;
     OutputsConfig outputs;

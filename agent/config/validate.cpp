@@ -79,6 +79,25 @@ void validate_sentinel(const Config& c, Problems& problems) {
     if (s.states.empty()) problems.add("sentinel.states", "must name at least one state");
 }
 
+void validate_signl4(const Config& c, Problems& problems) {
+    const auto& s = c.signl4;
+    check_https(problems, s.api_url, "signl4.api_url");
+    check_https(problems, s.webhook_url, "signl4.webhook_url");
+    check_secret(problems, s.api_key_file, "signl4.api_key_file");
+    check_secret(problems, s.team_secret_file, "signl4.team_secret_file");
+    if (s.enabled) {
+        require(problems, s.team_id, "signl4.team_id", "when signl4.enabled is true");
+        require(problems, s.api_key_file, "signl4.api_key_file", "when signl4.enabled is true");
+    }
+    if (s.connector) {
+        require(problems, s.team_secret_file, "signl4.team_secret_file", "when signl4.connector is true");
+        if (!s.enabled) {
+            problems.add("signl4.connector", "needs signl4.enabled: the REST API confirms each raise (so no one is "
+                                             "paged twice) and brings acknowledgements back");
+        }
+    }
+}
+
 }  // namespace
 
 void apply_derived_defaults(Config& config) {
@@ -96,6 +115,7 @@ void validate(const Config& c, Problems& problems) {
     }
     check_secret(problems, c.cloud.client_secret_file, "cloud.client_secret_file");
     validate_sentinel(c, problems);
+    validate_signl4(c, problems);
 
     const auto& m = c.mqtt;
     if (!starts_with(m.uri, "tcp://") && !starts_with(m.uri, "mqtt://")) {

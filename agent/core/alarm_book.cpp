@@ -31,7 +31,24 @@ bool merge_description(Alarm& local, const Alarm& cloud) {
 
 }  // namespace
 
+AlarmChange AlarmBook::apply_mirrored(std::map<std::string, Alarm>::iterator it, const CloudSnapshot& snapshot) {
+    Alarm& local = it->second;
+    if (!snapshot.cloud_state || *snapshot.cloud_state <= local.state) return {};
+    if (*snapshot.cloud_state == AlarmState::kResolved) {
+        Alarm gone = local;
+        gone.state = AlarmState::kResolved;
+        alarms_.erase(it);
+        return {ChangeKind::kResolved, gone};
+    }
+    local.state = *snapshot.cloud_state;
+    return {ChangeKind::kUpdated, local};
+}
+
 AlarmChange AlarmBook::apply_cloud(const CloudSnapshot& snapshot) {
+    if (!snapshot.mirrors.empty()) {
+        auto original = alarms_.find(snapshot.mirrors);
+        if (original != alarms_.end()) return apply_mirrored(original, snapshot);
+    }
     const std::string key = snapshot.alarm.key();
     auto it = alarms_.find(key);
     if (it == alarms_.end()) {

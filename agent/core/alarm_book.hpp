@@ -14,6 +14,10 @@ struct CloudSnapshot {
     Alarm alarm;                            // descriptive fields as the cloud has them
     std::optional<AlarmState> cloud_state;  // nullopt: a status the box does not know (kept as is)
     bool may_raise = false;                 // its status is one the config says should raise an alarm
+    /// The key of another alarm this cloud item stands for (a SIGNL4 alert raised for a Sentinel
+    /// incident). When the book tracks that alarm, only `cloud_state` applies to it, forward only, and
+    /// the item never becomes an alarm of its own; otherwise the snapshot stands for `alarm` as usual.
+    std::string mirrors;
 };
 
 enum class ChangeKind { kNone, kRaised, kUpdated, kResolved };
@@ -31,6 +35,7 @@ struct AlarmChange {
 class AlarmBook {
 public:
     /// Applies one cloud snapshot. An unknown alarm is raised only when `may_raise` and not resolved.
+    /// A snapshot that `mirrors` a tracked alarm moves that alarm's state only.
     AlarmChange apply_cloud(const CloudSnapshot& snapshot);
 
     /// Acknowledges every unacknowledged alarm; returns them in their new state.
@@ -44,6 +49,8 @@ public:
     [[nodiscard]] std::size_t count(AlarmState state) const;
 
 private:
+    AlarmChange apply_mirrored(std::map<std::string, Alarm>::iterator it, const CloudSnapshot& snapshot);
+
     std::map<std::string, Alarm> alarms_;
 };
 
