@@ -22,6 +22,7 @@ from control import Control
 from entra import Entra
 from incidents import IncidentStore
 from sentinel import Sentinel
+from signl4 import Signl4
 from server import SimServer, make_ssl_context
 
 
@@ -67,7 +68,7 @@ def write_ready(directory, info):
 def build_services(sim, store):
     """Services in the order they are asked. Later APIs (Graph alerts_v2, Log Analytics, SIGNL4)
     slot in here; a fault switchboard goes first so it can answer for any of them."""
-    return [Control(sim, store), Entra(sim), Sentinel(sim, store)]
+    return [Signl4(sim), Control(sim, store), Entra(sim), Sentinel(sim, store)]
 
 
 def main(argv=None):
