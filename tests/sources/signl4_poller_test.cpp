@@ -1,7 +1,10 @@
 // Signl4Poller: incremental queries, status handling and correlation, applied to a real AlarmBook.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "agent/base/json.hpp"
+#include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/sources/signl4_poller.hpp"
 #include "tests/support/fake_transport.hpp"
@@ -193,6 +196,21 @@ TEST_F(Signl4PollerTest, UndocumentedStatusCodesAreSkippedButMoveTheWatermark) {
     EXPECT_TRUE(batch.snapshots.empty());
     EXPECT_EQ(batch.watermark, "2026-11-22T07:55:02.000Z");
     EXPECT_EQ(book_.find("sentinel:inc-4")->state, core::AlarmState::kUnacked);
+}
+
+TEST_F(Signl4PollerTest, AnUndocumentedStatusCodeIsLoggedOncePerValue) {
+    std::vector<std::string> lines;
+    log::set_sink([&lines](std::string_view line) { lines.emplace_back(line); });
+    auto poller = make(true);
+    for (int i = 0; i < 3; ++i) {
+        transport_.push(200, page({alert_json("odd-" + std::to_string(i), 32, "2026-11-22T07:55:00Z")}));
+        (void)poller.poll();
+    }
+    log::reset_sink();
+    const auto mentions = std::count_if(lines.begin(), lines.end(), [](const std::string& line) {
+        return line.find("status code 32") != std::string::npos;
+    });
+    EXPECT_EQ(mentions, 1) << "lines: " << lines.size();
 }
 
 TEST_F(Signl4PollerTest, SkippedRecordsReachTheBatchWarnings) {
