@@ -3,7 +3,6 @@
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
 #include "agent/config/secret_file.hpp"
-#include "agent/cloud/signl4_webhook.hpp"
 #include "agent/relay/sentinel_target.hpp"
 #include "agent/relay/signl4_target.hpp"
 #include "agent/sources/signl4_poller.hpp"
@@ -147,7 +146,7 @@ Status build_signl4(DaemonParts& p) {
         cloud::Signl4RaiseOptions raise;
         raise.scenario = c.alerting_scenario;
         raise.box_name = p.config.box.name;
-        p.connector_payload = [raise](const core::Alarm& alarm) { return cloud::signl4_raise_body(alarm, raise); };
+        p.connector_payload = [raise](const core::Alarm& alarm) { return relay::signl4_raise_payload(alarm, raise); };
     }
     return Status::ok();
 }

@@ -16,6 +16,10 @@ namespace {
 
 constexpr const char* kBody = R"({"Title":"t","X-S4-ExternalID":"sentinel:inc-1","X-S4-Status":"new"})";
 
+std::string payload_with(const std::string& check_since) {
+    return R"({"check_since": ")" + check_since + R"(", "event": )" + kBody + "}";
+}
+
 class Signl4TargetTest : public ::testing::Test {
   protected:
     Signl4TargetTest() : client_(transport_, options()), target_(client_) {
@@ -24,7 +28,7 @@ class Signl4TargetTest : public ::testing::Test {
         entry_.target = "signl4";
         entry_.kind = ActionKind::kRaise;
         entry_.origin = "cloud";
-        entry_.payload = kBody;
+        entry_.payload = payload_with("2026-11-22T08:10:00Z");  // a clock ahead of the box: the earlier time wins
         entry_.created = *parse_iso8601("2026-11-22T08:00:00Z");
     }
 
@@ -56,12 +60,50 @@ TEST_F(Signl4TargetTest, ChecksThenRaisesThroughTheWebhook) {
     EXPECT_EQ(requests[1].body, kBody);
 }
 
-TEST_F(Signl4TargetTest, AnAlertWithThisExternalIdAlreadyThereMeansDone) {
+TEST_F(Signl4TargetTest, AnOpenAlertWithThisExternalIdAlreadyThereMeansDone) {
+    entry_.payload = payload_with("2026-11-21T23:00:00Z");  // the incident is older than the entry
     transport_.push(200, R"({"hasMore": false, "results": [
         {"id": "x", "statusCode": 1, "lastModified": "2026-11-22T08:00:01Z", "externalEventId": "sentinel:other"},
         {"id": "y", "statusCode": 2, "lastModified": "2026-11-22T08:00:02Z", "externalEventId": "sentinel:inc-1"}]})");
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
-    EXPECT_EQ(transport_.requests().size(), 1u) << "no second page";
+    auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 1u) << "no webhook post";
+    auto check = json::parse(requests[0].body, "check");
+    EXPECT_EQ(json::get_string(check->get(), "modifiedSince"), "2026-11-21T22:55:00.000Z");
+}
+
+TEST_F(Signl4TargetTest, AClosedAlertForTheSameKeyDoesNotStopANewPage) {
+    transport_.push(200, R"({"hasMore": false, "results": [
+        {"id": "y", "statusCode": 4, "lastModified": "2026-11-22T08:00:02Z", "externalEventId": "sentinel:inc-1"}]})");
+    transport_.push(201, R"({"eventId": "ev-2"})");
+    ASSERT_TRUE(target_.deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 2u);
+}
+
+TEST_F(Signl4TargetTest, AnUnreadablePayloadFailsForGood) {
+    for (const std::string& bad : {std::string("not json"), std::string(R"({"check_since": "2026-11-22T08:00:00Z"})"),
+                                  payload_with("yesterday")}) {
+        entry_.payload = bad;
+        Status s = target_.deliver(entry_);
+        EXPECT_TRUE(is_permanent(s)) << bad << ": " << s.to_string();
+        EXPECT_NE(s.message().find("outbox entry 7 payload"), std::string::npos) << s.message();
+    }
+    EXPECT_TRUE(transport_.requests().empty());
+}
+
+TEST(Signl4RaisePayload, CarriesTheAlarmCreationAndTheWebhookBody) {
+    core::Alarm alarm;
+    alarm.source = "sentinel";
+    alarm.id = "inc-9";
+    alarm.title = "T";
+    alarm.created = *parse_iso8601("2026-11-22T06:00:00Z");
+    auto payload = json::parse(signl4_raise_payload(alarm, {}), "payload");
+    ASSERT_TRUE(payload.is_ok());
+    EXPECT_EQ(json::get_string(payload->get(), "check_since"), "2026-11-22T06:00:00.000Z");
+    EXPECT_EQ(json::get_string(json::member(payload->get(), "event"), "X-S4-ExternalID"), "sentinel:inc-9");
+    alarm.created = WallTime{};
+    auto undated = json::parse(signl4_raise_payload(alarm, {}), "payload");
+    EXPECT_EQ(json::member(undated->get(), "check_since"), nullptr);
 }
 
 TEST_F(Signl4TargetTest, AFailedCheckIsRetriedLaterWithoutPaging) {
