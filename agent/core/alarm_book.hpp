@@ -35,7 +35,8 @@ struct AlarmChange {
 class AlarmBook {
 public:
     /// Applies one cloud snapshot. An unknown alarm is raised only when `may_raise` and not resolved.
-    /// A snapshot that `mirrors` a tracked alarm moves that alarm's state only.
+    /// A snapshot that `mirrors` a tracked alarm moves that alarm's state only. An alarm resolved that way
+    /// is not raised again by its own source until that source reports a newer change to it.
     AlarmChange apply_cloud(const CloudSnapshot& snapshot);
 
     /// Acknowledges every unacknowledged alarm; returns them in their new state.
@@ -50,8 +51,13 @@ public:
 
 private:
     AlarmChange apply_mirrored(std::map<std::string, Alarm>::iterator it, const CloudSnapshot& snapshot);
+    /// True while `key` was resolved through a mirror (closed in SIGNL4) and its own source still
+    /// reports it unchanged since: such a snapshot must not raise it again.
+    bool closed_elsewhere(const std::string& key, const CloudSnapshot& snapshot);
 
+    static constexpr std::size_t kMaxClosedElsewhere = 1000;
     std::map<std::string, Alarm> alarms_;
+    std::map<std::string, WallTime> closed_elsewhere_;  // key → the alarm's cloud `updated` when it was closed
 };
 
 }  // namespace sirenbox::core

@@ -119,6 +119,18 @@ class Signl4Integration : public ::testing::Test {
         return ids;
     }
 
+    // Sentinel list calls the simulator has answered so far.
+    std::size_t sentinel_polls() {
+        std::size_t n = 0;
+        auto log = sim_->requests();
+        const cJSON* list = json::member(log.get(), "requests");
+        for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
+            const std::string path = json::get_string(r, "path").value_or("");
+            if (json::get_string(r, "method") == "GET" && path.size() > 10 && path.substr(path.size() - 10) == "/incidents") ++n;
+        }
+        return n;
+    }
+
     void expect_no_secrets(const std::string& text, const std::string& where) {
         EXPECT_EQ(text.find(kApiKey), std::string::npos) << "the SIGNL4 API key reached " << where;
         EXPECT_EQ(text.find(kTeamSecret), std::string::npos) << "the SIGNL4 team secret reached " << where;
@@ -160,9 +172,13 @@ TEST_F(Signl4Integration, IncidentPagesTheTeamAndTheAppSilencesAndClearsTheWall)
     EXPECT_EQ(json::get_string(cJSON_GetArrayItem(alarms, 0), "state"), "acked");
     EXPECT_EQ(json::get_bool(json::member(json::member(status.get(), "sources"), "signl4"), "healthy"), true);
 
-    // Closed in the app: the lamp goes out.
+    // Closed in the app: the lamp goes out, and stays out while Sentinel keeps reporting the incident
+    // unchanged (its polls overlap): no second alarm, no second page.
     sim_->call("POST", "/_sim/signl4/alerts/" + alert_id + "/close", "{}");
     ASSERT_TRUE(lit_exactly({"lamp_green"})) << daemon_->output();
+    const std::size_t polls = sentinel_polls();
+    ASSERT_TRUE(testing::wait_until([&] { return sentinel_polls() >= polls + 2; })) << daemon_->output();
+    EXPECT_EQ(lit(), std::set<std::string>{"lamp_green"}) << daemon_->output();
     EXPECT_EQ(signl4_alerts_for(key).size(), 1u) << "paged once";
 
     const std::string status_text = ctl({"status"}).output;

@@ -32,6 +32,7 @@ core::CloudSnapshot sentinel_snapshot(const std::string& name, core::AlarmState 
     s.alarm.title = "Incident " + name;
     s.alarm.cloud_status = "New";
     s.alarm.severity = core::Severity::kHigh;
+    s.alarm.updated = *parse_iso8601("2026-11-22T07:00:00Z");
     s.cloud_state = state;
     s.may_raise = true;
     return s;
@@ -145,6 +146,23 @@ TEST_F(Signl4PollerTest, AcknowledgedInSignl4AcksTheOriginalAlarmAndClosedResolv
     transport_.push(200, page({alert_json("s4-1", 4, "2026-11-22T07:53:00Z", "sentinel:inc-1")}));
     EXPECT_TRUE(apply(poller.poll()).empty()) << "a mirrored alert of a gone alarm raises nothing";
     EXPECT_TRUE(book_.alarms().empty());
+}
+
+TEST_F(Signl4PollerTest, ClosedInSignl4StaysClosedUntilItsSourceReportsAChange) {
+    book_.apply_cloud(sentinel_snapshot("inc-5"));
+    auto poller = make(false);
+    transport_.push(200, page({alert_json("s4-5", 4, "2026-11-22T07:52:00Z", "sentinel:inc-5")}));
+    ASSERT_EQ(apply(poller.poll()).size(), 1u);
+    ASSERT_TRUE(book_.alarms().empty());
+
+    // Sentinel polls again with overlap: the incident is still New there, unchanged. Not raised again.
+    EXPECT_EQ(book_.apply_cloud(sentinel_snapshot("inc-5")).kind, core::ChangeKind::kNone);
+    EXPECT_EQ(book_.apply_cloud(sentinel_snapshot("inc-5")).kind, core::ChangeKind::kNone);
+
+    // Changed in Sentinel since: news again.
+    auto changed = sentinel_snapshot("inc-5");
+    changed.alarm.updated = *parse_iso8601("2026-11-22T07:58:00Z");
+    EXPECT_EQ(book_.apply_cloud(changed).kind, core::ChangeKind::kRaised);
 }
 
 TEST_F(Signl4PollerTest, MirroredStateNeverMovesBackwards) {
