@@ -55,8 +55,8 @@ Result<std::string> required_id(const cJSON* item) {
     const cJSON* value = json::member(item, names::kAlertId);
     if (value == nullptr) return field_error("(no id)", names::kAlertId, "missing");
     if (!cJSON_IsString(value) || value->valuestring == nullptr || value->valuestring[0] == '\0') {
-        return field_error("(no id)", names::kAlertId, "expected a non-empty string, got " +
-                                                           std::string(json::type_name(value)));
+        return field_error("(no id)", names::kAlertId,
+                           "expected a non-empty string, got " + std::string(json::type_name(value)));
     }
     return std::string(value->valuestring);
 }
@@ -103,29 +103,41 @@ WallTime optional_created(const cJSON* item) {
 
 Signl4Status signl4_status_from_code(long long code) {
     switch (code) {
-        case 1: return Signl4Status::kOpen;
-        case 2: return Signl4Status::kAcknowledged;
-        case 4: return Signl4Status::kClosed;
-        default: return Signl4Status::kOther;
+        case 1:
+            return Signl4Status::kOpen;
+        case 2:
+            return Signl4Status::kAcknowledged;
+        case 4:
+            return Signl4Status::kClosed;
+        default:
+            return Signl4Status::kOther;
     }
 }
 
 std::optional<core::AlarmState> alarm_state_from(Signl4Status status) {
     switch (status) {
-        case Signl4Status::kOpen: return core::AlarmState::kUnacked;
-        case Signl4Status::kAcknowledged: return core::AlarmState::kAcked;
-        case Signl4Status::kClosed: return core::AlarmState::kResolved;
-        case Signl4Status::kOther: return std::nullopt;
+        case Signl4Status::kOpen:
+            return core::AlarmState::kUnacked;
+        case Signl4Status::kAcknowledged:
+            return core::AlarmState::kAcked;
+        case Signl4Status::kClosed:
+            return core::AlarmState::kResolved;
+        case Signl4Status::kOther:
+            return std::nullopt;
     }
     return std::nullopt;
 }
 
 std::string_view to_string(Signl4Status status) {
     switch (status) {
-        case Signl4Status::kOpen: return "open";
-        case Signl4Status::kAcknowledged: return "acknowledged";
-        case Signl4Status::kClosed: return "closed";
-        case Signl4Status::kOther: return "other";
+        case Signl4Status::kOpen:
+            return "open";
+        case Signl4Status::kAcknowledged:
+            return "acknowledged";
+        case Signl4Status::kClosed:
+            return "closed";
+        case Signl4Status::kOther:
+            return "other";
     }
     return "other";
 }
@@ -168,9 +180,9 @@ Result<Signl4AlertPage> parse_signl4_alert_page(std::string_view body) {
     }
     const cJSON* results = json::member(root, names::kPageResults);
     if (!cJSON_IsArray(results)) {
-        return invalid_argument(std::string("signl4 alerts page: ") + names::kPageResults + ": " +
-                                (results ? "expected an array, got " + std::string(json::type_name(results))
-                                         : std::string("missing")));
+        return invalid_argument(
+            std::string("signl4 alerts page: ") + names::kPageResults + ": " +
+            (results ? "expected an array, got " + std::string(json::type_name(results)) : std::string("missing")));
     }
     const cJSON* item = nullptr;
     cJSON_ArrayForEach(item, results) {
@@ -184,7 +196,8 @@ Result<Signl4AlertPage> parse_signl4_alert_page(std::string_view body) {
     const cJSON* token = json::member(root, names::kPageContinuationToken);
     const bool empty_token = absent(token) || (cJSON_IsString(token) && token->valuestring[0] == '\0');
     // A token with hasMore false is the service's bookmark for later, not a next page.
-    if (!empty_token && json::get_bool(root, names::kPageHasMore).value_or(true)) page.continuation = json::print(token);
+    if (!empty_token && json::get_bool(root, names::kPageHasMore).value_or(true))
+        page.continuation = json::print(token);
     return page;
 }
 

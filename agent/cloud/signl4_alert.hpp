@@ -41,7 +41,7 @@ struct Signl4Alert {
 /// One page of `POST /v2/alerts/paged`.
 struct Signl4AlertPage {
     std::vector<Signl4Alert> alerts;
-    std::vector<std::string> warnings;         // one per skipped record, naming the field and the record id
+    std::vector<std::string> warnings;        // one per skipped record, naming the field and the record id
     std::optional<std::string> continuation;  // JSON text of the token to send back; nullopt: last page
 };
 

@@ -12,7 +12,7 @@ namespace sirenbox::cloud {
 namespace {
 
 namespace names = signl4_names;
-constexpr int kMaxResults = 100;     // the v1 swagger's limit for maxResults
+constexpr int kMaxResults = 100;  // the v1 swagger's limit for maxResults
 constexpr std::size_t kMaxDetail = 300;
 
 std::string trimmed(std::string url) {
@@ -35,13 +35,19 @@ std::string error_detail(const net::HttpResponse& response) {
 Status error_status(const net::HttpResponse& response, const std::string& what) {
     const std::string text = what + ": HTTP " + std::to_string(response.status) + ": " + error_detail(response);
     switch (response.status) {
-        case 400: return invalid_argument(text);
+        case 400:
+            return invalid_argument(text);
         case 401:
-        case 403: return permission_denied(text + " (check signl4.api_key_file / signl4.team_secret_file)");
-        case 404: return not_found(text);
-        case 409: return failed_precondition(text);
-        case 429: return unavailable(text);
-        default: break;
+        case 403:
+            return permission_denied(text + " (check signl4.api_key_file / signl4.team_secret_file)");
+        case 404:
+            return not_found(text);
+        case 409:
+            return failed_precondition(text);
+        case 429:
+            return unavailable(text);
+        default:
+            break;
     }
     if (response.status >= 500 || response.status < 400) return unavailable(text);
     return invalid_argument(text);

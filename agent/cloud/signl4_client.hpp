@@ -13,12 +13,12 @@ namespace sirenbox::cloud {
 
 struct Signl4Options {
     std::string api_url = "https://connect.signl4.com/api";  // REST API base
-    std::string team_id;                                      // teamId of the paged query
-    Secret api_key;                                           // X-S4-Api-Key
-    std::string webhook_url = "https://connect.signl4.com";   // inbound webhook base; /webhook/{secret} is added
-    Secret team_secret;                                       // empty: no connector
-    int page_size = 100;                                      // maxResults, 1..100
-    int max_pages = 50;                                       // a longer continuation chain is an error
+    std::string team_id;                                     // teamId of the paged query
+    Secret api_key;                                          // X-S4-Api-Key
+    std::string webhook_url = "https://connect.signl4.com";  // inbound webhook base; /webhook/{secret} is added
+    Secret team_secret;                                      // empty: no connector
+    int page_size = 100;                                     // maxResults, 1..100
+    int max_pages = 50;                                      // a longer continuation chain is an error
 };
 
 /// SIGNL4 over HTTPS: the paged alert list of the REST API (X-S4-Api-Key) and the team's inbound

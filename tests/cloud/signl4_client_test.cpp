@@ -113,10 +113,10 @@ TEST_F(Signl4ClientTest, StatusMapping) {
     struct Case {
         int http;
         StatusCode code;
-    } cases[] = {{400, StatusCode::kInvalidArgument}, {401, StatusCode::kPermissionDenied},
-                 {403, StatusCode::kPermissionDenied}, {404, StatusCode::kNotFound},
+    } cases[] = {{400, StatusCode::kInvalidArgument},    {401, StatusCode::kPermissionDenied},
+                 {403, StatusCode::kPermissionDenied},   {404, StatusCode::kNotFound},
                  {409, StatusCode::kFailedPrecondition}, {429, StatusCode::kUnavailable},
-                 {503, StatusCode::kUnavailable},     {418, StatusCode::kInvalidArgument}};
+                 {503, StatusCode::kUnavailable},        {418, StatusCode::kInvalidArgument}};
     for (const auto& c : cases) {
         transport_.push(c.http, R"({"code": "X", "message": "went wrong"})");
         auto alerts = client_.list_alerts(since_, nullptr);
@@ -141,14 +141,15 @@ TEST_F(Signl4ClientTest, WebhookPostsToTheTeamSecretAndReturnsTheEventId) {
 
 TEST_F(Signl4ClientTest, SecretsNeverReachErrorMessages) {
     // A server that echoes what it got, a network failure that names the URL: neither may leak.
-    transport_.push(404, std::string(R"({"message": "no team for /webhook/team%2Fsecret%2BWv27 key )") + kApiKey + "\"}");
+    transport_.push(404,
+                    std::string(R"({"message": "no team for /webhook/team%2Fsecret%2BWv27 key )") + kApiKey + "\"}");
     auto hook = client_.post_event("{}");
     ASSERT_FALSE(hook.is_ok());
     EXPECT_EQ(hook.status().code(), StatusCode::kNotFound);
     expect_no_secret(hook.status().message());
 
-    transport_.push_failure(unavailable(std::string("connect https://hook.example/webhook/") + kTeamSecret +
-                                        " failed; key " + kApiKey));
+    transport_.push_failure(
+        unavailable(std::string("connect https://hook.example/webhook/") + kTeamSecret + " failed; key " + kApiKey));
     auto failed = client_.post_event("{}");
     ASSERT_FALSE(failed.is_ok());
     expect_no_secret(failed.status().message());

@@ -12,9 +12,12 @@ class Signl4ConfigTest : public ::testing::Test {
     std::string with(const std::string& signl4) {
         const std::string ca = dir_.write("ca.pem", "x").string();
         return R"({"cloud": {"ca_bundle": ")" + ca + R"("},
-                   "store": {"path": ")" + (dir_.path() / "db.sqlite").string() + R"("},
-                   "control": {"socket": ")" + (dir_.path() / "ctl.sock").string() + R"("},
-                   "signl4": )" + signl4 + "}";
+                   "store": {"path": ")" +
+               (dir_.path() / "db.sqlite").string() + R"("},
+                   "control": {"socket": ")" +
+               (dir_.path() / "ctl.sock").string() + R"("},
+                   "signl4": )" +
+               signl4 + "}";
     }
 
     std::map<std::string, std::string> problems_of(const std::string& text, Config* out = nullptr) {
@@ -68,8 +71,8 @@ TEST_F(Signl4ConfigTest, AFullConnectorConfigIsAccepted) {
 TEST_F(Signl4ConfigTest, BadValuesNameTheirKey) {
     const auto open_key = dir_.write("key", "k\n", 0644).string();
     auto problems = problems_of(with(R"({"api_url": "http://connect.signl4.com/api", "page_size": 101,
-                                        "alerting_scenario": "everyone", "api_key_file": ")" + open_key +
-                                     R"(", "colour": "red"})"));
+                                        "alerting_scenario": "everyone", "api_key_file": ")" +
+                                     open_key + R"(", "colour": "red"})"));
     EXPECT_NE(problems["signl4.api_url"].find("https://"), std::string::npos);
     EXPECT_NE(problems["signl4.page_size"].find("between 1 and 100"), std::string::npos);
     EXPECT_NE(problems["signl4.alerting_scenario"].find("single_ack"), std::string::npos);

@@ -40,22 +40,33 @@ class Signl4Integration : public ::testing::Test {
         const auto secret_file = dir_.write("signl4-team-secret", std::string(kTeamSecret) + "\n");
         const std::string config = R"({
           "box": {"id": "s4-box", "name": "Test wall"},
-          "cloud": {"tenant_id": ")" + o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
-                    "client_secret_file": ")" + sim_->secret_file().string() + R"(",
-                    "authority_url": ")" + sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
-          "sentinel": {"enabled": true, "arm_url": ")" + sim_->base_url() + R"(",
-                       "subscription_id": ")" + CloudSim::kSubscription + R"(", "resource_group": ")" +
-                                     CloudSim::kResourceGroup + R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
+          "cloud": {"tenant_id": ")" +
+                                   o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
+                    "client_secret_file": ")" +
+                                   sim_->secret_file().string() + R"(",
+                    "authority_url": ")" +
+                                   sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
+          "sentinel": {"enabled": true, "arm_url": ")" +
+                                   sim_->base_url() + R"(",
+                       "subscription_id": ")" +
+                                   CloudSim::kSubscription + R"(", "resource_group": ")" + CloudSim::kResourceGroup +
+                                   R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
                        "poll_interval_s": 1},
-          "signl4": {"enabled": true, "api_url": ")" + sim_->base_url() + R"(/api", "team_id": ")" + kTeamId + R"(",
-                     "api_key_file": ")" + key_file.string() + R"(", "poll_interval_s": 1,
-                     "raise_own_alerts": )" + (raise_own ? "true" : "false") + R"(,
-                     "connector": )" + (connector ? "true" : "false") + R"(, "webhook_url": ")" + sim_->base_url() +
-                                    R"(", "team_secret_file": ")" + secret_file.string() + R"("},
+          "signl4": {"enabled": true, "api_url": ")" +
+                                   sim_->base_url() + R"(/api", "team_id": ")" + kTeamId + R"(",
+                     "api_key_file": ")" +
+                                   key_file.string() + R"(", "poll_interval_s": 1,
+                     "raise_own_alerts": )" +
+                                   (raise_own ? "true" : "false") + R"(,
+                     "connector": )" +
+                                   (connector ? "true" : "false") + R"(, "webhook_url": ")" + sim_->base_url() +
+                                   R"(", "team_secret_file": ")" + secret_file.string() + R"("},
           "mqtt": {"enabled": false},
           "gpio": {"backend": "sim", "board": "generic"},
-          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() + R"("},
-          "control": {"socket": ")" + socket_ + R"("},
+          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() +
+                                   R"("},
+          "control": {"socket": ")" +
+                                   socket_ + R"("},
           "log": {"level": "debug"}
         })";
         return dir_.write("sirenbox.json", config, 0600).string();
@@ -114,7 +125,8 @@ class Signl4Integration : public ::testing::Test {
         auto all = sim_->call("GET", "/_sim/signl4/alerts");
         const cJSON* list = json::member(all.get(), "alerts");
         for (const cJSON* a = list ? list->child : nullptr; a; a = a->next) {
-            if (json::get_string(a, "externalEventId") == external) ids.push_back(json::get_string(a, "id").value_or(""));
+            if (json::get_string(a, "externalEventId") == external)
+                ids.push_back(json::get_string(a, "id").value_or(""));
         }
         return ids;
     }
@@ -126,7 +138,9 @@ class Signl4Integration : public ::testing::Test {
         const cJSON* list = json::member(log.get(), "requests");
         for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
             const std::string path = json::get_string(r, "path").value_or("");
-            if (json::get_string(r, "method") == "GET" && path.size() > 10 && path.substr(path.size() - 10) == "/incidents") ++n;
+            if (json::get_string(r, "method") == "GET" && path.size() > 10 &&
+                path.substr(path.size() - 10) == "/incidents")
+                ++n;
         }
         return n;
     }
@@ -148,14 +162,16 @@ TEST_F(Signl4Integration, IncidentPagesTheTeamAndTheAppSilencesAndClearsTheWall)
     start_daemon();
     ASSERT_TRUE(lit_exactly({"lamp_green"})) << daemon_->output();
 
-    auto incident = sim_->create_incident(R"({"title": "Ransomware behaviour on HOST-7", "severity": "High", "status": "New"})");
+    auto incident =
+        sim_->create_incident(R"({"title": "Ransomware behaviour on HOST-7", "severity": "High", "status": "New"})");
     const std::string name = json::get_string(incident.get(), "name").value_or("");
     const std::string key = "sentinel:" + name;
     ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
 
     // Box → SIGNL4: one alert, carrying the alarm key as external id, delivered through the outbox.
     ASSERT_TRUE(testing::wait_until([&] { return signl4_alerts_for(key).size() == 1; })) << daemon_->output();
-    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; })) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; }))
+        << daemon_->output();
     const std::string alert_id = signl4_alerts_for(key)[0];
     auto alert = sim_->call("GET", "/_sim/signl4/alerts/" + alert_id);
     EXPECT_EQ(json::get_string(alert.get(), "title"), "Ransomware behaviour on HOST-7");
@@ -206,7 +222,8 @@ TEST_F(Signl4Integration, ARestartPagesNobodyTwice) {
     ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
     ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 2; })) << daemon_->output();
     EXPECT_EQ(signl4_alerts_for(key).size(), 1u) << "paged twice";
-    EXPECT_NE(daemon_->output().find("an alert for " + key + " exists already"), std::string::npos) << daemon_->output();
+    EXPECT_NE(daemon_->output().find("an alert for " + key + " exists already"), std::string::npos)
+        << daemon_->output();
     expect_no_secrets(daemon_->output(), "the daemon log");
 }
 

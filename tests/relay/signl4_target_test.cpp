@@ -82,7 +82,7 @@ TEST_F(Signl4TargetTest, AClosedAlertForTheSameKeyDoesNotStopANewPage) {
 
 TEST_F(Signl4TargetTest, AnUnreadablePayloadFailsForGood) {
     for (const std::string& bad : {std::string("not json"), std::string(R"({"check_since": "2026-11-22T08:00:00Z"})"),
-                                  payload_with("yesterday")}) {
+                                   payload_with("yesterday")}) {
         entry_.payload = bad;
         Status s = target_.deliver(entry_);
         EXPECT_TRUE(is_permanent(s)) << bad << ": " << s.to_string();

@@ -12,7 +12,8 @@
 namespace sirenbox::sources {
 namespace {
 
-std::string alert_json(const std::string& id, int status, const std::string& modified, const std::string& external = "") {
+std::string alert_json(const std::string& id, int status, const std::string& modified,
+                       const std::string& external = "") {
     std::string text = R"({"id": ")" + id + R"(", "title": "Alert )" + id + R"(", "text": "details", "statusCode": )" +
                        std::to_string(status) + R"(, "lastModified": ")" + modified + "\"";
     if (!external.empty()) text += R"(, "externalEventId": ")" + external + "\"";
@@ -80,7 +81,8 @@ class Signl4PollerTest : public ::testing::Test {
 
 TEST_F(Signl4PollerTest, FirstPollLooksBackThenFollowsTheWatermarkMinusOverlap) {
     auto poller = make(false);
-    transport_.push(200, page({alert_json("a1", 1, "2026-11-22T07:30:00Z"), alert_json("a2", 1, "2026-11-22T07:45:10Z")}));
+    transport_.push(200,
+                    page({alert_json("a1", 1, "2026-11-22T07:30:00Z"), alert_json("a2", 1, "2026-11-22T07:45:10Z")}));
     auto first = poller.poll();
     ASSERT_TRUE(first.status.is_ok()) << first.status.message();
     EXPECT_EQ(sent_since(0), "2026-11-21T08:00:00.000Z");
@@ -208,8 +210,9 @@ TEST_F(Signl4PollerTest, AnAlertForAnAlarmThisBoxDoesNotTrackNeverRaisesItsOwn) 
 TEST_F(Signl4PollerTest, UndocumentedStatusCodesAreSkippedButMoveTheWatermark) {
     book_.apply_cloud(sentinel_snapshot("inc-4"));
     auto poller = make(true);
-    transport_.push(200, page({alert_json("s4-4", 16, "2026-11-22T07:55:00Z", "sentinel:inc-4"),
-                               alert_json("s4-5", 8, "2026-11-22T07:55:01Z"), alert_json("s4-6", 0, "2026-11-22T07:55:02Z")}));
+    transport_.push(
+        200, page({alert_json("s4-4", 16, "2026-11-22T07:55:00Z", "sentinel:inc-4"),
+                   alert_json("s4-5", 8, "2026-11-22T07:55:01Z"), alert_json("s4-6", 0, "2026-11-22T07:55:02Z")}));
     auto batch = poller.poll();
     EXPECT_TRUE(batch.snapshots.empty());
     EXPECT_EQ(batch.watermark, "2026-11-22T07:55:02.000Z");
