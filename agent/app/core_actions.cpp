@@ -12,6 +12,7 @@ std::string CoreLoop::note_for(relay::ActionKind kind, const std::string& origin
         case relay::ActionKind::kAcknowledge: return "Acknowledged at " + box + " by " + origin;
         case relay::ActionKind::kResolve: return "Resolved at " + box + " by " + origin;
         case relay::ActionKind::kComment: return text + " (" + box + ", " + origin + ")";
+        case relay::ActionKind::kRaise: return "Raised at " + box;
     }
     return text;
 }

@@ -99,7 +99,9 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     health.last_ok = deps_.clock.wall_now();
     health.last_error.clear();
 
-    for (const auto& snapshot : batch.snapshots) apply_snapshot(snapshot);
+    bool raised_to_relay = false;
+    for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;
+    if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
     if (batch.watermark) {
         Status saved = deps_.store.put_state(batch.watermark_key, *batch.watermark);
         if (!saved.is_ok()) SB_LOG(kError, "core") << saved.message();
@@ -110,18 +112,18 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     if (batch.snapshots.size() >= kLargeBatch) malloc_trim(0);
 }
 
-void CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
+bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     const std::string key = snapshot.alarm.key();
     // An alarm resolved here whose resolve still waits in the outbox must not come back from a poll that
     // still shows it open.
     if (book_.find(key) == nullptr && snapshot.may_raise) {
         auto pending = deps_.store.has_pending(key);
-        if (pending.is_ok() && *pending) return;
+        if (pending.is_ok() && *pending) return false;
     }
-    const core::Alarm* before = book_.find(key);
+    const core::Alarm* before = book_.find(snapshot.mirrors.empty() ? key : snapshot.mirrors);
     const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;
     auto change = book_.apply_cloud(snapshot);
-    if (change.kind == core::ChangeKind::kNone) return;
+    if (change.kind == core::ChangeKind::kNone) return false;
     SB_LOG(kInfo, "core") << key << " " << change.alarm.title << ": "
                           << (change.kind == core::ChangeKind::kRaised ? "raised" : "now ")
                           << (change.kind == core::ChangeKind::kRaised ? "" : core::to_string(change.alarm.state))
@@ -129,6 +131,7 @@ void CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     if (change.kind == core::ChangeKind::kRaised && change.alarm.state == core::AlarmState::kUnacked) {
         end_silence("a new alarm");
     }
+    const bool paged = change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm);
     persist(change);
     publish(change);
     const char* what = change.kind == core::ChangeKind::kRaised     ? "raised"
@@ -136,6 +139,7 @@ void CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
                        : was_unacked && change.alarm.state == core::AlarmState::kAcked ? "acknowledged"
                                                                     : "updated";
     event(what, change.alarm, "cloud");
+    return paged;
 }
 
 void CoreLoop::event(const char* what, const core::Alarm& alarm, const std::string& origin) {
@@ -215,6 +219,26 @@ void CoreLoop::handle(const ButtonEvent& event) {
     if (!done.is_ok() && done.status().code() != StatusCode::kNotFound) {
         SB_LOG(kError, "core") << event.role << ": " << done.status().message();
     }
+}
+
+bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
+    if (!deps_.connector_payload || alarm.source == "signl4") return false;
+    relay::OutboxEntry entry;
+    entry.alarm_key = alarm.key();
+    entry.target = "signl4";
+    entry.kind = relay::ActionKind::kRaise;
+    entry.origin = "cloud";
+    entry.payload = deps_.connector_payload(alarm);
+    entry.created = std::chrono::system_clock::now();
+    entry.next_attempt = entry.created;
+    // Stored before the alarm itself: a crash in between re-raises the alarm at the next poll, and the
+    // target's check keeps the team from being paged twice.
+    auto ids = deps_.store.enqueue({entry});
+    if (!ids.is_ok()) {
+        SB_LOG(kError, "core") << entry.alarm_key << ": SIGNL4 page not queued: " << ids.status().message();
+        return false;
+    }
+    return true;
 }
 
 void CoreLoop::persist(const core::AlarmChange& change) {

@@ -77,6 +77,9 @@ struct CoreDeps {
     std::function<std::vector<std::string>()> runtime_faults{};
     /// Annunciators: actions go to the polling box instead of the outbox; its MQTT states come back.
     std::function<Status(relay::ActionKind, const std::string& selector, const std::string& text)> forward_action{};
+    /// Set when the SIGNL4 connector is on: the payload of the "raise" entry that pages the team about a
+    /// newly raised alarm (alarms from SIGNL4 itself are never sent back).
+    std::function<std::string(const core::Alarm&)> connector_payload{};
 };
 
 /// The one thread that owns the AlarmBook (architecture.md): pollers, buttons, the control socket and
@@ -129,11 +132,14 @@ private:
         std::string last_error;
     };
 
+    /// Queues the SIGNL4 connector's page for a raised alarm; true when an entry was stored.
+    bool enqueue_raise(const core::Alarm& alarm);
     void publish(const core::AlarmChange& change);
     void event(const char* what, const core::Alarm& alarm, const std::string& origin);
     void republish_all();
     void persist(const core::AlarmChange& change);
-    void apply_snapshot(const core::CloudSnapshot& snapshot);
+    /// Applies one snapshot; true when it queued a SIGNL4 page for the relay.
+    bool apply_snapshot(const core::CloudSnapshot& snapshot);
     void end_silence(const char* why);
     void refresh_outbox_counts();
     void drive_outputs();

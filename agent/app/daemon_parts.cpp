@@ -6,6 +6,8 @@
 #include "agent/base/log.hpp"
 #include "agent/config/secret_file.hpp"
 #include "agent/relay/sentinel_target.hpp"
+#include "agent/relay/signl4_target.hpp"
+#include "agent/sources/signl4_poller.hpp"
 #include "hal/board_profile.hpp"
 #include "mqtt/ha_discovery.hpp"
 
@@ -91,6 +93,7 @@ Result<net::ProxySettings> proxy_settings(const config::CloudConfig& c) {
 
 // HttpClient with proxy, pins and caps from the config; retries, budget and clock-skew check on top.
 Status build_transport(DaemonParts& p) {
+    if (p.transport) return Status::ok();
     const auto& c = p.config.cloud;
     net::HttpClientOptions http;
     http.ca_bundle_path = c.ca_bundle;
@@ -124,7 +127,7 @@ Status build_transport(DaemonParts& p) {
 
 // The HTTPS transport and token provider every cloud source shares; built once, by the first source.
 Status build_cloud_access(DaemonParts& p) {
-    if (p.transport) return Status::ok();
+    if (p.tokens) return Status::ok();
     const auto& c = p.config;
     SB_RETURN_IF_ERROR(build_transport(p));
 
@@ -249,6 +252,42 @@ Status build_graph(DaemonParts& p) {
     return Status::ok();
 }
 
+// Runs after the other sources are built: their names tell which SIGNL4 external ids mirror alarms.
+Status build_signl4(DaemonParts& p) {
+    const auto& c = p.config.signl4;
+    SB_RETURN_IF_ERROR(build_transport(p));
+    cloud::Signl4Options options;
+    options.api_url = c.api_url;
+    options.team_id = c.team_id;
+    options.webhook_url = c.webhook_url;
+    options.page_size = c.page_size;
+    auto api_key = config::read_secret_file(c.api_key_file);
+    if (!api_key.is_ok()) return api_key.status().with_context("signl4.api_key_file");
+    options.api_key = std::move(*api_key);
+    if (c.connector) {
+        auto team_secret = config::read_secret_file(c.team_secret_file);
+        if (!team_secret.is_ok()) return team_secret.status().with_context("signl4.team_secret_file");
+        options.team_secret = std::move(*team_secret);
+    }
+    p.signl4 = std::make_unique<cloud::Signl4Client>(*p.transport, std::move(options));
+
+    sources::Signl4PollerOptions poll;
+    poll.lookback = std::chrono::hours(c.lookback_hours);
+    poll.overlap = std::chrono::seconds(c.overlap_s);
+    poll.raise_own_alerts = c.raise_own_alerts;
+    poll.own_severity = core::parse_severity(c.own_alert_severity).value_or(core::Severity::kHigh);
+    for (const auto& slot : p.pollers) poll.mirrored_sources.emplace_back(slot.poller->name());
+    p.pollers.push_back({std::make_unique<sources::Signl4Poller>(*p.signl4, SystemClock::instance(), poll),
+                         std::chrono::seconds(c.poll_interval_s)});
+    if (c.connector) {
+        cloud::Signl4RaiseOptions raise;
+        raise.scenario = c.alerting_scenario;
+        raise.box_name = p.config.box.name;
+        p.connector_payload = [raise](const core::Alarm& alarm) { return relay::signl4_raise_payload(alarm, raise); };
+    }
+    return Status::ok();
+}
+
 Status build_mqtt(DaemonParts& p) {
     const auto& m = p.config.mqtt;
     broker::SessionOptions options;
@@ -368,6 +407,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
 
     if (p.config.sentinel.enabled) SB_RETURN_IF_ERROR(build_cloud(p));
     if (p.config.graph.enabled) SB_RETURN_IF_ERROR(build_graph(p));
+    if (p.config.signl4.enabled) SB_RETURN_IF_ERROR(build_signl4(p));
     if (p.config.mqtt.enabled) SB_RETURN_IF_ERROR(build_mqtt(p));
     if (p.config.box.role == "annunciator") SB_RETURN_IF_ERROR(build_fleet(p));
 
@@ -378,6 +418,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     p.relay = std::make_unique<relay::RelayWorker>(*p.relay_store, SystemClock::instance(), relay_options,
                                                    [self] { self->core->post(RelayProgress{}); });
     if (p.sentinel) p.relay->add_target("sentinel", std::make_unique<relay::SentinelTarget>(*p.sentinel, *p.tokens));
+    if (p.connector_payload) p.relay->add_target("signl4", std::make_unique<relay::Signl4Target>(*p.signl4));
 
     std::vector<std::string> source_names;
     if (p.mirror) source_names.emplace_back("fleet");
@@ -395,7 +436,8 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
                   .wake_relay = [self] { self->relay->notify(); },
                   .publisher = p.publisher.get(),
                   .add_runtime_status = [self](cJSON* status) { add_runtime_status(*self, status); },
-                  .runtime_faults = [self] { return runtime_faults(*self); }};
+                  .runtime_faults = [self] { return runtime_faults(*self); },
+                  .connector_payload = p.connector_payload};
     if (p.session) {
         deps.publish_summary = [self](const std::string& summary) {
             self->session->publish(self->publisher->topics().summary(), summary, true);

@@ -13,6 +13,7 @@
 #include "agent/cloud/graph_client.hpp"
 #include "agent/cloud/loganalytics_client.hpp"
 #include "agent/cloud/sentinel_client.hpp"
+#include "agent/cloud/signl4_client.hpp"
 #include "agent/cloud/token_provider.hpp"
 #include "agent/config/config.hpp"
 #include "agent/net/clock_skew.hpp"
@@ -51,6 +52,7 @@ struct DaemonParts {
     std::unique_ptr<cloud::SentinelClient> sentinel;
     std::unique_ptr<cloud::GraphClient> graph;
     std::unique_ptr<cloud::LogAnalyticsClient> log_analytics;  // used by the Sentinel poller only
+    std::unique_ptr<cloud::Signl4Client> signl4;  // shared by its poller and its relay target
     struct PollerSlot {
         std::unique_ptr<sources::Poller> poller;
         std::chrono::seconds interval;
@@ -67,6 +69,7 @@ struct DaemonParts {
     std::unique_ptr<ControlServer> control;
     StopSignal poll_stop;
     std::map<std::string, std::function<std::string(relay::ActionKind, const std::string&)>> payloads;  // by target
+    std::function<std::string(const core::Alarm&)> connector_payload;  // SIGNL4 connector on
 };
 
 Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config);

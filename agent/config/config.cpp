@@ -168,6 +168,29 @@ const std::vector<Field<GraphConfig>> kGraphFields = {
       "dataLossPrevention", "microsoftDefenderForCloud", "microsoftSentinel", "microsoftInsiderRiskManagement"}},
 };
 
+const std::vector<Field<Signl4Config>> kSignl4Fields = {
+    {"enabled", &Signl4Config::enabled, "Poll SIGNL4 alerts, so an acknowledgement or closure in the SIGNL4 app reaches the box."},
+    {"api_url", &Signl4Config::api_url, "SIGNL4 REST API base URL."},
+    {"team_id", &Signl4Config::team_id, "Id of the SIGNL4 team whose alerts are read."},
+    {"api_key_file", &Signl4Config::api_key_file, "File holding the SIGNL4 API key (mode 600), sent as X-S4-Api-Key."},
+    {"poll_interval_s", &Signl4Config::poll_interval_s, "Seconds between polls.", 1, 3600},
+    {"lookback_hours", &Signl4Config::lookback_hours, "On first start, how far back to read alerts.", 1, 720},
+    {"overlap_s", &Signl4Config::overlap_s,
+     "Each poll asks again for changes this many seconds before the newest one seen.", 0, 3600},
+    {"page_size", &Signl4Config::page_size, "Alerts per page (maxResults).", 1, 100},
+    {"raise_own_alerts", &Signl4Config::raise_own_alerts,
+     "Raise an alarm \"signl4:<id>\" for SIGNL4 alerts that belong to no alarm of this box."},
+    {"own_alert_severity", &Signl4Config::own_alert_severity, "Severity of such alarms (SIGNL4's own severity has no documented meaning).",
+     0, 0, {"High", "Medium", "Low", "Informational"}},
+    {"connector", &Signl4Config::connector,
+     "Act as a SIGNL4 connector: raise a SIGNL4 alert for every new alarm, through the team's inbound webhook."},
+    {"webhook_url", &Signl4Config::webhook_url, "Inbound webhook base URL; the box posts to {webhook_url}/webhook/{team secret}."},
+    {"team_secret_file", &Signl4Config::team_secret_file,
+     "File holding the team (or integration) secret of the inbound webhook (mode 600)."},
+    {"alerting_scenario", &Signl4Config::alerting_scenario, "X-S4-AlertingScenario of raised alerts.", 0, 0,
+     {"single_ack", "multi_ack", "emergency"}},
+};
+
 const std::vector<Field<MqttConfig>> kMqttFields = {
     {"enabled", &MqttConfig::enabled, "Publish alarms on the local MQTT broker."},
     {"uri", &MqttConfig::uri, "Broker URI: tcp://host:port or mqtt://host:port; ssl://host:port or mqtts://host:port for TLS."},
@@ -294,7 +317,7 @@ Config parse(const std::string& text, Problems& problems) {
         problems.add("", "the config must be a JSON object");
         return config;
     }
-    static const std::vector<std::string> kSections{"box", "cloud", "sentinel", "log_analytics", "graph", "mqtt", "fleet", "gpio",
+    static const std::vector<std::string> kSections{"box", "cloud", "sentinel", "log_analytics", "graph", "signl4", "mqtt", "fleet", "gpio",
                                                     "outputs", "relay", "store",    "control", "log"};
     for (const cJSON* item = root->child; item != nullptr; item = item->next) {
         if (!detail::is_choice(kSections, item->string ? item->string : "")) {
@@ -306,6 +329,7 @@ Config parse(const std::string& text, Problems& problems) {
     read_named(root, "sentinel", config.sentinel, kSentinelFields, problems);
     read_named(root, "log_analytics", config.log_analytics, kLogAnalyticsFields, problems);
     read_named(root, "graph", config.graph, kGraphFields, problems);
+    read_named(root, "signl4", config.signl4, kSignl4Fields, problems);
     read_named(root, "mqtt", config.mqtt, kMqttFields, problems);
     read_named(root, "fleet", config.fleet, kFleetFields, problems);
     read_named(root, "gpio", config.gpio, kGpioFields, problems);
@@ -360,6 +384,9 @@ std::string reference_markdown() {
     out += "### graph\n\nMicrosoft Graph security alerts (`/v1.0/security/alerts_v2`; needs the application permission "
            "`SecurityAlert.Read.All`).\n\n";
     append_table(out, "graph", kGraphFields);
+    out += "### signl4\n\nSIGNL4 alerts over the REST API (acknowledged or closed in the app → the box follows) and, "
+           "with `connector`, a SIGNL4 alert for every new alarm. See docs/sources.md.\n\n";
+    append_table(out, "signl4", kSignl4Fields);
     out += "### mqtt\n\n";
     append_table(out, "mqtt", kMqttFields);
     out += "### fleet\n\nOnly for `box.role` \"annunciator\".\n\n";

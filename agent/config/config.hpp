@@ -87,6 +87,24 @@ struct GraphConfig {
     std::vector<std::string> service_sources;  // empty: every service
 };
 
+/// SIGNL4: alert status over the REST API, and optionally the connector that pages the team.
+struct Signl4Config {
+    bool enabled = false;
+    std::string api_url = "https://connect.signl4.com/api";
+    std::string team_id;
+    std::string api_key_file;
+    int poll_interval_s = 10;
+    int lookback_hours = 24;
+    int overlap_s = 60;
+    int page_size = 100;
+    bool raise_own_alerts = false;
+    std::string own_alert_severity = "High";
+    bool connector = false;
+    std::string webhook_url = "https://connect.signl4.com";
+    std::string team_secret_file;
+    std::string alerting_scenario = "single_ack";
+};
+
 struct MqttConfig {
     bool enabled = true;
     std::string uri = "tcp://127.0.0.1:1883";
@@ -161,6 +179,7 @@ struct Config {
     SentinelConfig sentinel;
     GraphConfig graph;
     LogAnalyticsConfig log_analytics;
+    Signl4Config signl4;
     MqttConfig mqtt;
     FleetConfig fleet;
     GpioConfig gpio;

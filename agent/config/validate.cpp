@@ -140,6 +140,25 @@ void validate_log_analytics(const Config& c, Problems& problems) {
     }
 }
 
+void validate_signl4(const Config& c, Problems& problems) {
+    const auto& s = c.signl4;
+    check_https(problems, s.api_url, "signl4.api_url");
+    check_https(problems, s.webhook_url, "signl4.webhook_url");
+    check_secret(problems, s.api_key_file, "signl4.api_key_file");
+    check_secret(problems, s.team_secret_file, "signl4.team_secret_file");
+    if (s.enabled) {
+        require(problems, s.team_id, "signl4.team_id", "when signl4.enabled is true");
+        require(problems, s.api_key_file, "signl4.api_key_file", "when signl4.enabled is true");
+    }
+    if (s.connector) {
+        require(problems, s.team_secret_file, "signl4.team_secret_file", "when signl4.connector is true");
+        if (!s.enabled) {
+            problems.add("signl4.connector", "needs signl4.enabled: the REST API confirms each raise (so no one is "
+                                             "paged twice) and brings acknowledgements back");
+        }
+    }
+}
+
 }  // namespace
 
 void apply_derived_defaults(Config& config) {
@@ -161,6 +180,7 @@ void validate(const Config& c, Problems& problems) {
     validate_resolve(c.sentinel, problems);
     validate_graph(c, problems);
     validate_log_analytics(c, problems);
+    validate_signl4(c, problems);
 
     const auto& m = c.mqtt;
     const bool tls = starts_with(m.uri, "ssl://") || starts_with(m.uri, "mqtts://");

@@ -41,12 +41,45 @@ bool merge_description(Alarm& local, const Alarm& cloud) {
 
 }  // namespace
 
+AlarmChange AlarmBook::apply_mirrored(std::map<std::string, Alarm>::iterator it, const CloudSnapshot& snapshot) {
+    Alarm& local = it->second;
+    if (!snapshot.cloud_state || *snapshot.cloud_state <= local.state) return {};
+    if (*snapshot.cloud_state == AlarmState::kResolved) {
+        Alarm gone = local;
+        gone.state = AlarmState::kResolved;
+        // The alarm's own source may still show it open; only a later change there raises it again.
+        if (closed_elsewhere_.size() >= kMaxClosedElsewhere) closed_elsewhere_.erase(closed_elsewhere_.begin());
+        closed_elsewhere_[it->first] = local.updated;
+        const std::string key = it->first;
+        alarms_.erase(it);
+        drop_links(key);
+        return {ChangeKind::kResolved, gone};
+    }
+    local.state = *snapshot.cloud_state;
+    return {ChangeKind::kUpdated, local};
+}
+
+bool AlarmBook::closed_elsewhere(const std::string& key, const CloudSnapshot& snapshot) {
+    auto it = closed_elsewhere_.find(key);
+    if (it == closed_elsewhere_.end()) return false;
+    if (snapshot.cloud_state == AlarmState::kResolved || snapshot.alarm.updated > it->second) {
+        closed_elsewhere_.erase(it);  // its source closed it too, or it changed since: news again
+        return false;
+    }
+    return true;
+}
+
 AlarmChange AlarmBook::apply_cloud(const CloudSnapshot& snapshot) {
+    if (!snapshot.mirrors.empty()) {
+        auto original = alarms_.find(snapshot.mirrors);
+        if (original != alarms_.end()) return apply_mirrored(original, snapshot);
+    }
     const std::string key = snapshot.alarm.key();
     auto it = alarms_.find(key);
     if (it == alarms_.end()) {
         if (Alarm* linked = linked_alarm(snapshot)) return fold(*linked, snapshot);
-        if (!snapshot.may_raise || !snapshot.cloud_state || *snapshot.cloud_state == AlarmState::kResolved) {
+        if (closed_elsewhere(key, snapshot) || !snapshot.may_raise || !snapshot.cloud_state ||
+            *snapshot.cloud_state == AlarmState::kResolved) {
             return {};
         }
         Alarm alarm = snapshot.alarm;

@@ -14,6 +14,10 @@ struct CloudSnapshot {
     Alarm alarm;                            // descriptive fields as the cloud has them
     std::optional<AlarmState> cloud_state;  // nullopt: a status the box does not know (kept as is)
     bool may_raise = false;                 // its status is one the config says should raise an alarm
+    /// The key of another alarm this cloud item stands for (a SIGNL4 alert raised for a Sentinel
+    /// incident). When the book tracks that alarm, only `cloud_state` applies to it, forward only, and
+    /// the item never becomes an alarm of its own; otherwise the snapshot stands for `alarm` as usual.
+    std::string mirrors;
 };
 
 enum class ChangeKind { kNone, kRaised, kUpdated, kResolved };
@@ -40,6 +44,8 @@ class AlarmBook {
 public:
     /// Applies one cloud snapshot. An unknown alarm is raised only when `may_raise` and not resolved,
     /// and only when it is not linked to a shown alarm (see above; then that alarm is the one changed).
+    /// A snapshot that `mirrors` a tracked alarm moves that alarm's state only. An alarm resolved that way
+    /// is not raised again by its own source until that source reports a newer change to it.
     AlarmChange apply_cloud(const CloudSnapshot& snapshot);
 
     /// Acknowledges every unacknowledged alarm; returns them in their new state.
@@ -74,8 +80,15 @@ private:
     void add_links(const std::string& alarm_key, const std::string& source, const std::vector<std::string>& keys);
     void drop_links(const std::string& alarm_key);
 
-    std::map<std::string, Alarm> alarms_;
     std::map<std::string, Link> links_;  // link key → alarm
+    AlarmChange apply_mirrored(std::map<std::string, Alarm>::iterator it, const CloudSnapshot& snapshot);
+    /// True while `key` was resolved through a mirror (closed in SIGNL4) and its own source still
+    /// reports it unchanged since: such a snapshot must not raise it again.
+    bool closed_elsewhere(const std::string& key, const CloudSnapshot& snapshot);
+
+    static constexpr std::size_t kMaxClosedElsewhere = 1000;
+    std::map<std::string, Alarm> alarms_;
+    std::map<std::string, WallTime> closed_elsewhere_;  // key → the alarm's cloud `updated` when it was closed
 };
 
 }  // namespace sirenbox::core

@@ -7,6 +7,7 @@ std::string_view to_string(ActionKind k) {
         case ActionKind::kAcknowledge: return "acknowledge";
         case ActionKind::kResolve: return "resolve";
         case ActionKind::kComment: return "comment";
+        case ActionKind::kRaise: return "raise";
     }
     return "acknowledge";
 }
@@ -21,7 +22,7 @@ std::string_view to_string(EntryState s) {
 }
 
 bool parse_action_kind(std::string_view text, ActionKind& out) {
-    for (ActionKind k : {ActionKind::kAcknowledge, ActionKind::kResolve, ActionKind::kComment}) {
+    for (ActionKind k : {ActionKind::kAcknowledge, ActionKind::kResolve, ActionKind::kComment, ActionKind::kRaise}) {
         if (text == to_string(k)) {
             out = k;
             return true;

@@ -9,11 +9,12 @@
 namespace sirenbox::relay {
 
 /// What an action asks of one cloud target.
-enum class ActionKind { kAcknowledge, kResolve, kComment };
+/// kRaise: page on-call staff about a new alarm (the SIGNL4 connector).
+enum class ActionKind { kAcknowledge, kResolve, kComment, kRaise };
 /// Where an entry stands. `kPending` entries are retried until they hold in the cloud.
 enum class EntryState { kPending, kDone, kFailed };
 
-std::string_view to_string(ActionKind k);   // "acknowledge", "resolve", "comment"
+std::string_view to_string(ActionKind k);   // "acknowledge", "resolve", "comment", "raise"
 std::string_view to_string(EntryState s);   // "pending", "done", "failed"
 bool parse_action_kind(std::string_view text, ActionKind& out);
 bool parse_entry_state(std::string_view text, EntryState& out);
@@ -24,7 +25,7 @@ struct OutboxEntry {
     std::string alarm_key;           // "sentinel:73e01a99-…"
     std::string target;              // "sentinel", later "graph", "signl4"
     ActionKind kind = ActionKind::kAcknowledge;
-    std::string origin;              // "button", "mqtt", "cli"
+    std::string origin;              // "button", "mqtt", "cli"; "cloud" for a raise
     std::string payload;             // JSON: owner, comment, classification… as the target needs
     WallTime created{};
     EntryState state = EntryState::kPending;

@@ -62,6 +62,32 @@ ALTER TABLE alarms ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE alarms ADD COLUMN related TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE alarms ADD COLUMN augmentation TEXT NOT NULL DEFAULT '';
 )sql",
+    // 3: action kind 'raise' (page on-call staff through SIGNL4). SQLite cannot change a CHECK in
+    // place, so the outbox is rebuilt with the same columns and rows; its AUTOINCREMENT counter moves
+    // over with it, so ids pruned before are still never reused.
+    R"sql(
+ALTER TABLE outbox RENAME TO outbox_v2;
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    alarm_key       TEXT NOT NULL,
+    target          TEXT NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('acknowledge', 'resolve', 'comment', 'raise')),
+    origin          TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    created_ns      INTEGER NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ns INTEGER NOT NULL,
+    last_error      TEXT NOT NULL DEFAULT '',
+    finished_ns     INTEGER
+);
+INSERT INTO outbox SELECT * FROM outbox_v2;
+DELETE FROM sqlite_sequence WHERE name = 'outbox';
+UPDATE sqlite_sequence SET name = 'outbox' WHERE name = 'outbox_v2';
+DROP TABLE outbox_v2;
+CREATE INDEX outbox_pending_by_pair ON outbox (alarm_key, target, id) WHERE state = 'pending';
+CREATE INDEX outbox_by_state ON outbox (state, id);
+)sql",
 };
 
 Result<int> read_version(sqlite3* db) {

@@ -25,6 +25,7 @@ from graph import Graph
 from incidents import IncidentStore
 from loganalytics import LogAnalytics
 from sentinel import Sentinel, SentinelControl
+from signl4 import Signl4
 from server import SimServer, make_ssl_context
 
 
@@ -70,7 +71,7 @@ def write_ready(directory, info):
 def build_services(sim, store):
     """Services in the order they are asked. Later APIs (Graph alerts_v2, Log Analytics, SIGNL4)
     slot in here. The fault switchboard (faults.py) sits in front of all of them in the server."""
-    return [Graph(sim), LogAnalytics(sim), SentinelControl(sim, store), Control(sim, store), Entra(sim), Sentinel(sim, store)]
+    return [Graph(sim), Signl4(sim), LogAnalytics(sim), SentinelControl(sim, store), Control(sim, store), Entra(sim), Sentinel(sim, store)]
 
 
 def main(argv=None):

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/base/clock.hpp"
+#include "agent/base/result.hpp"
+#include "agent/base/secret.hpp"
+#include "agent/cloud/signl4_alert.hpp"
+#include "agent/net/http_types.hpp"
+
+namespace sirenbox::cloud {
+
+struct Signl4Options {
+    std::string api_url = "https://connect.signl4.com/api";  // REST API base
+    std::string team_id;                                     // teamId of the paged query
+    Secret api_key;                                          // X-S4-Api-Key
+    std::string webhook_url = "https://connect.signl4.com";  // inbound webhook base; /webhook/{secret} is added
+    Secret team_secret;                                      // empty: no connector
+    int page_size = 100;                                     // maxResults, 1..100
+    int max_pages = 50;                                      // a longer continuation chain is an error
+};
+
+/// SIGNL4 over HTTPS: the paged alert list of the REST API (X-S4-Api-Key) and the team's inbound
+/// webhook. The API key and the team secret (which sits in the webhook URL path) never appear in a
+/// Status message: network errors name host:port only, HTTP errors name the call ("signl4: POST
+/// alerts/paged", "signl4: POST webhook") and a bounded, scrubbed detail from the answer.
+/// Status mapping: 400 → kInvalidArgument, 401/403 → kPermissionDenied, 404 → kNotFound,
+/// 409 → kFailedPrecondition, 429 and 5xx → kUnavailable, other 4xx → kInvalidArgument; a 2xx body
+/// that is not JSON is kUnavailable (a proxy or captive portal). Both secrets are registered with
+/// log::register_secret on construction. Borrows the transport, which must outlive it. Thread-safe:
+/// nothing changes after construction, so the poller and the relay worker share one client.
+class Signl4Client final {
+  public:
+    Signl4Client(net::HttpTransport& transport, Signl4Options options);
+
+    /// Every alert modified at or after `modified_since`, following continuation tokens up to
+    /// max_pages. Records that do not parse are skipped and described in `*warnings`.
+    Result<std::vector<Signl4Alert>> list_alerts(WallTime modified_since, std::vector<std::string>* warnings);
+
+    /// POSTs a webhook body (signl4_raise_body()); returns the eventId SIGNL4 answers with (may be
+    /// empty). Not repeated by the transport after a network failure: the caller checks first.
+    Result<std::string> post_event(const std::string& body);
+
+  private:
+    Result<net::HttpResponse> send(net::HttpRequest request, const std::string& what);
+
+    net::HttpTransport& transport_;
+    Signl4Options options_;
+};
+
+}  // namespace sirenbox::cloud

@@ -1,0 +1,138 @@
+"""Integration tests of the simulated SIGNL4 (tools/cloudsim/signl4.py) on the real simulator process."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from cloudsim_test import SimTestCase  # noqa: E402
+
+API_KEY = "cloudsim-signl4-api-key"
+TEAM_SECRET = "cloudsim-team-secret"
+KEY = {"X-S4-Api-Key": API_KEY}
+
+
+class Signl4Test(SimTestCase):
+    def paged(self, body=None, max_results=100, headers=KEY):
+        return self.call("POST", "/api/v2/alerts/paged", {"maxResults": str(max_results)}, body or {}, headers)
+
+    def hook(self, body, secret=TEAM_SECRET):
+        return self.call("POST", "/webhook/" + secret, body=body)
+
+    def create(self, **fields):
+        return self.sim.call("POST", "/_sim/signl4/alerts", fields)
+
+    def test_paged_needs_the_api_key(self):
+        self.assertEqual(self.paged(headers={}).status, 401)
+        reply = self.paged(headers={"X-S4-Api-Key": "wrong"})
+        self.assertEqual(reply.status, 401)
+        self.assertIn("message", reply.json)
+        self.assertEqual(self.paged().status, 204)  # nothing yet
+
+    def test_webhook_raises_an_alert_with_the_external_id(self):
+        reply = self.hook({"Title": "Ransomware on HOST-7", "Message": "Severity High",
+                           "X-S4-ExternalID": "sentinel:abc", "X-S4-Status": "new",
+                           "X-S4-SourceSystem": "sirenbox", "X-S4-AlertingScenario": "single_ack"})
+        self.assertEqual(reply.status, 201, reply.raw)
+        self.assertTrue(reply.json["eventId"])
+        page = self.paged()
+        self.assertEqual(page.status, 200, page.raw)
+        [alert] = page.json["results"]
+        self.assertEqual(alert["externalEventId"], "sentinel:abc")
+        self.assertEqual(alert["statusCode"], 1)
+        self.assertEqual(alert["title"], "Ransomware on HOST-7")
+        self.assertEqual(alert["text"], "Severity High")
+        self.assertFalse(page.json["hasMore"])
+        self.assertIsNone(page.json["continuationToken"])
+        got = self.call("GET", "/api/v2/alerts/" + alert["id"], headers=KEY)
+        self.assertEqual(got.json["externalEventId"], "sentinel:abc")
+
+    def test_webhook_with_a_wrong_secret_is_refused_and_the_secret_stays_out_of_the_log(self):
+        self.assertEqual(self.hook({"Title": "x"}, secret="nope").status, 404)
+        self.assertEqual(self.hook({"Title": "x"}).status, 201)
+        paths = [r["path"] for r in self.sim.requests()]
+        self.assertTrue(paths)
+        self.assertTrue(all(TEAM_SECRET not in p and "nope" not in p for p in paths), paths)
+        self.paged()
+        headers = [r["headers"] for r in self.sim.requests()]
+        self.assertNotIn(API_KEY, repr(headers))
+
+    def test_webhook_status_updates_act_on_alerts_of_that_external_id(self):
+        self.hook({"Title": "A", "X-S4-ExternalID": "sentinel:1"})
+        self.hook({"Title": "B", "X-S4-ExternalID": "sentinel:2"})
+        self.hook({"X-S4-ExternalID": "sentinel:1", "X-S4-Status": "acknowledged"})
+        by_ext = {a["externalEventId"]: a for a in self.sim.call("GET", "/_sim/signl4/alerts")["alerts"]}
+        self.assertEqual(by_ext["sentinel:1"]["statusCode"], 2)
+        self.assertEqual(by_ext["sentinel:2"]["statusCode"], 1)
+        self.hook({"X-S4-ExternalID": "sentinel:1", "X-S4-Status": "resolved"})
+        self.hook({"X-S4-ExternalID": "sentinel:2", "X-S4-Status": "ignored"})  # discarded
+        by_ext = {a["externalEventId"]: a for a in self.sim.call("GET", "/_sim/signl4/alerts")["alerts"]}
+        self.assertEqual(by_ext["sentinel:1"]["statusCode"], 4)
+        self.assertEqual(by_ext["sentinel:2"]["statusCode"], 1)
+        self.assertEqual(len(by_ext), 2)
+
+    def test_acknowledge_and_close_in_the_app_move_last_modified(self):
+        alert = self.create(title="Pump 3 pressure")
+        acked = self.sim.call("POST", "/_sim/signl4/alerts/%s/acknowledge" % alert["id"], {})
+        self.assertEqual(acked["statusCode"], 2)
+        self.assertGreater(acked["lastModified"], alert["lastModified"])
+        page = self.paged({"modifiedSince": acked["lastModified"]})
+        self.assertEqual([a["id"] for a in page.json["results"]], [alert["id"]])
+        closed = self.sim.call("POST", "/_sim/signl4/alerts/%s/close" % alert["id"], {})
+        self.assertEqual(closed["statusCode"], 4)
+        self.assertIsNotNone(closed["history"]["closed"])
+        self.assertEqual(self.paged({"modifiedSince": "2999-01-01T00:00:00Z"}).status, 204)
+
+    def test_rest_acknowledge_and_close(self):
+        alert = self.create(title="Door open")
+        reply = self.call("POST", "/api/v2/alerts/%s/acknowledge" % alert["id"], body={"userId": "u1"}, headers=KEY)
+        self.assertEqual((reply.status, reply.json["statusCode"]), (200, 2))
+        reply = self.call("POST", "/api/v2/alerts/%s/close" % alert["id"], body={"userId": "u1"}, headers=KEY)
+        self.assertEqual((reply.status, reply.json["statusCode"]), (200, 4))
+        reply = self.call("POST", "/api/v2/alerts/%s/acknowledge" % alert["id"], body={}, headers=KEY)
+        self.assertEqual(reply.status, 409)
+        self.assertEqual(self.call("GET", "/api/v2/alerts/nope", headers=KEY).status, 404)
+        self.assertEqual(self.call("GET", "/api/v2/alerts/%s" % alert["id"]).status, 401)
+
+    def test_paging_with_continuation_tokens_has_no_gaps_or_duplicates(self):
+        ids = [self.create(title="A%d" % i)["id"] for i in range(7)]
+        seen, token, pages = [], None, 0
+        while True:
+            body = {"continuationToken": token} if token else {}
+            reply = self.paged(body, max_results=3)
+            self.assertEqual(reply.status, 200, reply.raw)
+            pages += 1
+            seen += [a["id"] for a in reply.json["results"]]
+            token = reply.json["continuationToken"]
+            if not reply.json["hasMore"]:
+                break
+        self.assertEqual(pages, 3)
+        self.assertEqual(sorted(seen), sorted(ids))
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(self.paged(max_results=101).status, 400)
+        self.assertEqual(self.paged({"modifiedSince": "yesterday"}).status, 400)
+
+    def test_other_status_codes_and_faults_for_the_box_tests(self):
+        odd = self.create(title="Odd", statusCode=16)
+        self.assertEqual(self.paged().json["results"][0]["statusCode"], 16)
+        self.sim.call("POST", "/_sim/signl4/config", {"paged_fault": "html"})
+        reply = self.paged()
+        self.assertEqual(reply.status, 200)
+        self.assertIn("text/html", reply.headers["Content-Type"])
+        self.assertEqual(self.paged().json["results"][0]["id"], odd["id"])  # the fault was once
+        with self.assertRaises(Exception):
+            self.sim.call("POST", "/_sim/signl4/config", {"colour": "red"})
+
+    def test_config_changes_the_key_secret_and_team(self):
+        self.sim.call("POST", "/_sim/signl4/config", {"api_key": "k2", "team_secret": "s2", "team_id": "t2"})
+        self.assertEqual(self.paged().status, 401)
+        self.assertEqual(self.paged(headers={"X-S4-Api-Key": "k2"}).status, 204)
+        self.assertEqual(self.hook({"Title": "x"}).status, 404)
+        self.assertEqual(self.hook({"Title": "x"}, secret="s2").status, 201)
+        page = self.paged({"teamId": "t2"}, headers={"X-S4-Api-Key": "k2"})
+        self.assertEqual(page.json["results"][0]["teamId"], "t2")
+
+
+if __name__ == "__main__":
+    unittest.main()

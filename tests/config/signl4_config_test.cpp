@@ -1,0 +1,84 @@
+// The signl4 config section: defaults, required keys, the connector's needs and the secret files.
+#include <gtest/gtest.h>
+
+#include "agent/config/config.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox::config {
+namespace {
+
+class Signl4ConfigTest : public ::testing::Test {
+  protected:
+    std::string with(const std::string& signl4) {
+        const std::string ca = dir_.write("ca.pem", "x").string();
+        return R"({"cloud": {"ca_bundle": ")" + ca + R"("},
+                   "store": {"path": ")" +
+               (dir_.path() / "db.sqlite").string() + R"("},
+                   "control": {"socket": ")" +
+               (dir_.path() / "ctl.sock").string() + R"("},
+                   "signl4": )" +
+               signl4 + "}";
+    }
+
+    std::map<std::string, std::string> problems_of(const std::string& text, Config* out = nullptr) {
+        Problems problems;
+        Config config = parse(text, problems);
+        if (out != nullptr) *out = config;
+        std::map<std::string, std::string> by_path;
+        for (const auto& p : problems.list()) by_path[p.path] += p.message;
+        return by_path;
+    }
+
+    testing::TempDir dir_;
+};
+
+TEST_F(Signl4ConfigTest, DefaultsAreOffWithTheRealEndpoints) {
+    Config config;
+    EXPECT_TRUE(problems_of(with("{}"), &config).empty());
+    EXPECT_FALSE(config.signl4.enabled);
+    EXPECT_FALSE(config.signl4.connector);
+    EXPECT_FALSE(config.signl4.raise_own_alerts);
+    EXPECT_EQ(config.signl4.api_url, "https://connect.signl4.com/api");
+    EXPECT_EQ(config.signl4.webhook_url, "https://connect.signl4.com");
+    EXPECT_EQ(config.signl4.alerting_scenario, "single_ack");
+}
+
+TEST_F(Signl4ConfigTest, EnabledNeedsTeamAndKeyAndTheConnectorNeedsTheRest) {
+    auto problems = problems_of(with(R"({"enabled": true})"));
+    EXPECT_EQ(problems["signl4.team_id"], "required when signl4.enabled is true");
+    EXPECT_EQ(problems["signl4.api_key_file"], "required when signl4.enabled is true");
+
+    problems = problems_of(with(R"({"connector": true})"));
+    EXPECT_EQ(problems["signl4.team_secret_file"], "required when signl4.connector is true");
+    EXPECT_NE(problems["signl4.connector"].find("needs signl4.enabled"), std::string::npos);
+}
+
+TEST_F(Signl4ConfigTest, AFullConnectorConfigIsAccepted) {
+    const auto key = dir_.write("key", "k\n", 0600).string();
+    const auto secret = dir_.write("team", "t\n", 0600).string();
+    Config config;
+    auto problems = problems_of(with(R"({"enabled": true, "team_id": "t1", "api_key_file": ")" + key +
+                                     R"(", "connector": true, "team_secret_file": ")" + secret +
+                                     R"(", "alerting_scenario": "emergency", "raise_own_alerts": true,
+                                        "own_alert_severity": "Medium", "page_size": 50})"),
+                                &config);
+    EXPECT_TRUE(problems.empty()) << problems.begin()->first << ": " << problems.begin()->second;
+    EXPECT_EQ(config.signl4.alerting_scenario, "emergency");
+    EXPECT_EQ(config.signl4.own_alert_severity, "Medium");
+    EXPECT_EQ(config.signl4.page_size, 50);
+}
+
+TEST_F(Signl4ConfigTest, BadValuesNameTheirKey) {
+    const auto open_key = dir_.write("key", "k\n", 0644).string();
+    auto problems = problems_of(with(R"({"api_url": "http://connect.signl4.com/api", "page_size": 101,
+                                        "alerting_scenario": "everyone", "api_key_file": ")" +
+                                     open_key + R"(", "colour": "red"})"));
+    EXPECT_NE(problems["signl4.api_url"].find("https://"), std::string::npos);
+    EXPECT_NE(problems["signl4.page_size"].find("between 1 and 100"), std::string::npos);
+    EXPECT_NE(problems["signl4.alerting_scenario"].find("single_ack"), std::string::npos);
+    EXPECT_NE(problems["signl4.api_key_file"].find("chmod 600"), std::string::npos);
+    EXPECT_EQ(problems["signl4.colour"], "unknown key");
+}
+
+}  // namespace
+}  // namespace sirenbox::config

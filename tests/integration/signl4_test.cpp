@@ -1,0 +1,260 @@
+// SIGNL4 for real: the cloud simulator (Entra ID, Sentinel and SIGNL4 over TLS) and sirenboxd on the
+// simulated board. A Sentinel incident lights the wall and, with the connector on, pages the team through
+// the SIGNL4 webhook with the incident's key as external id; acknowledged in the SIGNL4 app, the siren
+// stops within a poll; closed there, the lamp goes out. Neither SIGNL4 secret reaches the log or status.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <set>
+
+#include "agent/base/json.hpp"
+#include "tests/store/store_fixtures.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/cloudsim.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox {
+namespace {
+
+using testing::ChildProcess;
+using testing::CloudSim;
+using testing::TempDir;
+
+constexpr const char* kApiKey = "it-signl4-api-key-7Hq2";
+constexpr const char* kTeamSecret = "it-team-secret-Kw93";
+constexpr const char* kTeamId = "it-team-1";
+
+class Signl4Integration : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        sim_ = std::make_unique<CloudSim>(dir_.path() / "cloudsim", CloudSim::Options{});
+        sim_->call("POST", "/_sim/signl4/config",
+                   std::string(R"({"api_key": ")") + kApiKey + R"(", "team_secret": ")" + kTeamSecret +
+                       R"(", "team_id": ")" + kTeamId + R"("})");
+        socket_ = (dir_.path() / "control.sock").string();
+    }
+
+    std::string write_config(bool connector, bool raise_own) {
+        const auto& o = sim_->options();
+        const auto key_file = dir_.write("signl4-api-key", std::string(kApiKey) + "\n");
+        const auto secret_file = dir_.write("signl4-team-secret", std::string(kTeamSecret) + "\n");
+        const std::string config = R"({
+          "box": {"id": "s4-box", "name": "Test wall"},
+          "cloud": {"tenant_id": ")" +
+                                   o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
+                    "client_secret_file": ")" +
+                                   sim_->secret_file().string() + R"(",
+                    "authority_url": ")" +
+                                   sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
+          "sentinel": {"enabled": true, "arm_url": ")" +
+                                   sim_->base_url() + R"(",
+                       "subscription_id": ")" +
+                                   CloudSim::kSubscription + R"(", "resource_group": ")" + CloudSim::kResourceGroup +
+                                   R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
+                       "poll_interval_s": 1},
+          "signl4": {"enabled": true, "api_url": ")" +
+                                   sim_->base_url() + R"(/api", "team_id": ")" + kTeamId + R"(",
+                     "api_key_file": ")" +
+                                   key_file.string() + R"(", "poll_interval_s": 1,
+                     "raise_own_alerts": )" +
+                                   (raise_own ? "true" : "false") + R"(,
+                     "connector": )" +
+                                   (connector ? "true" : "false") + R"(, "webhook_url": ")" + sim_->base_url() +
+                                   R"(", "team_secret_file": ")" + secret_file.string() + R"("},
+          "mqtt": {"enabled": false},
+          "gpio": {"backend": "sim", "board": "generic"},
+          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() +
+                                   R"("},
+          "control": {"socket": ")" +
+                                   socket_ + R"("},
+          "log": {"level": "debug"}
+        })";
+        return dir_.write("sirenbox.json", config, 0600).string();
+    }
+
+    void start_daemon(bool connector = true, bool raise_own = false) {
+        const auto config = write_config(connector, raise_own);
+        auto check = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", config});
+        ASSERT_EQ(check.exit_code, 0) << check.output;
+        daemon_ = std::make_unique<ChildProcess>(
+            std::vector<std::string>{(testing::binary_dir() / "sirenboxd").string(), "--config", config},
+            dir_.path() / ("sirenboxd-" + std::to_string(++starts_) + ".log"));
+        ASSERT_TRUE(testing::wait_until([&] { return ctl({"status"}).exit_code == 0 || !daemon_->running(); }))
+            << daemon_->output();
+        ASSERT_TRUE(daemon_->running()) << daemon_->output();
+    }
+
+    testing::CommandResult ctl(std::vector<std::string> args) {
+        std::vector<std::string> argv{(testing::binary_dir() / "sirenboxctl").string(), "--socket", socket_, "--json"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return testing::run_command(argv);
+    }
+
+    json::Ptr ctl_json(std::vector<std::string> args) {
+        auto result = ctl(std::move(args));
+        if (result.exit_code != 0) return nullptr;
+        auto doc = json::parse(result.output, "sirenboxctl output");
+        return doc.is_ok() ? std::move(*doc) : nullptr;
+    }
+
+    std::set<std::string> lit() {
+        std::set<std::string> on;
+        auto gpio = ctl_json({"gpio"});
+        if (!gpio) return on;
+        const cJSON* lines = json::member(gpio.get(), "lines");
+        for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
+            if (json::get_string(l, "direction") == "output" && json::get_bool(l, "active") == true) {
+                on.insert(json::get_string(l, "role").value_or(""));
+            }
+        }
+        return on;
+    }
+
+    bool lit_exactly(const std::set<std::string>& want) {
+        return testing::wait_until([&] { return lit() == want; });
+    }
+
+    long long outbox(const char* field) {
+        auto status = ctl_json({"status"});
+        return status ? json::get_integer(json::member(status.get(), "outbox"), field).value_or(-1) : -1;
+    }
+
+    // SIGNL4 alerts in the simulator whose externalEventId is `external`.
+    std::vector<std::string> signl4_alerts_for(const std::string& external) {
+        std::vector<std::string> ids;
+        auto all = sim_->call("GET", "/_sim/signl4/alerts");
+        const cJSON* list = json::member(all.get(), "alerts");
+        for (const cJSON* a = list ? list->child : nullptr; a; a = a->next) {
+            if (json::get_string(a, "externalEventId") == external)
+                ids.push_back(json::get_string(a, "id").value_or(""));
+        }
+        return ids;
+    }
+
+    // Sentinel list calls the simulator has answered so far.
+    std::size_t sentinel_polls() {
+        std::size_t n = 0;
+        auto log = sim_->requests();
+        const cJSON* list = json::member(log.get(), "requests");
+        for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
+            const std::string path = json::get_string(r, "path").value_or("");
+            if (json::get_string(r, "method") == "GET" && path.size() > 10 &&
+                path.substr(path.size() - 10) == "/incidents")
+                ++n;
+        }
+        return n;
+    }
+
+    void expect_no_secrets(const std::string& text, const std::string& where) {
+        EXPECT_EQ(text.find(kApiKey), std::string::npos) << "the SIGNL4 API key reached " << where;
+        EXPECT_EQ(text.find(kTeamSecret), std::string::npos) << "the SIGNL4 team secret reached " << where;
+        EXPECT_EQ(text.find(sim_->options().client_secret), std::string::npos) << "the client secret reached " << where;
+    }
+
+    TempDir dir_;
+    std::unique_ptr<CloudSim> sim_;
+    std::string socket_;
+    std::unique_ptr<ChildProcess> daemon_;
+    int starts_ = 0;
+};
+
+TEST_F(Signl4Integration, IncidentPagesTheTeamAndTheAppSilencesAndClearsTheWall) {
+    start_daemon();
+    ASSERT_TRUE(lit_exactly({"lamp_green"})) << daemon_->output();
+
+    auto incident =
+        sim_->create_incident(R"({"title": "Ransomware behaviour on HOST-7", "severity": "High", "status": "New"})");
+    const std::string name = json::get_string(incident.get(), "name").value_or("");
+    const std::string key = "sentinel:" + name;
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
+
+    // Box → SIGNL4: one alert, carrying the alarm key as external id, delivered through the outbox.
+    ASSERT_TRUE(testing::wait_until([&] { return signl4_alerts_for(key).size() == 1; })) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; }))
+        << daemon_->output();
+    const std::string alert_id = signl4_alerts_for(key)[0];
+    auto alert = sim_->call("GET", "/_sim/signl4/alerts/" + alert_id);
+    EXPECT_EQ(json::get_string(alert.get(), "title"), "Ransomware behaviour on HOST-7");
+    EXPECT_EQ(json::get_integer(alert.get(), "statusCode"), 1);
+
+    // SIGNL4 → box: acknowledged in the app, the siren stops within a poll; still one alarm, the same one.
+    sim_->call("POST", "/_sim/signl4/alerts/" + alert_id + "/acknowledge", R"({"user": "alice"})");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "lamp_green"})) << daemon_->output();
+    auto status = ctl_json({"status"});
+    ASSERT_TRUE(status);
+    const cJSON* alarms = json::member(status.get(), "alarms");
+    ASSERT_EQ(cJSON_GetArraySize(alarms), 1) << json::print(status.get());
+    EXPECT_EQ(json::get_string(cJSON_GetArrayItem(alarms, 0), "key"), key);
+    EXPECT_EQ(json::get_string(cJSON_GetArrayItem(alarms, 0), "state"), "acked");
+    EXPECT_EQ(json::get_bool(json::member(json::member(status.get(), "sources"), "signl4"), "healthy"), true);
+
+    // Closed in the app: the lamp goes out, and stays out while Sentinel keeps reporting the incident
+    // unchanged (its polls overlap): no second alarm, no second page.
+    sim_->call("POST", "/_sim/signl4/alerts/" + alert_id + "/close", "{}");
+    ASSERT_TRUE(lit_exactly({"lamp_green"})) << daemon_->output();
+    const std::size_t polls = sentinel_polls();
+    ASSERT_TRUE(testing::wait_until([&] { return sentinel_polls() >= polls + 2; })) << daemon_->output();
+    EXPECT_EQ(lit(), std::set<std::string>{"lamp_green"}) << daemon_->output();
+    EXPECT_EQ(signl4_alerts_for(key).size(), 1u) << "paged once";
+
+    const std::string status_text = ctl({"status"}).output;
+    EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
+    const std::string log = daemon_->output();
+    EXPECT_NE(log.find("signl4: raised " + key), std::string::npos) << log;
+    expect_no_secrets(log, "the daemon log");
+    expect_no_secrets(status_text, "sirenboxctl status");
+}
+
+// A crash after the raise was queued but before the alarm was stored: the restarted box raises the alarm
+// again and queues a second page, which the target's check finds already delivered.
+TEST_F(Signl4Integration, ARestartPagesNobodyTwice) {
+    start_daemon();
+    auto incident = sim_->create_incident(R"({"title": "Beaconing", "severity": "High", "status": "New"})");
+    const std::string key = "sentinel:" + json::get_string(incident.get(), "name").value_or("");
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1; })) << daemon_->output();
+    ASSERT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
+    {
+        store::test::RawDb raw(dir_.path() / "sirenbox.db");
+        ASSERT_EQ(raw.exec("DELETE FROM alarms; DELETE FROM state;"), "");
+    }
+
+    start_daemon();
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 2; })) << daemon_->output();
+    EXPECT_EQ(signl4_alerts_for(key).size(), 1u) << "paged twice";
+    EXPECT_NE(daemon_->output().find("an alert for " + key + " exists already"), std::string::npos)
+        << daemon_->output();
+    expect_no_secrets(daemon_->output(), "the daemon log");
+}
+
+TEST_F(Signl4Integration, AlertsFromOtherSystemsRaiseTheirOwnAlarmsWhenAskedTo) {
+    start_daemon(/*connector=*/false, /*raise_own=*/true);
+    ASSERT_TRUE(lit_exactly({"lamp_green"})) << daemon_->output();
+    auto alert = sim_->call("POST", "/_sim/signl4/alerts", R"({"title": "Pump 3 pressure low", "text": "hall 2"})");
+    const std::string id = json::get_string(alert.get(), "id").value_or("");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
+    EXPECT_NE(ctl({"status"}).output.find("signl4:" + id), std::string::npos);
+
+    // Status codes the box does not know are ignored.
+    sim_->call("POST", "/_sim/signl4/alerts", R"({"title": "Odd", "statusCode": 16})");
+    sim_->call("POST", "/_sim/signl4/alerts/" + id + "/acknowledge", "{}");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "lamp_green"})) << daemon_->output();
+    sim_->call("POST", "/_sim/signl4/alerts/" + id + "/close", "{}");
+    ASSERT_TRUE(lit_exactly({"lamp_green"})) << daemon_->output();
+    EXPECT_EQ(outbox("done") + outbox("pending"), 0) << "no connector: nothing is sent to SIGNL4";
+    EXPECT_NE(daemon_->output().find("status code 16"), std::string::npos);
+}
+
+TEST_F(Signl4Integration, AWrongApiKeyMakesTheSourceUnhealthyWithoutNamingTheKey) {
+    sim_->call("POST", "/_sim/signl4/config", R"({"api_key": "some-other-key"})");
+    start_daemon();
+    ASSERT_TRUE(testing::wait_until([&] {
+        return ctl({"status"}).output.find("signl4: POST alerts/paged: HTTP 401") != std::string::npos;
+    })) << ctl({"status"}).output;
+    EXPECT_TRUE(lit_exactly({})) << "no all-clear while a source is failing";
+    expect_no_secrets(ctl({"status"}).output, "sirenboxctl status");
+    expect_no_secrets(daemon_->output(), "the daemon log");
+}
+
+}  // namespace
+}  // namespace sirenbox
