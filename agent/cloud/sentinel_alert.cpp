@@ -70,7 +70,8 @@ std::optional<std::string> query_period_to_iso(std::string_view period) {
     long long days = 0;
     if (auto dot = period.find('.'); dot != std::string_view::npos && dot < period.find(':')) {
         auto d = parse_number(period.substr(0, dot));
-        if (!d || *d < 0) return std::nullopt;
+        // Query periods are hours to days; anything past a century is garbage, and would overflow below.
+        if (!d || *d < 0 || *d > 36500) return std::nullopt;
         days = *d;
         period.remove_prefix(dot + 1);
     }

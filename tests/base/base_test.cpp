@@ -32,6 +32,13 @@ TEST(TimeFormat, RejectsWithTheBadText) {
     }
 }
 
+TEST(TimeFormat, YearsOutsideTheRepresentableRangeAreRefused) {
+    auto t = parse_iso8601("1009-01-01T13:05:30Z");  // found by the Sentinel page fuzzer: it overflowed
+    ASSERT_FALSE(t.is_ok());
+    EXPECT_NE(t.status().message().find("1009-01-01T13:05:30Z"), std::string::npos) << t.status().message();
+    EXPECT_TRUE(parse_iso8601("2261-01-01T00:00:00Z").is_ok());
+}
+
 TEST(Json, ParseErrorNamesWhatAndWhere) {
     auto doc = json::parse("{\"a\": [1, 2", "test page");
     ASSERT_FALSE(doc.is_ok());

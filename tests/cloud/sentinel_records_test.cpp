@@ -58,6 +58,7 @@ TEST(SentinelAlertTest, QueryPeriodForms) {
     EXPECT_EQ(query_period_to_iso("05:00:00"), "PT18000S");
     EXPECT_EQ(query_period_to_iso("14.00:00:00"), "PT1209600S");
     EXPECT_EQ(query_period_to_iso("00:00:30"), "PT30S");
+    EXPECT_FALSE(query_period_to_iso("3200000000000006392.00:00:00")) << "absurd day counts are refused, not overflowed";
     EXPECT_EQ(query_period_to_iso("00:00:00"), std::nullopt);
     EXPECT_EQ(query_period_to_iso("5h"), std::nullopt);
     EXPECT_EQ(query_period_to_iso("25:00:00"), std::nullopt);
