@@ -1,4 +1,7 @@
 #include "agent/app/core_loop.hpp"
+
+#include <array>
+
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/store/store.hpp"
@@ -82,21 +85,22 @@ std::string CoreLoop::status_json() {
 std::string CoreLoop::summary_json() {
     auto body = json::object();
     json::add(body.get(), "schema", 1);
+    // One pass over the alarms: with thousands open, the summary is rebuilt after every batch.
+    std::array<std::array<long long, 2>, 4> counts{};  // [severity][0: unacked, 1: acked]
+    for (const auto& [key, alarm] : book_.alarms()) {
+        counts[static_cast<std::size_t>(alarm.severity)][alarm.state == core::AlarmState::kUnacked ? 0 : 1] += 1;
+    }
     auto by_severity = json::object();
     long long unacked = 0, acked = 0;
     for (auto severity : {core::Severity::kHigh, core::Severity::kMedium, core::Severity::kLow,
                           core::Severity::kInformational}) {
-        long long u = 0, a = 0;
-        for (const auto& [key, alarm] : book_.alarms()) {
-            if (alarm.severity != severity) continue;
-            (alarm.state == core::AlarmState::kUnacked ? u : a) += 1;
-        }
-        auto counts = json::object();
-        json::add(counts.get(), "unacked", u);
-        json::add(counts.get(), "acked", a);
-        json::add(by_severity.get(), std::string(core::to_string(severity)).c_str(), std::move(counts));
-        unacked += u;
-        acked += a;
+        const auto& c = counts[static_cast<std::size_t>(severity)];
+        auto item = json::object();
+        json::add(item.get(), "unacked", c[0]);
+        json::add(item.get(), "acked", c[1]);
+        json::add(by_severity.get(), std::string(core::to_string(severity)).c_str(), std::move(item));
+        unacked += c[0];
+        acked += c[1];
     }
     json::add(body.get(), "unacked", unacked);
     json::add(body.get(), "acked", acked);

@@ -23,13 +23,7 @@ GraphPoller::GraphPoller(cloud::GraphClient& client, const Clock& clock, GraphPo
 }
 
 void GraphPoller::restore_watermark(const std::optional<std::string>& text) {
-    if (!text) return;
-    auto parsed = parse_iso8601(*text);
-    if (!parsed.is_ok()) {
-        SB_LOG(kWarn, kComponent) << "stored watermark ignored: " << parsed.status().message();
-        return;
-    }
-    watermark_ = *parsed;
+    if (auto restored = parse_watermark(text, kComponent)) watermark_ = *restored;
 }
 
 bool GraphPoller::raises(const std::string& status) const {

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/base/clock.hpp"
 #include "agent/sources/source_batch.hpp"
 
 namespace sirenbox::sources {
@@ -21,5 +22,9 @@ public:
     /// after its batch was handed over so alarms are raised first; a batch of updates, or nullopt.
     virtual std::optional<SourceBatch> follow_up() { return std::nullopt; }
 };
+
+/// A time watermark as the store keeps it (ISO-8601 text); unreadable text is logged, naming `source`,
+/// and ignored, so the poller falls back to its look-back window.
+std::optional<WallTime> parse_watermark(const std::optional<std::string>& text, const char* source);
 
 }  // namespace sirenbox::sources

@@ -47,13 +47,7 @@ SentinelPoller::SentinelPoller(cloud::SentinelClient& client, const Clock& clock
     : client_(client), clock_(clock), options_(std::move(options)), log_analytics_(log_analytics) {}
 
 void SentinelPoller::restore_watermark(const std::optional<std::string>& text) {
-    if (!text) return;
-    auto parsed = parse_iso8601(*text);
-    if (!parsed.is_ok()) {
-        SB_LOG(kWarn, kComponent) << "stored watermark ignored: " << parsed.status().message();
-        return;
-    }
-    watermark_ = *parsed;
+    if (auto restored = parse_watermark(text, kComponent)) watermark_ = *restored;
 }
 
 bool SentinelPoller::raises(const cloud::SentinelIncident& incident) const {

@@ -29,13 +29,7 @@ Signl4Poller::Signl4Poller(cloud::Signl4Client& client, const Clock& clock, Sign
     : client_(client), clock_(clock), options_(std::move(options)) {}
 
 void Signl4Poller::restore_watermark(const std::optional<std::string>& text) {
-    if (!text) return;
-    auto parsed = parse_iso8601(*text);
-    if (!parsed.is_ok()) {
-        SB_LOG(kWarn, kComponent) << "stored watermark ignored: " << parsed.status().message();
-        return;
-    }
-    watermark_ = *parsed;
+    if (auto restored = parse_watermark(text, kComponent)) watermark_ = *restored;
 }
 
 bool Signl4Poller::mirrors_box_alarm(const std::string& external_id) const {
