@@ -138,7 +138,12 @@ std::vector<Alarm> AlarmBook::resolve(const std::string& selector) {
         Alarm alarm = alarms_[key];
         alarm.state = AlarmState::kResolved;
         alarm.silenced = false;
+        // A poll taken before the cloud saw the resolve still shows it open; only a newer change raises
+        // it again (reopened in the portal).
+        if (closed_elsewhere_.size() >= kMaxClosedElsewhere) closed_elsewhere_.erase(closed_elsewhere_.begin());
+        closed_elsewhere_[key] = alarm.updated;
         alarms_.erase(key);
+        drop_links(key);
         resolved.push_back(std::move(alarm));
     }
     return resolved;

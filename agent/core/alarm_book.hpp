@@ -82,8 +82,8 @@ private:
 
     std::map<std::string, Link> links_;  // link key → alarm
     AlarmChange apply_mirrored(std::map<std::string, Alarm>::iterator it, const CloudSnapshot& snapshot);
-    /// True while `key` was resolved through a mirror (closed in SIGNL4) and its own source still
-    /// reports it unchanged since: such a snapshot must not raise it again.
+    /// True while `key` was resolved through a mirror (closed in SIGNL4) or on the box, and its own source
+    /// still reports it unchanged since: such a snapshot must not raise it again.
     bool closed_elsewhere(const std::string& key, const CloudSnapshot& snapshot);
 
     static constexpr std::size_t kMaxClosedElsewhere = 1000;

@@ -178,6 +178,17 @@ TEST(AlarmBookActions, ResolveRemovesAndReportsResolved) {
     EXPECT_TRUE(book.alarms().empty());
 }
 
+TEST(AlarmBookActions, ResolvedHereIsNotRaisedAgainByAStalePollOnlyByANewerChange) {
+    AlarmBook book;
+    auto s = snapshot("1", AlarmState::kUnacked);
+    s.alarm.updated = WallTime{} + std::chrono::hours(1);
+    book.apply_cloud(s);
+    ASSERT_EQ(book.resolve("sentinel:1").size(), 1u);
+    EXPECT_EQ(book.apply_cloud(s).kind, ChangeKind::kNone) << "the poll predates the resolve reaching the cloud";
+    s.alarm.updated += std::chrono::minutes(5);  // reopened in the portal later
+    EXPECT_EQ(book.apply_cloud(s).kind, ChangeKind::kRaised);
+}
+
 TEST(AlarmBookActions, SilenceMutesOnlyUnackedAndEnds) {
     AlarmBook book;
     book.apply_cloud(snapshot("1", AlarmState::kUnacked));
