@@ -392,7 +392,7 @@ std::string reference_markdown() {
     out += "### log_analytics\n\nLog Analytics query API: an alert's own query, run once and attached to its alarm.\n\n";
     append_table(out, "log_analytics", kLogAnalyticsFields);
     out += "### graph\n\nMicrosoft Graph security alerts (`/v1.0/security/alerts_v2`; needs the application permission "
-           "`SecurityAlert.Read.All`, or `SecurityAlert.ReadWrite.All` with `write_back`).\n\n";
+           "`SecurityAlert.ReadWrite.All`, or `SecurityAlert.Read.All` with `write_back` false).\n\n";
     append_table(out, "graph", kGraphFields);
     out += "### signl4\n\nSIGNL4 alerts over the REST API (acknowledged or closed in the app → the box follows) and, "
            "with `connector`, a SIGNL4 alert for every new alarm. See docs/sources.md.\n\n";
