@@ -5,6 +5,7 @@
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
 #include "agent/config/secret_file.hpp"
+#include "agent/relay/graph_target.hpp"
 #include "agent/relay/sentinel_target.hpp"
 #include "agent/relay/signl4_target.hpp"
 #include "agent/sources/signl4_poller.hpp"
@@ -249,6 +250,14 @@ Status build_graph(DaemonParts& p) {
     poll.page_size = g.page_size;
     p.pollers.push_back({std::make_unique<sources::GraphPoller>(*p.graph, SystemClock::instance(), poll),
                          std::chrono::seconds(g.poll_interval_s)});
+    if (!g.write_back) return Status::ok();  // no payload: actions on Graph alarms stay local
+    relay::GraphWriteBack write_back;
+    write_back.assign_to = g.assign_to;
+    write_back.resolve_classification = g.resolve_classification;
+    write_back.resolve_determination = g.resolve_determination;
+    p.payloads["graph"] = [write_back](relay::ActionKind kind, const std::string& note) {
+        return relay::graph_payload(kind, write_back, note);
+    };
     return Status::ok();
 }
 
@@ -418,6 +427,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     p.relay = std::make_unique<relay::RelayWorker>(*p.relay_store, SystemClock::instance(), relay_options,
                                                    [self] { self->core->post(RelayProgress{}); });
     if (p.sentinel) p.relay->add_target("sentinel", std::make_unique<relay::SentinelTarget>(*p.sentinel, *p.tokens));
+    if (p.graph) p.relay->add_target("graph", std::make_unique<relay::GraphTarget>(*p.graph, *p.tokens));
     if (p.connector_payload) p.relay->add_target("signl4", std::make_unique<relay::Signl4Target>(*p.signl4));
 
     std::vector<std::string> source_names;

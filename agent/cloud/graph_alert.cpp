@@ -68,6 +68,16 @@ void parse_optional(const cJSON* item, GraphAlert& out) {
     out.resolved = optional_time(item, "resolvedDateTime", "alert.resolvedDateTime");
 }
 
+void parse_comments(const cJSON* item, GraphAlert& out) {
+    const cJSON* list = json::member(item, "comments");
+    if (list == nullptr || !cJSON_IsArray(list)) return;
+    const cJSON* comment = nullptr;
+    cJSON_ArrayForEach(comment, list) {
+        auto text = json::get_string(comment, "comment");
+        if (text) out.comments.push_back(std::move(*text));
+    }
+}
+
 void parse_evidence_list(const cJSON* item, GraphAlert& out) {
     const cJSON* list = json::member(item, "evidence");
     if (list == nullptr || cJSON_IsNull(list)) return;
@@ -95,6 +105,7 @@ Result<GraphAlert> parse_graph_alert(const cJSON* item) {
     alert.severity = parse_graph_severity(alert.severity_text);
     parse_optional(item, alert);
     parse_evidence_list(item, alert);
+    parse_comments(item, alert);
     return alert;
 }
 

@@ -50,6 +50,7 @@ struct GraphAlert {
     WallTime last_update{};
     std::optional<WallTime> resolved;
     std::vector<GraphEvidence> evidence;
+    std::vector<std::string> comments;  // the text of each comments[] item, oldest first
 };
 
 /// One page of `GET /security/alerts_v2`.

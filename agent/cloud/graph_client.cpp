@@ -49,29 +49,38 @@ std::string GraphClient::list_url(const GraphQuery& query) const {
     return url;
 }
 
-Result<net::HttpResponse> GraphClient::send_once(const std::string& url, const std::string& what) {
+Result<net::HttpResponse> GraphClient::send_once(net::HttpRequest request, const std::string& what) {
     auto token = tokens_.token(kGraphScope);
     if (!token) return token.status().with_context(what + ": token");
-    net::HttpRequest request;
-    request.method = "GET";
-    request.url = url;
     request.headers.emplace_back("Authorization", "Bearer " + *token);
     request.headers.emplace_back("Accept", "application/json");
     request.headers.emplace_back("Prefer", "include-unknown-enum-members");
-    request.safe_to_retry = true;
+    if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
     auto response = transport_.send(request);
     if (!response) return Status(response.status().code(), log::scrub(response.status().message())).with_context(what);
     return response;
 }
 
 Result<json::Ptr> GraphClient::get_json(const std::string& url, const std::string& what, const std::string& resource) {
-    auto response = send_once(url, what);
+    net::HttpRequest request;
+    request.url = url;
+    request.safe_to_retry = true;
+    return call_json(request, what, resource);
+}
+
+std::string GraphClient::alert_url(const std::string& id) const {
+    return options_.graph_url + kAlertsPath + "/" + url_encode_component(id);
+}
+
+Result<json::Ptr> GraphClient::call_json(const net::HttpRequest& request, const std::string& what,
+                                         const std::string& resource) {
+    auto response = send_once(request, what);
     if (!response) return response.status();
     if (response->status == 401) {
         // Tokens can be revoked or rotated before their expiry; one fresh token settles which it is.
         SB_LOG(kInfo, kComponent) << what << ": 401, retrying once with a fresh token";
         tokens_.invalidate(kGraphScope);
-        response = send_once(url, what);
+        response = send_once(request, what);
         if (!response) return response.status();
     }
     if (response->status < 200 || response->status > 299) return graph_error_status(*response, what, resource);
@@ -136,11 +145,42 @@ Result<GraphAlertList> GraphClient::list_alerts(const GraphQuery& query, std::ve
 Result<GraphAlert> GraphClient::get_alert(const std::string& id) {
     const std::string label = "alert '" + id + "'";
     const std::string what = "graph: GET " + label;
-    auto root = get_json(options_.graph_url + kAlertsPath + "/" + url_encode_component(id), what, label);
+    auto root = get_json(alert_url(id), what, label);
     if (!root) return root.status();
     auto alert = parse_graph_alert(root->get());
     if (!alert) return alert.status().with_context(what);
     return alert;
+}
+
+Result<GraphAlert> GraphClient::update_alert(const std::string& id, const std::string& body) {
+    const std::string label = "alert '" + id + "'";
+    const std::string what = "graph: PATCH " + label;
+    net::HttpRequest request;
+    request.method = "PATCH";
+    request.url = alert_url(id);
+    request.body = body;
+    request.safe_to_retry = true;  // absolute values: a repeat is harmless
+    auto root = call_json(request, what, label);
+    if (!root) return root.status();
+    auto alert = parse_graph_alert(root->get());
+    if (!alert) return alert.status().with_context(what);
+    return alert;
+}
+
+Status GraphClient::add_alert_comment(const std::string& id, const std::string& comment) {
+    const std::string label = "alert '" + id + "'";
+    const std::string what = "graph: POST comment on " + label;
+    auto body = json::object();
+    json::add(body.get(), "@odata.type", "microsoft.graph.security.alertComment");
+    json::add(body.get(), "comment", comment);
+    net::HttpRequest request;
+    request.method = "POST";
+    request.url = alert_url(id) + "/comments";
+    request.body = json::print(body.get());
+    request.safe_to_retry = false;  // a repeat would add the comment twice
+    auto root = call_json(request, what, label);
+    if (!root) return root.status();
+    return Status::ok();
 }
 
 }  // namespace sirenbox::cloud

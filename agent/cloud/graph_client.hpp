@@ -51,13 +51,23 @@ class GraphClient final {
     Result<GraphAlertList> list_alerts(const GraphQuery& query, std::vector<std::string>* warnings);
     Result<GraphAlert> get_alert(const std::string& id);
 
+    /// PATCH the alert with `body` (a JSON object of the updatable fields only: status, classification,
+    /// determination, assignedTo); returns the alert as the service now holds it. Retried on network
+    /// failure: the body sets absolute values, so a repeat changes nothing.
+    Result<GraphAlert> update_alert(const std::string& id, const std::string& body);
+    /// POST one comment to the alert. Never repeated by the transport after a network failure (Graph has
+    /// no client-chosen comment ids, a repeat would add a second one); callers check comments[] first.
+    Status add_alert_comment(const std::string& id, const std::string& comment);
+
     /// The URL of the first list page, as requested (for logs and tests).
     [[nodiscard]] std::string list_url(const GraphQuery& query) const;
     [[nodiscard]] int page_size() const { return options_.page_size; }
 
   private:
-    Result<net::HttpResponse> send_once(const std::string& url, const std::string& what);
+    Result<net::HttpResponse> send_once(net::HttpRequest request, const std::string& what);
+    Result<json::Ptr> call_json(const net::HttpRequest& request, const std::string& what, const std::string& resource);
     Result<json::Ptr> get_json(const std::string& url, const std::string& what, const std::string& resource);
+    [[nodiscard]] std::string alert_url(const std::string& id) const;
     Result<std::string> checked_next_link(const std::string& link) const;
 
     net::HttpTransport& transport_;

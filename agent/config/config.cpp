@@ -166,6 +166,16 @@ const std::vector<Field<GraphConfig>> kGraphFields = {
      {"microsoftDefenderForEndpoint", "microsoftDefenderForIdentity", "microsoftDefenderForCloudApps",
       "microsoftDefenderForOffice365", "microsoft365Defender", "azureAdIdentityProtection", "microsoftAppGovernance",
       "dataLossPrevention", "microsoftDefenderForCloud", "microsoftSentinel", "microsoftInsiderRiskManagement"}},
+    {"write_back", &GraphConfig::write_back,
+     "Relay acknowledge, resolve and comment to the alert (needs SecurityAlert.ReadWrite.All). False: they stay on the box."},
+    {"assign_to", &GraphConfig::assign_to, "assignedTo set on acknowledge (e.g. a user principal name). Empty: left as it is."},
+    {"resolve_classification", &GraphConfig::resolve_classification,
+     "Classification sent when the box resolves an alert.", 0, 0,
+     {"unknown", "falsePositive", "truePositive", "informationalExpectedActivity"}},
+    {"resolve_determination", &GraphConfig::resolve_determination,
+     "Determination sent when the box resolves an alert (the values every Graph document agrees on).", 0, 0,
+     {"unknown", "apt", "malware", "securityPersonnel", "securityTesting", "unwantedSoftware", "other",
+      "multiStagedAttack", "phishing", "maliciousUserActivity", "lineOfBusinessApplication"}},
 };
 
 const std::vector<Field<Signl4Config>> kSignl4Fields = {
@@ -382,7 +392,7 @@ std::string reference_markdown() {
     out += "### log_analytics\n\nLog Analytics query API: an alert's own query, run once and attached to its alarm.\n\n";
     append_table(out, "log_analytics", kLogAnalyticsFields);
     out += "### graph\n\nMicrosoft Graph security alerts (`/v1.0/security/alerts_v2`; needs the application permission "
-           "`SecurityAlert.Read.All`).\n\n";
+           "`SecurityAlert.ReadWrite.All`, or `SecurityAlert.Read.All` with `write_back` false).\n\n";
     append_table(out, "graph", kGraphFields);
     out += "### signl4\n\nSIGNL4 alerts over the REST API (acknowledged or closed in the app → the box follows) and, "
            "with `connector`, a SIGNL4 alert for every new alarm. See docs/sources.md.\n\n";

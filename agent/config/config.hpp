@@ -85,6 +85,10 @@ struct GraphConfig {
     std::vector<std::string> statuses{"new", "inProgress"};
     std::string min_severity = "informational";
     std::vector<std::string> service_sources;  // empty: every service
+    bool write_back = true;                    // false: actions on Graph alarms stay local
+    std::string assign_to;                     // assignedTo on acknowledge (e.g. a UPN); empty: left as it is
+    std::string resolve_classification = "unknown";
+    std::string resolve_determination = "unknown";
 };
 
 /// SIGNL4: alert status over the REST API, and optionally the connector that pages the team.

@@ -123,6 +123,48 @@ class GraphSimTest(SimTestCase):
         wrong = self.sim.call("POST", "/_sim/graph/alerts", {"status": "open"}, expect=None)
         self.assertIn("Invalid value 'open'", wrong["error"])
 
+    def write(self, method, path, body):
+        return self.call(method, path, body=body, headers={"Authorization": "Bearer " + self.token(GRAPH)})
+
+    def test_patch_writes_only_the_updatable_fields(self):
+        alert = self.create(title="Ransomware on HOST-7", severity="high",
+                            lastUpdateDateTime="2026-01-01T00:00:00Z")
+        path = ALERTS + "/" + alert["id"]
+        reply = self.write("PATCH", path, {"status": "inProgress", "assignedTo": "noc@contoso.com"})
+        self.assertEqual(reply.status, 200, reply.raw)
+        self.assertEqual(reply.json["status"], "inProgress")
+        self.assertEqual(reply.json["assignedTo"], "noc@contoso.com")
+        self.assertGreater(reply.json["lastUpdateDateTime"], "2026-01-01T00:00:00Z")
+        resolved = self.write("PATCH", path, {"status": "resolved", "classification": "falsePositive",
+                                              "determination": "securityTesting"})
+        self.assertEqual(resolved.status, 200, resolved.raw)
+        self.assertEqual(resolved.json["classification"], "falsePositive")
+        self.assertEqual(resolved.json["determination"], "securityTesting")
+        self.assertTrue(resolved.json["resolvedDateTime"])
+        refused = self.write("PATCH", path, {"status": "new", "severity": "low"})
+        self.assertEqual(refused.status, 400)
+        self.assertIn("'severity'", refused.json["error"]["message"])
+        self.assertEqual(self.graph(path).json["status"], "resolved")  # nothing of a refused PATCH applied
+        bad = self.write("PATCH", path, {"classification": "maybe"})
+        self.assertEqual(bad.status, 400)
+        self.assertIn("'classification'", bad.json["error"]["message"])
+        self.assertEqual(self.write("PATCH", ALERTS + "/nope", {"status": "new"}).status, 404)
+
+    def test_comments_are_appended_and_all_returned(self):
+        alert = self.create(title="Phish", severity="low")
+        path = ALERTS + "/" + alert["id"] + "/comments"
+        body = {"@odata.type": "microsoft.graph.security.alertComment", "comment": "first"}
+        first = self.write("POST", path, body)
+        self.assertEqual(first.status, 200, first.raw)
+        self.assertEqual([c["comment"] for c in first.json["value"]], ["first"])
+        second = self.write("POST", path, dict(body, comment="second"))
+        self.assertEqual([c["comment"] for c in second.json["value"]], ["first", "second"])
+        self.assertEqual(set(second.json["value"][0]), {"comment", "createdByDisplayName", "createdDateTime"})
+        self.assertEqual(len(self.graph(ALERTS + "/" + alert["id"]).json["comments"]), 2)
+        self.assertEqual(self.write("POST", path, {"comment": ""}).status, 400)
+        unauthorized = self.call("POST", path, body=body)
+        self.assertEqual(unauthorized.status, 401)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,6 +1,6 @@
 // The Microsoft Graph alerts source against the cloud simulator over real TLS: the poller with the real
 // HTTP client and token provider feeding an AlarmBook, and sirenboxd turning a Graph alert into lamps and
-// back off when the alert is resolved in the portal.
+// back off when the alert is resolved in the portal, and the box's acknowledge and resolve written back.
 #include <gtest/gtest.h>
 
 #include "agent/base/time_format.hpp"
@@ -146,10 +146,10 @@ class GraphDaemonTest : public ::testing::Test {
         socket_ = (dir_.path() / "control.sock").string();
     }
 
-    void start_daemon() {
+    void start_daemon(const std::string& graph_extra = "") {
         const auto& o = sim_->options();
         const std::string config = R"({
-          "box": {"id": "graph-box"},
+          "box": {"id": "graph-box", "name": "NOC wall"},
           "cloud": {"tenant_id": ")" +
                                    o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
                     "client_secret_file": ")" +
@@ -158,7 +158,7 @@ class GraphDaemonTest : public ::testing::Test {
                                    sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
           "graph": {"enabled": true, "graph_url": ")" +
                                    sim_->base_url() + R"(", "poll_interval_s": 5,
-                    "min_severity": "medium"},
+                    )" + graph_extra + R"("min_severity": "medium"},
           "mqtt": {"enabled": false},
           "gpio": {"backend": "sim", "board": "generic"},
           "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() +
@@ -182,6 +182,18 @@ class GraphDaemonTest : public ::testing::Test {
         std::vector<std::string> argv{(testing::binary_dir() / "sirenboxctl").string(), "--socket", socket_, "--json"};
         argv.insert(argv.end(), args.begin(), args.end());
         return testing::run_command(argv);
+    }
+
+    long long outbox(const char* field) {
+        auto result = ctl({"status"});
+        auto doc = json::parse(result.output, "sirenboxctl status");
+        if (result.exit_code != 0 || !doc.is_ok()) return -1;
+        return json::get_integer(json::member(doc->get(), "outbox"), field).value_or(-1);
+    }
+
+    bool siren_off() {
+        auto on = lit();
+        return on.count("siren") == 0 && on.count("lamp_red") == 1;
     }
 
     std::set<std::string> lit() {
@@ -217,6 +229,93 @@ TEST_F(GraphDaemonTest, AGraphAlertLightsTheLampsAndAPortalResolutionTurnsThemOf
 
     sim_->call("PATCH", "/_sim/graph/alerts/" + id, R"({"status": "resolved"})");
     ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_green"}; })) << daemon_->output();
+}
+
+// The Graph API requests in the simulator's log, as "METHOD path body".
+std::vector<std::string> graph_writes(CloudSim& sim) {
+    std::vector<std::string> out;
+    auto log = sim.requests();
+    for (const cJSON* r = json::member(log.get(), "requests")->child; r != nullptr; r = r->next) {
+        const std::string method = json::get_string(r, "method").value_or("");
+        const std::string path = json::get_string(r, "path").value_or("");
+        if (method == "GET" || path.rfind("/v1.0/", 0) != 0) continue;
+        const cJSON* body = json::member(r, "body");
+        out.push_back(method + " " + path + " " + (body ? json::print(body) : std::string("-")));
+    }
+    return out;
+}
+
+std::vector<std::string> comments_of(const cJSON* alert) {
+    std::vector<std::string> out;
+    const cJSON* list = json::member(alert, "comments");
+    for (const cJSON* c = list ? list->child : nullptr; c; c = c->next) {
+        out.push_back(json::get_string(c, "comment").value_or(""));
+    }
+    return out;
+}
+
+TEST_F(GraphDaemonTest, AcknowledgeAndResolveAreWrittenBackToTheAlert) {
+    const std::string id = create_alert(*sim_, "Crypto miner on vm-web-01", "high");
+    start_daemon(R"("assign_to": "noc@contoso.com", "resolve_classification": "falsePositive",
+                    "resolve_determination": "securityTesting", )");
+    ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_red", "siren"}; }))
+        << daemon_->output();
+    const std::string sim_path = "/_sim/graph/alerts/" + id;
+    const std::string api_path = "/v1.0/security/alerts_v2/" + id;
+
+    sim_->clear_requests();
+    ASSERT_EQ(ctl({"press", "ack"}).exit_code, 0);
+    ASSERT_TRUE(testing::wait_until([&] {
+        auto alert = sim_->call("GET", sim_path);
+        return json::get_string(alert.get(), "status") == "inProgress" && !comments_of(alert.get()).empty();
+    })) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; }))
+        << daemon_->output();
+    auto acked = sim_->call("GET", sim_path);
+    EXPECT_EQ(json::get_string(acked.get(), "assignedTo"), "noc@contoso.com");
+    EXPECT_EQ(comments_of(acked.get()), std::vector<std::string>{"Acknowledged at NOC wall by button"});
+    EXPECT_EQ(graph_writes(*sim_),
+              (std::vector<std::string>{
+                  "PATCH " + api_path + R"( {"status":"inProgress","assignedTo":"noc@contoso.com"})",
+                  "POST " + api_path +
+                      R"(/comments {"@odata.type":"microsoft.graph.security.alertComment","comment":"Acknowledged at NOC wall by button"})"}));
+    EXPECT_TRUE(testing::wait_until([&] { return siren_off(); })) << daemon_->output();
+
+    sim_->clear_requests();
+    ASSERT_EQ(ctl({"resolve", "graph:" + id}).exit_code, 0);
+    ASSERT_TRUE(testing::wait_until([&] {
+        return comments_of(sim_->call("GET", sim_path).get()).size() == 2;
+    })) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 2 && outbox("pending") == 0; }))
+        << daemon_->output();
+    auto resolved = sim_->call("GET", sim_path);
+    EXPECT_EQ(json::get_string(resolved.get(), "status"), "resolved");
+    EXPECT_EQ(json::get_string(resolved.get(), "classification"), "falsePositive");
+    EXPECT_EQ(json::get_string(resolved.get(), "determination"), "securityTesting");
+    EXPECT_EQ(comments_of(resolved.get()),
+              (std::vector<std::string>{"Acknowledged at NOC wall by button", "Resolved at NOC wall by cli"}));
+    EXPECT_EQ(graph_writes(*sim_),
+              (std::vector<std::string>{
+                  "PATCH " + api_path +
+                      R"( {"status":"resolved","classification":"falsePositive","determination":"securityTesting"})",
+                  "POST " + api_path +
+                      R"(/comments {"@odata.type":"microsoft.graph.security.alertComment","comment":"Resolved at NOC wall by cli"})"}));
+    ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_green"}; })) << daemon_->output();
+}
+
+TEST_F(GraphDaemonTest, WithoutWriteBackActionsStayOnTheBox) {
+    const std::string id = create_alert(*sim_, "Crypto miner on vm-web-01", "high");
+    start_daemon(R"("write_back": false, )");
+    ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_red", "siren"}; }))
+        << daemon_->output();
+    sim_->clear_requests();
+    ASSERT_EQ(ctl({"press", "ack"}).exit_code, 0);
+    ASSERT_TRUE(testing::wait_until([&] { return siren_off(); })) << daemon_->output();
+    EXPECT_EQ(outbox("pending"), 0);
+    EXPECT_EQ(outbox("done"), 0);
+    EXPECT_NE(daemon_->output().find("no write-back configured for graph"), std::string::npos) << daemon_->output();
+    EXPECT_TRUE(graph_writes(*sim_).empty());
+    EXPECT_EQ(json::get_string(sim_->call("GET", "/_sim/graph/alerts/" + id).get(), "status"), "new");
 }
 
 }  // namespace

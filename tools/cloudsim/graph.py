@@ -4,6 +4,10 @@
                                             serviceSource, classification, determination, assignedTo),
                                             $top (clamped to 1..1000), $orderby, @odata.nextLink ($skiptoken)
     GET  /v1.0/security/alerts_v2/{id}
+    PATCH /v1.0/security/alerts_v2/{id}    status, classification, determination, assignedTo only (any other
+                                            field: 400 naming it); bumps lastUpdateDateTime; returns the alert
+    POST /v1.0/security/alerts_v2/{id}/comments   {"@odata.type", "comment"}: appends to comments[],
+                                            returns {"value": [every comment]}
     POST   /_sim/graph/alerts               create an alert; the server fills what the service fills
     PATCH  /_sim/graph/alerts/{id}          change it "in the portal" (bumps lastUpdateDateTime)
     GET    /_sim/graph/alerts/{id}
@@ -43,6 +47,13 @@ SERVICE_SOURCES = ("unknown", "microsoftDefenderForEndpoint", "microsoftDefender
                    "microsoftInsiderRiskManagement")
 _EVOLVED = SERVICE_SOURCES[SERVICE_SOURCES.index("unknownFutureValue") + 1:]
 _ALERT = re.compile(r"^/v1\.0/security/alerts_v2/([^/]+)$")
+_COMMENTS = re.compile(r"^/v1\.0/security/alerts_v2/([^/]+)/comments$")
+WRITABLE = ("status", "classification", "determination", "assignedTo")
+CLASSIFICATIONS = ("unknown", "falsePositive", "truePositive", "informationalExpectedActivity", "unknownFutureValue")
+DETERMINATIONS = ("unknown", "apt", "malware", "securityPersonnel", "securityTesting", "unwantedSoftware", "other",
+                  "multiStagedAttack", "compromisedUser", "phishing", "maliciousUserActivity", "clean",
+                  "insufficientData", "confirmedUserActivity", "lineOfBusinessApplication", "unknownFutureValue")
+COMMENT_AUTHOR = "sirenbox-app"
 _SIM_ALERT = re.compile(r"^/_sim/graph/alerts/([^/]+)$")
 
 
@@ -123,6 +134,33 @@ class AlertStore:
                 alert["resolvedDateTime"] = now
             return copy.deepcopy(alert)
 
+    def update(self, alert_id, body):
+        """PATCH through the API: only the documented updatable fields."""
+        if not isinstance(body, dict):
+            raise GraphError(400, "BadRequest", "The request body must be a JSON object.")
+        for field in body:
+            if field not in WRITABLE:
+                raise GraphError(400, "BadRequest", "Property '%s' is not updatable on alert." % field)
+        for field, allowed in (("classification", CLASSIFICATIONS), ("determination", DETERMINATIONS)):
+            if field in body and body[field] not in allowed:
+                raise GraphError(400, "BadRequest", "Invalid value '%s' for property '%s'." % (body[field], field))
+        if "assignedTo" in body and body["assignedTo"] is not None and not isinstance(body["assignedTo"], str):
+            raise GraphError(400, "BadRequest", "Property 'assignedTo' must be a string or null.")
+        return self.patch(alert_id, {k: v for k, v in body.items() if k != "lastUpdateDateTime"})
+
+    def add_comment(self, alert_id, body):
+        if not isinstance(body, dict) or not isinstance(body.get("comment"), str) or not body["comment"]:
+            raise GraphError(400, "BadRequest", "Property 'comment' is required.")
+        with self._lock:
+            alert = self._alerts.get(alert_id)
+            if alert is None:
+                raise GraphError(404, "NotFound", "Alert '%s' was not found." % alert_id)
+            now = format_time(self._clock.now())
+            alert["comments"].append({"comment": body["comment"], "createdByDisplayName": COMMENT_AUTHOR,
+                                      "createdDateTime": now})
+            alert["lastUpdateDateTime"] = now
+            return copy.deepcopy(alert["comments"])
+
 
 def _check_enums(body):
     if not isinstance(body, dict):
@@ -142,13 +180,24 @@ class Graph:
     def handle(self, request):
         if request.path.startswith("/_sim/graph/") or request.path == "/_sim/graph":
             return self._control(request)
-        if request.path.rstrip("/") != "/v1.0/security/alerts_v2" and not _ALERT.match(request.path):
+        comments = _COMMENTS.match(request.path)
+        if request.path.rstrip("/") != "/v1.0/security/alerts_v2" and not _ALERT.match(request.path) \
+                and not comments:
             return None
         problem = self._check_token(request)
         if problem is not None:
             return problem
-        if request.method != "GET":
-            return graph_error(405, "BadRequest", "This sample serves GET only on alerts_v2.")
+        try:
+            if comments and request.method == "POST":
+                return json_response(200, {"@odata.context": CONTEXT + "('%s')/comments" % comments.group(1),
+                                           "value": self.store.add_comment(comments.group(1), self._body(request))})
+            if _ALERT.match(request.path) and request.method == "PATCH":
+                alert = self.store.update(_ALERT.match(request.path).group(1), self._body(request))
+                return json_response(200, self._shown(request, alert))
+        except GraphError as e:
+            return graph_error(e.status, e.code, e.message)
+        if request.method != "GET" or comments:
+            return graph_error(405, "BadRequest", "%s is not supported here." % request.method)
         try:
             m = _ALERT.match(request.path)
             if m:
@@ -158,6 +207,13 @@ class Graph:
             return graph_error(e.status, e.code, e.message)
         except odata_filter.FilterError as e:
             return graph_error(400, "BadRequest", "Invalid filter clause: %s" % e)
+
+    @staticmethod
+    def _body(request):
+        try:
+            return request.json() if request.body else None
+        except ValueError as e:
+            raise GraphError(400, "BadRequest", "The request body is not JSON: %s" % e) from None
 
     def _check_token(self, request):
         header = request.header("Authorization") or ""
