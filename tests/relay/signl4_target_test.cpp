@@ -127,12 +127,12 @@ TEST_F(Signl4TargetTest, UnknownTeamSecretFailsForGoodWithoutNamingIt) {
 
 constexpr const char* kNote = "Acknowledged at NOC wall by button";
 constexpr const char* kListWithAlert = R"({"hasMore": false, "results": [
-    {"id": "old", "statusCode": 4, "externalEventId": "sentinel:inc-1", "history": {"created": "2026-11-21T08:00:00Z"}},
-    {"id": "a-1", "statusCode": 1, "externalEventId": "sentinel:inc-1", "history": {"created": "2026-11-22T08:00:05Z"}},
-    {"id": "x", "statusCode": 1, "externalEventId": "sentinel:other", "history": {"created": "2026-11-22T08:00:09Z"}}]})";
+    {"id": "old", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 4, "externalEventId": "sentinel:inc-1", "history": {"created": "2026-11-21T08:00:00Z"}},
+    {"id": "a-1", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "externalEventId": "sentinel:inc-1", "history": {"created": "2026-11-22T08:00:05Z"}},
+    {"id": "x", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "externalEventId": "sentinel:other", "history": {"created": "2026-11-22T08:00:09Z"}}]})";
 
 std::string alert_json(int status_code, const std::string& annotations = "[]") {
-    return R"({"id": "a-1", "statusCode": )" + std::to_string(status_code) +
+    return R"({"id": "a-1", "lastModified": "2026-11-22T08:01:00Z", "statusCode": )" + std::to_string(status_code) +
            R"(, "externalEventId": "sentinel:inc-1", "annotations": )" + annotations + "}";
 }
 
@@ -221,8 +221,8 @@ TEST_F(Signl4ActionTest, CommentAnnotatesOnceAndIsNotRepeated) {
 
 TEST_F(Signl4ActionTest, OwnSignl4AlarmsAreReadByAlertId) {
     entry_.alarm_key = "signl4:a-9";
-    transport_.push(200, R"({"id": "a-9", "statusCode": 1, "annotations": []})");
-    transport_.push(200, R"({"id": "a-9", "statusCode": 2})");
+    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
+    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 2})");
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 2u);
