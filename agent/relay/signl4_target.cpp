@@ -121,7 +121,8 @@ Status Signl4Target::follow(const OutboxEntry& entry) {
         case ActionKind::kRaise: return invalid_argument(what + ": not an action");
     }
     if (done) {
-        SB_LOG(kInfo, "relay") << what << ": already " << (entry.kind == ActionKind::kComment ? "annotated" : cloud::to_string(alert.status)) << "; nothing to do";
+        const std::string_view state = entry.kind == ActionKind::kComment ? "annotated" : cloud::to_string(alert.status);
+        SB_LOG(kInfo, "relay") << what << ": already " << state << "; nothing to do";
         return Status::ok();
     }
     SB_RETURN_IF_ERROR(client_.act_on_alert(alert.id, operation, payload->note).with_context(what));

@@ -299,7 +299,8 @@ TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {
     EXPECT_NE(by_target["signl4"].payload.find("\"note\":\"Acknowledged at Test wall by button\""), std::string::npos)
         << by_target["signl4"].payload;
     EXPECT_EQ(by_target["sentinel"].created, by_target["signl4"].created);
-    EXPECT_EQ(std::max(entries[0].id, entries[1].id), std::min(entries[0].id, entries[1].id) + 1) << "enqueued together";
+    EXPECT_EQ(std::max(entries[0].id, entries[1].id), std::min(entries[0].id, entries[1].id) + 1)
+        << "enqueued together";
     EXPECT_EQ(asked, 1);
     EXPECT_EQ(relay_wakes_, 1) << "one batch, one wake";
 

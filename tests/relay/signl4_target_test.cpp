@@ -127,9 +127,12 @@ TEST_F(Signl4TargetTest, UnknownTeamSecretFailsForGoodWithoutNamingIt) {
 
 constexpr const char* kNote = "Acknowledged at NOC wall by button";
 constexpr const char* kListWithAlert = R"({"hasMore": false, "results": [
-    {"id": "old", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 4, "externalEventId": "sentinel:inc-1", "history": {"created": "2026-11-21T08:00:00Z"}},
-    {"id": "a-1", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "externalEventId": "sentinel:inc-1", "history": {"created": "2026-11-22T08:00:05Z"}},
-    {"id": "x", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "externalEventId": "sentinel:other", "history": {"created": "2026-11-22T08:00:09Z"}}]})";
+    {"id": "old", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 4, "externalEventId": "sentinel:inc-1",
+     "history": {"created": "2026-11-21T08:00:00Z"}},
+    {"id": "a-1", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "externalEventId": "sentinel:inc-1",
+     "history": {"created": "2026-11-22T08:00:05Z"}},
+    {"id": "x", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "externalEventId": "sentinel:other",
+     "history": {"created": "2026-11-22T08:00:09Z"}}]})";
 
 std::string alert_json(int status_code, const std::string& annotations = "[]") {
     return R"({"id": "a-1", "lastModified": "2026-11-22T08:01:00Z", "statusCode": )" + std::to_string(status_code) +
