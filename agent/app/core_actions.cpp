@@ -35,21 +35,28 @@ Result<int> CoreLoop::act(relay::ActionKind kind, const std::string& selector, c
     std::vector<relay::OutboxEntry> entries;
     for (const auto& key : keys) {
         const core::Alarm& alarm = *book_.find(key);
-        auto payload = deps_.payloads.find(alarm.source);
-        if (payload == deps_.payloads.end()) {
+        const std::size_t before = entries.size();
+        auto add = [&](const std::string& target, std::string payload) {
+            relay::OutboxEntry entry;
+            entry.alarm_key = key;
+            entry.target = target;
+            entry.kind = kind;
+            entry.origin = origin;
+            entry.payload = std::move(payload);
+            entry.created = deps_.clock.wall_now();
+            entry.next_attempt = entry.created;
+            entries.push_back(std::move(entry));
+        };
+        auto own = deps_.payloads.find(alarm.source);
+        if (own != deps_.payloads.end()) add(alarm.source, own->second(kind, note));
+        for (const auto& [target, build] : deps_.extra_targets) {
+            if (own != deps_.payloads.end() && target == alarm.source) continue;  // reached already
+            if (auto payload = build(alarm, kind, note)) add(target, std::move(*payload));
+        }
+        if (entries.size() == before) {
             SB_LOG(kWarn, "core") << key << ": no write-back configured for " << alarm.source << "; "
                                   << relay::to_string(kind) << " stays local";
-            continue;
         }
-        relay::OutboxEntry entry;
-        entry.alarm_key = key;
-        entry.target = alarm.source;
-        entry.kind = kind;
-        entry.origin = origin;
-        entry.payload = payload->second(kind, note);
-        entry.created = deps_.clock.wall_now();
-        entry.next_attempt = entry.created;
-        entries.push_back(std::move(entry));
     }
     // Durable before anything is shown: a power cut after this line loses no action.
     if (!entries.empty()) {

@@ -4,6 +4,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -80,6 +81,11 @@ struct CoreDeps {
     /// Set when the SIGNL4 connector is on: the payload of the "raise" entry that pages the team about a
     /// newly raised alarm (alarms from SIGNL4 itself are never sent back).
     std::function<std::string(const core::Alarm&)> connector_payload{};
+    /// Further targets an action reaches besides the alarm's own source (e.g. "signl4" when SIGNL4
+    /// mirrors the alarm): target name → payload, or nullopt when that target does not take this alarm.
+    std::map<std::string,
+             std::function<std::optional<std::string>(const core::Alarm&, relay::ActionKind, const std::string& note)>>
+        extra_targets{};
 };
 
 /// The one thread that owns the AlarmBook (architecture.md): pollers, buttons, the control socket and

@@ -1,5 +1,6 @@
 #include "agent/app/daemon_parts.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "agent/app/control_protocol.hpp"
@@ -261,6 +262,26 @@ Status build_graph(DaemonParts& p) {
     return Status::ok();
 }
 
+// Whether no SIGNL4 alert will ever mirror `alarm_key`: its raise failed for good, or there never was
+// one (the alarm predates the connector). Actions on an alarm wait behind its raise in the outbox, so
+// at this point the raise is done, failed or absent; a done one means SIGNL4 is only slow to list it.
+bool signl4_raise_failed(DaemonParts& p, const std::string& alarm_key) {
+    constexpr int kLimit = 1000;
+    auto has_raise = [&](relay::EntryState state) -> std::optional<bool> {
+        auto entries = p.relay_store->list(state, kLimit);
+        if (!entries.is_ok()) return std::nullopt;
+        return std::any_of(entries->begin(), entries->end(), [&](const relay::OutboxEntry& entry) {
+            return entry.alarm_key == alarm_key && entry.target == "signl4" && entry.kind == relay::ActionKind::kRaise;
+        });
+    };
+    const auto failed = has_raise(relay::EntryState::kFailed);
+    if (!failed) return false;  // unknown: keep retrying
+    if (*failed) return true;
+    const auto pending = has_raise(relay::EntryState::kPending);
+    const auto done = has_raise(relay::EntryState::kDone);
+    return pending && done && !*pending && !*done;
+}
+
 // Runs after the other sources are built: their names tell which SIGNL4 external ids mirror alarms.
 Status build_signl4(DaemonParts& p) {
     const auto& c = p.config.signl4;
@@ -270,6 +291,7 @@ Status build_signl4(DaemonParts& p) {
     options.team_id = c.team_id;
     options.webhook_url = c.webhook_url;
     options.page_size = c.page_size;
+    options.user_id = c.user_id;
     auto api_key = config::read_secret_file(c.api_key_file);
     if (!api_key.is_ok()) return api_key.status().with_context("signl4.api_key_file");
     options.api_key = std::move(*api_key);
@@ -293,6 +315,14 @@ Status build_signl4(DaemonParts& p) {
         raise.scenario = c.alerting_scenario;
         raise.box_name = p.config.box.name;
         p.connector_payload = [raise](const core::Alarm& alarm) { return relay::signl4_raise_payload(alarm, raise); };
+    }
+    if (c.write_back) {
+        const bool connector = c.connector;
+        p.extra_targets["signl4"] = [connector](const core::Alarm& alarm, relay::ActionKind,
+                                                const std::string& note) -> std::optional<std::string> {
+            if (!relay::signl4_mirrors(alarm, connector)) return std::nullopt;
+            return relay::signl4_action_payload(alarm, note);
+        };
     }
     return Status::ok();
 }
@@ -428,7 +458,11 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
                                                    [self] { self->core->post(RelayProgress{}); });
     if (p.sentinel) p.relay->add_target("sentinel", std::make_unique<relay::SentinelTarget>(*p.sentinel, *p.tokens));
     if (p.graph) p.relay->add_target("graph", std::make_unique<relay::GraphTarget>(*p.graph, *p.tokens));
-    if (p.connector_payload) p.relay->add_target("signl4", std::make_unique<relay::Signl4Target>(*p.signl4));
+    if (p.connector_payload || !p.extra_targets.empty()) {
+        // The relay worker owns relay_store; the predicate runs on its thread only.
+        auto raise_failed = [self](const std::string& alarm_key) { return signl4_raise_failed(*self, alarm_key); };
+        p.relay->add_target("signl4", std::make_unique<relay::Signl4Target>(*p.signl4, raise_failed));
+    }
 
     std::vector<std::string> source_names;
     if (p.mirror) source_names.emplace_back("fleet");
@@ -447,7 +481,8 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
                   .publisher = p.publisher.get(),
                   .add_runtime_status = [self](cJSON* status) { add_runtime_status(*self, status); },
                   .runtime_faults = [self] { return runtime_faults(*self); },
-                  .connector_payload = p.connector_payload};
+                  .connector_payload = p.connector_payload,
+                  .extra_targets = p.extra_targets};
     if (p.session) {
         deps.publish_summary = [self](const std::string& summary) {
             self->session->publish(self->publisher->topics().summary(), summary, true);

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "agent/app/button_reader.hpp"
@@ -70,6 +71,9 @@ struct DaemonParts {
     StopSignal poll_stop;
     std::map<std::string, std::function<std::string(relay::ActionKind, const std::string&)>> payloads;  // by target
     std::function<std::string(const core::Alarm&)> connector_payload;  // SIGNL4 connector on
+    std::map<std::string,
+             std::function<std::optional<std::string>(const core::Alarm&, relay::ActionKind, const std::string&)>>
+        extra_targets;  // SIGNL4 write-back
 };
 
 Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config);

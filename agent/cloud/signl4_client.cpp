@@ -139,4 +139,49 @@ Result<std::string> Signl4Client::post_event(const std::string& body) {
     return std::string();
 }
 
+Result<Signl4AlertDetail> Signl4Client::get_alert(const std::string& alert_id) {
+    net::HttpRequest request;
+    request.method = "GET";
+    request.url = options_.api_url + names::kAlertsPath + url_encode_component(alert_id);
+    request.headers.emplace_back(names::kApiKeyHeader, options_.api_key.reveal());
+    request.safe_to_retry = true;
+    const std::string what = "signl4: GET alerts/" + alert_id;
+    auto response = send(std::move(request), what);
+    if (!response) return response.status();
+    auto root = json::parse(response->body, what);
+    if (!root) return unavailable(what + ": " + root.status().message());
+    auto alert = parse_signl4_alert(root->get());
+    if (!alert) return unavailable(what + ": " + alert.status().message());
+    Signl4AlertDetail detail{std::move(*alert), {}};
+    const cJSON* annotations = json::member(root->get(), names::kAlertAnnotations);
+    const cJSON* item = nullptr;
+    cJSON_ArrayForEach(item, annotations) {
+        if (auto text = json::get_string(item, names::kAnnotationText)) detail.annotation_texts.push_back(*text);
+    }
+    return detail;
+}
+
+Status Signl4Client::act_on_alert(const std::string& alert_id, Signl4Operation operation, const std::string& text) {
+    auto body = json::object();
+    const char* suffix = names::kAnnotateSuffix;
+    if (operation == Signl4Operation::kAnnotate) {
+        json::add(body.get(), names::kAnnotationType, names::kAnnotationTypeText);
+        json::add(body.get(), names::kAnnotationText, text);
+    } else {
+        suffix = operation == Signl4Operation::kAcknowledge ? names::kAcknowledgeSuffix : names::kCloseSuffix;
+        json::add(body.get(), names::kActionDescription, text);
+    }
+    if (!options_.user_id.empty()) json::add(body.get(), names::kActionUserId, options_.user_id);
+    net::HttpRequest request;
+    request.method = "POST";
+    request.url = options_.api_url + names::kAlertsPath + url_encode_component(alert_id) + suffix;
+    request.headers.emplace_back(names::kApiKeyHeader, options_.api_key.reveal());
+    request.body = json::print(body.get());
+    // Acknowledge and close end in the same state however often they run; a repeated annotate
+    // would add a second note, so the transport must not repeat it behind the caller's back.
+    request.safe_to_retry = operation != Signl4Operation::kAnnotate;
+    auto response = send(std::move(request), "signl4: POST alerts/" + alert_id + suffix);
+    return response ? Status::ok() : response.status();
+}
+
 }  // namespace sirenbox::cloud

@@ -11,9 +11,19 @@
 
 namespace sirenbox::cloud {
 
+/// What the relay needs to know of one alert before it writes to it.
+struct Signl4AlertDetail {
+    Signl4Alert alert;
+    std::vector<std::string> annotation_texts;  // the `text` of each annotation, in order
+};
+
+/// The alert operations of the REST API v2 (§e.2).
+enum class Signl4Operation { kAcknowledge, kClose, kAnnotate };
+
 struct Signl4Options {
     std::string api_url = "https://connect.signl4.com/api";  // REST API base
     std::string team_id;                                     // teamId of the paged query
+    std::string user_id;                                     // userId of acknowledge/close/annotate; empty: none
     Secret api_key;                                          // X-S4-Api-Key
     std::string webhook_url = "https://connect.signl4.com";  // inbound webhook base; /webhook/{secret} is added
     Secret team_secret;                                      // empty: no connector
@@ -41,6 +51,14 @@ class Signl4Client final {
     /// POSTs a webhook body (signl4_raise_body()); returns the eventId SIGNL4 answers with (may be
     /// empty). Not repeated by the transport after a network failure: the caller checks first.
     Result<std::string> post_event(const std::string& body);
+
+    /// GET alerts/{id}: the alert and its annotations. 404 → kNotFound.
+    Result<Signl4AlertDetail> get_alert(const std::string& alert_id);
+
+    /// POST alerts/{id}/acknowledge | close ({"userId"?, "description": text}) or annotate
+    /// ({"annotationType": 1, "text": text, "userId"?}). 409 (not allowed by the alert's lifecycle)
+    /// → kFailedPrecondition. Safe to repeat for acknowledge/close; the caller checks before annotate.
+    Status act_on_alert(const std::string& alert_id, Signl4Operation operation, const std::string& text);
 
   private:
     Result<net::HttpResponse> send(net::HttpRequest request, const std::string& what);

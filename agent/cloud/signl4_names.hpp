@@ -38,6 +38,19 @@ inline constexpr const char* kAlertLastModified = "lastModified";
 inline constexpr const char* kAlertHistory = "history";
 inline constexpr const char* kHistoryCreated = "created";
 
+// GET {base}/v2/alerts/{id}; POST {base}/v2/alerts/{id}/acknowledge | /close | /annotate (§e.2, v1
+// swagger names; UNCERTAIN for v2, where a third-party summary lists uid/descr).
+inline constexpr const char* kAlertsPath = "/v2/alerts/";
+inline constexpr const char* kAcknowledgeSuffix = "/acknowledge";
+inline constexpr const char* kCloseSuffix = "/close";
+inline constexpr const char* kAnnotateSuffix = "/annotate";
+inline constexpr const char* kActionUserId = "userId";
+inline constexpr const char* kActionDescription = "description";
+inline constexpr const char* kAnnotationType = "annotationType";
+inline constexpr const char* kAnnotationText = "text";
+inline constexpr int kAnnotationTypeText = 1;
+inline constexpr const char* kAlertAnnotations = "annotations";
+
 // Inbound webhook: POST {webhook_url}/webhook/{teamSecret} (§e.1).
 inline constexpr const char* kWebhookPath = "/webhook/";
 inline constexpr const char* kHookTitle = "Title";

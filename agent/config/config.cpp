@@ -199,6 +199,10 @@ const std::vector<Field<Signl4Config>> kSignl4Fields = {
      "File holding the team (or integration) secret of the inbound webhook (mode 600)."},
     {"alerting_scenario", &Signl4Config::alerting_scenario, "X-S4-AlertingScenario of raised alerts.", 0, 0,
      {"single_ack", "multi_ack", "emergency"}},
+    {"write_back", &Signl4Config::write_back,
+     "The box's acknowledge / resolve / comment also acknowledge / close / annotate the SIGNL4 alert of the "
+     "alarm: alarms from SIGNL4 itself, and (with `connector`) every alarm the box paged SIGNL4 about."},
+    {"user_id", &Signl4Config::user_id, "SIGNL4 user id sent as userId with those calls; empty: none."},
 };
 
 const std::vector<Field<MqttConfig>> kMqttFields = {

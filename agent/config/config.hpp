@@ -107,6 +107,8 @@ struct Signl4Config {
     std::string webhook_url = "https://connect.signl4.com";
     std::string team_secret_file;
     std::string alerting_scenario = "single_ack";
+    bool write_back = true;  // acknowledge / resolve / comment reach the SIGNL4 alerts that mirror alarms
+    std::string user_id;     // userId sent with those calls; empty: none
 };
 
 struct MqttConfig {

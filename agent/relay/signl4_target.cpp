@@ -29,7 +29,39 @@ Result<RaisePayload> read_payload(const OutboxEntry& entry) {
     return payload;
 }
 
+struct ActionPayload {
+    WallTime check_since{};
+    std::string note;
+};
+
+Result<ActionPayload> read_action_payload(const OutboxEntry& entry) {
+    const std::string where = "outbox entry " + std::to_string(entry.id) + " payload";
+    auto doc = json::parse(entry.payload, where);
+    if (!doc) return doc.status();
+    ActionPayload payload{entry.created, json::get_string(doc->get(), "note").value_or("")};
+    if (auto since = json::get_string(doc->get(), "check_since")) {
+        auto t = parse_iso8601(*since);
+        if (!t) return invalid_argument(where + ": check_since: " + t.status().message());
+        payload.check_since = std::min(payload.check_since, *t);
+    }
+    if (payload.note.empty()) return invalid_argument(where + ": note: missing or empty");
+    return payload;
+}
+
+constexpr std::string_view kOwnPrefix = "signl4:";
+
 }  // namespace
+
+std::string signl4_action_payload(const core::Alarm& alarm, const std::string& note) {
+    auto payload = json::object();
+    if (alarm.created != WallTime{}) json::add(payload.get(), "check_since", format_iso8601(alarm.created, true));
+    json::add(payload.get(), "note", note);
+    return json::print(payload.get());
+}
+
+bool signl4_mirrors(const core::Alarm& alarm, bool connector_on) {
+    return alarm.source == "signl4" || connector_on;
+}
 
 std::string signl4_raise_payload(const core::Alarm& alarm, const cloud::Signl4RaiseOptions& options) {
     auto payload = json::object();
@@ -40,10 +72,65 @@ std::string signl4_raise_payload(const core::Alarm& alarm, const cloud::Signl4Ra
 }
 
 Status Signl4Target::deliver(const OutboxEntry& entry) {
-    if (entry.kind != ActionKind::kRaise) {
-        return invalid_argument("signl4: " + std::string(to_string(entry.kind)) + " of " + entry.alarm_key +
-                                " is not supported yet (only raise)");
+    return entry.kind == ActionKind::kRaise ? raise(entry) : follow(entry);
+}
+
+Result<cloud::Signl4AlertDetail> Signl4Target::find_alert(const OutboxEntry& entry, WallTime check_since) {
+    if (entry.alarm_key.rfind(kOwnPrefix, 0) == 0) return client_.get_alert(entry.alarm_key.substr(kOwnPrefix.size()));
+    auto alerts = client_.list_alerts(check_since - kCheckMargin, nullptr);
+    if (!alerts) return alerts.status().with_context("signl4: looking up the alert of " + entry.alarm_key);
+    const cloud::Signl4Alert* newest = nullptr;
+    for (const auto& alert : *alerts) {
+        if (alert.external_event_id != entry.alarm_key) continue;
+        if (newest == nullptr || alert.created > newest->created) newest = &alert;
     }
+    if (newest == nullptr) {
+        if (raise_failed_ && raise_failed_(entry.alarm_key)) {
+            return not_found("signl4: no alert for " + entry.alarm_key + ": its raise failed for good");
+        }
+        return unavailable("signl4: no alert for " + entry.alarm_key + " yet (its raise may still be pending)");
+    }
+    // The list carries no annotations: read the alert itself.
+    return client_.get_alert(newest->id);
+}
+
+Status Signl4Target::follow(const OutboxEntry& entry) {
+    auto payload = read_action_payload(entry);
+    if (!payload) return payload.status();
+    auto found = find_alert(entry, payload->check_since);
+    if (!found) return found.status();
+    const cloud::Signl4Alert& alert = found->alert;
+    const std::string what = "signl4: " + std::string(to_string(entry.kind)) + " of " + entry.alarm_key +
+                             " (alert " + alert.id + ")";
+    cloud::Signl4Operation operation = cloud::Signl4Operation::kAnnotate;
+    bool done = false;
+    switch (entry.kind) {
+        case ActionKind::kAcknowledge:
+            operation = cloud::Signl4Operation::kAcknowledge;
+            done = alert.status == cloud::Signl4Status::kAcknowledged || alert.status == cloud::Signl4Status::kClosed;
+            break;
+        case ActionKind::kResolve:
+            operation = cloud::Signl4Operation::kClose;
+            done = alert.status == cloud::Signl4Status::kClosed;
+            break;
+        case ActionKind::kComment: {
+            const auto& texts = found->annotation_texts;
+            done = std::find(texts.begin(), texts.end(), payload->note) != texts.end();
+            break;
+        }
+        case ActionKind::kRaise: return invalid_argument(what + ": not an action");
+    }
+    if (done) {
+        const std::string_view state = entry.kind == ActionKind::kComment ? "annotated" : cloud::to_string(alert.status);
+        SB_LOG(kInfo, "relay") << what << ": already " << state << "; nothing to do";
+        return Status::ok();
+    }
+    SB_RETURN_IF_ERROR(client_.act_on_alert(alert.id, operation, payload->note).with_context(what));
+    SB_LOG(kInfo, "relay") << what << ": done";
+    return Status::ok();
+}
+
+Status Signl4Target::raise(const OutboxEntry& entry) {
     auto payload = read_payload(entry);
     if (!payload) return payload.status();
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "agent/base/clock.hpp"
@@ -19,19 +20,42 @@ namespace sirenbox::relay {
 /// not count: that page was dealt with, and an alarm raised again is news again.
 ///
 /// Entry payload (signl4_raise_payload()): {"check_since": ISO-8601, "event": webhook body}, built when
-/// the alarm was raised so a restart sends the same text. Other action kinds are kInvalidArgument
-/// (permanent) for now. Borrows the client, which must outlive it; used by the relay worker thread.
+/// the alarm was raised so a restart sends the same text.
+///
+/// Acknowledge, resolve and comment (signl4_action_payload()) follow the box's own actions through
+/// the REST API: the alert is found by id for "signl4:<id>" alarms, else by external id = alarm key
+/// in the alert list (the newest match). Acknowledge skips an alert already acknowledged or closed,
+/// resolve one already closed, comment one whose annotations already hold the same text; else it
+/// POSTs acknowledge / close / annotate. No alert for the external id yet → kUnavailable (the raise
+/// may still come), unless `raise_failed(alarm_key)` says none will come (the raise gave up, or there
+/// never was one) → kNotFound (permanent).
+/// Borrows the client, which must outlive it; used by the relay worker thread only.
 class Signl4Target final : public Target {
   public:
     /// Clock differences between the box, the alarm's cloud and SIGNL4.
     static constexpr std::chrono::seconds kCheckMargin{300};
 
-    explicit Signl4Target(cloud::Signl4Client& client) : client_(client) {}
+    explicit Signl4Target(cloud::Signl4Client& client,
+                          std::function<bool(const std::string& alarm_key)> raise_failed = {})
+        : client_(client), raise_failed_(std::move(raise_failed)) {}
     Status deliver(const OutboxEntry& entry) override;
 
   private:
+    Status raise(const OutboxEntry& entry);
+    Status follow(const OutboxEntry& entry);
+    Result<cloud::Signl4AlertDetail> find_alert(const OutboxEntry& entry, WallTime check_since);
+
     cloud::Signl4Client& client_;
+    std::function<bool(const std::string& alarm_key)> raise_failed_;
 };
+
+/// The payload of an acknowledge / resolve / comment entry for `alarm`:
+/// {"check_since": ISO-8601 (alarm created, if known), "note": note}.
+std::string signl4_action_payload(const core::Alarm& alarm, const std::string& note);
+
+/// Whether SIGNL4 mirrors `alarm` (so the box's actions on it should reach SIGNL4): alarms of SIGNL4
+/// itself, and every other alarm when the connector pages SIGNL4 about them.
+bool signl4_mirrors(const core::Alarm& alarm, bool connector_on);
 
 /// The payload of a "raise" entry for `alarm`.
 std::string signl4_raise_payload(const core::Alarm& alarm, const cloud::Signl4RaiseOptions& options);

@@ -4,6 +4,7 @@
 
 #include "agent/app/core_loop.hpp"
 #include "agent/relay/sentinel_target.hpp"
+#include "agent/relay/signl4_target.hpp"
 #include "agent/store/store.hpp"
 #include "hal/sim_gpio.hpp"
 #include "mqtt/command.hpp"
@@ -49,6 +50,7 @@ protected:
             s.alarm.title = "Incident " + id;
             s.alarm.severity = severity;
             s.alarm.cloud_status = status;
+            s.alarm.updated = clock_.wall_now();
             s.cloud_state = status == "New" ? core::AlarmState::kUnacked
                             : status == "Active" ? core::AlarmState::kAcked
                                                  : core::AlarmState::kResolved;
@@ -113,6 +115,9 @@ TEST_F(CoreLoopTest, LongPressResolvesAndAStalePollDoesNotBringItBack) {
     poll_ok({{"a", "New"}});  // the cloud has not seen the resolve yet
     EXPECT_TRUE(loop_->book().alarms().empty()) << "a poll must not undo a pending local action";
     ASSERT_TRUE(store_->mark_done(pending()[0].id).is_ok());
+    poll_ok({{"a", "New"}});  // delivered, but this poll was taken before the cloud saw it
+    EXPECT_TRUE(loop_->book().alarms().empty());
+    clock_.advance(std::chrono::minutes(5));
     poll_ok({{"a", "New"}});  // reopened in the portal after the box closed it: a new alarm
     EXPECT_EQ(loop_->book().alarms().size(), 1u);
 }
@@ -248,6 +253,91 @@ TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
     EXPECT_EQ(entries[0].origin, "mqtt");
     EXPECT_NE(events.back().find("\"event\":\"acknowledged\""), std::string::npos);
     EXPECT_NE(events.back().find("\"origin\":\"mqtt\""), std::string::npos);
+}
+
+TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {
+    CoreDeps deps{.config = config_,
+                  .store = *store_,
+                  .outputs = outputs_,
+                  .clock = clock_,
+                  .sources = {"sentinel", "signl4"},
+                  .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note) {
+                                    return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
+                                }}},
+                  .wake_relay = [this] { ++relay_wakes_; }};
+    int asked = 0;
+    deps.extra_targets["signl4"] = [&asked](const core::Alarm& alarm, relay::ActionKind,
+                                            const std::string& note) -> std::optional<std::string> {
+        ++asked;
+        if (!relay::signl4_mirrors(alarm, true)) return std::nullopt;
+        return relay::signl4_action_payload(alarm, note);
+    };
+    deps.extra_targets["nobody"] = [](const core::Alarm&, relay::ActionKind, const std::string&) {
+        return std::optional<std::string>();
+    };
+    CoreLoop loop(std::move(deps));
+    loop.restore();
+    sources::SourceBatch batch;
+    batch.source = "sentinel";
+    core::CloudSnapshot snap;
+    snap.alarm.source = "sentinel";
+    snap.alarm.id = "a";
+    snap.cloud_state = core::AlarmState::kUnacked;
+    snap.may_raise = true;
+    batch.snapshots.push_back(snap);
+    loop.handle(batch);
+
+    hal::Press p;
+    p.kind = hal::Press::kShort;
+    p.at = clock_.now();
+    loop.handle(ButtonEvent{"button_ack", p});
+    auto entries = pending();
+    ASSERT_EQ(entries.size(), 2u) << "one entry per target that takes the alarm; none for \"nobody\"";
+    std::map<std::string, relay::OutboxEntry> by_target;
+    for (const auto& e : entries) by_target[e.target] = e;
+    ASSERT_EQ(by_target.count("sentinel"), 1u);
+    ASSERT_EQ(by_target.count("signl4"), 1u);
+    EXPECT_EQ(by_target["signl4"].alarm_key, "sentinel:a");
+    EXPECT_EQ(by_target["signl4"].kind, relay::ActionKind::kAcknowledge);
+    EXPECT_EQ(by_target["signl4"].origin, "button");
+    EXPECT_NE(by_target["signl4"].payload.find("\"note\":\"Acknowledged at Test wall by button\""), std::string::npos)
+        << by_target["signl4"].payload;
+    EXPECT_EQ(by_target["sentinel"].created, by_target["signl4"].created);
+    EXPECT_EQ(std::max(entries[0].id, entries[1].id), std::min(entries[0].id, entries[1].id) + 1)
+        << "enqueued together";
+    EXPECT_EQ(asked, 1);
+    EXPECT_EQ(relay_wakes_, 1) << "one batch, one wake";
+
+    // A comment on the same alarm: again both targets, queued behind the acknowledgements.
+    ASSERT_NE(loop.handle_command(ControlCall{"comment", "sentinel:a", "on site", nullptr}).find("\"ok\":true"),
+              std::string::npos);
+    EXPECT_EQ(pending().size(), 4u);
+}
+
+TEST_F(CoreLoopTest, AnAlarmWithoutItsOwnWriteBackStillReachesAnExtraTarget) {
+    CoreDeps deps{.config = config_, .store = *store_, .outputs = outputs_, .clock = clock_, .sources = {"signl4"}};
+    deps.extra_targets["signl4"] = [](const core::Alarm& alarm, relay::ActionKind,
+                                      const std::string& note) -> std::optional<std::string> {
+        if (!relay::signl4_mirrors(alarm, false)) return std::nullopt;
+        return relay::signl4_action_payload(alarm, note);
+    };
+    CoreLoop loop(std::move(deps));
+    loop.restore();
+    sources::SourceBatch batch;
+    batch.source = "signl4";
+    core::CloudSnapshot snap;
+    snap.alarm.source = "signl4";
+    snap.alarm.id = "alert-1";
+    snap.cloud_state = core::AlarmState::kUnacked;
+    snap.may_raise = true;
+    batch.snapshots.push_back(snap);
+    loop.handle(batch);
+    ASSERT_NE(loop.handle_command(ControlCall{"resolve", "signl4:alert-1", "", nullptr}).find("\"ok\":true"),
+              std::string::npos);
+    auto entries = pending();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].target, "signl4");
+    EXPECT_EQ(entries[0].kind, relay::ActionKind::kResolve);
 }
 
 }  // namespace

@@ -95,6 +95,19 @@ class Signl4Test(SimTestCase):
         self.assertEqual(self.call("GET", "/api/v2/alerts/nope", headers=KEY).status, 404)
         self.assertEqual(self.call("GET", "/api/v2/alerts/%s" % alert["id"]).status, 401)
 
+    def test_annotate_adds_a_text_annotation_that_get_returns(self):
+        alert = self.create(title="t", externalEventId="sentinel:9")
+        path = "/api/v2/alerts/%s/annotate" % alert["id"]
+        reply = self.call("POST", path, body={"annotationType": 1, "text": "Acknowledged at box"}, headers=KEY)
+        self.assertEqual(reply.status, 200, reply.raw)
+        self.assertEqual(reply.json["text"], "Acknowledged at box")
+        got = self.call("GET", "/api/v2/alerts/" + alert["id"], headers=KEY)
+        self.assertEqual([a["text"] for a in got.json["annotations"]], ["Acknowledged at box"])
+        self.assertEqual(self.call("POST", path, body={"annotationType": 1}, headers=KEY).status, 400)
+        self.assertEqual(self.call("POST", "/api/v2/alerts/nope/annotate", body={"text": "x"}, headers=KEY).status,
+                         404)
+        self.assertEqual(self.call("POST", path, body={"text": "x"}).status, 401)
+
     def test_paging_with_continuation_tokens_has_no_gaps_or_duplicates(self):
         ids = [self.create(title="A%d" % i)["id"] for i in range(7)]
         seen, token, pages = [], None, 0

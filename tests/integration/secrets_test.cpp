@@ -27,6 +27,8 @@ constexpr const char* kOwner = "2046feea-040d-4a46-9e2b-91c2941bfa70";
 // Shaped like an Entra client secret, with characters that form encoding changes ('+', '/').
 constexpr const char* kClientSecret = "Zq8~secret.VALUE_4fK2pLw+x/Tn9vR";
 constexpr const char* kClientSecretFormEncoded = "Zq8~secret.VALUE_4fK2pLw%2Bx%2FTn9vR";
+constexpr const char* kSignl4ApiKey = "s4-key.Secret_9Vx2";
+constexpr const char* kSignl4TeamSecret = "s4-team-secret-Lm7Q";
 
 struct NamedSecret {
     std::string what;
@@ -55,11 +57,16 @@ protected:
         CloudSim::Options options;
         options.client_secret = kClientSecret;
         sim_ = std::make_unique<CloudSim>(dir_.path() / "cloudsim", options);
+        sim_->call("POST", "/_sim/signl4/config",
+                   std::string(R"({"api_key": ")") + kSignl4ApiKey + R"(", "team_secret": ")" + kSignl4TeamSecret +
+                       R"(", "team_id": "secrets-team"})");
         socket_ = (dir_.path() / "control.sock").string();
     }
 
     std::string write_config() {
         const auto& o = sim_->options();
+        const auto key_file = dir_.write("signl4-api-key", std::string(kSignl4ApiKey) + "\n");
+        const auto secret_file = dir_.write("signl4-team-secret", std::string(kSignl4TeamSecret) + "\n");
         const std::string config = R"({
           "box": {"id": "secrets-box", "name": "Secrets wall"},
           "cloud": {"tenant_id": ")" + o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
@@ -69,6 +76,9 @@ protected:
                        "subscription_id": ")" + CloudSim::kSubscription + R"(", "resource_group": ")" +
                                      CloudSim::kResourceGroup + R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
                        "poll_interval_s": 1, "owner_object_id": ")" + kOwner + R"("},
+          "signl4": {"enabled": true, "api_url": ")" + sim_->base_url() + R"(/api", "team_id": "secrets-team",
+                     "api_key_file": ")" + key_file.string() + R"(", "poll_interval_s": 1, "connector": true,
+                     "webhook_url": ")" + sim_->base_url() + R"(", "team_secret_file": ")" + secret_file.string() + R"("},
           "mqtt": {"uri": ")" + broker_.uri() + R"("},
           "gpio": {"backend": "sim", "board": "generic"},
           "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() + R"("},
@@ -131,9 +141,10 @@ protected:
         return tokens;
     }
 
-    // Secrets of sources the box does not talk to yet. SIGNL4: add its team secret / API key here (and to
-    // write_config()) once the SIGNL4 client exists.
-    std::vector<NamedSecret> other_configured_secrets() const { return {}; }
+    // Secrets of the other sources the scenario talks to: SIGNL4 (poller, connector and write-back).
+    std::vector<NamedSecret> other_configured_secrets() const {
+        return {{"the SIGNL4 API key", kSignl4ApiKey}, {"the SIGNL4 team secret", kSignl4TeamSecret}};
+    }
 
     std::vector<NamedSecret> secrets_to_check(const std::vector<std::string>& tokens) const {
         std::vector<NamedSecret> secrets{{"the client secret", kClientSecret},
@@ -176,7 +187,8 @@ TEST_F(Secrets, NoSecretInLogMqttOrStatus) {
             << daemon_->output();
     }
     ASSERT_EQ(ctl({"press", "ack"}).exit_code, 0);
-    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 2 && outbox("pending") == 0; },
+    // Two SIGNL4 raises, then per incident an acknowledgement to Sentinel and one to SIGNL4.
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 6 && outbox("pending") == 0; },
                                     std::chrono::milliseconds(20000)))
         << daemon_->output();
     ASSERT_GE(token_answers(200), 1);

@@ -205,6 +205,77 @@ TEST_F(Signl4Integration, IncidentPagesTheTeamAndTheAppSilencesAndClearsTheWall)
     expect_no_secrets(status_text, "sirenboxctl status");
 }
 
+// The box acts, SIGNL4 follows: one press acknowledges the Sentinel incident and the SIGNL4 alert the
+// connector raised for it; a resolve closes both. Every write is asserted from the request log.
+TEST_F(Signl4Integration, TheBoxsActionsReachSentinelAndSignl4) {
+    start_daemon();
+    auto incident =
+        sim_->create_incident(R"({"title": "Credential dumping on DC-2", "severity": "High", "status": "New"})");
+    const std::string name = json::get_string(incident.get(), "name").value_or("");
+    const std::string key = "sentinel:" + name;
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; }))
+        << daemon_->output();
+    ASSERT_EQ(signl4_alerts_for(key).size(), 1u);
+    const std::string alert_id = signl4_alerts_for(key)[0];
+
+    sim_->clear_requests();
+    ASSERT_EQ(ctl({"press", "ack"}).exit_code, 0);
+    // Every simulated cloud shares 127.0.0.1, so the request budget spaces all these calls out.
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 3 && outbox("pending") == 0; },
+                                    std::chrono::milliseconds(40000)))
+        << daemon_->output();
+    auto incident_now = sim_->get_incident(name);
+    EXPECT_EQ(json::get_string(json::member(incident_now.get(), "properties"), "status"), "Active");
+    auto alert = sim_->call("GET", "/_sim/signl4/alerts/" + alert_id);
+    EXPECT_EQ(json::get_integer(alert.get(), "statusCode"), 2) << json::print(alert.get());
+    auto signl4_writes = [&] {
+        std::vector<std::pair<std::string, std::string>> writes;  // path, body
+        auto log = sim_->requests();
+        const cJSON* list = json::member(log.get(), "requests");
+        for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
+            const std::string path = json::get_string(r, "path").value_or("");
+            if (json::get_string(r, "method") != "POST" || path.rfind("/api/v2/alerts/", 0) != 0 ||
+                path == "/api/v2/alerts/paged")
+                continue;
+            const cJSON* body = json::member(r, "body");
+            writes.emplace_back(path, body ? json::print(body) : "");
+        }
+        return writes;
+    };
+    auto writes = signl4_writes();
+    ASSERT_EQ(writes.size(), 1u) << daemon_->output();
+    EXPECT_EQ(writes[0].first, "/api/v2/alerts/" + alert_id + "/acknowledge");
+    EXPECT_EQ(writes[0].second, R"({"description":"Acknowledged at Test wall by button"})");
+    const cJSON* entries = json::member(json::member(alert.get(), "history"), "entries");
+    ASSERT_EQ(cJSON_GetArraySize(entries), 1) << json::print(alert.get());
+    EXPECT_EQ(json::get_string(cJSON_GetArrayItem(entries, 0), "description"), "Acknowledged at Test wall by button");
+
+    // A comment becomes an annotation; resolve closes both.
+    sim_->clear_requests();
+    ASSERT_EQ(ctl({"comment", key, "technician", "on", "site"}).exit_code, 0);
+    ASSERT_EQ(ctl({"resolve", key}).exit_code, 0);
+    // Every simulated cloud shares 127.0.0.1, so the request budget spaces all these calls out.
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 7 && outbox("pending") == 0; },
+                                    std::chrono::milliseconds(40000)))
+        << daemon_->output();
+    writes = signl4_writes();
+    ASSERT_EQ(writes.size(), 2u) << daemon_->output();
+    EXPECT_EQ(writes[0].first, "/api/v2/alerts/" + alert_id + "/annotate");
+    EXPECT_EQ(writes[0].second, R"x({"annotationType":1,"text":"technician on site (Test wall, cli)"})x");
+    EXPECT_EQ(writes[1].first, "/api/v2/alerts/" + alert_id + "/close");
+    EXPECT_EQ(writes[1].second, R"({"description":"Resolved at Test wall by cli"})");
+    alert = sim_->call("GET", "/_sim/signl4/alerts/" + alert_id);
+    EXPECT_EQ(json::get_integer(alert.get(), "statusCode"), 4);
+    EXPECT_EQ(json::get_string(json::member(sim_->get_incident(name).get(), "properties"), "status"), "Closed");
+    EXPECT_EQ(outbox("failed"), 0);
+
+    const std::string status_text = ctl({"status"}).output;
+    EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
+    expect_no_secrets(daemon_->output(), "the daemon log");
+    expect_no_secrets(status_text, "sirenboxctl status");
+}
+
 // A crash after the raise was queued but before the alarm was stored: the restarted box raises the alarm
 // again and queues a second page, which the target's check finds already delivered.
 TEST_F(Signl4Integration, ARestartPagesNobodyTwice) {

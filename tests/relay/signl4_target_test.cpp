@@ -123,11 +123,156 @@ TEST_F(Signl4TargetTest, UnknownTeamSecretFailsForGoodWithoutNamingIt) {
     EXPECT_EQ(s.message().find("team-secret"), std::string::npos) << s.message();
 }
 
-TEST_F(Signl4TargetTest, OtherActionsAreNotSupportedYet) {
-    entry_.kind = ActionKind::kAcknowledge;
+// --- acknowledge / resolve / comment -------------------------------------------------------------
+
+constexpr const char* kNote = "Acknowledged at NOC wall by button";
+constexpr const char* kListWithAlert = R"({"hasMore": false, "results": [
+    {"id": "old", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 4, "externalEventId": "sentinel:inc-1",
+     "history": {"created": "2026-11-21T08:00:00Z"}},
+    {"id": "a-1", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "externalEventId": "sentinel:inc-1",
+     "history": {"created": "2026-11-22T08:00:05Z"}},
+    {"id": "x", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "externalEventId": "sentinel:other",
+     "history": {"created": "2026-11-22T08:00:09Z"}}]})";
+
+std::string alert_json(int status_code, const std::string& annotations = "[]") {
+    return R"({"id": "a-1", "lastModified": "2026-11-22T08:01:00Z", "statusCode": )" + std::to_string(status_code) +
+           R"(, "externalEventId": "sentinel:inc-1", "annotations": )" + annotations + "}";
+}
+
+class Signl4ActionTest : public Signl4TargetTest {
+  protected:
+    Signl4ActionTest() {
+        entry_.kind = ActionKind::kAcknowledge;
+        entry_.origin = "button";
+        core::Alarm alarm;
+        alarm.source = "sentinel";
+        alarm.id = "inc-1";
+        alarm.created = *parse_iso8601("2026-11-22T07:59:00Z");
+        entry_.payload = signl4_action_payload(alarm, kNote);
+    }
+};
+
+TEST_F(Signl4ActionTest, AcknowledgeFindsTheNewestAlertOfTheExternalIdAndAcknowledgesIt) {
+    transport_.push(200, kListWithAlert);
+    transport_.push(200, alert_json(1));
+    transport_.push(200, alert_json(2));
+    ASSERT_TRUE(target_.deliver(entry_).is_ok());
+    auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_EQ(requests[0].url, "https://s4.example/api/v2/alerts/paged?maxResults=100");
+    auto list = json::parse(requests[0].body, "list");
+    EXPECT_EQ(json::get_string(list->get(), "modifiedSince"), "2026-11-22T07:54:00.000Z");
+    EXPECT_EQ(requests[1].method, "GET");
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/v2/alerts/a-1");
+    EXPECT_EQ(requests[2].method, "POST");
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/v2/alerts/a-1/acknowledge");
+    EXPECT_EQ(requests[2].body, R"({"description":"Acknowledged at NOC wall by button"})");
+    EXPECT_TRUE(requests[2].safe_to_retry);
+}
+
+TEST_F(Signl4ActionTest, AcknowledgeOfAnAlertAcknowledgedOrClosedAlreadyWritesNothing) {
+    for (int code : {2, 4}) {
+        testing::FakeTransport transport;
+        cloud::Signl4Client client(transport, options());
+        Signl4Target target(client);
+        transport.push(200, kListWithAlert);
+        transport.push(200, alert_json(code));
+        ASSERT_TRUE(target.deliver(entry_).is_ok()) << code;
+        EXPECT_EQ(transport.requests().size(), 2u) << code;
+    }
+}
+
+TEST_F(Signl4ActionTest, ResolveClosesWithUserIdAndSkipsAClosedAlert) {
+    auto o = options();
+    o.user_id = "u-7";
+    testing::FakeTransport transport;
+    cloud::Signl4Client client(transport, o);
+    Signl4Target target(client);
+    entry_.kind = ActionKind::kResolve;
+    transport.push(200, kListWithAlert);
+    transport.push(200, alert_json(2));
+    transport.push(200, alert_json(4));
+    ASSERT_TRUE(target.deliver(entry_).is_ok());
+    auto requests = transport.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/v2/alerts/a-1/close");
+    EXPECT_EQ(requests[2].body, R"({"description":"Acknowledged at NOC wall by button","userId":"u-7"})");
+
+    transport.push(200, kListWithAlert);
+    transport.push(200, alert_json(4));
+    ASSERT_TRUE(target.deliver(entry_).is_ok());
+    EXPECT_EQ(transport.requests().size(), 5u) << "closed already: no second close";
+}
+
+TEST_F(Signl4ActionTest, CommentAnnotatesOnceAndIsNotRepeated) {
+    entry_.kind = ActionKind::kComment;
+    transport_.push(200, kListWithAlert);
+    transport_.push(200, alert_json(1, R"([{"annotationType": 1, "text": "other"}])"));
+    transport_.push(200, R"({"id": "n-1"})");
+    ASSERT_TRUE(target_.deliver(entry_).is_ok());
+    auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/v2/alerts/a-1/annotate");
+    EXPECT_EQ(requests[2].body, R"({"annotationType":1,"text":"Acknowledged at NOC wall by button"})");
+    EXPECT_FALSE(requests[2].safe_to_retry) << "a repeated annotate would add a second note";
+
+    transport_.push(200, kListWithAlert);
+    transport_.push(200, alert_json(1, R"([{"annotationType": 1, "text": "Acknowledged at NOC wall by button"}])"));
+    ASSERT_TRUE(target_.deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 5u) << "the same text is there already";
+}
+
+TEST_F(Signl4ActionTest, OwnSignl4AlarmsAreReadByAlertId) {
+    entry_.alarm_key = "signl4:a-9";
+    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
+    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 2})");
+    ASSERT_TRUE(target_.deliver(entry_).is_ok());
+    auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(requests[0].url, "https://s4.example/api/v2/alerts/a-9");
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/v2/alerts/a-9/acknowledge");
+}
+
+TEST_F(Signl4ActionTest, NoAlertYetIsTransientUntilTheRaiseFailedForGood) {
+    transport_.push(204, "");
     Status s = target_.deliver(entry_);
-    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.message();
+    EXPECT_EQ(transport_.requests().size(), 1u);
+
+    std::vector<std::string> asked;
+    Signl4Target target(client_, [&](const std::string& key) {
+        asked.push_back(key);
+        return true;
+    });
+    transport_.push(204, "");
+    s = target.deliver(entry_);
+    EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.message();
+    EXPECT_EQ(asked, std::vector<std::string>{"sentinel:inc-1"});
+}
+
+TEST_F(Signl4ActionTest, AConflictOrAFailedLookupKeepsItsMeaning) {
+    transport_.push(200, kListWithAlert);
+    transport_.push(200, alert_json(1));
+    transport_.push(409, R"({"code": "Conflict", "message": "not allowed"})");
+    EXPECT_EQ(target_.deliver(entry_).code(), StatusCode::kFailedPrecondition);
+    transport_.push(503, "");
+    EXPECT_EQ(target_.deliver(entry_).code(), StatusCode::kUnavailable);
+}
+
+TEST_F(Signl4ActionTest, AnActionPayloadWithoutNoteFailsForGood) {
+    entry_.payload = "{}";
+    EXPECT_EQ(target_.deliver(entry_).code(), StatusCode::kInvalidArgument);
     EXPECT_TRUE(transport_.requests().empty());
+}
+
+TEST(Signl4Mirrors, OwnAlarmsAlwaysOthersWithTheConnector) {
+    core::Alarm own;
+    own.source = "signl4";
+    core::Alarm other;
+    other.source = "sentinel";
+    EXPECT_TRUE(signl4_mirrors(own, false));
+    EXPECT_TRUE(signl4_mirrors(other, true));
+    EXPECT_FALSE(signl4_mirrors(other, false));
 }
 
 TEST(OutboxRaise, KindRoundTrips) {

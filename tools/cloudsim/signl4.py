@@ -26,6 +26,7 @@ TEXT_KEYS = ("message", "text", "messagetext", "description", "body", "content")
 
 _ALERT = re.compile(r"^/api/v2/alerts/([^/]+)$")
 _ALERT_ACTION = re.compile(r"^/api/v2/alerts/([^/]+)/(acknowledge|close)$")
+_ALERT_ANNOTATE = re.compile(r"^/api/v2/alerts/([^/]+)/annotate$")
 _WEBHOOK = re.compile(r"^/webhook/([^/]+)$")
 _SIM_ALERT = re.compile(r"^/_sim/signl4/alerts/([^/]+)$")
 _SIM_ALERT_ACTION = re.compile(r"^/_sim/signl4/alerts/([^/]+)/(acknowledge|close)$")
@@ -79,7 +80,7 @@ class Signl4:
                  "teamId": self._settings["team_id"], "title": title, "text": text, "statusCode": status,
                  "severity": severity, "category": None, "lastModified": now,
                  "history": {"created": now, "acknowledged": None, "closed": None, "closedBy": None},
-                 "parameters": parameters or []}
+                 "parameters": parameters or [], "annotations": []}
         self._alerts[alert["id"]] = alert
         return alert
 
@@ -132,7 +133,13 @@ class Signl4:
                 problem = self._set_status(alert, status, body.get("userId"))
                 if problem:
                     return _error(409, "Conflict", problem)
+                if isinstance(body.get("description"), str) and body["description"]:
+                    alert["history"].setdefault("entries", []).append(
+                        {"statusCode": status, "description": body["description"], "userId": body.get("userId")})
                 return json_response(200, copy.deepcopy(alert))
+        m = _ALERT_ANNOTATE.match(path)
+        if m and method == "POST":
+            return self._annotate(request, m.group(1))
         m = _ALERT.match(path)
         if m and method == "GET":
             with self._lock:
@@ -140,6 +147,23 @@ class Signl4:
                 return json_response(200, copy.deepcopy(alert)) if alert else _error(404, "NotFound", "Alert '%s' was "
                                                                             "not found." % m.group(1))
         return _error(404, "NotFound", "No route for %s %s." % (method, request.path))
+
+    def _annotate(self, request, alert_id):
+        body = self._optional_json(request)
+        if not body or not isinstance(body.get("text"), str) or not body["text"]:
+            return _error(400, "BadRequest", "The annotation needs a text.")
+        if body.get("annotationType", 1) != 1:
+            return _error(400, "BadRequest", "Only text annotations (annotationType 1) are supported.")
+        with self._lock:
+            alert = self._alerts.get(alert_id)
+            if alert is None:
+                return _error(404, "NotFound", "Alert '%s' was not found." % alert_id)
+            now = format_time(self.state.clock.now())
+            annotation = {"id": str(uuid.uuid4()), "annotationType": 1, "text": body["text"],
+                          "userId": body.get("userId"), "created": now}
+            alert.setdefault("annotations", []).append(annotation)
+            alert["lastModified"] = now
+            return json_response(200, copy.deepcopy(annotation))
 
     @staticmethod
     def _optional_json(request):
