@@ -3,13 +3,18 @@
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
-#include "agent/cloud/graph_json.hpp"
+#include "agent/cloud/sentinel_fields.hpp"
 
 namespace sirenbox::cloud {
 namespace {
 
-using graph_json::optional_string;
-using graph_json::optional_time;
+// Graph's optional fields, read by the shared lenient readers.
+std::string optional_string(const cJSON* o, const char* key, std::string_view path) {
+    return fields::optional_string(o, key, "graph", path);
+}
+std::optional<WallTime> optional_time(const cJSON* o, const char* key, std::string_view path) {
+    return fields::optional_time(o, key, "graph", path);
+}
 
 std::string record_label(const cJSON* item) {
     if (auto id = json::get_string(item, "id"); id && !id->empty()) return "'" + *id + "'";

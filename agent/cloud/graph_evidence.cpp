@@ -4,14 +4,21 @@
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
 #include "agent/cloud/graph_alert.hpp"
-#include "agent/cloud/graph_json.hpp"
+#include "agent/cloud/sentinel_fields.hpp"
 
 namespace sirenbox::cloud {
 namespace {
 
-using graph_json::optional_object;
-using graph_json::optional_string;
-using graph_json::optional_strings;
+// Graph's optional fields, read by the shared lenient readers.
+const cJSON* optional_object(const cJSON* o, const char* key, std::string_view path) {
+    return fields::optional_object(o, key, "graph", path);
+}
+std::string optional_string(const cJSON* o, const char* key, std::string_view path) {
+    return fields::optional_string(o, key, "graph", path);
+}
+std::vector<std::string> optional_strings(const cJSON* o, const char* key, std::string_view path) {
+    return fields::optional_strings(o, key, "graph", path);
+}
 
 constexpr std::string_view kTypePrefix = "#microsoft.graph.security.";
 

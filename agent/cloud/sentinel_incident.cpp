@@ -1,5 +1,7 @@
 #include "agent/cloud/sentinel_incident.hpp"
 
+#include "agent/cloud/sentinel_fields.hpp"
+
 #include <algorithm>
 #include <initializer_list>
 
@@ -23,16 +25,6 @@ Status field_error(const std::string& who, std::string_view path, std::string_vi
     return invalid_argument("sentinel incident " + who + ": " + std::string(path) + ": " + std::string(what));
 }
 
-// Optional fields of the wrong type are dropped rather than dropping the incident: an alarm box
-// would rather show an incident without its URL than not at all.
-void note_mistyped(std::string_view path, const cJSON* value, std::string_view expected) {
-    if (log::first_time("sentinel.mistyped." + std::string(path))) {
-        SB_LOG(kWarn, kComponent) << "incident field " << path << " is " << json::type_name(value) << ", expected "
-                                  << expected << "; ignored (logged once)";
-    }
-}
-
-bool absent(const cJSON* value) { return value == nullptr || cJSON_IsNull(value); }
 
 Result<std::string> required_string(const cJSON* object, const char* key, std::string_view path,
                                     const std::string& who) {
@@ -52,66 +44,33 @@ Result<WallTime> required_time(const cJSON* object, const char* key, std::string
     return *t;
 }
 
-std::string optional_string(const cJSON* object, const char* key, std::string_view path) {
-    const cJSON* value = json::member(object, key);
-    if (absent(value)) return {};
-    if (!cJSON_IsString(value) || value->valuestring == nullptr) {
-        note_mistyped(path, value, "string");
-        return {};
-    }
-    return value->valuestring;
+// Optional fields, read by the shared lenient readers (a mistyped one costs the field, not the incident).
+std::string optional_string(const cJSON* o, const char* key, std::string_view path) {
+    return fields::optional_string(o, key, kComponent, path);
 }
-
-long long optional_integer(const cJSON* object, const char* key, std::string_view path) {
-    const cJSON* value = json::member(object, key);
-    if (absent(value)) return 0;
-    auto number = json::get_integer(object, key);
-    if (!number) {
-        note_mistyped(path, value, "integer");
-        return 0;
-    }
-    return *number;
+long long optional_integer(const cJSON* o, const char* key, std::string_view path) {
+    return fields::optional_integer(o, key, kComponent, path);
 }
-
-std::optional<WallTime> optional_time(const cJSON* object, const char* key, std::string_view path) {
-    auto text = optional_string(object, key, path);
-    if (text.empty()) return std::nullopt;
-    auto t = parse_iso8601(text);
-    if (!t) {
-        note_mistyped(path, json::member(object, key), "ISO-8601 time");
-        return std::nullopt;
-    }
-    return *t;
+std::optional<WallTime> optional_time(const cJSON* o, const char* key, std::string_view path) {
+    return fields::optional_time(o, key, kComponent, path);
 }
-
-std::vector<std::string> optional_strings(const cJSON* object, const char* key, std::string_view path) {
-    std::vector<std::string> out;
-    const cJSON* value = json::member(object, key);
-    if (absent(value)) return out;
-    if (!cJSON_IsArray(value)) {
-        note_mistyped(path, value, "array");
-        return out;
-    }
-    const cJSON* entry = nullptr;
-    cJSON_ArrayForEach(entry, value) {
-        if (cJSON_IsString(entry) && entry->valuestring != nullptr) out.emplace_back(entry->valuestring);
-    }
-    return out;
+std::vector<std::string> optional_strings(const cJSON* o, const char* key, std::string_view path) {
+    return fields::optional_strings(o, key, kComponent, path);
 }
 
 std::vector<SentinelLabel> parse_labels(const cJSON* properties) {
     std::vector<SentinelLabel> out;
     const cJSON* value = json::member(properties, "labels");
-    if (absent(value)) return out;
+    if (fields::absent(value)) return out;
     if (!cJSON_IsArray(value)) {
-        note_mistyped("properties.labels", value, "array");
+        fields::note_mistyped(kComponent, "properties.labels", value, "array");
         return out;
     }
     const cJSON* entry = nullptr;
     cJSON_ArrayForEach(entry, value) {
         auto name = json::get_string(entry, "labelName");
         if (!name) {
-            note_mistyped("properties.labels[].labelName", json::member(entry, "labelName"), "string");
+            fields::note_mistyped(kComponent, "properties.labels[].labelName", json::member(entry, "labelName"), "string");
             continue;
         }
         out.push_back({*name, optional_string(entry, "labelType", "properties.labels[].labelType")});
@@ -122,9 +81,9 @@ std::vector<SentinelLabel> parse_labels(const cJSON* properties) {
 SentinelOwner parse_owner(const cJSON* properties) {
     SentinelOwner owner;
     const cJSON* value = json::member(properties, "owner");
-    if (absent(value)) return owner;
+    if (fields::absent(value)) return owner;
     if (!cJSON_IsObject(value)) {
-        note_mistyped("properties.owner", value, "object");
+        fields::note_mistyped(kComponent, "properties.owner", value, "object");
         return owner;
     }
     owner.object_id = optional_string(value, "objectId", "properties.owner.objectId");
@@ -137,9 +96,9 @@ SentinelOwner parse_owner(const cJSON* properties) {
 
 void parse_additional_data(const cJSON* properties, SentinelIncident& incident) {
     const cJSON* data = json::member(properties, "additionalData");
-    if (absent(data)) return;
+    if (fields::absent(data)) return;
     if (!cJSON_IsObject(data)) {
-        note_mistyped("properties.additionalData", data, "object");
+        fields::note_mistyped(kComponent, "properties.additionalData", data, "object");
         return;
     }
     incident.alerts_count = optional_integer(data, "alertsCount", "properties.additionalData.alertsCount");
