@@ -70,6 +70,8 @@ std::string AlarmPublisher::alarm_payload(const core::Alarm& alarm) {
     json::add(o, "description", alarm.description);
     json::add(o, "evidence", string_array(alarm.evidence));
     json::add(o, "related", string_array(alarm.related));
+    json::add(o, "zones", string_array(alarm.zones));
+    json::add(o, "first_out", alarm.first_out);
     if (!alarm.augmentation.empty()) {
         auto augmentation = json::parse(alarm.augmentation, "alarm augmentation");
         if (augmentation.is_ok()) json::add(o, "augmentation", std::move(*augmentation));

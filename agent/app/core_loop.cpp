@@ -12,14 +12,38 @@
 namespace sirenbox::app {
 namespace {
 
-core::OutputMap output_map_from(const config::OutputsConfig& c) {
-    core::OutputMap map;
-    map.by_severity[static_cast<std::size_t>(core::Severity::kInformational)] = c.informational;
-    map.by_severity[static_cast<std::size_t>(core::Severity::kLow)] = c.low;
-    map.by_severity[static_cast<std::size_t>(core::Severity::kMedium)] = c.medium;
-    map.by_severity[static_cast<std::size_t>(core::Severity::kHigh)] = c.high;
-    map.all_clear = c.all_clear;
-    return map;
+core::Severity severity_or_lowest(const std::string& text) {
+    return core::parse_severity(text).value_or(core::Severity::kInformational);
+}
+
+// The config's zones and patterns as the annunciator takes them (the config checked every name).
+core::Annunciator annunciator_from(const config::Config& c) {
+    std::vector<core::Zone> zones;
+    for (const auto& [name, z] : c.zones) {
+        core::Zone zone;
+        zone.name = name;
+        zone.filter = {severity_or_lowest(z.min_severity), z.sources, z.products, z.labels};
+        zone.outputs[static_cast<std::size_t>(core::Severity::kInformational)] = z.informational;
+        zone.outputs[static_cast<std::size_t>(core::Severity::kLow)] = z.low;
+        zone.outputs[static_cast<std::size_t>(core::Severity::kMedium)] = z.medium;
+        zone.outputs[static_cast<std::size_t>(core::Severity::kHigh)] = z.high;
+        zone.all_clear = z.all_clear;
+        for (const auto& step : z.escalation) {
+            zone.escalation.push_back({std::chrono::seconds(step.after_s), severity_or_lowest(step.min_severity), step.outputs});
+        }
+        zone.button_ack = z.button_ack;
+        zone.button_silence = z.button_silence;
+        zone.button_lamp_test = z.button_lamp_test;
+        zones.push_back(std::move(zone));
+    }
+    const auto& o = c.outputs;
+    core::Sequence sequence;
+    sequence.unacked = hal::parse_pattern(o.unacked_pattern).value_or(sequence.unacked);
+    sequence.acked = hal::parse_pattern(o.acked_pattern).value_or(sequence.acked);
+    sequence.returned = hal::parse_pattern(o.returned_pattern).value_or(sequence.returned);
+    sequence.horn = hal::parse_pattern(o.horn_pattern).value_or(sequence.horn);
+    sequence.ring_back = o.ring_back;
+    return core::Annunciator(std::move(zones), sequence);
 }
 
 template <class... Ts>
@@ -31,7 +55,7 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
-CoreLoop::CoreLoop(CoreDeps deps) : deps_(std::move(deps)), output_map_(output_map_from(deps_.config.outputs)) {
+CoreLoop::CoreLoop(CoreDeps deps) : deps_(std::move(deps)), annunciator_(annunciator_from(deps_.config)) {
     for (const auto& source : deps_.sources) health_[source].unhealthy_since = deps_.clock.now();
 }
 
@@ -41,10 +65,15 @@ void CoreLoop::restore() {
         SB_LOG(kError, "core") << alarms.status().message();
     } else {
         book_.restore(*alarms);
+        for (const auto& [key, alarm] : book_.alarms()) annunciator_.restored(alarm, deps_.clock.now());
         SB_LOG(kInfo, "core") << "restored " << book_.alarms().size() << " alarm(s) from the store";
     }
     // A silence does not survive a restart: the horn sounds again for what nobody acknowledged.
-    for (const auto& alarm : book_.end_silence()) persist({core::ChangeKind::kUpdated, alarm});
+    for (const auto& alarm : book_.end_silence(book_.select("all", std::nullopt))) {
+        persist({core::ChangeKind::kUpdated, alarm});
+    }
+    // The lamp test comes first; the restored states show when it ends.
+    if (deps_.config.outputs.boot_lamp_test) lamp_test("boot");
     refresh_outbox_counts();
     republish_all();
     drive_outputs();
@@ -128,8 +157,16 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
                           << (change.kind == core::ChangeKind::kRaised ? "raised" : "now ")
                           << (change.kind == core::ChangeKind::kRaised ? "" : core::to_string(change.alarm.state))
                           << " (" << core::to_string(change.alarm.severity) << ")";
-    if (change.kind == core::ChangeKind::kRaised && change.alarm.state == core::AlarmState::kUnacked) {
-        end_silence("a new alarm");
+    if (change.kind == core::ChangeKind::kRaised) {
+        annunciator_.raised(change.alarm, book_, deps_.clock.now());
+        if (change.alarm.state == core::AlarmState::kUnacked) {
+            for (const auto& zone : annunciator_.zones_of(change.alarm)) end_silence(zone, "a new alarm");
+        }
+    } else if (change.kind == core::ChangeKind::kResolved) {
+        core::Alarm was = change.alarm;
+        was.state = was_unacked ? core::AlarmState::kUnacked : core::AlarmState::kAcked;
+        annunciator_.resolved(was, true);
+        if (was_unacked && annunciator_.returned().count(was.key()) > 0) event("returned", was, "cloud");
     }
     const bool paged = change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm);
     persist(change);
@@ -152,6 +189,7 @@ void CoreLoop::event(const char* what, const core::Alarm& alarm, const std::stri
     json::add(body.get(), "severity", core::to_string(alarm.severity));
     json::add(body.get(), "state", core::to_string(alarm.state));
     json::add(body.get(), "origin", origin);
+    json::add(body.get(), "first_out", annunciator_.first_out(alarm.key()));
     json::add(body.get(), "at", format_iso8601(deps_.clock.wall_now()));
     deps_.publish_event(json::print(body.get()));
 }
@@ -205,20 +243,27 @@ void CoreLoop::handle(const ButtonEvent& event) {
         json::add(press.get(), "button", event.role);
         deps_.publish_button(json::print(press.get()));
     }
-    Result<int> done = 0;
-    if (event.role == "button_ack") {
-        done = act(kind == hal::Press::kLong ? relay::ActionKind::kResolve : relay::ActionKind::kAcknowledge, "all",
-                   "button");
-    } else if (event.role == "button_silence") {
-        silence("button");
-    } else if (event.role == "button_lamp_test") {
-        lamp_test("button");
-    } else {
-        SB_LOG(kInfo, "buttons") << event.role << " pressed; no action is bound to it";
+    // A button belongs to the zones that name it; it acts on their alarms and outputs only.
+    bool bound = false;
+    for (const auto& zone : annunciator_.zones()) {
+        if (event.role == zone.button_ack) {
+            bound = true;
+            auto done = act_in_zone(kind == hal::Press::kLong ? relay::ActionKind::kResolve : relay::ActionKind::kAcknowledge,
+                                    zone.name, "button");
+            if (!done.is_ok() && done.status().code() != StatusCode::kNotFound) {
+                SB_LOG(kError, "core") << event.role << ": " << done.status().message();
+            }
+        }
+        if (event.role == zone.button_silence) {
+            bound = true;
+            silence("button", zone.name);
+        }
+        if (event.role == zone.button_lamp_test) {
+            bound = true;
+            lamp_test("button", zone.name);
+        }
     }
-    if (!done.is_ok() && done.status().code() != StatusCode::kNotFound) {
-        SB_LOG(kError, "core") << event.role << ": " << done.status().message();
-    }
+    if (!bound) SB_LOG(kInfo, "buttons") << event.role << " pressed; no zone binds it to an action";
 }
 
 bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
@@ -247,12 +292,19 @@ void CoreLoop::persist(const core::AlarmChange& change) {
     if (!s.is_ok()) SB_LOG(kError, "core") << s.message();
 }
 
+core::Alarm CoreLoop::presented(const core::Alarm& alarm) const {
+    core::Alarm shown = alarm;
+    shown.zones = annunciator_.zones_of(alarm);
+    shown.first_out = annunciator_.first_out(alarm.key());
+    return shown;
+}
+
 void CoreLoop::publish(const core::AlarmChange& change) {
     if (deps_.publisher == nullptr) return;
     if (change.kind == core::ChangeKind::kResolved) {
         deps_.publisher->clear(change.alarm);
     } else {
-        deps_.publisher->publish(change.alarm);
+        deps_.publisher->publish(presented(change.alarm));
     }
 }
 
@@ -274,20 +326,33 @@ bool CoreLoop::fault() const {
 }
 
 std::optional<SteadyTime> CoreLoop::next_deadline() const {
-    std::optional<SteadyTime> next = silence_until_;
-    if (lamp_test_until_ && (!next || *lamp_test_until_ < *next)) next = lamp_test_until_;
+    const SteadyTime now = deps_.clock.now();
+    std::optional<SteadyTime> next = annunciator_.next_change(book_, now);
+    auto consider = [&](SteadyTime at) {
+        if (!next || at < *next) next = at;
+    };
+    for (const auto& [zone, until] : silence_until_) consider(until);
+    if (lamp_test_until_) consider(*lamp_test_until_);
     const auto limit = std::chrono::seconds(deps_.config.outputs.fault_after_s);
     for (const auto& [name, health] : health_) {
         if (!health.unhealthy_since) continue;
         const auto at = *health.unhealthy_since + limit;
-        if (at > deps_.clock.now() && (!next || at < *next)) next = at;
+        if (at > now) consider(at);
     }
     return next;
 }
 
 void CoreLoop::on_timer() {
-    if (silence_until_ && deps_.clock.now() >= *silence_until_) end_silence("the silence time ran out");
-    if (lamp_test_until_ && deps_.clock.now() >= *lamp_test_until_) lamp_test_until_.reset();
+    const SteadyTime now = deps_.clock.now();
+    std::vector<std::string> ended;
+    for (const auto& [zone, until] : silence_until_) {
+        if (now >= until) ended.push_back(zone);
+    }
+    for (const auto& zone : ended) end_silence(zone, "the silence time ran out");
+    if (lamp_test_until_ && now >= *lamp_test_until_) {
+        lamp_test_until_.reset();
+        lamp_test_roles_.clear();
+    }
     drive_outputs();
     publish_summary();
 }
@@ -308,19 +373,14 @@ void CoreLoop::refresh_outbox_counts() {
 }
 
 void CoreLoop::drive_outputs() {
-    auto active = core::plan_outputs(book_, output_map_, healthy());
-    if (!deps_.config.outputs.fault.empty() && fault()) active.insert(deps_.config.outputs.fault);
-    if (lamp_test_until_) {
-        for (const auto& [role, line] : deps_.outputs) {
-            if (!core::is_horn(role)) active.insert(role);
-        }
-    }
-    for (auto& [role, line] : deps_.outputs) {
-        const bool want = active.count(role) > 0;
-        if (line->active() == want) continue;
-        Status s = line->set(want);
-        if (!s.is_ok()) SB_LOG(kError, "gpio") << role << ": " << s.message();
-    }
+    auto plan = annunciator_.plan(book_, healthy(), deps_.clock.now());
+    const std::string& fault_role = deps_.config.outputs.fault;
+    if (!fault_role.empty() && fault()) plan[fault_role] = hal::stronger(plan[fault_role], hal::Pattern::kSteady);
+    // A lamp test shows every lamp steady, whatever it showed, so a dead bulb stands out.
+    for (const auto& role : lamp_test_roles_) plan[role] = hal::Pattern::kSteady;
+    if (plan == shown_) return;
+    shown_ = std::move(plan);
+    if (deps_.show_outputs) deps_.show_outputs(shown_);
 }
 
 void CoreLoop::publish_summary() {

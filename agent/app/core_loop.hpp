@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 
@@ -12,10 +13,10 @@
 #include "agent/base/message_queue.hpp"
 #include "agent/config/config.hpp"
 #include "agent/core/alarm_book.hpp"
-#include "agent/core/output_plan.hpp"
+#include "agent/core/annunciator.hpp"
 #include "agent/relay/outbox_entry.hpp"
 #include "agent/sources/source_batch.hpp"
-#include "hal/output_line.hpp"
+#include "hal/pattern.hpp"
 #include "hal/press_detector.hpp"
 
 namespace sirenbox::store {
@@ -60,7 +61,9 @@ using CoreMessage =
 struct CoreDeps {
     const config::Config& config;
     store::Store& store;                                               // the core loop's own connection
-    std::map<std::string, std::unique_ptr<hal::OutputLine>>& outputs;  // by role
+    std::vector<std::string> output_roles{};                           // every output wired, for lamp tests
+    /// Hands the pattern of every output that is not off to the pattern driver (called on changes only).
+    std::function<void(const std::map<std::string, hal::Pattern>&)> show_outputs{};
     const Clock& clock;
     std::vector<std::string> sources{};                                // enabled sources, for health
     /// Outbox payload per target (by alarm source), built when the action is taken from the action and
@@ -110,23 +113,33 @@ public:
     void handle(const ButtonEvent& event);
     std::string handle_command(const ControlCall& call);
     void handle(const MqttCommand& command);
-    /// Timers: the end of a silence, a source unreachable long enough to light the fault output.
+    /// Timers: the end of a silence or lamp test, an escalation rung, a source unreachable long enough
+    /// to light the fault output.
     void on_timer();
     /// The relay worker finished deliveries: outbox counts and the fault output follow.
     void on_relay_progress();
     [[nodiscard]] std::optional<SteadyTime> next_deadline() const;
 
     [[nodiscard]] const core::AlarmBook& book() const { return book_; }
+    [[nodiscard]] const core::Annunciator& annunciator() const { return annunciator_; }
+    /// The patterns last handed to the outputs (roles not listed are off).
+    [[nodiscard]] const std::map<std::string, hal::Pattern>& shown() const { return shown_; }
 
     /// Acknowledges, resolves or comments on the alarms `selector` names ("all" or a key): the outbox
     /// entries are committed first (durable), then the local state, outputs and MQTT follow. Returns how
     /// many alarms it acted on, kNotFound when the selector names none, or the store error.
+    /// Acknowledging also acknowledges alarms that returned to normal unacknowledged (ring-back); those
+    /// need no write-back.
     Result<int> act(relay::ActionKind kind, const std::string& selector, const std::string& origin,
                     const std::string& text = "");
-    /// Mutes the horns for outputs.silence_s (local only, never relayed); a new alarm ends it.
-    int silence(const std::string& origin);
-    /// Lights every lamp for outputs.lamp_test_s so a technician sees that none is dead (horns stay quiet).
-    void lamp_test(const std::string& origin);
+    /// The same for the alarms of one zone (its buttons).
+    Result<int> act_in_zone(relay::ActionKind kind, const std::string& zone, const std::string& origin);
+    /// Mutes the horns of `zone` (empty: every zone) for outputs.silence_s (local only, never relayed);
+    /// a new alarm in a silenced zone ends its silence.
+    int silence(const std::string& origin, const std::string& zone = "");
+    /// Lights the lamps of `zone` (empty: every lamp) for outputs.lamp_test_s so a technician sees that
+    /// none is dead (horns stay quiet).
+    void lamp_test(const std::string& origin, const std::string& zone = "");
     /// True while something needs a technician (see outputs.fault in docs/configuration.md).
     [[nodiscard]] bool fault() const;
 
@@ -146,21 +159,32 @@ private:
     void persist(const core::AlarmChange& change);
     /// Applies one snapshot; true when it queued a SIGNL4 page for the relay.
     bool apply_snapshot(const core::CloudSnapshot& snapshot);
-    void end_silence(const char* why);
+    /// Commits the outbox entries for `keys`, then changes the book; see act().
+    Result<int> act_on(relay::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
+                       const std::string& zone, const std::string& origin, const std::string& text);
+    /// Ends the silence of `zone` (empty: every zone).
+    void end_silence(const std::string& zone, const char* why);
+    /// The alarm as MQTT and status show it: with its zones and first-out mark.
+    [[nodiscard]] core::Alarm presented(const core::Alarm& alarm) const;
     void refresh_outbox_counts();
     void drive_outputs();
     void publish_summary();
     [[nodiscard]] bool healthy() const;
-    [[nodiscard]] std::string note_for(relay::ActionKind kind, const std::string& origin, const std::string& text) const;
+    [[nodiscard]] std::string note_for(relay::ActionKind kind, const std::string& zone, const std::string& origin,
+                                       const std::string& text) const;
     std::string status_json();
     std::string summary_json();
+    /// "outputs": every wired output, on or not; "patterns": what each shows ("off", "fast_flash", ...).
+    void add_outputs(cJSON* body) const;
 
     CoreDeps deps_;
     core::AlarmBook book_;
-    core::OutputMap output_map_;
+    core::Annunciator annunciator_;
     std::map<std::string, SourceHealth> health_;
-    std::optional<SteadyTime> silence_until_;
+    std::map<std::string, SteadyTime> silence_until_;  // zone → end of its silence
     std::optional<SteadyTime> lamp_test_until_;
+    std::set<std::string> lamp_test_roles_;
+    std::map<std::string, hal::Pattern> shown_;
     long long outbox_pending_ = 0;
     long long outbox_failed_ = 0;
     std::string last_summary_;

@@ -56,6 +56,7 @@ int Daemon::run() {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     DaemonParts& p = *parts_;
+    p.patterns->start();
     p.core->restore();
     if (p.session) p.session->start();
 

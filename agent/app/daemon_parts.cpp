@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
@@ -52,15 +53,28 @@ Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>&
     }
     auto wiring = wiring_for(p.config.gpio);
     if (!wiring.is_ok()) return wiring.status();
-    for (const auto& role : config::output_roles()) {
+    // The board's outputs and the custom ones the config wires (a zone's own lamp or horn).
+    std::set<std::string> output_roles(config::output_roles().begin(), config::output_roles().end());
+    for (const auto& [role, line] : p.config.gpio.lines) {
+        if (role.rfind("button_", 0) != 0) output_roles.insert(role);
+    }
+    std::map<std::string, std::unique_ptr<hal::OutputLine>> outputs;
+    for (const auto& role : output_roles) {
         auto spec = wiring->find(role);
         if (spec == wiring->end()) continue;
         auto line = p.gpio->request_output(role, spec->second);
         if (!line.is_ok()) return line.status().with_context("output " + role);
-        p.outputs[role] = std::move(*line);
+        outputs[role] = std::move(*line);
     }
-    // Only the buttons that have an action are claimed; the others stay free for other uses.
-    for (const std::string role : {"button_ack", "button_silence", "button_lamp_test"}) {
+    p.patterns = std::make_unique<hal::PatternDriver>(std::move(outputs), SystemClock::instance());
+    // Only the buttons some zone binds to an action are claimed; the others stay free for other uses.
+    std::set<std::string> buttons;
+    for (const auto& [name, zone] : p.config.zones) {
+        for (const auto* role : {&zone.button_ack, &zone.button_silence, &zone.button_lamp_test}) {
+            if (!role->empty()) buttons.insert(*role);
+        }
+    }
+    for (const auto& role : buttons) {
         auto spec = wiring->find(role);
         if (spec == wiring->end()) continue;
         auto line = p.gpio->request_input(role, spec->second);
@@ -473,7 +487,8 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     }
     CoreDeps deps{.config = p.config,
                   .store = *p.core_store,
-                  .outputs = p.outputs,
+                  .output_roles = p.patterns->roles(),
+                  .show_outputs = [self](const std::map<std::string, hal::Pattern>& shown) { self->patterns->show(shown); },
                   .clock = SystemClock::instance(),
                   .sources = std::move(source_names),
                   .payloads = p.payloads,
@@ -541,6 +556,7 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
     if (p.sim == nullptr) return control_error(cmd + " needs the sim GPIO backend (gpio.backend is \"" +
                                                p.config.gpio.backend + "\")");
     if (cmd == "gpio") {
+        const auto patterns = p.patterns ? p.patterns->patterns() : std::map<std::string, hal::Pattern>{};
         auto lines = json::array();
         for (const auto& view : p.sim->snapshot()) {
             auto item = json::object();
@@ -548,6 +564,10 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
             json::add(item.get(), "name", view.name);
             json::add(item.get(), "direction", view.direction == hal::Direction::kOutput ? "output" : "input");
             json::add(item.get(), "active", view.active);
+            if (view.direction == hal::Direction::kOutput) {
+                auto shown = patterns.find(view.role);
+                json::add(item.get(), "pattern", hal::to_string(shown == patterns.end() ? hal::Pattern::kOff : shown->second));
+            }
             json::add(item.get(), "active_low", view.active_low);
             json::append(lines.get(), std::move(item));
         }
@@ -574,10 +594,7 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
 
 void shutdown_parts(DaemonParts& p) {
     if (p.session) p.session->stop();
-    for (auto& [role, line] : p.outputs) {
-        Status s = line->set(false);
-        if (!s.is_ok()) SB_LOG(kError, "gpio") << role << ": " << s.message();
-    }
+    if (p.patterns) p.patterns->stop();  // every output driven to its safe (inactive) value
 }
 
 }  // namespace sirenbox::app

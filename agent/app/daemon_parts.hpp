@@ -27,6 +27,7 @@
 #include "agent/sources/sentinel_poller.hpp"
 #include "agent/store/store.hpp"
 #include "hal/gpio.hpp"
+#include "hal/pattern_driver.hpp"
 #include "hal/sim_gpio.hpp"
 #include "mqtt/alarm_publisher.hpp"
 #include "mqtt/command.hpp"
@@ -40,7 +41,7 @@ struct DaemonParts {
     config::Config config;
     std::unique_ptr<hal::Gpio> gpio;
     hal::SimGpio* sim = nullptr;  // the same object as gpio when the backend is "sim"
-    std::map<std::string, std::unique_ptr<hal::OutputLine>> outputs;
+    std::unique_ptr<hal::PatternDriver> patterns;  // owns the output lines; its thread flashes them
     std::unique_ptr<store::Store> core_store;
     std::unique_ptr<store::Store> relay_store;
     std::unique_ptr<net::HttpClient> http;
@@ -81,7 +82,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config);
 void run_poller(DaemonParts& parts, DaemonParts::PollerSlot& slot);
 /// "gpio" (list lines) and "press" (simulated button) on the sim backend.
 std::string handle_board_command(DaemonParts& parts, const std::string& cmd, const cJSON* request);
-/// Publishes "offline" and releases outputs (driving them inactive).
+/// Publishes "offline" and stops the pattern driver (every output inactive).
 void shutdown_parts(DaemonParts& parts);
 
 }  // namespace sirenbox::app

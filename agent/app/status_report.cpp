@@ -9,20 +9,24 @@
 namespace sirenbox::app {
 namespace {
 
-json::Ptr alarms_json(const core::AlarmBook& book) {
+json::Ptr strings_json(const std::vector<std::string>& items) {
     auto list = json::array();
-    for (const auto& [key, alarm] : book.alarms()) {
-        auto item = json::object();
-        json::add(item.get(), "key", key);
-        json::add(item.get(), "title", alarm.title);
-        json::add(item.get(), "severity", core::to_string(alarm.severity));
-        json::add(item.get(), "state", core::to_string(alarm.state));
-        json::add(item.get(), "cloud_status", alarm.cloud_status);
-        json::add(item.get(), "number", alarm.number);
-        json::add(item.get(), "silenced", alarm.silenced);
-        json::append(list.get(), std::move(item));
-    }
+    for (const auto& item : items) json::append(list.get(), json::Ptr(cJSON_CreateString(item.c_str())));
     return list;
+}
+
+json::Ptr alarm_json(const core::Alarm& alarm) {
+    auto item = json::object();
+    json::add(item.get(), "key", alarm.key());
+    json::add(item.get(), "title", alarm.title);
+    json::add(item.get(), "severity", core::to_string(alarm.severity));
+    json::add(item.get(), "state", core::to_string(alarm.state));
+    json::add(item.get(), "cloud_status", alarm.cloud_status);
+    json::add(item.get(), "number", alarm.number);
+    json::add(item.get(), "silenced", alarm.silenced);
+    json::add(item.get(), "zones", strings_json(alarm.zones));
+    json::add(item.get(), "first_out", alarm.first_out);
+    return item;
 }
 
 json::Ptr outbox_json(store::Store& store) {
@@ -62,10 +66,14 @@ json::Ptr outbox_json(store::Store& store) {
 std::string CoreLoop::status_json() {
     auto body = json::object();
     json::add(body.get(), "box", deps_.config.box.id);
-    json::add(body.get(), "alarms", alarms_json(book_));
-    auto outputs = json::object();
-    for (const auto& [role, line] : deps_.outputs) json::add(outputs.get(), role.c_str(), line->active());
-    json::add(body.get(), "outputs", std::move(outputs));
+    auto alarms = json::array();
+    for (const auto& [key, alarm] : book_.alarms()) json::append(alarms.get(), alarm_json(presented(alarm)));
+    json::add(body.get(), "alarms", std::move(alarms));
+    // Cleared in the cloud while unacknowledged: their lamps flash until someone acknowledges them here.
+    auto returned = json::array();
+    for (const auto& [key, alarm] : annunciator_.returned()) json::append(returned.get(), alarm_json(presented(alarm)));
+    json::add(body.get(), "returned", std::move(returned));
+    add_outputs(body.get());
     json::add(body.get(), "outbox", outbox_json(deps_.store));
     auto sources = json::object();
     for (const auto& [name, health] : health_) {
@@ -76,7 +84,10 @@ std::string CoreLoop::status_json() {
         json::add(sources.get(), name.c_str(), std::move(item));
     }
     json::add(body.get(), "sources", std::move(sources));
-    json::add(body.get(), "silenced", silence_until_.has_value());
+    json::add(body.get(), "silenced", !silence_until_.empty());
+    auto silenced_zones = json::array();
+    for (const auto& [zone, until] : silence_until_) json::append(silenced_zones.get(), json::Ptr(cJSON_CreateString(zone.c_str())));
+    json::add(body.get(), "silenced_zones", std::move(silenced_zones));
     json::add(body.get(), "fault", fault());
     if (deps_.add_runtime_status) deps_.add_runtime_status(body.get());
     return control_ok(std::move(body));
@@ -105,7 +116,8 @@ std::string CoreLoop::summary_json() {
     json::add(body.get(), "unacked", unacked);
     json::add(body.get(), "acked", acked);
     json::add(body.get(), "by_severity", std::move(by_severity));
-    json::add(body.get(), "silenced", silence_until_.has_value());
+    json::add(body.get(), "returned", static_cast<long long>(annunciator_.returned().size()));
+    json::add(body.get(), "silenced", !silence_until_.empty());
     auto outbox = json::object();
     json::add(outbox.get(), "pending", outbox_pending_);
     json::add(outbox.get(), "failed", outbox_failed_);
@@ -129,11 +141,22 @@ std::string CoreLoop::summary_json() {
     auto sources = json::object();
     for (const auto& [name, health] : health_) json::add(sources.get(), name.c_str(), health.ok);
     json::add(body.get(), "sources", std::move(sources));
-    auto outputs = json::object();
-    for (const auto& [role, line] : deps_.outputs) json::add(outputs.get(), role.c_str(), line->active());
-    json::add(body.get(), "outputs", std::move(outputs));
+    add_outputs(body.get());
     json::add(body.get(), "fault", fault());
     return json::print(body.get());
+}
+
+void CoreLoop::add_outputs(cJSON* body) const {
+    auto outputs = json::object();
+    auto patterns = json::object();
+    for (const auto& role : deps_.output_roles) {
+        auto it = shown_.find(role);
+        const hal::Pattern pattern = it == shown_.end() ? hal::Pattern::kOff : it->second;
+        json::add(outputs.get(), role.c_str(), pattern != hal::Pattern::kOff);
+        json::add(patterns.get(), role.c_str(), hal::to_string(pattern));
+    }
+    json::add(body, "outputs", std::move(outputs));
+    json::add(body, "patterns", std::move(patterns));
 }
 
 }  // namespace sirenbox::app

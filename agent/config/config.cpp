@@ -7,6 +7,7 @@
 #include "agent/base/json.hpp"
 #include "agent/config/fields.hpp"
 #include "agent/config/validate.hpp"
+#include "agent/config/zones.hpp"
 
 namespace sirenbox::config {
 namespace {
@@ -244,20 +245,6 @@ const std::vector<Field<GpioConfig>> kGpioFields = {
      "or {\"chip_label\": \"pinctrl-rp1\", \"offset\": 18}.", 0, 0, {}, "object", "{}"},
 };
 
-const std::vector<Field<OutputsConfig>> kOutputsFields = {
-    {"High", &OutputsConfig::high, "Outputs driven by an alarm of severity High.", 0, 0, {}},
-    {"Medium", &OutputsConfig::medium, "Outputs driven by an alarm of severity Medium."},
-    {"Low", &OutputsConfig::low, "Outputs driven by an alarm of severity Low."},
-    {"Informational", &OutputsConfig::informational, "Outputs driven by an alarm of severity Informational."},
-    {"all_clear", &OutputsConfig::all_clear, "Output lit while the cloud is reachable and nothing is unacknowledged (empty: none)."},
-    {"fault", &OutputsConfig::fault,
-     "Output lit while something needs a technician: a source unreachable for fault_after_s, or a write-back that failed for good (empty: none)."},
-    {"fault_after_s", &OutputsConfig::fault_after_s, "How long a source may be unreachable before the fault output lights, seconds.", 0, 86400},
-    {"lamp_test_s", &OutputsConfig::lamp_test_s, "How long a lamp test lights every lamp, seconds.", 1, 60},
-    {"silence_s", &OutputsConfig::silence_s,
-     "How long silence mutes the horns, seconds. The alarms stay unacknowledged, and a new alarm ends the silence.", 10, 86400},
-};
-
 const std::vector<Field<RelayConfig>> kRelayFields = {
     {"retry_min_s", &RelayConfig::retry_min_s, "First back-off before retrying a failed write-back, seconds.", 1, 3600},
     {"retry_max_s", &RelayConfig::retry_max_s, "Cap of the exponential back-off (full jitter), seconds.", 1, 86400},
@@ -288,9 +275,12 @@ void read_line_overrides(const cJSON* value, GpioConfig& out, const std::string&
     for (const cJSON* item = value->child; item != nullptr; item = item->next) {
         const std::string role = item->string ? item->string : "";
         const std::string item_path = path + "." + role;
-        if (!detail::is_choice(output_roles(), role) && !detail::is_choice(input_roles(), role)) {
-            problems.add(item_path, "unknown role; roles are " + detail::choices_text(output_roles()) + ", " +
-                                        detail::choices_text(input_roles()));
+        // Board roles, or a custom one (a zone's own lamp or button) that a zone then names.
+        const bool custom = !role.empty() && role.size() <= 32 && std::islower(static_cast<unsigned char>(role[0])) &&
+                            role.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+        if (!custom) {
+            problems.add(item_path, "role names are 1–32 lower-case letters, digits or '_' (board roles: " +
+                                        detail::choices_text(output_roles()) + ", " + detail::choices_text(input_roles()) + ")");
             continue;
         }
         LineOverride line;
@@ -332,7 +322,7 @@ Config parse(const std::string& text, Problems& problems) {
         return config;
     }
     static const std::vector<std::string> kSections{"box", "cloud", "sentinel", "log_analytics", "graph", "signl4", "mqtt", "fleet", "gpio",
-                                                    "outputs", "relay", "store",    "control", "log"};
+                                                    "outputs", "zones", "relay", "store", "control", "log"};
     for (const cJSON* item = root->child; item != nullptr; item = item->next) {
         if (!detail::is_choice(kSections, item->string ? item->string : "")) {
             problems.add(item->string ? item->string : "", "unknown section; sections are " + detail::choices_text(kSections));
@@ -347,7 +337,8 @@ Config parse(const std::string& text, Problems& problems) {
     read_named(root, "mqtt", config.mqtt, kMqttFields, problems);
     read_named(root, "fleet", config.fleet, kFleetFields, problems);
     read_named(root, "gpio", config.gpio, kGpioFields, problems);
-    read_named(root, "outputs", config.outputs, kOutputsFields, problems);
+    read_outputs(json::member(root, "outputs"), config, problems);
+    read_zones(json::member(root, "zones"), config, problems);
     read_named(root, "relay", config.relay, kRelayFields, problems);
     read_named(root, "store", config.store, kStoreFields, problems);
     read_named(root, "control", config.control, kControlFields, problems);
@@ -370,57 +361,41 @@ Config load(const std::string& path, Problems& problems) {
     return parse(ss.str(), problems);
 }
 
-namespace {
-
-template <typename S>
-void append_table(std::string& out, const std::string& section, const std::vector<Field<S>>& fields) {
-    out += "| key | type | default | description |\n|---|---|---|---|\n";
-    for (const auto& row : reference_rows<S>(fields)) {
-        out += "| `" + section + "." + row.key + "` | " + row.type + " | " +
-               (row.default_value.empty() ? "—" : "`" + row.default_value + "`") + " | " + row.description + " |\n";
-    }
-    out += "\n";
-}
-
-}  // namespace
-
 std::string reference_markdown() {
     std::string out;
     out += "### box\n\n";
-    append_table(out, "box", kBoxFields);
+    append_reference_table(out, "box", kBoxFields);
     out += "### cloud\n\nShared by every cloud source: identity, trust, timeouts, proxy, retries and request budgets "
            "(see [network.md](network.md)).\n\n";
-    append_table(out, "cloud", kCloudFields);
+    append_reference_table(out, "cloud", kCloudFields);
     out += "### sentinel\n\nMicrosoft Sentinel incidents on Azure Resource Manager (api-version 2025-12-01).\n\n";
-    append_table(out, "sentinel", kSentinelFields);
+    append_reference_table(out, "sentinel", kSentinelFields);
     out += "### log_analytics\n\nLog Analytics query API: an alert's own query, run once and attached to its alarm.\n\n";
-    append_table(out, "log_analytics", kLogAnalyticsFields);
+    append_reference_table(out, "log_analytics", kLogAnalyticsFields);
     out += "### graph\n\nMicrosoft Graph security alerts (`/v1.0/security/alerts_v2`; needs the application permission "
            "`SecurityAlert.ReadWrite.All`, or `SecurityAlert.Read.All` with `write_back` false).\n\n";
-    append_table(out, "graph", kGraphFields);
+    append_reference_table(out, "graph", kGraphFields);
     out += "### signl4\n\nSIGNL4 alerts over the REST API (acknowledged or closed in the app → the box follows) and, "
            "with `connector`, a SIGNL4 alert for every new alarm. See docs/sources.md.\n\n";
-    append_table(out, "signl4", kSignl4Fields);
+    append_reference_table(out, "signl4", kSignl4Fields);
     out += "### mqtt\n\n";
-    append_table(out, "mqtt", kMqttFields);
+    append_reference_table(out, "mqtt", kMqttFields);
     out += "### fleet\n\nOnly for `box.role` \"annunciator\".\n\n";
-    append_table(out, "fleet", kFleetFields);
+    append_reference_table(out, "fleet", kFleetFields);
     out += "### gpio\n\n";
-    append_table(out, "gpio", kGpioFields);
+    append_reference_table(out, "gpio", kGpioFields);
     out += "#### gpio.lines.ROLE\n\nRoles: " + detail::choices_text(output_roles()) + " (outputs), " +
            detail::choices_text(input_roles()) + " (inputs).\n\n";
-    append_table(out, "gpio.lines.ROLE", kLineFields);
-    out += "### outputs\n\nOutput roles per severity. Roles starting with `siren` are horns: they sound for "
-           "unacknowledged, unsilenced alarms only; lamps stay lit until the alarm is resolved.\n\n";
-    append_table(out, "outputs", kOutputsFields);
+    append_reference_table(out, "gpio.lines.ROLE", kLineFields);
+    out += zones_reference();
     out += "### relay\n\nDelivery of acknowledgements to the cloud.\n\n";
-    append_table(out, "relay", kRelayFields);
+    append_reference_table(out, "relay", kRelayFields);
     out += "### store\n\n";
-    append_table(out, "store", kStoreFields);
+    append_reference_table(out, "store", kStoreFields);
     out += "### control\n\n";
-    append_table(out, "control", kControlFields);
+    append_reference_table(out, "control", kControlFields);
     out += "### log\n\n";
-    append_table(out, "log", kLogFields);
+    append_reference_table(out, "log", kLogFields);
     return out;
 }
 

@@ -148,18 +148,45 @@ struct GpioConfig {
     std::map<std::string, LineOverride> lines;
 };
 
-/// Which output roles each severity drives. Roles starting with "siren" are horns: they sound only
-/// for unacknowledged, unsilenced alarms; lamps stay lit until the alarm is resolved.
-struct OutputsConfig {
+/// One rung of a zone's escalation ladder.
+struct EscalationConfig {
+    int after_s = 0;
+    std::string min_severity = "Informational";
+    std::vector<std::string> outputs;
+};
+
+/// A zone: which alarms it shows, on which outputs, and its buttons (see core::Zone). Every zone starts
+/// from the same defaults, those of the single zone "main" a config without `zones` gets.
+struct ZoneConfig {
+    std::string min_severity = "Informational";
+    std::vector<std::string> sources;
+    std::vector<std::string> products;
+    std::vector<std::string> labels;
     std::vector<std::string> high{"lamp_red", "siren"};
     std::vector<std::string> medium{"lamp_amber"};
     std::vector<std::string> low{"lamp_amber"};
     std::vector<std::string> informational{};
     std::string all_clear = "lamp_green";
+    std::vector<EscalationConfig> escalation;
+    std::string button_ack = "button_ack";
+    std::string button_silence = "button_silence";
+    std::string button_lamp_test = "button_lamp_test";
+    std::string owner_upn;        // Sentinel owner / Graph assignedTo for acknowledgements made here
+    std::string owner_object_id;  // Sentinel owner by Entra object id
+};
+
+/// What every zone shares: the ISA-18.2 patterns, silence, lamp test and the fault output.
+struct OutputsConfig {
+    std::string unacked_pattern = "fast_flash";
+    std::string acked_pattern = "steady";
+    std::string returned_pattern = "slow_flash";
+    std::string horn_pattern = "continuous";
+    bool ring_back = true;
     std::string fault = "lamp_blue";
     int fault_after_s = 120;
     int silence_s = 300;
     int lamp_test_s = 3;
+    bool boot_lamp_test = true;
 };
 
 struct RelayConfig {
@@ -190,6 +217,7 @@ struct Config {
     FleetConfig fleet;
     GpioConfig gpio;
     OutputsConfig outputs;
+    std::map<std::string, ZoneConfig> zones{{"main", ZoneConfig{}}};  // by name; "main" when the config names none
     RelayConfig relay;
     StoreConfig store;
     ControlConfig control;

@@ -147,4 +147,15 @@ std::vector<ReferenceRow> reference_rows(std::span<const Field<S>> fields) {
 }
 #pragma GCC diagnostic pop
 
+/// Appends the markdown table of `fields` under the dotted `section` name.
+template <typename S>
+void append_reference_table(std::string& out, const std::string& section, const std::vector<Field<S>>& fields) {
+    out += "| key | type | default | description |\n|---|---|---|---|\n";
+    for (const auto& row : reference_rows<S>(fields)) {
+        out += "| `" + section + "." + row.key + "` | " + row.type + " | " +
+               (row.default_value.empty() ? "—" : "`" + row.default_value + "`") + " | " + row.description + " |\n";
+    }
+    out += "\n";
+}
+
 }  // namespace sirenbox::config

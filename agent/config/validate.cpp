@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "agent/config/secret_file.hpp"
+#include "agent/config/zones.hpp"
 
 namespace sirenbox::config {
 namespace {
@@ -52,14 +53,6 @@ void check_secret(Problems& problems, const std::string& file, const std::string
     if (file.empty()) return;
     Status status = check_secret_file(file);
     if (!status.is_ok()) problems.add(path, status.message());
-}
-
-void check_roles(Problems& problems, const std::vector<std::string>& roles, const std::string& path) {
-    for (std::size_t i = 0; i < roles.size(); ++i) {
-        bool known = false;
-        for (const auto& r : output_roles()) known = known || r == roles[i];
-        if (!known) problems.add(path + "[" + std::to_string(i) + "]", "unknown output role \"" + roles[i] + "\"");
-    }
 }
 
 void validate_proxy(const CloudConfig& cloud, Problems& problems) {
@@ -206,12 +199,7 @@ void validate(const Config& c, Problems& problems) {
         problems.add("mqtt.command_key_file", "set, but mqtt.commands is false: commands stay off");
     }
 
-    check_roles(problems, c.outputs.high, "outputs.High");
-    check_roles(problems, c.outputs.medium, "outputs.Medium");
-    check_roles(problems, c.outputs.low, "outputs.Low");
-    check_roles(problems, c.outputs.informational, "outputs.Informational");
-    if (!c.outputs.all_clear.empty()) check_roles(problems, {c.outputs.all_clear}, "outputs.all_clear");
-    if (!c.outputs.fault.empty()) check_roles(problems, {c.outputs.fault}, "outputs.fault");
+    validate_zones(c, problems);
 
     if (c.gpio.long_press_ms >= c.gpio.stuck_after_s * 1000) {
         problems.add("gpio.long_press_ms", "must be shorter than gpio.stuck_after_s");

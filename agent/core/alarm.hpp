@@ -41,6 +41,10 @@ struct Alarm {
     WallTime created{};        // cloud creation time
     WallTime updated{};        // cloud last-modified time
     bool silenced = false;
+    // How the box shows it, filled in for MQTT and status (not stored: they follow from the config and
+    // from the order alarms came in).
+    std::vector<std::string> zones;  // zones that show it
+    bool first_out = false;          // the first alarm of the current burst in one of its zones
 
     [[nodiscard]] std::string key() const { return source + ":" + id; }
 };

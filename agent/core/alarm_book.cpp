@@ -149,22 +149,24 @@ std::vector<Alarm> AlarmBook::resolve(const std::string& selector) {
     return resolved;
 }
 
-std::vector<Alarm> AlarmBook::silence() {
+std::vector<Alarm> AlarmBook::silence(const std::vector<std::string>& keys) {
     std::vector<Alarm> changed;
-    for (auto& [key, alarm] : alarms_) {
-        if (alarm.state != AlarmState::kUnacked || alarm.silenced) continue;
-        alarm.silenced = true;
-        changed.push_back(alarm);
+    for (const auto& key : keys) {
+        auto it = alarms_.find(key);
+        if (it == alarms_.end() || it->second.state != AlarmState::kUnacked || it->second.silenced) continue;
+        it->second.silenced = true;
+        changed.push_back(it->second);
     }
     return changed;
 }
 
-std::vector<Alarm> AlarmBook::end_silence() {
+std::vector<Alarm> AlarmBook::end_silence(const std::vector<std::string>& keys) {
     std::vector<Alarm> changed;
-    for (auto& [key, alarm] : alarms_) {
-        if (!alarm.silenced) continue;
-        alarm.silenced = false;
-        changed.push_back(alarm);
+    for (const auto& key : keys) {
+        auto it = alarms_.find(key);
+        if (it == alarms_.end() || !it->second.silenced) continue;
+        it->second.silenced = false;
+        changed.push_back(it->second);
     }
     return changed;
 }

@@ -54,10 +54,10 @@ public:
     std::vector<Alarm> acknowledge(const std::string& selector);
     /// Resolves (and removes) the alarms `selector` names; returns them with state kResolved.
     std::vector<Alarm> resolve(const std::string& selector);
-    /// Mutes the horn of every unacknowledged alarm (local only); returns those that changed.
-    std::vector<Alarm> silence();
-    /// Lets the horns sound again; returns the alarms that were silenced.
-    std::vector<Alarm> end_silence();
+    /// Mutes the horn of the unacknowledged alarms among `keys` (local only); returns those that changed.
+    std::vector<Alarm> silence(const std::vector<std::string>& keys);
+    /// Lets the horns of `keys` sound again; returns the alarms that were silenced.
+    std::vector<Alarm> end_silence(const std::vector<std::string>& keys);
     /// Keys `selector` names among the alarms in `state` (nullopt: any state).
     [[nodiscard]] std::vector<std::string> select(const std::string& selector, std::optional<AlarmState> state) const;
 

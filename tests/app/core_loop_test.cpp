@@ -1,12 +1,11 @@
-// The core loop's actions and timers, driven without threads: a real store in a temp dir, the sim board's
-// outputs, and a fake clock.
+// The core loop's actions and timers, driven without threads: a real store in a temp dir, the patterns it
+// hands to the outputs, and a fake clock.
 #include <gtest/gtest.h>
 
 #include "agent/app/core_loop.hpp"
 #include "agent/relay/sentinel_target.hpp"
 #include "agent/relay/signl4_target.hpp"
 #include "agent/store/store.hpp"
-#include "hal/sim_gpio.hpp"
 #include "mqtt/command.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -15,21 +14,17 @@ namespace {
 
 class CoreLoopTest : public ::testing::Test {
 protected:
-    CoreLoopTest() : gpio_(clock_) {
+    CoreLoopTest() {
         config_.box.name = "Test wall";
+        config_.outputs.boot_lamp_test = false;
         config_.outputs.silence_s = 60;
         config_.outputs.fault_after_s = 120;
         auto opened = store::Store::open(dir_.path() / "db.sqlite", clock_);
         EXPECT_TRUE(opened.is_ok());
         store_ = std::move(*opened);
-        for (const auto& role : config::output_roles()) {
-            hal::LineSpec spec;
-            spec.name = "SIM_" + role;
-            outputs_[role] = std::move(gpio_.request_output(role, spec)).value();
-        }
         CoreDeps deps{.config = config_,
                       .store = *store_,
-                      .outputs = outputs_,
+                      .output_roles = config::output_roles(),
                       .clock = clock_,
                       .sources = {"sentinel"},
                       .wake_relay = [this] { ++relay_wakes_; }};
@@ -67,7 +62,11 @@ protected:
         loop_->handle(batch);
     }
 
-    bool on(const std::string& role) { return outputs_[role]->active(); }
+    bool on(const std::string& role) { return loop_->shown().count(role) > 0; }
+    hal::Pattern shown(const std::string& role) {
+        auto it = loop_->shown().find(role);
+        return it == loop_->shown().end() ? hal::Pattern::kOff : it->second;
+    }
     std::vector<relay::OutboxEntry> pending() { return *store_->list(relay::EntryState::kPending, 100); }
     void press(const std::string& role, hal::Press::Kind kind) {
         hal::Press p;
@@ -81,10 +80,8 @@ protected:
 
     testing::TempDir dir_;
     FakeClock clock_;
-    hal::SimGpio gpio_;
     config::Config config_;
     std::unique_ptr<store::Store> store_;
-    std::map<std::string, std::unique_ptr<hal::OutputLine>> outputs_;
     std::unique_ptr<CoreLoop> loop_;
     int relay_wakes_ = 0;
 };
@@ -187,7 +184,7 @@ TEST_F(CoreLoopTest, RestartRestoresAcknowledgedAlarmsWithoutTheHorn) {
     poll_ok({{"a", "New"}, {"b", "New"}});
     command("ack", "sentinel:a");
     press("button_silence", hal::Press::kShort);
-    CoreDeps deps{.config = config_, .store = *store_, .outputs = outputs_, .clock = clock_, .sources = {"sentinel"}};
+    CoreDeps deps{.config = config_, .store = *store_, .output_roles = config::output_roles(), .clock = clock_, .sources = {"sentinel"}};
     CoreLoop restarted(std::move(deps));
     restarted.restore();
     EXPECT_EQ(restarted.book().find("sentinel:a")->state, core::AlarmState::kAcked);
@@ -212,7 +209,7 @@ TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
     std::vector<std::string> replies, events;
     CoreDeps deps{.config = config_,
                   .store = *store_,
-                  .outputs = outputs_,
+                  .output_roles = config::output_roles(),
                   .clock = clock_,
                   .sources = {"sentinel"},
                   .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note) {
@@ -258,7 +255,7 @@ TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
 TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {
     CoreDeps deps{.config = config_,
                   .store = *store_,
-                  .outputs = outputs_,
+                  .output_roles = config::output_roles(),
                   .clock = clock_,
                   .sources = {"sentinel", "signl4"},
                   .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note) {
@@ -315,7 +312,7 @@ TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {
 }
 
 TEST_F(CoreLoopTest, AnAlarmWithoutItsOwnWriteBackStillReachesAnExtraTarget) {
-    CoreDeps deps{.config = config_, .store = *store_, .outputs = outputs_, .clock = clock_, .sources = {"signl4"}};
+    CoreDeps deps{.config = config_, .store = *store_, .output_roles = config::output_roles(), .clock = clock_, .sources = {"signl4"}};
     deps.extra_targets["signl4"] = [](const core::Alarm& alarm, relay::ActionKind,
                                       const std::string& note) -> std::optional<std::string> {
         if (!relay::signl4_mirrors(alarm, false)) return std::nullopt;

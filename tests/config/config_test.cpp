@@ -53,7 +53,11 @@ TEST_F(ConfigTest, ValidConfigHasNoProblemsAndDerivesDefaults) {
     EXPECT_EQ(c.mqtt.client_id, "sirenbox-noc-wall-1");
     EXPECT_EQ(c.sentinel.states, (std::vector<std::string>{"New", "Active"}));
     EXPECT_EQ(c.sentinel.lookback_hours, 24);
-    EXPECT_EQ(c.outputs.high, (std::vector<std::string>{"lamp_red", "siren"}));
+    ASSERT_EQ(c.zones.size(), 1u) << "one zone, main, when the config names none";
+    EXPECT_EQ(c.zones.at("main").high, (std::vector<std::string>{"lamp_red", "siren"}));
+    EXPECT_EQ(c.zones.at("main").button_ack, "button_ack");
+    EXPECT_TRUE(c.outputs.ring_back);
+    EXPECT_TRUE(c.outputs.boot_lamp_test);
 }
 
 TEST_F(ConfigTest, EmptyObjectIsValidWithEverythingOff) {
@@ -92,15 +96,62 @@ TEST_F(ConfigTest, OtherSections) {
     expect_one(with(R"("mqtt": {"uri": "http://localhost"})"), "mqtt.uri", "tcp://");
     expect_one(with(R"("mqtt": {"uri": "ssl://broker:8883"})"), "mqtt.tls_ca_file", "required with a TLS broker URI");
     expect_one(with(R"("mqtt": {"protocol": "3"})"), "mqtt.protocol", "must be one of");
-    expect_one(with(R"("outputs": {"High": ["lamp_red", "horn"]})"), "outputs.High[1]", "unknown output role \"horn\"");
+    expect_one(with(R"("zones": {"main": {"High": ["lamp_red", "horn"]}})"), "zones.main.High[1]",
+               "unknown output \"horn\": not one of");
+    expect_one(with(R"("outputs": {"High": ["lamp_red"]})"), "outputs.High", "moved: severity outputs now live in a zone");
+    expect_one(with(R"("outputs": {"unacked_pattern": "pulse"})"), "outputs.unacked_pattern", "must be one of");
+    expect_one(with(R"("outputs": {"horn_pattern": "fast_flash"})"), "outputs.horn_pattern", "must be one of");
     expect_one(with(R"("gpio": {"backend": "sysfs"})"), "gpio.backend", "\"gpiod\" or \"sim\"");
     expect_one(with(R"("gpio": {"lines": {"siren": {"name": "GPIO18", "bias": "up"}}})"), "gpio.lines.siren.bias",
                "must be one of");
-    expect_one(with(R"("gpio": {"lines": {"horn": {"name": "GPIO18"}}})"), "gpio.lines.horn", "unknown role");
+    expect_one(with(R"("gpio": {"lines": {"Horn 2": {"name": "GPIO18"}}})"), "gpio.lines.Horn 2", "role names are");
+    expect_one(with(R"("gpio": {"lines": {"horn_hall": {"name": "GPIO18"}}})"), "gpio.lines.horn_hall",
+               "used by no zone");
     expect_one(with(R"("gpio": {"lines": {"siren": {"offset": 3}}})"), "gpio.lines.siren", "either \"name\"");
     expect_one(with(R"("log": {"level": "verbose"})"), "log.level", "must be one of");
     expect_one(with(R"("relay": {"retry_min_s": 500, "retry_max_s": 100})"), "relay.retry_min_s", "must not exceed");
     expect_one(with(R"("sirens": {})"), "sirens", "unknown section");
+}
+
+TEST_F(ConfigTest, ZonesWithTheirOwnLinesButtonsAndLadders) {
+    std::string v = valid();
+    v = v.substr(0, v.rfind('}')) + R"(,
+      "gpio": {"lines": {"lamp_hall2": {"name": "GPIO5"}, "horn_hall2": {"name": "GPIO6"},
+                         "button_hall2": {"name": "GPIO13", "active_low": true, "bias": "pull-up"}}},
+      "zones": {
+        "noc": {"min_severity": "Medium", "escalation": [{"after_s": 600, "outputs": ["lamp_blue"]}]},
+        "hall2": {"sources": ["sentinel"], "labels": ["OT"], "High": ["lamp_hall2"], "Medium": ["lamp_hall2"],
+                  "all_clear": "", "button_ack": "button_hall2", "button_silence": "", "button_lamp_test": "",
+                  "owner_upn": "hall2-lead@contoso.com",
+                  "escalation": [{"after_s": 120, "outputs": ["horn_hall2"]},
+                                 {"after_s": 600, "min_severity": "High", "outputs": ["siren"]}]}}})";
+    Problems problems;
+    Config c = parse(v, problems);
+    ASSERT_TRUE(problems.empty()) << problems.format("cfg");
+    ASSERT_EQ(c.zones.size(), 2u);
+    const auto& hall = c.zones.at("hall2");
+    EXPECT_EQ(hall.labels, std::vector<std::string>{"OT"});
+    EXPECT_EQ(hall.button_ack, "button_hall2");
+    ASSERT_EQ(hall.escalation.size(), 2u);
+    EXPECT_EQ(hall.escalation[1].after_s, 600);
+    EXPECT_EQ(hall.escalation[1].min_severity, "High");
+    EXPECT_EQ(hall.owner_upn, "hall2-lead@contoso.com");
+    EXPECT_EQ(c.zones.at("noc").high, (std::vector<std::string>{"lamp_red", "siren"})) << "zones start from the defaults";
+
+    auto with = [&](const std::string& zones) { return valid().substr(0, valid().rfind('}')) + ", " + zones + "}"; };
+    expect_one(with(R"("zones": {})"), "zones", "at least one zone");
+    expect_one(with(R"("zones": {"hall 2": {}})"), "zones.hall 2", "zone names are");
+    expect_one(with(R"("zones": {"a": {"button_ack": "lamp_red"}})"), "zones.a.button_ack", "start with \"button_\"");
+    expect_one(with(R"("zones": {"a": {"button_ack": "button_hall9"}})"), "zones.a.button_ack", "wire it in gpio.lines");
+    expect_one(with(R"("zones": {"a": {"High": ["button_ack"]}})"), "zones.a.High[0]", "is a button, not an output");
+    expect_one(with(R"("zones": {"a": {"escalation": [{"outputs": ["siren"]}]}})"), "zones.a.escalation[0].after_s",
+               "required");
+    expect_one(with(R"("zones": {"a": {"escalation": [{"after_s": 5, "outputs": []}]}})"),
+               "zones.a.escalation[0].outputs", "at least one output");
+    expect_one(with(R"("zones": {"a": {"escalation": [{"after_s": 5, "outputs": ["siren"], "later": 1}]}})"),
+               "zones.a.escalation[0].later", "unknown key");
+    expect_one(with(R"("zones": {"a": {"sources": ["splunk"]}})"), "zones.a.sources[0]", "must be one of");
+    expect_one(with(R"("zones": {"a": {"min_severity": "Critical"}})"), "zones.a.min_severity", "must be one of");
 }
 
 TEST_F(ConfigTest, MissingDirectoriesAndFilesAreNamed) {

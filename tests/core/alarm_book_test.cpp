@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include "agent/core/alarm_book.hpp"
-#include "agent/core/output_plan.hpp"
 
 namespace sirenbox::core {
 namespace {
@@ -115,42 +114,6 @@ TEST(AlarmBook, RestoreSkipsResolved) {
     EXPECT_EQ(book.find("sentinel:1")->state, AlarmState::kAcked);
 }
 
-OutputMap default_map() {
-    OutputMap map;
-    map.by_severity[static_cast<std::size_t>(Severity::kHigh)] = {"lamp_red", "siren"};
-    map.by_severity[static_cast<std::size_t>(Severity::kMedium)] = {"lamp_amber"};
-    map.by_severity[static_cast<std::size_t>(Severity::kLow)] = {"lamp_amber"};
-    map.all_clear = "lamp_green";
-    return map;
-}
-
-TEST(OutputPlan, SeverityMapping) {
-    using Roles = std::set<std::string>;
-    for (auto [severity, expected] : std::vector<std::pair<Severity, Roles>>{
-             {Severity::kHigh, {"lamp_red", "siren"}},
-             {Severity::kMedium, {"lamp_amber"}},
-             {Severity::kLow, {"lamp_amber"}},
-             {Severity::kInformational, {}},
-         }) {
-        AlarmBook book;
-        book.apply_cloud(snapshot("1", AlarmState::kUnacked, severity));
-        EXPECT_EQ(plan_outputs(book, default_map(), true), expected) << to_string(severity);
-    }
-}
-
-TEST(OutputPlan, GreenOnlyWhenHealthyAndNothingUnacked) {
-    AlarmBook book;
-    EXPECT_EQ(plan_outputs(book, default_map(), true), std::set<std::string>{"lamp_green"});
-    EXPECT_TRUE(plan_outputs(book, default_map(), false).empty());
-}
-
-TEST(OutputPlan, AcknowledgedHighKeepsLampStopsSiren) {
-    AlarmBook book;
-    book.apply_cloud(snapshot("1", AlarmState::kUnacked, Severity::kHigh));
-    book.acknowledge_all();
-    EXPECT_EQ(plan_outputs(book, default_map(), true), (std::set<std::string>{"lamp_red", "lamp_green"}));
-}
-
 }  // namespace
 }  // namespace sirenbox::core
 
@@ -193,20 +156,15 @@ TEST(AlarmBookActions, SilenceMutesOnlyUnackedAndEnds) {
     AlarmBook book;
     book.apply_cloud(snapshot("1", AlarmState::kUnacked));
     book.apply_cloud(snapshot("2", AlarmState::kAcked));
-    auto silenced = book.silence();
+    const auto all = book.select("all", std::nullopt);
+    auto silenced = book.silence(all);
     ASSERT_EQ(silenced.size(), 1u);
     EXPECT_TRUE(book.find("sentinel:1")->silenced);
     EXPECT_EQ(book.find("sentinel:1")->state, AlarmState::kUnacked) << "silence is not acknowledgement";
-    EXPECT_TRUE(book.silence().empty());
-    EXPECT_EQ(book.end_silence().size(), 1u);
+    EXPECT_TRUE(book.silence(all).empty());
+    EXPECT_TRUE(book.silence({"sentinel:gone"}).empty());
+    EXPECT_EQ(book.end_silence(all).size(), 1u);
     EXPECT_FALSE(book.find("sentinel:1")->silenced);
-}
-
-TEST(OutputPlan, SilencedHornStopsLampStays) {
-    AlarmBook book;
-    book.apply_cloud(snapshot("1", AlarmState::kUnacked, Severity::kHigh));
-    book.silence();
-    EXPECT_EQ(plan_outputs(book, default_map(), true), std::set<std::string>{"lamp_red"});
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "agent/base/json.hpp"
+#include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/mosquitto_broker.hpp"
@@ -82,13 +83,15 @@ protected:
         std::set<std::string> on;
         auto gpio = ctl_json({"gpio"});
         if (!gpio) return on;
-        const cJSON* lines = json::member(gpio.get(), "lines");
-        for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
-            if (json::get_string(l, "direction") == "output" && json::get_bool(l, "active") == true) {
-                on.insert(json::get_string(l, "role").value_or(""));
-            }
-        }
+        on = testing::lit_outputs(gpio.get());
         return on;
+    }
+
+    bool shown_exactly(const std::map<std::string, std::string>& want) {
+        return testing::wait_until([&] {
+            auto gpio = ctl_json({"gpio"});
+            return gpio && testing::shown_outputs(gpio.get()) == want;
+        });
     }
 
     bool lit_exactly(const std::set<std::string>& want) {
@@ -128,7 +131,9 @@ TEST_F(EndToEnd, IncidentToLampsAndMqttAndAcknowledgementBackToSentinel) {
     const std::string info = create("Unusual sign-in", "Informational");
 
     // Cloud → lamps: High lights red and the siren, Medium and Low amber, Informational nothing; no green.
-    ASSERT_TRUE(lit_exactly({"lamp_red", "siren", "lamp_amber"})) << daemon_->output();
+    // New and unacknowledged: lamps flash fast, the horn sounds.
+    ASSERT_TRUE(shown_exactly({{"lamp_red", "fast_flash"}, {"siren", "continuous"}, {"lamp_amber", "fast_flash"}}))
+        << daemon_->output();
 
     // Cloud → MQTT: one retained JSON state per alarm.
     for (const auto& [name, severity] : std::vector<std::pair<std::string, std::string>>{
@@ -149,7 +154,8 @@ TEST_F(EndToEnd, IncidentToLampsAndMqttAndAcknowledgementBackToSentinel) {
     auto etag_before = json::get_string(sim_->get_incident(high).get(), "etag");
     sim_->clear_requests();
     ASSERT_EQ(ctl({"press", "ack"}).exit_code, 0);
-    ASSERT_TRUE(lit_exactly({"lamp_red", "lamp_amber", "lamp_green"})) << daemon_->output();
+    ASSERT_TRUE(shown_exactly({{"lamp_red", "steady"}, {"lamp_amber", "steady"}, {"lamp_green", "steady"}}))
+        << daemon_->output();
     ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 4 && outbox("pending") == 0; }))
         << daemon_->output();
 
@@ -298,6 +304,7 @@ TEST_F(EndToEnd, HomeAssistantDiscoveryIsAnnouncedResentAndRemoved) {
     auto s = json::parse(summary->payload, "summary");
     ASSERT_TRUE(s.is_ok());
     EXPECT_TRUE(cJSON_IsBool(json::member(json::member(s->get(), "outputs"), "siren")));
+    EXPECT_TRUE(cJSON_IsString(json::member(json::member(s->get(), "patterns"), "siren")));
     EXPECT_TRUE(json::get_integer(json::member(json::member(s->get(), "by_severity"), "High"), "unacked"));
 
     ASSERT_TRUE(probe.publish("homeassistant/status", "online", false));  // Home Assistant restarted
@@ -333,12 +340,7 @@ TEST_F(EndToEnd, AnnunciatorShowsThePollersAlarmsAndItsPressReachesTheCloud) {
         std::set<std::string> on;
         auto doc = json::parse(result.output, "gpio");
         if (result.exit_code != 0 || !doc.is_ok()) return on;
-        const cJSON* lines = json::member(doc->get(), "lines");
-        for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
-            if (json::get_string(l, "direction") == "output" && json::get_bool(l, "active") == true) {
-                on.insert(json::get_string(l, "role").value_or(""));
-            }
-        }
+        on = testing::lit_outputs(doc->get());
         return on;
     };
     ASSERT_TRUE(testing::wait_until([&] { return lit_on_annunciator() == std::set<std::string>{"lamp_green"}; }))

@@ -13,6 +13,7 @@
 #include "agent/core/alarm_book.hpp"
 #include "agent/net/http_client.hpp"
 #include "agent/sources/graph_poller.hpp"
+#include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/test_env.hpp"
@@ -201,12 +202,7 @@ class GraphDaemonTest : public ::testing::Test {
         auto result = ctl({"gpio"});
         auto doc = json::parse(result.output, "sirenboxctl gpio");
         if (result.exit_code != 0 || !doc.is_ok()) return on;
-        const cJSON* lines = json::member(doc->get(), "lines");
-        for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
-            if (json::get_string(l, "direction") == "output" && json::get_bool(l, "active") == true) {
-                on.insert(json::get_string(l, "role").value_or(""));
-            }
-        }
+        on = testing::lit_outputs(doc->get());
         return on;
     }
 
@@ -228,6 +224,10 @@ TEST_F(GraphDaemonTest, AGraphAlertLightsTheLampsAndAPortalResolutionTurnsThemOf
     EXPECT_EQ(status.output.find("Too low to show"), std::string::npos) << status.output;
 
     sim_->call("PATCH", "/_sim/graph/alerts/" + id, R"({"status": "resolved"})");
+    // Resolved in the portal while nobody had acknowledged it: the red lamp rings back (horn quiet) until
+    // someone acknowledges it at the box, which needs no write-back.
+    ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_red"}; })) << daemon_->output();
+    ASSERT_EQ(ctl({"ack"}).exit_code, 0);
     ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_green"}; })) << daemon_->output();
 }
 

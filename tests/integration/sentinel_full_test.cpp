@@ -10,6 +10,7 @@
 #include <set>
 
 #include "agent/base/json.hpp"
+#include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/mosquitto_broker.hpp"
@@ -61,6 +62,7 @@ protected:
                                    R"(", "timeout_s": 5, "max_rows": 10, "max_bytes": 2048},
           "mqtt": {"uri": ")" + broker_.uri() + R"("},
           "gpio": {"backend": "sim", "board": "generic"},
+          "outputs": {"ring_back": false},
           "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() + R"("},
           "control": {"socket": ")" + socket_ + R"("},
           "log": {"level": "debug"}
@@ -88,12 +90,7 @@ protected:
         if (result.exit_code != 0) return on;
         auto gpio = json::parse(result.output, "gpio");
         if (!gpio) return on;
-        const cJSON* lines = json::member(gpio->get(), "lines");
-        for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
-            if (json::get_string(l, "direction") == "output" && json::get_bool(l, "active") == true) {
-                on.insert(json::get_string(l, "role").value_or(""));
-            }
-        }
+        on = testing::lit_outputs(gpio->get());
         return on;
     }
 

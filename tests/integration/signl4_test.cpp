@@ -9,6 +9,7 @@
 
 #include "agent/base/json.hpp"
 #include "tests/store/store_fixtures.hpp"
+#include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/test_env.hpp"
@@ -101,12 +102,7 @@ class Signl4Integration : public ::testing::Test {
         std::set<std::string> on;
         auto gpio = ctl_json({"gpio"});
         if (!gpio) return on;
-        const cJSON* lines = json::member(gpio.get(), "lines");
-        for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
-            if (json::get_string(l, "direction") == "output" && json::get_bool(l, "active") == true) {
-                on.insert(json::get_string(l, "role").value_or(""));
-            }
-        }
+        on = testing::lit_outputs(gpio.get());
         return on;
     }
 

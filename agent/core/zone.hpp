@@ -1,0 +1,64 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "agent/core/alarm.hpp"
+#include "hal/pattern.hpp"
+
+namespace sirenbox::core {
+
+/// Which alarms a zone shows. Empty lists match everything; non-empty ones need one common entry
+/// (products and labels compare without regard to case, as the portals show them in varying case).
+struct ZoneFilter {
+    Severity min_severity = Severity::kInformational;
+    std::vector<std::string> sources;   // "sentinel", "graph", "signl4"
+    std::vector<std::string> products;  // friendly names, e.g. "Microsoft Defender for Endpoint"
+    std::vector<std::string> labels;
+
+    [[nodiscard]] bool matches(const Alarm& alarm) const;
+};
+
+/// A rung of the escalation ladder: while an alarm of at least `min_severity` stays unacknowledged for
+/// `after`, these outputs join in (a horn sounds, a second lamp flashes).
+struct EscalationStep {
+    std::chrono::seconds after{0};
+    Severity min_severity = Severity::kInformational;
+    std::vector<std::string> outputs;
+};
+
+/// A place with its own outputs and buttons: the NOC wall, hall 2 of the shop floor.
+struct Zone {
+    std::string name;
+    ZoneFilter filter;
+    std::array<std::vector<std::string>, 4> outputs;  // roles by Severity
+    std::string all_clear;                            // lit while connected and nothing here is unacknowledged
+    std::vector<EscalationStep> escalation;           // in any order
+    std::string button_ack;                           // short press acknowledges, long press resolves
+    std::string button_silence;
+    std::string button_lamp_test;
+
+    [[nodiscard]] const std::vector<std::string>& outputs_for(Severity s) const {
+        return outputs[static_cast<std::size_t>(s)];
+    }
+};
+
+/// The ISA-18.2 sequence as patterns: what a lamp shows for an unacknowledged, acknowledged and
+/// returned-unacknowledged alarm, and the horn's cadence.
+struct Sequence {
+    hal::Pattern unacked = hal::Pattern::kFastFlash;
+    hal::Pattern acked = hal::Pattern::kSteady;
+    hal::Pattern returned = hal::Pattern::kSlowFlash;
+    hal::Pattern horn = hal::Pattern::kContinuous;
+    /// An alarm cleared in the cloud while still unacknowledged keeps its lamps on `returned` until
+    /// someone acknowledges it at the box; false: its lamps go out at once.
+    bool ring_back = true;
+};
+
+/// Roles that are horns ("siren", "siren_2", "horn_hall2"): they sound only for unacknowledged,
+/// unsilenced alarms, and a lamp test leaves them quiet.
+bool is_horn(const std::string& role);
+
+}  // namespace sirenbox::core
