@@ -37,7 +37,7 @@ TEST(BrokerAlarmPayload, ExactFieldsInOrder) {
               R"("cloud_status":"Active","number":"3177",)"
               R"("url":"https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident/x",)"
               R"("owner":"Jane Doe","silenced":true,"products":["Microsoft Sentinel","Microsoft Defender XDR"],)"
-              R"("labels":["noc"],"description":"","evidence":[],"related":[],)"
+              R"("labels":["noc"],"description":"","evidence":[],"related":[],"zones":[],"first_out":false,)"
               R"("created":"2026-11-22T07:40:00Z","updated":"2026-11-22T07:45:30Z"})");
 }
 
