@@ -1,0 +1,188 @@
+// The core loop as an annunciator: zones with their own buttons, silences and lamp tests, ring-back,
+// escalation on the loop's timer, the boot lamp test and first-out in status. No threads: a real store
+// in a temp dir, the patterns the loop hands to the outputs, and a fake clock.
+#include <gtest/gtest.h>
+
+#include "agent/app/core_loop.hpp"
+#include "agent/relay/sentinel_target.hpp"
+#include "agent/store/store.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox::app {
+namespace {
+
+using hal::Pattern;
+using std::chrono::seconds;
+
+class CoreZonesTest : public ::testing::Test {
+protected:
+    CoreZonesTest() {
+        config_.box.name = "Plant";
+        config_.outputs.boot_lamp_test = false;
+        config::ZoneConfig noc;  // every alarm, the board's lamps and buttons
+        config::ZoneConfig hall;  // OT alarms only, its own lamp, horn and button
+        hall.labels = {"OT"};
+        hall.high = {"lamp_hall"};
+        hall.medium = {"lamp_hall"};
+        hall.all_clear.clear();
+        hall.escalation = {{120, "Informational", {"horn_hall"}}};
+        hall.button_ack = "button_hall";
+        hall.button_silence = "button_hall_silence";
+        hall.button_lamp_test.clear();
+        config_.zones = {{"noc", noc}, {"hall2", hall}};
+        auto opened = store::Store::open(dir_.path() / "db.sqlite", clock_);
+        EXPECT_TRUE(opened.is_ok());
+        store_ = std::move(*opened);
+        start();
+    }
+
+    void start() {
+        roles_ = config::output_roles();
+        roles_.insert(roles_.end(), {"lamp_hall", "horn_hall"});
+        CoreDeps deps{.config = config_, .store = *store_, .output_roles = roles_, .clock = clock_, .sources = {"sentinel"}};
+        deps.payloads["sentinel"] = [](relay::ActionKind kind, const std::string& note) {
+            return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
+        };
+        loop_ = std::make_unique<CoreLoop>(std::move(deps));
+        loop_->restore();
+    }
+
+    // One poll: each incident as (id, status, labels).
+    void poll(std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> incidents,
+              core::Severity severity = core::Severity::kHigh) {
+        sources::SourceBatch batch;
+        batch.source = "sentinel";
+        for (const auto& [id, status, labels] : incidents) {
+            core::CloudSnapshot s;
+            s.alarm.source = "sentinel";
+            s.alarm.id = id;
+            s.alarm.title = "Incident " + id;
+            s.alarm.severity = severity;
+            s.alarm.labels = labels;
+            s.alarm.cloud_status = status;
+            s.alarm.updated = clock_.wall_now();
+            s.cloud_state = status == "New"      ? core::AlarmState::kUnacked
+                            : status == "Active" ? core::AlarmState::kAcked
+                                                 : core::AlarmState::kResolved;
+            s.may_raise = status != "Closed";
+            batch.snapshots.push_back(s);
+        }
+        loop_->handle(batch);
+    }
+    Pattern shown(const std::string& role) {
+        auto it = loop_->shown().find(role);
+        return it == loop_->shown().end() ? Pattern::kOff : it->second;
+    }
+    void press(const std::string& role, hal::Press::Kind kind = hal::Press::kShort) {
+        hal::Press p;
+        p.kind = kind;
+        p.at = clock_.now();
+        loop_->handle(ButtonEvent{role, p});
+    }
+    // The loop's own timer, as run() would fire it.
+    void run_timers() {
+        auto next = loop_->next_deadline();
+        ASSERT_TRUE(next);
+        clock_.advance(*next - clock_.now());
+        loop_->on_timer();
+    }
+    std::vector<relay::OutboxEntry> pending() { return *store_->list(relay::EntryState::kPending, 100); }
+    std::string command(const std::string& cmd, const std::string& alarm = "") {
+        return loop_->handle_command(ControlCall{cmd, alarm, "", nullptr});
+    }
+
+    testing::TempDir dir_;
+    FakeClock clock_;
+    config::Config config_;
+    std::vector<std::string> roles_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<CoreLoop> loop_;
+};
+
+TEST_F(CoreZonesTest, AnAlarmLightsEveryZoneItPassesAndAZoneButtonActsOnItsOwnAlarmsOnly) {
+    poll({{"it", "New", {}}, {"ot", "New", {"OT"}}});
+    EXPECT_EQ(shown("lamp_red"), Pattern::kFastFlash);
+    EXPECT_EQ(shown("siren"), Pattern::kContinuous);
+    EXPECT_EQ(shown("lamp_hall"), Pattern::kFastFlash) << "the OT alarm lights both zones";
+
+    press("button_hall");
+    EXPECT_EQ(loop_->book().find("sentinel:ot")->state, core::AlarmState::kAcked);
+    EXPECT_EQ(loop_->book().find("sentinel:it")->state, core::AlarmState::kUnacked) << "not hall2's alarm";
+    EXPECT_EQ(shown("lamp_hall"), Pattern::kSteady);
+    EXPECT_EQ(shown("lamp_red"), Pattern::kFastFlash) << "the NOC still has an unacknowledged alarm";
+    ASSERT_EQ(pending().size(), 1u);
+    EXPECT_EQ(pending()[0].alarm_key, "sentinel:ot");
+    EXPECT_NE(pending()[0].payload.find("Acknowledged at Plant / hall2 by button"), std::string::npos) << pending()[0].payload;
+
+    press("button_hall", hal::Press::kLong);
+    EXPECT_EQ(loop_->book().find("sentinel:ot"), nullptr) << "a long press resolves the zone's alarms";
+    EXPECT_NE(loop_->book().find("sentinel:it"), nullptr);
+}
+
+TEST_F(CoreZonesTest, AZoneSilenceMutesOnlyThatZoneAndEndsWithANewAlarmThere) {
+    clock_.advance(seconds(120));
+    poll({{"it", "New", {}}, {"ot", "New", {"OT"}}});
+    press("button_silence");  // the NOC's: mutes every alarm the NOC shows, the OT one too
+    EXPECT_EQ(shown("siren"), Pattern::kOff);
+    poll({{"it", "New", {}}, {"ot", "New", {"OT"}}, {"ot2", "New", {"OT"}}});
+    EXPECT_EQ(shown("siren"), Pattern::kContinuous) << "a new alarm in a silenced zone re-sounds its horn";
+
+    press("button_hall_silence");
+    EXPECT_TRUE(loop_->book().find("sentinel:ot2")->silenced);
+    EXPECT_FALSE(loop_->book().find("sentinel:it")->silenced) << "the NOC's alarm is not hall2's to silence";
+    EXPECT_NE(command("status").find("\"silenced_zones\":[\"hall2\"]"), std::string::npos) << command("status");
+}
+
+TEST_F(CoreZonesTest, EscalationRungJoinsOnTheLoopsTimer) {
+    poll({{"ot", "New", {"OT"}}});
+    EXPECT_EQ(shown("horn_hall"), Pattern::kOff) << "lamp at once, horn later";
+    run_timers();
+    EXPECT_EQ(shown("horn_hall"), Pattern::kContinuous) << "after 120 s unacknowledged";
+    command("ack", "all");
+    EXPECT_EQ(shown("horn_hall"), Pattern::kOff);
+}
+
+TEST_F(CoreZonesTest, ClearedInTheCloudWhileUnackedRingsBackUntilAcknowledgedHere) {
+    poll({{"ot", "New", {"OT"}}});
+    poll({{"ot", "Closed", {"OT"}}});
+    EXPECT_EQ(shown("lamp_hall"), Pattern::kSlowFlash);
+    EXPECT_EQ(shown("lamp_red"), Pattern::kSlowFlash);
+    EXPECT_EQ(shown("lamp_green"), Pattern::kOff) << "something still waits for a person";
+    EXPECT_NE(command("status").find("\"returned\":[{\"key\":\"sentinel:ot\""), std::string::npos) << command("status");
+    press("button_hall");
+    EXPECT_EQ(shown("lamp_hall"), Pattern::kOff);
+    EXPECT_EQ(shown("lamp_green"), Pattern::kSteady);
+    EXPECT_TRUE(pending().empty()) << "the cloud closed it already: nothing to write back";
+}
+
+TEST_F(CoreZonesTest, FirstOutIsShownInStatus) {
+    poll({{"a", "New", {}}});
+    poll({{"a", "New", {}}, {"b", "New", {}}});
+    const std::string status = command("status");
+    EXPECT_NE(status.find("\"key\":\"sentinel:a\",\"title\":\"Incident a\",\"severity\":\"High\",\"state\":\"unacked\","
+                          "\"cloud_status\":\"New\",\"number\":\"\",\"silenced\":false,\"zones\":[\"noc\"],\"first_out\":true"),
+              std::string::npos)
+        << status;
+    EXPECT_NE(status.find("\"zones\":[\"noc\"],\"first_out\":false"), std::string::npos) << status;
+}
+
+TEST_F(CoreZonesTest, BootLampTestComesFirstThenTheRestoredStatesWithoutReSounding) {
+    poll({{"a", "New", {}}, {"b", "New", {}}});
+    command("ack", "sentinel:a");
+    config_.outputs.boot_lamp_test = true;
+    start();  // a reboot
+    for (const char* lamp : {"lamp_red", "lamp_amber", "lamp_green", "lamp_blue", "lamp_hall"}) {
+        EXPECT_EQ(shown(lamp), Pattern::kSteady) << lamp;
+    }
+    EXPECT_EQ(shown("siren"), Pattern::kContinuous) << "a reboot does not silence b, still unacknowledged";
+    EXPECT_EQ(shown("horn_hall"), Pattern::kOff) << "a lamp test sounds no horn of its own";
+    run_timers();
+    EXPECT_EQ(shown("lamp_red"), Pattern::kFastFlash) << "b is still unacknowledged";
+    EXPECT_EQ(shown("lamp_green"), Pattern::kOff);
+    command("ack", "all");
+    EXPECT_EQ(shown("lamp_red"), Pattern::kSteady);
+    EXPECT_EQ(shown("lamp_hall"), Pattern::kOff);
+}
+
+}  // namespace
+}  // namespace sirenbox::app
