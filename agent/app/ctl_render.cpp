@@ -21,14 +21,23 @@ std::string render_status(const cJSON* r) {
     if (cJSON_GetArraySize(alarms) == 0) out += "  (none)\n";
     for (const cJSON* a = alarms ? alarms->child : nullptr; a; a = a->next) {
         out += "  " + pad(str(a, "state"), 9) + pad(str(a, "severity"), 14) + pad(str(a, "key"), 50) + str(a, "title");
+        if (json::get_bool(a, "first_out") == true) out += "  [first out]";
         if (json::get_bool(a, "silenced") == true) out += "  [silenced]";
         out += "\n";
     }
-    if (json::get_bool(r, "silenced") == true) out += "  (horns silenced)\n";
+    const cJSON* returned = json::member(r, "returned");
+    for (const cJSON* a = returned ? returned->child : nullptr; a; a = a->next) {
+        out += "  " + pad("returned", 9) + pad(str(a, "severity"), 14) + pad(str(a, "key"), 50) + str(a, "title") +
+               "  [closed in the cloud while unacknowledged: acknowledge to clear]\n";
+    }
+    const cJSON* silenced = json::member(r, "silenced_zones");
+    for (const cJSON* z = silenced ? silenced->child : nullptr; z; z = z->next) {
+        if (cJSON_IsString(z)) out += "  (horns silenced in zone " + std::string(z->valuestring) + ")\n";
+    }
     out += "\noutputs:\n";
-    const cJSON* outputs = json::member(r, "outputs");
-    for (const cJSON* o = outputs ? outputs->child : nullptr; o; o = o->next) {
-        out += "  " + pad(o->string, 12) + (cJSON_IsTrue(o) ? "ON" : "off") + "\n";
+    const cJSON* patterns = json::member(r, "patterns");
+    for (const cJSON* o = patterns ? patterns->child : nullptr; o; o = o->next) {
+        out += "  " + pad(o->string, 18) + (cJSON_IsString(o) ? o->valuestring : "?") + "\n";
     }
     const cJSON* outbox = json::member(r, "outbox");
     out += "\noutbox: " + std::to_string(num(outbox, "pending")) + " pending, " + std::to_string(num(outbox, "failed")) +
@@ -82,7 +91,7 @@ std::string render_gpio(const cJSON* r) {
     const cJSON* lines = json::member(r, "lines");
     for (const cJSON* l = lines ? lines->child : nullptr; l; l = l->next) {
         out += pad(str(l, "role"), 18) + pad(str(l, "name"), 14) + pad(str(l, "direction"), 8) +
-               (json::get_bool(l, "active") == true ? "ON" : "off") + "\n";
+               pad(json::get_bool(l, "active") == true ? "ON" : "off", 5) + str(l, "pattern") + "\n";
     }
     return out;
 }

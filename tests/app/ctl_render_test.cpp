@@ -1,0 +1,39 @@
+// sirenboxctl's text for a technician: what the panel shows and why.
+#include <gtest/gtest.h>
+
+#include "agent/app/ctl_render.hpp"
+#include "agent/base/json.hpp"
+
+namespace sirenbox::app {
+namespace {
+
+TEST(CtlRender, StatusShowsFirstOutReturnedSilencedZonesAndPatterns) {
+    auto reply = json::parse(R"({"box": "plant",
+        "alarms": [{"key": "sentinel:a", "title": "Pump 3 PLC", "severity": "High", "state": "unacked",
+                    "silenced": false, "first_out": true},
+                   {"key": "sentinel:b", "title": "Door", "severity": "Low", "state": "acked", "first_out": false}],
+        "returned": [{"key": "graph:c", "title": "Miner", "severity": "Medium"}],
+        "silenced_zones": ["hall2"],
+        "outputs": {"lamp_red": true, "siren": true}, "patterns": {"lamp_red": "fast_flash", "siren": "temporal3"},
+        "outbox": {"pending": 0, "failed": 0, "done": 3}, "sources": {}})", "status");
+    ASSERT_TRUE(reply.is_ok());
+    const std::string text = render("status", reply->get());
+    EXPECT_NE(text.find("sentinel:a"), std::string::npos) << text;
+    EXPECT_NE(text.find("Pump 3 PLC  [first out]"), std::string::npos) << text;
+    EXPECT_EQ(text.find("Door  [first out]"), std::string::npos) << text;
+    EXPECT_NE(text.find("returned Medium        graph:c"), std::string::npos) << text;
+    EXPECT_NE(text.find("acknowledge to clear"), std::string::npos) << text;
+    EXPECT_NE(text.find("(horns silenced in zone hall2)"), std::string::npos) << text;
+    EXPECT_NE(text.find("lamp_red          fast_flash"), std::string::npos) << text;
+    EXPECT_NE(text.find("siren             temporal3"), std::string::npos) << text;
+}
+
+TEST(CtlRender, GpioShowsLevelAndPattern) {
+    auto reply = json::parse(R"({"lines": [{"role": "lamp_red", "name": "GPIO22", "direction": "output",
+                                            "active": false, "pattern": "fast_flash"}]})", "gpio");
+    ASSERT_TRUE(reply.is_ok());
+    EXPECT_EQ(render("gpio", reply->get()), "lamp_red          GPIO22        output  off  fast_flash\n");
+}
+
+}  // namespace
+}  // namespace sirenbox::app
