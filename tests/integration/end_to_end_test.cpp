@@ -45,10 +45,10 @@ protected:
                                      CloudSim::kResourceGroup + R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
                        "poll_interval_s": 1, "owner_object_id": ")" + kOwner + R"("},
           "mqtt": {"uri": ")" + broker_.uri() + R"(")" + mqtt_extra_ + R"(},
-          "gpio": {"backend": "sim", "board": "generic"},
+          "gpio": {"backend": "sim", "board": "generic")" + gpio_extra_ + R"(},
           "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() + R"("},
           "control": {"socket": ")" + socket_ + R"("},
-          "log": {"level": "debug"}
+          "log": {"level": "debug"})" + sections_extra_ + R"(
         })";
         return dir_.write("sirenbox.json", config, 0600).string();
     }
@@ -117,6 +117,8 @@ protected:
     std::string socket_;
     std::unique_ptr<ChildProcess> daemon_;
     std::string mqtt_extra_;
+    std::string gpio_extra_;      // more keys of the gpio section
+    std::string sections_extra_;  // more top-level sections
 };
 
 TEST_F(EndToEnd, IncidentToLampsAndMqttAndAcknowledgementBackToSentinel) {
@@ -209,6 +211,45 @@ TEST_F(EndToEnd, IncidentToLampsAndMqttAndAcknowledgementBackToSentinel) {
     EXPECT_TRUE(probe.wait_for_payload("sirenbox/e2e-box/availability", "offline"));
     const std::string log = daemon_->output();
     EXPECT_EQ(log.find(sim_->options().client_secret), std::string::npos) << "the client secret reached the log";
+}
+
+TEST_F(EndToEnd, ZonesHaveTheirOwnLampsHornsAndButtons) {
+    gpio_extra_ = R"(, "lines": {"lamp_hall2": {"name": "SIM_LAMP_HALL2"}, "horn_hall2": {"name": "SIM_HORN_HALL2"},
+                                 "button_hall2": {"name": "SIM_BUTTON_HALL2"}})";
+    sections_extra_ = R"(, "outputs": {"boot_lamp_test": false},
+        "zones": {"noc": {},
+                  "hall2": {"labels": ["OT"], "High": ["lamp_hall2"], "all_clear": "", "button_ack": "button_hall2",
+                            "button_silence": "", "button_lamp_test": "",
+                            "escalation": [{"after_s": 2, "outputs": ["horn_hall2"]}]}})";
+    start_daemon();
+    const std::string ot = json::get_string(sim_->create_incident(R"({"title": "PLC firmware write", "severity": "High",
+        "status": "New", "labels": [{"labelName": "OT", "labelType": "User"}]})").get(), "name").value_or("");
+    const std::string it = create("Password spray", "High");
+    ASSERT_FALSE(ot.empty());
+    // The OT incident lights both zones; hall 2's horn joins after its escalation rung (2 s unacknowledged).
+    ASSERT_TRUE(shown_exactly({{"lamp_red", "fast_flash"}, {"siren", "continuous"}, {"lamp_hall2", "fast_flash"},
+                               {"horn_hall2", "continuous"}}))
+        << daemon_->output();
+
+    // Hall 2's button acknowledges hall 2's alarm only, and the comment names the zone.
+    ASSERT_EQ(ctl({"press", "hall2"}).exit_code, 0);
+    ASSERT_TRUE(shown_exactly({{"lamp_red", "fast_flash"}, {"siren", "continuous"}, {"lamp_hall2", "steady"}}))
+        << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; })) << daemon_->output();
+    auto status_of = [&](const std::string& name) {
+        auto incident = sim_->get_incident(name);
+        return json::get_string(json::member(incident.get(), "properties"), "status").value_or("");
+    };
+    EXPECT_EQ(status_of(ot), "Active");
+    EXPECT_EQ(status_of(it), "New") << "not hall 2's alarm";
+    std::string comment;
+    auto requests = sim_->requests();
+    for (const cJSON* r = json::member(requests.get(), "requests")->child; r; r = r->next) {
+        if (json::get_string(r, "path").value_or("").find("/comments/") == std::string::npos) continue;
+        comment = json::get_string(json::member(json::member(r, "body"), "properties"), "message").value_or("");
+    }
+    EXPECT_EQ(comment, "Acknowledged at Test wall / hall2 by button");
+    EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
 }
 
 TEST_F(EndToEnd, LongPressResolvesInSentinelAndCommentsReachTheIncident) {
