@@ -31,6 +31,7 @@ struct PatternStats {
     std::uint64_t edges = 0;     // level changes driven successfully
     std::uint64_t wakeups = 0;   // times the timer thread woke up and ran a tick (not its first tick)
     std::uint64_t failures = 0;  // set() calls that failed
+    bool realtime = false;       // the timer thread runs with SCHED_FIFO (see set_realtime_priority)
     LatenessHistogram lateness;  // driven - due, per edge
 };
 
@@ -82,6 +83,12 @@ class PatternDriver {
     [[nodiscard]] PatternStats stats() const;
     /// Set before start(); replaces any earlier observer.
     void set_edge_observer(EdgeObserver observer);
+    /// Before start(): 1..99 runs the timer thread with SCHED_FIFO at that priority, so that busy
+    /// processes at normal priority cannot delay an edge by a scheduler slice (see docs/performance.md);
+    /// 0 (the default) leaves it at normal priority. Needs CAP_SYS_NICE or RLIMIT_RTPRIO; without them
+    /// the thread runs at normal priority and says so once in the log. The thread only ever sleeps or
+    /// does a few microseconds of work per edge, so it cannot starve anything.
+    void set_realtime_priority(int priority);
     /// The moment flashing lamps count their phase from (the driver's construction).
     [[nodiscard]] SteadyTime epoch() const { return epoch_; }
 
@@ -101,6 +108,7 @@ class PatternDriver {
     };
 
     void run();
+    void raise_priority();
     /// Sets one line to `level`; records the edge or the failure. Caller holds drive_mutex_.
     void drive(const std::string& role, Driven& line, bool level, SteadyTime due, SteadyTime now);
     void drive_all_inactive();
@@ -122,7 +130,8 @@ class PatternDriver {
     mutable std::mutex stats_mutex_;
     PatternStats stats_;  // guarded by stats_mutex_
 
-    std::thread thread_;  // owner thread only
+    int realtime_priority_ = 0;  // owner thread only; read by the timer thread it starts
+    std::thread thread_;         // owner thread only
 };
 
 }  // namespace sirenbox::hal

@@ -453,5 +453,35 @@ TEST(HalPatternDriverThread, ShowWakesTheThreadWhichFlashesAndStopsClean) {
     ASSERT_TRUE(testing::wait_until([&] { return gpio.line("lamp")->active; }));
 }
 
+// Whether the thread may use SCHED_FIFO depends on the machine; either way it runs, and a refusal is said.
+TEST(HalPatternDriverThread, RealtimePriorityIsTakenOrTheRefusalIsLogged) {
+    std::vector<std::string> lines_logged;
+    std::mutex log_mutex;
+    log::set_sink([&](std::string_view line) {
+        std::lock_guard lock(log_mutex);
+        lines_logged.emplace_back(line);
+    });
+    SystemClock& clock = SystemClock::instance();
+    SimGpio gpio(clock);
+    std::map<std::string, std::unique_ptr<OutputLine>> lines;
+    LineSpec spec;
+    spec.name = "SIM_LAMP";
+    lines.emplace("lamp", std::move(gpio.request_output("lamp", spec)).value());
+    PatternDriver driver(std::move(lines), clock);
+    driver.set_realtime_priority(5);
+    driver.start();
+    driver.show({{"lamp", Pattern::kSteady}});
+    ASSERT_TRUE(testing::wait_until([&] { return gpio.line("lamp")->active; }));
+    driver.stop();
+    log::reset_sink();
+    if (!driver.stats().realtime) {
+        std::lock_guard lock(log_mutex);
+        ASSERT_EQ(lines_logged.size(), 1u);
+        EXPECT_NE(lines_logged[0].find("real-time priority 5"), std::string::npos) << lines_logged[0];
+    } else {
+        EXPECT_TRUE(lines_logged.empty());
+    }
+}
+
 }  // namespace
 }  // namespace sirenbox::hal

@@ -5,7 +5,10 @@
 // It measures; it does not pass or fail (the exit status is non-zero only when the run itself is
 // inconsistent: the sim board's record of the edges disagrees with the driver's).
 //
-//   pattern_jitter [--seconds N] [--load [PROCESSES]] [--steady-seconds N]
+//   pattern_jitter [--seconds N] [--load [PROCESSES]] [--realtime [PRIORITY]] [--steady-seconds N] [--worst N]
+// --load starts one busy process per online core (or PROCESSES); --realtime runs the driver's thread
+// with SCHED_FIFO at PRIORITY (default 10), as PatternDriver::set_realtime_priority does.
+// --worst N lists the N latest edges (role, level, due time after the start, lateness).
 
 #include <signal.h>
 #include <sys/prctl.h>
@@ -40,12 +43,15 @@ using Ms = std::chrono::duration<double, std::milli>;
 struct Options {
     int seconds = 20;
     int steady_seconds = 2;
-    int load = 0;  // busy processes
+    int load = 0;   // busy processes
+    int worst = 0;  // list this many of the latest edges
+    int realtime = 0;  // SCHED_FIFO priority of the driver's thread; 0: normal
 };
 
 [[noreturn]] void usage(const char* why) {
     std::fprintf(stderr, "pattern_jitter: %s\nusage: pattern_jitter [--seconds N] [--load [PROCESSES]] "
-                         "[--steady-seconds N]\n", why);
+                         "[--realtime [PRIORITY]]\n"
+                         "                      [--steady-seconds N] [--worst N]\n", why);
     std::exit(2);
 }
 
@@ -64,6 +70,11 @@ Options parse(int argc, char** argv) {
             options.seconds = std::max(1, positive(argv[++i], "--seconds wants a whole number of seconds"));
         } else if (arg == "--steady-seconds" && i + 1 < argc) {
             options.steady_seconds = positive(argv[++i], "--steady-seconds wants a whole number of seconds");
+        } else if (arg == "--realtime") {
+            options.realtime = 10;
+            if (i + 1 < argc && argv[i + 1][0] != '-') options.realtime = positive(argv[++i], "--realtime wants 1..99");
+        } else if (arg == "--worst" && i + 1 < argc) {
+            options.worst = positive(argv[++i], "--worst wants a count");
         } else if (arg == "--load") {
             options.load = static_cast<int>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
             if (i + 1 < argc && argv[i + 1][0] != '-') options.load = positive(argv[++i], "--load wants a count");
@@ -164,6 +175,18 @@ int cross_check(const hal::SimGpio& gpio, const std::vector<hal::EdgeRecord>& ed
     return mismatches;
 }
 
+void print_worst(std::vector<hal::EdgeRecord> edges, SteadyTime start, int count) {
+    if (count <= 0) return;
+    std::sort(edges.begin(), edges.end(),
+              [](const auto& a, const auto& b) { return a.driven - a.due > b.driven - b.due; });
+    std::printf("\n  the %d latest edges:\n", count);
+    for (std::size_t i = 0; i < edges.size() && i < static_cast<std::size_t>(count); ++i) {
+        std::printf("    %-8s %-3s due at %9.3f s  %.3f ms late\n", edges[i].role.c_str(), edges[i].active ? "on" : "off",
+                    std::chrono::duration<double>(edges[i].due - start).count(),
+                    Ms(edges[i].driven - edges[i].due).count());
+    }
+}
+
 int run(const Options& options) {
     const std::vector<pid_t> load = start_load(options.load);  // before any thread exists
 
@@ -177,6 +200,7 @@ int run(const Options& options) {
     }
     hal::PatternDriver driver(std::move(lines), clock);
     const std::vector<std::string> roles = driver.roles();
+    driver.set_realtime_priority(options.realtime);
 
     std::mutex edges_mutex;
     std::vector<hal::EdgeRecord> edges;
@@ -227,6 +251,8 @@ int run(const Options& options) {
                 options.seconds,
                 options.load == 0 ? "none" : (std::to_string(load.size()) + " busy processes").c_str(),
                 ::sysconf(_SC_NPROCESSORS_ONLN));
+    std::printf("  %-34s %s\n", "timer thread",
+                flashing.realtime ? ("SCHED_FIFO " + std::to_string(options.realtime)).c_str() : "normal priority");
     std::printf("  %-34s %llu\n", "edges", static_cast<unsigned long long>(flashing.edges));
     std::printf("  %-34s %.3f / %.3f / %.3f ms\n", "lateness p50 / p99 / max", Ms(histogram.percentile(0.5)).count(),
                 p99, Ms(histogram.max()).count());
@@ -240,6 +266,7 @@ int run(const Options& options) {
     std::printf("  %-34s %.1f MB (%.1f MB)\n", "resident memory (peak)", rss, peak);
     std::printf("  %-34s %llu\n", "failed sets", static_cast<unsigned long long>(flashing.failures));
     std::printf("  %-34s %s\n", "p99 lateness under 5 ms", p99 < 5.0 ? "yes" : "NO");
+    print_worst(recorded, start, options.worst);
     if (mismatches != 0) {
         std::fprintf(stderr, "pattern_jitter: %d edges disagree between the driver and the sim board\n", mismatches);
         return 1;
