@@ -184,8 +184,8 @@ void PatternDriver::drive_all_inactive() {
             line.failing = false;
             line.streak = 0;
         } else {
-            SB_LOG(kError, "hal") << "pattern driver: line " << roles_[i] << ": cannot switch it off: "
-                                  << status.message();
+            SB_LOG(kError, "hal") << "pattern driver: line " << roles_[i]
+                                  << ": cannot switch it off: " << status.message();
         }
     }
 }

@@ -42,11 +42,16 @@ struct PatternStats {
 /// driver's epoch (its construction); a horn cadence starts "on" when its role is switched to it; a
 /// role whose pattern a show() does not change keeps its phase.
 ///
-/// A line whose set() fails keeps its last good level in the driver's view; it is retried at its next
-/// edge or after kRetryAfter, whichever comes first (never in a loop), and logged once per failure
-/// streak, naming the role and the error.
+/// Errors: nothing is returned. A line whose set() fails is logged once per failure streak, naming the
+/// role and the error, and counted in stats().failures; it is retried at its next edge, at a show()
+/// that changes it, or after kRetryAfter, whichever comes first (never in a loop). A failing line is
+/// the one thing that wakes the thread while nothing flashes: once per kRetryAfter until it works.
 ///
-/// Ownership: owns the lines; destroys them after driving them inactive. The clock must outlive it.
+/// Lateness: every edge is measured from when it was due (the pattern's edge, or the show() that
+/// changed the role) to the clock reading right after set() returned, into a bounded histogram.
+///
+/// Ownership: owns the lines (null ones are dropped); destroys them after driving them inactive. The
+/// clock must outlive it. The lines' set() is only ever called by one thread at a time.
 /// Thread-safety: show(), patterns(), roles() and stats() from any thread. start(), stop() and the
 /// destructor from the owner. tick() is the thread's body: call it yourself (tests with a FakeClock)
 /// only while the thread is not started. The thread waits on the real steady clock for as long as
@@ -101,10 +106,10 @@ class PatternDriver {
     /// A line as the driving thread knows it.
     struct Driven {
         std::unique_ptr<OutputLine> line;
-        bool active = false;         // the level last driven successfully
-        bool failing = false;        // the last set() failed: the real level is unknown
-        std::uint64_t streak = 0;    // failures in the current streak
-        SteadyTime last_attempt{};   // the failing set()
+        bool active = false;        // the level last driven successfully
+        bool failing = false;       // the last set() failed: the real level is unknown
+        std::uint64_t streak = 0;   // failures in the current streak
+        SteadyTime last_attempt{};  // the failing set()
     };
 
     void run();
@@ -118,9 +123,9 @@ class PatternDriver {
     const std::vector<std::string> roles_;  // sorted; index i names shown_[i] and driven_[i]
 
     mutable std::mutex mutex_;
-    std::vector<Shown> shown_;           // guarded by mutex_
-    bool changed_ = false;               // guarded by mutex_: show() changed something since the last tick
-    bool stop_requested_ = false;        // guarded by mutex_
+    std::vector<Shown> shown_;     // guarded by mutex_
+    bool changed_ = false;         // guarded by mutex_: show() changed something since the last tick
+    bool stop_requested_ = false;  // guarded by mutex_
     std::condition_variable wake_;
 
     std::mutex drive_mutex_;

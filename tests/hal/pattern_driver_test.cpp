@@ -124,7 +124,8 @@ class HalPatternDriver : public ::testing::Test {
 TEST_F(HalPatternDriver, LinesStartOffAndRolesAreListed) {
     make({"lamp_red", "siren"});
     EXPECT_EQ(driver_->roles(), (std::vector<std::string>{"lamp_red", "siren"}));
-    EXPECT_EQ(driver_->patterns(), (std::map<std::string, Pattern>{{"lamp_red", Pattern::kOff}, {"siren", Pattern::kOff}}));
+    EXPECT_EQ(driver_->patterns(),
+              (std::map<std::string, Pattern>{{"lamp_red", Pattern::kOff}, {"siren", Pattern::kOff}}));
     EXPECT_FALSE(driver_->tick(clock_.now()).has_value());
     EXPECT_FALSE(gpio_.line("siren")->active);
     EXPECT_EQ(gpio_.line("siren")->changes, 0u);
@@ -166,16 +167,23 @@ TEST_F(HalPatternDriver, SlowFlashEdges) {
     make({"lamp"});
     show({{"lamp", Pattern::kSlowFlash}});
     run_until(3000);
-    expect_history("lamp", {{true, 0}, {false, 500}, {true, 1000}, {false, 1500}, {true, 2000}, {false, 2500},
-                            {true, 3000}});
+    expect_history("lamp",
+                   {{true, 0}, {false, 500}, {true, 1000}, {false, 1500}, {true, 2000}, {false, 2500}, {true, 3000}});
 }
 
 TEST_F(HalPatternDriver, FastFlashEdges) {
     make({"lamp"});
     show({{"lamp", Pattern::kFastFlash}});
     run_until(1000);
-    expect_history("lamp", {{true, 0}, {false, 125}, {true, 250}, {false, 375}, {true, 500}, {false, 625},
-                            {true, 750}, {false, 875}, {true, 1000}});
+    expect_history("lamp", {{true, 0},
+                            {false, 125},
+                            {true, 250},
+                            {false, 375},
+                            {true, 500},
+                            {false, 625},
+                            {true, 750},
+                            {false, 875},
+                            {true, 1000}});
 }
 
 TEST_F(HalPatternDriver, PulseStartsOnAtShow) {
@@ -191,8 +199,18 @@ TEST_F(HalPatternDriver, TemporalThreeOverTwoCycles) {
     advance_to(250);
     show({{"horn", Pattern::kTemporal3}});
     run_until(8249);
-    expect_history("horn", {{true, 250}, {false, 750}, {true, 1250}, {false, 1750}, {true, 2250}, {false, 2750},
-                            {true, 4250}, {false, 4750}, {true, 5250}, {false, 5750}, {true, 6250}, {false, 6750}});
+    expect_history("horn", {{true, 250},
+                            {false, 750},
+                            {true, 1250},
+                            {false, 1750},
+                            {true, 2250},
+                            {false, 2750},
+                            {true, 4250},
+                            {false, 4750},
+                            {true, 5250},
+                            {false, 5750},
+                            {true, 6250},
+                            {false, 6750}});
     EXPECT_EQ(driver_->tick(clock_.now()), at(8250)) << "the third cycle starts on time";
 }
 
@@ -215,8 +233,8 @@ TEST_F(HalPatternDriver, LampsSwitchedOnAtDifferentTimesFlashInPhase) {
     // lamp_b joins in an "off" half: its first flash waits for lamp_a's.
     show({{"lamp_a", Pattern::kSlowFlash}, {"lamp_b", Pattern::kSlowFlash}, {"lamp_c", Pattern::kSlowFlash}});
     run_until(3000);
-    expect_history("lamp_a", {{true, 0}, {false, 500}, {true, 1000}, {false, 1500}, {true, 2000}, {false, 2500},
-                              {true, 3000}});
+    expect_history("lamp_a",
+                   {{true, 0}, {false, 500}, {true, 1000}, {false, 1500}, {true, 2000}, {false, 2500}, {true, 3000}});
     expect_history("lamp_b", {{true, 2000}, {false, 2500}, {true, 3000}});
     expect_history("lamp_c", {{true, 1200}, {false, 1500}, {true, 2000}, {false, 2500}, {true, 3000}});
 }
@@ -227,8 +245,15 @@ TEST_F(HalPatternDriver, SlowAndFastFlashShareTheEpoch) {
     show({{"slow", Pattern::kSlowFlash}, {"fast", Pattern::kFastFlash}});
     run_until(1000);
     expect_history("slow", {{true, 60}, {false, 500}, {true, 1000}});
-    expect_history("fast", {{true, 60}, {false, 125}, {true, 250}, {false, 375}, {true, 500}, {false, 625},
-                            {true, 750}, {false, 875}, {true, 1000}});
+    expect_history("fast", {{true, 60},
+                            {false, 125},
+                            {true, 250},
+                            {false, 375},
+                            {true, 500},
+                            {false, 625},
+                            {true, 750},
+                            {false, 875},
+                            {true, 1000}});
 }
 
 TEST_F(HalPatternDriver, HornsCountFromTheirOwnSwitchOn) {
@@ -251,9 +276,21 @@ TEST_F(HalPatternDriver, PatternChangeMidCycle) {
     // At 1500 the horn, off since 1000 in its pulse, turns temporal3: its cadence restarts with a blast.
     show({{"lamp", Pattern::kFastFlash}, {"horn", Pattern::kTemporal3}});
     run_until(2600);
-    expect_history("lamp", {{true, 0}, {false, 500}, {true, 1000}, {false, 1200}, {true, 1250}, {false, 1375},
-                            {true, 1500}, {false, 1625}, {true, 1750}, {false, 1875}, {true, 2000}, {false, 2125},
-                            {true, 2250}, {false, 2375}, {true, 2500}});
+    expect_history("lamp", {{true, 0},
+                            {false, 500},
+                            {true, 1000},
+                            {false, 1200},
+                            {true, 1250},
+                            {false, 1375},
+                            {true, 1500},
+                            {false, 1625},
+                            {true, 1750},
+                            {false, 1875},
+                            {true, 2000},
+                            {false, 2125},
+                            {true, 2250},
+                            {false, 2375},
+                            {true, 2500}});
     expect_history("horn", {{true, 0}, {false, 1000}, {true, 1500}, {false, 2000}, {true, 2500}});
 }
 
@@ -278,7 +315,8 @@ TEST_F(HalPatternDriver, RolesNotNamedGoOffAndUnknownRolesAreLoggedOnce) {
     make({"lamp", "horn"});
     show({{"lamp", Pattern::kSteady}, {"horn", Pattern::kContinuous}, {"beacon_zz9", Pattern::kFastFlash}});
     show({{"lamp", Pattern::kSteady}, {"beacon_zz9", Pattern::kSteady}});
-    EXPECT_EQ(driver_->patterns(), (std::map<std::string, Pattern>{{"lamp", Pattern::kSteady}, {"horn", Pattern::kOff}}));
+    EXPECT_EQ(driver_->patterns(),
+              (std::map<std::string, Pattern>{{"lamp", Pattern::kSteady}, {"horn", Pattern::kOff}}));
     EXPECT_TRUE(gpio_.line("lamp")->active);
     EXPECT_FALSE(gpio_.line("horn")->active);
     auto lines = logged();

@@ -112,8 +112,7 @@ TEST_F(HalPatternLevel, TemporalThreeOverOneCycle) {
     };
     for (const Step& s : {Step{700, 700, 1200, true}, Step{1199, 700, 1200, true}, Step{1200, 1200, 1700, false},
                           Step{1700, 1700, 2200, true}, Step{2200, 2200, 2700, false}, Step{2700, 2700, 3200, true},
-                          Step{3200, 3200, 4700, false}, Step{4699, 3200, 4700, false},
-                          Step{4700, 4700, 5200, true}}) {
+                          Step{3200, 3200, 4700, false}, Step{4699, 3200, 4700, false}, Step{4700, 4700, 5200, true}}) {
         LineLevel level = level_at(Pattern::kTemporal3, epoch_, at(700), at(s.now));
         EXPECT_EQ(level.active, s.active) << "at " << s.now;
         EXPECT_EQ(level.since, at(s.since)) << "at " << s.now;

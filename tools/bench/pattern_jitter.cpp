@@ -43,15 +43,17 @@ using Ms = std::chrono::duration<double, std::milli>;
 struct Options {
     int seconds = 20;
     int steady_seconds = 2;
-    int load = 0;   // busy processes
-    int worst = 0;  // list this many of the latest edges
+    int load = 0;      // busy processes
+    int worst = 0;     // list this many of the latest edges
     int realtime = 0;  // SCHED_FIFO priority of the driver's thread; 0: normal
 };
 
 [[noreturn]] void usage(const char* why) {
-    std::fprintf(stderr, "pattern_jitter: %s\nusage: pattern_jitter [--seconds N] [--load [PROCESSES]] "
-                         "[--realtime [PRIORITY]]\n"
-                         "                      [--steady-seconds N] [--worst N]\n", why);
+    std::fprintf(stderr,
+                 "pattern_jitter: %s\nusage: pattern_jitter [--seconds N] [--load [PROCESSES]] "
+                 "[--realtime [PRIORITY]]\n"
+                 "                      [--steady-seconds N] [--worst N]\n",
+                 why);
     std::exit(2);
 }
 
@@ -112,7 +114,9 @@ void stop_load(const std::vector<pid_t>& pids) {
 double cpu_seconds() {
     rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);
-    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -181,8 +185,8 @@ void print_worst(std::vector<hal::EdgeRecord> edges, SteadyTime start, int count
               [](const auto& a, const auto& b) { return a.driven - a.due > b.driven - b.due; });
     std::printf("\n  the %d latest edges:\n", count);
     for (std::size_t i = 0; i < edges.size() && i < static_cast<std::size_t>(count); ++i) {
-        std::printf("    %-8s %-3s due at %9.3f s  %.3f ms late\n", edges[i].role.c_str(), edges[i].active ? "on" : "off",
-                    std::chrono::duration<double>(edges[i].due - start).count(),
+        std::printf("    %-8s %-3s due at %9.3f s  %.3f ms late\n", edges[i].role.c_str(),
+                    edges[i].active ? "on" : "off", std::chrono::duration<double>(edges[i].due - start).count(),
                     Ms(edges[i].driven - edges[i].due).count());
     }
 }
@@ -232,8 +236,11 @@ int run(const Options& options) {
     const int mismatches = cross_check(gpio, recorded, roles);
 
     // Nothing flashing: lamps steady, horns off. The thread must sleep without a deadline.
-    driver.show({{"lamp_1", Pattern::kSteady}, {"lamp_2", Pattern::kSteady}, {"lamp_3", Pattern::kSteady},
-                 {"lamp_4", Pattern::kSteady}, {"lamp_5", Pattern::kSteady}});
+    driver.show({{"lamp_1", Pattern::kSteady},
+                 {"lamp_2", Pattern::kSteady},
+                 {"lamp_3", Pattern::kSteady},
+                 {"lamp_4", Pattern::kSteady},
+                 {"lamp_5", Pattern::kSteady}});
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     const std::uint64_t steady_from = driver.stats().wakeups;
     std::this_thread::sleep_for(std::chrono::seconds(options.steady_seconds));
@@ -248,8 +255,7 @@ int run(const Options& options) {
     const double p99 = Ms(histogram.percentile(0.99)).count();
 
     std::printf("pattern driver jitter: 5 lamps + 2 horns, sim backend, SystemClock, %d s, load: %s (%ld cores)\n\n",
-                options.seconds,
-                options.load == 0 ? "none" : (std::to_string(load.size()) + " busy processes").c_str(),
+                options.seconds, options.load == 0 ? "none" : (std::to_string(load.size()) + " busy processes").c_str(),
                 ::sysconf(_SC_NPROCESSORS_ONLN));
     std::printf("  %-34s %s\n", "timer thread",
                 flashing.realtime ? ("SCHED_FIFO " + std::to_string(options.realtime)).c_str() : "normal priority");
@@ -260,8 +266,8 @@ int run(const Options& options) {
                 percentile(lateness, 0.99), percentile(lateness, 1.0));
     std::printf("  %-34s %.3f ms\n", "lateness mean", Ms(histogram.mean()).count());
     std::printf("  %-34s %.1f\n", "wakeups per second", static_cast<double>(flashing.wakeups) / elapsed);
-    std::printf("  %-34s %llu in %d s\n", "wakeups while nothing flashes", static_cast<unsigned long long>(steady_wakeups),
-                options.steady_seconds);
+    std::printf("  %-34s %llu in %d s\n", "wakeups while nothing flashes",
+                static_cast<unsigned long long>(steady_wakeups), options.steady_seconds);
     std::printf("  %-34s %.1f ms\n", "CPU time per minute (process)", cpu_flashing * 1000 / elapsed * 60);
     std::printf("  %-34s %.1f MB (%.1f MB)\n", "resident memory (peak)", rss, peak);
     std::printf("  %-34s %llu\n", "failed sets", static_cast<unsigned long long>(flashing.failures));
