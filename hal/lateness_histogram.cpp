@@ -76,7 +76,7 @@ LatenessHistogram::Duration LatenessHistogram::percentile(double fraction) const
     if (count_ == 0) return Duration::zero();
     fraction = std::clamp(fraction, 0.0, 1.0);
     const auto wanted = std::max<std::uint64_t>(
-        1, static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(count_))));
+        1, static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(count_) - 1e-9)));
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < kBuckets; ++i) {
         seen += buckets_[i];

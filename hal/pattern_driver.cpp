@@ -1,6 +1,10 @@
 #include "hal/pattern_driver.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "agent/base/log.hpp"
@@ -180,13 +184,33 @@ void PatternDriver::drive_all_inactive() {
             line.failing = false;
             line.streak = 0;
         } else {
-            SB_LOG(kError, "hal") << "pattern driver: line " << roles_[i] << ": cannot switch it off: "
-                                  << status.message();
+            SB_LOG(kError, "hal") << "pattern driver: line " << roles_[i]
+                                  << ": cannot switch it off: " << status.message();
         }
     }
 }
 
+void PatternDriver::set_realtime_priority(int priority) { realtime_priority_ = std::clamp(priority, 0, 99); }
+
+void PatternDriver::raise_priority() {
+    if (realtime_priority_ == 0) return;
+    sched_param param{};
+    param.sched_priority = realtime_priority_;
+    const int error = ::pthread_setschedparam(::pthread_self(), SCHED_FIFO, &param);
+    if (error != 0) {
+        if (log::first_time("hal.pattern_driver.realtime")) {
+            SB_LOG(kWarn, "hal") << "pattern driver: cannot run the timer thread at real-time priority "
+                                 << realtime_priority_ << " (" << std::strerror(error)
+                                 << "); it runs at normal priority, so busy processes can delay edges";
+        }
+        return;
+    }
+    std::lock_guard lock(stats_mutex_);
+    stats_.realtime = true;
+}
+
 void PatternDriver::run() {
+    raise_priority();
     std::optional<SteadyTime> next = tick(clock_.now());
     std::unique_lock lock(mutex_);
     while (!stop_requested_) {

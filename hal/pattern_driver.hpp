@@ -31,6 +31,7 @@ struct PatternStats {
     std::uint64_t edges = 0;     // level changes driven successfully
     std::uint64_t wakeups = 0;   // times the timer thread woke up and ran a tick (not its first tick)
     std::uint64_t failures = 0;  // set() calls that failed
+    bool realtime = false;       // the timer thread runs with SCHED_FIFO (see set_realtime_priority)
     LatenessHistogram lateness;  // driven - due, per edge
 };
 
@@ -41,11 +42,16 @@ struct PatternStats {
 /// driver's epoch (its construction); a horn cadence starts "on" when its role is switched to it; a
 /// role whose pattern a show() does not change keeps its phase.
 ///
-/// A line whose set() fails keeps its last good level in the driver's view; it is retried at its next
-/// edge or after kRetryAfter, whichever comes first (never in a loop), and logged once per failure
-/// streak, naming the role and the error.
+/// Errors: nothing is returned. A line whose set() fails is logged once per failure streak, naming the
+/// role and the error, and counted in stats().failures; it is retried at its next edge, at a show()
+/// that changes it, or after kRetryAfter, whichever comes first (never in a loop). A failing line is
+/// the one thing that wakes the thread while nothing flashes: once per kRetryAfter until it works.
 ///
-/// Ownership: owns the lines; destroys them after driving them inactive. The clock must outlive it.
+/// Lateness: every edge is measured from when it was due (the pattern's edge, or the show() that
+/// changed the role) to the clock reading right after set() returned, into a bounded histogram.
+///
+/// Ownership: owns the lines (null ones are dropped); destroys them after driving them inactive. The
+/// clock must outlive it. The lines' set() is only ever called by one thread at a time.
 /// Thread-safety: show(), patterns(), roles() and stats() from any thread. start(), stop() and the
 /// destructor from the owner. tick() is the thread's body: call it yourself (tests with a FakeClock)
 /// only while the thread is not started. The thread waits on the real steady clock for as long as
@@ -82,6 +88,12 @@ class PatternDriver {
     [[nodiscard]] PatternStats stats() const;
     /// Set before start(); replaces any earlier observer.
     void set_edge_observer(EdgeObserver observer);
+    /// Before start(): 1..99 runs the timer thread with SCHED_FIFO at that priority, so that busy
+    /// processes at normal priority cannot delay an edge by a scheduler slice (see docs/performance.md);
+    /// 0 (the default) leaves it at normal priority. Needs CAP_SYS_NICE or RLIMIT_RTPRIO; without them
+    /// the thread runs at normal priority and says so once in the log. The thread only ever sleeps or
+    /// does a few microseconds of work per edge, so it cannot starve anything.
+    void set_realtime_priority(int priority);
     /// The moment flashing lamps count their phase from (the driver's construction).
     [[nodiscard]] SteadyTime epoch() const { return epoch_; }
 
@@ -94,13 +106,14 @@ class PatternDriver {
     /// A line as the driving thread knows it.
     struct Driven {
         std::unique_ptr<OutputLine> line;
-        bool active = false;         // the level last driven successfully
-        bool failing = false;        // the last set() failed: the real level is unknown
-        std::uint64_t streak = 0;    // failures in the current streak
-        SteadyTime last_attempt{};   // the failing set()
+        bool active = false;        // the level last driven successfully
+        bool failing = false;       // the last set() failed: the real level is unknown
+        std::uint64_t streak = 0;   // failures in the current streak
+        SteadyTime last_attempt{};  // the failing set()
     };
 
     void run();
+    void raise_priority();
     /// Sets one line to `level`; records the edge or the failure. Caller holds drive_mutex_.
     void drive(const std::string& role, Driven& line, bool level, SteadyTime due, SteadyTime now);
     void drive_all_inactive();
@@ -110,9 +123,9 @@ class PatternDriver {
     const std::vector<std::string> roles_;  // sorted; index i names shown_[i] and driven_[i]
 
     mutable std::mutex mutex_;
-    std::vector<Shown> shown_;           // guarded by mutex_
-    bool changed_ = false;               // guarded by mutex_: show() changed something since the last tick
-    bool stop_requested_ = false;        // guarded by mutex_
+    std::vector<Shown> shown_;     // guarded by mutex_
+    bool changed_ = false;         // guarded by mutex_: show() changed something since the last tick
+    bool stop_requested_ = false;  // guarded by mutex_
     std::condition_variable wake_;
 
     std::mutex drive_mutex_;
@@ -122,7 +135,8 @@ class PatternDriver {
     mutable std::mutex stats_mutex_;
     PatternStats stats_;  // guarded by stats_mutex_
 
-    std::thread thread_;  // owner thread only
+    int realtime_priority_ = 0;  // owner thread only; read by the timer thread it starts
+    std::thread thread_;         // owner thread only
 };
 
 }  // namespace sirenbox::hal
