@@ -23,7 +23,8 @@ struct SimLine {
     bool active_low = false;
     bool active = false;
     bool requested = false;
-    std::vector<OutputChange> history;
+    std::deque<OutputChange> history;  // the latest SimGpio::kHistoryLimit changes
+    std::size_t changes = 0;
     std::deque<Edge> pending;
     int event_fd = -1;  // inputs while requested: readable while `pending` is not empty
 };
@@ -36,7 +37,7 @@ LineView view_of(const SimLine& line) {
                     .level = line.active != line.active_low,
                     .active_low = line.active_low,
                     .requested = line.requested,
-                    .changes = line.history.size()};
+                    .changes = line.changes};
 }
 
 void drain_eventfd(int fd) {
@@ -92,6 +93,9 @@ struct SimGpio::State {
         if (line.active == active) return;
         line.active = active;
         line.history.push_back(OutputChange{active, clock.now()});
+        ++line.changes;
+        // A demo left flashing for months must not grow without bound.
+        if (line.history.size() > SimGpio::kHistoryLimit) line.history.pop_front();
     }
 };
 
@@ -211,7 +215,7 @@ Result<std::vector<OutputChange>> SimGpio::history(std::string_view role_or_name
     if (line == nullptr) return not_found("sim gpio: no line " + std::string(role_or_name));
     if (line->direction != Direction::kOutput)
         return failed_precondition("sim gpio: line " + line->name + " is an input");
-    return line->history;
+    return std::vector<OutputChange>(line->history.begin(), line->history.end());
 }
 
 }  // namespace sirenbox::hal

@@ -57,7 +57,9 @@ class SimGpio final : public Gpio {
     Status inject(std::string_view role_or_name, Edge edge);
     /// The same, stamped with the clock's now: for the demo and the control socket.
     Status inject(std::string_view role_or_name, bool active);
-    /// The changes of an output so far, oldest first.
+    /// Changes of an output kept per line: enough for any test, bounded for a demo that runs for months.
+    static constexpr std::size_t kHistoryLimit = 10000;
+    /// The latest changes of an output (up to kHistoryLimit), oldest first.
     [[nodiscard]] Result<std::vector<OutputChange>> history(std::string_view role_or_name) const;
 
     struct State;  // implementation detail, shared with the line objects in sim_gpio.cpp

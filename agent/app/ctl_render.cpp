@@ -78,6 +78,15 @@ std::string render_status(const cJSON* r) {
         if (json::member(n, "clock_skew_s")) out += ", clock skew " + std::to_string(num(n, "clock_skew_s")) + " s";
         out += "\n";
     }
+    if (const cJSON* pt = json::member(r, "pattern_driver")) {
+        char line[160];
+        std::snprintf(line, sizeof line, "patterns: %lld edges, lateness p99 %.2f ms, max %.2f ms%s%s\n",
+                      num(pt, "edges"), json::get_number(pt, "lateness_p99_ms").value_or(0),
+                      json::get_number(pt, "lateness_max_ms").value_or(0),
+                      json::get_bool(pt, "realtime") == true ? ", real-time priority" : "",
+                      num(pt, "failures") > 0 ? ", LINE FAILURES" : "");
+        out += line;
+    }
     if (const cJSON* m = json::member(r, "mqtt")) {
         out += "mqtt: ";
         out += json::get_bool(m, "enabled") != true ? "off" : json::get_bool(m, "connected") == true ? "connected" : "DISCONNECTED";

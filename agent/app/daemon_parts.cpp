@@ -67,6 +67,7 @@ Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>&
         outputs[role] = std::move(*line);
     }
     p.patterns = std::make_unique<hal::PatternDriver>(std::move(outputs), SystemClock::instance());
+    p.patterns->set_realtime_priority(p.config.outputs.realtime_priority);
     // Only the buttons some zone binds to an action are claimed; the others stay free for other uses.
     std::set<std::string> buttons;
     for (const auto& [name, zone] : p.config.zones) {
@@ -432,6 +433,18 @@ void add_runtime_status(DaemonParts& p, cJSON* status) {
         }
         add_fault_status(p, status, network.get());
         json::add(status, "network", std::move(network));
+    }
+    if (p.patterns) {
+        // How punctual the flashing is: a late edge is a board too busy for its lamps.
+        const auto stats = p.patterns->stats();
+        auto panel = json::object();
+        json::add(panel.get(), "edges", static_cast<long long>(stats.edges));
+        json::add(panel.get(), "failures", static_cast<long long>(stats.failures));
+        json::add(panel.get(), "realtime", stats.realtime);
+        const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+        json::add(panel.get(), "lateness_p99_ms", ms(stats.lateness.percentile(0.99)));
+        json::add(panel.get(), "lateness_max_ms", ms(stats.lateness.max()));
+        json::add(status, "pattern_driver", std::move(panel));
     }
     auto mqtt = json::object();
     json::add(mqtt.get(), "enabled", p.session != nullptr);

@@ -187,6 +187,7 @@ struct OutputsConfig {
     int silence_s = 300;
     int lamp_test_s = 3;
     bool boot_lamp_test = true;
+    int realtime_priority = 10;  // SCHED_FIFO priority of the pattern driver's thread; 0: normal
 };
 
 struct RelayConfig {

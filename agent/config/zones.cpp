@@ -44,6 +44,11 @@ const std::vector<Field<OutputsConfig>> kOutputsFields = {
     {"lamp_test_s", &OutputsConfig::lamp_test_s, "How long a lamp test lights every lamp, seconds.", 1, 60},
     {"boot_lamp_test", &OutputsConfig::boot_lamp_test,
      "Run a lamp test when the daemon starts, before the alarms restored from the store are shown."},
+    {"realtime_priority", &OutputsConfig::realtime_priority,
+     "SCHED_FIFO priority of the thread that flashes the outputs, so a busy board does not stretch a flash "
+     "(docs/performance.md). Needs CAP_SYS_NICE (the systemd unit grants it); without, it runs at normal priority "
+     "and says so once. 0: normal priority.",
+     0, 99},
     {"silence_s", &OutputsConfig::silence_s,
      "How long silence mutes the horns, seconds. The alarms stay unacknowledged, and a new alarm ends the silence.", 10, 86400},
     moved_to_zones<OutputsConfig>("High"),

@@ -69,6 +69,21 @@ TEST_F(HalSimGpio, SetRecordsEveryChangeWithTheClock) {
     EXPECT_EQ(gpio_.line("siren")->changes, 2u);
 }
 
+TEST_F(HalSimGpio, HistoryKeepsTheLatestChangesOnly) {
+    auto lamp = std::move(gpio_.request_output("lamp_red", named("SIM_LAMP_RED"))).value();
+    const std::size_t total = SimGpio::kHistoryLimit + 3;
+    for (std::size_t i = 0; i < total; ++i) {
+        clock_.advance(milliseconds(125));
+        ASSERT_TRUE(lamp->set(i % 2 == 0).is_ok());
+    }
+    auto history = gpio_.history("lamp_red");
+    ASSERT_TRUE(history.is_ok());
+    ASSERT_EQ(history->size(), SimGpio::kHistoryLimit) << "a flashing demo must not grow without bound";
+    EXPECT_EQ(history->back().at, clock_.now());
+    EXPECT_EQ(history->front().at, clock_.now() - milliseconds(125) * (SimGpio::kHistoryLimit - 1));
+    EXPECT_EQ(gpio_.line("lamp_red")->changes, total) << "the count still counts every change";
+}
+
 TEST_F(HalSimGpio, DestroyingAnOutputDrivesItInactive) {
     {
         auto siren = std::move(gpio_.request_output("siren", named("SIM_SIREN"))).value();
