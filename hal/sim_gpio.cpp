@@ -73,7 +73,7 @@ struct SimGpio::State {
         if (line.requested) {
             return failed_precondition("line " + key + " busy (requested for " + line.role + ")");
         }
-        line = SimLine{key, role, direction, spec.active_low, false, true, {}, {}, -1};
+        line = SimLine{key, role, direction, spec.active_low, false, true, {}, 0, {}, -1};
         return &line;
     }
 
