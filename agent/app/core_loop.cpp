@@ -122,6 +122,7 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     }
     const core::Alarm* before = book_.find(snapshot.mirrors.empty() ? key : snapshot.mirrors);
     const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;
+    const core::AlarmState state_before = before != nullptr ? before->state : core::AlarmState::kUnacked;
     auto change = book_.apply_cloud(snapshot);
     if (change.kind == core::ChangeKind::kNone) return false;
     SB_LOG(kInfo, "core") << key << " " << change.alarm.title << ": "
@@ -131,7 +132,14 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     if (change.kind == core::ChangeKind::kRaised && change.alarm.state == core::AlarmState::kUnacked) {
         end_silence("a new alarm");
     }
-    const bool paged = change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm);
+    bool queued = change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm);
+    // Moved by its SIGNL4 alert (acknowledged or closed in the app): relayed to its own source, stored
+    // before the alarm is, as act() does.
+    const bool from_signl4 = snapshot.alarm.source == "signl4" && !snapshot.mirrors.empty() &&
+                             change.alarm.key() == snapshot.mirrors && before != nullptr;
+    if (from_signl4 && change.alarm.state > state_before) {
+        queued = pass_on_from_signl4(change.alarm, state_before, snapshot.alarm.updated) || queued;
+    }
     persist(change);
     publish(change);
     const char* what = change.kind == core::ChangeKind::kRaised     ? "raised"
@@ -139,7 +147,7 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
                        : was_unacked && change.alarm.state == core::AlarmState::kAcked ? "acknowledged"
                                                                     : "updated";
     event(what, change.alarm, "cloud");
-    return paged;
+    return queued;
 }
 
 void CoreLoop::event(const char* what, const core::Alarm& alarm, const std::string& origin) {

@@ -144,8 +144,18 @@ private:
     void event(const char* what, const core::Alarm& alarm, const std::string& origin);
     void republish_all();
     void persist(const core::AlarmChange& change);
-    /// Applies one snapshot; true when it queued a SIGNL4 page for the relay.
+    /// Applies one snapshot; true when it queued outbox entries for the relay (a SIGNL4 page, a pass-on).
     bool apply_snapshot(const core::CloudSnapshot& snapshot);
+    /// The entries an action on `alarm` makes: one per target that takes it (its own source, extra
+    /// targets; write_back / write_back_actions), never `skip_target`. Logs when none does.
+    [[nodiscard]] std::vector<relay::OutboxEntry> entries_for(const core::Alarm& alarm, relay::ActionKind kind,
+                                                              const std::string& origin, const std::string& note,
+                                                              const std::string& skip_target) const;
+    /// An acknowledgement / closure made in SIGNL4 moved `alarm` on from `was`: stores what signl4.pass_on
+    /// relays to the alarm's own source (before the alarm itself is persisted). True when it stored entries.
+    bool pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4);
+    /// Whether the store already holds `entry`'s action (same alarm, target, kind, origin) made at or after `since`.
+    bool passed_on_before(const relay::OutboxEntry& entry, WallTime since);
     void end_silence(const char* why);
     void refresh_outbox_counts();
     void drive_outputs();
