@@ -29,9 +29,11 @@ RequestBudget::Bucket& RequestBudget::bucket_for(const std::string& host) {
     Bucket bucket;
     bucket.capacity = std::max(5.0, rate / 10.0);
     bucket.capacity = std::min(bucket.capacity, static_cast<double>(rate));
-    bucket.tokens = bucket.capacity;
     bucket.per_second = rate / 60.0;
-    bucket.reserve = std::clamp(static_cast<double>(options_.write_reserve), 0.0, bucket.capacity - 1.0);
+    // The reserve sits on top of the polls' burst: reads see the bucket as before, writes find it there.
+    bucket.reserve = std::max(0.0, static_cast<double>(options_.write_reserve));
+    bucket.capacity += bucket.reserve;
+    bucket.tokens = bucket.capacity;
     bucket.refilled = clock_.now();
     return buckets_.emplace(host, bucket).first->second;
 }

@@ -18,7 +18,7 @@ struct BudgetOptions {
     /// A request that would have to wait longer than this for its turn fails at once instead.
     std::chrono::milliseconds max_wait{30000};
     /// Tokens of each bucket that reads may not take, so a write-back never queues behind a burst of
-    /// polling reads (at most the bucket's capacity less one).
+    /// polling reads. They come on top of the burst (the bucket holds that many more).
     int write_reserve = 2;
 
     /// Below Microsoft's published limits (docs/network.md): Graph security 150/min per app and tenant,
@@ -46,7 +46,7 @@ class WritePriorityScope {
 
 /// A token bucket per API host, so many sources polling one API stay under its throttling limit
 /// together. The bucket refills at per_minute/60 tokens a second and holds at most a tenth of a
-/// minute's worth (at least 5), so a burst after a quiet spell stays short.
+/// minute's worth (at least 5) plus `write_reserve`, so a burst after a quiet spell stays short.
 ///
 /// Writes go first: a read takes a token only while more than `write_reserve` remain, and takes it when it
 /// goes (a waiting read re-checks after its wait, so a write that arrived meanwhile is not held up by it);

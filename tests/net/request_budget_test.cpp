@@ -44,7 +44,6 @@ TEST_F(RequestBudgetTest, KeepsManyCallersUnderTheRateOverAnHour) {
 TEST_F(RequestBudgetTest, BurstThenOneTokenPerInterval) {
     BudgetOptions options;
     options.per_minute = {{"graph.microsoft.com", 100}};
-    options.write_reserve = 0;  // the bare bucket
     RequestBudget budget(options, clock_, sleeper_);
     for (int i = 0; i < 10; ++i) ASSERT_TRUE(budget.acquire("graph.microsoft.com").is_ok());
     EXPECT_TRUE(sleeper_.waits().empty());
@@ -61,6 +60,7 @@ TEST_F(RequestBudgetTest, WaitingCallersQueueAndTooLongAWaitFailsFast) {
     BudgetOptions options;
     options.per_minute = {{"api.loganalytics.io", 6}};  // one token every 10 s, burst 5
     options.max_wait = seconds(25);
+    options.write_reserve = 0;
     RequestBudget budget(options, clock_, sleeper_);
     // A sleeper that does not advance time: every acquire sees the bucket as the previous one left it.
     struct StillSleeper final : Sleeper {
@@ -93,11 +93,11 @@ TEST_F(RequestBudgetTest, WaitingCallersQueueAndTooLongAWaitFailsFast) {
 
 TEST_F(RequestBudgetTest, AWriteGoesFirstWhileReadsAreThrottled) {
     BudgetOptions options;
-    options.per_minute = {{"management.azure.com", 60}};  // one token a second, burst 6, 2 kept for writes
+    options.per_minute = {{"management.azure.com", 60}};  // one token a second, burst 6, and 2 kept for writes
     RequestBudget budget(options, clock_, sleeper_);
     const std::string host = "management.azure.com";
     // A burst of detail reads takes what reads may take; the next read has to wait.
-    for (int i = 0; i < 4; ++i) ASSERT_TRUE(budget.acquire(host, RequestPriority::kRead).is_ok());
+    for (int i = 0; i < 6; ++i) ASSERT_TRUE(budget.acquire(host, RequestPriority::kRead).is_ok());
     EXPECT_TRUE(sleeper_.waits().empty());
 
     // While that read waits, the relay's write-back arrives: it goes at once, ahead of the read.
@@ -114,7 +114,7 @@ TEST_F(RequestBudgetTest, AWriteGoesFirstWhileReadsAreThrottled) {
         }
     } sleeper(clock_);
     RequestBudget shared(options, clock_, sleeper);
-    for (int i = 0; i < 4; ++i) ASSERT_TRUE(shared.acquire(host, RequestPriority::kRead).is_ok());
+    for (int i = 0; i < 6; ++i) ASSERT_TRUE(shared.acquire(host, RequestPriority::kRead).is_ok());
     std::optional<SteadyTime> write_sent;
     sleeper.meanwhile = [&] {
         const std::size_t before = sleeper.waits.size();
@@ -145,8 +145,8 @@ TEST_F(RequestBudgetTest, WritesTakeTheReserveAndHoldReadsBackUntilItRefills) {
         // The relay worker marks its thread; requests inside need no priority argument.
         WritePriorityScope writes;
         EXPECT_EQ(WritePriorityScope::current(), RequestPriority::kWrite);
-        for (int i = 0; i < 6; ++i) ASSERT_TRUE(budget.acquire(host).is_ok());
-        EXPECT_TRUE(sleeper_.waits().empty()) << "writes may empty the bucket";
+        for (int i = 0; i < 8; ++i) ASSERT_TRUE(budget.acquire(host).is_ok());
+        EXPECT_TRUE(sleeper_.waits().empty()) << "writes may empty the bucket, reserve included";
         ASSERT_TRUE(budget.acquire(host).is_ok());
         ASSERT_EQ(sleeper_.waits().size(), 1u);
         EXPECT_EQ(sleeper_.waits()[0], seconds(1));
@@ -173,7 +173,7 @@ TEST_F(RequestBudgetTest, ReadsAndWritesTogetherStayUnderTheRate) {
         ASSERT_TRUE(budget.acquire("graph.microsoft.com", priority).is_ok());
         ++sent;
     }
-    EXPECT_LE(sent, 100 * 10 + 10 + 1);
+    EXPECT_LE(sent, 100 * 10 + 12 + 1);  // the rate plus one burst (reserve included)
     EXPECT_GE(sent, 100 * 10 - 1);
 }
 
