@@ -133,14 +133,15 @@ Result<int> CoreLoop::act(relay::ActionKind kind, const std::string& selector, c
     return static_cast<int>(keys.size());
 }
 
-bool CoreLoop::passed_on_before(const relay::OutboxEntry& entry, WallTime since) {
+bool CoreLoop::has_entry(const std::string& alarm_key, const std::string& target, relay::ActionKind kind,
+                         const std::string& origin, WallTime since) {
     constexpr int kLimit = 1000;
     for (auto state : {relay::EntryState::kPending, relay::EntryState::kDone, relay::EntryState::kFailed}) {
         auto listed = deps_.store.list(state, kLimit);
-        if (!listed.is_ok()) continue;  // unknown: queue it; the target's own check keeps the status right
+        if (!listed.is_ok()) continue;  // unknown: as if absent; the target's own check keeps the status right
         for (const auto& old : *listed) {
-            if (old.alarm_key == entry.alarm_key && old.target == entry.target && old.kind == entry.kind &&
-                old.origin == entry.origin && old.created >= since) {
+            if (old.alarm_key == alarm_key && (target.empty() || old.target == target) && old.kind == kind &&
+                old.origin == origin && old.created >= since) {
                 return true;
             }
         }
@@ -164,7 +165,9 @@ bool CoreLoop::pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState wa
     auto entries = entries_for(alarm, *kind, "signl4", note, "signl4");
     // A crash after these were stored but before the alarm was brings the same SIGNL4 change again with
     // the next poll; an entry made since that change already carries it.
-    std::erase_if(entries, [&](const relay::OutboxEntry& entry) { return passed_on_before(entry, changed_in_signl4); });
+    std::erase_if(entries, [&](const relay::OutboxEntry& entry) {
+        return has_entry(entry.alarm_key, entry.target, entry.kind, entry.origin, changed_in_signl4);
+    });
     if (entries.empty()) return false;
     auto ids = deps_.store.enqueue(entries);
     if (!ids.is_ok()) {

@@ -119,6 +119,12 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     if (book_.find(key) == nullptr && snapshot.may_raise) {
         auto pending = deps_.store.has_pending(key);
         if (pending.is_ok() && *pending) return false;
+        // Closed in SIGNL4 after its acknowledgement there was passed on: the source showing the incident
+        // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
+        if (snapshot.cloud_state == core::AlarmState::kAcked &&
+            has_entry(key, "", relay::ActionKind::kAcknowledge, "signl4")) {
+            return false;
+        }
     }
     const core::Alarm* before = book_.find(snapshot.mirrors.empty() ? key : snapshot.mirrors);
     const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;

@@ -497,6 +497,31 @@ TEST_F(PassOnTest, ACrashBeforeTheAlarmWasStoredDoesNotPassItOnTwice) {
     EXPECT_EQ(store_->counts()->done, 1);
 }
 
+TEST_F(PassOnTest, TheIncidentShowingThePassedOnAcknowledgementDoesNotRaiseAnAlarmClosedInSignl4) {
+    raise("a");
+    signl4_shows("sentinel:a", core::AlarmState::kAcked, clock_.wall_now());
+    signl4_shows("sentinel:a", core::AlarmState::kResolved, clock_.wall_now());
+    ASSERT_FALSE(state_of("sentinel:a"));
+    clock_.advance(std::chrono::seconds(3));
+    // The relay set the incident Active after the closure: a newer change, but the box's own.
+    sources::SourceBatch batch;
+    batch.source = "sentinel";
+    core::CloudSnapshot snap;
+    snap.alarm.source = "sentinel";
+    snap.alarm.id = "a";
+    snap.alarm.updated = clock_.wall_now();
+    snap.cloud_state = core::AlarmState::kAcked;
+    snap.may_raise = true;
+    batch.snapshots.push_back(snap);
+    for (auto& entry : pending()) ASSERT_TRUE(store_->mark_done(entry.id).is_ok());
+    pass_loop_->handle(batch);
+    EXPECT_FALSE(state_of("sentinel:a")) << "not raised again by the box's own write";
+    // Reopened (New) there: that is news.
+    batch.snapshots[0].cloud_state = core::AlarmState::kUnacked;
+    pass_loop_->handle(batch);
+    EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kUnacked);
+}
+
 TEST_F(CoreLoopTest, EachTargetTakesOnlyTheActionsItsWriteBackListsAndTheRestStaysLocal) {
     config_.sentinel.write_back_actions = {"comment"};
     poll_ok({{"a", "New"}});
