@@ -134,14 +134,14 @@ Result<int> CoreLoop::act(relay::ActionKind kind, const std::string& selector, c
 }
 
 bool CoreLoop::has_entry(const std::string& alarm_key, const std::string& target, relay::ActionKind kind,
-                         const std::string& origin, WallTime since) {
+                         const std::string& origin, WallTime since, const std::string& not_origin) {
     constexpr int kLimit = 1000;
     for (auto state : {relay::EntryState::kPending, relay::EntryState::kDone, relay::EntryState::kFailed}) {
         auto listed = deps_.store.list(state, kLimit);
         if (!listed.is_ok()) continue;  // unknown: as if absent; the target's own check keeps the status right
         for (const auto& old : *listed) {
             if (old.alarm_key == alarm_key && (target.empty() || old.target == target) && old.kind == kind &&
-                old.origin == origin && old.created >= since) {
+                (origin.empty() || old.origin == origin) && old.origin != not_origin && old.created >= since) {
                 return true;
             }
         }
@@ -165,8 +165,13 @@ bool CoreLoop::pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState wa
     auto entries = entries_for(alarm, *kind, "signl4", note, "signl4");
     // A crash after these were stored but before the alarm was brings the same SIGNL4 change again with
     // the next poll; an entry made since that change already carries it.
+    // And when the box itself acknowledged or resolved the alarm towards that target (a crash before the
+    // alarm row was written leaves it unacknowledged here, then SIGNL4 reports the box's own write), the
+    // SIGNL4 change adds nothing.
     std::erase_if(entries, [&](const relay::OutboxEntry& entry) {
-        return has_entry(entry.alarm_key, entry.target, entry.kind, entry.origin, changed_in_signl4);
+        return has_entry(entry.alarm_key, entry.target, entry.kind, entry.origin, changed_in_signl4) ||
+               has_entry(entry.alarm_key, entry.target, relay::ActionKind::kAcknowledge, "", WallTime{}, "signl4") ||
+               has_entry(entry.alarm_key, entry.target, relay::ActionKind::kResolve, "", WallTime{}, "signl4");
     });
     if (entries.empty()) return false;
     auto ids = deps_.store.enqueue(entries);

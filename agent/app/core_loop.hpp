@@ -154,10 +154,10 @@ private:
     /// An acknowledgement / closure made in SIGNL4 moved `alarm` on from `was`: stores what signl4.pass_on
     /// relays to the alarm's own source (before the alarm itself is persisted). True when it stored entries.
     bool pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4);
-    /// Whether the outbox holds (in any state) an entry of `kind` for the alarm from `origin`, made at or
-    /// after `since`, for `target` (empty: any).
+    /// Whether the outbox holds (in any state) an entry of `kind` for the alarm and `target` from `origin`,
+    /// not from `not_origin`, made at or after `since` (empty target / origin: any).
     bool has_entry(const std::string& alarm_key, const std::string& target, relay::ActionKind kind,
-                   const std::string& origin, WallTime since = WallTime{});
+                   const std::string& origin, WallTime since = WallTime{}, const std::string& not_origin = "");
     void end_silence(const char* why);
     void refresh_outbox_counts();
     void drive_outputs();

@@ -495,6 +495,18 @@ TEST_F(PassOnTest, ACrashBeforeTheAlarmWasStoredDoesNotPassItOnTwice) {
     EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kAcked);
     EXPECT_TRUE(pending().empty()) << "already passed on";
     EXPECT_EQ(store_->counts()->done, 1);
+
+    // The same after a press: the box's own acknowledgement reached SIGNL4 and comes back from there.
+    raise("b");
+    ASSERT_TRUE(pass_loop_->act(relay::ActionKind::kAcknowledge, "sentinel:b", "button").is_ok());
+    ASSERT_EQ(pending().size(), 2u);
+    stale = *pass_loop_->book().find("sentinel:b");
+    stale.state = core::AlarmState::kUnacked;
+    ASSERT_TRUE(store_->upsert_alarm(stale).is_ok());
+    start();
+    signl4_shows("sentinel:b", core::AlarmState::kAcked, clock_.wall_now());
+    EXPECT_EQ(state_of("sentinel:b"), core::AlarmState::kAcked);
+    EXPECT_EQ(pending().size(), 2u) << "nothing passed on: the box acknowledged it itself";
 }
 
 TEST_F(PassOnTest, TheIncidentShowingThePassedOnAcknowledgementDoesNotRaiseAnAlarmClosedInSignl4) {
