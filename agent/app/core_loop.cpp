@@ -2,6 +2,8 @@
 
 #include <malloc.h>
 
+#include <algorithm>
+
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
@@ -20,6 +22,16 @@ core::OutputMap output_map_from(const config::OutputsConfig& c) {
     map.by_severity[static_cast<std::size_t>(core::Severity::kHigh)] = c.high;
     map.all_clear = c.all_clear;
     return map;
+}
+
+// Whether the box resolved `key` through the outbox, delivered already, at or after `since`.
+bool resolved_by_box_since(store::Store& store, const std::string& key, WallTime since) {
+    constexpr int kLimit = 1000;
+    auto done = store.list(relay::EntryState::kDone, kLimit);
+    if (!done.is_ok()) return false;
+    return std::any_of(done->begin(), done->end(), [&](const relay::OutboxEntry& entry) {
+        return entry.alarm_key == key && entry.kind == relay::ActionKind::kResolve && entry.created >= since;
+    });
 }
 
 template <class... Ts>
@@ -119,6 +131,9 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     if (book_.find(key) == nullptr && snapshot.may_raise) {
         auto pending = deps_.store.has_pending(key);
         if (pending.is_ok() && *pending) return false;
+        // A poll sent before that resolve was delivered, answered after: it shows nothing newer than the
+        // resolve, so it is no reason to raise (and page) the alarm again.
+        if (resolved_by_box_since(deps_.store, key, snapshot.alarm.updated)) return false;
         // Closed in SIGNL4 after its acknowledgement there was passed on: the source showing the incident
         // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
         if (snapshot.cloud_state == core::AlarmState::kAcked &&
