@@ -24,16 +24,6 @@ core::OutputMap output_map_from(const config::OutputsConfig& c) {
     return map;
 }
 
-// Whether the box resolved `key` through the outbox, delivered already, at or after `since`.
-bool resolved_by_box_since(store::Store& store, const std::string& key, WallTime since) {
-    constexpr int kLimit = 1000;
-    auto done = store.list(relay::EntryState::kDone, kLimit);
-    if (!done.is_ok()) return false;
-    return std::any_of(done->begin(), done->end(), [&](const relay::OutboxEntry& entry) {
-        return entry.alarm_key == key && entry.kind == relay::ActionKind::kResolve && entry.created >= since;
-    });
-}
-
 template <class... Ts>
 struct Overloaded : Ts... {
     using Ts::operator()...;
@@ -112,6 +102,7 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     health.last_error.clear();
 
     bool raised_to_relay = false;
+    outbox_memory_.reset();  // read again, at most once for this batch
     for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;
     if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
     if (batch.watermark) {
@@ -124,6 +115,29 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     if (batch.snapshots.size() >= kLargeBatch) malloc_trim(0);
 }
 
+const CoreLoop::OutboxMemory& CoreLoop::outbox_memory() {
+    if (outbox_memory_) return *outbox_memory_;
+    constexpr int kLimit = 1000;
+    OutboxMemory memory;
+    auto done = deps_.store.list(relay::EntryState::kDone, kLimit);
+    for (const auto& entry : done.is_ok() ? *done : std::vector<relay::OutboxEntry>{}) {
+        if (entry.kind == relay::ActionKind::kResolve) {
+            auto& at = memory.resolved_by_box[entry.alarm_key];
+            at = std::max(at, entry.created);
+        }
+    }
+    for (auto state : {relay::EntryState::kPending, relay::EntryState::kDone, relay::EntryState::kFailed}) {
+        auto listed = state == relay::EntryState::kDone ? std::move(done) : deps_.store.list(state, kLimit);
+        if (!listed.is_ok()) continue;
+        for (const auto& entry : *listed) {
+            if (entry.kind == relay::ActionKind::kAcknowledge && entry.origin == "signl4") {
+                memory.acked_for_signl4.insert(entry.alarm_key);
+            }
+        }
+    }
+    return outbox_memory_.emplace(std::move(memory));
+}
+
 bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     const std::string key = snapshot.alarm.key();
     // An alarm resolved here whose resolve still waits in the outbox must not come back from a poll that
@@ -131,15 +145,14 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     if (book_.find(key) == nullptr && snapshot.may_raise) {
         auto pending = deps_.store.has_pending(key);
         if (pending.is_ok() && *pending) return false;
+        const OutboxMemory& memory = outbox_memory();
         // A poll sent before that resolve was delivered, answered after: it shows nothing newer than the
         // resolve, so it is no reason to raise (and page) the alarm again.
-        if (resolved_by_box_since(deps_.store, key, snapshot.alarm.updated)) return false;
+        auto resolved = memory.resolved_by_box.find(key);
+        if (resolved != memory.resolved_by_box.end() && resolved->second >= snapshot.alarm.updated) return false;
         // Closed in SIGNL4 after its acknowledgement there was passed on: the source showing the incident
         // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
-        if (snapshot.cloud_state == core::AlarmState::kAcked &&
-            has_entry(key, "", relay::ActionKind::kAcknowledge, "signl4")) {
-            return false;
-        }
+        if (snapshot.cloud_state == core::AlarmState::kAcked && memory.acked_for_signl4.count(key) > 0) return false;
     }
     const core::Alarm* before = book_.find(snapshot.mirrors.empty() ? key : snapshot.mirrors);
     const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;

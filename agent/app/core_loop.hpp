@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 
@@ -167,6 +168,13 @@ private:
     std::string status_json();
     std::string summary_json();
 
+    /// What the outbox says about alarms a poll might raise again (apply_snapshot); read once per batch.
+    struct OutboxMemory {
+        std::map<std::string, WallTime> resolved_by_box;  // alarm key → newest resolve delivered
+        std::set<std::string> acked_for_signl4;           // alarms whose SIGNL4 acknowledgement was passed on
+    };
+    const OutboxMemory& outbox_memory();
+
     CoreDeps deps_;
     core::AlarmBook book_;
     core::OutputMap output_map_;
@@ -176,6 +184,7 @@ private:
     long long outbox_pending_ = 0;
     long long outbox_failed_ = 0;
     std::string last_summary_;
+    std::optional<OutboxMemory> outbox_memory_;
     MessageQueue<CoreMessage> queue_;
 };
 

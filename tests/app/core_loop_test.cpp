@@ -534,6 +534,35 @@ TEST_F(PassOnTest, TheIncidentShowingThePassedOnAcknowledgementDoesNotRaiseAnAla
     EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kUnacked);
 }
 
+TEST_F(CoreLoopTest, APollOlderThanADeliveredResolveDoesNotRaiseTheAlarmAgain) {
+    poll_ok({{"a", "New"}});
+    const WallTime seen = clock_.wall_now();
+    clock_.advance(std::chrono::seconds(5));
+    ASSERT_NE(command("resolve", "sentinel:a").find("\"ok\":true"), std::string::npos);
+    ASSERT_EQ(pending().size(), 1u);
+    ASSERT_TRUE(store_->mark_done(pending()[0].id).is_ok()) << "delivered while a poll was under way";
+    auto poll_showing = [&](WallTime updated, const char* status) {
+        sources::SourceBatch batch;
+        batch.source = "sentinel";
+        core::CloudSnapshot s;
+        s.alarm.source = "sentinel";
+        s.alarm.id = "a";
+        s.alarm.cloud_status = status;
+        s.alarm.updated = updated;
+        s.cloud_state = std::string(status) == "New" ? core::AlarmState::kUnacked : core::AlarmState::kAcked;
+        s.may_raise = true;
+        batch.snapshots.push_back(s);
+        loop_->handle(batch);
+    };
+    poll_showing(seen, "New");  // sent before the resolve reached the cloud
+    EXPECT_TRUE(loop_->book().alarms().empty());
+    EXPECT_FALSE(on("siren"));
+    clock_.advance(std::chrono::seconds(60));
+    poll_showing(clock_.wall_now(), "New");  // reopened there since
+    EXPECT_EQ(loop_->book().alarms().size(), 1u);
+    EXPECT_TRUE(on("siren"));
+}
+
 TEST_F(CoreLoopTest, EachTargetTakesOnlyTheActionsItsWriteBackListsAndTheRestStaysLocal) {
     config_.sentinel.write_back_actions = {"comment"};
     poll_ok({{"a", "New"}});
