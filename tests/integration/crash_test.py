@@ -449,13 +449,19 @@ def all_targets(args):
                 problems.append("%s: resolve confirmed, SIGNL4 shows status %d" % (key, alert["statusCode"]))
             if acked and alert["statusCode"] not in (2, 4):
                 problems.append("%s: acknowledge confirmed, SIGNL4 shows status %d" % (key, alert["statusCode"]))
-            once(key + " SIGNL4 acknowledge", sum(1 for e in entries if e["description"].startswith("Acknowledged at")),
-                 acked)
-            once(key + " SIGNL4 close", sum(1 for e in entries if e["description"].startswith("Resolved at")), resolved)
+            # The transport may repeat an acknowledge or close whose answer was lost (the end state is the
+            # same; SIGNL4 takes no idempotency key): only a change of the alert's status is an effect.
+            statuses = [e["statusCode"] for e in entries]
+            once(key + " SIGNL4 acknowledge", transitions_to(statuses, 1, 2), acked)
+            once(key + " SIGNL4 close", transitions_to(statuses, 1, 4), resolved)
+            for e in entries:
+                wanted = {2: "Acknowledged at %s by " % BOX, 4: "Resolved at %s by " % BOX}.get(e["statusCode"], "")
+                if not e["description"].startswith(wanted) or not wanted:
+                    problems.append("%s: SIGNL4 history entry %s" % (key, json.dumps(e)))
             calls = [e["path"].rsplit("/", 1)[1] for e in log if e["method"] == "POST" and ok(e) and
                      e["path"] in ("/api/v2/alerts/%s/acknowledge" % alert["id"], "/api/v2/alerts/%s/close" % alert["id"])]
-            once(key + " SIGNL4 POST acknowledge", calls.count("acknowledge"), acked)
-            once(key + " SIGNL4 POST close", calls.count("close"), resolved)
+            once(key + " SIGNL4 POST to acknowledged", transitions_to(calls, "open", "acknowledge"), acked)
+            once(key + " SIGNL4 POST to closed", transitions_to(calls, "open", "close"), resolved)
             notes = [a["text"] for a in alert.get("annotations", [])]
             for text, must in texts.items():
                 once("%s SIGNL4 annotation %s" % (key, text), sum(1 for n in notes if n.startswith(text + " (")), must)
