@@ -1,5 +1,6 @@
 // The box's own actions: acknowledge, resolve, comment (relayed through the outbox) and silence (local).
 #include <algorithm>
+#include <iterator>
 
 #include "agent/app/control_protocol.hpp"
 #include "agent/app/core_loop.hpp"
@@ -20,6 +21,74 @@ std::string CoreLoop::note_for(relay::ActionKind kind, const std::string& zone, 
         case relay::ActionKind::kRaise: return "Raised at " + place;
     }
     return text;
+}
+
+namespace {
+
+// Why `target` does not take `kind` (sentinel.write_back / write_back_actions and the same keys of graph
+// and signl4); empty when it does. Targets without such keys take every action.
+std::string left_out_by(const config::Config& c, const std::string& target, relay::ActionKind kind) {
+    const std::vector<std::string>* actions = nullptr;
+    bool write_back = true;
+    if (target == "sentinel") {
+        write_back = c.sentinel.write_back;
+        actions = &c.sentinel.write_back_actions;
+    } else if (target == "graph") {
+        write_back = c.graph.write_back;
+        actions = &c.graph.write_back_actions;
+    } else if (target == "signl4") {
+        write_back = c.signl4.write_back;
+        actions = &c.signl4.write_back_actions;
+    }
+    if (!write_back) return target + ".write_back is false";
+    if (actions == nullptr || std::find(actions->begin(), actions->end(), relay::to_string(kind)) != actions->end()) {
+        return "";
+    }
+    return target + ".write_back_actions leaves out " + std::string(relay::to_string(kind));
+}
+
+}  // namespace
+
+std::vector<relay::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, relay::ActionKind kind,
+                                                      const std::string& origin, const std::string& note,
+                                                      const std::string& skip_target) const {
+    std::vector<relay::OutboxEntry> entries;
+    std::vector<std::string> left_out;
+    const WallTime now = deps_.clock.wall_now();
+    auto add = [&](const std::string& target, std::string payload) {
+        relay::OutboxEntry entry;
+        entry.alarm_key = alarm.key();
+        entry.target = target;
+        entry.kind = kind;
+        entry.origin = origin;
+        entry.payload = std::move(payload);
+        entry.created = now;
+        entry.next_attempt = now;
+        entries.push_back(std::move(entry));
+    };
+    auto takes = [&](const std::string& target) {
+        if (target == skip_target) return false;
+        std::string why = left_out_by(deps_.config, target, kind);
+        if (why.empty()) return true;
+        left_out.push_back(std::move(why));
+        return false;
+    };
+    auto own = deps_.payloads.find(alarm.source);
+    if (own != deps_.payloads.end() && takes(alarm.source)) add(alarm.source, own->second(kind, note));
+    for (const auto& [target, build] : deps_.extra_targets) {
+        if (own != deps_.payloads.end() && target == alarm.source) continue;  // its own source, decided above
+        if (target == skip_target) continue;
+        auto payload = build(alarm, kind, note);
+        if (payload && takes(target)) add(target, std::move(*payload));
+    }
+    if (entries.empty()) {
+        std::string why;
+        for (const auto& reason : left_out) why += (why.empty() ? "" : "; ") + reason;
+        if (why.empty()) why = "no write-back configured for " + alarm.source;
+        SB_LOG(kInfo, "core") << alarm.key() << ": " << relay::to_string(kind) << " by " << origin
+                              << " stays on the box (" << why << ")";
+    }
+    return entries;
 }
 
 Result<int> CoreLoop::act(relay::ActionKind kind, const std::string& selector, const std::string& origin,
@@ -69,29 +138,8 @@ Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::stri
     const std::string note = note_for(kind, zone, origin, text);
     std::vector<relay::OutboxEntry> entries;
     for (const auto& key : keys) {
-        const core::Alarm& alarm = *book_.find(key);
-        const std::size_t before = entries.size();
-        auto add = [&](const std::string& target, std::string payload) {
-            relay::OutboxEntry entry;
-            entry.alarm_key = key;
-            entry.target = target;
-            entry.kind = kind;
-            entry.origin = origin;
-            entry.payload = std::move(payload);
-            entry.created = deps_.clock.wall_now();
-            entry.next_attempt = entry.created;
-            entries.push_back(std::move(entry));
-        };
-        auto own = deps_.payloads.find(alarm.source);
-        if (own != deps_.payloads.end()) add(alarm.source, own->second(kind, note));
-        for (const auto& [target, build] : deps_.extra_targets) {
-            if (own != deps_.payloads.end() && target == alarm.source) continue;  // reached already
-            if (auto payload = build(alarm, kind, note)) add(target, std::move(*payload));
-        }
-        if (entries.size() == before) {
-            SB_LOG(kWarn, "core") << key << ": no write-back configured for " << alarm.source << "; "
-                                  << relay::to_string(kind) << " stays local";
-        }
+        auto more = entries_for(*book_.find(key), kind, origin, note, "");
+        std::move(more.begin(), more.end(), std::back_inserter(entries));
     }
     // Durable before anything is shown: a power cut after this line loses no action.
     if (!entries.empty()) {
@@ -124,6 +172,59 @@ Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::stri
                           << (zone.empty() ? "" : " in zone " + zone);
     if (deps_.wake_relay && !entries.empty()) deps_.wake_relay();
     return static_cast<int>(keys.size() + returned.size());
+}
+
+bool CoreLoop::has_entry(const std::string& alarm_key, const std::string& target, relay::ActionKind kind,
+                         const std::string& origin, WallTime since, const std::string& not_origin) {
+    constexpr int kLimit = 1000;
+    for (auto state : {relay::EntryState::kPending, relay::EntryState::kDone, relay::EntryState::kFailed}) {
+        auto listed = deps_.store.list(state, kLimit);
+        if (!listed.is_ok()) continue;  // unknown: as if absent; the target's own check keeps the status right
+        for (const auto& old : *listed) {
+            if (old.alarm_key == alarm_key && (target.empty() || old.target == target) && old.kind == kind &&
+                (origin.empty() || old.origin == origin) && old.origin != not_origin && old.created >= since) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool CoreLoop::pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4) {
+    const auto& listed = deps_.config.signl4.pass_on;
+    auto passes = [&](const char* action) { return std::find(listed.begin(), listed.end(), action) != listed.end(); };
+    std::optional<relay::ActionKind> kind;
+    if (alarm.state == core::AlarmState::kResolved && passes("resolve")) {
+        kind = relay::ActionKind::kResolve;
+    } else if (was == core::AlarmState::kUnacked && alarm.state != core::AlarmState::kUnacked && passes("acknowledge")) {
+        kind = relay::ActionKind::kAcknowledge;  // a closure too: whoever closed it took it
+    }
+    if (!kind) return false;
+    const std::string note = std::string(alarm.state == core::AlarmState::kResolved ? "Closed" : "Acknowledged") +
+                             " in SIGNL4 (via " + deps_.config.box.name + ")";
+    // Never back to SIGNL4, where it came from.
+    auto entries = entries_for(alarm, *kind, "signl4", note, "signl4");
+    // A crash after these were stored but before the alarm was brings the same SIGNL4 change again with
+    // the next poll; an entry made since that change already carries it.
+    // And when the box itself acknowledged or resolved the alarm towards that target (a crash before the
+    // alarm row was written leaves it unacknowledged here, then SIGNL4 reports the box's own write), the
+    // SIGNL4 change adds nothing.
+    std::erase_if(entries, [&](const relay::OutboxEntry& entry) {
+        return has_entry(entry.alarm_key, entry.target, entry.kind, entry.origin, changed_in_signl4) ||
+               has_entry(entry.alarm_key, entry.target, relay::ActionKind::kAcknowledge, "", WallTime{}, "signl4") ||
+               has_entry(entry.alarm_key, entry.target, relay::ActionKind::kResolve, "", WallTime{}, "signl4");
+    });
+    if (entries.empty()) return false;
+    auto ids = deps_.store.enqueue(entries);
+    if (!ids.is_ok()) {
+        SB_LOG(kError, "core") << alarm.key() << ": " << note << " not passed on: " << ids.status().message();
+        return false;
+    }
+    std::string targets;
+    for (const auto& entry : entries) targets += (targets.empty() ? "" : ", ") + entry.target;
+    SB_LOG(kInfo, "core") << alarm.key() << ": " << note << "; passing it on as " << relay::to_string(*kind)
+                          << " to " << targets;
+    return true;
 }
 
 int CoreLoop::silence(const std::string& origin, const std::string& zone) {

@@ -2,6 +2,8 @@
 
 #include <malloc.h>
 
+#include <algorithm>
+
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
@@ -129,6 +131,7 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     health.last_error.clear();
 
     bool raised_to_relay = false;
+    outbox_memory_.reset();  // read again, at most once for this batch
     for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;
     if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
     if (batch.watermark) {
@@ -141,6 +144,29 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     if (batch.snapshots.size() >= kLargeBatch) malloc_trim(0);
 }
 
+const CoreLoop::OutboxMemory& CoreLoop::outbox_memory() {
+    if (outbox_memory_) return *outbox_memory_;
+    constexpr int kLimit = 1000;
+    OutboxMemory memory;
+    auto done = deps_.store.list(relay::EntryState::kDone, kLimit);
+    for (const auto& entry : done.is_ok() ? *done : std::vector<relay::OutboxEntry>{}) {
+        if (entry.kind == relay::ActionKind::kResolve) {
+            auto& at = memory.resolved_by_box[entry.alarm_key];
+            at = std::max(at, entry.created);
+        }
+    }
+    for (auto state : {relay::EntryState::kPending, relay::EntryState::kDone, relay::EntryState::kFailed}) {
+        auto listed = state == relay::EntryState::kDone ? std::move(done) : deps_.store.list(state, kLimit);
+        if (!listed.is_ok()) continue;
+        for (const auto& entry : *listed) {
+            if (entry.kind == relay::ActionKind::kAcknowledge && entry.origin == "signl4") {
+                memory.acked_for_signl4.insert(entry.alarm_key);
+            }
+        }
+    }
+    return outbox_memory_.emplace(std::move(memory));
+}
+
 bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     const std::string key = snapshot.alarm.key();
     // An alarm resolved here whose resolve still waits in the outbox must not come back from a poll that
@@ -148,9 +174,18 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     if (book_.find(key) == nullptr && snapshot.may_raise) {
         auto pending = deps_.store.has_pending(key);
         if (pending.is_ok() && *pending) return false;
+        const OutboxMemory& memory = outbox_memory();
+        // A poll sent before that resolve was delivered, answered after: it shows nothing newer than the
+        // resolve, so it is no reason to raise (and page) the alarm again.
+        auto resolved = memory.resolved_by_box.find(key);
+        if (resolved != memory.resolved_by_box.end() && resolved->second >= snapshot.alarm.updated) return false;
+        // Closed in SIGNL4 after its acknowledgement there was passed on: the source showing the incident
+        // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
+        if (snapshot.cloud_state == core::AlarmState::kAcked && memory.acked_for_signl4.count(key) > 0) return false;
     }
     const core::Alarm* before = book_.find(snapshot.mirrors.empty() ? key : snapshot.mirrors);
     const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;
+    const core::AlarmState state_before = before != nullptr ? before->state : core::AlarmState::kUnacked;
     auto change = book_.apply_cloud(snapshot);
     if (change.kind == core::ChangeKind::kNone) return false;
     SB_LOG(kInfo, "core") << key << " " << change.alarm.title << ": "
@@ -168,7 +203,14 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
         annunciator_.resolved(was, true);
         if (was_unacked && annunciator_.returned().count(was.key()) > 0) event("returned", was, "cloud");
     }
-    const bool paged = change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm);
+    bool queued = change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm);
+    // Moved by its SIGNL4 alert (acknowledged or closed in the app): relayed to its own source, stored
+    // before the alarm is, as act() does.
+    const bool from_signl4 = snapshot.alarm.source == "signl4" && !snapshot.mirrors.empty() &&
+                             change.alarm.key() == snapshot.mirrors && before != nullptr;
+    if (from_signl4 && change.alarm.state > state_before) {
+        queued = pass_on_from_signl4(change.alarm, state_before, snapshot.alarm.updated) || queued;
+    }
     persist(change);
     publish(change);
     const char* what = change.kind == core::ChangeKind::kRaised     ? "raised"
@@ -176,7 +218,7 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
                        : was_unacked && change.alarm.state == core::AlarmState::kAcked ? "acknowledged"
                                                                     : "updated";
     event(what, change.alarm, "cloud");
-    return paged;
+    return queued;
 }
 
 void CoreLoop::event(const char* what, const core::Alarm& alarm, const std::string& origin) {

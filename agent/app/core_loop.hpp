@@ -157,7 +157,7 @@ private:
     void event(const char* what, const core::Alarm& alarm, const std::string& origin);
     void republish_all();
     void persist(const core::AlarmChange& change);
-    /// Applies one snapshot; true when it queued a SIGNL4 page for the relay.
+    /// Applies one snapshot; true when it queued outbox entries for the relay (a SIGNL4 page, a pass-on).
     bool apply_snapshot(const core::CloudSnapshot& snapshot);
     /// Commits the outbox entries for `keys`, then changes the book; see act().
     Result<int> act_on(relay::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
@@ -166,6 +166,18 @@ private:
     void end_silence(const std::string& zone, const char* why);
     /// The alarm as MQTT and status show it: with its zones and first-out mark.
     [[nodiscard]] core::Alarm presented(const core::Alarm& alarm) const;
+    /// The entries an action on `alarm` makes: one per target that takes it (its own source, extra
+    /// targets; write_back / write_back_actions), never `skip_target`. Logs when none does.
+    [[nodiscard]] std::vector<relay::OutboxEntry> entries_for(const core::Alarm& alarm, relay::ActionKind kind,
+                                                              const std::string& origin, const std::string& note,
+                                                              const std::string& skip_target) const;
+    /// An acknowledgement / closure made in SIGNL4 moved `alarm` on from `was`: stores what signl4.pass_on
+    /// relays to the alarm's own source (before the alarm itself is persisted). True when it stored entries.
+    bool pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4);
+    /// Whether the outbox holds (in any state) an entry of `kind` for the alarm and `target` from `origin`,
+    /// not from `not_origin`, made at or after `since` (empty target / origin: any).
+    bool has_entry(const std::string& alarm_key, const std::string& target, relay::ActionKind kind,
+                   const std::string& origin, WallTime since = WallTime{}, const std::string& not_origin = "");
     void refresh_outbox_counts();
     void drive_outputs();
     void publish_summary();
@@ -176,6 +188,13 @@ private:
     std::string summary_json();
     /// "outputs": every wired output, on or not; "patterns": what each shows ("off", "fast_flash", ...).
     void add_outputs(cJSON* body) const;
+
+    /// What the outbox says about alarms a poll might raise again (apply_snapshot); read once per batch.
+    struct OutboxMemory {
+        std::map<std::string, WallTime> resolved_by_box;  // alarm key → newest resolve delivered
+        std::set<std::string> acked_for_signl4;           // alarms whose SIGNL4 acknowledgement was passed on
+    };
+    const OutboxMemory& outbox_memory();
 
     CoreDeps deps_;
     core::AlarmBook book_;
@@ -188,6 +207,7 @@ private:
     long long outbox_pending_ = 0;
     long long outbox_failed_ = 0;
     std::string last_summary_;
+    std::optional<OutboxMemory> outbox_memory_;
     MessageQueue<CoreMessage> queue_;
 };
 

@@ -105,6 +105,9 @@ const std::vector<Field<CloudConfig>> kCloudFields = {
      "Box clock this far from the servers' Date header is reported as a fault.", 5, 86400},
 };
 
+// The box's actions a cloud target can take (relay::ActionKind names; "raise" is the connector's own).
+const std::vector<std::string> kWriteBackActions{"acknowledge", "resolve", "comment"};
+
 const std::vector<Field<SentinelConfig>> kSentinelFields = {
     {"enabled", &SentinelConfig::enabled, "Poll Microsoft Sentinel incidents."},
     {"arm_url", &SentinelConfig::arm_url, "Azure Resource Manager base URL."},
@@ -135,6 +138,11 @@ const std::vector<Field<SentinelConfig>> kSentinelFields = {
      {"Informational", "Low", "Medium", "High"}},
     {"pickup_label", &SentinelConfig::pickup_label,
      "Label added to an incident the first time the box raises it (best effort, once). Empty: none."},
+    {"write_back", &SentinelConfig::write_back,
+     "Relay the box's actions to the incident (needs Microsoft Sentinel Responder). False: they stay on the box."},
+    {"write_back_actions", &SentinelConfig::write_back_actions,
+     "Which of the box's actions reach the incident (status and owner, closure, comment); the others stay on the box.",
+     0, 0, kWriteBackActions},
 };
 
 const std::vector<Field<LogAnalyticsConfig>> kLogAnalyticsFields = {
@@ -169,6 +177,9 @@ const std::vector<Field<GraphConfig>> kGraphFields = {
       "dataLossPrevention", "microsoftDefenderForCloud", "microsoftSentinel", "microsoftInsiderRiskManagement"}},
     {"write_back", &GraphConfig::write_back,
      "Relay acknowledge, resolve and comment to the alert (needs SecurityAlert.ReadWrite.All). False: they stay on the box."},
+    {"write_back_actions", &GraphConfig::write_back_actions,
+     "Which of the box's actions reach the alert (status and assignedTo, resolution, comment); the others stay on the box.",
+     0, 0, kWriteBackActions},
     {"assign_to", &GraphConfig::assign_to, "assignedTo set on acknowledge (e.g. a user principal name). Empty: left as it is."},
     {"resolve_classification", &GraphConfig::resolve_classification,
      "Classification sent when the box resolves an alert.", 0, 0,
@@ -204,6 +215,14 @@ const std::vector<Field<Signl4Config>> kSignl4Fields = {
      "The box's acknowledge / resolve / comment also acknowledge / close / annotate the SIGNL4 alert of the "
      "alarm: alarms from SIGNL4 itself, and (with `connector`) every alarm the box paged SIGNL4 about."},
     {"user_id", &Signl4Config::user_id, "SIGNL4 user id sent as userId with those calls; empty: none."},
+    {"write_back_actions", &Signl4Config::write_back_actions,
+     "Which of the box's actions reach the SIGNL4 alert (acknowledge, close, annotate); the others stay on the box.",
+     0, 0, kWriteBackActions},
+    {"pass_on", &Signl4Config::pass_on,
+     "An acknowledgement or closure made in the SIGNL4 app on the alert of a Sentinel or Graph alarm is relayed to "
+     "that incident or alert as the box's acknowledge or resolve (within its source's write_back settings). A closure "
+     "is passed on as an acknowledge when only \"acknowledge\" is listed. Empty: nothing is passed on.",
+     0, 0, {"acknowledge", "resolve"}},
 };
 
 const std::vector<Field<MqttConfig>> kMqttFields = {

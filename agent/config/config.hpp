@@ -64,6 +64,8 @@ struct SentinelConfig {
     std::string resolve_comment;  // empty: "Resolved at <box.name> by <button|mqtt|cli>"
     std::string min_severity = "Informational";
     std::string pickup_label;
+    bool write_back = true;  // false: actions on Sentinel alarms stay local
+    std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
 };
 
 struct LogAnalyticsConfig {
@@ -89,6 +91,7 @@ struct GraphConfig {
     std::string assign_to;                     // assignedTo on acknowledge (e.g. a UPN); empty: left as it is
     std::string resolve_classification = "unknown";
     std::string resolve_determination = "unknown";
+    std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
 };
 
 /// SIGNL4: alert status over the REST API, and optionally the connector that pages the team.
@@ -109,6 +112,9 @@ struct Signl4Config {
     std::string alerting_scenario = "single_ack";
     bool write_back = true;  // acknowledge / resolve / comment reach the SIGNL4 alerts that mirror alarms
     std::string user_id;     // userId sent with those calls; empty: none
+    std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
+    /// What an acknowledgement / closure made in the SIGNL4 app is relayed as to the alarm's own source.
+    std::vector<std::string> pass_on{"acknowledge"};
 };
 
 struct MqttConfig {

@@ -72,6 +72,23 @@ void validate_proxy(const CloudConfig& cloud, Problems& problems) {
     }
 }
 
+// A list of actions names each once; an empty list with write-back on is a contradiction the operator
+// should resolve by saying which one they meant.
+void validate_action_list(const std::vector<std::string>& actions, const std::string& path, bool write_back,
+                          const std::string& write_back_path, Problems& problems) {
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            if (actions[j] == actions[i]) {
+                problems.add(path + "[" + std::to_string(i) + "]", "\"" + actions[i] + "\" is listed twice");
+            }
+        }
+    }
+    if (write_back && actions.empty() && !write_back_path.empty()) {
+        problems.add(path, "is empty: list the actions to relay, or set " + write_back_path +
+                               " false to keep every action on the box");
+    }
+}
+
 void validate_sentinel(const Config& c, Problems& problems) {
     const auto& s = c.sentinel;
     check_https(problems, s.arm_url, "sentinel.arm_url");
@@ -174,6 +191,13 @@ void validate(const Config& c, Problems& problems) {
     validate_graph(c, problems);
     validate_log_analytics(c, problems);
     validate_signl4(c, problems);
+    validate_action_list(c.sentinel.write_back_actions, "sentinel.write_back_actions", c.sentinel.write_back,
+                         "sentinel.write_back", problems);
+    validate_action_list(c.graph.write_back_actions, "graph.write_back_actions", c.graph.write_back,
+                         "graph.write_back", problems);
+    validate_action_list(c.signl4.write_back_actions, "signl4.write_back_actions", c.signl4.write_back,
+                         "signl4.write_back", problems);
+    validate_action_list(c.signl4.pass_on, "signl4.pass_on", false, "", problems);
 
     const auto& m = c.mqtt;
     const bool tls = starts_with(m.uri, "ssl://") || starts_with(m.uri, "mqtts://");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/base/log.hpp"
+#include "agent/net/request_budget.hpp"
 
 namespace sirenbox::relay {
 
@@ -31,6 +32,8 @@ std::chrono::milliseconds RelayWorker::backoff(int attempts) {
 }
 
 void RelayWorker::deliver(const OutboxEntry& entry) {
+    // Every request of a delivery (the read before the write included) goes ahead of polling reads.
+    net::WritePriorityScope writes;
     auto target = targets_.find(entry.target);
     Status result = target == targets_.end()
                         ? invalid_argument("no target \"" + entry.target + "\" is configured")

@@ -337,5 +337,243 @@ TEST_F(CoreLoopTest, AnAlarmWithoutItsOwnWriteBackStillReachesAnExtraTarget) {
     EXPECT_EQ(entries[0].kind, relay::ActionKind::kResolve);
 }
 
+// A loop whose alarms reach Sentinel and, as a connector, SIGNL4 (the daemon's wiring with both on).
+class PassOnTest : public CoreLoopTest {
+protected:
+    PassOnTest() { start(); }
+
+    // A new loop on the same store, as after a restart.
+    void start() {
+        CoreDeps deps{.config = config_,
+                      .store = *store_,
+                      .output_roles = config::output_roles(),
+                      .clock = clock_,
+                      .sources = {"sentinel", "signl4"},
+                      .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note) {
+                                        relay::SentinelWriteBack write_back;
+                                        write_back.classification = "BenignPositive";
+                                        return relay::sentinel_payload(kind, write_back, note);
+                                    }}},
+                      .wake_relay = [this] { ++relay_wakes_; }};
+        deps.extra_targets["signl4"] = [](const core::Alarm& alarm, relay::ActionKind,
+                                          const std::string& note) -> std::optional<std::string> {
+            if (!relay::signl4_mirrors(alarm, true)) return std::nullopt;
+            return relay::signl4_action_payload(alarm, note);
+        };
+        pass_loop_ = std::make_unique<CoreLoop>(std::move(deps));
+        pass_loop_->restore();
+    }
+
+    void raise(const std::string& id) {
+        sources::SourceBatch batch;
+        batch.source = "sentinel";
+        core::CloudSnapshot snap;
+        snap.alarm.source = "sentinel";
+        snap.alarm.id = id;
+        snap.alarm.title = "Incident " + id;
+        snap.alarm.updated = clock_.wall_now();
+        snap.cloud_state = core::AlarmState::kUnacked;
+        snap.may_raise = true;
+        batch.snapshots.push_back(snap);
+        pass_loop_->handle(batch);
+    }
+
+    // The SIGNL4 poller's view of the alert the connector raised for `mirrors`.
+    void signl4_shows(const std::string& mirrors, core::AlarmState state, WallTime changed) {
+        sources::SourceBatch batch;
+        batch.source = "signl4";
+        core::CloudSnapshot snap;
+        snap.alarm.source = "signl4";
+        snap.alarm.id = "s4-" + mirrors;
+        snap.alarm.updated = changed;
+        snap.cloud_state = state;
+        snap.mirrors = mirrors;
+        batch.snapshots.push_back(snap);
+        pass_loop_->handle(batch);
+    }
+
+    std::optional<core::AlarmState> state_of(const std::string& key) {
+        const core::Alarm* alarm = pass_loop_->book().find(key);
+        return alarm ? std::optional(alarm->state) : std::nullopt;
+    }
+
+    std::unique_ptr<CoreLoop> pass_loop_;
+};
+
+TEST_F(PassOnTest, AnAcknowledgementInSignl4ReachesSentinelButNeverSignl4) {
+    raise("a");
+    clock_.advance(std::chrono::seconds(30));
+    const WallTime acked_in_app = clock_.wall_now();
+    clock_.advance(std::chrono::seconds(5));  // the next SIGNL4 poll
+    const int wakes = relay_wakes_;
+    signl4_shows("sentinel:a", core::AlarmState::kAcked, acked_in_app);
+    EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kAcked);
+    EXPECT_FALSE(on("siren"));
+    auto entries = pending();
+    ASSERT_EQ(entries.size(), 1u) << "one entry, for Sentinel; none back to SIGNL4";
+    EXPECT_EQ(entries[0].alarm_key, "sentinel:a");
+    EXPECT_EQ(entries[0].target, "sentinel");
+    EXPECT_EQ(entries[0].kind, relay::ActionKind::kAcknowledge);
+    EXPECT_EQ(entries[0].origin, "signl4");
+    EXPECT_EQ(entries[0].created, clock_.wall_now());
+    EXPECT_EQ(entries[0].payload, R"j({"status":"Active","comment":"Acknowledged in SIGNL4 (via Test wall)"})j");
+    EXPECT_EQ(relay_wakes_, wakes + 1);
+    EXPECT_EQ(store_->load_alarms()->front().state, core::AlarmState::kAcked);
+
+    // The next poll shows the same: nothing moves, nothing more is queued.
+    signl4_shows("sentinel:a", core::AlarmState::kAcked, acked_in_app);
+    EXPECT_EQ(pending().size(), 1u);
+    // Acknowledged on the box first: SIGNL4 showing it acknowledged (the box's own write-back) is no news.
+    raise("b");
+    ASSERT_TRUE(pass_loop_->act(relay::ActionKind::kAcknowledge, "sentinel:b", "button").is_ok());
+    EXPECT_EQ(pending().size(), 3u) << "sentinel + signl4 for the press";
+    signl4_shows("sentinel:b", core::AlarmState::kAcked, clock_.wall_now());
+    EXPECT_EQ(pending().size(), 3u);
+}
+
+TEST_F(PassOnTest, AClosureIsPassedOnAsAcknowledgeByDefaultAndAsResolveWhenListed) {
+    raise("a");
+    raise("b");
+    signl4_shows("sentinel:a", core::AlarmState::kResolved, clock_.wall_now());
+    EXPECT_FALSE(state_of("sentinel:a")) << "resolved locally";
+    auto entries = pending();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].kind, relay::ActionKind::kAcknowledge) << "default pass_on: acknowledge only";
+    EXPECT_EQ(entries[0].payload, R"j({"status":"Active","comment":"Closed in SIGNL4 (via Test wall)"})j");
+
+    config_.signl4.pass_on = {"acknowledge", "resolve"};
+    signl4_shows("sentinel:b", core::AlarmState::kResolved, clock_.wall_now());
+    entries = pending();
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_EQ(entries[0].alarm_key, "sentinel:b");  // newest first
+    EXPECT_EQ(entries[0].kind, relay::ActionKind::kResolve);
+    EXPECT_NE(entries[0].payload.find(R"("status":"Closed","classification":"BenignPositive")"), std::string::npos)
+        << entries[0].payload;
+    EXPECT_NE(entries[0].payload.find(R"j("comment":"Closed in SIGNL4 (via Test wall)")j"), std::string::npos);
+    EXPECT_EQ(store_->load_alarms()->size(), 0u);
+}
+
+TEST_F(PassOnTest, NothingIsPassedOnWhenSentinelDoesNotTakeTheActionOrPassOnIsEmpty) {
+    raise("a");
+    raise("b");
+    raise("c");
+    config_.sentinel.write_back_actions = {"resolve", "comment"};
+    signl4_shows("sentinel:a", core::AlarmState::kAcked, clock_.wall_now());
+    EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kAcked) << "the acknowledgement still holds on the box";
+    EXPECT_TRUE(pending().empty());
+    config_.sentinel.write_back_actions = {"acknowledge", "resolve", "comment"};
+    config_.sentinel.write_back = false;
+    signl4_shows("sentinel:b", core::AlarmState::kAcked, clock_.wall_now());
+    EXPECT_TRUE(pending().empty());
+    config_.sentinel.write_back = true;
+    config_.signl4.pass_on = {};
+    signl4_shows("sentinel:c", core::AlarmState::kAcked, clock_.wall_now());
+    EXPECT_EQ(state_of("sentinel:c"), core::AlarmState::kAcked);
+    EXPECT_TRUE(pending().empty());
+}
+
+TEST_F(PassOnTest, ACrashBeforeTheAlarmWasStoredDoesNotPassItOnTwice) {
+    raise("a");
+    const WallTime acked_in_app = clock_.wall_now();
+    clock_.advance(std::chrono::seconds(2));
+    signl4_shows("sentinel:a", core::AlarmState::kAcked, acked_in_app);
+    ASSERT_EQ(pending().size(), 1u);
+    // Power cut between the outbox commit and the alarm row: the store still has it unacknowledged, and
+    // the SIGNL4 watermark was not saved, so the same change comes again after the restart.
+    core::Alarm stale = store_->load_alarms()->front();
+    stale.state = core::AlarmState::kUnacked;
+    ASSERT_TRUE(store_->upsert_alarm(stale).is_ok());
+    auto delivered = pending();
+    ASSERT_TRUE(store_->mark_done(delivered[0].id).is_ok()) << "the relay even delivered it meanwhile";
+    start();
+    ASSERT_EQ(state_of("sentinel:a"), core::AlarmState::kUnacked);
+    clock_.advance(std::chrono::seconds(20));
+    signl4_shows("sentinel:a", core::AlarmState::kAcked, acked_in_app);
+    EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kAcked);
+    EXPECT_TRUE(pending().empty()) << "already passed on";
+    EXPECT_EQ(store_->counts()->done, 1);
+
+    // The same after a press: the box's own acknowledgement reached SIGNL4 and comes back from there.
+    raise("b");
+    ASSERT_TRUE(pass_loop_->act(relay::ActionKind::kAcknowledge, "sentinel:b", "button").is_ok());
+    ASSERT_EQ(pending().size(), 2u);
+    stale = *pass_loop_->book().find("sentinel:b");
+    stale.state = core::AlarmState::kUnacked;
+    ASSERT_TRUE(store_->upsert_alarm(stale).is_ok());
+    start();
+    signl4_shows("sentinel:b", core::AlarmState::kAcked, clock_.wall_now());
+    EXPECT_EQ(state_of("sentinel:b"), core::AlarmState::kAcked);
+    EXPECT_EQ(pending().size(), 2u) << "nothing passed on: the box acknowledged it itself";
+}
+
+TEST_F(PassOnTest, TheIncidentShowingThePassedOnAcknowledgementDoesNotRaiseAnAlarmClosedInSignl4) {
+    raise("a");
+    signl4_shows("sentinel:a", core::AlarmState::kAcked, clock_.wall_now());
+    signl4_shows("sentinel:a", core::AlarmState::kResolved, clock_.wall_now());
+    ASSERT_FALSE(state_of("sentinel:a"));
+    clock_.advance(std::chrono::seconds(3));
+    // The relay set the incident Active after the closure: a newer change, but the box's own.
+    sources::SourceBatch batch;
+    batch.source = "sentinel";
+    core::CloudSnapshot snap;
+    snap.alarm.source = "sentinel";
+    snap.alarm.id = "a";
+    snap.alarm.updated = clock_.wall_now();
+    snap.cloud_state = core::AlarmState::kAcked;
+    snap.may_raise = true;
+    batch.snapshots.push_back(snap);
+    for (auto& entry : pending()) ASSERT_TRUE(store_->mark_done(entry.id).is_ok());
+    pass_loop_->handle(batch);
+    EXPECT_FALSE(state_of("sentinel:a")) << "not raised again by the box's own write";
+    // Reopened (New) there: that is news.
+    batch.snapshots[0].cloud_state = core::AlarmState::kUnacked;
+    pass_loop_->handle(batch);
+    EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kUnacked);
+}
+
+TEST_F(CoreLoopTest, APollOlderThanADeliveredResolveDoesNotRaiseTheAlarmAgain) {
+    poll_ok({{"a", "New"}});
+    const WallTime seen = clock_.wall_now();
+    clock_.advance(std::chrono::seconds(5));
+    ASSERT_NE(command("resolve", "sentinel:a").find("\"ok\":true"), std::string::npos);
+    ASSERT_EQ(pending().size(), 1u);
+    ASSERT_TRUE(store_->mark_done(pending()[0].id).is_ok()) << "delivered while a poll was under way";
+    auto poll_showing = [&](WallTime updated, const char* status) {
+        sources::SourceBatch batch;
+        batch.source = "sentinel";
+        core::CloudSnapshot s;
+        s.alarm.source = "sentinel";
+        s.alarm.id = "a";
+        s.alarm.cloud_status = status;
+        s.alarm.updated = updated;
+        s.cloud_state = std::string(status) == "New" ? core::AlarmState::kUnacked : core::AlarmState::kAcked;
+        s.may_raise = true;
+        batch.snapshots.push_back(s);
+        loop_->handle(batch);
+    };
+    poll_showing(seen, "New");  // sent before the resolve reached the cloud
+    EXPECT_TRUE(loop_->book().alarms().empty());
+    EXPECT_FALSE(on("siren"));
+    clock_.advance(std::chrono::seconds(60));
+    poll_showing(clock_.wall_now(), "New");  // reopened there since
+    EXPECT_EQ(loop_->book().alarms().size(), 1u);
+    EXPECT_TRUE(on("siren"));
+}
+
+TEST_F(CoreLoopTest, EachTargetTakesOnlyTheActionsItsWriteBackListsAndTheRestStaysLocal) {
+    config_.sentinel.write_back_actions = {"comment"};
+    poll_ok({{"a", "New"}});
+    press("button_ack", hal::Press::kShort);
+    EXPECT_FALSE(on("siren")) << "acknowledged on the box all the same";
+    EXPECT_TRUE(pending().empty());
+    ASSERT_NE(command("comment", "sentinel:a", "on site").find("\"ok\":true"), std::string::npos);
+    ASSERT_EQ(pending().size(), 1u);
+    EXPECT_EQ(pending()[0].kind, relay::ActionKind::kComment);
+    config_.sentinel.write_back = false;
+    ASSERT_NE(command("resolve", "sentinel:a").find("\"ok\":true"), std::string::npos);
+    EXPECT_EQ(pending().size(), 1u) << "sentinel.write_back false: nothing more queued";
+    EXPECT_TRUE(loop_->book().alarms().empty());
+}
+
 }  // namespace
 }  // namespace sirenbox::app

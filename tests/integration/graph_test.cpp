@@ -303,6 +303,43 @@ TEST_F(GraphDaemonTest, AcknowledgeAndResolveAreWrittenBackToTheAlert) {
     ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_green"}; })) << daemon_->output();
 }
 
+// sirenboxctl comment → exactly one POST of the comment (no PATCH: a comment changes no field); the same
+// text already on the alert (a repeat after a crash, or someone typed it) is not posted again.
+TEST_F(GraphDaemonTest, ACommentIsPostedOnceAndSkippedWhenTheAlertHasItAlready) {
+    const std::string id = create_alert(*sim_, "Crypto miner on vm-web-01", "high");
+    start_daemon();
+    ASSERT_TRUE(testing::wait_until([&] { return lit() == std::set<std::string>{"lamp_red", "siren"}; }))
+        << daemon_->output();
+    const std::string sim_path = "/_sim/graph/alerts/" + id;
+    const std::string api_path = "/v1.0/security/alerts_v2/" + id;
+
+    sim_->clear_requests();
+    ASSERT_EQ(ctl({"comment", "graph:" + id, "technician", "on", "site"}).exit_code, 0);
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; }))
+        << daemon_->output();
+    EXPECT_EQ(graph_writes(*sim_),
+              (std::vector<std::string>{
+                  "POST " + api_path +
+                  R"j(/comments {"@odata.type":"microsoft.graph.security.alertComment","comment":"technician on site (NOC wall, cli)"})j"}));
+    auto alert = sim_->call("GET", sim_path);
+    EXPECT_EQ(comments_of(alert.get()), std::vector<std::string>{"technician on site (NOC wall, cli)"});
+    EXPECT_EQ(json::get_string(alert.get(), "status"), "new") << "a comment changes no status";
+    EXPECT_EQ(lit(), (std::set<std::string>{"lamp_red", "siren"})) << "nor anything on the box";
+
+    // The next comment's text is on the alert already: read, found, nothing posted.
+    sim_->call("PATCH", sim_path, R"j({"comments": [
+        {"comment": "technician on site (NOC wall, cli)", "createdByDisplayName": "sirenbox"},
+        {"comment": "left site (NOC wall, cli)", "createdByDisplayName": "sirenbox"}]})j");
+    sim_->clear_requests();
+    ASSERT_EQ(ctl({"comment", "graph:" + id, "left", "site"}).exit_code, 0);
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 2 && outbox("pending") == 0; }))
+        << daemon_->output();
+    EXPECT_TRUE(graph_writes(*sim_).empty()) << graph_writes(*sim_).front();
+    EXPECT_EQ(comments_of(sim_->call("GET", sim_path).get()),
+              (std::vector<std::string>{"technician on site (NOC wall, cli)", "left site (NOC wall, cli)"}));
+    EXPECT_EQ(outbox("failed"), 0);
+}
+
 TEST_F(GraphDaemonTest, WithoutWriteBackActionsStayOnTheBox) {
     const std::string id = create_alert(*sim_, "Crypto miner on vm-web-01", "high");
     start_daemon(R"("write_back": false, )");

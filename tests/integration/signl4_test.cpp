@@ -61,7 +61,7 @@ class Signl4Integration : public ::testing::Test {
                                    (raise_own ? "true" : "false") + R"(,
                      "connector": )" +
                                    (connector ? "true" : "false") + R"(, "webhook_url": ")" + sim_->base_url() +
-                                   R"(", "team_secret_file": ")" + secret_file.string() + R"("},
+                                   R"(", "team_secret_file": ")" + secret_file.string() + R"(")" + signl4_extra_ + R"(},
           "mqtt": {"enabled": false},
           "gpio": {"backend": "sim", "board": "generic"},
           "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() +
@@ -152,6 +152,7 @@ class Signl4Integration : public ::testing::Test {
     std::string socket_;
     std::unique_ptr<ChildProcess> daemon_;
     int starts_ = 0;
+    std::string signl4_extra_;  // more keys for the signl4 section, each with a leading comma
 };
 
 TEST_F(Signl4Integration, IncidentPagesTheTeamAndTheAppSilencesAndClearsTheWall) {
@@ -292,6 +293,101 @@ TEST_F(Signl4Integration, ARestartPagesNobodyTwice) {
     EXPECT_NE(daemon_->output().find("an alert for " + key + " exists already"), std::string::npos)
         << daemon_->output();
     expect_no_secrets(daemon_->output(), "the daemon log");
+}
+
+// SIGNL4 → Sentinel: acknowledged in the SIGNL4 app, the alarm's incident follows through the outbox (one
+// PUT setting it Active with the etag just read, one comment saying where it came from), and nothing goes
+// back to SIGNL4. Closed there with "resolve" passed on, the incident is closed with the classification.
+TEST_F(Signl4Integration, AnAcknowledgementInTheSignl4AppIsPassedOnToSentinel) {
+    signl4_extra_ = R"(, "pass_on": ["acknowledge", "resolve"])";
+    start_daemon();
+    auto incident =
+        sim_->create_incident(R"({"title": "Lateral movement from WS-12", "severity": "High", "status": "New"})");
+    const std::string name = json::get_string(incident.get(), "name").value_or("");
+    const std::string key = "sentinel:" + name;
+    const std::string incident_path = std::string("/subscriptions/") + CloudSim::kSubscription + "/resourceGroups/" +
+                                      CloudSim::kResourceGroup + "/providers/Microsoft.OperationalInsights/workspaces/" +
+                                      CloudSim::kWorkspace + "/providers/Microsoft.SecurityInsights/incidents/" + name;
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; }))
+        << daemon_->output();
+    ASSERT_EQ(signl4_alerts_for(key).size(), 1u);
+    const std::string alert_id = signl4_alerts_for(key)[0];
+    const auto etag_before = json::get_string(sim_->get_incident(name).get(), "etag");
+
+    // Every write the simulator received since the last clear_requests(), in order, to any cloud.
+    struct Write {
+        std::string method, path, api_version;
+        json::Ptr body;
+    };
+    auto writes = [&] {
+        std::vector<Write> out;
+        auto log = sim_->requests();
+        const cJSON* list = json::member(log.get(), "requests");
+        for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
+            const std::string method = json::get_string(r, "method").value_or("");
+            const std::string path = json::get_string(r, "path").value_or("");
+            // Writes: PUT / PATCH, and the POSTs that change SIGNL4 (the incident's alerts and entities are
+            // POSTs that read).
+            const bool signl4_write = method == "POST" && (path.rfind("/api/", 0) == 0 || path.rfind("/webhook", 0) == 0) &&
+                                      path != "/api/v2/alerts/paged";
+            if (method != "PUT" && method != "PATCH" && method != "DELETE" && !signl4_write) continue;
+            const cJSON* body = json::member(r, "body");
+            out.push_back({method, path, json::get_string(json::member(r, "query"), "api-version").value_or(""),
+                           json::Ptr(body ? cJSON_Duplicate(body, 1) : nullptr)});
+        }
+        return out;
+    };
+
+    sim_->clear_requests();
+    sim_->call("POST", "/_sim/signl4/alerts/" + alert_id + "/acknowledge", R"({"user": "alice"})");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "lamp_green"})) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 2 && outbox("pending") == 0; },
+                                    std::chrono::milliseconds(40000)))
+        << daemon_->output();
+    auto seen = writes();
+    auto listed = [](const std::vector<Write>& ws) {
+        std::string text;
+        for (const auto& w : ws) text += w.method + " " + w.path + " " + (w.body ? json::print(w.body.get()) : "") + "\n";
+        return text;
+    };
+    ASSERT_EQ(seen.size(), 2u) << listed(seen);
+    EXPECT_EQ(seen[0].method, "PUT");
+    EXPECT_EQ(seen[0].path, incident_path);
+    EXPECT_EQ(seen[0].api_version, "2025-12-01");
+    EXPECT_EQ(json::get_string(seen[0].body.get(), "etag"), etag_before);
+    const cJSON* props = json::member(seen[0].body.get(), "properties");
+    EXPECT_EQ(json::get_string(props, "status"), "Active");
+    EXPECT_EQ(json::get_string(props, "title"), "Lateral movement from WS-12");
+    EXPECT_EQ(json::get_string(props, "severity"), "High");
+    EXPECT_EQ(json::member(props, "classification"), nullptr);
+    EXPECT_EQ(seen[1].method, "PUT");
+    EXPECT_EQ(seen[1].path.rfind(incident_path + "/comments/", 0), 0u) << seen[1].path;
+    EXPECT_EQ(json::print(seen[1].body.get()), R"j({"properties":{"message":"Acknowledged in SIGNL4 (via Test wall)"}})j");
+    EXPECT_EQ(json::get_string(json::member(sim_->get_incident(name).get(), "properties"), "status"), "Active");
+    const std::string log_text = daemon_->output();
+    EXPECT_NE(log_text.find(key + ": Acknowledged in SIGNL4 (via Test wall); passing it on as acknowledge to sentinel"),
+              std::string::npos)
+        << log_text;
+
+    // Closed in the app: the lamp goes out and the incident is closed; again nothing is sent to SIGNL4.
+    sim_->clear_requests();
+    sim_->call("POST", "/_sim/signl4/alerts/" + alert_id + "/close", "{}");
+    ASSERT_TRUE(lit_exactly({"lamp_green"})) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 3 && outbox("pending") == 0; },
+                                    std::chrono::milliseconds(40000)))
+        << daemon_->output();
+    seen = writes();
+    ASSERT_EQ(seen.size(), 2u) << listed(seen);
+    EXPECT_EQ(seen[0].path, incident_path);
+    props = json::member(seen[0].body.get(), "properties");
+    EXPECT_EQ(json::get_string(props, "status"), "Closed");
+    EXPECT_EQ(json::get_string(props, "classification"), "Undetermined");
+    EXPECT_EQ(json::get_string(props, "classificationComment"), "Closed in SIGNL4 (via Test wall)");
+    EXPECT_EQ(json::print(seen[1].body.get()), R"j({"properties":{"message":"Closed in SIGNL4 (via Test wall)"}})j");
+    EXPECT_EQ(json::get_string(json::member(sim_->get_incident(name).get(), "properties"), "status"), "Closed");
+    EXPECT_EQ(outbox("failed"), 0);
+    EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
 }
 
 TEST_F(Signl4Integration, AlertsFromOtherSystemsRaiseTheirOwnAlarmsWhenAskedTo) {

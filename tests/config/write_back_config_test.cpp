@@ -1,0 +1,86 @@
+// Which clouds take which actions: sentinel / graph / signl4 write_back, write_back_actions, signl4.pass_on.
+#include <gtest/gtest.h>
+
+#include "agent/config/config.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox::config {
+namespace {
+
+class WriteBackConfigTest : public ::testing::Test {
+  protected:
+    // `sections` is the inside of the top-level object after cloud, store and control.
+    std::string with(const std::string& sections) {
+        const std::string ca = dir_.write("ca.pem", "x").string();
+        return R"({"cloud": {"ca_bundle": ")" + ca + R"("},
+                   "store": {"path": ")" +
+               (dir_.path() / "db.sqlite").string() + R"("},
+                   "control": {"socket": ")" +
+               (dir_.path() / "ctl.sock").string() + R"("})" + (sections.empty() ? "" : ", " + sections) + "}";
+    }
+
+    std::map<std::string, std::string> problems_of(const std::string& text, Config* out = nullptr) {
+        Problems problems;
+        Config config = parse(text, problems);
+        if (out != nullptr) *out = config;
+        std::map<std::string, std::string> by_path;
+        for (const auto& p : problems.list()) by_path[p.path] += p.message;
+        return by_path;
+    }
+
+    testing::TempDir dir_;
+};
+
+TEST_F(WriteBackConfigTest, EveryCloudTakesEveryActionAndSignl4PassesOnAcknowledgementsByDefault) {
+    Config config;
+    EXPECT_TRUE(problems_of(with(""), &config).empty());
+    const std::vector<std::string> all{"acknowledge", "resolve", "comment"};
+    EXPECT_TRUE(config.sentinel.write_back);
+    EXPECT_EQ(config.sentinel.write_back_actions, all);
+    EXPECT_TRUE(config.graph.write_back);
+    EXPECT_EQ(config.graph.write_back_actions, all);
+    EXPECT_TRUE(config.signl4.write_back);
+    EXPECT_EQ(config.signl4.write_back_actions, all);
+    EXPECT_EQ(config.signl4.pass_on, std::vector<std::string>{"acknowledge"});
+}
+
+TEST_F(WriteBackConfigTest, ValuesAreRead) {
+    Config config;
+    auto problems = problems_of(with(R"("sentinel": {"write_back": false, "write_back_actions": ["comment"]},
+                                        "graph": {"write_back_actions": ["acknowledge", "resolve"]},
+                                        "signl4": {"write_back_actions": ["acknowledge"],
+                                                   "pass_on": ["acknowledge", "resolve"]})"),
+                                &config);
+    EXPECT_TRUE(problems.empty()) << problems.begin()->first << ": " << problems.begin()->second;
+    EXPECT_FALSE(config.sentinel.write_back);
+    EXPECT_EQ(config.sentinel.write_back_actions, std::vector<std::string>{"comment"});
+    EXPECT_EQ(config.graph.write_back_actions, (std::vector<std::string>{"acknowledge", "resolve"}));
+    EXPECT_EQ(config.signl4.write_back_actions, std::vector<std::string>{"acknowledge"});
+    EXPECT_EQ(config.signl4.pass_on, (std::vector<std::string>{"acknowledge", "resolve"}));
+}
+
+TEST_F(WriteBackConfigTest, EmptyPassOnAndAnEmptyListWithWriteBackOffAreFine) {
+    Config config;
+    auto problems = problems_of(with(R"("graph": {"write_back": false, "write_back_actions": []},
+                                        "signl4": {"pass_on": []})"),
+                                &config);
+    EXPECT_TRUE(problems.empty()) << problems.begin()->first << ": " << problems.begin()->second;
+    EXPECT_TRUE(config.signl4.pass_on.empty());
+}
+
+TEST_F(WriteBackConfigTest, BadListsNameTheirKeyAndItem) {
+    auto problems = problems_of(with(R"("sentinel": {"write_back_actions": ["acknowledge", "raise"]},
+                                        "graph": {"write_back_actions": []},
+                                        "signl4": {"write_back_actions": ["comment", "comment"],
+                                                   "pass_on": ["comment"], "write_back": "yes"})"));
+    EXPECT_EQ(problems["sentinel.write_back_actions[1]"],
+              "must be one of \"acknowledge\", \"resolve\" or \"comment\", got \"raise\"");
+    EXPECT_EQ(problems["graph.write_back_actions"],
+              "is empty: list the actions to relay, or set graph.write_back false to keep every action on the box");
+    EXPECT_EQ(problems["signl4.write_back_actions[1]"], "\"comment\" is listed twice");
+    EXPECT_EQ(problems["signl4.pass_on[0]"], "must be one of \"acknowledge\" or \"resolve\", got \"comment\"");
+    EXPECT_NE(problems["signl4.write_back"].find("true or false"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sirenbox::config
