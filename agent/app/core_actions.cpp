@@ -51,7 +51,8 @@ std::string left_out_by(const config::Config& c, const std::string& target, rela
 
 std::vector<relay::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, relay::ActionKind kind,
                                                       const std::string& origin, const std::string& note,
-                                                      const std::string& skip_target) const {
+                                                      const std::string& skip_target,
+                                                      const relay::ActionOwner& owner) const {
     std::vector<relay::OutboxEntry> entries;
     std::vector<std::string> left_out;
     const WallTime now = deps_.clock.wall_now();
@@ -74,7 +75,7 @@ std::vector<relay::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, 
         return false;
     };
     auto own = deps_.payloads.find(alarm.source);
-    if (own != deps_.payloads.end() && takes(alarm.source)) add(alarm.source, own->second(kind, note));
+    if (own != deps_.payloads.end() && takes(alarm.source)) add(alarm.source, own->second(kind, note, owner));
     for (const auto& [target, build] : deps_.extra_targets) {
         if (own != deps_.payloads.end() && target == alarm.source) continue;  // its own source, decided above
         if (target == skip_target) continue;
@@ -89,6 +90,20 @@ std::vector<relay::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, 
                               << " stays on the box (" << why << ")";
     }
     return entries;
+}
+
+relay::ActionOwner CoreLoop::owner_for(const core::Alarm& alarm, const std::string& zone) const {
+    auto owner_of = [&](const std::string& name) -> relay::ActionOwner {
+        auto it = deps_.config.zones.find(name);
+        return it == deps_.config.zones.end() ? relay::ActionOwner{}
+                                              : relay::ActionOwner{it->second.owner_upn, it->second.owner_object_id};
+    };
+    if (!zone.empty()) return owner_of(zone);
+    for (const auto& name : annunciator_.zones_of(alarm)) {
+        auto owner = owner_of(name);
+        if (!owner.upn.empty() || !owner.object_id.empty()) return owner;
+    }
+    return {};
 }
 
 Result<int> CoreLoop::act(relay::ActionKind kind, const std::string& selector, const std::string& origin,
@@ -138,7 +153,8 @@ Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::stri
     const std::string note = note_for(kind, zone, origin, text);
     std::vector<relay::OutboxEntry> entries;
     for (const auto& key : keys) {
-        auto more = entries_for(*book_.find(key), kind, origin, note, "");
+        const core::Alarm& alarm = *book_.find(key);
+        auto more = entries_for(alarm, kind, origin, note, "", owner_for(alarm, zone));
         std::move(more.begin(), more.end(), std::back_inserter(entries));
     }
     // Durable before anything is shown: a power cut after this line loses no action.

@@ -57,6 +57,10 @@ struct StopRequest {};
 using CoreMessage =
     std::variant<sources::SourceBatch, ButtonEvent, ControlCall, MqttCommand, RelayProgress, BrokerConnected, StopRequest>;
 
+/// Builds a target's outbox payload for an action, its note, and the owner a zone names (if any).
+using PayloadBuilder =
+    std::function<std::string(relay::ActionKind, const std::string& note, const relay::ActionOwner& owner)>;
+
 /// What the core loop drives and reads; all owned elsewhere and outliving the loop.
 struct CoreDeps {
     const config::Config& config;
@@ -68,7 +72,7 @@ struct CoreDeps {
     std::vector<std::string> sources{};                                // enabled sources, for health
     /// Outbox payload per target (by alarm source), built when the action is taken from the action and
     /// its note ("Acknowledged at NOC wall by button", or the operator's comment).
-    std::map<std::string, std::function<std::string(relay::ActionKind, const std::string& note)>> payloads{};
+    std::map<std::string, PayloadBuilder> payloads{};
     std::function<void()> wake_relay{};                                // new outbox entries
     broker::AlarmPublisher* publisher = nullptr;                       // null when MQTT is off
     std::function<void(const std::string& summary_json)> publish_summary{};  // retained MQTT summary
@@ -170,7 +174,11 @@ private:
     /// targets; write_back / write_back_actions), never `skip_target`. Logs when none does.
     [[nodiscard]] std::vector<relay::OutboxEntry> entries_for(const core::Alarm& alarm, relay::ActionKind kind,
                                                               const std::string& origin, const std::string& note,
-                                                              const std::string& skip_target) const;
+                                                              const std::string& skip_target,
+                                                              const relay::ActionOwner& owner = {}) const;
+    /// The owner for an acknowledgement of `alarm` made in `zone` (empty: by CLI or MQTT, then the first
+    /// of the alarm's zones that names one).
+    [[nodiscard]] relay::ActionOwner owner_for(const core::Alarm& alarm, const std::string& zone) const;
     /// An acknowledgement / closure made in SIGNL4 moved `alarm` on from `was`: stores what signl4.pass_on
     /// relays to the alarm's own source (before the alarm itself is persisted). True when it stored entries.
     bool pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4);

@@ -195,8 +195,12 @@ Status build_cloud(DaemonParts& p) {
     write_back.classification = c.sentinel.resolve_classification;
     write_back.classification_reason = c.sentinel.resolve_classification_reason;
     write_back.classification_comment = c.sentinel.resolve_comment;
-    p.payloads["sentinel"] = [write_back](relay::ActionKind kind, const std::string& note) {
-        return relay::sentinel_payload(kind, write_back, note);
+    p.payloads["sentinel"] = [write_back](relay::ActionKind kind, const std::string& note, const relay::ActionOwner& owner) {
+        if (owner.upn.empty() && owner.object_id.empty()) return relay::sentinel_payload(kind, write_back, note);
+        relay::SentinelWriteBack zone_owner = write_back;  // the zone's owner instead of sentinel.owner_*
+        zone_owner.owner_upn = owner.upn;
+        zone_owner.owner_object_id = owner.object_id;
+        return relay::sentinel_payload(kind, zone_owner, note);
     };
     return Status::ok();
 }
@@ -271,8 +275,11 @@ Status build_graph(DaemonParts& p) {
     write_back.assign_to = g.assign_to;
     write_back.resolve_classification = g.resolve_classification;
     write_back.resolve_determination = g.resolve_determination;
-    p.payloads["graph"] = [write_back](relay::ActionKind kind, const std::string& note) {
-        return relay::graph_payload(kind, write_back, note);
+    p.payloads["graph"] = [write_back](relay::ActionKind kind, const std::string& note, const relay::ActionOwner& owner) {
+        if (owner.upn.empty()) return relay::graph_payload(kind, write_back, note);
+        relay::GraphWriteBack zone_owner = write_back;  // assignedTo: the zone's owner instead of graph.assign_to
+        zone_owner.assign_to = owner.upn;
+        return relay::graph_payload(kind, zone_owner, note);
     };
     return Status::ok();
 }

@@ -70,7 +70,7 @@ struct DaemonParts {
     std::unique_ptr<ButtonReader> buttons;
     std::unique_ptr<ControlServer> control;
     StopSignal poll_stop;
-    std::map<std::string, std::function<std::string(relay::ActionKind, const std::string&)>> payloads;  // by target
+    std::map<std::string, PayloadBuilder> payloads;  // by target
     std::function<std::string(const core::Alarm&)> connector_payload;  // SIGNL4 connector on
     std::map<std::string,
              std::function<std::optional<std::string>(const core::Alarm&, relay::ActionKind, const std::string&)>>

@@ -20,6 +20,13 @@ bool parse_action_kind(std::string_view text, ActionKind& out);
 bool parse_entry_state(std::string_view text, EntryState& out);
 
 /// One action for one target, durable in the store before the press is shown as taken.
+/// Who takes an alarm the box acknowledges, when a zone names someone (zones.NAME.owner_upn /
+/// owner_object_id); empty fields leave each target's own configured owner.
+struct ActionOwner {
+    std::string upn;
+    std::string object_id;
+};
+
 struct OutboxEntry {
     std::int64_t id = 0;             // assigned by the store; delivery order per alarm follows it
     std::string alarm_key;           // "sentinel:73e01a99-…"

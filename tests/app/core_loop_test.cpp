@@ -28,7 +28,7 @@ protected:
                       .clock = clock_,
                       .sources = {"sentinel"},
                       .wake_relay = [this] { ++relay_wakes_; }};
-        deps.payloads["sentinel"] = [](relay::ActionKind kind, const std::string& note) {
+        deps.payloads["sentinel"] = [](relay::ActionKind kind, const std::string& note, const relay::ActionOwner&) {
             return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
         };
         loop_ = std::make_unique<CoreLoop>(std::move(deps));
@@ -212,7 +212,7 @@ TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
                   .output_roles = config::output_roles(),
                   .clock = clock_,
                   .sources = {"sentinel"},
-                  .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note) {
+                  .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note, const relay::ActionOwner&) {
                                     return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
                                 }}},
                   .publish_event = [&](const std::string& e) { events.push_back(e); },
@@ -258,7 +258,7 @@ TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {
                   .output_roles = config::output_roles(),
                   .clock = clock_,
                   .sources = {"sentinel", "signl4"},
-                  .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note) {
+                  .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note, const relay::ActionOwner&) {
                                     return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
                                 }}},
                   .wake_relay = [this] { ++relay_wakes_; }};
@@ -349,7 +349,7 @@ protected:
                       .output_roles = config::output_roles(),
                       .clock = clock_,
                       .sources = {"sentinel", "signl4"},
-                      .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note) {
+                      .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note, const relay::ActionOwner&) {
                                         relay::SentinelWriteBack write_back;
                                         write_back.classification = "BenignPositive";
                                         return relay::sentinel_payload(kind, write_back, note);

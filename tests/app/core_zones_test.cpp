@@ -29,6 +29,7 @@ protected:
         hall.button_ack = "button_hall";
         hall.button_silence = "button_hall_silence";
         hall.button_lamp_test.clear();
+        hall.owner_upn = "hall2-lead@contoso.com";
         config_.zones = {{"noc", noc}, {"hall2", hall}};
         auto opened = store::Store::open(dir_.path() / "db.sqlite", clock_);
         EXPECT_TRUE(opened.is_ok());
@@ -40,7 +41,8 @@ protected:
         roles_ = config::output_roles();
         roles_.insert(roles_.end(), {"lamp_hall", "horn_hall"});
         CoreDeps deps{.config = config_, .store = *store_, .output_roles = roles_, .clock = clock_, .sources = {"sentinel"}};
-        deps.payloads["sentinel"] = [](relay::ActionKind kind, const std::string& note) {
+        deps.payloads["sentinel"] = [this](relay::ActionKind kind, const std::string& note, const relay::ActionOwner& owner) {
+            owners_.push_back(owner.upn);
             return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
         };
         loop_ = std::make_unique<CoreLoop>(std::move(deps));
@@ -95,6 +97,7 @@ protected:
     FakeClock clock_;
     config::Config config_;
     std::vector<std::string> roles_;
+    std::vector<std::string> owners_;  // the owner each payload was built with
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<CoreLoop> loop_;
 };
@@ -113,6 +116,16 @@ TEST_F(CoreZonesTest, AnAlarmLightsEveryZoneItPassesAndAZoneButtonActsOnItsOwnAl
     ASSERT_EQ(pending().size(), 1u);
     EXPECT_EQ(pending()[0].alarm_key, "sentinel:ot");
     EXPECT_NE(pending()[0].payload.find("Acknowledged at Plant / hall2 by button"), std::string::npos) << pending()[0].payload;
+
+    EXPECT_EQ(owners_, std::vector<std::string>{"hall2-lead@contoso.com"}) << "hall 2's own owner";
+
+    owners_.clear();
+    command("ack", "sentinel:it");
+    EXPECT_EQ(owners_, std::vector<std::string>{""}) << "the NOC names no owner: the source's own applies";
+    poll({{"ot3", "New", {"OT"}}});
+    owners_.clear();
+    command("ack", "sentinel:ot3");
+    EXPECT_EQ(owners_, std::vector<std::string>{"hall2-lead@contoso.com"}) << "from the CLI: the first zone naming one";
 
     press("button_hall", hal::Press::kLong);
     EXPECT_EQ(loop_->book().find("sentinel:ot"), nullptr) << "a long press resolves the zone's alarms";

@@ -219,7 +219,7 @@ TEST_F(EndToEnd, ZonesHaveTheirOwnLampsHornsAndButtons) {
     sections_extra_ = R"(, "outputs": {"boot_lamp_test": false},
         "zones": {"noc": {},
                   "hall2": {"labels": ["OT"], "High": ["lamp_hall2"], "all_clear": "", "button_ack": "button_hall2",
-                            "button_silence": "", "button_lamp_test": "",
+                            "button_silence": "", "button_lamp_test": "", "owner_upn": "hall2-lead@contoso.com",
                             "escalation": [{"after_s": 2, "outputs": ["horn_hall2"]}]}})";
     start_daemon();
     const std::string ot = json::get_string(sim_->create_incident(R"({"title": "PLC firmware write", "severity": "High",
@@ -249,6 +249,10 @@ TEST_F(EndToEnd, ZonesHaveTheirOwnLampsHornsAndButtons) {
         comment = json::get_string(json::member(json::member(r, "body"), "properties"), "message").value_or("");
     }
     EXPECT_EQ(comment, "Acknowledged at Test wall / hall2 by button");
+    auto incident = sim_->get_incident(ot);
+    EXPECT_EQ(json::get_string(json::member(json::member(incident.get(), "properties"), "owner"), "userPrincipalName"),
+              "hall2-lead@contoso.com")
+        << "hall 2's owner, not sentinel.owner_object_id";
     EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
 }
 
