@@ -340,10 +340,14 @@ Status build_signl4(DaemonParts& p) {
     }
     if (c.write_back) {
         const bool connector = c.connector;
-        p.extra_targets["signl4"] = [connector](const core::Alarm& alarm, relay::ActionKind,
+        const bool acknowledge_foreign = c.acknowledge_foreign;
+        p.extra_targets["signl4"] = [connector, acknowledge_foreign](const core::Alarm& alarm, relay::ActionKind kind,
                                                 const std::string& note) -> std::optional<std::string> {
             if (!relay::signl4_mirrors(alarm, connector)) return std::nullopt;
-            return relay::signl4_action_payload(alarm, note);
+            // An alert the box did not raise belongs to whoever SIGNL4 paged: the box adds its note.
+            const bool foreign = alarm.source == "signl4";
+            return relay::signl4_action_payload(alarm, note,
+                                                kind == relay::ActionKind::kAcknowledge && foreign && !acknowledge_foreign);
         };
     }
     return Status::ok();

@@ -214,6 +214,9 @@ const std::vector<Field<Signl4Config>> kSignl4Fields = {
     {"write_back", &Signl4Config::write_back,
      "The box's acknowledge / resolve / comment also acknowledge / close / annotate the SIGNL4 alert of the "
      "alarm: alarms from SIGNL4 itself, and (with `connector`) every alarm the box paged SIGNL4 about."},
+    {"acknowledge_foreign", &Signl4Config::acknowledge_foreign,
+     "Acknowledging at the box also acknowledges SIGNL4 alerts the box did not raise (alarms from SIGNL4 itself, "
+     "raise_own_alerts). False: they get the box's note as an annotation, and whoever SIGNL4 paged still takes them."},
     {"user_id", &Signl4Config::user_id, "SIGNL4 user id sent as userId with those calls; empty: none."},
     {"write_back_actions", &Signl4Config::write_back_actions,
      "Which of the box's actions reach the SIGNL4 alert (acknowledge, close, annotate); the others stay on the box.",

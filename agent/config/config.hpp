@@ -112,6 +112,7 @@ struct Signl4Config {
     std::string alerting_scenario = "single_ack";
     bool write_back = true;  // acknowledge / resolve / comment reach the SIGNL4 alerts that mirror alarms
     std::string user_id;     // userId sent with those calls; empty: none
+    bool acknowledge_foreign = false;  // acknowledge SIGNL4 alerts the box did not raise (else: annotate them)
     std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
     /// What an acknowledgement / closure made in the SIGNL4 app is relayed as to the alarm's own source.
     std::vector<std::string> pass_on{"acknowledge"};

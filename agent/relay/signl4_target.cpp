@@ -32,6 +32,7 @@ Result<RaisePayload> read_payload(const OutboxEntry& entry) {
 struct ActionPayload {
     WallTime check_since{};
     std::string note;
+    bool annotate_only = false;
 };
 
 Result<ActionPayload> read_action_payload(const OutboxEntry& entry) {
@@ -44,6 +45,7 @@ Result<ActionPayload> read_action_payload(const OutboxEntry& entry) {
         if (!t) return invalid_argument(where + ": check_since: " + t.status().message());
         payload.check_since = std::min(payload.check_since, *t);
     }
+    payload.annotate_only = json::get_bool(doc->get(), "annotate_only").value_or(false);
     if (payload.note.empty()) return invalid_argument(where + ": note: missing or empty");
     return payload;
 }
@@ -52,10 +54,11 @@ constexpr std::string_view kOwnPrefix = "signl4:";
 
 }  // namespace
 
-std::string signl4_action_payload(const core::Alarm& alarm, const std::string& note) {
+std::string signl4_action_payload(const core::Alarm& alarm, const std::string& note, bool annotate_only) {
     auto payload = json::object();
     if (alarm.created != WallTime{}) json::add(payload.get(), "check_since", format_iso8601(alarm.created, true));
     json::add(payload.get(), "note", note);
+    if (annotate_only) json::add(payload.get(), "annotate_only", true);
     return json::print(payload.get());
 }
 
@@ -104,7 +107,9 @@ Status Signl4Target::follow(const OutboxEntry& entry) {
                              " (alert " + alert.id + ")";
     cloud::Signl4Operation operation = cloud::Signl4Operation::kAnnotate;
     bool done = false;
-    switch (entry.kind) {
+    const ActionKind kind = entry.kind == ActionKind::kAcknowledge && payload->annotate_only ? ActionKind::kComment
+                                                                                              : entry.kind;
+    switch (kind) {
         case ActionKind::kAcknowledge:
             operation = cloud::Signl4Operation::kAcknowledge;
             done = alert.status == cloud::Signl4Status::kAcknowledged || alert.status == cloud::Signl4Status::kClosed;
@@ -121,7 +126,7 @@ Status Signl4Target::follow(const OutboxEntry& entry) {
         case ActionKind::kRaise: return invalid_argument(what + ": not an action");
     }
     if (done) {
-        const std::string_view state = entry.kind == ActionKind::kComment ? "annotated" : cloud::to_string(alert.status);
+        const std::string_view state = kind == ActionKind::kComment ? "annotated" : cloud::to_string(alert.status);
         SB_LOG(kInfo, "relay") << what << ": already " << state << "; nothing to do";
         return Status::ok();
     }

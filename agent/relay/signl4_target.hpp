@@ -26,7 +26,8 @@ namespace sirenbox::relay {
 /// the REST API: the alert is found by id for "signl4:<id>" alarms, else by external id = alarm key
 /// in the alert list (the newest match). Acknowledge skips an alert already acknowledged or closed,
 /// resolve one already closed, comment one whose annotations already hold the same text; else it
-/// POSTs acknowledge / close / annotate. No alert for the external id yet → kUnavailable (the raise
+/// POSTs acknowledge / close / annotate. An acknowledgement marked annotate_only is delivered as an
+/// annotation with its note (skipped when that text is there already). No alert for the external id yet → kUnavailable (the raise
 /// may still come), unless `raise_failed(alarm_key)` says none will come (the raise gave up, or there
 /// never was one) → kNotFound (permanent).
 /// Borrows the client, which must outlive it; used by the relay worker thread only.
@@ -50,8 +51,10 @@ class Signl4Target final : public Target {
 };
 
 /// The payload of an acknowledge / resolve / comment entry for `alarm`:
-/// {"check_since": ISO-8601 (alarm created, if known), "note": note}.
-std::string signl4_action_payload(const core::Alarm& alarm, const std::string& note);
+/// {"check_since": ISO-8601 (alarm created, if known), "note": note, "annotate_only": true?}.
+/// `annotate_only` turns an acknowledgement into an annotation with the note: for alerts the box did
+/// not raise, whose owner in SIGNL4 is someone else to decide for (signl4.acknowledge_foreign false).
+std::string signl4_action_payload(const core::Alarm& alarm, const std::string& note, bool annotate_only = false);
 
 /// Whether SIGNL4 mirrors `alarm` (so the box's actions on it should reach SIGNL4): alarms of SIGNL4
 /// itself, and every other alarm when the connector pages SIGNL4 about them.

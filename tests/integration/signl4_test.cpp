@@ -408,6 +408,41 @@ TEST_F(Signl4Integration, AlertsFromOtherSystemsRaiseTheirOwnAlarmsWhenAskedTo) 
     EXPECT_NE(daemon_->output().find("status code 16"), std::string::npos);
 }
 
+TEST_F(Signl4Integration, AcknowledgingAnAlertTheBoxDidNotRaiseAnnotatesItAndResolvingClosesIt) {
+    start_daemon(/*connector=*/false, /*raise_own=*/true);
+    auto alert = sim_->call("POST", "/_sim/signl4/alerts", R"({"title": "Pump 3 pressure low", "text": "hall 2"})");
+    const std::string id = json::get_string(alert.get(), "id").value_or("");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
+    sim_->clear_requests();
+    ASSERT_EQ(ctl({"ack", "signl4:" + id}).exit_code, 0);
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; })) << daemon_->output();
+    auto writes = [&] {
+        std::vector<std::pair<std::string, std::string>> found;  // path, body
+        auto log = sim_->requests();
+        for (const cJSON* r = json::member(log.get(), "requests")->child; r; r = r->next) {
+            const std::string path = json::get_string(r, "path").value_or("");
+            if (json::get_string(r, "method") != "POST" || path == "/api/v2/alerts/paged") continue;
+            const cJSON* body = json::member(r, "body");
+            found.emplace_back(path, body ? json::print(body) : "");
+        }
+        return found;
+    };
+    auto first = writes();
+    ASSERT_EQ(first.size(), 1u) << daemon_->output();
+    EXPECT_EQ(first[0].first, "/api/v2/alerts/" + id + "/annotate") << "whoever SIGNL4 paged still takes it";
+    EXPECT_EQ(first[0].second, R"({"annotationType":1,"text":"Acknowledged at Test wall by cli"})");
+    auto now = sim_->call("GET", "/_sim/signl4/alerts/" + id);
+    EXPECT_EQ(json::get_integer(now.get(), "statusCode"), 1) << "still new in SIGNL4";
+
+    sim_->clear_requests();
+    ASSERT_EQ(ctl({"resolve", "signl4:" + id}).exit_code, 0);
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 2 && outbox("pending") == 0; })) << daemon_->output();
+    auto second = writes();
+    ASSERT_EQ(second.size(), 1u) << daemon_->output();
+    EXPECT_EQ(second[0].first, "/api/v2/alerts/" + id + "/close");
+    EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
+}
+
 TEST_F(Signl4Integration, AWrongApiKeyMakesTheSourceUnhealthyWithoutNamingTheKey) {
     sim_->call("POST", "/_sim/signl4/config", R"({"api_key": "some-other-key"})");
     start_daemon();

@@ -233,6 +233,26 @@ TEST_F(Signl4ActionTest, OwnSignl4AlarmsAreReadByAlertId) {
     EXPECT_EQ(requests[1].url, "https://s4.example/api/v2/alerts/a-9/acknowledge");
 }
 
+TEST_F(Signl4ActionTest, AnAlertTheBoxDidNotRaiseIsAnnotatedNotAcknowledged) {
+    core::Alarm alarm;
+    alarm.source = "signl4";
+    alarm.id = "a-9";
+    entry_.alarm_key = "signl4:a-9";
+    entry_.payload = signl4_action_payload(alarm, "Acknowledged at NOC wall by button", true);
+    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
+    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:02:00Z", "statusCode": 1})");
+    ASSERT_TRUE(target_.deliver(entry_).is_ok());
+    auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/v2/alerts/a-9/annotate") << "its owner in SIGNL4 still takes it";
+    EXPECT_EQ(requests[1].body, R"({"annotationType":1,"text":"Acknowledged at NOC wall by button"})");
+
+    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:02:00Z", "statusCode": 1,
+                             "annotations": [{"annotationType": 1, "text": "Acknowledged at NOC wall by button"}]})");
+    ASSERT_TRUE(target_.deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 3u) << "annotated already: nothing more";
+}
+
 TEST_F(Signl4ActionTest, NoAlertYetIsTransientUntilTheRaiseFailedForGood) {
     transport_.push(204, "");
     Status s = target_.deliver(entry_);
