@@ -1,0 +1,123 @@
+// sirenboxd's board: the GPIO backend, the output lines behind the pattern driver, the buttons, and
+// the simulated board's control commands.
+#include <set>
+
+#include "agent/app/control_protocol.hpp"
+#include "agent/app/daemon_builders.hpp"
+#include "agent/base/log.hpp"
+#include "hal/board_profile.hpp"
+
+namespace sirenbox::app {
+namespace {
+
+hal::Bias bias_from(const std::string& text) {
+    if (text == "disabled") return hal::Bias::kDisabled;
+    if (text == "pull-up") return hal::Bias::kPullUp;
+    if (text == "pull-down") return hal::Bias::kPullDown;
+    return hal::Bias::kAsIs;
+}
+
+// The board profile's wiring with the config's per-role overrides on top.
+Result<std::map<std::string, hal::LineSpec>> wiring_for(const config::GpioConfig& gpio) {
+    auto board = hal::find_board(gpio.board);
+    if (!board.is_ok()) return board.status();
+    auto wiring = board->wiring;
+    for (const auto& [role, line] : gpio.lines) {
+        hal::LineSpec spec;
+        spec.name = line.name;
+        spec.chip_label = line.chip_label;
+        spec.offset = line.offset;
+        spec.active_low = line.active_low;
+        spec.bias = bias_from(line.bias);
+        wiring[role] = spec;
+    }
+    return wiring;
+}
+
+}  // namespace
+
+Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>& inputs) {
+    if (p.config.gpio.backend == "sim") {
+        auto sim = std::make_unique<hal::SimGpio>(SystemClock::instance());
+        p.sim = sim.get();
+        p.gpio = std::move(sim);
+    } else {
+        auto gpio = hal::make_gpio(p.config.gpio.backend, SystemClock::instance());
+        if (!gpio.is_ok()) return gpio.status();
+        p.gpio = std::move(*gpio);
+    }
+    auto wiring = wiring_for(p.config.gpio);
+    if (!wiring.is_ok()) return wiring.status();
+    // The board's outputs and the custom ones the config wires (a zone's own lamp or horn).
+    std::set<std::string> output_roles(config::output_roles().begin(), config::output_roles().end());
+    for (const auto& [role, line] : p.config.gpio.lines) {
+        if (role.rfind("button_", 0) != 0) output_roles.insert(role);
+    }
+    std::map<std::string, std::unique_ptr<hal::OutputLine>> outputs;
+    for (const auto& role : output_roles) {
+        auto spec = wiring->find(role);
+        if (spec == wiring->end()) continue;
+        auto line = p.gpio->request_output(role, spec->second);
+        if (!line.is_ok()) return line.status().with_context("output " + role);
+        outputs[role] = std::move(*line);
+    }
+    p.patterns = std::make_unique<hal::PatternDriver>(std::move(outputs), SystemClock::instance());
+    p.patterns->set_realtime_priority(p.config.outputs.realtime_priority);
+    // Only the buttons some zone binds to an action are claimed; the others stay free for other uses.
+    std::set<std::string> buttons;
+    for (const auto& [name, zone] : p.config.zones) {
+        for (const auto* role : {&zone.button_ack, &zone.button_silence, &zone.button_lamp_test}) {
+            if (!role->empty()) buttons.insert(*role);
+        }
+    }
+    for (const auto& role : buttons) {
+        auto spec = wiring->find(role);
+        if (spec == wiring->end()) continue;
+        auto line = p.gpio->request_input(role, spec->second);
+        if (!line.is_ok()) return line.status().with_context("input " + role);
+        inputs.push_back(std::move(*line));
+    }
+    return Status::ok();
+}
+
+std::string handle_board_command(DaemonParts& p, const std::string& cmd, const cJSON* request) {
+    if (p.sim == nullptr) return control_error(cmd + " needs the sim GPIO backend (gpio.backend is \"" +
+                                               p.config.gpio.backend + "\")");
+    if (cmd == "gpio") {
+        const auto patterns = p.patterns ? p.patterns->patterns() : std::map<std::string, hal::Pattern>{};
+        auto lines = json::array();
+        for (const auto& view : p.sim->snapshot()) {
+            auto item = json::object();
+            json::add(item.get(), "role", view.role);
+            json::add(item.get(), "name", view.name);
+            json::add(item.get(), "direction", view.direction == hal::Direction::kOutput ? "output" : "input");
+            json::add(item.get(), "active", view.active);
+            if (view.direction == hal::Direction::kOutput) {
+                auto shown = patterns.find(view.role);
+                json::add(item.get(), "pattern", hal::to_string(shown == patterns.end() ? hal::Pattern::kOff : shown->second));
+            }
+            json::add(item.get(), "active_low", view.active_low);
+            json::append(lines.get(), std::move(item));
+        }
+        auto body = json::object();
+        json::add(body.get(), "lines", std::move(lines));
+        return control_ok(std::move(body));
+    }
+    const std::string button = json::get_string(request, "button").value_or("ack");
+    const std::string role = button.rfind("button_", 0) == 0 ? button : "button_" + button;
+    const bool long_press = json::get_bool(request, "long").value_or(false);
+    // A real press: contact, held, released; the hold spans debounce (and long press when asked).
+    const auto hold = long_press ? std::chrono::milliseconds(p.config.gpio.long_press_ms) + std::chrono::milliseconds(200)
+                                 : std::chrono::milliseconds(p.config.gpio.debounce_ms) * 3;
+    const auto now = std::chrono::steady_clock::now();
+    Status down = p.sim->inject(role, hal::Edge{true, now});
+    if (!down.is_ok()) return control_error(down.message());
+    Status up = p.sim->inject(role, hal::Edge{false, now + hold});
+    if (!up.is_ok()) return control_error(up.message());
+    auto body = json::object();
+    json::add(body.get(), "pressed", role);
+    json::add(body.get(), "long", long_press);
+    return control_ok(std::move(body));
+}
+
+}  // namespace sirenbox::app

@@ -1,0 +1,26 @@
+#pragma once
+
+// The parts of sirenboxd's wiring, one file per room: daemon_board.cpp (GPIO lines and the pattern
+// driver), daemon_cloud.cpp (HTTPS, tokens, the cloud clients, their pollers and write-back payloads),
+// daemon_parts.cpp (MQTT, fleet, the relay, the core loop and the order of it all).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/app/daemon_parts.hpp"
+
+namespace sirenbox::app {
+
+/// The GPIO backend, the outputs (handed to the pattern driver) and the buttons some zone binds.
+Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>& inputs);
+/// Sentinel (and Log Analytics) client, poller and write-back payload.
+Status build_cloud(DaemonParts& p);
+/// Graph client, poller and write-back payload.
+Status build_graph(DaemonParts& p);
+/// SIGNL4 client, poller, connector and write-back payloads.
+Status build_signl4(DaemonParts& p);
+/// Whether no SIGNL4 alert will ever mirror `alarm_key` (relay worker thread only).
+bool signl4_raise_failed(DaemonParts& p, const std::string& alarm_key);
+
+}  // namespace sirenbox::app

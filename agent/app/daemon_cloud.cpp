@@ -1,0 +1,240 @@
+// sirenboxd's cloud side: one HTTPS transport and token provider shared by every client, then per
+// source its client, poller and the payloads its write-back entries carry.
+#include <algorithm>
+#include <cstdlib>
+
+#include "agent/app/daemon_builders.hpp"
+#include "agent/base/log.hpp"
+#include "agent/config/secret_file.hpp"
+#include "agent/relay/graph_target.hpp"
+#include "agent/relay/sentinel_target.hpp"
+#include "agent/relay/signl4_target.hpp"
+#include "agent/sources/signl4_poller.hpp"
+
+namespace sirenbox::app {
+namespace {
+
+// The proxy from the config, or else from the environment (curl's variables).
+Result<net::ProxySettings> proxy_settings(const config::CloudConfig& c) {
+    if (c.proxy.empty()) {
+        auto settings = net::proxy_from_environment([](const char* name) { return std::getenv(name); });
+        if (!settings.is_ok()) return settings.status();
+        settings->no_proxy.insert(settings->no_proxy.end(), c.no_proxy.begin(), c.no_proxy.end());
+        return settings;
+    }
+    auto proxy = net::parse_proxy_url(c.proxy);
+    if (!proxy.is_ok()) return proxy.status().with_context("cloud.proxy");
+    if (!c.proxy_username.empty()) {
+        auto password = config::read_secret_file(c.proxy_password_file);
+        if (!password.is_ok()) return password.status().with_context("cloud.proxy_password_file");
+        proxy->username = c.proxy_username;
+        proxy->password = std::move(*password);
+        log::register_secret(proxy->password.reveal());
+    }
+    net::ProxySettings settings;
+    settings.proxy = std::move(*proxy);
+    settings.no_proxy = c.no_proxy;
+    return settings;
+}
+
+// HttpClient with proxy, pins and caps from the config; retries, budget and clock-skew check on top.
+Status build_transport(DaemonParts& p) {
+    if (p.transport) return Status::ok();
+    const auto& c = p.config.cloud;
+    net::HttpClientOptions http;
+    http.ca_bundle_path = c.ca_bundle;
+    http.connect_timeout = std::chrono::seconds(c.connect_timeout_s);
+    http.handshake_timeout = std::chrono::seconds(c.connect_timeout_s);
+    http.read_timeout = std::chrono::seconds(c.read_timeout_s);
+    http.max_header_bytes = static_cast<std::size_t>(c.max_header_kib) * 1024;
+    http.max_body_bytes = static_cast<std::size_t>(c.max_body_kib) * 1024;
+    http.pins = c.pins;
+    auto proxy = proxy_settings(c);
+    if (!proxy.is_ok()) return proxy.status();
+    http.proxy = std::move(*proxy);
+    if (http.proxy.proxy) SB_LOG(kInfo, "net") << "HTTPS goes through proxy " << http.proxy.proxy->name();
+    auto client = net::HttpClient::create(http);
+    if (!client.is_ok()) return client.status();
+    p.http = std::move(*client);
+
+    const Clock& clock = SystemClock::instance();
+    p.sleeper = std::make_unique<net::SystemSleeper>();
+    net::BudgetOptions budget;
+    for (const auto& [host, per_minute] : c.budget_per_minute) budget.per_minute[host] = per_minute;
+    p.budget = std::make_unique<net::RequestBudget>(budget, clock, *p.sleeper);
+    p.skew = std::make_unique<net::ClockSkewMonitor>(clock, std::chrono::seconds(c.clock_skew_threshold_s));
+    net::RetryPolicy retry;
+    retry.max_attempts = c.retry_attempts;
+    retry.max_total_wait = std::chrono::seconds(c.retry_max_wait_s);
+    retry.cap = std::min(retry.cap, std::chrono::duration_cast<std::chrono::milliseconds>(retry.max_total_wait));
+    p.transport = std::make_unique<net::RetryingTransport>(*p.http, retry, *p.sleeper, clock, p.budget.get(), p.skew.get());
+    return Status::ok();
+}
+
+// The HTTPS transport and token provider every cloud source shares; built once, by the first source.
+Status build_cloud_access(DaemonParts& p) {
+    if (p.tokens) return Status::ok();
+    const auto& c = p.config;
+    SB_RETURN_IF_ERROR(build_transport(p));
+
+    auto secret = config::read_secret_file(c.cloud.client_secret_file);
+    if (!secret.is_ok()) return secret.status();
+    cloud::TokenProviderOptions token;
+    token.authority_url = c.cloud.authority_url;
+    token.tenant_id = c.cloud.tenant_id;
+    token.client_id = c.cloud.client_id;
+    token.client_secret = std::move(*secret);
+    p.tokens = std::make_unique<cloud::TokenProvider>(std::move(token), *p.transport, SystemClock::instance());
+    return Status::ok();
+}
+
+}  // namespace
+
+Status build_cloud(DaemonParts& p) {
+    SB_RETURN_IF_ERROR(build_cloud_access(p));
+    const auto& c = p.config;
+    cloud::SentinelOptions sentinel;
+    sentinel.arm_url = c.sentinel.arm_url;
+    sentinel.subscription_id = c.sentinel.subscription_id;
+    sentinel.resource_group = c.sentinel.resource_group;
+    sentinel.workspace = c.sentinel.workspace;
+    sentinel.page_size = c.sentinel.page_size;
+    p.sentinel = std::make_unique<cloud::SentinelClient>(*p.transport, *p.tokens, sentinel);
+
+    sources::SentinelPollerOptions poll;
+    poll.states = c.sentinel.states;
+    poll.lookback = std::chrono::hours(c.sentinel.lookback_hours);
+    poll.overlap = std::chrono::seconds(c.sentinel.overlap_s);
+    poll.page_size = c.sentinel.page_size;
+    poll.min_severity = core::parse_severity(c.sentinel.min_severity).value_or(core::Severity::kInformational);
+    poll.pickup_label = c.sentinel.pickup_label;
+    if (c.log_analytics.enabled) {
+        cloud::LogAnalyticsOptions la;
+        la.url = c.log_analytics.url;
+        la.workspace_id = c.log_analytics.workspace_id;
+        la.timeout_s = c.log_analytics.timeout_s;
+        la.max_rows = static_cast<std::size_t>(c.log_analytics.max_rows);
+        la.max_bytes = static_cast<std::size_t>(c.log_analytics.max_bytes);
+        p.log_analytics = std::make_unique<cloud::LogAnalyticsClient>(*p.transport, *p.tokens, la);
+    }
+    p.pollers.push_back({std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll,
+                                                                   p.log_analytics.get()),
+                         std::chrono::seconds(c.sentinel.poll_interval_s)});
+    relay::SentinelWriteBack write_back;
+    write_back.owner_object_id = c.sentinel.owner_object_id;
+    write_back.owner_upn = c.sentinel.owner_upn;
+    write_back.classification = c.sentinel.resolve_classification;
+    write_back.classification_reason = c.sentinel.resolve_classification_reason;
+    write_back.classification_comment = c.sentinel.resolve_comment;
+    p.payloads["sentinel"] = [write_back](relay::ActionKind kind, const std::string& note, const relay::ActionOwner& owner) {
+        if (owner.upn.empty() && owner.object_id.empty()) return relay::sentinel_payload(kind, write_back, note);
+        relay::SentinelWriteBack zone_owner = write_back;  // the zone's owner instead of sentinel.owner_*
+        zone_owner.owner_upn = owner.upn;
+        zone_owner.owner_object_id = owner.object_id;
+        return relay::sentinel_payload(kind, zone_owner, note);
+    };
+    return Status::ok();
+}
+
+Status build_graph(DaemonParts& p) {
+    SB_RETURN_IF_ERROR(build_cloud_access(p));
+    const auto& g = p.config.graph;
+    cloud::GraphOptions options;
+    options.graph_url = g.graph_url;
+    options.page_size = g.page_size;
+    SB_RETURN_IF_ERROR(cloud::validate(options));
+    p.graph = std::make_unique<cloud::GraphClient>(*p.transport, *p.tokens, options);
+
+    sources::GraphPollerOptions poll;
+    poll.statuses = g.statuses;
+    poll.min_severity = cloud::parse_graph_severity(g.min_severity);
+    poll.service_sources = g.service_sources;
+    poll.lookback = std::chrono::hours(g.lookback_hours);
+    poll.overlap = std::chrono::seconds(g.overlap_s);
+    poll.page_size = g.page_size;
+    p.pollers.push_back({std::make_unique<sources::GraphPoller>(*p.graph, SystemClock::instance(), poll),
+                         std::chrono::seconds(g.poll_interval_s)});
+    if (!g.write_back) return Status::ok();  // no payload: actions on Graph alarms stay local
+    relay::GraphWriteBack write_back;
+    write_back.assign_to = g.assign_to;
+    write_back.resolve_classification = g.resolve_classification;
+    write_back.resolve_determination = g.resolve_determination;
+    p.payloads["graph"] = [write_back](relay::ActionKind kind, const std::string& note, const relay::ActionOwner& owner) {
+        if (owner.upn.empty()) return relay::graph_payload(kind, write_back, note);
+        relay::GraphWriteBack zone_owner = write_back;  // assignedTo: the zone's owner instead of graph.assign_to
+        zone_owner.assign_to = owner.upn;
+        return relay::graph_payload(kind, zone_owner, note);
+    };
+    return Status::ok();
+}
+
+// Whether no SIGNL4 alert will ever mirror `alarm_key`: its raise failed for good, or there never was
+// one (the alarm predates the connector). Actions on an alarm wait behind its raise in the outbox, so
+// at this point the raise is done, failed or absent; a done one means SIGNL4 is only slow to list it.
+bool signl4_raise_failed(DaemonParts& p, const std::string& alarm_key) {
+    constexpr int kLimit = 1000;
+    auto has_raise = [&](relay::EntryState state) -> std::optional<bool> {
+        auto entries = p.relay_store->list(state, kLimit);
+        if (!entries.is_ok()) return std::nullopt;
+        return std::any_of(entries->begin(), entries->end(), [&](const relay::OutboxEntry& entry) {
+            return entry.alarm_key == alarm_key && entry.target == "signl4" && entry.kind == relay::ActionKind::kRaise;
+        });
+    };
+    const auto failed = has_raise(relay::EntryState::kFailed);
+    if (!failed) return false;  // unknown: keep retrying
+    if (*failed) return true;
+    const auto pending = has_raise(relay::EntryState::kPending);
+    const auto done = has_raise(relay::EntryState::kDone);
+    return pending && done && !*pending && !*done;
+}
+
+// Runs after the other sources are built: their names tell which SIGNL4 external ids mirror alarms.
+Status build_signl4(DaemonParts& p) {
+    const auto& c = p.config.signl4;
+    SB_RETURN_IF_ERROR(build_transport(p));
+    cloud::Signl4Options options;
+    options.api_url = c.api_url;
+    options.team_id = c.team_id;
+    options.webhook_url = c.webhook_url;
+    options.page_size = c.page_size;
+    options.user_id = c.user_id;
+    auto api_key = config::read_secret_file(c.api_key_file);
+    if (!api_key.is_ok()) return api_key.status().with_context("signl4.api_key_file");
+    options.api_key = std::move(*api_key);
+    if (c.connector) {
+        auto team_secret = config::read_secret_file(c.team_secret_file);
+        if (!team_secret.is_ok()) return team_secret.status().with_context("signl4.team_secret_file");
+        options.team_secret = std::move(*team_secret);
+    }
+    p.signl4 = std::make_unique<cloud::Signl4Client>(*p.transport, std::move(options));
+
+    sources::Signl4PollerOptions poll;
+    poll.lookback = std::chrono::hours(c.lookback_hours);
+    poll.overlap = std::chrono::seconds(c.overlap_s);
+    poll.raise_own_alerts = c.raise_own_alerts;
+    poll.own_severity = core::parse_severity(c.own_alert_severity).value_or(core::Severity::kHigh);
+    for (const auto& slot : p.pollers) poll.mirrored_sources.emplace_back(slot.poller->name());
+    p.pollers.push_back({std::make_unique<sources::Signl4Poller>(*p.signl4, SystemClock::instance(), poll),
+                         std::chrono::seconds(c.poll_interval_s)});
+    if (c.connector) {
+        cloud::Signl4RaiseOptions raise;
+        raise.scenario = c.alerting_scenario;
+        raise.box_name = p.config.box.name;
+        p.connector_payload = [raise](const core::Alarm& alarm) { return relay::signl4_raise_payload(alarm, raise); };
+    }
+    if (c.write_back) {
+        const bool connector = c.connector;
+        const bool acknowledge_foreign = c.acknowledge_foreign;
+        p.extra_targets["signl4"] = [connector, acknowledge_foreign](const core::Alarm& alarm, relay::ActionKind kind,
+                                                const std::string& note) -> std::optional<std::string> {
+            if (!relay::signl4_mirrors(alarm, connector)) return std::nullopt;
+            // An alert the box did not raise belongs to whoever SIGNL4 paged: the box adds its note.
+            const bool foreign = alarm.source == "signl4";
+            return relay::signl4_action_payload(alarm, note,
+                                                kind == relay::ActionKind::kAcknowledge && foreign && !acknowledge_foreign);
+        };
+    }
+    return Status::ok();
+}
+
+}  // namespace sirenbox::app
