@@ -2,7 +2,6 @@
 // fleet roles, the relay worker and the core loop, in the order they depend on each other.
 #include "agent/app/daemon_parts.hpp"
 
-#include "agent/app/control_protocol.hpp"
 #include "agent/app/daemon_builders.hpp"
 #include "agent/base/log.hpp"
 #include "agent/config/secret_file.hpp"
