@@ -30,6 +30,8 @@ import simclient  # noqa: E402
 SUB, RG, WS = "d0cfe6b2-9ac0-4464-9919-dccaee2e48c0", "crash-rg", "crash-ws"
 OWNER = "2046feea-040d-4a46-9e2b-91c2941bfa70"
 INCIDENTS = 30
+# Cross-compiled builds run sirenboxd and sirenboxctl through the emulator (qemu-user), as ctest runs tests.
+EMULATOR = os.environ.get("SIRENBOX_TEST_EMULATOR", "").split()
 
 
 class Harness:
@@ -87,7 +89,7 @@ class Harness:
 
     def ctl(self, *args):
         try:
-            out = subprocess.run([os.path.join(self.build, "sirenboxctl"), "--socket", self.socket, "--json", *args],
+            out = subprocess.run([*EMULATOR, os.path.join(self.build, "sirenboxctl"), "--socket", self.socket, "--json", *args],
                                  capture_output=True, text=True, timeout=8)
         except subprocess.TimeoutExpired:
             return None
@@ -96,7 +98,7 @@ class Harness:
         return json.loads(out.stdout)
 
     def start_daemon(self):
-        self.daemon = subprocess.Popen([os.path.join(self.build, "sirenboxd"), "--config", self.config],
+        self.daemon = subprocess.Popen([*EMULATOR, os.path.join(self.build, "sirenboxd"), "--config", self.config],
                                        stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

@@ -18,6 +18,7 @@ namespace sirenbox::testing {
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::filesystem::path log_path,
                            std::vector<std::string> extra_env)
     : log_path_(std::move(log_path)) {
+    argv = emulated(std::move(argv));
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);

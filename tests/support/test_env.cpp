@@ -96,10 +96,23 @@ std::string read_file(const std::filesystem::path& path) {
 
 namespace sirenbox::testing {
 
+std::vector<std::string> emulated(std::vector<std::string> argv) {
+#ifdef SIRENBOX_TEST_EMULATOR
+    if (!argv.empty() && argv.front().starts_with(binary_dir().string() + "/")) {
+        std::vector<std::string> with_emulator;
+        std::istringstream words(SIRENBOX_TEST_EMULATOR);
+        for (std::string word; words >> word;) with_emulator.push_back(word);
+        with_emulator.insert(with_emulator.end(), argv.begin(), argv.end());
+        return with_emulator;
+    }
+#endif
+    return argv;
+}
+
 CommandResult run_command(const std::vector<std::string>& argv) {
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-    std::vector<std::string> args_storage = argv;
+    std::vector<std::string> args_storage = emulated(argv);
     std::vector<char*> args;
     for (auto& a : args_storage) args.push_back(a.data());
     args.push_back(nullptr);

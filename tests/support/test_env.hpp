@@ -40,6 +40,11 @@ bool port_accepts(int port);
 
 std::string read_file(const std::filesystem::path& path);
 
+/// `argv` ready to start: when the tests are cross-compiled, an executable from the build tree is prefixed
+/// with the emulator the tests run under (CMAKE_CROSSCOMPILING_EMULATOR, e.g. qemu-aarch64); otherwise, and
+/// for host programs (mosquitto, python3), `argv` comes back unchanged. ChildProcess and run_command apply it.
+std::vector<std::string> emulated(std::vector<std::string> argv);
+
 }  // namespace sirenbox::testing
 
 namespace sirenbox::testing {
