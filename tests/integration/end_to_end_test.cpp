@@ -12,6 +12,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/mosquitto_broker.hpp"
+#include "tests/support/sirenboxd.hpp"
 #include "tests/support/test_env.hpp"
 #include "mqtt/command.hpp"
 
@@ -54,37 +55,20 @@ protected:
     }
 
     void start_daemon() {
-        const auto config = write_config();
-        auto check = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", config});
-        ASSERT_EQ(check.exit_code, 0) << check.output;
-        daemon_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{(testing::binary_dir() / "sirenboxd").string(), "--config", config},
-            dir_.path() / "sirenboxd.log");
-        ASSERT_TRUE(testing::wait_until([&] { return ctl({"status"}).exit_code == 0 || !daemon_->running(); }))
-            << daemon_->output();
-        ASSERT_TRUE(daemon_->running()) << daemon_->output();
+        ASSERT_TRUE(testing::start_sirenboxd(write_config(), dir_.path() / "sirenboxd.log", socket_, daemon_));
     }
 
     testing::CommandResult ctl(std::vector<std::string> args) {
-        std::vector<std::string> argv{(testing::binary_dir() / "sirenboxctl").string(), "--socket", socket_, "--json"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return testing::run_command(argv);
+        return testing::sirenboxctl(socket_, args);
     }
 
     json::Ptr ctl_json(std::vector<std::string> args) {
-        auto result = ctl(std::move(args));
-        if (result.exit_code != 0) return nullptr;
-        auto doc = json::parse(result.output, "sirenboxctl output");
-        return doc.is_ok() ? std::move(*doc) : nullptr;
+        return testing::sirenboxctl_json(socket_, args);
     }
 
     // Output roles that are on, as the simulated board shows them.
     std::set<std::string> lit() {
-        std::set<std::string> on;
-        auto gpio = ctl_json({"gpio"});
-        if (!gpio) return on;
-        on = testing::lit_outputs(gpio.get());
-        return on;
+        return testing::lit_outputs(ctl_json({"gpio"}).get());
     }
 
     bool shown_exactly(const std::map<std::string, std::string>& want) {
@@ -99,8 +83,7 @@ protected:
     }
 
     long long outbox(const char* field) {
-        auto status = ctl_json({"status"});
-        return status ? json::get_integer(json::member(status.get(), "outbox"), field).value_or(-1) : -1;
+        return testing::outbox_count(socket_, field);
     }
 
     std::string create(const std::string& title, const std::string& severity) {
@@ -379,15 +362,7 @@ TEST_F(EndToEnd, AnnunciatorShowsThePollersAlarmsAndItsPressReachesTheCloud) {
     const auto config = dir_.write("annunciator.json", annunciator_config, 0600);
     ChildProcess annunciator({(testing::binary_dir() / "sirenboxd").string(), "--config", config.string()},
                              dir_.path() / "annunciator.log");
-    auto lit_on_annunciator = [&] {
-        auto result = testing::run_command(
-            {(testing::binary_dir() / "sirenboxctl").string(), "--socket", second_socket, "--json", "gpio"});
-        std::set<std::string> on;
-        auto doc = json::parse(result.output, "gpio");
-        if (result.exit_code != 0 || !doc.is_ok()) return on;
-        on = testing::lit_outputs(doc->get());
-        return on;
-    };
+    auto lit_on_annunciator = [&] { return testing::lit_outputs(testing::sirenboxctl_json(second_socket, {"gpio"}).get()); };
     ASSERT_TRUE(testing::wait_until([&] { return lit_on_annunciator() == std::set<std::string>{"lamp_green"}; }))
         << annunciator.output();
 

@@ -16,6 +16,7 @@
 #include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
+#include "tests/support/sirenboxd.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox {
@@ -169,27 +170,15 @@ class GraphDaemonTest : public ::testing::Test {
           "log": {"level": "debug"}
         })";
         const auto path = dir_.write("sirenbox.json", config, 0600).string();
-        auto check = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", path});
-        ASSERT_EQ(check.exit_code, 0) << check.output;
-        daemon_ = std::make_unique<testing::ChildProcess>(
-            std::vector<std::string>{(testing::binary_dir() / "sirenboxd").string(), "--config", path},
-            dir_.path() / "sirenboxd.log");
-        ASSERT_TRUE(testing::wait_until([&] { return ctl({"status"}).exit_code == 0 || !daemon_->running(); }))
-            << daemon_->output();
-        ASSERT_TRUE(daemon_->running()) << daemon_->output();
+        ASSERT_TRUE(testing::start_sirenboxd(path, dir_.path() / "sirenboxd.log", socket_, daemon_));
     }
 
     testing::CommandResult ctl(std::vector<std::string> args) {
-        std::vector<std::string> argv{(testing::binary_dir() / "sirenboxctl").string(), "--socket", socket_, "--json"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return testing::run_command(argv);
+        return testing::sirenboxctl(socket_, args);
     }
 
     long long outbox(const char* field) {
-        auto result = ctl({"status"});
-        auto doc = json::parse(result.output, "sirenboxctl status");
-        if (result.exit_code != 0 || !doc.is_ok()) return -1;
-        return json::get_integer(json::member(doc->get(), "outbox"), field).value_or(-1);
+        return testing::outbox_count(socket_, field);
     }
 
     bool siren_off() {
@@ -198,12 +187,7 @@ class GraphDaemonTest : public ::testing::Test {
     }
 
     std::set<std::string> lit() {
-        std::set<std::string> on;
-        auto result = ctl({"gpio"});
-        auto doc = json::parse(result.output, "sirenboxctl gpio");
-        if (result.exit_code != 0 || !doc.is_ok()) return on;
-        on = testing::lit_outputs(doc->get());
-        return on;
+        return testing::lit_outputs(testing::sirenboxctl_json(socket_, {"gpio"}).get());
     }
 
     TempDir dir_;

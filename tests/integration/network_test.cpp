@@ -10,6 +10,7 @@
 #include "tests/net/tinyproxy.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
+#include "tests/support/sirenboxd.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox {
@@ -54,22 +55,11 @@ class NetworkTest : public ::testing::Test {
           "log": {"level": "debug"}
         })";
         const auto path = dir_.write("sirenbox.json", config, 0600).string();
-        auto check = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", path});
-        ASSERT_EQ(check.exit_code, 0) << check.output;
-        daemon_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{(testing::binary_dir() / "sirenboxd").string(), "--config", path},
-            dir_.path() / "sirenboxd.log");
-        ASSERT_TRUE(testing::wait_until([&] { return status() != nullptr || !daemon_->running(); }))
-            << daemon_->output();
-        ASSERT_TRUE(daemon_->running()) << daemon_->output();
+        ASSERT_TRUE(testing::start_sirenboxd(path, dir_.path() / "sirenboxd.log", socket_, daemon_));
     }
 
     json::Ptr status() {
-        auto result = testing::run_command(
-            {(testing::binary_dir() / "sirenboxctl").string(), "--socket", socket_, "--json", "status"});
-        if (result.exit_code != 0) return nullptr;
-        auto doc = json::parse(result.output, "status");
-        return doc.is_ok() ? std::move(*doc) : nullptr;
+        return testing::sirenboxctl_json(socket_, {"status"});
     }
 
     long long network(const char* field) {

@@ -12,6 +12,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/mosquitto_broker.hpp"
+#include "tests/support/sirenboxd.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox {
@@ -89,28 +90,15 @@ protected:
     }
 
     void start_daemon() {
-        const auto config = write_config();
-        daemon_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{(testing::binary_dir() / "sirenboxd").string(), "--config", config},
-            dir_.path() / "sirenboxd.log");
-        ASSERT_TRUE(testing::wait_until([&] { return ctl({"status"}).exit_code == 0 || !daemon_->running(); }))
-            << daemon_->output();
-        ASSERT_TRUE(daemon_->running()) << daemon_->output();
+        ASSERT_TRUE(testing::start_sirenboxd(write_config(), dir_.path() / "sirenboxd.log", socket_, daemon_));
     }
 
     testing::CommandResult ctl(std::vector<std::string> args, bool as_json = true) {
-        std::vector<std::string> argv{(testing::binary_dir() / "sirenboxctl").string(), "--socket", socket_};
-        if (as_json) argv.emplace_back("--json");
-        argv.insert(argv.end(), args.begin(), args.end());
-        return testing::run_command(argv);
+        return testing::sirenboxctl(socket_, args, as_json);
     }
 
     long long outbox(const char* field) {
-        auto result = ctl({"status"});
-        if (result.exit_code != 0) return -1;
-        auto status = json::parse(result.output, "sirenboxctl status");
-        if (!status.is_ok()) return -1;
-        return json::get_integer(json::member(status->get(), "outbox"), field).value_or(-1);
+        return testing::outbox_count(socket_, field);
     }
 
     std::string create(const std::string& title, const std::string& severity) {

@@ -14,6 +14,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/mosquitto_broker.hpp"
+#include "tests/support/sirenboxd.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox {
@@ -68,30 +69,15 @@ protected:
           "log": {"level": "debug"}
         })";
         const auto path = dir_.write("sirenbox.json", config, 0600).string();
-        auto check = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", path});
-        ASSERT_EQ(check.exit_code, 0) << check.output;
-        daemon_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{(testing::binary_dir() / "sirenboxd").string(), "--config", path},
-            dir_.path() / "sirenboxd.log");
-        ASSERT_TRUE(testing::wait_until([&] { return ctl({"status"}).exit_code == 0 || !daemon_->running(); }))
-            << daemon_->output();
-        ASSERT_TRUE(daemon_->running()) << daemon_->output();
+        ASSERT_TRUE(testing::start_sirenboxd(path, dir_.path() / "sirenboxd.log", socket_, daemon_));
     }
 
     testing::CommandResult ctl(std::vector<std::string> args) {
-        std::vector<std::string> argv{(testing::binary_dir() / "sirenboxctl").string(), "--socket", socket_, "--json"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return testing::run_command(argv);
+        return testing::sirenboxctl(socket_, args);
     }
 
     std::set<std::string> lit() {
-        std::set<std::string> on;
-        auto result = ctl({"gpio"});
-        if (result.exit_code != 0) return on;
-        auto gpio = json::parse(result.output, "gpio");
-        if (!gpio) return on;
-        on = testing::lit_outputs(gpio->get());
-        return on;
+        return testing::lit_outputs(testing::sirenboxctl_json(socket_, {"gpio"}).get());
     }
 
     bool lit_exactly(const std::set<std::string>& want) {

@@ -12,6 +12,7 @@
 #include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
+#include "tests/support/sirenboxd.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox {
@@ -74,36 +75,21 @@ class Signl4Integration : public ::testing::Test {
     }
 
     void start_daemon(bool connector = true, bool raise_own = false) {
-        const auto config = write_config(connector, raise_own);
-        auto check = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", config});
-        ASSERT_EQ(check.exit_code, 0) << check.output;
-        daemon_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{(testing::binary_dir() / "sirenboxd").string(), "--config", config},
-            dir_.path() / ("sirenboxd-" + std::to_string(++starts_) + ".log"));
-        ASSERT_TRUE(testing::wait_until([&] { return ctl({"status"}).exit_code == 0 || !daemon_->running(); }))
-            << daemon_->output();
-        ASSERT_TRUE(daemon_->running()) << daemon_->output();
+        ASSERT_TRUE(testing::start_sirenboxd(write_config(connector, raise_own),
+                                             dir_.path() / ("sirenboxd-" + std::to_string(++starts_) + ".log"), socket_,
+                                             daemon_));
     }
 
     testing::CommandResult ctl(std::vector<std::string> args) {
-        std::vector<std::string> argv{(testing::binary_dir() / "sirenboxctl").string(), "--socket", socket_, "--json"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return testing::run_command(argv);
+        return testing::sirenboxctl(socket_, args);
     }
 
     json::Ptr ctl_json(std::vector<std::string> args) {
-        auto result = ctl(std::move(args));
-        if (result.exit_code != 0) return nullptr;
-        auto doc = json::parse(result.output, "sirenboxctl output");
-        return doc.is_ok() ? std::move(*doc) : nullptr;
+        return testing::sirenboxctl_json(socket_, args);
     }
 
     std::set<std::string> lit() {
-        std::set<std::string> on;
-        auto gpio = ctl_json({"gpio"});
-        if (!gpio) return on;
-        on = testing::lit_outputs(gpio.get());
-        return on;
+        return testing::lit_outputs(ctl_json({"gpio"}).get());
     }
 
     bool lit_exactly(const std::set<std::string>& want) {
@@ -111,8 +97,7 @@ class Signl4Integration : public ::testing::Test {
     }
 
     long long outbox(const char* field) {
-        auto status = ctl_json({"status"});
-        return status ? json::get_integer(json::member(status.get(), "outbox"), field).value_or(-1) : -1;
+        return testing::outbox_count(socket_, field);
     }
 
     // SIGNL4 alerts in the simulator whose externalEventId is `external`.
