@@ -12,6 +12,19 @@
 namespace sirenbox::app {
 namespace {
 
+// A Sentinel poll that brings one new incident `id`.
+sources::SourceBatch new_incident(const std::string& id) {
+    sources::SourceBatch batch;
+    batch.source = "sentinel";
+    core::CloudSnapshot snap;
+    snap.alarm.source = "sentinel";
+    snap.alarm.id = id;
+    snap.cloud_state = core::AlarmState::kUnacked;
+    snap.may_raise = true;
+    batch.snapshots.push_back(snap);
+    return batch;
+}
+
 class CoreLoopTest : public ::testing::Test {
 protected:
     CoreLoopTest() {
@@ -220,14 +233,7 @@ TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
                   .reply_command = [&](const std::string& r) { replies.push_back(r); }};
     CoreLoop loop(std::move(deps));
     loop.restore();
-    sources::SourceBatch batch;
-    batch.source = "sentinel";
-    core::CloudSnapshot snap;
-    snap.alarm.source = "sentinel";
-    snap.alarm.id = "a";
-    snap.cloud_state = core::AlarmState::kUnacked;
-    snap.may_raise = true;
-    batch.snapshots.push_back(snap);
+    auto batch = new_incident("a");
     loop.handle(batch);
     ASSERT_EQ(events.size(), 1u);
     EXPECT_NE(events[0].find("\"event\":\"raised\""), std::string::npos);
@@ -274,14 +280,7 @@ TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {
     };
     CoreLoop loop(std::move(deps));
     loop.restore();
-    sources::SourceBatch batch;
-    batch.source = "sentinel";
-    core::CloudSnapshot snap;
-    snap.alarm.source = "sentinel";
-    snap.alarm.id = "a";
-    snap.cloud_state = core::AlarmState::kUnacked;
-    snap.may_raise = true;
-    batch.snapshots.push_back(snap);
+    auto batch = new_incident("a");
     loop.handle(batch);
 
     hal::Press p;
