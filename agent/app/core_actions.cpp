@@ -267,15 +267,9 @@ int CoreLoop::silence(const std::string& origin, const std::string& zone) {
 void CoreLoop::lamp_test(const std::string& origin, const std::string& zone) {
     for (const auto& role : deps_.output_roles) {
         if (core::is_horn(role)) continue;
-        bool in_zone = zone.empty() || role == deps_.config.outputs.fault;  // the fault lamp serves every zone
-        for (const auto& z : annunciator_.zones()) {
-            if (z.name != zone) continue;
-            for (const auto& roles : z.outputs) in_zone = in_zone || std::count(roles.begin(), roles.end(), role) > 0;
-            for (const auto& step : z.escalation) {
-                in_zone = in_zone || std::count(step.outputs.begin(), step.outputs.end(), role) > 0;
-            }
-            in_zone = in_zone || z.all_clear == role;
-        }
+        const bool in_zone = zone.empty() || role == deps_.config.outputs.fault ||  // the fault lamp serves every zone
+                             std::any_of(annunciator_.zones().begin(), annunciator_.zones().end(),
+                                         [&](const core::Zone& z) { return z.name == zone && z.drives(role); });
         if (in_zone) lamp_test_roles_.insert(role);
     }
     lamp_test_until_ = deps_.clock.now() + std::chrono::seconds(deps_.config.outputs.lamp_test_s);

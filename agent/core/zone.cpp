@@ -28,6 +28,12 @@ bool ZoneFilter::matches(const Alarm& alarm) const {
     return any_common(products, alarm.products) && any_common(labels, alarm.labels);
 }
 
+bool Zone::drives(const std::string& role) const {
+    auto in = [&](const std::vector<std::string>& roles) { return std::find(roles.begin(), roles.end(), role) != roles.end(); };
+    return all_clear == role || std::any_of(outputs.begin(), outputs.end(), in) ||
+           std::any_of(escalation.begin(), escalation.end(), [&](const EscalationStep& step) { return in(step.outputs); });
+}
+
 bool is_horn(const std::string& role) { return role.rfind("siren", 0) == 0 || role.rfind("horn", 0) == 0; }
 
 }  // namespace sirenbox::core

@@ -43,6 +43,8 @@ struct Zone {
     [[nodiscard]] const std::vector<std::string>& outputs_for(Severity s) const {
         return outputs[static_cast<std::size_t>(s)];
     }
+    /// Whether any severity, escalation rung or the all-clear of this zone drives `role`.
+    [[nodiscard]] bool drives(const std::string& role) const;
 };
 
 /// The ISA-18.2 sequence as patterns: what a lamp shows for an unacknowledged, acknowledged and

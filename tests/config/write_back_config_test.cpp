@@ -2,33 +2,14 @@
 #include <gtest/gtest.h>
 
 #include "agent/config/config.hpp"
-#include "tests/support/test_env.hpp"
+#include "tests/config/config_fixture.hpp"
 
 namespace sirenbox::config {
 namespace {
 
-class WriteBackConfigTest : public ::testing::Test {
+class WriteBackConfigTest : public ConfigFixture {
   protected:
-    // `sections` is the inside of the top-level object after cloud, store and control.
-    std::string with(const std::string& sections) {
-        const std::string ca = dir_.write("ca.pem", "x").string();
-        return R"({"cloud": {"ca_bundle": ")" + ca + R"("},
-                   "store": {"path": ")" +
-               (dir_.path() / "db.sqlite").string() + R"("},
-                   "control": {"socket": ")" +
-               (dir_.path() / "ctl.sock").string() + R"("})" + (sections.empty() ? "" : ", " + sections) + "}";
-    }
-
-    std::map<std::string, std::string> problems_of(const std::string& text, Config* out = nullptr) {
-        Problems problems;
-        Config config = parse(text, problems);
-        if (out != nullptr) *out = config;
-        std::map<std::string, std::string> by_path;
-        for (const auto& p : problems.list()) by_path[p.path] += p.message;
-        return by_path;
-    }
-
-    testing::TempDir dir_;
+    std::string with(const std::string& sections) { return minimal_with(sections); }
 };
 
 TEST_F(WriteBackConfigTest, EveryCloudTakesEveryActionAndSignl4PassesOnAcknowledgementsByDefault) {

@@ -272,6 +272,12 @@ TEST(Zone, HornsAreNamedSoAndFiltersIgnoreCase) {
     EXPECT_TRUE(f.matches(a));
     a.labels = {"IT"};
     EXPECT_FALSE(f.matches(a));
+    Zone z = main_zone();
+    z.escalation = {{seconds(60), Severity::kHigh, {"siren_2"}}};
+    EXPECT_TRUE(z.drives("lamp_amber"));
+    EXPECT_TRUE(z.drives("lamp_green")) << "its all-clear";
+    EXPECT_TRUE(z.drives("siren_2")) << "an escalation rung";
+    EXPECT_FALSE(z.drives("lamp_blue"));
     f = {};
     f.min_severity = Severity::kMedium;
     a.severity = Severity::kLow;
