@@ -18,28 +18,10 @@ json::Ptr string_array(const std::vector<std::string>& values) {
 
 }  // namespace
 
-Result<AlarmTopics> AlarmTopics::create(std::string base) {
-    if (base.empty() || !valid_topic_name(base) || base.front() == '/' || base.back() == '/') {
-        return invalid_argument("mqtt base topic \"" + base +
-                                "\" must be a non-empty topic without '+', '#', NUL or a leading/trailing '/'");
-    }
-    return AlarmTopics(std::move(base));
-}
-
-std::string AlarmTopics::availability() const { return base_ + "/availability"; }
-
-std::string AlarmTopics::summary() const { return base_ + "/summary"; }
-
-std::string AlarmTopics::alarm(const core::Alarm& alarm) const {
-    return base_ + "/alarms/" + sanitize_level(alarm.source) + "/" + sanitize_level(alarm.id);
-}
-
-std::string AlarmTopics::all_alarms() const { return base_ + "/alarms/#"; }
-
-AlarmPublisher::AlarmPublisher(AlarmTopics topics, Session& session) : topics_(std::move(topics)), session_(session) {}
+AlarmPublisher::AlarmPublisher(BoxTopics topics, Session& session) : topics_(std::move(topics)), session_(session) {}
 
 Result<std::unique_ptr<AlarmPublisher>> AlarmPublisher::create(std::string base, Session& session) {
-    auto topics = AlarmTopics::create(std::move(base));
+    auto topics = BoxTopics::create(std::move(base));
     if (!topics.is_ok()) return topics.status();
     return std::make_unique<AlarmPublisher>(std::move(topics).value(), session);
 }

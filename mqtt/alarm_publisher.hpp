@@ -6,33 +6,11 @@
 
 #include "agent/base/result.hpp"
 #include "agent/core/alarm.hpp"
+#include "mqtt/box_topics.hpp"
 
 namespace sirenbox::broker {
 
 class Session;
-
-/// The topic layout under one base topic (e.g. "sirenbox/noc-wall-1"):
-///   <base>/availability               "online" / "offline", retained (the Session's last will)
-///   <base>/alarms/<source>/<id>       one alarm's state as JSON, retained; empty payload once cleared
-/// Source and id are made safe as single topic levels with sanitize_level() (percent-encoding of '%',
-/// '/', '+', '#' and NUL), so an id like "a/b#1" becomes "a%2Fb%231". A value type; thread-safe to read.
-class AlarmTopics {
-  public:
-    /// kInvalidArgument when `base` is empty, holds '+', '#' or NUL, or starts or ends with '/'.
-    static Result<AlarmTopics> create(std::string base);
-
-    [[nodiscard]] const std::string& base() const { return base_; }
-    [[nodiscard]] std::string availability() const;
-    /// "<base>/summary": retained counts, silence, outbox and source health (docs/mqtt.md).
-    [[nodiscard]] std::string summary() const;
-    [[nodiscard]] std::string alarm(const core::Alarm& alarm) const;
-    /// The filter that matches every alarm topic, for clients that want them all.
-    [[nodiscard]] std::string all_alarms() const;
-
-  private:
-    explicit AlarmTopics(std::string base) : base_(std::move(base)) {}
-    std::string base_;
-};
 
 /// Republishes alarms as retained JSON so Home Assistant and Node-RED see the current state the moment
 /// they subscribe, and clears them (empty retained payload) once an alarm is gone.
@@ -41,8 +19,8 @@ class AlarmTopics {
 /// the Session holds messages while the broker is away. Thread-safe as far as the Session is.
 class AlarmPublisher {
   public:
-    AlarmPublisher(AlarmTopics topics, Session& session);
-    /// Validates `base` as AlarmTopics::create() does.
+    AlarmPublisher(BoxTopics topics, Session& session);
+    /// Validates `base` as BoxTopics::create() does.
     static Result<std::unique_ptr<AlarmPublisher>> create(std::string base, Session& session);
 
     void publish(const core::Alarm& alarm);
@@ -50,7 +28,7 @@ class AlarmPublisher {
     void clear(const core::Alarm& alarm);
 
     [[nodiscard]] std::string alarm_topic(const core::Alarm& alarm) const { return topics_.alarm(alarm); }
-    [[nodiscard]] const AlarmTopics& topics() const { return topics_; }
+    [[nodiscard]] const BoxTopics& topics() const { return topics_; }
 
     /// Compact JSON, keys in this order: {"schema":1,"key","source","id","title","severity","state",
     /// "cloud_status","number","url","owner","silenced","products":[],"labels":[],"created","updated"};
@@ -60,7 +38,7 @@ class AlarmPublisher {
     static Result<core::Alarm> parse_alarm_payload(const std::string& payload);
 
   private:
-    AlarmTopics topics_;
+    BoxTopics topics_;
     Session& session_;
 };
 

@@ -10,6 +10,8 @@ namespace sirenbox::broker {
 namespace {
 
 const std::set<std::string> kActions{"acknowledge", "resolve", "comment", "silence", "lamp_test"};
+// What may be asked unsigned: harmless to repeat, and never closes an incident.
+const std::set<std::string> kPressActions{"acknowledge", "silence", "lamp_test"};
 // Replay protection needs to remember ids only while their timestamps are fresh; this bounds it anyway.
 constexpr std::size_t kMaxRemembered = 4096;
 
@@ -22,8 +24,12 @@ bool equal_constant_time(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-CommandVerifier::CommandVerifier(std::string base_topic, CommandPolicy policy, const Clock& clock)
-    : base_(std::move(base_topic)), policy_(std::move(policy)), clock_(clock) {}
+CommandVerifier::CommandVerifier(BoxTopics topics, CommandPolicy policy, const Clock& clock, bool accept_presses)
+    : topics_(std::move(topics)), policy_(std::move(policy)), clock_(clock), accept_presses_(accept_presses) {}
+
+long long CommandVerifier::now_s() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch()).count();
+}
 
 std::string CommandVerifier::sign(const Secret& key, const std::string& topic, const std::string& id, long long ts,
                                   const std::string& alarm, const std::string& text) {
@@ -41,22 +47,76 @@ std::string CommandVerifier::sign(const Secret& key, const std::string& topic, c
     return hex;
 }
 
-bool CommandVerifier::seen_before(const std::string& id, long long ts) {
-    const long long now = std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch()).count();
-    while (!recent_.empty() && (recent_.front().first < now - 2 * policy_.max_age.count() || recent_.size() > kMaxRemembered)) {
+void CommandVerifier::forget_old() {
+    const long long oldest = now_s() - 2 * policy_.max_age.count();
+    while (!recent_.empty() && (recent_.front().first < oldest || recent_.size() > kMaxRemembered)) {
         recent_ids_.erase(recent_.front().second);
         recent_.pop_front();
     }
+}
+
+bool CommandVerifier::seen_before(const std::string& id, long long ts) {
+    forget_old();
     if (!recent_ids_.insert(id).second) return true;
     recent_.emplace_back(ts, id);
     return false;
 }
 
-Result<Command> CommandVerifier::verify(const std::string& topic, const std::string& payload) {
-    const std::string prefix = base_ + "/command/";
-    if (topic.rfind(prefix, 0) != 0) return invalid_argument("not a command topic: " + topic);
+std::string CommandVerifier::remembered() const {
+    auto list = json::array();
+    for (const auto& [ts, id] : recent_) {
+        auto pair = json::array();
+        json::append(pair.get(), json::Ptr(cJSON_CreateNumber(static_cast<double>(ts))));
+        json::append(pair.get(), json::Ptr(cJSON_CreateString(id.c_str())));
+        json::append(list.get(), std::move(pair));
+    }
+    return json::print(list.get());
+}
+
+void CommandVerifier::restore(const std::string& remembered_json) {
+    auto doc = json::parse(remembered_json, "remembered command ids");
+    if (!doc.is_ok() || !cJSON_IsArray(doc->get())) return;
+    for (const cJSON* pair = doc->get()->child; pair != nullptr; pair = pair->next) {
+        const cJSON* ts = cJSON_GetArrayItem(pair, 0);
+        const cJSON* id = cJSON_GetArrayItem(pair, 1);
+        if (!cJSON_IsNumber(ts) || !cJSON_IsString(id)) continue;
+        if (recent_ids_.insert(id->valuestring).second) {
+            recent_.emplace_back(static_cast<long long>(ts->valuedouble), id->valuestring);
+        }
+    }
+    forget_old();
+}
+
+std::string CommandVerifier::id_of(const std::string& payload) {
+    if (payload.size() > kMaxPayloadBytes) return {};
+    auto doc = json::parse(payload, "command");
+    if (!doc.is_ok()) return {};
+    return json::get_string(doc->get(), "id").value_or("");
+}
+
+Result<Command> CommandVerifier::verify_press(const std::string& topic, const std::string& action) {
+    if (!accept_presses_) return permission_denied("press on " + topic + ": mqtt.press_topics is off");
+    if (kPressActions.count(action) == 0) {
+        return permission_denied("press on " + topic + ": \"" + action +
+                                 "\" is not taken unsigned (only acknowledge, silence and lamp_test; use a signed "
+                                 "command on " + topics_.command(action) + ")");
+    }
     Command command;
-    command.action = topic.substr(prefix.size());
+    command.action = action;
+    command.alarm = "all";
+    command.press = true;
+    return command;
+}
+
+Result<Command> CommandVerifier::verify(const std::string& topic, const std::string& payload) {
+    if (payload.size() > kMaxPayloadBytes) {
+        return invalid_argument("command on " + topic + ": payload of " + std::to_string(payload.size()) +
+                                " bytes is over the limit of " + std::to_string(kMaxPayloadBytes));
+    }
+    if (const std::string pressed = topics_.press_action(topic); !pressed.empty()) return verify_press(topic, pressed);
+    Command command;
+    command.action = topics_.command_action(topic);
+    if (command.action.empty()) return invalid_argument("not a command topic: " + topic);
     if (kActions.count(command.action) == 0) {
         return invalid_argument("unknown command \"" + command.action + "\" on " + topic);
     }
@@ -78,7 +138,7 @@ Result<Command> CommandVerifier::verify(const std::string& topic, const std::str
     }
     const std::string expected = sign(policy_.key, topic, command.id, *ts, command.alarm, command.text);
     if (!equal_constant_time(expected, *mac)) return permission_denied("command on " + topic + ": bad hmac");
-    const long long now = std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch()).count();
+    const long long now = now_s();
     if (*ts < now - policy_.max_age.count() || *ts > now + policy_.max_age.count()) {
         return permission_denied("command on " + topic + ": timestamp " + std::to_string(*ts) + " is " +
                                  std::to_string(now - *ts) + " s off this box's clock (limit " +

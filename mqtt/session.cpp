@@ -49,6 +49,10 @@ Status validate(const SessionOptions& o) {
                    " ms)");
     }
     if (o.max_held == 0) return bad("max_held must be at least 1");
+    if (o.max_in_flight == 0) return bad("max_in_flight must be at least 1");
+    for (const auto& own : o.own_topics) {
+        if (!valid_topic_filter(own)) return bad("own topic \"" + own + "\" is not a valid topic filter");
+    }
     if (o.username.empty() && !o.password.empty()) {
         return bad("a password needs a username (MQTT 3.1.1), broker " + o.uri);
     }
@@ -129,6 +133,8 @@ void skip_openssl_init() {
 }
 
 constexpr int kMaxDeliveryFailures = 5;
+constexpr std::chrono::milliseconds kRefusalPause{100};
+constexpr std::chrono::milliseconds kRefusalPauseMax{5000};
 
 }  // namespace
 
@@ -197,7 +203,12 @@ void Session::publish(std::string topic, std::string payload, bool retained, int
     }
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back(OutMessage{std::move(topic), std::move(payload), retained, qos});
+        const std::uint64_t order = next_order_++;
+        if (retained) {
+            picture_.set(std::move(topic), std::move(payload), qos, order);
+        } else {
+            queue_.push_back(OutMessage{std::move(topic), std::move(payload), false, qos, 0, order});
+        }
     }
     wake_.notify_all();
 }
@@ -207,6 +218,15 @@ Status Session::subscribe(std::string filter, MessageHandler handler) {
         return invalid_argument("mqtt subscribe on " + options_.uri + ": invalid topic filter \"" + filter + "\"");
     }
     if (!handler) return invalid_argument("mqtt subscribe on " + options_.uri + ": no handler for \"" + filter + "\"");
+    std::vector<std::string> own = options_.own_topics;
+    own.push_back(options_.availability_topic);
+    for (const auto& topic : own) {
+        if (filters_overlap(filter, topic)) {
+            return invalid_argument("mqtt subscribe on " + options_.uri + ": \"" + filter +
+                                    "\" would deliver this box's own messages on \"" + topic +
+                                    "\" back to it; subscribe to another topic");
+        }
+    }
     {
         std::lock_guard lock(mutex_);
         subscriptions_.push_back(Subscription{std::move(filter), std::move(handler)});
@@ -224,9 +244,11 @@ SessionStats Session::stats() const {
     std::lock_guard lock(mutex_);
     SessionStats s;
     s.published = published_;
-    s.held = queue_.size();
+    s.held = queue_.size() + picture_.due();
     s.in_flight = in_flight_.size();
+    s.retained = picture_.size();
     s.dropped = queue_.dropped() + refused_;
+    s.refusals = refusals_;
     s.connects = connects_;
     s.connect_failures = connect_failures_;
     return s;
@@ -268,23 +290,44 @@ void Session::on_delivered(std::uint64_t id, bool ok, int code) {
         std::lock_guard lock(mutex_);
         auto found = in_flight_.find(id);
         if (found == in_flight_.end()) return;  // already put back when the link went down
-        OutMessage message = std::move(found->second);
+        InFlight sent = std::move(found->second);
         in_flight_.erase(found);
-        // Paho may fail a publish because the link is going down before it reports the loss, so a failure
-        // alone does not mean the broker refused the message: it is sent again, up to a bound that stops a
-        // message the broker really refuses (MQTT 5 reason codes) from circling forever.
         if (ok) {
             ++published_;
-        } else if (++message.failures >= kMaxDeliveryFailures) {
-            ++refused_;
-            SB_LOG(kError, kComponent) << "broker " << options_.uri << " did not take the message on " << message.topic
-                                       << " after " << message.failures << " tries (Paho code " << code
-                                       << "); dropped";
+            refusals_in_a_row_ = 0;
+            if (sent.message.retained) picture_.confirmed(sent.message.topic, sent.version);
         } else {
-            queue_.push_front(std::move(message));
+            // Paho may fail a publish because the link is going down before it reports the loss, so a
+            // failure alone does not mean the broker refused the message.
+            refused(std::move(sent), "Paho code " + std::to_string(code));
         }
     }
     wake_.notify_all();
+}
+
+void Session::refused(InFlight sent, const std::string& why) {
+    ++refusals_;
+    ++refusals_in_a_row_;
+    // A pause that grows with refusals in a row (100 ms .. 5 s), so a message the broker keeps refusing
+    // cannot spin the worker, and Paho's own queue gets time to drain.
+    const auto pause = std::min(kRefusalPauseMax, kRefusalPause * (1 << std::min(refusals_in_a_row_ - 1, 6)));
+    paused_until_ = std::chrono::steady_clock::now() + pause;
+    OutMessage& message = sent.message;
+    const bool first = refusals_in_a_row_ == 1;
+    if (message.retained) {
+        // State is never dropped: the newest payload for the topic goes out again after the pause.
+        picture_.failed(message.topic, sent.version, next_order_++);
+        if (first) {
+            SB_LOG(kWarn, kComponent) << "broker " << options_.uri << " did not take " << message.topic << " (" << why
+                                      << "); sending it again shortly";
+        }
+    } else if (++message.failures >= kMaxDeliveryFailures) {
+        ++refused_;
+        SB_LOG(kError, kComponent) << "broker " << options_.uri << " did not take the message on " << message.topic
+                                   << " after " << message.failures << " tries (" << why << "); dropped";
+    } else {
+        queue_.push_front(std::move(message));
+    }
 }
 
 }  // namespace sirenbox::broker

@@ -17,6 +17,7 @@ constexpr Millis kPollSlice{50};        // how often a pending connect checks fo
 constexpr Millis kSubscribeWait{2000};  // per SUBACK
 constexpr Millis kOfflineWait{2000};    // for the "offline" PUBACK at stop()
 constexpr Millis kDisconnectWait{3000};
+constexpr Millis kFlushWait{2000};  // for what is due at stop()
 
 }  // namespace
 
@@ -94,16 +95,32 @@ void Session::on_connected() {
         link_up_ = true;
         subscribed_count_ = 0;
         ++connects_;
+        // A broker without persistence lost every retained message when it restarted: the whole
+        // picture goes out again, not only what changed while it was away.
+        picture_.resend_all();
+        refusals_in_a_row_ = 0;
+        paused_until_ = {};
     }
     subscribe_new();
     if (options_.on_connected) options_.on_connected();
     send_pending();
 }
 
+bool Session::may_send() const {
+    return in_flight_.size() < options_.max_in_flight && (!queue_.empty() || picture_.due() > 0) &&
+           std::chrono::steady_clock::now() >= paused_until_;
+}
+
 void Session::serve_connected() {
     std::unique_lock lock(mutex_);
-    wake_.wait(lock,
-               [this] { return stopping_ || lost_ || !queue_.empty() || subscribed_count_ < subscriptions_.size(); });
+    const auto ready = [this] {
+        return stopping_ || lost_ || may_send() || subscribed_count_ < subscriptions_.size();
+    };
+    if (std::chrono::steady_clock::now() < paused_until_) {
+        wake_.wait_until(lock, paused_until_, ready);
+    } else {
+        wake_.wait(lock, ready);
+    }
     if (lost_) {
         handle_loss(lock);
         return;
@@ -117,7 +134,10 @@ void Session::serve_connected() {
 void Session::handle_loss(std::unique_lock<std::mutex>& lock) {
     link_up_ = false;
     // Sent but not confirmed: a clean session will not resend them, so they go back, oldest at the front.
-    for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) queue_.push_front(std::move(it->second));
+    for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) {
+        if (!it->second.message.retained) queue_.push_front(std::move(it->second.message));
+    }
+    picture_.link_lost();
     in_flight_.clear();
     const std::string cause = lost_cause_;
     lock.unlock();
@@ -142,32 +162,53 @@ void Session::subscribe_new() {
     }
 }
 
+std::optional<std::uint64_t> Session::take_next() {
+    if (!link_up_ || lost_ || !may_send()) return std::nullopt;
+    const OutMessage* event = queue_.front();
+    const auto retained_order = picture_.next_order();
+    InFlight next;
+    if (retained_order && (event == nullptr || *retained_order < event->order)) {
+        auto item = picture_.take_due();
+        next.message = OutMessage{item->topic, item->payload, true, item->qos, 0, item->order};
+        next.version = item->version;
+    } else {
+        next.message = std::move(*queue_.pop_front());
+    }
+    const std::uint64_t id = next_delivery_id_++;
+    in_flight_.emplace(id, std::move(next));
+    return id;
+}
+
 void Session::send_pending() {
     while (true) {
         OutMessage message;
         std::uint64_t id = 0;
         {
             std::lock_guard lock(mutex_);
-            if (!link_up_ || lost_) return;
-            auto next = queue_.pop_front();
+            auto next = take_next();
             if (!next) return;
-            message = std::move(*next);
-            id = next_delivery_id_++;
-            in_flight_.emplace(id, message);
+            id = *next;
+            message = in_flight_.at(id).message;
         }
         try {
             send_tracked(message, id);
         } catch (const std::exception& e) {
             const bool link_alive = client_->is_connected();  // asked outside mutex_: Paho locks its own
             std::lock_guard lock(mutex_);
-            if (in_flight_.erase(id) == 0) continue;  // the listener already settled it
+            auto found = in_flight_.find(id);
+            if (found == in_flight_.end()) continue;  // the listener already settled it
+            InFlight sent = std::move(found->second);
+            in_flight_.erase(found);
             if (link_alive) {
-                ++refused_;
-                SB_LOG(kError, kComponent)
-                    << "publishing to " << message.topic << " on " << options_.uri << ": " << e.what() << "; dropped";
-                continue;
+                // e.g. MQTTASYNC_MAX_BUFFERED_MESSAGES: Paho's queue is full. Not lost: sent again later.
+                refused(std::move(sent), e.what());
+                return;
             }
-            queue_.push_front(std::move(message));
+            if (sent.message.retained) {
+                picture_.failed(sent.message.topic, sent.version, sent.message.order);
+            } else {
+                queue_.push_front(std::move(sent.message));
+            }
             lost_ = true;  // Paho's connection_lost may come later; do not spin on a dead link
             lost_cause_ = e.what();
             return;
@@ -182,7 +223,15 @@ void Session::shutdown() {
         up = link_up_ && !lost_;
     }
     if (up) {
-        send_pending();
+        // What is due goes out first, a window at a time, for at most kFlushWait.
+        const auto flush_until = std::chrono::steady_clock::now() + kFlushWait;
+        while (true) {
+            send_pending();
+            std::unique_lock lock(mutex_);
+            const bool flushed = queue_.empty() && picture_.due() == 0 && in_flight_.empty();
+            if (flushed || lost_ || std::chrono::steady_clock::now() >= flush_until) break;
+            wake_.wait_for(lock, kPollSlice);
+        }
         try {
             client_->publish(options_.availability_topic, std::string("offline"), 1, true)->wait_for(kOfflineWait);
             client_->disconnect(kDisconnectWait)->wait_for(kDisconnectWait + kPollSlice);

@@ -60,6 +60,27 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
     }
 }
 
+bool filters_overlap(std::string_view a, std::string_view b) {
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (true) {
+        const std::size_t a_end = a.find('/', i);
+        const std::size_t b_end = b.find('/', j);
+        const std::string_view a_level = a.substr(i, a_end == std::string_view::npos ? a_end : a_end - i);
+        const std::string_view b_level = b.substr(j, b_end == std::string_view::npos ? b_end : b_end - j);
+        if (a_level == "#" || b_level == "#") return true;
+        if (a_level != "+" && b_level != "+" && a_level != b_level) return false;
+        const bool a_last = a_end == std::string_view::npos;
+        const bool b_last = b_end == std::string_view::npos;
+        if (a_last && b_last) return true;
+        // One ends here: they still meet when the other's next and last level is "#" ("a/#" matches "a").
+        if (a_last) return b.substr(b_end + 1) == "#";
+        if (b_last) return a.substr(a_end + 1) == "#";
+        i = a_end + 1;
+        j = b_end + 1;
+    }
+}
+
 std::string sanitize_level(std::string_view text) {
     if (text.empty()) return "%";
     std::string out;

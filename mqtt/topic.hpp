@@ -18,6 +18,10 @@ namespace sirenbox::broker {
 /// not match topics starting with '$' (so "#" does not swallow "$SYS/...").
 [[nodiscard]] bool topic_matches(std::string_view filter, std::string_view topic);
 
+/// True when some topic name matches both filters (a topic name is a filter that matches itself). Used to
+/// prove that no subscription of the box can deliver a message the box published itself.
+[[nodiscard]] bool filters_overlap(std::string_view a, std::string_view b);
+
 /// Makes `text` safe as ONE topic level: ids from the clouds are opaque and may hold characters that would
 /// split the level ('/') or turn it into a wildcard ('+', '#'). Percent-encoding keeps the mapping
 /// reversible and free of collisions: '%' -> "%25", '/' -> "%2F", '+' -> "%2B", '#' -> "%23", NUL -> "%00".

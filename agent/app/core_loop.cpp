@@ -242,28 +242,36 @@ void CoreLoop::handle(const MqttCommand& command) {
     auto verified = deps_.commands->verify(command.topic, command.payload);
     if (!verified.is_ok()) {
         SB_LOG(kWarn, "mqtt") << "command rejected: " << verified.status().message();
+        // The sender's id, when it can be read, so a client can match the rejection to its request.
+        json::add(reply.get(), "id", broker::CommandVerifier::id_of(command.payload));
         json::add(reply.get(), "topic", command.topic);
         json::add(reply.get(), "ok", false);
         json::add(reply.get(), "error", verified.status().message());
+        if (deps_.reply_command) deps_.reply_command(json::print(reply.get()));
+        return;
+    }
+    if (deps_.commands->signed_commands() && !verified->press) {
+        // The replay window survives a restart: a captured command cannot be played once more after a reboot.
+        Status kept = deps_.store.put_state(broker::CommandVerifier::kStateKey, deps_.commands->remembered());
+        if (!kept.is_ok()) SB_LOG(kError, "mqtt") << "command ids not kept across a restart: " << kept.message();
+    }
+    json::add(reply.get(), "id", verified->id);
+    json::add(reply.get(), "action", verified->action);
+    Result<int> done = 0;
+    if (verified->action == "silence") {
+        done = silence("mqtt");
+    } else if (verified->action == "lamp_test") {
+        lamp_test("mqtt");
     } else {
-        json::add(reply.get(), "id", verified->id);
-        json::add(reply.get(), "action", verified->action);
-        Result<int> done = 0;
-        if (verified->action == "silence") {
-            done = silence("mqtt");
-        } else if (verified->action == "lamp_test") {
-            lamp_test("mqtt");
-        } else {
-            relay::ActionKind kind{};
-            relay::parse_action_kind(verified->action, kind);
-            done = act(kind, verified->alarm, "mqtt", verified->text);
-        }
-        json::add(reply.get(), "ok", done.is_ok());
-        if (done.is_ok()) {
-            json::add(reply.get(), "alarms", *done);
-        } else {
-            json::add(reply.get(), "error", done.status().message());
-        }
+        relay::ActionKind kind{};
+        relay::parse_action_kind(verified->action, kind);
+        done = act(kind, verified->alarm, "mqtt", verified->text);
+    }
+    json::add(reply.get(), "ok", done.is_ok());
+    if (done.is_ok()) {
+        json::add(reply.get(), "alarms", *done);
+    } else {
+        json::add(reply.get(), "error", done.status().message());
     }
     if (deps_.reply_command) deps_.reply_command(json::print(reply.get()));
 }

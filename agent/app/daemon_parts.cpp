@@ -13,28 +13,34 @@
 namespace sirenbox::app {
 namespace {
 
-// Device discovery when enabled (again whenever Home Assistant restarts); when disabled, an empty retained
-// config removes a device announced earlier.
-Status announce_to_home_assistant(DaemonParts& p) {
+broker::DiscoveryInfo discovery_info(const DaemonParts& p) {
     const auto& m = p.config.mqtt;
     broker::DiscoveryInfo info;
     info.prefix = m.ha_prefix;
     info.box_id = p.config.box.id;
     info.box_name = p.config.box.name;
-    info.base_topic = m.base_topic;
-    info.buttons = m.commands && m.command_key_file.empty();
+    info.buttons = m.press_topics;
     info.version = "0.1.0";
+    return info;
+}
+
+// Device discovery when enabled (again whenever Home Assistant restarts; the session re-sends it after
+// every reconnect with the rest of the retained picture); when disabled, an empty retained config removes a
+// device announced earlier.
+Status announce_to_home_assistant(DaemonParts& p) {
+    const broker::DiscoveryInfo info = discovery_info(p);
     const std::string topic = broker::discovery_topic(info);
-    if (!m.ha_discovery) {
+    if (!p.config.mqtt.ha_discovery) {
         p.session->publish(topic, "", true);
         return Status::ok();
     }
-    const std::string payload = broker::discovery_payload(info);
+    const std::string payload = broker::discovery_payload(info, p.publisher->topics());
     p.session->publish(topic, payload, true);
     broker::Session* session = p.session.get();
     return p.session->subscribe(broker::ha_status_topic(info), [session, topic, payload](const std::string&,
                                                                                         const std::string& status) {
-        if (status == "online") session->publish(topic, payload, true);
+        // Home Assistant restarted: the retained config is unchanged, so it is published as a new message.
+        if (status == "online") session->publish(topic, payload, false);
     });
 }
 
@@ -76,16 +82,20 @@ Status build_mqtt(DaemonParts& p) {
     options.tls_ca_file = m.tls_ca_file;
     options.tls_cert_file = m.tls_cert_file;
     options.tls_key_file = m.tls_key_file;
-    auto topics = broker::AlarmTopics::create(m.base_topic);
+    auto topics = broker::BoxTopics::create(m.base_topic);
     if (!topics.is_ok()) return topics.status().with_context("mqtt.base_topic");
     options.availability_topic = topics->availability();
+    // What this box publishes: the session refuses any subscription that would hand it back.
+    options.own_topics = topics->published();
+    options.own_topics.push_back(broker::discovery_topic(discovery_info(p)));
+    if (p.config.box.role == "annunciator") options.own_topics.push_back(p.config.fleet.source_base_topic + "/command/+");
     DaemonParts* self = &p;
     options.on_connected = [self] { self->core->post(BrokerConnected{}); };
     auto session = broker::Session::create(std::move(options));
     if (!session.is_ok()) return session.status();
     p.session = std::move(*session);
     p.publisher = std::make_unique<broker::AlarmPublisher>(std::move(*topics), *p.session);
-    if (m.commands) {
+    if (m.commands || m.press_topics) {
         broker::CommandPolicy policy;
         policy.max_age = std::chrono::seconds(m.command_max_age_s);
         if (!m.command_key_file.empty()) {
@@ -93,11 +103,23 @@ Status build_mqtt(DaemonParts& p) {
             if (!key.is_ok()) return key.status();
             policy.key = std::move(*key);
         }
-        p.commands = std::make_unique<broker::CommandVerifier>(m.base_topic, std::move(policy), SystemClock::instance());
-        Status subscribed = p.session->subscribe(p.commands->filter(), [self](const std::string& topic, const std::string& payload) {
+        p.commands = std::make_unique<broker::CommandVerifier>(p.publisher->topics(), std::move(policy),
+                                                               SystemClock::instance(), m.press_topics);
+        // Replay protection survives a restart: the ids accepted within the window come back from the store.
+        if (auto kept = p.core_store->get_state(broker::CommandVerifier::kStateKey); kept.is_ok() && *kept) {
+            p.commands->restore(**kept);
+        }
+        const auto post = [self](const std::string& topic, const std::string& payload) {
             self->core->post(MqttCommand{topic, payload});
-        });
-        if (!subscribed.is_ok()) return subscribed.with_context("mqtt commands");
+        };
+        if (m.commands) {
+            Status subscribed = p.session->subscribe(p.publisher->topics().commands(), post);
+            if (!subscribed.is_ok()) return subscribed.with_context("mqtt commands");
+        }
+        if (m.press_topics) {
+            Status subscribed = p.session->subscribe(p.publisher->topics().presses(), post);
+            if (!subscribed.is_ok()) return subscribed.with_context("mqtt presses");
+        }
     }
     return announce_to_home_assistant(p);
 }
@@ -234,10 +256,10 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
             self->session->publish(self->publisher->topics().summary(), summary, true);
         };
         deps.publish_event = [self](const std::string& event) {
-            self->session->publish(self->publisher->topics().base() + "/events", event, false);
+            self->session->publish(self->publisher->topics().events(), event, false);
         };
         deps.publish_button = [self](const std::string& press) {
-            self->session->publish(self->publisher->topics().base() + "/buttons", press, false);
+            self->session->publish(self->publisher->topics().buttons(), press, false);
         };
     }
     if (p.commander) {
@@ -248,7 +270,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     if (p.commands) {
         deps.commands = p.commands.get();
         deps.reply_command = [self](const std::string& reply) {
-            self->session->publish(self->commands->reply_topic(), reply, false);
+            self->session->publish(self->publisher->topics().reply(), reply, false);
         };
     }
     p.core = std::make_unique<CoreLoop>(std::move(deps));

@@ -19,6 +19,7 @@ constexpr const char* kUsage =
 int check_config(const std::string& file) {
     sirenbox::config::Problems problems;
     sirenbox::config::load(file, problems);
+    std::fputs(problems.format_warnings(file).c_str(), stdout);
     if (!problems.empty()) {
         std::fputs(problems.format(file).c_str(), stdout);
         return 2;
@@ -33,6 +34,9 @@ int run(const std::string& file) {
     if (!problems.empty()) {
         std::fputs(problems.format(file).c_str(), stderr);
         return 2;
+    }
+    for (const auto& warning : problems.warnings()) {
+        SB_LOG(kWarn, "config") << file << ": " << warning.path << ": " << warning.message;
     }
     auto daemon = sirenbox::app::Daemon::create(std::move(config));
     if (!daemon.is_ok()) {

@@ -244,8 +244,12 @@ const std::vector<Field<MqttConfig>> kMqttFields = {
     {"commands", &MqttConfig::commands,
      "Accept acknowledge / resolve / comment / silence commands on <base_topic>/command/<action> (docs/mqtt.md)."},
     {"command_key_file", &MqttConfig::command_key_file,
-     "File holding the shared key (mode 600); when set, every command needs a valid HMAC-SHA256, a fresh "
-     "timestamp and an unused id."},
+     "File holding the shared key (mode 600): its bytes with trailing newlines (LF, CR) removed. When set, every "
+     "command needs a valid HMAC-SHA256, a fresh timestamp and an unused id."},
+    {"press_topics", &MqttConfig::press_topics,
+     "Accept unsigned acknowledge (all) / silence / lamp_test presses on <base_topic>/press/<action>, and offer "
+     "them as Home Assistant buttons. Never resolve or comment. Pair with a broker ACL that lets only Home "
+     "Assistant's user publish there (docs/mqtt.md)."},
     {"ha_discovery", &MqttConfig::ha_discovery,
      "Announce the box to Home Assistant (device discovery); turning it off removes the device."},
     {"ha_prefix", &MqttConfig::ha_prefix, "Home Assistant's discovery prefix."},

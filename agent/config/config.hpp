@@ -131,6 +131,7 @@ struct MqttConfig {
     std::string tls_cert_file;
     std::string tls_key_file;
     bool commands = false;
+    bool press_topics = false;  // unsigned acknowledge / silence / lamp_test on <base>/press/<action>
     bool ha_discovery = false;
     std::string ha_prefix = "homeassistant";
     std::string command_key_file;

@@ -222,6 +222,15 @@ void validate(const Config& c, Problems& problems) {
     if (!m.command_key_file.empty() && !m.commands) {
         problems.add("mqtt.command_key_file", "set, but mqtt.commands is false: commands stay off");
     }
+    if (m.enabled && m.commands && m.command_key_file.empty() && !tls) {
+        problems.warn("mqtt.commands", "on without mqtt.command_key_file over plain " + m.uri.substr(0, m.uri.find("://")) +
+                                           "://: any client of the broker can acknowledge or resolve every alarm; set a "
+                                           "command key, or at least a broker ACL (docs/mqtt.md)");
+    }
+    if (m.enabled && m.press_topics && m.username.empty()) {
+        problems.warn("mqtt.press_topics", "on, and the box connects without a user name: the broker probably lets "
+                                           "anyone publish presses; pair it with an ACL (docs/mqtt.md)");
+    }
 
     validate_zones(c, problems);
 

@@ -217,8 +217,8 @@ TEST_F(CoreLoopTest, LampTestLightsEveryLampButNoHornForItsTime) {
 }
 
 TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
-    broker::CommandVerifier verifier("sirenbox/box", broker::CommandPolicy{Secret("mqtt-command-key"), std::chrono::seconds(30)},
-                                     clock_);
+    broker::CommandVerifier verifier(*broker::BoxTopics::create("sirenbox/box"),
+                                     broker::CommandPolicy{Secret("mqtt-command-key"), std::chrono::seconds(30)}, clock_);
     std::vector<std::string> replies, events;
     CoreDeps deps{.config = config_,
                   .store = *store_,
@@ -244,6 +244,7 @@ TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
     loop.handle(MqttCommand{topic, R"({"id": "r1", "ts": )" + std::to_string(ts) + R"(, "alarm": "all", "hmac": ")" + mac + R"("})"});
     ASSERT_EQ(replies.size(), 1u);
     EXPECT_NE(replies[0].find("bad hmac"), std::string::npos) << replies[0];
+    EXPECT_NE(replies[0].find("\"id\":\"r1\""), std::string::npos) << "a rejection names the request: " << replies[0];
     EXPECT_EQ(loop.book().find("sentinel:a")->state, core::AlarmState::kUnacked) << "a rejected command does nothing";
 
     const std::string good = broker::CommandVerifier::sign(Secret("mqtt-command-key"), topic, "r2", ts, "all", "");
@@ -256,6 +257,10 @@ TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
     EXPECT_EQ(entries[0].origin, "mqtt");
     EXPECT_NE(events.back().find("\"event\":\"acknowledged\""), std::string::npos);
     EXPECT_NE(events.back().find("\"origin\":\"mqtt\""), std::string::npos);
+    // The accepted id is kept in the store, so the same command is a replay after a restart too.
+    auto kept = store_->get_state(broker::CommandVerifier::kStateKey);
+    ASSERT_TRUE(kept.is_ok() && *kept);
+    EXPECT_NE((*kept)->find("\"r2\""), std::string::npos) << **kept;
 }
 
 TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {

@@ -5,6 +5,7 @@
 #include "agent/base/json.hpp"
 #include "agent/base/time_format.hpp"
 #include "mqtt/alarm_publisher.hpp"
+#include "mqtt/topic.hpp"
 #include "mqtt/session.hpp"
 
 namespace sirenbox::broker {
@@ -70,8 +71,8 @@ TEST(BrokerAlarmPayload, EmptyListsAndDefaultsStayPresent) {
     EXPECT_EQ(cJSON_GetArraySize(products), 0);
 }
 
-TEST(BrokerAlarmTopics, LayoutUnderTheBase) {
-    auto topics = AlarmTopics::create("sirenbox/noc-wall-1");
+TEST(BrokerBoxTopics, LayoutUnderTheBase) {
+    auto topics = BoxTopics::create("sirenbox/noc-wall-1");
     ASSERT_TRUE(topics.is_ok()) << topics.status().to_string();
     EXPECT_EQ(topics->availability(), "sirenbox/noc-wall-1/availability");
     EXPECT_EQ(topics->alarm(sample_alarm()),
@@ -79,8 +80,36 @@ TEST(BrokerAlarmTopics, LayoutUnderTheBase) {
     EXPECT_EQ(topics->all_alarms(), "sirenbox/noc-wall-1/alarms/#");
 }
 
-TEST(BrokerAlarmTopics, UnsafeIdsBecomeOneSafeLevel) {
-    auto topics = AlarmTopics::create("sb");
+TEST(BrokerBoxTopics, CommandsRepliesAndPressesHaveSeparateHomes) {
+    auto topics = BoxTopics::create("sb/wall");
+    ASSERT_TRUE(topics.is_ok());
+    EXPECT_EQ(topics->reply(), "sb/wall/reply");
+    EXPECT_EQ(topics->command("acknowledge"), "sb/wall/command/acknowledge");
+    EXPECT_EQ(topics->command_action("sb/wall/command/lamp_test"), "lamp_test");
+    EXPECT_EQ(topics->command_action("sb/wall/command/a/b"), "");
+    EXPECT_EQ(topics->command_action("sb/wall/reply"), "");
+    EXPECT_EQ(topics->press_action("sb/wall/press/silence"), "silence");
+    EXPECT_EQ(topics->press_action("sb/wall/command/silence"), "");
+}
+
+TEST(BrokerBoxTopics, NothingTheBoxSubscribesToMatchesWhatItPublishes) {
+    auto topics = BoxTopics::create("sb/wall");
+    ASSERT_TRUE(topics.is_ok());
+    for (const auto& filter : {topics->commands(), topics->presses()}) {
+        for (const auto& own : topics->published()) EXPECT_FALSE(filters_overlap(filter, own)) << filter << " vs " << own;
+    }
+    // Every topic the box publishes is covered by published().
+    core::Alarm a = sample_alarm();
+    for (const auto& topic : {topics->availability(), topics->summary(), topics->alarm(a), topics->events(),
+                              topics->buttons(), topics->reply()}) {
+        bool covered = false;
+        for (const auto& own : topics->published()) covered = covered || topic_matches(own, topic);
+        EXPECT_TRUE(covered) << topic;
+    }
+}
+
+TEST(BrokerBoxTopics, UnsafeIdsBecomeOneSafeLevel) {
+    auto topics = BoxTopics::create("sb");
     ASSERT_TRUE(topics.is_ok());
     core::Alarm a;
     a.source = "graph";
@@ -88,9 +117,9 @@ TEST(BrokerAlarmTopics, UnsafeIdsBecomeOneSafeLevel) {
     EXPECT_EQ(topics->alarm(a), "sb/alarms/graph/da63%2F%2B%23%00z");
 }
 
-TEST(BrokerAlarmTopics, RejectsBadBaseTopicsNamingThem) {
+TEST(BrokerBoxTopics, RejectsBadBaseTopicsNamingThem) {
     for (const char* bad : {"", "sirenbox/+", "sirenbox/#", "/sirenbox", "sirenbox/"}) {
-        auto topics = AlarmTopics::create(bad);
+        auto topics = BoxTopics::create(bad);
         ASSERT_FALSE(topics.is_ok()) << bad;
         EXPECT_EQ(topics.status().code(), StatusCode::kInvalidArgument);
         EXPECT_NE(topics.status().message().find(std::string("\"") + bad + "\""), std::string::npos)

@@ -20,9 +20,15 @@ protected:
                R"("})";
     }
 
+    CommandVerifier keyed_verifier(bool presses = false) {
+        return CommandVerifier(topics_, CommandPolicy{Secret("command-key-123"), std::chrono::seconds(30)}, clock_,
+                               presses);
+    }
+
     FakeClock clock_;
-    CommandVerifier open_{"sirenbox/box", CommandPolicy{}, clock_};
-    CommandVerifier keyed_{"sirenbox/box", CommandPolicy{Secret("command-key-123"), std::chrono::seconds(30)}, clock_};
+    BoxTopics topics_ = *BoxTopics::create("sirenbox/box");
+    CommandVerifier open_{topics_, CommandPolicy{}, clock_};
+    CommandVerifier keyed_ = keyed_verifier();
 };
 
 TEST_F(CommandTest, WithoutKeyAcceptsPlainCommands) {
@@ -79,6 +85,62 @@ TEST_F(CommandTest, OldIdsAreForgottenOnlyAfterTheirTimestampsExpire) {
     ASSERT_TRUE(keyed_.verify(topic, signed_payload(topic, "x", now(), "all")).is_ok());
     clock_.advance(std::chrono::seconds(20));
     EXPECT_FALSE(keyed_.verify(topic, signed_payload(topic, "x", now(), "all")).is_ok()) << "still remembered";
+}
+
+TEST_F(CommandTest, ACapturedCommandCannotBeReplayedAfterARestart) {
+    const std::string topic = "sirenbox/box/command/resolve";
+    const std::string payload = signed_payload(topic, "before-reboot", now(), "all");
+    ASSERT_TRUE(keyed_.verify(topic, payload).is_ok());
+    const std::string kept = keyed_.remembered();  // what the core loop stores after each accepted command
+
+    CommandVerifier rebooted = keyed_verifier();  // a new process: memory empty until restored
+    rebooted.restore(kept);
+    auto replay = rebooted.verify(topic, payload);
+    ASSERT_FALSE(replay.is_ok());
+    EXPECT_NE(replay.status().message().find("replay"), std::string::npos) << replay.status().message();
+    // Entries past the window are not carried over; a damaged entry is ignored.
+    clock_.advance(std::chrono::seconds(61));
+    CommandVerifier later = keyed_verifier();
+    later.restore(kept);
+    EXPECT_EQ(later.remembered(), "[]");
+    later.restore(R"([[1, 2], "x", [5]])");
+    EXPECT_EQ(later.remembered(), "[]");
+}
+
+TEST_F(CommandTest, OversizedPayloadsAreRefusedBeforeParsing) {
+    const std::string big(CommandVerifier::kMaxPayloadBytes + 1, ' ');
+    auto refused = open_.verify("sirenbox/box/command/acknowledge", big);
+    ASSERT_FALSE(refused.is_ok());
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(refused.status().message().find("over the limit of 4096"), std::string::npos) << refused.status().message();
+    EXPECT_TRUE(open_.verify("sirenbox/box/command/acknowledge",
+                             std::string(CommandVerifier::kMaxPayloadBytes - 2, ' ') + "{}").is_ok());
+}
+
+TEST_F(CommandTest, TheIdOfARejectedCommandCanBeEchoed) {
+    EXPECT_EQ(CommandVerifier::id_of(R"({"id": "hass-7", "alarm": "all"})"), "hass-7");
+    EXPECT_EQ(CommandVerifier::id_of("not json"), "");
+    EXPECT_EQ(CommandVerifier::id_of(R"({"id": 7})"), "");
+}
+
+TEST_F(CommandTest, PressesAreUnsignedAndLimitedToHarmlessActions) {
+    CommandVerifier verifier = keyed_verifier(true);
+    for (const char* action : {"acknowledge", "silence", "lamp_test"}) {
+        auto press = verifier.verify(std::string("sirenbox/box/press/") + action, "PRESS");
+        ASSERT_TRUE(press.is_ok()) << action << ": " << press.status().to_string();
+        EXPECT_EQ(press->action, action);
+        EXPECT_EQ(press->alarm, "all");
+        EXPECT_TRUE(press->press);
+    }
+    for (const char* action : {"resolve", "comment", "reboot"}) {
+        auto press = verifier.verify(std::string("sirenbox/box/press/") + action, "PRESS");
+        ASSERT_FALSE(press.is_ok()) << action;
+        EXPECT_EQ(press.status().code(), StatusCode::kPermissionDenied);
+        EXPECT_NE(press.status().message().find("not taken unsigned"), std::string::npos) << press.status().message();
+    }
+    // Off unless enabled; a signed command is still needed on the command topic.
+    EXPECT_EQ(keyed_.verify("sirenbox/box/press/acknowledge", "").status().code(), StatusCode::kPermissionDenied);
+    EXPECT_EQ(verifier.verify("sirenbox/box/command/acknowledge", "{}").status().code(), StatusCode::kPermissionDenied);
 }
 
 }  // namespace

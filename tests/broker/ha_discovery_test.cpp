@@ -3,16 +3,18 @@
 #include <set>
 
 #include "agent/base/json.hpp"
+#include "mqtt/box_topics.hpp"
 #include "mqtt/ha_discovery.hpp"
 
 namespace sirenbox::broker {
 namespace {
 
+const BoxTopics kTopics = *BoxTopics::create("sirenbox/noc-wall-1");
+
 DiscoveryInfo info(bool buttons) {
     DiscoveryInfo i;
     i.box_id = "noc-wall-1";
     i.box_name = "NOC wall";
-    i.base_topic = "sirenbox/noc-wall-1";
     i.buttons = buttons;
     i.version = "0.1.0";
     return i;
@@ -24,7 +26,7 @@ TEST(HaDiscovery, TopicsFollowTheDeviceDiscoveryLayout) {
 }
 
 TEST(HaDiscovery, PayloadUsesTheDocumentedFieldNames) {
-    auto doc = json::parse(discovery_payload(info(true)), "discovery");
+    auto doc = json::parse(discovery_payload(info(true), kTopics), "discovery");
     ASSERT_TRUE(doc.is_ok());
     const cJSON* dev = json::member(doc->get(), "dev");
     ASSERT_TRUE(cJSON_IsObject(dev));
@@ -53,12 +55,15 @@ TEST(HaDiscovery, PayloadUsesTheDocumentedFieldNames) {
     EXPECT_EQ(json::get_string(json::member(cmps, "unacked_present"), "device_class"), "problem");
     EXPECT_EQ(json::get_string(json::member(cmps, "siren"), "value_template"),
               "{{ 'ON' if value_json.outputs.siren else 'OFF' }}");
+    // Home Assistant cannot sign: its buttons use the unsigned press topics, which never take resolve.
     EXPECT_EQ(json::get_string(json::member(cmps, "acknowledge"), "command_topic"),
-              "sirenbox/noc-wall-1/command/acknowledge");
+              "sirenbox/noc-wall-1/press/acknowledge");
+    EXPECT_EQ(json::get_string(json::member(cmps, "lamp_test"), "command_topic"), "sirenbox/noc-wall-1/press/lamp_test");
+    EXPECT_EQ(json::member(cmps, "resolve"), nullptr);
 }
 
-TEST(HaDiscovery, NoCommandButtonsWhenCommandsNeedASignature) {
-    auto doc = json::parse(discovery_payload(info(false)), "discovery");
+TEST(HaDiscovery, NoButtonsWithoutPressTopics) {
+    auto doc = json::parse(discovery_payload(info(false), kTopics), "discovery");
     const cJSON* cmps = json::member(doc->get(), "cmps");
     EXPECT_EQ(json::member(cmps, "acknowledge"), nullptr);
     EXPECT_NE(json::member(cmps, "buttons"), nullptr) << "the physical buttons are still shown";

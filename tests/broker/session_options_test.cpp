@@ -84,8 +84,9 @@ TEST(BrokerSessionHeld, BoundedWhileNeverConnected) {
     s.publish("sirenbox/unit/alarms/a", "1", true);
     s.publish("sirenbox/unit/alarms/a", "2", true);  // supersedes "1"
     const SessionStats stats = s.stats();
-    EXPECT_EQ(stats.held, 10u);
-    EXPECT_EQ(stats.dropped, 16u);  // 25 events + 1 final state into 10 places
+    EXPECT_EQ(stats.held, 11u);     // the 10 newest events, and the final retained state, which no bound drops
+    EXPECT_EQ(stats.dropped, 15u);  // 25 events into 10 places
+    EXPECT_EQ(stats.retained, 1u);
     EXPECT_EQ(stats.published, 0u);
     EXPECT_EQ(stats.connects, 0u);
     EXPECT_FALSE(s.connected());

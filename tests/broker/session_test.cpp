@@ -108,7 +108,7 @@ class BrokerSessionTest : public ::testing::Test {
     }
 
     MosquittoBroker broker_;
-    AlarmTopics topics_ = *AlarmTopics::create(kBase);
+    BoxTopics topics_ = *BoxTopics::create(kBase);
 };
 
 TEST_F(BrokerSessionTest, AnnouncesOnlineRetainedAndOfflineOnStop) {
@@ -248,7 +248,7 @@ TEST_F(BrokerSessionTest, UnconfirmedMessagesAreSentAgainAfterTheLinkDrops) {
     session->stop();
 }
 
-TEST_F(BrokerSessionTest, HeldBoundKeepsTheNewestWhileTheBrokerIsAway) {
+TEST_F(BrokerSessionTest, RetainedStateIsNeverDroppedWhileEventsAreBounded) {
     auto o = options("bound");
     o.max_held = 3;
     auto session = make(o);
@@ -263,21 +263,94 @@ TEST_F(BrokerSessionTest, HeldBoundKeepsTheNewestWhileTheBrokerIsAway) {
     for (int i = 0; i < 5; ++i) {
         alarms.push_back(make_alarm("bound-" + std::to_string(i)));
         publisher.publish(alarms.back());
+        session->publish(topics_.events(), "event " + std::to_string(i), false);
     }
-    EXPECT_EQ(session->stats().held, 3u);
+    EXPECT_EQ(session->stats().held, 8u);  // every retained state, the three newest events
     EXPECT_EQ(session->stats().dropped, 2u);
 
     broker_.restart();
     ASSERT_TRUE(wait_connected(*session, 2));
-    ASSERT_TRUE(wait_flushed(*session, 3));
+    ASSERT_TRUE(wait_flushed(*session, 8));
     MqttProbe late(broker_.uri(), {topics_.all_alarms()});
     ASSERT_TRUE(late.sync());
-    for (int i = 0; i < 5; ++i) {
-        const auto retained = late.last_retained(publisher.alarm_topic(alarms[static_cast<std::size_t>(i)]));
-        EXPECT_EQ(retained.has_value(), i >= 2) << "alarm " << i;
+    for (const auto& alarm : alarms) {
+        EXPECT_EQ(late.last_retained(publisher.alarm_topic(alarm)), AlarmPublisher::alarm_payload(alarm)) << alarm.id;
     }
-    EXPECT_EQ(late.messages().size(), 3u);
     session->stop();
+}
+
+TEST_F(BrokerSessionTest, ABurstLargerThanPahosBufferArrivesWhole) {
+    // Paho refuses a publish once 100 wait in its queue (MQTTASYNC_MAX_BUFFERED_MESSAGES); the session
+    // keeps its own window below that, so a burst of any size reaches the broker.
+    auto session = make(options("burst"));
+    ASSERT_TRUE(session);
+    AlarmPublisher publisher(topics_, *session);
+    session->start();
+    ASSERT_TRUE(wait_connected(*session));
+    // 900 + 500: well over Paho's 100, and under mosquitto's default max_queued_messages (1000 + 20 in
+    // flight per subscriber), which would otherwise cut what the late subscriber below receives.
+    constexpr int kAlarms = 900;
+    constexpr int kEvents = 500;  // within max_held: events beyond it are dropped by design
+    for (int i = 0; i < kAlarms; ++i) {
+        publisher.publish(make_alarm("burst-" + std::to_string(i)));
+        if (i < kEvents) session->publish(topics_.events(), "raised " + std::to_string(i), false);
+    }
+    ASSERT_TRUE(wait_flushed(*session, kAlarms + kEvents)) << session->stats().held << " held, "
+                                                         << session->stats().dropped << " dropped";
+    EXPECT_EQ(session->stats().dropped, 0u);
+    MqttProbe late(broker_.uri(), {topics_.all_alarms()});
+    ASSERT_TRUE(late.sync());
+    EXPECT_EQ(late.messages().size(), static_cast<std::size_t>(kAlarms));
+    session->stop();
+}
+
+TEST_F(BrokerSessionTest, EveryRetainedTopicIsSentAgainWhenTheBrokerComesBackEmpty) {
+    auto session = make(options("rebuild"));
+    ASSERT_TRUE(session);
+    AlarmPublisher publisher(topics_, *session);
+    session->start();
+    ASSERT_TRUE(wait_connected(*session));
+    constexpr int kAlarms = 500;
+    std::vector<core::Alarm> alarms;
+    for (int i = 0; i < kAlarms; ++i) {
+        alarms.push_back(make_alarm("open-" + std::to_string(i)));
+        publisher.publish(alarms.back());
+    }
+    core::Alarm closed = make_alarm("closed");
+    publisher.publish(closed);
+    publisher.clear(closed);
+    ASSERT_TRUE(wait_flushed(*session, kAlarms + 1));
+    EXPECT_EQ(session->stats().retained, static_cast<std::size_t>(kAlarms));  // the confirmed clear is forgotten
+
+    broker_.kill();  // no persistence: every retained message is gone with it
+    ASSERT_TRUE(wait_until([&] { return !session->connected(); }));
+    broker_.restart();
+    ASSERT_TRUE(wait_connected(*session, 2));
+    ASSERT_TRUE(wait_flushed(*session, 2 * kAlarms + 1));
+    MqttProbe late(broker_.uri(), {topics_.all_alarms()});
+    ASSERT_TRUE(late.sync());
+    EXPECT_EQ(late.messages().size(), static_cast<std::size_t>(kAlarms));
+    for (const auto& alarm : alarms) {
+        ASSERT_EQ(late.last_retained(publisher.alarm_topic(alarm)), AlarmPublisher::alarm_payload(alarm)) << alarm.id;
+    }
+    EXPECT_TRUE(late.on(publisher.alarm_topic(closed)).empty());
+    session->stop();
+}
+
+TEST_F(BrokerSessionTest, RefusesASubscriptionThatWouldDeliverItsOwnMessages) {
+    auto o = options("own");
+    o.own_topics = topics_.published();
+    auto session = make(o);
+    ASSERT_TRUE(session);
+    const auto handler = [](const std::string&, const std::string&) {};
+    for (const std::string& filter : {std::string(kBase) + "/#", std::string(kBase) + "/+", std::string(kBase) + "/+/+/+",
+                                     std::string(kBase) + "/alarms/sentinel/+", std::string(kBase) + "/availability"}) {
+        Status s = session->subscribe(filter, handler);
+        EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << filter;
+        EXPECT_NE(s.message().find("own messages"), std::string::npos) << s.message();
+    }
+    EXPECT_TRUE(session->subscribe(topics_.commands(), handler).is_ok());
+    EXPECT_TRUE(session->subscribe(topics_.presses(), handler).is_ok());
 }
 
 TEST_F(BrokerSessionTest, SubscriptionsDeliverAndSurviveAReconnect) {

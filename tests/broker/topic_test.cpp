@@ -44,6 +44,23 @@ TEST(BrokerTopicMatches, FollowsTheSpec) {
     EXPECT_FALSE(topic_matches("b/#", "a/b"));
 }
 
+TEST(BrokerFiltersOverlap, TrueWhenSomeTopicMatchesBoth) {
+    EXPECT_TRUE(filters_overlap("a/b", "a/b"));
+    EXPECT_FALSE(filters_overlap("a/b", "a/c"));
+    EXPECT_TRUE(filters_overlap("a/+", "a/reply"));
+    EXPECT_TRUE(filters_overlap("a/command/+", "a/command/reply"));  // the loop the box once had
+    EXPECT_FALSE(filters_overlap("a/command/+", "a/reply"));
+    EXPECT_TRUE(filters_overlap("a/+/c", "a/b/+"));
+    EXPECT_FALSE(filters_overlap("a/+", "a/b/c"));
+    EXPECT_TRUE(filters_overlap("a/#", "a"));
+    EXPECT_TRUE(filters_overlap("a", "a/#"));
+    EXPECT_TRUE(filters_overlap("#", "x/y"));
+    EXPECT_FALSE(filters_overlap("a/b/#", "a/c/d"));
+    EXPECT_FALSE(filters_overlap("a/b", "a/b/c"));
+    EXPECT_TRUE(filters_overlap("+/+", "x/y"));
+    EXPECT_FALSE(filters_overlap("+", "x/y"));
+}
+
 TEST(BrokerSanitizeLevel, PercentEncodesWhatWouldSplitOrWildcardALevel) {
     EXPECT_EQ(sanitize_level("7a9b-33"), "7a9b-33");
     EXPECT_EQ(sanitize_level("a/b"), "a%2Fb");

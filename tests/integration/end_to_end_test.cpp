@@ -298,7 +298,7 @@ TEST_F(EndToEnd, SignedMqttCommandAcknowledgesAndAReplayIsRejected) {
                                 broker::CommandVerifier::sign(Secret("mqtt-command-shared-key"), topic, "hass-1", ts, alarm, "") +
                                 R"("})";
     ASSERT_TRUE(probe.publish(topic, payload, false));
-    EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/command/reply", [](const testing::ProbeMessage& m) {
+    EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/reply", [](const testing::ProbeMessage& m) {
         return m.payload.find("\"id\":\"hass-1\"") != std::string::npos && m.payload.find("\"ok\":true") != std::string::npos;
     })) << daemon_->output();
     ASSERT_TRUE(lit_exactly({"lamp_red", "lamp_green"})) << daemon_->output();
@@ -306,11 +306,11 @@ TEST_F(EndToEnd, SignedMqttCommandAcknowledgesAndAReplayIsRejected) {
     EXPECT_EQ(json::get_string(json::member(sim_->get_incident(name).get(), "properties"), "status"), "Active");
 
     ASSERT_TRUE(probe.publish(topic, payload, false));  // the same message again: a replay
-    EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/command/reply", [](const testing::ProbeMessage& m) {
+    EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/reply", [](const testing::ProbeMessage& m) {
         return m.payload.find("replay") != std::string::npos;
     })) << daemon_->output();
     ASSERT_TRUE(probe.publish(topic, R"({"alarm": "all"})", false));  // unsigned
-    EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/command/reply", [](const testing::ProbeMessage& m) {
+    EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/reply", [](const testing::ProbeMessage& m) {
         return m.payload.find("needs \\\"id\\\"") != std::string::npos;
     })) << daemon_->output();
     EXPECT_NE(daemon_->output().find("command rejected"), std::string::npos);
