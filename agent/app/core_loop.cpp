@@ -101,6 +101,7 @@ void CoreLoop::run() {
                        [&](ButtonEvent& event) { handle(event); },
                        [&](ControlCall& call) { call.reply->set_value(handle_command(call)); },
                        [&](MqttCommand& command) { handle(command); },
+                       [&](FaultReport& report) { handle(report); },
                        [&](RelayProgress&) { on_relay_progress(); },
                        [&](BrokerConnected&) { republish_all(); },
                        [&](StopRequest&) { stop = true; },
@@ -276,6 +277,16 @@ void CoreLoop::handle(const MqttCommand& command) {
     if (deps_.reply_command) deps_.reply_command(json::print(reply.get()));
 }
 
+void CoreLoop::handle(const FaultReport& report) {
+    const std::string key = report.area + ":" + report.subject;
+    if (report.problem.empty()) {
+        outside_faults_.erase(key);
+    } else {
+        outside_faults_[key] = report;
+    }
+    drive_outputs();
+}
+
 void CoreLoop::handle(const ButtonEvent& event) {
     const auto kind = event.press.kind;
     if (kind == hal::Press::kStuck) {
@@ -367,7 +378,9 @@ bool CoreLoop::healthy() const {
 
 bool CoreLoop::fault() const {
     if (outbox_failed_ > 0) return true;
-    if (deps_.runtime_faults && !deps_.runtime_faults().empty()) return true;
+    for (const auto& [key, report] : outside_faults_) {
+        if (report.needs_technician) return true;
+    }
     const auto limit = std::chrono::seconds(deps_.config.outputs.fault_after_s);
     for (const auto& [name, health] : health_) {
         if (health.unhealthy_since && deps_.clock.now() - *health.unhealthy_since >= limit) return true;

@@ -49,13 +49,27 @@ struct MqttCommand {
     std::string payload;
 };
 
+/// A fault found outside the loop, or its end, posted by the thread that found it: the identity (Entra ID
+/// refuses a token scope) or the clock (the servers' Date disagrees). The panel never asks the token
+/// provider or the network for these: they arrive here, so nothing on the panel's path waits on I/O.
+struct FaultReport {
+    std::string area;     // "identity", "clock"
+    std::string subject;  // the token scope; empty for the clock
+    std::string problem;  // empty: cleared
+    int failures = 0;     // in a row (identity)
+    /// Lights the fault output at once (a refused identity, a wrong clock). An identity provider that is
+    /// merely unreachable does not: the sources it starves turn unhealthy and light it after fault_after_s.
+    bool needs_technician = true;
+};
+
 struct RelayProgress {};
 /// The broker connection came (back): republish every alarm's retained state.
 struct BrokerConnected {};
 struct StopRequest {};
 
 using CoreMessage =
-    std::variant<sources::SourceBatch, ButtonEvent, ControlCall, MqttCommand, RelayProgress, BrokerConnected, StopRequest>;
+    std::variant<sources::SourceBatch, ButtonEvent, ControlCall, MqttCommand, FaultReport, RelayProgress, BrokerConnected,
+                 StopRequest>;
 
 /// Builds a target's outbox payload for an action, its note, and the owner a zone names (if any).
 using PayloadBuilder =
@@ -80,9 +94,8 @@ struct CoreDeps {
     std::function<void(const std::string& press_json)> publish_button{};     // physical button presses
     broker::CommandVerifier* commands = nullptr;                             // MQTT commands, when enabled
     std::function<void(const std::string& reply_json)> reply_command{};     // answers on the reply topic
-    std::function<void(cJSON* status)> add_runtime_status{};                // network and broker figures
-    /// Faults found outside the loop (identity rejected, wrong clock): they light the fault output too.
-    std::function<std::vector<std::string>()> runtime_faults{};
+    /// Network, panel and broker figures for status: counters only (atomics or locks never held across I/O).
+    std::function<void(cJSON* status)> add_runtime_status{};
     /// Annunciators: actions go to the polling box instead of the outbox; its MQTT states come back.
     std::function<Status(relay::ActionKind, const std::string& selector, const std::string& text)> forward_action{};
     /// Set when the SIGNL4 connector is on: the payload of the "raise" entry that pages the team about a
@@ -117,6 +130,7 @@ public:
     void handle(const ButtonEvent& event);
     std::string handle_command(const ControlCall& call);
     void handle(const MqttCommand& command);
+    void handle(const FaultReport& report);
     /// Timers: the end of a silence or lamp test, an escalation rung, a source unreachable long enough
     /// to light the fault output.
     void on_timer();
@@ -187,6 +201,8 @@ private:
     bool has_entry(const std::string& alarm_key, const std::string& target, relay::ActionKind kind,
                    const std::string& origin, WallTime since = WallTime{}, const std::string& not_origin = "");
     void refresh_outbox_counts();
+    /// "identity" and "faults" in status: what FaultReports said.
+    void add_fault_status(cJSON* body) const;
     void drive_outputs();
     void publish_summary();
     [[nodiscard]] bool healthy() const;
@@ -208,6 +224,7 @@ private:
     core::AlarmBook book_;
     core::Annunciator annunciator_;
     std::map<std::string, SourceHealth> health_;
+    std::map<std::string, FaultReport> outside_faults_;  // by area + subject; only standing faults
     std::map<std::string, SteadyTime> silence_until_;  // zone → end of its silence
     std::optional<SteadyTime> lamp_test_until_;
     std::set<std::string> lamp_test_roles_;

@@ -62,7 +62,12 @@ Status build_transport(DaemonParts& p) {
     net::BudgetOptions budget;
     for (const auto& [host, per_minute] : c.budget_per_minute) budget.per_minute[host] = per_minute;
     p.budget = std::make_unique<net::RequestBudget>(budget, clock, *p.sleeper);
-    p.skew = std::make_unique<net::ClockSkewMonitor>(clock, std::chrono::seconds(c.clock_skew_threshold_s));
+    DaemonParts* self = &p;
+    // Faults reach the core loop as messages; it never asks the network side (architecture.md, threads).
+    p.skew = std::make_unique<net::ClockSkewMonitor>(clock, std::chrono::seconds(c.clock_skew_threshold_s),
+                                                     [self](const std::string& fault) {
+                                                         self->core->post(FaultReport{"clock", "", fault, 0, true});
+                                                     });
     net::RetryPolicy retry;
     retry.max_attempts = c.retry_attempts;
     retry.max_total_wait = std::chrono::seconds(c.retry_max_wait_s);
@@ -84,6 +89,10 @@ Status build_cloud_access(DaemonParts& p) {
     token.tenant_id = c.cloud.tenant_id;
     token.client_id = c.cloud.client_id;
     token.client_secret = std::move(*secret);
+    DaemonParts* self = &p;
+    token.on_fault_change = [self](const cloud::TokenFault& fault) {
+        self->core->post(FaultReport{"identity", fault.scope, fault.error, fault.failures, fault.refused});
+    };
     p.tokens = std::make_unique<cloud::TokenProvider>(std::move(token), *p.transport, SystemClock::instance());
     return Status::ok();
 }

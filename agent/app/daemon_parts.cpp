@@ -124,39 +124,6 @@ Status build_mqtt(DaemonParts& p) {
     return announce_to_home_assistant(p);
 }
 
-json::Ptr string_item(const std::string& text) { return json::Ptr(cJSON_CreateString(text.c_str())); }
-
-// Identity (token) and clock faults: what an operator must fix on the box or in Entra ID.
-// What an operator must fix on the box or in Entra ID: a rejected identity, a wrong clock.
-std::vector<std::string> runtime_faults(const DaemonParts& p) {
-    std::vector<std::string> faults;
-    if (p.tokens) {
-        for (const auto& fault : p.tokens->faults()) faults.push_back("identity: " + fault.error);
-    }
-    if (p.skew && p.skew->reading().fault) faults.push_back("clock: " + p.skew->fault_text());
-    return faults;
-}
-
-void add_fault_status(DaemonParts& p, cJSON* status, cJSON* network) {
-    auto faults = json::array();
-    if (p.tokens) {
-        auto identity = json::object();
-        const auto token_faults = p.tokens->faults();
-        json::add(identity.get(), "healthy", token_faults.empty());
-        if (!token_faults.empty()) {
-            json::add(identity.get(), "last_error", token_faults.front().error);
-            json::add(identity.get(), "failures", static_cast<long long>(token_faults.front().failures));
-        }
-        json::add(status, "identity", std::move(identity));
-    }
-    if (p.skew) {
-        const auto reading = p.skew->reading();
-        if (reading.known) json::add(network, "clock_skew_s", reading.skew_s);
-    }
-    for (const auto& fault : runtime_faults(p)) json::append(faults.get(), string_item(fault));
-    json::add(status, "faults", std::move(faults));
-}
-
 void add_runtime_status(DaemonParts& p, cJSON* status) {
     if (p.http) {
         const auto stats = p.http->stats();
@@ -171,7 +138,10 @@ void add_runtime_status(DaemonParts& p, cJSON* status) {
             json::add(network.get(), "retries", static_cast<long long>(retries.retries));
             json::add(network.get(), "throttled", static_cast<long long>(retries.throttled));
         }
-        add_fault_status(p, status, network.get());
+        if (p.skew) {
+            const auto reading = p.skew->reading();
+            if (reading.known) json::add(network.get(), "clock_skew_s", reading.skew_s);
+        }
         json::add(status, "network", std::move(network));
     }
     if (p.patterns) {
@@ -248,7 +218,6 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
                   .wake_relay = [self] { self->relay->notify(); },
                   .publisher = p.publisher.get(),
                   .add_runtime_status = [self](cJSON* status) { add_runtime_status(*self, status); },
-                  .runtime_faults = [self] { return runtime_faults(*self); },
                   .connector_payload = p.connector_payload,
                   .extra_targets = p.extra_targets};
     if (p.session) {

@@ -89,8 +89,28 @@ std::string CoreLoop::status_json() {
     for (const auto& [zone, until] : silence_until_) json::append(silenced_zones.get(), json::Ptr(cJSON_CreateString(zone.c_str())));
     json::add(body.get(), "silenced_zones", std::move(silenced_zones));
     json::add(body.get(), "fault", fault());
+    add_fault_status(body.get());
     if (deps_.add_runtime_status) deps_.add_runtime_status(body.get());
     return control_ok(std::move(body));
+}
+
+void CoreLoop::add_fault_status(cJSON* body) const {
+    auto identity = json::object();
+    auto faults = json::array();
+    bool identity_healthy = true;
+    for (const auto& [key, report] : outside_faults_) {
+        if (report.area == "identity" && identity_healthy) {
+            identity_healthy = false;
+            json::add(identity.get(), "last_error", report.problem);
+            json::add(identity.get(), "failures", static_cast<long long>(report.failures));
+        }
+        if (report.needs_technician) {
+            json::append(faults.get(), json::Ptr(cJSON_CreateString((report.area + ": " + report.problem).c_str())));
+        }
+    }
+    json::add(identity.get(), "healthy", identity_healthy);
+    json::add(body, "identity", std::move(identity));
+    json::add(body, "faults", std::move(faults));
 }
 
 std::string CoreLoop::summary_json() {

@@ -81,6 +81,7 @@ Result<std::string> TokenProvider::token(const std::string& scope) {
     if (fetched.is_ok()) {
         if (state.failures > 0) {
             SB_LOG(kInfo, "cloud") << where(scope) << ": token fetched again after " << state.failures << " failure(s)";
+            report(TokenFault{scope, "", 0});
         }
         state.cached = std::move(fetched).value();
         state.last_error.reset();
@@ -88,12 +89,12 @@ Result<std::string> TokenProvider::token(const std::string& scope) {
         state.failures = 0;
         return state.cached->access_token;
     }
-    record_failure(state, fetched.status(), now);
+    record_failure(scope, state, fetched.status(), now);
     if (usable) return state.cached->access_token;
     return fetched.status();
 }
 
-void TokenProvider::record_failure(ScopeState& state, const Status& error, SteadyTime now) {
+void TokenProvider::record_failure(const std::string& scope, ScopeState& state, const Status& error, SteadyTime now) {
     state.hold_off = state.hold_off.count() == 0 ? kFirstHoldOff : std::min(state.hold_off * 2, kMaxHoldOff);
     if (state.retry_after && *state.retry_after > state.hold_off) state.hold_off = std::min(*state.retry_after, kMaxHoldOff);
     state.hold_off_until = now + state.hold_off;
@@ -101,6 +102,7 @@ void TokenProvider::record_failure(ScopeState& state, const Status& error, Stead
     const bool repeated = state.last_error && state.last_error->message() == error.message();
     state.last_error = error;
     ++state.failures;
+    report(TokenFault{scope, error.message(), state.failures, error.code() != StatusCode::kUnavailable});
     if (repeated) {
         SB_LOG(kDebug, "cloud") << error.message() << " (again, " << state.failures << " in a row; next try in "
                                 << state.hold_off.count() << " s)";
@@ -110,17 +112,22 @@ void TokenProvider::record_failure(ScopeState& state, const Status& error, Stead
     }
 }
 
-std::vector<TokenFault> TokenProvider::faults() {
-    std::vector<std::pair<std::string, ScopeState*>> states;
+void TokenProvider::report(const TokenFault& fault) {
     {
-        std::lock_guard lock(scopes_mutex_);
-        for (auto& [scope, state] : scopes_) states.emplace_back(scope, state.get());
+        std::lock_guard lock(faults_mutex_);
+        if (fault.error.empty()) {
+            faults_.erase(fault.scope);
+        } else {
+            faults_[fault.scope] = fault;
+        }
     }
+    if (options_.on_fault_change) options_.on_fault_change(fault);
+}
+
+std::vector<TokenFault> TokenProvider::faults() const {
+    std::lock_guard lock(faults_mutex_);
     std::vector<TokenFault> out;
-    for (auto& [scope, state] : states) {
-        std::lock_guard lock(state->mutex);
-        if (state->last_error) out.push_back({scope, state->last_error->message(), state->failures});
-    }
+    for (const auto& [scope, fault] : faults_) out.push_back(fault);
     return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,16 @@
 
 namespace sirenbox::cloud {
 
+/// A scope whose last token fetch failed: shown in `sirenboxctl status` as the identity fault.
+struct TokenFault {
+    std::string scope;
+    std::string error;  // the Status message: "token for ... : invalid_client: AADSTS7000215: ..."; empty: healthy again
+    int failures = 0;   // in a row
+    /// Entra ID answered and refused (a wrong secret, an unknown tenant): a technician must act. False when
+    /// it could not be reached or was busy, which the sources' own health covers.
+    bool refused = false;
+};
+
 struct TokenProviderOptions {
     std::string authority_url = "https://login.microsoftonline.com";
     std::string tenant_id;
@@ -28,14 +39,12 @@ struct TokenProviderOptions {
     /// lifetime), so boxes started together do not all ask Entra ID in the same second.
     std::chrono::seconds refresh_jitter{120};
     std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
+    /// Told of every failed fetch and of the first success after failures (TokenFault::error empty), on
+    /// the fetching thread. It must only enqueue (post a message to the core loop) and return: the panel
+    /// learns of identity faults this way and never asks the provider, whose fetches wait on the network.
+    std::function<void(const TokenFault&)> on_fault_change;
 };
 
-/// A scope whose last token fetch failed: shown in `sirenboxctl status` as the identity fault.
-struct TokenFault {
-    std::string scope;
-    std::string error;  // the Status message: "token for ... : invalid_client: AADSTS7000215: ..."
-    int failures = 0;   // in a row
-};
 
 /// OAuth2 client-credentials tokens from Entra ID, one cached token per scope, renewed before expiry
 /// on the monotonic clock.
@@ -58,8 +67,8 @@ class TokenProvider final : public TokenSource {
 
     Result<std::string> token(const std::string& scope) override;
     void invalidate(const std::string& scope) override;
-    /// Scopes whose last fetch failed, for status output. Thread-safe.
-    [[nodiscard]] std::vector<TokenFault> faults();
+    /// Scopes whose last fetch failed. Thread-safe and never waits for a fetch in progress.
+    [[nodiscard]] std::vector<TokenFault> faults() const;
 
   private:
     struct Cached {
@@ -79,7 +88,9 @@ class TokenProvider final : public TokenSource {
 
     ScopeState& state_for(const std::string& scope);
     Result<Cached> fetch(const std::string& scope, ScopeState& state);
-    void record_failure(ScopeState& state, const Status& error, SteadyTime now);
+    void record_failure(const std::string& scope, ScopeState& state, const Status& error, SteadyTime now);
+    /// Keeps `fault` for faults() and tells on_fault_change.
+    void report(const TokenFault& fault);
     std::chrono::seconds jitter(std::chrono::seconds lifetime);
     Status error_from_response(const std::string& scope, const net::HttpResponse& response) const;
     Result<Cached> parse_success(const std::string& scope, const net::HttpResponse& response,
@@ -98,6 +109,10 @@ class TokenProvider final : public TokenSource {
 
     std::mutex scopes_mutex_;
     std::map<std::string, std::unique_ptr<ScopeState>> scopes_;  // guarded by scopes_mutex_
+
+    // Never held across a fetch, unlike the scopes' mutexes.
+    mutable std::mutex faults_mutex_;
+    std::map<std::string, TokenFault> faults_;  // guarded by faults_mutex_; by scope
 };
 
 }  // namespace sirenbox::cloud

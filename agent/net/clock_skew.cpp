@@ -15,8 +15,8 @@ std::string describe(const ClockSkewMonitor::Reading& r) {
 
 }  // namespace
 
-ClockSkewMonitor::ClockSkewMonitor(const Clock& clock, std::chrono::seconds threshold)
-    : clock_(clock), threshold_(threshold) {}
+ClockSkewMonitor::ClockSkewMonitor(const Clock& clock, std::chrono::seconds threshold, OnChange on_change)
+    : clock_(clock), threshold_(threshold), on_change_(std::move(on_change)) {}
 
 void ClockSkewMonitor::observe(const HttpResponse& response, const std::string& host) {
     const std::string* date = response.header("Date");
@@ -34,20 +34,16 @@ void ClockSkewMonitor::observe(const HttpResponse& response, const std::string& 
         SB_LOG(kError, "net") << describe(reading_) << "; more than " << threshold_.count()
                               << " s: TLS certificate checks and cloud timestamps are unreliable until the "
                                  "clock is set (check NTP)";
+        if (on_change_) on_change_(describe(reading_) + "; check NTP");
     } else if (!reading_.fault && was_fault) {
         SB_LOG(kInfo, "net") << "box clock agrees with " << host << " again (" << skew.count() << " s)";
+        if (on_change_) on_change_("");
     }
 }
 
 ClockSkewMonitor::Reading ClockSkewMonitor::reading() const {
     std::lock_guard lock(mutex_);
     return reading_;
-}
-
-std::string ClockSkewMonitor::fault_text() const {
-    std::lock_guard lock(mutex_);
-    if (!reading_.fault) return {};
-    return describe(reading_) + "; check NTP";
 }
 
 }  // namespace sirenbox::net

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -24,16 +25,19 @@ class ClockSkewMonitor {
         std::string host;      // which server the last reading came from
     };
 
-    ClockSkewMonitor(const Clock& clock, std::chrono::seconds threshold);
+    /// Told of each change into or out of fault: the fault text, or "" when the clock agrees again. Runs on
+    /// the thread that observed the response; must only enqueue and return.
+    using OnChange = std::function<void(const std::string& fault_text)>;
+
+    ClockSkewMonitor(const Clock& clock, std::chrono::seconds threshold, OnChange on_change = {});
 
     void observe(const HttpResponse& response, const std::string& host);
     [[nodiscard]] Reading reading() const;
-    /// "box clock is 3600 s ahead of login.microsoftonline.com ..." while in fault, else empty.
-    [[nodiscard]] std::string fault_text() const;
 
   private:
     const Clock& clock_;
     const std::chrono::seconds threshold_;
+    const OnChange on_change_;
     mutable std::mutex mutex_;
     Reading reading_;  // guarded by mutex_
 };

@@ -193,6 +193,30 @@ TEST_F(CoreLoopTest, FaultOutputWhenTheCloudStaysAwayOrAWriteBackFailed) {
     EXPECT_NE(command("status").find("\"failed\":1"), std::string::npos);
 }
 
+TEST_F(CoreLoopTest, IdentityAndClockFaultsArriveAsMessagesAndLightTheFaultOutput) {
+    poll_ok({});
+    EXPECT_FALSE(on("lamp_blue"));
+    loop_->handle(FaultReport{"identity", "https://management.azure.com/.default",
+                              "token for https://management.azure.com/.default from login: invalid_client", 3});
+    EXPECT_TRUE(on("lamp_blue")) << "a refused identity needs a technician at once";
+    const std::string status = command("status");
+    EXPECT_NE(status.find("\"faults\":[\"identity: token for https://management.azure.com/.default from login: "
+                          "invalid_client\"]"),
+              std::string::npos)
+        << status;
+    EXPECT_NE(status.find("\"failures\":3"), std::string::npos) << status;
+    loop_->handle(FaultReport{"identity", "https://graph.microsoft.com/.default", "token for graph: HTTP 503", 1, false});
+    EXPECT_NE(command("status").find("HTTP 503"), std::string::npos) << "shown, though it lights nothing by itself";
+    loop_->handle(FaultReport{"identity", "https://graph.microsoft.com/.default", "", 0});
+    loop_->handle(FaultReport{"clock", "", "box clock is 3600 s behind login; check NTP", 0});
+    loop_->handle(FaultReport{"identity", "https://management.azure.com/.default", "", 0});  // fetched again
+    EXPECT_TRUE(on("lamp_blue")) << "the clock is still wrong";
+    EXPECT_NE(command("status").find("\"identity\":{\"healthy\":true}"), std::string::npos) << command("status");
+    loop_->handle(FaultReport{"clock", "", "", 0});
+    EXPECT_FALSE(on("lamp_blue"));
+    EXPECT_NE(command("status").find("\"faults\":[]"), std::string::npos);
+}
+
 TEST_F(CoreLoopTest, RestartRestoresAcknowledgedAlarmsWithoutTheHorn) {
     poll_ok({{"a", "New"}, {"b", "New"}});
     command("ack", "sentinel:a");

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <future>
 #include <mutex>
 #include <set>
 #include <string>
@@ -323,6 +324,47 @@ TEST_F(TokenProviderTest, ABadSecretIsOneLogLineAndAFaultNotAStorm) {
     clock_.advance(TokenProvider::kMaxHoldOff);
     EXPECT_TRUE(provider.token(kArm).is_ok());
     EXPECT_TRUE(provider.faults().empty());
+}
+
+TEST_F(TokenProviderTest, FaultsAreToldAndReadWithoutWaitingForAFetchInProgress) {
+    std::vector<TokenFault> told;
+    std::mutex told_mutex;
+    options_.on_fault_change = [&](const TokenFault& fault) {
+        std::lock_guard lock(told_mutex);
+        told.push_back(fault);
+    };
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.push(400, R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret."})");
+    EXPECT_FALSE(provider.token(kArm).is_ok());
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].scope, kArm);
+    EXPECT_NE(told[0].error.find("AADSTS7000215"), std::string::npos);
+
+    // The next fetch hangs in the network (a slow Entra ID) while holding the scope: faults() still answers.
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::promise<void> entered;
+    transport_.set_handler([&, released](const net::HttpRequest&) -> Result<net::HttpResponse> {
+        entered.set_value();
+        released.wait();
+        net::HttpResponse r;
+        r.status = 200;
+        r.body = token_body("recovered", 3600);
+        return r;
+    });
+    clock_.advance(TokenProvider::kFirstHoldOff);
+    std::thread fetcher([&] { EXPECT_TRUE(provider.token(kArm).is_ok()); });
+    entered.get_future().wait();
+    auto read = std::async(std::launch::async, [&] { return provider.faults(); });
+    const auto answered = read.wait_for(std::chrono::seconds(5));
+    release.set_value();  // before asserting, so a failure does not leave the fetcher hanging
+    fetcher.join();
+    ASSERT_EQ(answered, std::future_status::ready) << "faults() waited for the fetch";
+    EXPECT_EQ(read.get().size(), 1u);
+    EXPECT_TRUE(provider.faults().empty());
+    std::lock_guard lock(told_mutex);
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_TRUE(told[1].error.empty()) << "recovery is told too";
 }
 
 TEST_F(TokenProviderTest, HoldOffRespectsALongRetryAfter) {
