@@ -67,6 +67,24 @@ TEST_F(ConfigTest, EmptyObjectIsValidWithEverythingOff) {
     EXPECT_FALSE(c.sentinel.enabled);
 }
 
+TEST_F(ConfigTest, UnsignedCommandsOverPlainTcpAndAnonymousPressesAreWarnedAbout) {
+    const std::string base = R"("store": {"path": "/tmp/x.db"}, "control": {"socket": "/tmp/x.sock"})";
+    Problems problems;
+    parse("{" + base + R"(, "mqtt": {"uri": "tcp://127.0.0.1:1883", "commands": true, "press_topics": true}})", problems);
+    EXPECT_TRUE(problems.empty()) << "warnings do not stop the box: " << problems.format("cfg");
+    const std::string warnings = problems.format_warnings("cfg");
+    EXPECT_NE(warnings.find("cfg: mqtt.commands: warning: on without mqtt.command_key_file over plain tcp://"),
+              std::string::npos)
+        << warnings;
+    EXPECT_NE(warnings.find("cfg: mqtt.press_topics: warning:"), std::string::npos) << warnings;
+
+    Problems quiet;
+    const auto key = dir_.write("key", "0123456789abcdef0123456789abcdef");
+    parse("{" + base + R"(, "mqtt": {"uri": "tcp://127.0.0.1:1883", "username": "box", "commands": true,
+          "command_key_file": ")" + key.string() + R"(", "press_topics": true}})", quiet);
+    EXPECT_TRUE(quiet.warnings().empty()) << quiet.format_warnings("cfg");
+}
+
 TEST_F(ConfigTest, NotJsonNamesTheOffset) {
     auto list = problems_of("{\"box\": ");
     ASSERT_EQ(list.size(), 1u);

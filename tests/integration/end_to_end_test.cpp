@@ -314,6 +314,21 @@ TEST_F(EndToEnd, SignedMqttCommandAcknowledgesAndAReplayIsRejected) {
         return m.payload.find("needs \\\"id\\\"") != std::string::npos;
     })) << daemon_->output();
     EXPECT_NE(daemon_->output().find("command rejected"), std::string::npos);
+
+    // After a restart the captured command is still a replay (its timestamp is within the window).
+    ASSERT_EQ(daemon_->stop(SIGTERM), 0);
+    start_daemon();
+    const auto replays = [&] {
+        int n = 0;
+        for (const auto& m : probe.on("sirenbox/e2e-box/reply")) {
+            n += m.payload.find("replay") != std::string::npos && m.payload.find("\"id\":\"hass-1\"") != std::string::npos;
+        }
+        return n;
+    };
+    ASSERT_EQ(replays(), 1);
+    ASSERT_TRUE(probe.publish(topic, payload, false));
+    EXPECT_TRUE(testing::wait_until([&] { return replays() == 2; })) << daemon_->output();
+    EXPECT_EQ(json::get_string(json::member(sim_->get_incident(name).get(), "properties"), "status"), "Active");
 }
 
 TEST_F(EndToEnd, HomeAssistantDiscoveryIsAnnouncedResentAndRemoved) {

@@ -5,6 +5,8 @@
 //  - the broker restarted in the middle of a burst: a late subscriber finds exactly the open set;
 //  - Home Assistant's unsigned presses behind the documented mosquitto ACL.
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
@@ -281,6 +283,86 @@ TEST_F(Wall, ABrokerRestartMidBurstLeavesExactlyTheOpenSet) {
     EXPECT_TRUE(converged) << seen.size() << " of " << open.size() << " alarms retained, summary unacked "
                            << summary_unacked << ", discovery " << discovery;
     EXPECT_EQ(count_lines(daemon_->output(), "dropped"), 0u) << daemon_->output();
+}
+
+TEST_F(Wall, CheckConfigWarnsAboutCommandsAnyoneCanSend) {
+    const auto config = dir_.write(
+        "open.json", testing::config_json({R"("mqtt": {"uri": "tcp://127.0.0.1:1883", "commands": true})",
+                                           testing::local_sections(dir_.path(), socket_)}));
+    auto checked = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", config.string()});
+    EXPECT_EQ(checked.exit_code, 0) << checked.output;
+    EXPECT_NE(checked.output.find(config.string() + ": mqtt.commands: warning: on without mqtt.command_key_file over "
+                                                    "plain tcp://"),
+              std::string::npos)
+        << checked.output;
+}
+
+// The ACL example of docs/mqtt.md, as the docs spell it, for the box "wall".
+std::string documented_acl() {
+    const std::string doc = testing::read_file(testing::source_dir() / "docs" / "mqtt.md");
+    const auto begin = doc.find("```\n", doc.find("<!-- acl-example:begin -->"));
+    const auto end = doc.find("```\n", begin + 4);
+    if (begin == std::string::npos || end == std::string::npos) return {};
+    std::string acl = doc.substr(begin + 4, end - begin - 4);
+    for (auto pos = acl.find("noc-wall-1"); pos != std::string::npos; pos = acl.find("noc-wall-1", pos)) {
+        acl.replace(pos, 10, "wall");
+    }
+    return acl;
+}
+
+// Home Assistant presses unsigned, the command key stays on, and the broker's ACL decides who may press.
+TEST_F(Wall, PressesObeyTheDocumentedAcl) {
+    const std::string acl = documented_acl();
+    ASSERT_NE(acl.find("user homeassistant"), std::string::npos) << "no ACL example in docs/mqtt.md";
+    const auto acl_file = dir_.write("acl", acl, 0644);
+    const auto passwords = dir_.write("passwd", "", 0600);
+    for (const char* user : {"sirenbox-wall", "homeassistant", "intruder"}) {
+        auto added = testing::run_command({"mosquitto_passwd", "-b", passwords.string(), user, std::string(user) + "-pw"});
+        ASSERT_EQ(added.exit_code, 0) << added.output;
+    }
+    // Run as root, mosquitto drops to its own user before it reads these files: it stays the test's user
+    // ("user" has no effect for a non-root test run), so the files can stay private to the test.
+    broker_ = std::make_unique<MosquittoBroker>(
+        "user " + std::string(getpwuid(getuid())->pw_name) + "\npassword_file " + passwords.string() +
+            "\nacl_file " + acl_file.string() + "\n",
+        false);
+    const auto key = dir_.write("command-key", kCommandKey, 0600);
+    const auto box_password = dir_.write("mqtt-password", "sirenbox-wall-pw", 0600);
+    const std::string first = create("Credential theft");
+    ASSERT_NO_FATAL_FAILURE(start_daemon({}, R"(, "username": "sirenbox-wall", "password_file": ")" +
+                                                 box_password.string() + R"(", "commands": true, "command_key_file": ")" +
+                                                 key.string() + R"(", "press_topics": true, "ha_discovery": true)"));
+    ASSERT_TRUE(shows({{"lamp_red", "fast_flash"}, {"siren", "continuous"}})) << daemon_->output();
+
+    const std::string port = std::to_string(broker_->port());
+    ChildProcess replies({"mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-u", "homeassistant", "-P", "homeassistant-pw",
+                          "-v", "-t", std::string(kBase) + "/#", "-t", "homeassistant/device/#"},
+                         dir_.path() / "ha_sub.log");
+    ASSERT_TRUE(testing::wait_until([&] { return replies.output().find("\"acknowledge\"") != std::string::npos; }))
+        << "Home Assistant reads the discovery with its buttons: " << replies.output();
+    const auto press = [&](const std::string& user, const std::string& action) {
+        auto pub = testing::run_command({"mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-u", user, "-P", user + "-pw",
+                                         "-q", "1", "-t", std::string(kBase) + "/press/" + action, "-m", "PRESS"});
+        ASSERT_EQ(pub.exit_code, 0) << pub.output;
+    };
+    // Another broker client may not press: the broker drops it, the siren keeps sounding.
+    press("intruder", "acknowledge");
+    press("homeassistant", "lamp_test");  // answered after the intruder's press would have been
+    ASSERT_TRUE(testing::wait_until([&] { return replies.output().find("\"action\":\"lamp_test\"") != std::string::npos; }))
+        << replies.output() << daemon_->output();
+    EXPECT_EQ(count_lines(replies.output(), "\"action\":\"acknowledge\""), 0u) << replies.output();
+    EXPECT_EQ(json::get_string(json::member(sim_->get_incident(first).get(), "properties"), "status"), "New");
+
+    // Home Assistant's press acknowledges; the write-back reaches Sentinel like a button's.
+    press("homeassistant", "acknowledge");
+    ASSERT_TRUE(shows({{"lamp_red", "steady"}, {"lamp_green", "steady"}})) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] {
+        return json::get_string(json::member(sim_->get_incident(first).get(), "properties"), "status") == "Active";
+    })) << daemon_->output();
+    // Home Assistant cannot resolve, even on its own topics.
+    press("homeassistant", "resolve");
+    ASSERT_TRUE(testing::wait_until([&] { return replies.output().find("not taken unsigned") != std::string::npos; }))
+        << replies.output();
 }
 
 }  // namespace

@@ -14,10 +14,8 @@ namespace {
 constexpr auto kReadyTimeout = std::chrono::milliseconds(10000);
 constexpr int kLaunchAttempts = 3;
 
-std::string broker_config(int port) {
-    return "listener " + std::to_string(port) +
-           " 127.0.0.1\n"
-           "allow_anonymous true\n"
+std::string broker_config(int port, bool anonymous) {
+    return "listener " + std::to_string(port) + " 127.0.0.1\n" + (anonymous ? "allow_anonymous true\n" : "allow_anonymous false\n") +
            "persistence false\n"
            "log_dest stderr\n"  // unbuffered: tests read it while the broker runs
            "log_type all\n"
@@ -31,7 +29,8 @@ std::string next_probe_id() {
 
 }  // namespace
 
-MosquittoBroker::MosquittoBroker(std::string extra_config) : extra_config_(std::move(extra_config)) {
+MosquittoBroker::MosquittoBroker(std::string extra_config, bool anonymous)
+    : extra_config_(std::move(extra_config)), anonymous_(anonymous) {
     for (int attempt = 0; attempt < kLaunchAttempts; ++attempt) {
         port_ = free_port();  // may be taken again between our probe and mosquitto's bind: then retry
         if (launch()) return;
@@ -44,7 +43,7 @@ MosquittoBroker::~MosquittoBroker() { stop(); }
 std::string MosquittoBroker::uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
 
 bool MosquittoBroker::launch() {
-    const auto conf = dir_.write("mosquitto.conf", broker_config(port_) + extra_config_);
+    const auto conf = dir_.write("mosquitto.conf", broker_config(port_, anonymous_) + extra_config_);
     process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"mosquitto", "-c", conf.string()},
                                               dir_.path() / ("mosquitto-" + std::to_string(launches_++) + ".log"));
     const bool up = wait_until([&] { return !process_->running() || port_accepts(port_); }, kReadyTimeout);

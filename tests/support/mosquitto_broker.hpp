@@ -23,8 +23,9 @@ namespace sirenbox::testing {
 /// come up. The destructor stops it. Not thread-safe: drive it from the test's thread.
 class MosquittoBroker {
   public:
-    /// `extra_config` is appended to the broker's config (e.g. a TLS listener).
-    explicit MosquittoBroker(std::string extra_config = "");
+    /// `extra_config` is appended to the broker's config (e.g. a TLS listener, or a password_file and an
+    /// acl_file with `anonymous` false).
+    explicit MosquittoBroker(std::string extra_config = "", bool anonymous = true);
     ~MosquittoBroker();
     MosquittoBroker(const MosquittoBroker&) = delete;
     MosquittoBroker& operator=(const MosquittoBroker&) = delete;
@@ -50,6 +51,7 @@ class MosquittoBroker {
 
     TempDir dir_;
     std::string extra_config_;
+    bool anonymous_ = true;
     int port_ = 0;
     int launches_ = 0;
     std::unique_ptr<ChildProcess> process_;
