@@ -131,6 +131,10 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     health.last_ok = deps_.clock.wall_now();
     health.last_error.clear();
 
+    // Within one poll, alarms are raised in the order their source created them, whatever order the service
+    // listed them in (none is documented), so first-out goes to the one that started the burst.
+    std::stable_sort(batch.snapshots.begin(), batch.snapshots.end(),
+                     [](const core::CloudSnapshot& a, const core::CloudSnapshot& b) { return a.alarm.created < b.alarm.created; });
     bool raised_to_relay = false;
     outbox_memory_.reset();  // read again, at most once for this batch
     for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;

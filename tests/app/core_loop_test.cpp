@@ -217,6 +217,35 @@ TEST_F(CoreLoopTest, IdentityAndClockFaultsArriveAsMessagesAndLightTheFaultOutpu
     EXPECT_NE(command("status").find("\"faults\":[]"), std::string::npos);
 }
 
+TEST_F(CoreLoopTest, FirstOutIsTheEarliestCreatedWhateverTheOrderOfThePage) {
+    for (const bool newest_first : {true, false}) {
+        SCOPED_TRACE(newest_first ? "newest first" : "oldest first");
+        auto opened = store::Store::open(dir_.path() / (newest_first ? "a.sqlite" : "b.sqlite"), clock_);
+        ASSERT_TRUE(opened.is_ok());
+        CoreDeps deps{.config = config_, .store = **opened, .output_roles = config::output_roles(), .clock = clock_, .sources = {"sentinel"}};
+        CoreLoop loop(std::move(deps));
+        loop.restore();
+        sources::SourceBatch batch;
+        batch.source = "sentinel";
+        for (int age_s : {60, 40, 20}) {  // three incidents, created 60, 40 and 20 s ago, seen in one poll
+            core::CloudSnapshot s;
+            s.alarm.source = "sentinel";
+            s.alarm.id = "created-" + std::to_string(age_s) + "s-ago";
+            s.alarm.severity = core::Severity::kHigh;
+            s.alarm.created = clock_.wall_now() - std::chrono::seconds(age_s);
+            s.alarm.updated = clock_.wall_now();
+            s.cloud_state = core::AlarmState::kUnacked;
+            s.may_raise = true;
+            batch.snapshots.push_back(s);
+        }
+        if (newest_first) std::reverse(batch.snapshots.begin(), batch.snapshots.end());
+        loop.handle(batch);
+        EXPECT_TRUE(loop.annunciator().first_out("sentinel:created-60s-ago"));
+        EXPECT_FALSE(loop.annunciator().first_out("sentinel:created-40s-ago"));
+        EXPECT_FALSE(loop.annunciator().first_out("sentinel:created-20s-ago"));
+    }
+}
+
 TEST_F(CoreLoopTest, RestartRestoresAcknowledgedAlarmsWithoutTheHorn) {
     poll_ok({{"a", "New"}, {"b", "New"}});
     command("ack", "sentinel:a");

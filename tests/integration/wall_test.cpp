@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "agent/base/json.hpp"
+#include "agent/base/time_format.hpp"
 #include "mqtt/command.hpp"
 #include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
@@ -92,6 +93,8 @@ class Wall : public ::testing::Test {
                                               R"(", "status": "New"})");
         return json::get_string(incident.get(), "name").value_or("");
     }
+
+    void expect_first_out_is_the_earliest(bool newest_listed_first);
 
     TempDir dir_;
     std::unique_ptr<MosquittoBroker> broker_ = std::make_unique<MosquittoBroker>();
@@ -284,6 +287,35 @@ TEST_F(Wall, ABrokerRestartMidBurstLeavesExactlyTheOpenSet) {
                            << summary_unacked << ", discovery " << discovery;
     EXPECT_EQ(count_lines(daemon_->output(), "dropped"), 0u) << daemon_->output();
 }
+
+// Observed: three incidents created 60, 40 and 20 s ago arrive in one poll; the box marked whichever the page
+// listed first. The simulator lists by lastModifiedTimeUtc, so the order of creation here sets the page order.
+void Wall::expect_first_out_is_the_earliest(bool newest_listed_first) {
+    std::map<int, std::string> by_age;  // seconds ago → incident name
+    const std::vector<int> ages = newest_listed_first ? std::vector<int>{20, 40, 60} : std::vector<int>{60, 40, 20};
+    for (int age : ages) {
+        const std::string created = format_iso8601(std::chrono::system_clock::now() - std::chrono::seconds(age));
+        auto incident = sim_->create_incident(R"({"title": "created )" + std::to_string(age) +
+                                              R"( s ago", "severity": "High", "status": "New", "createdTimeUtc": ")" +
+                                              created + R"("})");
+        by_age[age] = json::get_string(incident.get(), "name").value_or("");
+    }
+    ASSERT_NO_FATAL_FAILURE(start_daemon({}));
+    json::Ptr status;
+    ASSERT_TRUE(testing::wait_until([&] {
+        status = ctl_json({"status"});
+        return status && cJSON_GetArraySize(json::member(status.get(), "alarms")) == 3;
+    })) << daemon_->output();
+    std::set<std::string> first_out;
+    for (const cJSON* a = json::member(status.get(), "alarms")->child; a != nullptr; a = a->next) {
+        if (json::get_bool(a, "first_out").value_or(false)) first_out.insert(json::get_string(a, "key").value_or(""));
+    }
+    EXPECT_EQ(first_out, std::set<std::string>{"sentinel:" + by_age[60]});
+}
+
+TEST_F(Wall, FirstOutIsTheEarliestCreatedWhenTheNewestIsListedFirst) { expect_first_out_is_the_earliest(true); }
+
+TEST_F(Wall, FirstOutIsTheEarliestCreatedWhenTheOldestIsListedFirst) { expect_first_out_is_the_earliest(false); }
 
 TEST_F(Wall, CheckConfigWarnsAboutCommandsAnyoneCanSend) {
     const auto config = dir_.write(
