@@ -90,6 +90,11 @@ std::string render_status(const cJSON* r) {
     if (const cJSON* m = json::member(r, "mqtt")) {
         out += "mqtt: ";
         out += json::get_bool(m, "enabled") != true ? "off" : json::get_bool(m, "connected") == true ? "connected" : "DISCONNECTED";
+        if (json::get_bool(m, "enabled") == true) {
+            out += ", " + std::to_string(num(m, "retained_topics")) + " retained topics, " + std::to_string(num(m, "waiting")) +
+                   " messages waiting, " + std::to_string(num(m, "refusals")) + " refused and sent again, " +
+                   std::to_string(num(m, "events_dropped")) + " events dropped";
+        }
         out += "\n";
     }
     return out;

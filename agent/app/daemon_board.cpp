@@ -10,6 +10,10 @@
 namespace sirenbox::app {
 namespace {
 
+long long steady_ms(SteadyTime at) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
+
 hal::Bias bias_from(const std::string& text) {
     if (text == "disabled") return hal::Bias::kDisabled;
     if (text == "pull-up") return hal::Bias::kPullUp;
@@ -95,6 +99,10 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
             if (view.direction == hal::Direction::kOutput) {
                 auto shown = patterns.find(view.role);
                 json::add(item.get(), "pattern", hal::to_string(shown == patterns.end() ? hal::Pattern::kOff : shown->second));
+                // When the line last changed, on the monotonic clock every process shares: tests measure
+                // how soon a press acted without counting their own process start-ups.
+                auto history = p.sim->history(view.role);
+                if (history.is_ok() && !history->empty()) json::add(item.get(), "changed_at_ms", steady_ms(history->back().at));
             }
             json::add(item.get(), "active_low", view.active_low);
             json::append(lines.get(), std::move(item));
@@ -117,6 +125,8 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
     auto body = json::object();
     json::add(body.get(), "pressed", role);
     json::add(body.get(), "long", long_press);
+    json::add(body.get(), "at_ms", steady_ms(now));
+    json::add(body.get(), "released_at_ms", steady_ms(now + hold));
     return control_ok(std::move(body));
 }
 

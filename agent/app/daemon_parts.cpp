@@ -158,7 +158,14 @@ void add_runtime_status(DaemonParts& p, cJSON* status) {
     }
     auto mqtt = json::object();
     json::add(mqtt.get(), "enabled", p.session != nullptr);
-    if (p.session) json::add(mqtt.get(), "connected", p.session->connected());
+    if (p.session) {
+        const auto stats = p.session->stats();
+        json::add(mqtt.get(), "connected", p.session->connected());
+        json::add(mqtt.get(), "retained_topics", static_cast<long long>(stats.retained));
+        json::add(mqtt.get(), "waiting", static_cast<long long>(stats.held + stats.in_flight));
+        json::add(mqtt.get(), "refusals", static_cast<long long>(stats.refusals));
+        json::add(mqtt.get(), "events_dropped", static_cast<long long>(stats.dropped));
+    }
     json::add(status, "mqtt", std::move(mqtt));
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
@@ -37,9 +38,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kBase = "sirenbox/wall";
 constexpr const char* kCommandKey = "wall-command-key-0123456789";
-// `sirenboxctl press` holds a simulated button for 3 × gpio.debounce_ms (30 ms); a short press is known, and
-// acted on, when the button is released.
-constexpr long long kHeldMs = 90;
 
 long long ms_since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
@@ -86,6 +84,21 @@ class Wall : public ::testing::Test {
         std::string seen;
         for (const auto& [role, pattern] : last) seen += role + "=" + pattern + " ";
         return ::testing::AssertionFailure() << "the board shows: " << seen;
+    }
+
+    // How long after the button of a `press` (its reply) was released the output `role` changed, as the daemon's
+    // monotonic clock saw both: the sirenboxctl start-ups of the test do not count. A short press is known
+    // when the button is released (and gpio.debounce_ms later, when it stayed released). -1 when unknown.
+    long long acted_after_ms(const cJSON* press_reply, const std::string& role) {
+        auto gpio = ctl_json({"gpio"});
+        const cJSON* lines = gpio ? json::member(gpio.get(), "lines") : nullptr;
+        for (const cJSON* l = cJSON_IsArray(lines) ? lines->child : nullptr; l != nullptr; l = l->next) {
+            if (json::get_string(l, "role") != role) continue;
+            auto changed = json::get_integer(l, "changed_at_ms");
+            auto pressed = json::get_integer(press_reply, "released_at_ms");
+            if (changed && pressed) return *changed - *pressed;
+        }
+        return -1;
     }
 
     std::string create(const std::string& title, const std::string& severity = "High") {
@@ -149,24 +162,27 @@ TEST_F(Wall, ThePanelNeverWaitsForTheNetwork) {
         edges_before = edges;
         if (!pressed_ack && ms_since(held_since) > 10000) {
             pressed_ack = true;
-            const auto pressed = Clock::now();
-            ASSERT_EQ(testing::sirenboxctl(socket_, {"press", "ack"}).exit_code, 0);
+            auto pressed = ctl_json({"press", "ack"});
+            ASSERT_TRUE(pressed);
             ASSERT_TRUE(shows({{"lamp_red", "steady"}}, std::chrono::milliseconds(2000))) << daemon_->output();
-            EXPECT_LE(ms_since(pressed) - kHeldMs, 100) << "acknowledge acted " << ms_since(pressed) - kHeldMs
-                                                        << " ms after the button was released";
+            const long long acted = acted_after_ms(pressed.get(), "siren");
+            std::printf("acknowledge acted %lld ms after the release\n", acted);
+            EXPECT_LE(acted, 100) << "ms: the siren stopped that long after the release";
         }
         if (!pressed_lamp_test && ms_since(held_since) > 20000) {
             pressed_lamp_test = true;
-            const auto pressed = Clock::now();
-            ASSERT_EQ(testing::sirenboxctl(socket_, {"press", "lamp_test"}).exit_code, 0);
+            auto pressed = ctl_json({"press", "lamp_test"});
+            ASSERT_TRUE(pressed);
             ASSERT_TRUE(shows({{"lamp_red", "steady"}, {"lamp_amber", "steady"}, {"lamp_green", "steady"}, {"lamp_blue", "steady"}},
                               std::chrono::milliseconds(2000)));
-            EXPECT_LE(ms_since(pressed) - kHeldMs, 100) << "the lamp test started " << ms_since(pressed) - kHeldMs
-                                                        << " ms after the button was released";
+            const long long acted = acted_after_ms(pressed.get(), "lamp_amber");
+            std::printf("the lamp test started %lld ms after the release\n", acted);
+            EXPECT_LE(acted, 100) << "ms: the lamp test started that long after the release";
         }
         // The window is real time (the held requests are real), so the questions are paced, two a second.
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
+    std::printf("slowest status while the cloud was held: %lld ms\n", slowest_status_ms);
     EXPECT_LE(slowest_status_ms, 1000) << "status took " << slowest_status_ms << " ms while the cloud was held";
     EXPECT_TRUE(pressed_ack && pressed_lamp_test);
     sim_->call("DELETE", "/_sim/faults");
