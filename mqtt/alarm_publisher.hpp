@@ -10,6 +10,7 @@
 namespace sirenbox::broker {
 
 class Session;
+class FleetPublisher;
 
 /// The topic layout under one base topic (e.g. "sirenbox/noc-wall-1"):
 ///   <base>/availability               "online" / "offline", retained (the Session's last will)
@@ -48,6 +49,9 @@ class AlarmPublisher {
     void publish(const core::Alarm& alarm);
     /// Removes the retained state (an empty retained payload deletes a retained message in MQTT).
     void clear(const core::Alarm& alarm);
+    /// A poller that feeds annunciators: from now on states go out signed through `fleet` (which must outlive
+    /// this publisher), and clears reach its roster (docs/fleet.md).
+    void sign_with(FleetPublisher* fleet) { fleet_ = fleet; }
 
     [[nodiscard]] std::string alarm_topic(const core::Alarm& alarm) const { return topics_.alarm(alarm); }
     [[nodiscard]] const AlarmTopics& topics() const { return topics_; }
@@ -62,6 +66,7 @@ class AlarmPublisher {
   private:
     AlarmTopics topics_;
     Session& session_;
+    FleetPublisher* fleet_ = nullptr;
 };
 
 }  // namespace sirenbox::broker
