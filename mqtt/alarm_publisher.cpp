@@ -2,6 +2,7 @@
 
 #include "agent/base/json.hpp"
 #include "agent/base/time_format.hpp"
+#include "mqtt/fleet_publisher.hpp"
 #include "mqtt/session.hpp"
 #include "mqtt/topic.hpp"
 
@@ -27,10 +28,14 @@ Result<std::unique_ptr<AlarmPublisher>> AlarmPublisher::create(std::string base,
 }
 
 void AlarmPublisher::publish(const core::Alarm& alarm) {
+    if (fleet_ != nullptr) return fleet_->publish_state(alarm.key(), topics_.alarm(alarm), alarm_payload(alarm));
     session_.publish(topics_.alarm(alarm), alarm_payload(alarm), true);
 }
 
-void AlarmPublisher::clear(const core::Alarm& alarm) { session_.publish(topics_.alarm(alarm), std::string(), true); }
+void AlarmPublisher::clear(const core::Alarm& alarm) {
+    if (fleet_ != nullptr) return fleet_->clear_state(alarm.key(), topics_.alarm(alarm));
+    session_.publish(topics_.alarm(alarm), std::string(), true);
+}
 
 std::string AlarmPublisher::alarm_payload(const core::Alarm& alarm) {
     json::Ptr root = json::object();

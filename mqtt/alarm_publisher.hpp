@@ -11,6 +11,7 @@
 namespace sirenbox::broker {
 
 class Session;
+class FleetPublisher;
 
 /// Republishes alarms as retained JSON so Home Assistant and Node-RED see the current state the moment
 /// they subscribe, and clears them (empty retained payload) once an alarm is gone.
@@ -26,6 +27,9 @@ class AlarmPublisher {
     void publish(const core::Alarm& alarm);
     /// Removes the retained state (an empty retained payload deletes a retained message in MQTT).
     void clear(const core::Alarm& alarm);
+    /// A poller that feeds annunciators: from now on states go out signed through `fleet` (which must outlive
+    /// this publisher), and clears reach its roster (docs/fleet.md).
+    void sign_with(FleetPublisher* fleet) { fleet_ = fleet; }
 
     [[nodiscard]] std::string alarm_topic(const core::Alarm& alarm) const { return topics_.alarm(alarm); }
     [[nodiscard]] const BoxTopics& topics() const { return topics_; }
@@ -40,6 +44,7 @@ class AlarmPublisher {
   private:
     BoxTopics topics_;
     Session& session_;
+    FleetPublisher* fleet_ = nullptr;
 };
 
 }  // namespace sirenbox::broker

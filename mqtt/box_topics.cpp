@@ -36,7 +36,11 @@ std::string BoxTopics::command_action(std::string_view topic) const { return lev
 std::string BoxTopics::press_action(std::string_view topic) const { return level_after(topic, base_ + "/press/"); }
 
 std::vector<std::string> BoxTopics::published() const {
-    return {availability(), summary(), base_ + "/alarms/+/+", events(), buttons(), reply()};
+    return {availability(), summary(), base_ + "/alarms/+/+", events(), buttons(), reply(), base_ + "/fleet/+"};
 }
+
+std::string fleet_roster_topic(const std::string& base) { return base + "/fleet/roster"; }
+
+std::string fleet_heartbeat_topic(const std::string& base) { return base + "/fleet/heartbeat"; }
 
 }  // namespace sirenbox::broker

@@ -17,9 +17,10 @@ namespace sirenbox::broker {
 ///   <base>/events                     one message per transition
 ///   <base>/buttons                    presses of the physical buttons
 ///   <base>/reply                      the box's answer to each command or press
+///   <base>/fleet/roster, /heartbeat   a poller's signed roster and heartbeat for its walls (docs/fleet.md)
 ///   <base>/command/<action>           commands to the box (signed when a key is set)
 ///   <base>/press/<action>             unsigned presses (acknowledge, silence, lamp_test), when enabled
-/// The box publishes under the first six and subscribes to the last two only, so it never receives
+/// The box publishes under all but the command and press topics, and subscribes to those two only, so it never receives
 /// what it publishes itself. Source and id are made safe as single topic levels with sanitize_level()
 /// (percent-encoding of '%', '/', '+', '#' and NUL), so an id like "a/b#1" becomes "a%2Fb%231".
 /// A value type; thread-safe to read.
@@ -37,6 +38,8 @@ class BoxTopics {
     [[nodiscard]] std::string events() const { return base_ + "/events"; }
     [[nodiscard]] std::string buttons() const { return base_ + "/buttons"; }
     [[nodiscard]] std::string reply() const { return base_ + "/reply"; }
+    /// "<base>/fleet/#": what a wall reads of its poller besides the alarms and availability.
+    [[nodiscard]] std::string fleet_all() const { return base_ + "/fleet/#"; }
     [[nodiscard]] std::string command(std::string_view action) const;
     /// "<base>/command/+": what the box subscribes to when mqtt.commands is on.
     [[nodiscard]] std::string commands() const { return base_ + "/command/+"; }
@@ -54,5 +57,10 @@ class BoxTopics {
     explicit BoxTopics(std::string base) : base_(std::move(base)) {}
     std::string base_;
 };
+
+/// "<base>/fleet/roster": retained, the open alarms and the revision of each one's state.
+std::string fleet_roster_topic(const std::string& base);
+/// "<base>/fleet/heartbeat": retained, every fleet.heartbeat_s; names the newest roster.
+std::string fleet_heartbeat_topic(const std::string& base);
 
 }  // namespace sirenbox::broker

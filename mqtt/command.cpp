@@ -1,10 +1,7 @@
 #include "mqtt/command.hpp"
 
-#include <mbedtls/md.h>
-
-#include <cstdio>
-
 #include "agent/base/json.hpp"
+#include "mqtt/hmac.hpp"
 
 namespace sirenbox::broker {
 namespace {
@@ -33,18 +30,7 @@ long long CommandVerifier::now_s() const {
 
 std::string CommandVerifier::sign(const Secret& key, const std::string& topic, const std::string& id, long long ts,
                                   const std::string& alarm, const std::string& text) {
-    const std::string message = topic + "\n" + id + "\n" + std::to_string(ts) + "\n" + alarm + "\n" + text;
-    unsigned char mac[32];
-    mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-                    reinterpret_cast<const unsigned char*>(key.reveal().data()), key.reveal().size(),
-                    reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac);
-    std::string hex;
-    char byte[3];
-    for (unsigned char b : mac) {
-        std::snprintf(byte, sizeof byte, "%02x", b);
-        hex += byte;
-    }
-    return hex;
+    return hmac_sha256_hex(key, topic + "\n" + id + "\n" + std::to_string(ts) + "\n" + alarm + "\n" + text);
 }
 
 void CommandVerifier::forget_old() {

@@ -114,6 +114,7 @@ void CoreLoop::run() {
 
 void CoreLoop::handle(sources::SourceBatch& batch) {
     auto& health = health_[batch.source];
+    health.fault_after = batch.fault_after;
     for (const auto& warning : batch.warnings) SB_LOG(kWarn, batch.source.c_str()) << warning;
     if (!batch.status.is_ok()) {
         if (health.ok || health.last_error != batch.status.message()) {
@@ -385,11 +386,14 @@ bool CoreLoop::fault() const {
     for (const auto& [key, report] : outside_faults_) {
         if (report.needs_technician) return true;
     }
-    const auto limit = std::chrono::seconds(deps_.config.outputs.fault_after_s);
     for (const auto& [name, health] : health_) {
-        if (health.unhealthy_since && deps_.clock.now() - *health.unhealthy_since >= limit) return true;
+        if (health.unhealthy_since && deps_.clock.now() - *health.unhealthy_since >= fault_after(health)) return true;
     }
     return false;
+}
+
+std::chrono::seconds CoreLoop::fault_after(const SourceHealth& health) const {
+    return health.fault_after.value_or(std::chrono::seconds(deps_.config.outputs.fault_after_s));
 }
 
 std::optional<SteadyTime> CoreLoop::next_deadline() const {
@@ -400,10 +404,9 @@ std::optional<SteadyTime> CoreLoop::next_deadline() const {
     };
     for (const auto& [zone, until] : silence_until_) consider(until);
     if (lamp_test_until_) consider(*lamp_test_until_);
-    const auto limit = std::chrono::seconds(deps_.config.outputs.fault_after_s);
     for (const auto& [name, health] : health_) {
         if (!health.unhealthy_since) continue;
-        const auto at = *health.unhealthy_since + limit;
+        const auto at = *health.unhealthy_since + fault_after(health);
         if (at > now) consider(at);
     }
     return next;

@@ -167,7 +167,9 @@ private:
         WallTime last_ok{};
         std::optional<SteadyTime> unhealthy_since;
         std::string last_error;
+        std::optional<std::chrono::seconds> fault_after;  // the source's own, else outputs.fault_after_s
     };
+    [[nodiscard]] std::chrono::seconds fault_after(const SourceHealth& health) const;
 
     /// Queues the SIGNL4 connector's page for a raised alarm; true when an entry was stored.
     bool enqueue_raise(const core::Alarm& alarm);

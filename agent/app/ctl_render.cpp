@@ -15,6 +15,31 @@ std::string pad(std::string s, std::size_t width) {
     return s;
 }
 
+// An annunciator: is its picture of the poller current, and what did it refuse. A poller: what it signs.
+std::string render_fleet(const cJSON* f) {
+    if (json::get_bool(f, "signing") == true) {
+        return "fleet: signing for annunciators, boot " + std::to_string(num(f, "boot")) + ", " +
+               std::to_string(num(f, "open")) + " open in the roster, " + std::to_string(num(f, "heartbeats")) +
+               " heartbeats\n";
+    }
+    std::string out = "fleet: picture of " + str(f, "source_base_topic") + " " +
+                      (json::get_bool(f, "current") == true ? "current" : "STALE");
+    if (auto age = json::get_number(f, "heartbeat_age_s")) {
+        char line[48];
+        std::snprintf(line, sizeof line, ", last heartbeat %.1f s ago", *age);
+        out += line;
+    }
+    out += "; " + std::to_string(num(f, "accepted")) + " accepted, " + std::to_string(num(f, "rejected")) +
+           " rejected, " + std::to_string(num(f, "ignored_clears")) + " unsigned clears ignored\n";
+    if (!str(f, "reason").empty()) out += "  " + str(f, "reason") + "\n";
+    const cJSON* kinds = json::member(f, "rejections");
+    for (const cJSON* k = kinds ? kinds->child : nullptr; k; k = k->next) {
+        out += "  rejected (" + std::string(k->string) + "): " + std::to_string(static_cast<long long>(k->valuedouble)) + "\n";
+    }
+    if (!str(f, "last_rejection").empty()) out += "  last rejected: " + str(f, "last_rejection") + "\n";
+    return out;
+}
+
 std::string render_status(const cJSON* r) {
     std::string out = "box " + str(r, "box") + "\n\nalarms:\n";
     const cJSON* alarms = json::member(r, "alarms");
@@ -87,6 +112,7 @@ std::string render_status(const cJSON* r) {
                       num(pt, "failures") > 0 ? ", LINE FAILURES" : "");
         out += line;
     }
+    if (const cJSON* f = json::member(r, "fleet")) out += render_fleet(f);
     if (const cJSON* m = json::member(r, "mqtt")) {
         out += "mqtt: ";
         out += json::get_bool(m, "enabled") != true ? "off" : json::get_bool(m, "connected") == true ? "connected" : "DISCONNECTED";

@@ -58,6 +58,9 @@ int Daemon::run() {
     DaemonParts& p = *parts_;
     p.patterns->start();
     p.core->restore();
+    // After restore(), which published the alarms the box starts with: the first roster lists them all.
+    if (p.fleet_publisher) p.fleet_publisher->start();
+    if (p.mirror) p.mirror->start();
     if (p.session) p.session->start();
 
     std::vector<std::thread> threads;

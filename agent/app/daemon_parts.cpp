@@ -8,6 +8,7 @@
 #include "agent/relay/graph_target.hpp"
 #include "agent/relay/sentinel_target.hpp"
 #include "agent/relay/signl4_target.hpp"
+#include "mqtt/fleet_publisher.hpp"
 #include "mqtt/ha_discovery.hpp"
 
 namespace sirenbox::app {
@@ -44,25 +45,70 @@ Status announce_to_home_assistant(DaemonParts& p) {
     });
 }
 
-// An annunciator mirrors the polling box's alarms and sends its presses there (docs/fleet.md).
+Result<Secret> fleet_key(const config::Config& c) {
+    auto key = config::read_secret_file(c.fleet.key_file);
+    if (!key.is_ok()) return key.status().with_context("fleet.key_file");
+    return key;
+}
+
+// An annunciator mirrors the polling box's signed picture and sends its presses there (docs/fleet.md).
 Status build_fleet(DaemonParts& p) {
     DaemonParts* self = &p;
-    p.mirror = std::make_unique<FleetMirror>(p.config.fleet.source_base_topic,
-                                             [self](sources::SourceBatch batch) { self->core->post(std::move(batch)); });
+    auto key = fleet_key(p.config);
+    if (!key.is_ok()) return key.status();
+    FleetPictureOptions options{p.config.fleet.source_base_topic, std::move(*key),
+                                Seconds(p.config.fleet.stale_after_s)};
+    p.mirror = std::make_unique<FleetMirror>(
+        std::move(options), [self](sources::SourceBatch batch) { self->core->post(std::move(batch)); },
+        SystemClock::instance());
+    // What this box showed before a restart: closed by the first current roster that leaves it out.
+    auto shown = p.core_store->load_alarms();
+    if (shown.is_ok()) p.mirror->seed(*shown);
     for (const auto& filter : p.mirror->filters()) {
         FleetMirror* mirror = p.mirror.get();
         SB_RETURN_IF_ERROR(p.session->subscribe(filter, [mirror](const std::string& topic, const std::string& payload) {
             mirror->on_message(topic, payload);
         }));
     }
-    Secret key;
+    Secret command_key;
     if (!p.config.fleet.command_key_file.empty()) {
         auto read = config::read_secret_file(p.config.fleet.command_key_file);
         if (!read.is_ok()) return read.status();
-        key = std::move(*read);
+        command_key = std::move(*read);
     }
     p.commander = std::make_unique<FleetCommander>(*p.session, p.config.fleet.source_base_topic, p.config.box.id,
-                                                   std::move(key), SystemClock::instance());
+                                                   std::move(command_key), SystemClock::instance());
+    return Status::ok();
+}
+
+// A poller with a fleet key signs its alarm states and publishes the roster and heartbeat. Its sequence numbers
+// must grow across restarts, so each start takes the next boot number from the store.
+Status build_fleet_publisher(DaemonParts& p) {
+    auto key = fleet_key(p.config);
+    if (!key.is_ok()) return key.status();
+    constexpr const char* kBootKey = "fleet.boot";
+    auto stored = p.core_store->get_state(kBootKey);
+    if (!stored.is_ok()) return stored.status();
+    long long boot = 1;
+    if (*stored) {
+        const std::string& text = **stored;
+        char* end = nullptr;
+        const long long before = std::strtoll(text.c_str(), &end, 10);
+        if (end == text.c_str() || before < 0) {
+            SB_LOG(kError, "fleet") << "stored boot number \"" << text << "\" is unreadable; starting again at 1 "
+                                    << "(restart the annunciators so they accept the new numbers)";
+        } else {
+            boot = before + 1;
+        }
+    }
+    SB_RETURN_IF_ERROR(p.core_store->put_state(kBootKey, std::to_string(boot)));
+    broker::FleetPublisherOptions options;
+    options.base = p.config.mqtt.base_topic;
+    options.key = std::move(*key);
+    options.boot = boot;
+    options.heartbeat = Seconds(p.config.fleet.heartbeat_s);
+    p.fleet_publisher = std::make_unique<broker::FleetPublisher>(*p.session, std::move(options), SystemClock::instance());
+    p.publisher->sign_with(p.fleet_publisher.get());
     return Status::ok();
 }
 
@@ -121,7 +167,29 @@ Status build_mqtt(DaemonParts& p) {
             if (!subscribed.is_ok()) return subscribed.with_context("mqtt presses");
         }
     }
+    if (p.config.box.role != "annunciator" && !p.config.fleet.key_file.empty()) SB_RETURN_IF_ERROR(build_fleet_publisher(p));
     return announce_to_home_assistant(p);
+}
+
+// What an annunciator believes of its poller, and what it refused (docs/fleet.md).
+json::Ptr fleet_status(const std::string& source, const FleetStats& stats) {
+    auto fleet = json::object();
+    json::add(fleet.get(), "source_base_topic", source);
+    json::add(fleet.get(), "current", stats.current);
+    if (!stats.reason.empty()) json::add(fleet.get(), "reason", stats.reason);
+    if (stats.heartbeat_age_s) json::add(fleet.get(), "heartbeat_age_s", *stats.heartbeat_age_s);
+    json::add(fleet.get(), "roster_seq", stats.roster_seq);
+    json::add(fleet.get(), "alarms", static_cast<long long>(stats.alarms));
+    json::add(fleet.get(), "accepted", static_cast<long long>(stats.accepted));
+    json::add(fleet.get(), "heartbeats", static_cast<long long>(stats.heartbeats));
+    json::add(fleet.get(), "late_heartbeats", static_cast<long long>(stats.late_heartbeats));
+    json::add(fleet.get(), "ignored_clears", static_cast<long long>(stats.ignored_clears));
+    json::add(fleet.get(), "rejected", static_cast<long long>(stats.rejected));
+    auto kinds = json::object();
+    for (const auto& [kind, count] : stats.rejections) json::add(kinds.get(), kind.c_str(), static_cast<long long>(count));
+    json::add(fleet.get(), "rejections", std::move(kinds));
+    if (!stats.last_rejection.empty()) json::add(fleet.get(), "last_rejection", stats.last_rejection);
+    return fleet;
 }
 
 void add_runtime_status(DaemonParts& p, cJSON* status) {
@@ -167,6 +235,18 @@ void add_runtime_status(DaemonParts& p, cJSON* status) {
         json::add(mqtt.get(), "events_dropped", static_cast<long long>(stats.dropped));
     }
     json::add(status, "mqtt", std::move(mqtt));
+    if (p.mirror) json::add(status, "fleet", fleet_status(p.config.fleet.source_base_topic, p.mirror->stats()));
+    if (p.fleet_publisher) {
+        const auto stats = p.fleet_publisher->stats();
+        auto fleet = json::object();
+        json::add(fleet.get(), "signing", true);
+        json::add(fleet.get(), "boot", stats.boot);
+        json::add(fleet.get(), "seq", stats.seq);
+        json::add(fleet.get(), "open", static_cast<long long>(stats.open));
+        json::add(fleet.get(), "rosters", static_cast<long long>(stats.rosters));
+        json::add(fleet.get(), "heartbeats", static_cast<long long>(stats.heartbeats));
+        json::add(status, "fleet", std::move(fleet));
+    }
 }
 
 }  // namespace
@@ -282,6 +362,8 @@ void run_poller(DaemonParts& p, DaemonParts::PollerSlot& slot) {
 }
 
 void shutdown_parts(DaemonParts& p) {
+    if (p.mirror) p.mirror->stop();
+    if (p.fleet_publisher) p.fleet_publisher->stop();  // no more heartbeats: the walls will show their fault
     if (p.session) p.session->stop();
     if (p.patterns) p.patterns->stop();  // every output driven to its safe (inactive) value
 }

@@ -31,6 +31,7 @@
 #include "hal/sim_gpio.hpp"
 #include "mqtt/alarm_publisher.hpp"
 #include "mqtt/command.hpp"
+#include "mqtt/fleet_publisher.hpp"
 #include "mqtt/session.hpp"
 
 namespace sirenbox::app {
@@ -63,6 +64,7 @@ struct DaemonParts {
     std::unique_ptr<broker::Session> session;
     std::unique_ptr<broker::AlarmPublisher> publisher;
     std::unique_ptr<broker::CommandVerifier> commands;
+    std::unique_ptr<broker::FleetPublisher> fleet_publisher;  // role "poller" with fleet.key_file; publisher signs through it
     std::unique_ptr<FleetMirror> mirror;        // role "annunciator"
     std::unique_ptr<FleetCommander> commander;  // role "annunciator"
     std::unique_ptr<relay::RelayWorker> relay;
@@ -82,7 +84,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config);
 void run_poller(DaemonParts& parts, DaemonParts::PollerSlot& slot);
 /// "gpio" (list lines) and "press" (simulated button) on the sim backend.
 std::string handle_board_command(DaemonParts& parts, const std::string& cmd, const cJSON* request);
-/// Publishes "offline" and stops the pattern driver (every output inactive).
+/// Stops the fleet threads, publishes "offline" and stops the pattern driver (every output inactive).
 void shutdown_parts(DaemonParts& parts);
 
 }  // namespace sirenbox::app

@@ -2,59 +2,61 @@
 
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
-#include "mqtt/alarm_publisher.hpp"
 #include "mqtt/command.hpp"
 #include "mqtt/session.hpp"
-#include "mqtt/topic.hpp"
 
 namespace sirenbox::app {
-namespace {
 
-sources::SourceBatch batch_of(core::CloudSnapshot snapshot) {
-    sources::SourceBatch batch;
-    batch.source = "fleet";
-    batch.snapshots.push_back(std::move(snapshot));
-    return batch;
+FleetMirror::FleetMirror(FleetPictureOptions options, Deliver deliver, const Clock& clock)
+    : clock_(clock), deliver_(std::move(deliver)), picture_(std::move(options), clock.now()) {}
+
+FleetMirror::~FleetMirror() { stop(); }
+
+void FleetMirror::seed(const std::vector<core::Alarm>& shown) {
+    std::lock_guard lock(mutex_);
+    picture_.seed(shown);
 }
 
-}  // namespace
-
-FleetMirror::FleetMirror(std::string source_base_topic, Deliver deliver)
-    : base_(std::move(source_base_topic)), deliver_(std::move(deliver)) {}
-
-std::vector<std::string> FleetMirror::filters() const { return {base_ + "/alarms/#", base_ + "/availability"}; }
+std::vector<std::string> FleetMirror::filters() const {
+    std::lock_guard lock(mutex_);
+    return picture_.filters();
+}
 
 void FleetMirror::on_message(const std::string& topic, const std::string& payload) {
-    if (topic == base_ + "/availability") {
-        sources::SourceBatch batch;
-        batch.source = "fleet";
-        if (payload != "online") batch.status = unavailable("the polling box " + base_ + " is " + payload);
-        deliver_(std::move(batch));
-        return;
+    {
+        std::lock_guard lock(mutex_);
+        auto batch = picture_.on_message(topic, payload, clock_.now(), clock_.wall_now());
+        if (batch) deliver_(std::move(*batch));
     }
-    const std::string prefix = base_ + "/alarms/";
-    if (topic.rfind(prefix, 0) != 0) return;
-    const std::string rest = topic.substr(prefix.size());
-    const auto slash = rest.find('/');
-    if (slash == std::string::npos) return;
-    core::CloudSnapshot snapshot;
-    snapshot.may_raise = true;
-    if (payload.empty()) {
-        // The polling box cleared the alarm: it was resolved there.
-        snapshot.alarm.source = broker::unsanitize_level(rest.substr(0, slash));
-        snapshot.alarm.id = broker::unsanitize_level(rest.substr(slash + 1));
-        snapshot.cloud_state = core::AlarmState::kResolved;
-        deliver_(batch_of(std::move(snapshot)));
-        return;
+    wake_.notify_all();  // the heartbeat may have moved the deadline
+}
+
+void FleetMirror::start() { thread_ = std::thread([this] { run(); }); }
+
+void FleetMirror::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
     }
-    auto alarm = broker::AlarmPublisher::parse_alarm_payload(payload);
-    if (!alarm.is_ok()) {
-        SB_LOG(kWarn, "fleet") << topic << ": " << alarm.status().message();
-        return;
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void FleetMirror::run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        const auto deadline = picture_.next_deadline();
+        if (!deadline) {
+            wake_.wait(lock);
+        } else if (wake_.wait_until(lock, *deadline) == std::cv_status::timeout || clock_.now() >= *deadline) {
+            if (auto batch = picture_.on_timer(clock_.now())) deliver_(std::move(*batch));
+        }
     }
-    snapshot.alarm = std::move(*alarm);
-    snapshot.cloud_state = snapshot.alarm.state;
-    deliver_(batch_of(std::move(snapshot)));
+}
+
+FleetStats FleetMirror::stats() const {
+    std::lock_guard lock(mutex_);
+    return picture_.stats(clock_.now());
 }
 
 FleetCommander::FleetCommander(broker::Session& session, std::string source_base_topic, std::string box_id, Secret key,

@@ -1,10 +1,14 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "agent/app/fleet_picture.hpp"
 #include "agent/base/clock.hpp"
 #include "agent/base/secret.hpp"
 #include "agent/base/status.hpp"
@@ -17,20 +21,39 @@ class Session;
 
 namespace sirenbox::app {
 
-/// An annunciator's view of the polling box (docs/fleet.md): the retained alarm states under
-/// `<source>/alarms/#` become snapshots for this box's core loop, and `<source>/availability` its health.
+/// An annunciator's view of the polling box (docs/fleet.md): a FleetPicture fed from MQTT, whose batches go
+/// to this box's core loop, and a timer thread that notices when the poller's heartbeat stops.
+/// on_message() runs on the MQTT callback thread, the timer on its own; both only compute and post (under one
+/// lock, so batches reach the core loop in the order they were made). Thread-safe.
 class FleetMirror {
 public:
     using Deliver = std::function<void(sources::SourceBatch batch)>;
-    FleetMirror(std::string source_base_topic, Deliver deliver);
+    FleetMirror(FleetPictureOptions options, Deliver deliver, const Clock& clock);
+    ~FleetMirror();
+    FleetMirror(const FleetMirror&) = delete;
+    FleetMirror& operator=(const FleetMirror&) = delete;
 
+    /// Alarms restored from this box's store (see FleetPicture::seed); before start().
+    void seed(const std::vector<core::Alarm>& shown);
     [[nodiscard]] std::vector<std::string> filters() const;
-    /// Called on the MQTT callback thread: decodes and hands on, nothing else.
+    /// Called on the MQTT callback thread: checks, decides and posts, nothing else.
     void on_message(const std::string& topic, const std::string& payload);
+    /// Starts the timer thread. Call once.
+    void start();
+    /// Stops it. Idempotent.
+    void stop();
+    [[nodiscard]] FleetStats stats() const;
 
 private:
-    std::string base_;
+    void run();
+
+    const Clock& clock_;
     Deliver deliver_;
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    FleetPicture picture_;   // guarded by mutex_
+    bool stopping_ = false;  // guarded by mutex_
+    std::thread thread_;
 };
 
 /// Sends an annunciator's actions to the polling box as MQTT commands, signed when a key is set.

@@ -27,6 +27,15 @@ const std::vector<Field<FleetConfig>> kFleetFields = {
      "Annunciator: the polling box's mqtt.base_topic, e.g. \"sirenbox/noc-wall-1\"."},
     {"command_key_file", &FleetConfig::command_key_file,
      "Annunciator: file (mode 600) with the polling box's command key, to sign the commands it sends."},
+    {"key_file", &FleetConfig::key_file,
+     "File (mode 600) with the fleet key, the same on the poller and its annunciators: the poller signs its alarm "
+     "states, roster and heartbeat with it; an annunciator shows only what it signed. Required for an annunciator; "
+     "on a poller it turns the signed roster and heartbeat on. Use a key of its own, not a command key."},
+    {"heartbeat_s", &FleetConfig::heartbeat_s,
+     "Poller with key_file: how often it publishes its signed heartbeat, seconds.", 1, 60},
+    {"stale_after_s", &FleetConfig::stale_after_s,
+     "Annunciator: with no valid heartbeat from the poller for this long, its picture is stale: the fleet source "
+     "turns unhealthy and the fault output lights at once, seconds. At least twice the poller's heartbeat_s.", 2, 600},
 };
 
 // {"host": ["pin", ...]}: each pin is 44 characters of base64 (a SHA-256).
@@ -406,7 +415,8 @@ std::string reference_markdown() {
     append_reference_table(out, "signl4", kSignl4Fields);
     out += "### mqtt\n\n";
     append_reference_table(out, "mqtt", kMqttFields);
-    out += "### fleet\n\nOnly for `box.role` \"annunciator\".\n\n";
+    out += "### fleet\n\nAn annunciator's poller and keys (`box.role` \"annunciator\"); on a poller that feeds "
+           "annunciators, `key_file` and `heartbeat_s`. See [fleet.md](fleet.md).\n\n";
     append_reference_table(out, "fleet", kFleetFields);
     out += "### gpio\n\n";
     append_reference_table(out, "gpio", kGpioFields);

@@ -18,10 +18,14 @@ struct BoxConfig {
     std::string role = "poller";  // "annunciator": mirrors another box over MQTT, polls no cloud
 };
 
-/// For role "annunciator": the box whose alarms this one shows, and how presses are sent to it.
+/// For role "annunciator": the box whose alarms this one shows, and how presses are sent to it. On a poller
+/// that feeds annunciators: the key it signs its picture with (docs/fleet.md).
 struct FleetConfig {
     std::string source_base_topic;  // the polling box's mqtt.base_topic
     std::string command_key_file;   // the polling box's mqtt.command_key_file, to sign commands
+    std::string key_file;           // the fleet key, the same file on the poller and every annunciator
+    int heartbeat_s = 5;            // poller: how often it signs a heartbeat
+    int stale_after_s = 15;         // annunciator: no valid heartbeat for this long → comms fault
 };
 
 struct CloudConfig {

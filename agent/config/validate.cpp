@@ -248,7 +248,15 @@ void validate(const Config& c, Problems& problems) {
             problems.add("fleet.source_base_topic", "is this box's own base topic; name the polling box's");
         }
         check_secret(problems, c.fleet.command_key_file, "fleet.command_key_file");
+        // Fail safe: without the key any broker client could put alarms on the wall or take them off.
+        if (c.fleet.key_file.empty()) {
+            problems.add("fleet.key_file", "required when box.role is \"annunciator\": the wall shows only what the "
+                                           "poller signed with the fleet key (docs/fleet.md)");
+        }
+    } else if (!c.fleet.key_file.empty() && !m.enabled) {
+        problems.add("fleet.key_file", "set, but mqtt.enabled is false: annunciators hear the poller over MQTT");
     }
+    check_secret(problems, c.fleet.key_file, "fleet.key_file");
     check_parent_dir(problems, c.store.path, "store.path");
     check_parent_dir(problems, c.control.socket, "control.socket");
 }

@@ -22,6 +22,9 @@ struct SourceBatch {
     /// Set when the poll failed because the service throttled (429/503) with a Retry-After longer than
     /// the transport would wait: the next poll of this source waits at least this long.
     std::optional<std::chrono::seconds> retry_after;
+    /// How long this source may stay unhealthy before the fault output lights, when not outputs.fault_after_s:
+    /// the fleet mirror says 0, its own fleet.stale_after_s having been the wait.
+    std::optional<std::chrono::seconds> fault_after;
 };
 
 /// How long after this poll started the next one may start: the interval, or the service's

@@ -28,6 +28,28 @@ TEST(CtlRender, StatusShowsFirstOutReturnedSilencedZonesAndPatterns) {
     EXPECT_NE(text.find("siren             temporal3"), std::string::npos) << text;
 }
 
+TEST(CtlRender, StatusShowsTheFleetPictureAndItsRejections) {
+    auto wall = json::parse(R"({"box": "hall-2", "alarms": [], "outbox": {}, "sources": {},
+        "fleet": {"source_base_topic": "sirenbox/noc", "current": false, "heartbeat_age_s": 16.04,
+                  "reason": "no valid heartbeat from the polling box sirenbox/noc for 15 s",
+                  "accepted": 40, "rejected": 21, "ignored_clears": 2, "rejections": {"signature": 20, "older": 1},
+                  "last_rejection": "sirenbox/noc/alarms/sentinel/x: bad signature"}})", "status");
+    ASSERT_TRUE(wall.is_ok());
+    const std::string text = render("status", wall->get());
+    EXPECT_NE(text.find("fleet: picture of sirenbox/noc STALE, last heartbeat 16.0 s ago; 40 accepted, 21 rejected, "
+                        "2 unsigned clears ignored\n  no valid heartbeat"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("  rejected (signature): 20\n  rejected (older): 1\n  last rejected: sirenbox/noc/alarms/"),
+              std::string::npos)
+        << text;
+
+    auto poller = json::parse(R"({"box": "noc", "alarms": [], "outbox": {}, "sources": {},
+        "fleet": {"signing": true, "boot": 4, "seq": 4000000123, "open": 3, "heartbeats": 99}})", "status");
+    EXPECT_NE(render("status", poller->get()).find("fleet: signing for annunciators, boot 4, 3 open in the roster"),
+              std::string::npos);
+}
+
 TEST(CtlRender, GpioShowsLevelAndPattern) {
     auto reply = json::parse(R"({"lines": [{"role": "lamp_red", "name": "GPIO22", "direction": "output",
                                             "active": false, "pattern": "fast_flash"}]})", "gpio");

@@ -101,7 +101,8 @@ TEST(BrokerBoxTopics, NothingTheBoxSubscribesToMatchesWhatItPublishes) {
     // Every topic the box publishes is covered by published().
     core::Alarm a = sample_alarm();
     for (const auto& topic : {topics->availability(), topics->summary(), topics->alarm(a), topics->events(),
-                              topics->buttons(), topics->reply()}) {
+                              topics->buttons(), topics->reply(), fleet_roster_topic(topics->base()),
+                              fleet_heartbeat_topic(topics->base())}) {
         bool covered = false;
         for (const auto& own : topics->published()) covered = covered || topic_matches(own, topic);
         EXPECT_TRUE(covered) << topic;

@@ -131,6 +131,36 @@ TEST_F(ConfigTest, OtherSections) {
     expect_one(with(R"("sirens": {})"), "sirens", "unknown section");
 }
 
+TEST_F(ConfigTest, FleetKeyIsRequiredOnAnAnnunciatorAndChecked) {
+    const std::string store = (dir_.path() / "db.sqlite").string();
+    const std::string socket = (dir_.path() / "ctl.sock").string();
+    const std::string key = dir_.write("fleet-key", "k\n", 0600).string();
+    auto annunciator = [&](const std::string& fleet_extra) {
+        return R"({"box": {"id": "hall-2", "role": "annunciator"}, "mqtt": {"enabled": true},
+                   "fleet": {"source_base_topic": "sirenbox/noc")" + fleet_extra + R"(},
+                   "cloud": {"ca_bundle": ")" + key + R"("},
+                   "store": {"path": ")" + store + R"("}, "control": {"socket": ")" + socket + R"("}})";
+    };
+    // Fail safe: without the key any broker client could put alarms on the wall, or take them off.
+    expect_one(annunciator(""), "fleet.key_file", "required when box.role is \"annunciator\"");
+    EXPECT_TRUE(problems_of(annunciator(R"(, "key_file": ")" + key + R"(", "stale_after_s": 10)")).empty());
+    expect_one(annunciator(R"(, "key_file": ")" + key + R"(", "stale_after_s": 1)"), "fleet.stale_after_s",
+               "between 2 and 600");
+    ::chmod(key.c_str(), 0640);
+    expect_one(annunciator(R"(, "key_file": ")" + key + R"(")"), "fleet.key_file", "chmod 600");
+    ::chmod(key.c_str(), 0600);
+
+    // A poller with the key signs for its annunciators over MQTT.
+    std::string poller = valid();
+    poller = poller.substr(0, poller.rfind('}'));
+    EXPECT_TRUE(problems_of(poller + R"(, "mqtt": {"enabled": true}, "fleet": {"key_file": ")" + key +
+                            R"(", "heartbeat_s": 2}})").empty());
+    expect_one(poller + R"(, "mqtt": {"enabled": false}, "fleet": {"key_file": ")" + key + R"("}})", "fleet.key_file",
+               "mqtt.enabled is false");
+    expect_one(poller + R"(, "mqtt": {"enabled": true}, "fleet": {"key_file": ")" + key + R"(", "heartbeat_s": 0}})",
+               "fleet.heartbeat_s", "between 1 and 60");
+}
+
 TEST_F(ConfigTest, ZonesWithTheirOwnLinesButtonsAndLadders) {
     std::string v = valid();
     v = v.substr(0, v.rfind('}')) + R"(,

@@ -366,14 +366,17 @@ TEST_F(EndToEnd, HomeAssistantDiscoveryIsAnnouncedResentAndRemoved) {
 
 TEST_F(EndToEnd, AnnunciatorShowsThePollersAlarmsAndItsPressReachesTheCloud) {
     const auto key_file = dir_.write("command-key", "fleet-shared-command-key\n", 0600);
+    const auto fleet_key = dir_.write("fleet-key", "fleet-key-of-e2e\n", 0600);
     mqtt_extra_ = R"(, "commands": true, "command_key_file": ")" + key_file.string() + R"(")";
+    sections_extra_ = R"(, "fleet": {"key_file": ")" + fleet_key.string() + R"("})";
     start_daemon();  // the poller
 
     const std::string second_socket = (dir_.path() / "annunciator.sock").string();
     const std::string annunciator_config = R"({
       "box": {"id": "hall-2", "name": "Hall 2", "role": "annunciator"},
       "mqtt": {"uri": ")" + broker_.uri() + R"("},
-      "fleet": {"source_base_topic": "sirenbox/e2e-box", "command_key_file": ")" + key_file.string() + R"("},
+      "fleet": {"source_base_topic": "sirenbox/e2e-box", "command_key_file": ")" + key_file.string() + R"(",
+                "key_file": ")" + fleet_key.string() + R"("},
       "gpio": {"backend": "sim", "board": "generic"},
       "store": {"path": ")" + (dir_.path() / "annunciator.db").string() + R"("},
       "control": {"socket": ")" + second_socket + R"("}
