@@ -125,9 +125,10 @@ Result<int> CoreLoop::act_in_zone(relay::ActionKind kind, const std::string& zon
 Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
                              const std::string& zone, const std::string& origin, const std::string& text) {
     // Alarms the cloud closed while nobody had acknowledged them: acknowledging (or resolving) here ends
-    // their ring-back; the cloud needs nothing more.
+    // their ring-back; the cloud needs nothing more, and on a wall neither does its poller (the ring-back is
+    // the wall's own).
     std::vector<core::Alarm> returned;
-    if (kind != relay::ActionKind::kComment && !deps_.forward_action) {
+    if (kind != relay::ActionKind::kComment) {
         returned = annunciator_.acknowledge_returned(selector.empty() ? "all" : selector, zone);
         for (const auto& alarm : returned) event("acknowledged", alarm, origin);
     }

@@ -41,6 +41,12 @@ protected:
         roles_ = config::output_roles();
         roles_.insert(roles_.end(), {"lamp_hall", "horn_hall"});
         CoreDeps deps{.config = config_, .store = *store_, .output_roles = roles_, .clock = clock_, .sources = {"sentinel"}};
+        if (wall_) {
+            deps.forward_action = [this](relay::ActionKind, const std::string& selector, const std::string&) {
+                forwarded_.push_back(selector);
+                return Status::ok();
+            };
+        }
         deps.payloads["sentinel"] = [this](relay::ActionKind kind, const std::string& note, const relay::ActionOwner& owner) {
             owners_.push_back(owner.upn);
             return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
@@ -98,6 +104,8 @@ protected:
     config::Config config_;
     std::vector<std::string> roles_;
     std::vector<std::string> owners_;  // the owner each payload was built with
+    bool wall_ = false;                 // an annunciator: actions go to its poller (forward_action)
+    std::vector<std::string> forwarded_;
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<CoreLoop> loop_;
 };
@@ -166,6 +174,17 @@ TEST_F(CoreZonesTest, ClearedInTheCloudWhileUnackedRingsBackUntilAcknowledgedHer
     EXPECT_EQ(shown("lamp_hall"), Pattern::kOff);
     EXPECT_EQ(shown("lamp_green"), Pattern::kSteady);
     EXPECT_TRUE(pending().empty()) << "the cloud closed it already: nothing to write back";
+}
+
+TEST_F(CoreZonesTest, AWallClearsItsOwnRingBackWithoutAskingThePoller) {
+    wall_ = true;
+    start();
+    poll({{"ot", "New", {"OT"}}});
+    poll({{"ot", "Closed", {"OT"}}});
+    EXPECT_EQ(shown("lamp_hall"), Pattern::kSlowFlash);
+    press("button_hall");
+    EXPECT_EQ(shown("lamp_hall"), Pattern::kOff) << "the ring-back is the wall's own: acknowledged here";
+    EXPECT_TRUE(forwarded_.empty()) << "the poller has nothing to do for an alarm its cloud closed";
 }
 
 TEST_F(CoreZonesTest, FirstOutIsShownInStatus) {
