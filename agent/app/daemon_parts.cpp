@@ -284,7 +284,9 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     if (p.graph) p.relay->add_target("graph", std::make_unique<relay::GraphTarget>(*p.graph, *p.tokens));
     if (p.connector_payload || !p.extra_targets.empty()) {
         // The relay worker owns relay_store; the predicate runs on its thread only.
-        auto raise_failed = [self](const std::string& alarm_key) { return signl4_raise_failed(*self, alarm_key); };
+        auto raise_failed = [self](const std::string& alarm_key) {
+            return relay::signl4_raise_failed(*self->relay_store, alarm_key);
+        };
         p.relay->add_target("signl4", std::make_unique<relay::Signl4Target>(*p.signl4, raise_failed));
     }
 
