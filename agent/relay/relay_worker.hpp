@@ -27,7 +27,8 @@ struct RelayOptions {
     std::chrono::hours remember{24 * 35};
     /// Pruning runs when the worker starts and then this often (monotonic).
     std::chrono::minutes prune_every{60};
-    /// One prune transaction deletes at most this many rows (or alarms' memory) ...
+    /// One prune transaction deletes at most this many done rows, or forgets the alarms found among this
+    /// many remembered entries ...
     int prune_rows = 500;
     /// ... and one run at most this many transactions; with more to do, the next run follows in a minute.
     int prune_rounds = 10;
