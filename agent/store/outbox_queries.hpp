@@ -14,8 +14,8 @@ inline constexpr const char* kHasPending =
 
 /// The newest `created` of an alarm's entries that match: ?1 alarm key, ?2 target, ?3 kind, ?4 origin
 /// ('' matches any), ?5 an origin left out ('' none), ?6 / ?7 / ?8 whether pending / failed / done
-/// entries count. Done entries are answered by outbox_memory alone: it is written with every mark_done
-/// and outlives the pruned rows.
+/// entries count. Done entries are answered by outbox_memory alone: a trigger writes it whenever a row
+/// turns done, and it outlives the pruned rows.
 inline constexpr const char* kNewestEntry = R"sql(
 SELECT MAX(created_ns) FROM (
     SELECT created_ns FROM outbox
@@ -27,14 +27,6 @@ SELECT MAX(created_ns) FROM (
     WHERE ?8 AND alarm_key = ?1
       AND (?2 = '' OR target = ?2) AND (?3 = '' OR kind = ?3) AND (?4 = '' OR origin = ?4)
       AND (?5 = '' OR origin <> ?5))
-)sql";
-
-/// Run by mark_done after the row turned done (?1 its id), in the same transaction.
-inline constexpr const char* kRemember = R"sql(
-INSERT INTO outbox_memory (alarm_key, target, kind, origin, created_ns, finished_ns)
-    SELECT alarm_key, target, kind, origin, created_ns, finished_ns FROM outbox WHERE id = ?1
-ON CONFLICT (alarm_key, target, kind, origin) DO UPDATE
-    SET created_ns = max(created_ns, excluded.created_ns), finished_ns = max(finished_ns, excluded.finished_ns)
 )sql";
 
 /// How many entries are pending and how many failed, counted in the state index (done rows are not read).
@@ -65,11 +57,10 @@ LIMIT ?2
 inline constexpr const char* kForget = "DELETE FROM outbox_memory WHERE alarm_key = ?1";
 
 /// Every statement above with its name, for the query plan test.
-inline constexpr std::array<std::pair<const char*, const char*>, 7> kAll = {{
+inline constexpr std::array<std::pair<const char*, const char*>, 6> kAll = {{
     {"has_pending", kHasPending},
     {"open_counts", kOpenCounts},
     {"newest_entry", kNewestEntry},
-    {"remember", kRemember},
     {"prune_done", kPruneDone},
     {"forgettable", kForgettable},
     {"forget", kForget},

@@ -144,22 +144,13 @@ Status Store::update_pending(std::string_view op, std::int64_t id, Statement& up
                 failed_precondition("outbox entry " + std::to_string(id) + " is " + stmt->text(0) + ", not pending"));
 }
 
+// The trigger outbox_remember_done (schema migration 4) writes the entry's memory in the same statement.
 Status Store::mark_done(std::int64_t id) {
-    // The row and its memory change together: a question about done entries never misses one.
-    auto txn = Transaction::begin(db_.get());
-    if (!txn.is_ok()) return fail("mark_done", txn.status());
     auto stmt = Statement::prepare(
         db_.get(), "UPDATE outbox SET state = 'done', finished_ns = ?2 WHERE id = ?1 AND state = 'pending'");
     if (!stmt.is_ok()) return fail("mark_done", stmt.status());
     stmt->bind(1, id).bind(2, clock_.wall_now());
-    SB_RETURN_IF_ERROR(update_pending("mark_done", id, *stmt));
-    auto remember = Statement::prepare(db_.get(), outbox_sql::kRemember);
-    if (!remember.is_ok()) return fail("mark_done", remember.status());
-    Status ran = remember->bind(1, id).run();
-    if (!ran.is_ok()) return fail("mark_done " + std::to_string(id), ran);
-    Status committed = txn->commit();
-    if (!committed.is_ok()) return fail("mark_done " + std::to_string(id), committed);
-    return Status::ok();
+    return update_pending("mark_done", id, *stmt);
 }
 
 Status Store::mark_failed(std::int64_t id, std::string_view reason) {

@@ -90,8 +90,9 @@ CREATE INDEX outbox_by_state ON outbox (state, id);
 )sql",
     // 4: the outbox stays small for years, and retries follow the monotonic clock.
     // - outbox_memory: what the guarantees need from delivered entries (docs/operations.md, "How long the
-    //   outbox remembers"): the newest done entry per alarm, target, kind and origin, without payload. It is
-    //   written with each mark_done, so done rows can be pruned a day later; filled here from the done rows.
+    //   outbox remembers"): the newest done entry per alarm, target, kind and origin, without payload.
+    //   A trigger writes it whenever a row turns done, whichever build marks it (an older one after a
+    //   package rollback too), so done rows can be pruned a day later; filled here from the done rows.
     // - Every outbox question is asked by alarm key: outbox_by_alarm; pruning finds old done rows through
     //   outbox_done_by_finished and old memory through outbox_memory_by_finished.
     // - next_attempt_ns now holds monotonic nanoseconds (Clock::now), not wall time: retries wait on the
@@ -112,6 +113,14 @@ INSERT INTO outbox_memory (alarm_key, target, kind, origin, created_ns, finished
     SELECT alarm_key, target, kind, origin, MAX(created_ns), MAX(COALESCE(finished_ns, created_ns))
     FROM outbox WHERE state = 'done' GROUP BY alarm_key, target, kind, origin;
 CREATE INDEX outbox_memory_by_finished ON outbox_memory (finished_ns);
+CREATE TRIGGER outbox_remember_done AFTER UPDATE OF state ON outbox
+WHEN NEW.state = 'done' AND OLD.state <> 'done'
+BEGIN
+    INSERT INTO outbox_memory (alarm_key, target, kind, origin, created_ns, finished_ns)
+    VALUES (NEW.alarm_key, NEW.target, NEW.kind, NEW.origin, NEW.created_ns, COALESCE(NEW.finished_ns, NEW.created_ns))
+    ON CONFLICT (alarm_key, target, kind, origin) DO UPDATE
+        SET created_ns = max(created_ns, excluded.created_ns), finished_ns = max(finished_ns, excluded.finished_ns);
+END;
 CREATE INDEX outbox_by_alarm ON outbox (alarm_key);
 CREATE INDEX outbox_done_by_finished ON outbox (finished_ns) WHERE state = 'done';
 UPDATE outbox SET next_attempt_ns = 0 WHERE state = 'pending';

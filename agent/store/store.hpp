@@ -94,7 +94,7 @@ class Store final {
     /// target; while that head waits for its next_attempt, the entries behind it wait too.
     Result<std::vector<relay::OutboxEntry>> due(SteadyTime now, int limit);
     /// Pending → done / failed. kNotFound for an unknown id, kFailedPrecondition when not pending.
-    /// mark_done also updates the memory of done entries (newest_entry) in the same transaction.
+    /// A row turning done also updates the memory of done entries (newest_entry), by a trigger.
     Status mark_done(std::int64_t id);
     Status mark_failed(std::int64_t id, std::string_view reason);
     /// Records a failed attempt of a pending entry: its attempt count, when to try again (monotonic), and

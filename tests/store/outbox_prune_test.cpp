@@ -59,7 +59,7 @@ void expect_index_searches(test::RawDb& raw, const char* name, const char* sql) 
 // `rows` done entries as the relay leaves them, in one transaction, written behind the Store's back for
 // speed: four per alarm (SIGNL4 raise, acknowledge to Sentinel and SIGNL4, resolve to Sentinel), alarms
 // numbered from `first_alarm`, created one millisecond apart from `created`, all finished at `finished`;
-// with their memory, as mark_done writes it.
+// with their memory, as the trigger writes it when a row turns done.
 void fill_done(test::RawDb& raw, int rows, int first_alarm, WallTime created, WallTime finished) {
     const auto ns = [](WallTime t) {
         return std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
@@ -289,6 +289,18 @@ TEST_F(OutboxPruneTest, HundredThousandDoneRowsAreAskedByIndexAndPrunedToABounde
     EXPECT_LE(std::filesystem::file_size(file_), full_size + full_size / 50) << "grew from " << full_size << " bytes";
 }
 
+// An older build (a package rollback: schema 4 leaves compatible_from at 3) knows nothing of the memory;
+// the trigger keeps it all the same when that build marks an entry done.
+TEST_F(OutboxPruneTest, AnEntryMarkedDoneByAnOlderBuildIsRememberedToo) {
+    auto ids = enqueue({entry("sentinel:a", "sentinel", ActionKind::kResolve, "button", at_seconds(10))});
+    test::RawDb older(file_);
+    ASSERT_EQ(older.exec("UPDATE outbox SET state = 'done', finished_ns = 99 WHERE id = " + std::to_string(ids[0]) +
+                         " AND state = 'pending'"),
+              "");
+    EXPECT_EQ(newest({.alarm_key = "sentinel:a", .kind = ActionKind::kResolve, .pending = false, .failed = false}),
+              at_seconds(10));
+}
+
 // A schema-3 file: done rows become the memory, and pending entries that waited for a wall time wait for
 // nothing (their retry times now count on the monotonic clock).
 TEST_F(OutboxPruneTest, MigrationFourRemembersDoneRowsAndMakesPendingEntriesDue) {
@@ -296,6 +308,7 @@ TEST_F(OutboxPruneTest, MigrationFourRemembersDoneRowsAndMakesPendingEntriesDue)
     {
         test::RawDb raw(file_);
         ASSERT_EQ(raw.exec(R"sql(
+DROP TRIGGER outbox_remember_done;
 DROP TABLE outbox_memory;
 DROP INDEX outbox_by_alarm;
 DROP INDEX outbox_done_by_finished;

@@ -128,7 +128,7 @@ long long nanos(WallTime t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-// `rows` done entries of alarms numbered from `first_alarm`, and their memory as mark_done writes it, in one
+// `rows` done entries of alarms numbered from `first_alarm`, and their memory as the trigger writes it, in one
 // transaction (a payload of the size a Sentinel acknowledgement carries).
 void fill_done(Raw& raw, int rows, int first_alarm, WallTime created, WallTime finished) {
     const auto ns = [](WallTime t) { return std::to_string(nanos(t)); };
