@@ -306,6 +306,10 @@ std::string CoreLoop::handle_command(const ControlCall& call) {
         json::add(body.get(), "lamp_test_s", deps_.config.outputs.lamp_test_s);
         return control_ok(std::move(body));
     }
+    if (call.cmd == "clear_fault") {
+        json::add(body.get(), "cleared", clear_faults("cli"));
+        return control_ok(std::move(body));
+    }
     relay::ActionKind kind{};
     if (!relay::parse_action_kind(call.cmd == "ack" ? "acknowledge" : call.cmd, kind)) {
         return control_error("unknown command \"" + call.cmd + "\"");

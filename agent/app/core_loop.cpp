@@ -8,6 +8,7 @@
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/store/store.hpp"
+#include "agent/store/store_recovery.hpp"
 #include "mqtt/alarm_publisher.hpp"
 #include "mqtt/command.hpp"
 
@@ -61,7 +62,23 @@ CoreLoop::CoreLoop(CoreDeps deps) : deps_(std::move(deps)), annunciator_(annunci
     for (const auto& source : deps_.sources) health_[source].unhealthy_since = deps_.clock.now();
 }
 
+namespace {
+
+// The standing fault of a store that open_or_recover replaced, from its note.
+std::string recovered_store_fault(const std::string& note) {
+    auto doc = json::parse(note, "store recovery note");
+    if (!doc.is_ok()) return "the store was replaced by a fresh one; `sirenboxctl clear-fault` once seen";
+    return json::get_string(doc->get(), "reason").value_or("unusable") + "; it was moved aside to " +
+           json::get_string(doc->get(), "moved_to").value_or("?") + " at " + json::get_string(doc->get(), "at").value_or("?") +
+           " and a fresh store started, the alarms learned again from the clouds; `sirenboxctl clear-fault` once seen";
+}
+
+}  // namespace
+
 void CoreLoop::restore() {
+    if (auto note = deps_.store.get_state(store::kRecoveredKey); note.is_ok() && *note) {
+        outside_faults_["store:recovered"] = FaultReport{"store", "recovered", recovered_store_fault(**note), 0, true};
+    }
     auto alarms = deps_.store.load_alarms();
     if (!alarms.is_ok()) {
         SB_LOG(kError, "core") << alarms.status().message();
@@ -268,6 +285,8 @@ void CoreLoop::handle(const MqttCommand& command) {
         done = silence("mqtt");
     } else if (verified->action == "lamp_test") {
         lamp_test("mqtt");
+    } else if (verified->action == "clear_fault") {
+        done = clear_faults("mqtt");
     } else {
         relay::ActionKind kind{};
         relay::parse_action_kind(verified->action, kind);
@@ -290,6 +309,25 @@ void CoreLoop::handle(const FaultReport& report) {
         outside_faults_[key] = report;
     }
     drive_outputs();
+}
+
+int CoreLoop::clear_faults(const std::string& origin) {
+    int cleared = 0;
+    for (auto it = outside_faults_.begin(); it != outside_faults_.end();) {
+        if (it->second.area == "store" && it->second.subject == "recovered") {
+            SB_LOG(kInfo, "core") << "fault acknowledged by " << origin << ": " << it->second.problem;
+            it = outside_faults_.erase(it);
+            ++cleared;
+        } else {
+            ++it;
+        }
+    }
+    if (cleared > 0) {
+        Status removed = deps_.store.remove_state(store::kRecoveredKey);
+        if (!removed.is_ok()) SB_LOG(kError, "core") << removed.message();
+        drive_outputs();
+    }
+    return cleared;
 }
 
 void CoreLoop::handle(const ButtonEvent& event) {

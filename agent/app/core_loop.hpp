@@ -53,8 +53,8 @@ struct MqttCommand {
 /// refuses a token scope) or the clock (the servers' Date disagrees). The panel never asks the token
 /// provider or the network for these: they arrive here, so nothing on the panel's path waits on I/O.
 struct FaultReport {
-    std::string area;     // "identity", "clock"
-    std::string subject;  // the token scope; empty for the clock
+    std::string area;     // "identity", "clock", "store"
+    std::string subject;  // the token scope; empty for the clock; for the store: "recovered", "full"
     std::string problem;  // empty: cleared
     int failures = 0;     // in a row (identity)
     /// Lights the fault output at once (a refused identity, a wrong clock). An identity provider that is
@@ -160,6 +160,9 @@ public:
     void lamp_test(const std::string& origin, const std::string& zone = "");
     /// True while something needs a technician (see outputs.fault in docs/configuration.md).
     [[nodiscard]] bool fault() const;
+    /// Acknowledges the faults that stay until an operator has seen them (a damaged store that was replaced);
+    /// returns how many it cleared.
+    int clear_faults(const std::string& origin);
 
 private:
     struct SourceHealth {
@@ -205,6 +208,8 @@ private:
     void refresh_outbox_counts();
     /// "identity" and "faults" in status: what FaultReports said.
     void add_fault_status(cJSON* body) const;
+    /// "area: problem" of every fault found outside the loop that lights the fault output.
+    [[nodiscard]] json::Ptr standing_faults() const;
     void drive_outputs();
     void publish_summary();
     [[nodiscard]] bool healthy() const;

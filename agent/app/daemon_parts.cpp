@@ -8,6 +8,7 @@
 #include "agent/relay/graph_target.hpp"
 #include "agent/relay/sentinel_target.hpp"
 #include "agent/relay/signl4_target.hpp"
+#include "agent/store/store_recovery.hpp"
 #include "mqtt/fleet_publisher.hpp"
 #include "mqtt/ha_discovery.hpp"
 
@@ -261,7 +262,8 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     std::vector<std::unique_ptr<hal::InputLine>> inputs;
     SB_RETURN_IF_ERROR(build_board(p, inputs));
 
-    auto core_store = store::Store::open(p.config.store.path);
+    // A store that cannot be used is replaced by a fresh one (and a standing fault): never a dark wall.
+    auto core_store = store::open_or_recover(p.config.store.path);
     if (!core_store.is_ok()) return core_store.status();
     p.core_store = std::move(*core_store);
     auto relay_store = store::Store::open(p.config.store.path);
