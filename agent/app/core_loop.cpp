@@ -58,7 +58,8 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
-CoreLoop::CoreLoop(CoreDeps deps) : deps_(std::move(deps)), annunciator_(annunciator_from(deps_.config)) {
+CoreLoop::CoreLoop(CoreDeps deps)
+    : deps_(std::move(deps)), backlog_(deps_.store, deps_.reserve), annunciator_(annunciator_from(deps_.config)) {
     for (const auto& source : deps_.sources) health_[source].unhealthy_since = deps_.clock.now();
 }
 
@@ -91,6 +92,7 @@ void CoreLoop::restore() {
     for (const auto& alarm : book_.end_silence(book_.select("all", std::nullopt))) {
         persist({core::ChangeKind::kUpdated, alarm});
     }
+    refresh_store_fault();  // a disk without room for the reserve shows from the start
     // The lamp test comes first; the restored states show when it ends.
     if (deps_.config.outputs.boot_lamp_test) lamp_test("boot");
     refresh_outbox_counts();
@@ -157,9 +159,12 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     outbox_memory_.reset();  // read again, at most once for this batch
     for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;
     if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
-    if (batch.watermark) {
+    // While a page or a pass-on of this batch waits in memory, the watermark stays where it was: after a crash
+    // the next poll sees those incidents again rather than skipping them.
+    if (batch.watermark && backlog_.held() == 0) {
         Status saved = deps_.store.put_state(batch.watermark_key, *batch.watermark);
         if (!saved.is_ok()) SB_LOG(kError, "core") << saved.message();
+        if (backlog_.refused(saved)) refresh_store_fault();
     }
     drive_outputs();
     // A large batch (first poll, a burst) left megabytes of freed JSON in the heap; hand them back to
@@ -196,7 +201,7 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     // still shows it open.
     if (book_.find(key) == nullptr && snapshot.may_raise) {
         auto pending = deps_.store.has_pending(key);
-        if (pending.is_ok() && *pending) return false;
+        if ((pending.is_ok() && *pending) || backlog_.holds(key)) return false;
         const OutboxMemory& memory = outbox_memory();
         // A poll sent before that resolve was delivered, answered after: it shows nothing newer than the
         // resolve, so it is no reason to raise (and page) the alarm again.
@@ -382,18 +387,50 @@ bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
     entry.next_attempt = entry.created;
     // Stored before the alarm itself: a crash in between re-raises the alarm at the next poll, and the
     // target's check keeps the team from being paged twice.
-    auto ids = deps_.store.enqueue({entry});
-    if (!ids.is_ok()) {
-        SB_LOG(kError, "core") << entry.alarm_key << ": SIGNL4 page not queued: " << ids.status().message();
+    return commit_entries({entry}, entry.alarm_key + ": SIGNL4 page");
+}
+
+bool CoreLoop::commit_entries(std::vector<relay::OutboxEntry> entries, const std::string& what) {
+    auto committed = backlog_.commit(std::move(entries));
+    if (!committed.is_ok()) {
+        SB_LOG(kError, "core") << what << " not queued: " << committed.status().message();
         return false;
     }
-    return true;
+    if (!*committed) SB_LOG(kError, "core") << what << " kept in memory until the store has room: " << backlog_.last_error();
+    refresh_store_fault();
+    return *committed;
 }
 
 void CoreLoop::persist(const core::AlarmChange& change) {
     Status s = change.kind == core::ChangeKind::kResolved ? deps_.store.remove_alarm(change.alarm.key())
                                                           : deps_.store.upsert_alarm(change.alarm);
-    if (!s.is_ok()) SB_LOG(kError, "core") << s.message();
+    if (!s.is_ok()) {
+        SB_LOG(kError, "core") << s.message();
+        // The alarm rows are learned again from the clouds; what matters is to free room for the outbox.
+        if (backlog_.refused(s)) refresh_store_fault();
+    }
+}
+
+void CoreLoop::refresh_store_fault() {
+    const bool reserve_used = deps_.reserve != nullptr && !deps_.reserve->held();
+    if (backlog_.held() == 0 && !reserve_used) {
+        outside_faults_.erase("store:disk");
+        store_retry_at_.reset();
+        return;
+    }
+    if (!store_retry_at_) store_retry_at_ = deps_.clock.now() + kStoreRetry;
+    std::string problem = "no room on the disk of " + deps_.store.file().string();
+    if (backlog_.held() > 0) {
+        problem += ": " + std::to_string(backlog_.held()) +
+                   " write-back(s) wait in memory and are written as soon as there is room";
+    }
+    if (reserve_used) {
+        problem += std::string(backlog_.held() > 0 ? "; " : ": ") + "the " +
+                   std::to_string(deps_.reserve->bytes() / 1024) + " KiB reserve (" + deps_.reserve->file().string() +
+                   ") is in use until twice that is free";
+    }
+    if (!backlog_.last_error().empty()) problem += " (" + backlog_.last_error() + ")";
+    outside_faults_["store:disk"] = FaultReport{"store", "disk", problem, 0, true};
 }
 
 core::Alarm CoreLoop::presented(const core::Alarm& alarm) const {
@@ -442,6 +479,8 @@ std::optional<SteadyTime> CoreLoop::next_deadline() const {
     };
     for (const auto& [zone, until] : silence_until_) consider(until);
     if (lamp_test_until_) consider(*lamp_test_until_);
+    // Short of room on the disk: try again every few seconds to write what waits and to restore the reserve.
+    if (store_retry_at_) consider(*store_retry_at_);
     for (const auto& [name, health] : health_) {
         if (!health.unhealthy_since) continue;
         const auto at = *health.unhealthy_since + fault_after(health);
@@ -450,8 +489,27 @@ std::optional<SteadyTime> CoreLoop::next_deadline() const {
     return next;
 }
 
+void CoreLoop::retry_store() {
+    if (backlog_.held() > 0) {
+        const int committed = backlog_.flush();
+        if (committed > 0) {
+            SB_LOG(kInfo, "core") << committed << " write-back(s) held in memory are in the store now";
+            refresh_outbox_counts();
+            if (deps_.wake_relay) deps_.wake_relay();
+        }
+    }
+    if (deps_.reserve != nullptr && !deps_.reserve->held() && backlog_.held() == 0 && deps_.reserve->restore().is_ok()) {
+        SB_LOG(kInfo, "core") << "the disk has room again; the reserve " << deps_.reserve->file().string() << " is back";
+    }
+    refresh_store_fault();
+}
+
 void CoreLoop::on_timer() {
     const SteadyTime now = deps_.clock.now();
+    if (store_retry_at_ && now >= *store_retry_at_) {
+        store_retry_at_.reset();
+        retry_store();
+    }
     std::vector<std::string> ended;
     for (const auto& [zone, until] : silence_until_) {
         if (now >= until) ended.push_back(zone);

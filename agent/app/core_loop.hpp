@@ -16,12 +16,10 @@
 #include "agent/core/annunciator.hpp"
 #include "agent/relay/outbox_entry.hpp"
 #include "agent/sources/source_batch.hpp"
+#include "agent/store/outbox_backlog.hpp"
 #include "hal/pattern.hpp"
 #include "hal/press_detector.hpp"
 
-namespace sirenbox::store {
-class Store;
-}
 namespace sirenbox::broker {
 class AlarmPublisher;
 class CommandVerifier;
@@ -79,6 +77,7 @@ using PayloadBuilder =
 struct CoreDeps {
     const config::Config& config;
     store::Store& store;                                               // the core loop's own connection
+    store::DiskReserve* reserve = nullptr;                             // room freed when the disk fills
     std::vector<std::string> output_roles{};                           // every output wired, for lamp tests
     /// Hands the pattern of every output that is not off to the pattern driver (called on changes only).
     std::function<void(const std::map<std::string, hal::Pattern>&)> show_outputs{};
@@ -176,6 +175,13 @@ private:
 
     /// Queues the SIGNL4 connector's page for a raised alarm; true when an entry was stored.
     bool enqueue_raise(const core::Alarm& alarm);
+    /// Commits entries the loop makes by itself (a page, a pass-on) through the backlog; true when they are in
+    /// the store now (the relay may be woken). `what` names them in the log.
+    bool commit_entries(std::vector<relay::OutboxEntry> entries, const std::string& what);
+    /// The "store" fault while the disk is short of room: write-backs held in memory, the reserve in use.
+    void refresh_store_fault();
+    /// Writes what the backlog holds and restores the reserve when there is room (on the loop's timer).
+    void retry_store();
     void publish(const core::AlarmChange& change);
     void event(const char* what, const core::Alarm& alarm, const std::string& origin);
     void republish_all();
@@ -227,13 +233,17 @@ private:
     };
     const OutboxMemory& outbox_memory();
 
+    static constexpr std::chrono::seconds kStoreRetry{2};
+
     CoreDeps deps_;
+    store::OutboxBacklog backlog_;
     core::AlarmBook book_;
     core::Annunciator annunciator_;
     std::map<std::string, SourceHealth> health_;
     std::map<std::string, FaultReport> outside_faults_;  // by area + subject; only standing faults
     std::map<std::string, SteadyTime> silence_until_;  // zone → end of its silence
     std::optional<SteadyTime> lamp_test_until_;
+    std::optional<SteadyTime> store_retry_at_;  // while the disk is short of room
     std::set<std::string> lamp_test_roles_;
     std::map<std::string, hal::Pattern> shown_;
     long long outbox_pending_ = 0;

@@ -266,6 +266,10 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     auto core_store = store::open_or_recover(p.config.store.path);
     if (!core_store.is_ok()) return core_store.status();
     p.core_store = std::move(*core_store);
+    p.reserve = std::make_unique<store::DiskReserve>(store::DiskReserve::for_store(p.config.store.path));
+    if (Status reserved = p.reserve->restore(); !reserved.is_ok()) {
+        SB_LOG(kWarn, "store") << reserved.message() << "; the store runs without its reserve until there is room";
+    }
     auto relay_store = store::Store::open(p.config.store.path);
     if (!relay_store.is_ok()) return relay_store.status();
     p.relay_store = std::move(*relay_store);
@@ -299,6 +303,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     }
     CoreDeps deps{.config = p.config,
                   .store = *p.core_store,
+                  .reserve = p.reserve.get(),
                   .output_roles = p.patterns->roles(),
                   .show_outputs = [self](const std::map<std::string, hal::Pattern>& shown) { self->patterns->show(shown); },
                   .clock = SystemClock::instance(),

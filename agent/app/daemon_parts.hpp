@@ -44,6 +44,7 @@ struct DaemonParts {
     hal::SimGpio* sim = nullptr;  // the same object as gpio when the backend is "sim"
     std::unique_ptr<hal::PatternDriver> patterns;  // owns the output lines; its thread flashes them
     std::unique_ptr<store::Store> core_store;
+    std::unique_ptr<store::DiskReserve> reserve;  // room freed for the core's writes when the disk fills
     std::unique_ptr<store::Store> relay_store;
     std::unique_ptr<net::HttpClient> http;
     // Every cloud client sends through `transport`: retries and the request budget over `http`.

@@ -16,6 +16,7 @@
 #include "tests/support/daemon_config.hpp"
 #include "tests/support/mosquitto_broker.hpp"
 #include "tests/support/sirenboxd.hpp"
+#include "tests/support/small_disk.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox {
@@ -30,6 +31,12 @@ using testing::TempDir;
 constexpr const char* kBase = "sirenbox/store-box";
 constexpr const char* kCommandKey = "store-box-command-key-0123456789";
 
+std::size_t count_in(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+    return n;
+}
+
 class StoreFaults : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -38,12 +45,13 @@ class StoreFaults : public ::testing::Test {
         store_ = dir_.path() / "sirenbox.db";
     }
 
-    void start_daemon() {
+    void start_daemon(const std::string& store_dir = "") {
         const auto key = dir_.write("command-key", kCommandKey, 0600);
         const std::vector<std::string> sections{
             R"("box": {"id": "store-box"})", testing::cloud_section(*sim_), testing::sentinel_section(*sim_),
             R"("mqtt": {"uri": ")" + broker_.uri() + R"(", "commands": true, "command_key_file": ")" + key.string() + R"("})",
-            testing::local_sections(dir_.path(), socket_)};
+            testing::local_sections(store_dir.empty() ? dir_.path() : std::filesystem::path(store_dir), socket_),
+            R"("relay": {"retry_min_s": 1, "retry_max_s": 2})"};
         const auto config = dir_.write("sirenbox.json", testing::config_json(sections), 0600);
         ASSERT_TRUE(testing::start_sirenboxd(config, dir_.path() / ("sirenboxd-" + std::to_string(++starts_) + ".log"),
                                              socket_, daemon_));
@@ -145,6 +153,54 @@ TEST_F(StoreFaults, ARollbackToAnOlderBuildNeverLeavesTheWallDark) {
         ASSERT_EQ(raw.exec("UPDATE meta SET value = '42' WHERE key = 'compatible_from'"), "");
     }
     ASSERT_NO_FATAL_FAILURE(expect_recovered("newer-schema", "schema version 42 is newer"));
+}
+
+std::string incident_status(CloudSim& sim, const std::string& name) {
+    return json::get_string(json::member(sim.get_incident(name).get(), "properties"), "status").value_or("");
+}
+
+// Observed (store on a full 256 KiB tmpfs): `press ack` left the siren sounding, the lamp flashing, the fault
+// lamp off; one log line, and `sirenboxctl ack` exiting 1.
+TEST_F(StoreFaults, AFullDiskNeverSwallowsAPress) {
+    testing::SmallDisk disk(1024);
+    if (!disk.mounted()) GTEST_SKIP() << disk.why_not();
+    const std::string first = create("Exfiltration");
+    ASSERT_NO_FATAL_FAILURE(start_daemon(disk.path().string()));
+    ASSERT_TRUE(testing::wait_until([&] { return shown() == std::map<std::string, std::string>{
+                                                              {"lamp_red", "fast_flash"}, {"siren", "continuous"}}; }))
+        << daemon_->output();
+    ASSERT_TRUE(std::filesystem::exists(disk.path() / "sirenbox.db.reserve")) << "the store keeps room in reserve";
+
+    // The SD card fills to the brim; a press still acts at once, and the reserve makes room for its write-back.
+    ASSERT_GT(disk.fill(), 0u);
+    auto pressed = testing::sirenboxctl_json(socket_, {"press", "ack"});
+    ASSERT_TRUE(pressed);
+    ASSERT_TRUE(testing::wait_until([&] { return shown().count("siren") == 0 && shown()["lamp_red"] == "steady"; }))
+        << daemon_->output();
+    auto gpio = testing::sirenboxctl_json(socket_, {"gpio"});
+    EXPECT_LE(testing::changed_after_release_ms(gpio.get(), pressed.get(), "siren"), 100);
+    EXPECT_TRUE(testing::wait_until([&] { return shown()["lamp_blue"] == "steady"; })) << "the fault lamp: " << faults();
+    EXPECT_NE(faults().find("store: no room on the disk"), std::string::npos) << faults();
+    EXPECT_TRUE(testing::wait_until([&] { return incident_status(*sim_, first) == "Active"; })) << daemon_->output();
+
+    // Full again, reserve spent: the next press is held in memory, and acts on the panel all the same.
+    const std::string second = create("Exfiltration, again");
+    ASSERT_TRUE(testing::wait_until([&] { return shown()["siren"] == "continuous"; })) << daemon_->output();
+    disk.fill();
+    auto cli = testing::sirenboxctl(socket_, {"ack"});
+    EXPECT_EQ(cli.exit_code, 0) << "the operator is told the press was taken: " << cli.output;
+    ASSERT_TRUE(testing::wait_until([&] { return shown().count("siren") == 0; })) << daemon_->output();
+    EXPECT_TRUE(testing::wait_until([&] { return faults().find("write-back(s) wait in memory") != std::string::npos; }))
+        << faults();
+    EXPECT_EQ(incident_status(*sim_, second), "New");
+
+    // Room again: the held write-back is stored and delivered in order, the reserve is back, the fault goes.
+    disk.empty();
+    EXPECT_TRUE(testing::wait_until([&] { return incident_status(*sim_, second) == "Active"; })) << daemon_->output();
+    EXPECT_TRUE(testing::wait_until([&] { return faults() == "[]"; })) << faults();
+    EXPECT_TRUE(testing::wait_until([&] { return shown().count("lamp_blue") == 0; }));
+    EXPECT_TRUE(std::filesystem::exists(disk.path() / "sirenbox.db.reserve"));
+    EXPECT_LT(count_in(daemon_->output(), "relay"), 200u) << "no storm of retries while the disk was full";
 }
 
 }  // namespace
