@@ -5,9 +5,6 @@
 #include "agent/app/daemon_builders.hpp"
 #include "agent/base/log.hpp"
 #include "agent/config/secret_file.hpp"
-#include "agent/relay/graph_target.hpp"
-#include "agent/relay/sentinel_target.hpp"
-#include "agent/relay/signl4_target.hpp"
 #include "agent/store/store_recovery.hpp"
 #include "mqtt/fleet_publisher.hpp"
 #include "mqtt/ha_discovery.hpp"
@@ -286,13 +283,9 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     DaemonParts* self = &p;
     p.relay = std::make_unique<relay::RelayWorker>(*p.relay_store, SystemClock::instance(), relay_options,
                                                    [self] { self->core->post(RelayProgress{}); });
-    if (p.sentinel) p.relay->add_target("sentinel", std::make_unique<relay::SentinelTarget>(*p.sentinel, *p.tokens));
-    if (p.graph) p.relay->add_target("graph", std::make_unique<relay::GraphTarget>(*p.graph, *p.tokens));
-    if (p.connector_payload || !p.extra_targets.empty()) {
-        // The relay worker owns relay_store; the predicate runs on its thread only.
-        auto raise_failed = [self](const std::string& alarm_key) { return signl4_raise_failed(*self, alarm_key); };
-        p.relay->add_target("signl4", std::make_unique<relay::Signl4Target>(*p.signl4, raise_failed));
-    }
+    // Each target owns its client (daemon_cloud.cpp): the relay worker's thread is the only one using them.
+    for (auto& [name, target] : p.relay_targets) p.relay->add_target(name, std::move(target));
+    p.relay_targets.clear();
 
     std::vector<std::string> source_names;
     if (p.mirror) source_names.emplace_back("fleet");
