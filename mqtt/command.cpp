@@ -6,7 +6,7 @@
 namespace sirenbox::broker {
 namespace {
 
-const std::set<std::string> kActions{"acknowledge", "resolve", "comment", "silence", "lamp_test"};
+const std::set<std::string> kActions{"acknowledge", "resolve", "comment", "silence", "lamp_test", "clear_fault"};
 // What may be asked unsigned: harmless to repeat, and never closes an incident.
 const std::set<std::string> kPressActions{"acknowledge", "silence", "lamp_test"};
 // Replay protection needs to remember ids only while their timestamps are fresh; this bounds it anyway.

@@ -15,7 +15,7 @@ namespace sirenbox::broker {
 
 /// An action asked for on `<base>/command/<action>` or `<base>/press/<action>` (docs/mqtt.md).
 struct Command {
-    std::string action;  // "acknowledge", "resolve", "comment", "silence", "lamp_test"
+    std::string action;  // "acknowledge", "resolve", "comment", "silence", "lamp_test", "clear_fault"
     std::string alarm;   // "all" or an alarm key
     std::string text;    // comment text
     std::string id;      // the sender's request id, echoed in the reply

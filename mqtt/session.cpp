@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "agent/base/log.hpp"
+#include "mqtt/paho_library.hpp"
 #include "mqtt/topic.hpp"
 
 namespace sirenbox::broker {
@@ -119,19 +120,6 @@ void Session::send_tracked(const OutMessage& message, std::uint64_t id) {
 
 namespace {
 
-// Paho initialises OpenSSL for every process by default, although the box talks plain MQTT to its local
-// broker; OpenSSL 3 initialises itself on first use anyway. Skipping it keeps about 3 MB of libcrypto
-// pages out of the daemon's resident memory.
-void skip_openssl_init() {
-    static const bool done = [] {
-        MQTTAsync_init_options init = MQTTAsync_init_options_initializer;
-        init.do_openssl_init = 0;
-        MQTTAsync_global_init(&init);
-        return true;
-    }();
-    (void)done;
-}
-
 constexpr int kMaxDeliveryFailures = 5;
 constexpr std::chrono::milliseconds kRefusalPause{100};
 constexpr std::chrono::milliseconds kRefusalPauseMax{5000};
@@ -140,7 +128,7 @@ constexpr std::chrono::milliseconds kRefusalPauseMax{5000};
 
 Result<std::unique_ptr<Session>> Session::create(SessionOptions options) {
     SB_RETURN_IF_ERROR(validate(options));
-    skip_openssl_init();
+    init_paho_library();
     if (!options.password.empty()) log::register_secret(options.password.reveal());
     try {
         auto client = std::make_unique<mqtt::async_client>(

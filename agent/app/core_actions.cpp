@@ -158,11 +158,16 @@ Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::stri
         auto more = entries_for(alarm, kind, origin, note, "", owner_for(alarm, zone));
         std::move(more.begin(), more.end(), std::back_inserter(entries));
     }
-    // Durable before anything is shown: a power cut after this line loses no action.
-    if (!entries.empty()) {
-        auto ids = deps_.store.enqueue(entries);
-        if (!ids.is_ok()) return ids.status();
+    // Durable before anything is shown: a power cut after this line loses no action. When the store has no
+    // room the entries wait in memory and the panel acts all the same (a full disk never swallows a press).
+    const bool relay_has_work = !entries.empty();
+    auto committed = backlog_.commit(std::move(entries));
+    if (!committed.is_ok()) return committed.status();
+    if (!*committed) {
+        SB_LOG(kError, "core") << relay::to_string(kind) << " by " << origin << " kept in memory until the store has room: "
+                               << backlog_.last_error();
     }
+    refresh_store_fault();
     std::vector<core::AlarmChange> changes;
     if (kind == relay::ActionKind::kAcknowledge) {
         for (const auto& key : keys) {
@@ -187,7 +192,7 @@ Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::stri
     drive_outputs();
     SB_LOG(kInfo, "core") << relay::to_string(kind) << " of " << keys.size() << " alarm(s) by " << origin
                           << (zone.empty() ? "" : " in zone " + zone);
-    if (deps_.wake_relay && !entries.empty()) deps_.wake_relay();
+    if (deps_.wake_relay && relay_has_work && *committed) deps_.wake_relay();
     return static_cast<int>(keys.size() + returned.size());
 }
 
@@ -226,16 +231,11 @@ bool CoreLoop::pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState wa
                has_entry(entry.alarm_key, entry.target, relay::ActionKind::kResolve, "", WallTime{}, "signl4");
     });
     if (entries.empty()) return false;
-    auto ids = deps_.store.enqueue(entries);
-    if (!ids.is_ok()) {
-        SB_LOG(kError, "core") << alarm.key() << ": " << note << " not passed on: " << ids.status().message();
-        return false;
-    }
     std::string targets;
     for (const auto& entry : entries) targets += (targets.empty() ? "" : ", ") + entry.target;
     SB_LOG(kInfo, "core") << alarm.key() << ": " << note << "; passing it on as " << relay::to_string(*kind)
                           << " to " << targets;
-    return true;
+    return commit_entries(std::move(entries), alarm.key() + ": " + note);
 }
 
 int CoreLoop::silence(const std::string& origin, const std::string& zone) {
@@ -298,6 +298,10 @@ std::string CoreLoop::handle_command(const ControlCall& call) {
     if (call.cmd == "lamp_test") {
         lamp_test("cli");
         json::add(body.get(), "lamp_test_s", deps_.config.outputs.lamp_test_s);
+        return control_ok(std::move(body));
+    }
+    if (call.cmd == "clear_fault") {
+        json::add(body.get(), "cleared", clear_faults("cli"));
         return control_ok(std::move(body));
     }
     relay::ActionKind kind{};

@@ -8,6 +8,7 @@
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/store/store.hpp"
+#include "agent/store/store_recovery.hpp"
 #include "mqtt/alarm_publisher.hpp"
 #include "mqtt/command.hpp"
 
@@ -57,11 +58,28 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
-CoreLoop::CoreLoop(CoreDeps deps) : deps_(std::move(deps)), annunciator_(annunciator_from(deps_.config)) {
+CoreLoop::CoreLoop(CoreDeps deps)
+    : deps_(std::move(deps)), backlog_(deps_.store, deps_.reserve), annunciator_(annunciator_from(deps_.config)) {
     for (const auto& source : deps_.sources) health_[source].unhealthy_since = deps_.clock.now();
 }
 
+namespace {
+
+// The standing fault of a store that open_or_recover replaced, from its note.
+std::string recovered_store_fault(const std::string& note) {
+    auto doc = json::parse(note, "store recovery note");
+    if (!doc.is_ok()) return "the store was replaced by a fresh one; `sirenboxctl clear-fault` once seen";
+    return json::get_string(doc->get(), "reason").value_or("unusable") + "; it was moved aside to " +
+           json::get_string(doc->get(), "moved_to").value_or("?") + " at " + json::get_string(doc->get(), "at").value_or("?") +
+           " and a fresh store started, the alarms learned again from the clouds; `sirenboxctl clear-fault` once seen";
+}
+
+}  // namespace
+
 void CoreLoop::restore() {
+    if (auto note = deps_.store.get_state(store::kRecoveredKey); note.is_ok() && *note) {
+        outside_faults_["store:recovered"] = FaultReport{"store", "recovered", recovered_store_fault(**note), 0, true};
+    }
     auto alarms = deps_.store.load_alarms();
     if (!alarms.is_ok()) {
         SB_LOG(kError, "core") << alarms.status().message();
@@ -74,6 +92,7 @@ void CoreLoop::restore() {
     for (const auto& alarm : book_.end_silence(book_.select("all", std::nullopt))) {
         persist({core::ChangeKind::kUpdated, alarm});
     }
+    refresh_store_fault();  // a disk without room for the reserve shows from the start
     // The lamp test comes first; the restored states show when it ends.
     if (deps_.config.outputs.boot_lamp_test) lamp_test("boot");
     refresh_outbox_counts();
@@ -139,9 +158,12 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     bool raised_to_relay = false;
     for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;
     if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
-    if (batch.watermark) {
+    // While a page or a pass-on of this batch waits in memory, the watermark stays where it was: after a crash
+    // the next poll sees those incidents again rather than skipping them.
+    if (batch.watermark && backlog_.held() == 0) {
         Status saved = deps_.store.put_state(batch.watermark_key, *batch.watermark);
         if (!saved.is_ok()) SB_LOG(kError, "core") << saved.message();
+        if (backlog_.refused(saved)) refresh_store_fault();
     }
     drive_outputs();
     // A large batch (first poll, a burst) left megabytes of freed JSON in the heap; hand them back to
@@ -176,7 +198,11 @@ bool CoreLoop::outbox_holds_back(const core::CloudSnapshot& snapshot) {
 
 bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     const std::string key = snapshot.alarm.key();
-    if (book_.find(key) == nullptr && snapshot.may_raise && outbox_holds_back(snapshot)) return false;
+    // An alarm whose action waits in memory for room in the store, or that the outbox says the box resolved,
+    // does not come back from a poll that still shows it open.
+    if (book_.find(key) == nullptr && snapshot.may_raise && (backlog_.holds(key) || outbox_holds_back(snapshot))) {
+        return false;
+    }
     const core::Alarm* before = book_.find(snapshot.mirrors.empty() ? key : snapshot.mirrors);
     const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;
     const core::AlarmState state_before = before != nullptr ? before->state : core::AlarmState::kUnacked;
@@ -256,6 +282,8 @@ void CoreLoop::handle(const MqttCommand& command) {
         done = silence("mqtt");
     } else if (verified->action == "lamp_test") {
         lamp_test("mqtt");
+    } else if (verified->action == "clear_fault") {
+        done = clear_faults("mqtt");
     } else {
         relay::ActionKind kind{};
         relay::parse_action_kind(verified->action, kind);
@@ -278,6 +306,25 @@ void CoreLoop::handle(const FaultReport& report) {
         outside_faults_[key] = report;
     }
     drive_outputs();
+}
+
+int CoreLoop::clear_faults(const std::string& origin) {
+    int cleared = 0;
+    for (auto it = outside_faults_.begin(); it != outside_faults_.end();) {
+        if (it->second.area == "store" && it->second.subject == "recovered") {
+            SB_LOG(kInfo, "core") << "fault acknowledged by " << origin << ": " << it->second.problem;
+            it = outside_faults_.erase(it);
+            ++cleared;
+        } else {
+            ++it;
+        }
+    }
+    if (cleared > 0) {
+        Status removed = deps_.store.remove_state(store::kRecoveredKey);
+        if (!removed.is_ok()) SB_LOG(kError, "core") << removed.message();
+        drive_outputs();
+    }
+    return cleared;
 }
 
 void CoreLoop::handle(const ButtonEvent& event) {
@@ -332,18 +379,50 @@ bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
     entry.next_attempt = deps_.clock.now();
     // Stored before the alarm itself: a crash in between re-raises the alarm at the next poll, and the
     // target's check keeps the team from being paged twice.
-    auto ids = deps_.store.enqueue({entry});
-    if (!ids.is_ok()) {
-        SB_LOG(kError, "core") << entry.alarm_key << ": SIGNL4 page not queued: " << ids.status().message();
+    return commit_entries({entry}, entry.alarm_key + ": SIGNL4 page");
+}
+
+bool CoreLoop::commit_entries(std::vector<relay::OutboxEntry> entries, const std::string& what) {
+    auto committed = backlog_.commit(std::move(entries));
+    if (!committed.is_ok()) {
+        SB_LOG(kError, "core") << what << " not queued: " << committed.status().message();
         return false;
     }
-    return true;
+    if (!*committed) SB_LOG(kError, "core") << what << " kept in memory until the store has room: " << backlog_.last_error();
+    refresh_store_fault();
+    return *committed;
 }
 
 void CoreLoop::persist(const core::AlarmChange& change) {
     Status s = change.kind == core::ChangeKind::kResolved ? deps_.store.remove_alarm(change.alarm.key())
                                                           : deps_.store.upsert_alarm(change.alarm);
-    if (!s.is_ok()) SB_LOG(kError, "core") << s.message();
+    if (!s.is_ok()) {
+        SB_LOG(kError, "core") << s.message();
+        // The alarm rows are learned again from the clouds; what matters is to free room for the outbox.
+        if (backlog_.refused(s)) refresh_store_fault();
+    }
+}
+
+void CoreLoop::refresh_store_fault() {
+    const bool reserve_used = deps_.reserve != nullptr && !deps_.reserve->held();
+    if (backlog_.held() == 0 && !reserve_used) {
+        outside_faults_.erase("store:disk");
+        store_retry_at_.reset();
+        return;
+    }
+    if (!store_retry_at_) store_retry_at_ = deps_.clock.now() + kStoreRetry;
+    std::string problem = "no room on the disk of " + deps_.store.file().string();
+    if (backlog_.held() > 0) {
+        problem += ": " + std::to_string(backlog_.held()) +
+                   " write-back(s) wait in memory and are written as soon as there is room";
+    }
+    if (reserve_used) {
+        problem += std::string(backlog_.held() > 0 ? "; " : ": ") + "the " +
+                   std::to_string(deps_.reserve->bytes() / 1024) + " KiB reserve (" + deps_.reserve->file().string() +
+                   ") is in use until twice that is free";
+    }
+    if (!backlog_.last_error().empty()) problem += " (" + backlog_.last_error() + ")";
+    outside_faults_["store:disk"] = FaultReport{"store", "disk", problem, 0, true};
 }
 
 core::Alarm CoreLoop::presented(const core::Alarm& alarm) const {
@@ -392,6 +471,8 @@ std::optional<SteadyTime> CoreLoop::next_deadline() const {
     };
     for (const auto& [zone, until] : silence_until_) consider(until);
     if (lamp_test_until_) consider(*lamp_test_until_);
+    // Short of room on the disk: try again every few seconds to write what waits and to restore the reserve.
+    if (store_retry_at_) consider(*store_retry_at_);
     for (const auto& [name, health] : health_) {
         if (!health.unhealthy_since) continue;
         const auto at = *health.unhealthy_since + fault_after(health);
@@ -400,8 +481,27 @@ std::optional<SteadyTime> CoreLoop::next_deadline() const {
     return next;
 }
 
+void CoreLoop::retry_store() {
+    if (backlog_.held() > 0) {
+        const int committed = backlog_.flush();
+        if (committed > 0) {
+            SB_LOG(kInfo, "core") << committed << " write-back(s) held in memory are in the store now";
+            refresh_outbox_counts();
+            if (deps_.wake_relay) deps_.wake_relay();
+        }
+    }
+    if (deps_.reserve != nullptr && !deps_.reserve->held() && backlog_.held() == 0 && deps_.reserve->restore().is_ok()) {
+        SB_LOG(kInfo, "core") << "the disk has room again; the reserve " << deps_.reserve->file().string() << " is back";
+    }
+    refresh_store_fault();
+}
+
 void CoreLoop::on_timer() {
     const SteadyTime now = deps_.clock.now();
+    if (store_retry_at_ && now >= *store_retry_at_) {
+        store_retry_at_.reset();
+        retry_store();
+    }
     std::vector<std::string> ended;
     for (const auto& [zone, until] : silence_until_) {
         if (now >= until) ended.push_back(zone);

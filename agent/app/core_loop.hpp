@@ -16,12 +16,10 @@
 #include "agent/core/annunciator.hpp"
 #include "agent/relay/outbox_entry.hpp"
 #include "agent/sources/source_batch.hpp"
+#include "agent/store/outbox_backlog.hpp"
 #include "hal/pattern.hpp"
 #include "hal/press_detector.hpp"
 
-namespace sirenbox::store {
-class Store;
-}
 namespace sirenbox::broker {
 class AlarmPublisher;
 class CommandVerifier;
@@ -53,8 +51,8 @@ struct MqttCommand {
 /// refuses a token scope) or the clock (the servers' Date disagrees). The panel never asks the token
 /// provider or the network for these: they arrive here, so nothing on the panel's path waits on I/O.
 struct FaultReport {
-    std::string area;     // "identity", "clock"
-    std::string subject;  // the token scope; empty for the clock
+    std::string area;     // "identity", "clock", "store"
+    std::string subject;  // the token scope; empty for the clock; for the store: "recovered", "full"
     std::string problem;  // empty: cleared
     int failures = 0;     // in a row (identity)
     /// Lights the fault output at once (a refused identity, a wrong clock). An identity provider that is
@@ -79,6 +77,7 @@ using PayloadBuilder =
 struct CoreDeps {
     const config::Config& config;
     store::Store& store;                                               // the core loop's own connection
+    store::DiskReserve* reserve = nullptr;                             // room freed when the disk fills
     std::vector<std::string> output_roles{};                           // every output wired, for lamp tests
     /// Hands the pattern of every output that is not off to the pattern driver (called on changes only).
     std::function<void(const std::map<std::string, hal::Pattern>&)> show_outputs{};
@@ -160,6 +159,9 @@ public:
     void lamp_test(const std::string& origin, const std::string& zone = "");
     /// True while something needs a technician (see outputs.fault in docs/configuration.md).
     [[nodiscard]] bool fault() const;
+    /// Acknowledges the faults that stay until an operator has seen them (a damaged store that was replaced);
+    /// returns how many it cleared.
+    int clear_faults(const std::string& origin);
 
 private:
     struct SourceHealth {
@@ -173,6 +175,13 @@ private:
 
     /// Queues the SIGNL4 connector's page for a raised alarm; true when an entry was stored.
     bool enqueue_raise(const core::Alarm& alarm);
+    /// Commits entries the loop makes by itself (a page, a pass-on) through the backlog; true when they are in
+    /// the store now (the relay may be woken). `what` names them in the log.
+    bool commit_entries(std::vector<relay::OutboxEntry> entries, const std::string& what);
+    /// The "store" fault while the disk is short of room: write-backs held in memory, the reserve in use.
+    void refresh_store_fault();
+    /// Writes what the backlog holds and restores the reserve when there is room (on the loop's timer).
+    void retry_store();
     void publish(const core::AlarmChange& change);
     void event(const char* what, const core::Alarm& alarm, const std::string& origin);
     void republish_all();
@@ -206,6 +215,8 @@ private:
     void refresh_outbox_counts();
     /// "identity" and "faults" in status: what FaultReports said.
     void add_fault_status(cJSON* body) const;
+    /// "area: problem" of every fault found outside the loop that lights the fault output.
+    [[nodiscard]] json::Ptr standing_faults() const;
     void drive_outputs();
     void publish_summary();
     [[nodiscard]] bool healthy() const;
@@ -219,13 +230,17 @@ private:
     /// Whether the outbox says a poll showing `snapshot` open must not raise its alarm again (apply_snapshot).
     bool outbox_holds_back(const core::CloudSnapshot& snapshot);
 
+    static constexpr std::chrono::seconds kStoreRetry{2};
+
     CoreDeps deps_;
+    store::OutboxBacklog backlog_;
     core::AlarmBook book_;
     core::Annunciator annunciator_;
     std::map<std::string, SourceHealth> health_;
     std::map<std::string, FaultReport> outside_faults_;  // by area + subject; only standing faults
     std::map<std::string, SteadyTime> silence_until_;  // zone → end of its silence
     std::optional<SteadyTime> lamp_test_until_;
+    std::optional<SteadyTime> store_retry_at_;  // while the disk is short of room
     std::set<std::string> lamp_test_roles_;
     std::map<std::string, hal::Pattern> shown_;
     long long outbox_pending_ = 0;

@@ -145,6 +145,7 @@ std::string render(const std::string& cmd, const cJSON* reply) {
         return str(reply, "action") + ": " + std::to_string(num(reply, "alarms")) + " alarm(s)\n";
     }
     if (cmd == "silence") return "silenced " + std::to_string(num(reply, "silenced")) + " alarm(s)\n";
+    if (cmd == "clear-fault") return "cleared " + std::to_string(num(reply, "cleared")) + " fault(s)\n";
     if (cmd == "lamp-test") return "lamp test for " + std::to_string(num(reply, "lamp_test_s")) + " s\n";
     if (cmd == "press") {
         return "pressed " + str(reply, "pressed") + (json::get_bool(reply, "long") == true ? " (long)" : "") + "\n";

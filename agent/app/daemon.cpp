@@ -35,7 +35,8 @@ std::string Daemon::handle_control(const std::string& line) {
     if (!request.is_ok()) return control_error(request.status().message());
     const std::string cmd = json::get_string(request->get(), "cmd").value_or("");
     if (cmd == "gpio" || cmd == "press") return handle_board_command(*parts_, cmd, request->get());
-    static const std::set<std::string> kCoreCommands{"status", "ack", "resolve", "comment", "silence", "lamp_test"};
+    static const std::set<std::string> kCoreCommands{"status", "ack", "resolve", "comment", "silence", "lamp_test",
+                                                          "clear_fault"};
     if (kCoreCommands.count(cmd) == 0) return control_error("unknown command \"" + cmd + "\"");
     auto reply = std::make_shared<std::promise<std::string>>();
     auto answer = reply->get_future();

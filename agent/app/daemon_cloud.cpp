@@ -1,5 +1,6 @@
 // sirenboxd's cloud side: one HTTPS transport and token provider shared by every client, then per
-// source its client, poller and the payloads its write-back entries carry.
+// source its poller's client and poller, its relay target (with a client of its own: a client has one
+// owner thread) and the payloads its write-back entries carry.
 #include <algorithm>
 #include <cstdlib>
 
@@ -109,6 +110,8 @@ Status build_cloud(DaemonParts& p) {
     sentinel.workspace = c.sentinel.workspace;
     sentinel.page_size = c.sentinel.page_size;
     p.sentinel = std::make_unique<cloud::SentinelClient>(*p.transport, *p.tokens, sentinel);
+    p.relay_targets["sentinel"] =
+        std::make_unique<relay::SentinelTarget>(cloud::SentinelClient(*p.transport, *p.tokens, sentinel), *p.tokens);
 
     sources::SentinelPollerOptions poll;
     poll.states = c.sentinel.states;
@@ -153,6 +156,8 @@ Status build_graph(DaemonParts& p) {
     options.page_size = g.page_size;
     SB_RETURN_IF_ERROR(cloud::validate(options));
     p.graph = std::make_unique<cloud::GraphClient>(*p.transport, *p.tokens, options);
+    p.relay_targets["graph"] =
+        std::make_unique<relay::GraphTarget>(cloud::GraphClient(*p.transport, *p.tokens, options), *p.tokens);
 
     sources::GraphPollerOptions poll;
     poll.statuses = g.statuses;
@@ -194,6 +199,15 @@ Status build_signl4(DaemonParts& p) {
         auto team_secret = config::read_secret_file(c.team_secret_file);
         if (!team_secret.is_ok()) return team_secret.status().with_context("signl4.team_secret_file");
         options.team_secret = std::move(*team_secret);
+    }
+    if (c.connector || c.write_back) {
+        // The relay worker owns relay_store; the predicate runs on its thread only.
+        DaemonParts* self = &p;
+        auto raise_failed = [self](const std::string& alarm_key) {
+            return relay::signl4_raise_failed(*self->relay_store, alarm_key);
+        };
+        p.relay_targets["signl4"] =
+            std::make_unique<relay::Signl4Target>(cloud::Signl4Client(*p.transport, options), std::move(raise_failed));
     }
     p.signl4 = std::make_unique<cloud::Signl4Client>(*p.transport, std::move(options));
 

@@ -5,9 +5,7 @@
 #include "agent/app/daemon_builders.hpp"
 #include "agent/base/log.hpp"
 #include "agent/config/secret_file.hpp"
-#include "agent/relay/graph_target.hpp"
-#include "agent/relay/sentinel_target.hpp"
-#include "agent/relay/signl4_target.hpp"
+#include "agent/store/store_recovery.hpp"
 #include "mqtt/fleet_publisher.hpp"
 #include "mqtt/ha_discovery.hpp"
 
@@ -261,9 +259,14 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     std::vector<std::unique_ptr<hal::InputLine>> inputs;
     SB_RETURN_IF_ERROR(build_board(p, inputs));
 
-    auto core_store = store::Store::open(p.config.store.path);
+    // A store that cannot be used is replaced by a fresh one (and a standing fault): never a dark wall.
+    auto core_store = store::open_or_recover(p.config.store.path);
     if (!core_store.is_ok()) return core_store.status();
     p.core_store = std::move(*core_store);
+    p.reserve = std::make_unique<store::DiskReserve>(store::DiskReserve::for_store(p.config.store.path));
+    if (Status reserved = p.reserve->restore(); !reserved.is_ok()) {
+        SB_LOG(kWarn, "store") << reserved.message() << "; the store runs without its reserve until there is room";
+    }
     auto relay_store = store::Store::open(p.config.store.path);
     if (!relay_store.is_ok()) return relay_store.status();
     p.relay_store = std::move(*relay_store);
@@ -280,15 +283,9 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     DaemonParts* self = &p;
     p.relay = std::make_unique<relay::RelayWorker>(*p.relay_store, SystemClock::instance(), relay_options,
                                                    [self] { self->core->post(RelayProgress{}); });
-    if (p.sentinel) p.relay->add_target("sentinel", std::make_unique<relay::SentinelTarget>(*p.sentinel, *p.tokens));
-    if (p.graph) p.relay->add_target("graph", std::make_unique<relay::GraphTarget>(*p.graph, *p.tokens));
-    if (p.connector_payload || !p.extra_targets.empty()) {
-        // The relay worker owns relay_store; the predicate runs on its thread only.
-        auto raise_failed = [self](const std::string& alarm_key) {
-            return relay::signl4_raise_failed(*self->relay_store, alarm_key);
-        };
-        p.relay->add_target("signl4", std::make_unique<relay::Signl4Target>(*p.signl4, raise_failed));
-    }
+    // Each target owns its client (daemon_cloud.cpp): the relay worker's thread is the only one using them.
+    for (auto& [name, target] : p.relay_targets) p.relay->add_target(name, std::move(target));
+    p.relay_targets.clear();
 
     std::vector<std::string> source_names;
     if (p.mirror) source_names.emplace_back("fleet");
@@ -299,6 +296,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     }
     CoreDeps deps{.config = p.config,
                   .store = *p.core_store,
+                  .reserve = p.reserve.get(),
                   .output_roles = p.patterns->roles(),
                   .show_outputs = [self](const std::map<std::string, hal::Pattern>& shown) { self->patterns->show(shown); },
                   .clock = SystemClock::instance(),

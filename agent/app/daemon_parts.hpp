@@ -44,6 +44,7 @@ struct DaemonParts {
     hal::SimGpio* sim = nullptr;  // the same object as gpio when the backend is "sim"
     std::unique_ptr<hal::PatternDriver> patterns;  // owns the output lines; its thread flashes them
     std::unique_ptr<store::Store> core_store;
+    std::unique_ptr<store::DiskReserve> reserve;  // room freed for the core's writes when the disk fills
     std::unique_ptr<store::Store> relay_store;
     std::unique_ptr<net::HttpClient> http;
     // Every cloud client sends through `transport`: retries and the request budget over `http`.
@@ -52,10 +53,15 @@ struct DaemonParts {
     std::unique_ptr<net::ClockSkewMonitor> skew;
     std::unique_ptr<net::RetryingTransport> transport;
     std::unique_ptr<cloud::TokenProvider> tokens;
-    std::unique_ptr<cloud::SentinelClient> sentinel;
-    std::unique_ptr<cloud::GraphClient> graph;
-    std::unique_ptr<cloud::LogAnalyticsClient> log_analytics;  // used by the Sentinel poller only
-    std::unique_ptr<cloud::Signl4Client> signl4;  // shared by its poller and its relay target
+    // A cloud client has one owner thread (it may keep the state of its last call: the Sentinel client its
+    // Retry-After). These are the pollers'; each relay target owns another (relay_targets). What they all
+    // borrow, `transport` and `tokens`, is thread-safe and shared.
+    std::unique_ptr<cloud::SentinelClient> sentinel;           // the Sentinel poller's
+    std::unique_ptr<cloud::LogAnalyticsClient> log_analytics;  // the Sentinel poller's (enrichment)
+    std::unique_ptr<cloud::GraphClient> graph;                 // the Graph poller's
+    std::unique_ptr<cloud::Signl4Client> signl4;               // the SIGNL4 poller's
+    // The relay targets by name, each with its own client, until build_parts hands them to `relay`.
+    std::map<std::string, std::unique_ptr<relay::Target>> relay_targets;
     struct PollerSlot {
         std::unique_ptr<sources::Poller> poller;
         std::chrono::seconds interval;

@@ -22,6 +22,7 @@ constexpr const char* kUsage =
     "  comment ALARM TEXT  write TEXT as a comment on the alarm's incident\n"
     "  silence             mute the horns for a while; alarms stay unacknowledged\n"
     "  lamp-test           light every lamp for a few seconds\n"
+    "  clear-fault         acknowledge the faults that stay until seen (a damaged store that was replaced)\n"
     "  gpio                the simulated board's lines (sim backend)\n"
     "  press BUTTON [--long]  press a simulated button, e.g. 'press ack' (sim backend)\n"
     "The socket defaults to $SIRENBOX_SOCKET, else /run/sirenbox/control.sock.\n";
@@ -108,6 +109,8 @@ int main(int argc, char** argv) {
         sirenbox::json::add(request.get(), "text", text);
     } else if (cmd == "lamp-test" && words.size() == 1) {
         cJSON_ReplaceItemInObject(request.get(), "cmd", cJSON_CreateString("lamp_test"));
+    } else if (cmd == "clear-fault" && words.size() == 1) {
+        cJSON_ReplaceItemInObject(request.get(), "cmd", cJSON_CreateString("clear_fault"));
     } else if (words.size() != 1 || (cmd != "status" && cmd != "gpio" && cmd != "silence")) {
         std::fputs(kUsage, stderr);
         return 2;

@@ -94,9 +94,18 @@ std::string CoreLoop::status_json() {
     return control_ok(std::move(body));
 }
 
+json::Ptr CoreLoop::standing_faults() const {
+    auto faults = json::array();
+    for (const auto& [key, report] : outside_faults_) {
+        if (report.needs_technician) {
+            json::append(faults.get(), json::Ptr(cJSON_CreateString((report.area + ": " + report.problem).c_str())));
+        }
+    }
+    return faults;
+}
+
 void CoreLoop::add_fault_status(cJSON* body) const {
     auto identity = json::object();
-    auto faults = json::array();
     bool identity_healthy = true;
     for (const auto& [key, report] : outside_faults_) {
         if (report.area == "identity" && identity_healthy) {
@@ -104,13 +113,10 @@ void CoreLoop::add_fault_status(cJSON* body) const {
             json::add(identity.get(), "last_error", report.problem);
             json::add(identity.get(), "failures", static_cast<long long>(report.failures));
         }
-        if (report.needs_technician) {
-            json::append(faults.get(), json::Ptr(cJSON_CreateString((report.area + ": " + report.problem).c_str())));
-        }
     }
     json::add(identity.get(), "healthy", identity_healthy);
     json::add(body, "identity", std::move(identity));
-    json::add(body, "faults", std::move(faults));
+    json::add(body, "faults", standing_faults());
 }
 
 std::string CoreLoop::summary_json() {
@@ -163,6 +169,7 @@ std::string CoreLoop::summary_json() {
     json::add(body.get(), "sources", std::move(sources));
     add_outputs(body.get());
     json::add(body.get(), "fault", fault());
+    json::add(body.get(), "faults", standing_faults());
     return json::print(body.get());
 }
 

@@ -41,7 +41,9 @@ struct GraphAlertList {
 /// (so members after unknownFutureValue, such as microsoftDefenderForCloud, arrive by name); a 401
 /// invalidates the token and retries once. Errors follow graph_error_status(); a 2xx body that is not
 /// JSON is kUnavailable. Messages never contain the token. Borrows the transport and token source,
-/// which must outlive it. Not thread-safe itself (one poller owns it); the borrowed parts are.
+/// which must outlive it; they are thread-safe and shared. Not thread-safe itself (it keeps no state between
+/// calls today, but does not promise it): each instance has one owner thread, like every cloud client
+/// (sirenboxd gives the Graph poller one and the relay worker another).
 class GraphClient final {
   public:
     GraphClient(net::HttpTransport& transport, TokenSource& tokens, GraphOptions options);

@@ -25,7 +25,8 @@ Status validate(const LogAnalyticsOptions& options);
 /// result to its alarm. Bearer token for kLogAnalyticsScope; a 401 invalidates it and retries once.
 /// 504 (the query outran `Prefer: wait`) and 429/5xx are kUnavailable, 400 kInvalidArgument (a bad
 /// query), 403 kPermissionDenied; messages name the workspace, never the token. Borrows the transport
-/// and token source. Not thread-safe itself; one poller owns it.
+/// and token source, which are thread-safe and shared. Not thread-safe itself: each instance has one owner
+/// thread (in sirenboxd the Sentinel poller, for enrichment).
 class LogAnalyticsClient final {
   public:
     LogAnalyticsClient(net::HttpTransport& transport, TokenSource& tokens, LogAnalyticsOptions options);

@@ -38,8 +38,9 @@ struct ListQuery {
 /// Microsoft Sentinel incidents over Azure Resource Manager. Every request carries a bearer token for
 /// kArmScope; a 401 invalidates the token and retries once. Errors follow arm_error_status(), and a 2xx
 /// body that is not JSON (a captive portal's page) is kUnavailable. Messages never contain the token.
-/// Borrows the transport and token source, which must outlive it. Not thread-safe itself (one poller
-/// or relay worker owns each instance); the borrowed parts are.
+/// Borrows the transport and token source, which must outlive it; they are thread-safe and shared.
+/// Not thread-safe itself: a call writes the state last_retry_after() reads, so each instance has one owner
+/// thread (sirenboxd gives the Sentinel poller one and the relay worker another).
 class SentinelClient final {
   public:
     SentinelClient(net::HttpTransport& transport, TokenSource& tokens, SentinelOptions options);

@@ -38,8 +38,10 @@ struct Signl4Options {
 /// Status mapping: 400 → kInvalidArgument, 401/403 → kPermissionDenied, 404 → kNotFound,
 /// 409 → kFailedPrecondition, 429 and 5xx → kUnavailable, other 4xx → kInvalidArgument; a 2xx body
 /// that is not JSON is kUnavailable (a proxy or captive portal). Both secrets are registered with
-/// log::register_secret on construction. Borrows the transport, which must outlive it. Thread-safe:
-/// nothing changes after construction, so the poller and the relay worker share one client.
+/// log::register_secret on construction. Borrows the transport, which must outlive it; it is thread-safe
+/// and shared. Not thread-safe itself (it keeps no state between calls today, but does not promise it):
+/// each instance has one owner thread, like every cloud client (sirenboxd gives the SIGNL4 poller one and
+/// the relay worker another).
 class Signl4Client final {
   public:
     Signl4Client(net::HttpTransport& transport, Signl4Options options);

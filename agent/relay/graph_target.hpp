@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "agent/cloud/graph_client.hpp"
 #include "agent/cloud/token_source.hpp"
@@ -16,15 +17,16 @@ namespace sirenbox::relay {
 ///
 /// Entry payload (JSON, every field optional): {"status": "inProgress" | "resolved", "assigned_to",
 /// "classification", "determination", "comment"}. Errors: no token → kUnavailable (retried); Graph's
-/// 400/403/404 are permanent (see is_permanent), 429/5xx retried. Borrows the client and token source,
-/// which must outlive it; called from the relay thread only.
+/// 400/403/404 are permanent (see is_permanent), 429/5xx retried. Owns its client (one owner thread per
+/// GraphClient: this one is the relay worker's) and borrows the token source, which must outlive it;
+/// called from the relay thread only.
 class GraphTarget final : public Target {
 public:
-    GraphTarget(cloud::GraphClient& client, cloud::TokenSource& tokens) : client_(client), tokens_(tokens) {}
+    GraphTarget(cloud::GraphClient client, cloud::TokenSource& tokens) : client_(std::move(client)), tokens_(tokens) {}
     Status deliver(const OutboxEntry& entry) override;
 
 private:
-    cloud::GraphClient& client_;
+    cloud::GraphClient client_;
     cloud::TokenSource& tokens_;
 };
 

@@ -31,7 +31,7 @@ std::chrono::milliseconds RelayWorker::backoff(int attempts) {
     return milliseconds(pick(random_));
 }
 
-void RelayWorker::deliver(const OutboxEntry& entry) {
+bool RelayWorker::deliver(const OutboxEntry& entry) {
     // Every request of a delivery (the read before the write included) goes ahead of polling reads.
     net::WritePriorityScope writes;
     auto target = targets_.find(entry.target);
@@ -55,6 +55,7 @@ void RelayWorker::deliver(const OutboxEntry& entry) {
         stored = store_.reschedule(entry.id, attempts, clock_.now() + delay, result.to_string());
     }
     if (!stored.is_ok()) SB_LOG(kError, "relay") << stored.message();
+    return stored.is_ok();
 }
 
 void RelayWorker::start() {
@@ -75,8 +76,12 @@ std::optional<SteadyTime> RelayWorker::run_due() {
             return clock_.now() + options_.retry_min;
         }
         if (due->empty()) break;
-        for (const auto& entry : *due) deliver(entry);
+        bool recorded = true;
+        for (const auto& entry : *due) recorded = deliver(entry) && recorded;
         if (on_change_) on_change_();
+        // The store could not record an outcome (a full disk): the entry is still due, and delivering it again
+        // at once would only ask the cloud again and again. It is tried after the minimum back-off.
+        if (!recorded) return clock_.now() + options_.retry_min;
     }
     auto next = store_.next_due();
     if (!next.is_ok()) return clock_.now() + options_.retry_min;

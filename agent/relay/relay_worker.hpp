@@ -76,7 +76,8 @@ public:
     std::chrono::milliseconds backoff(int attempts);
 
 private:
-    void deliver(const OutboxEntry& entry);
+    /// Delivers one entry and records the outcome; false when the store could not record it.
+    bool deliver(const OutboxEntry& entry);
 
     store::Store& store_;
     const Clock& clock_;

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <string>
+#include <utility>
+
 #include "agent/cloud/sentinel_client.hpp"
 #include "agent/cloud/sentinel_update.hpp"
 #include "agent/cloud/token_source.hpp"
@@ -11,18 +14,21 @@ namespace sirenbox::relay {
 /// else PUT the change with the etag just read; a stale-etag rejection (409/412) re-reads and re-applies.
 /// Then the comment, if any, is written with an id derived from the entry, so a repeat after a crash
 /// updates the same comment instead of adding a second one.
+/// Owns its client (a SentinelClient has one owner thread; this one is the relay worker's) and borrows the
+/// token source, which must outlive it. Used by the relay worker thread only.
 ///
 /// Entry payload (JSON, every field optional): {"status": "Active" | "Closed", "owner_object_id", "owner_upn",
 /// "classification", "classification_reason", "classification_comment", "comment"}.
 class SentinelTarget final : public Target {
 public:
-    SentinelTarget(cloud::SentinelClient& client, cloud::TokenSource& tokens) : client_(client), tokens_(tokens) {}
+    SentinelTarget(cloud::SentinelClient client, cloud::TokenSource& tokens)
+        : client_(std::move(client)), tokens_(tokens) {}
     Status deliver(const OutboxEntry& entry) override;
 
 private:
     Status apply_change(const std::string& incident, const OutboxEntry& entry, const cloud::IncidentChange& change);
 
-    cloud::SentinelClient& client_;
+    cloud::SentinelClient client_;
     cloud::TokenSource& tokens_;
 };
 

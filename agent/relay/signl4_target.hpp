@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "agent/base/clock.hpp"
 #include "agent/cloud/signl4_client.hpp"
@@ -34,15 +35,16 @@ namespace sirenbox::relay {
 /// annotation with its note (skipped when that text is there already). No alert for the external id yet → kUnavailable (the raise
 /// may still come), unless `raise_failed(alarm_key)` says none will come (the raise gave up, or there
 /// never was one) → kNotFound (permanent).
-/// Borrows the client, which must outlive it; used by the relay worker thread only.
+/// Owns its client (one owner thread per Signl4Client: this one is the relay worker's); used by the relay
+/// worker thread only.
 class Signl4Target final : public Target {
   public:
     /// Clock differences between the box, the alarm's cloud and SIGNL4.
     static constexpr std::chrono::seconds kCheckMargin{300};
 
-    explicit Signl4Target(cloud::Signl4Client& client,
+    explicit Signl4Target(cloud::Signl4Client client,
                           std::function<bool(const std::string& alarm_key)> raise_failed = {})
-        : client_(client), raise_failed_(std::move(raise_failed)) {}
+        : client_(std::move(client)), raise_failed_(std::move(raise_failed)) {}
     Status deliver(const OutboxEntry& entry) override;
 
   private:
@@ -50,7 +52,7 @@ class Signl4Target final : public Target {
     Status follow(const OutboxEntry& entry);
     Result<cloud::Signl4AlertDetail> find_alert(const OutboxEntry& entry, WallTime check_since);
 
-    cloud::Signl4Client& client_;
+    cloud::Signl4Client client_;
     std::function<bool(const std::string& alarm_key)> raise_failed_;
 };
 

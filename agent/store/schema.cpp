@@ -127,12 +127,12 @@ UPDATE outbox SET next_attempt_ns = 0 WHERE state = 'pending';
 )sql",
 };
 
-Result<int> read_version(sqlite3* db) {
-    auto stmt = Statement::prepare(db, "SELECT value FROM meta WHERE key = 'schema_version'");
+Result<int> read_meta_int(sqlite3* db, const char* key, int missing) {
+    auto stmt = Statement::prepare(db, "SELECT value FROM meta WHERE key = ?1");
     if (!stmt.is_ok()) return stmt.status();
-    auto row = stmt->step();
+    auto row = stmt->bind(1, std::string_view(key)).step();
     if (!row.is_ok()) return row.status();
-    if (!*row) return 0;
+    if (!*row) return missing;
     std::string text = stmt->text(0);
     try {
         std::size_t used = 0;
@@ -141,15 +141,15 @@ Result<int> read_version(sqlite3* db) {
     } catch (const std::exception&) {
         // falls through to the message below
     }
-    return data_loss("meta.schema_version is not a version number: \"" + text + "\"");
+    return data_loss("meta." + std::string(key) + " is not a version number: \"" + text + "\"");
 }
 
-Status write_version(sqlite3* db, int version) {
+Status write_meta_int(sqlite3* db, const char* key, int value) {
     auto stmt = Statement::prepare(db,
-                                   "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) "
+                                   "INSERT INTO meta (key, value) VALUES (?1, ?2) "
                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     if (!stmt.is_ok()) return stmt.status();
-    return stmt->bind(1, std::to_string(version)).run();
+    return stmt->bind(1, std::string_view(key)).bind(2, std::to_string(value)).run();
 }
 
 Status exec(sqlite3* db, const char* sql) {
@@ -163,18 +163,24 @@ Status migrate(sqlite3* db) {
     if (!txn.is_ok()) return txn.status();
     SB_RETURN_IF_ERROR(
         exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)"));
-    auto version = read_version(db);
+    auto version = read_meta_int(db, "schema_version", 0);
     if (!version.is_ok()) return version.status();
     if (*version > kSchemaVersion) {
+        // A newer build wrote it (a package rollback): usable as it is only if that build said so.
+        auto compatible = read_meta_int(db, "compatible_from", *version);
+        if (!compatible.is_ok()) return compatible.status();
+        if (*compatible <= kSchemaVersion) return Status::ok();
         return failed_precondition("schema version " + std::to_string(*version) + " is newer than this build knows (" +
-                                   std::to_string(kSchemaVersion) + ")");
+                                   std::to_string(kSchemaVersion) + ") and usable from version " +
+                                   std::to_string(*compatible) + " only");
     }
     if (*version == kSchemaVersion) return Status::ok();  // nothing written: the rollback is harmless
     for (int v = *version; v < kSchemaVersion; ++v) {
         Status applied = exec(db, kMigrations[static_cast<std::size_t>(v)]);
         if (!applied.is_ok()) return applied.with_context("migration " + std::to_string(v + 1));
     }
-    SB_RETURN_IF_ERROR(write_version(db, kSchemaVersion));
+    SB_RETURN_IF_ERROR(write_meta_int(db, "schema_version", kSchemaVersion));
+    SB_RETURN_IF_ERROR(write_meta_int(db, "compatible_from", kCompatibleFrom));
     return txn->commit();
 }
 

@@ -174,4 +174,12 @@ Result<std::optional<std::string>> Store::get_state(std::string_view key) {
     return std::optional<std::string>(stmt->text(0));
 }
 
+Status Store::remove_state(std::string_view key) {
+    auto stmt = Statement::prepare(db_.get(), "DELETE FROM state WHERE key = ?1");
+    if (!stmt.is_ok()) return fail("remove_state", stmt.status());
+    Status ran = stmt->bind(1, key).run();
+    if (!ran.is_ok()) return fail("remove_state " + std::string(key), ran);
+    return Status::ok();
+}
+
 }  // namespace sirenbox::store

@@ -82,6 +82,8 @@ class Store final {
     // --- small key/value state, e.g. poll watermarks (store.cpp) ---
     Status put_state(std::string_view key, std::string_view value);
     Result<std::optional<std::string>> get_state(std::string_view key);
+    /// Removing a key that is not stored is not an error.
+    Status remove_state(std::string_view key);
 
     // --- outbox (outbox_rows.cpp) ---
     /// Stores all entries in ONE transaction, durable when this returns: all of them or none. Each is

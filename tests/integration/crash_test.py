@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -32,6 +33,17 @@ OWNER = "2046feea-040d-4a46-9e2b-91c2941bfa70"
 INCIDENTS = 30
 # Cross-compiled builds run sirenboxd and sirenboxctl through the emulator (qemu-user), as ctest runs tests.
 EMULATOR = os.environ.get("SIRENBOX_TEST_EMULATOR", "").split()
+# The headline of a ThreadSanitizer, AddressSanitizer, LeakSanitizer or UndefinedBehaviorSanitizer report
+# (tests/support/test_env.hpp, sanitizer_report): in the sanitizer lanes of tools/test one fails the test.
+SANITIZER = re.compile(r"(WARNING|ERROR|SUMMARY|FATAL): [A-Za-z]*Sanitizer")
+
+
+def sanitizer_report(text):
+    found = SANITIZER.search(text)
+    if not found:
+        return ""
+    start = text.rfind("\n", 0, found.start()) + 1
+    return text[start:start + 16384]
 
 
 class Harness:
@@ -44,6 +56,7 @@ class Harness:
         self.daemon = None
         self.sim_proc = None
         self.log = open(os.path.join(self.dir, "sirenboxd.log"), "a")
+        self.ctl_reports = []  # sanitizer reports sirenboxctl printed
 
     def start_sim(self):
         secret = os.path.join(self.dir, "secret")
@@ -93,6 +106,9 @@ class Harness:
                                  capture_output=True, text=True, timeout=8)
         except subprocess.TimeoutExpired:
             return None
+        report = sanitizer_report(out.stdout + out.stderr)
+        if report:
+            self.ctl_reports.append(report)
         if out.returncode != 0:
             return None
         return json.loads(out.stdout)
@@ -103,11 +119,17 @@ class Harness:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.daemon.poll() is not None:
-                raise SystemExit("sirenboxd exited with %s; see %s" % (self.daemon.returncode, self.log.name))
+                raise SystemExit("sirenboxd exited with %s; see %s\n%s"
+                                 % (self.daemon.returncode, self.log.name, self.sanitizer_report()))
             if self.ctl("status"):
                 return
             time.sleep(0.05)
         raise SystemExit("sirenboxd did not answer on its control socket")
+
+    def sanitizer_report(self):
+        """A sanitizer report of any sirenboxd run (their common log) or sirenboxctl call so far; empty if none."""
+        with open(self.log.name, errors="replace") as f:
+            return sanitizer_report(f.read()) or "".join(self.ctl_reports[:1])
 
     def kill_daemon(self):
         self.daemon.send_signal(signal.SIGKILL)
@@ -244,6 +266,9 @@ def main():
         taken = len(confirmed["ack"]) + len(confirmed["resolve"]) + len(confirmed["comment"])
         if taken < 10:
             problems.append("only %d presses were confirmed: the test proves too little" % taken)
+        report = h.sanitizer_report()
+        if report:
+            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
         if problems:
             print("\n".join(problems))
             raise SystemExit(1)
@@ -255,6 +280,7 @@ def main():
             shutil.rmtree(h.dir, ignore_errors=True)
         else:
             print("kept for inspection: " + h.dir)
+            print(h.sanitizer_report())
 
 
 
@@ -478,6 +504,9 @@ def all_targets(args):
                 sum(1 for k in confirmed["comment"].values() if k.startswith(source + ":"))
             if n < 5:
                 problems.append("only %d confirmed presses on %s alarms: the test proves too little" % (n, source))
+        report = h.sanitizer_report()
+        if report:
+            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
         if problems:
             print("\n".join(problems))
             raise SystemExit(1)
@@ -489,6 +518,7 @@ def all_targets(args):
             shutil.rmtree(h.dir, ignore_errors=True)
         else:
             print("kept for inspection: " + h.dir)
+            print(h.sanitizer_report())
 
 
 if __name__ == "__main__":

@@ -86,19 +86,9 @@ class Wall : public ::testing::Test {
         return ::testing::AssertionFailure() << "the board shows: " << seen;
     }
 
-    // How long after the button of a `press` (its reply) was released the output `role` changed, as the daemon's
-    // monotonic clock saw both: the sirenboxctl start-ups of the test do not count. A short press is known
-    // when the button is released (and gpio.debounce_ms later, when it stayed released). -1 when unknown.
     long long acted_after_ms(const cJSON* press_reply, const std::string& role) {
         auto gpio = ctl_json({"gpio"});
-        const cJSON* lines = gpio ? json::member(gpio.get(), "lines") : nullptr;
-        for (const cJSON* l = cJSON_IsArray(lines) ? lines->child : nullptr; l != nullptr; l = l->next) {
-            if (json::get_string(l, "role") != role) continue;
-            auto changed = json::get_integer(l, "changed_at_ms");
-            auto pressed = json::get_integer(press_reply, "released_at_ms");
-            if (changed && pressed) return *changed - *pressed;
-        }
-        return -1;
+        return gpio ? testing::changed_after_release_ms(gpio.get(), press_reply, role) : -1;
     }
 
     std::string create(const std::string& title, const std::string& severity = "High") {

@@ -23,7 +23,7 @@ std::string payload_with(const std::string& check_since) {
 
 class Signl4TargetTest : public ::testing::Test {
   protected:
-    Signl4TargetTest() : client_(transport_, options()), target_(client_) {
+    Signl4TargetTest() : target_(cloud::Signl4Client(transport_, options())) {
         entry_.id = 7;
         entry_.alarm_key = "sentinel:inc-1";
         entry_.target = "signl4";
@@ -44,7 +44,6 @@ class Signl4TargetTest : public ::testing::Test {
     }
 
     testing::FakeTransport transport_;
-    cloud::Signl4Client client_;
     Signl4Target target_;
     OutboxEntry entry_;
 };
@@ -174,8 +173,7 @@ TEST_F(Signl4ActionTest, AcknowledgeFindsTheNewestAlertOfTheExternalIdAndAcknowl
 TEST_F(Signl4ActionTest, AcknowledgeOfAnAlertAcknowledgedOrClosedAlreadyWritesNothing) {
     for (int code : {2, 4}) {
         testing::FakeTransport transport;
-        cloud::Signl4Client client(transport, options());
-        Signl4Target target(client);
+        Signl4Target target{cloud::Signl4Client(transport, options())};
         transport.push(200, kListWithAlert);
         transport.push(200, alert_json(code));
         ASSERT_TRUE(target.deliver(entry_).is_ok()) << code;
@@ -187,8 +185,7 @@ TEST_F(Signl4ActionTest, ResolveClosesWithUserIdAndSkipsAClosedAlert) {
     auto o = options();
     o.user_id = "u-7";
     testing::FakeTransport transport;
-    cloud::Signl4Client client(transport, o);
-    Signl4Target target(client);
+    Signl4Target target{cloud::Signl4Client(transport, o)};
     entry_.kind = ActionKind::kResolve;
     transport.push(200, kListWithAlert);
     transport.push(200, alert_json(2));
@@ -261,7 +258,7 @@ TEST_F(Signl4ActionTest, NoAlertYetIsTransientUntilTheRaiseFailedForGood) {
     EXPECT_EQ(transport_.requests().size(), 1u);
 
     std::vector<std::string> asked;
-    Signl4Target target(client_, [&](const std::string& key) {
+    Signl4Target target(cloud::Signl4Client(transport_, options()), [&](const std::string& key) {
         asked.push_back(key);
         return true;
     });

@@ -9,6 +9,8 @@
 #include "agent/base/log.hpp"
 #include "agent/store/schema.hpp"
 #include "agent/store/store.hpp"
+#include "agent/store/store_recovery.hpp"
+#include "tests/support/test_env.hpp"
 #include "tests/store/store_fixtures.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -100,17 +102,96 @@ TEST_F(StoreOpenTest, DamagedPagesAreFoundByQuickCheck) {
         << store.status().message();
 }
 
-TEST_F(StoreOpenTest, NewerSchemaIsRefused) {
+TEST_F(StoreOpenTest, ANewerSchemaIsUsedOnlyWhenItSaysThisBuildMay) {
     ASSERT_TRUE(Store::open(file_).is_ok());
     {
-        RawDb raw(file_);
+        RawDb raw(file_);  // a newer build's file that older builds must not use
         ASSERT_EQ(raw.exec("UPDATE meta SET value = '99' WHERE key = 'schema_version'"), "");
+        ASSERT_EQ(raw.exec("UPDATE meta SET value = '98' WHERE key = 'compatible_from'"), "");
     }
     auto store = Store::open(file_);
     ASSERT_FALSE(store.is_ok());
     EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
-    EXPECT_NE(store.status().message().find("schema version 99"), std::string::npos) << store.status().message();
+    EXPECT_NE(store.status().message().find("schema version 99 is newer"), std::string::npos) << store.status().message();
     EXPECT_NE(store.status().message().find(file_.string()), std::string::npos);
+    {
+        RawDb raw(file_);  // one whose new steps only added: this build may go on using it
+        ASSERT_EQ(raw.exec("UPDATE meta SET value = '" + std::to_string(kSchemaVersion) + "' WHERE key = 'compatible_from'"), "");
+    }
+    auto kept = Store::open(file_);
+    ASSERT_TRUE(kept.is_ok()) << kept.status().to_string();
+    RawDb raw(file_);
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), "99") << "left as the newer build wrote it";
+}
+
+// What open_or_recover left beside the store: the names of the files moved aside.
+std::vector<std::string> moved_aside(const std::filesystem::path& dir, const std::string& kind) {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("sirenbox.db." + kind + "-", 0) == 0) names.push_back(name);
+    }
+    return names;
+}
+
+void expect_recovered(Store& store, const std::string& reason_part) {
+    auto note = store.get_state(kRecoveredKey);
+    ASSERT_TRUE(note.is_ok() && *note) << "the fresh store says it replaced one";
+    EXPECT_NE((*note)->find(reason_part), std::string::npos) << **note;
+    EXPECT_NE((*note)->find("moved_to"), std::string::npos) << **note;
+    auto alarms = store.load_alarms();
+    ASSERT_TRUE(alarms.is_ok());
+    EXPECT_TRUE(alarms->empty());
+}
+
+TEST_F(StoreOpenTest, AGarbageFileIsMovedAsideAndAFreshStoreStarted) {
+    dir_.write("sirenbox.db", std::string(8192, 'x'));
+    auto store = open_or_recover(file_);
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    expect_recovered(**store, "not a database");
+    const auto aside = moved_aside(dir_.path(), "damaged");
+    ASSERT_EQ(aside.size(), 1u);
+    EXPECT_EQ(testing::read_file(dir_.path() / aside[0]), std::string(8192, 'x')) << "kept for inspection, unchanged";
+}
+
+TEST_F(StoreOpenTest, ATruncatedFileIsMovedAsideAndAFreshStoreStarted) {
+    {
+        auto store = Store::open(file_);
+        ASSERT_TRUE(store.is_ok());
+        for (int i = 0; i < 200; ++i) ASSERT_TRUE((*store)->put_state("k" + std::to_string(i), std::string(300, 'v')).is_ok());
+    }
+    std::filesystem::resize_file(file_, std::filesystem::file_size(file_) / 3);  // a write cut short
+    auto store = open_or_recover(file_);
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    expect_recovered(**store, "store " + file_.string());
+    EXPECT_EQ(moved_aside(dir_.path(), "damaged").size(), 1u);
+}
+
+TEST_F(StoreOpenTest, AStoreOfANewerSchemaThisBuildMayNotUseIsMovedAsideAndKept) {
+    ASSERT_TRUE(Store::open(file_).is_ok());
+    {
+        RawDb raw(file_);
+        ASSERT_EQ(raw.exec("UPDATE meta SET value = '99' WHERE key = 'schema_version'"), "");
+        ASSERT_EQ(raw.exec("UPDATE meta SET value = '99' WHERE key = 'compatible_from'"), "");
+    }
+    auto store = open_or_recover(file_);
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    expect_recovered(**store, "schema version 99 is newer");
+    const auto aside = moved_aside(dir_.path(), "newer-schema");
+    ASSERT_EQ(aside.size(), 1u);
+    RawDb kept(dir_.path() / aside[0]);
+    EXPECT_EQ(kept.text("SELECT value FROM meta WHERE key = 'schema_version'"), "99") << "kept for the newer build";
+}
+
+TEST_F(StoreOpenTest, FailuresThatMovingWouldNotMendAreReturned) {
+    auto store = open_or_recover(dir_.path() / "no-such-dir" / "sirenbox.db");
+    ASSERT_FALSE(store.is_ok());
+    EXPECT_EQ(store.status().code(), StatusCode::kNotFound);
+    auto fine = open_or_recover(file_);
+    ASSERT_TRUE(fine.is_ok());
+    auto note = (*fine)->get_state(kRecoveredKey);
+    ASSERT_TRUE(note.is_ok());
+    EXPECT_FALSE(*note) << "a store that opened is not a recovered one";
 }
 
 TEST_F(StoreOpenTest, UnreadableSchemaVersionIsDataLoss) {

@@ -21,4 +21,15 @@ std::set<std::string> lit_outputs(const cJSON* gpio_reply) {
     return lit;
 }
 
+long long changed_after_release_ms(const cJSON* gpio_reply, const cJSON* press_reply, const std::string& role) {
+    const cJSON* lines = json::member(gpio_reply, "lines");
+    for (const cJSON* l = cJSON_IsArray(lines) ? lines->child : nullptr; l != nullptr; l = l->next) {
+        if (json::get_string(l, "role") != role) continue;
+        auto changed = json::get_integer(l, "changed_at_ms");
+        auto released = json::get_integer(press_reply, "released_at_ms");
+        if (changed && released) return *changed - *released;
+    }
+    return -1;
+}
+
 }  // namespace sirenbox::testing

@@ -15,4 +15,10 @@ std::map<std::string, std::string> shown_outputs(const cJSON* gpio_reply);
 /// The roles of shown_outputs().
 std::set<std::string> lit_outputs(const cJSON* gpio_reply);
 
+/// How long after the button of a `sirenboxctl --json press` was released (`press_reply`) the output `role`
+/// last changed, by the daemon's own monotonic clock (a `gpio` reply's changed_at_ms), so the start-ups of
+/// the test's sirenboxctl calls do not count. A short press is known when the button is released (and
+/// gpio.debounce_ms later, once it stayed released). -1 when either time is missing.
+long long changed_after_release_ms(const cJSON* gpio_reply, const cJSON* press_reply, const std::string& role);
+
 }  // namespace sirenbox::testing

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -17,7 +19,7 @@ namespace sirenbox::testing {
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::filesystem::path log_path,
                            std::vector<std::string> extra_env)
-    : log_path_(std::move(log_path)) {
+    : name_(argv.empty() ? std::string() : argv.front()), log_path_(std::move(log_path)) {
     argv = emulated(std::move(argv));
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
@@ -56,7 +58,7 @@ bool ChildProcess::running() {
     int status = 0;
     pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
-        exit_status_ = status;
+        reaped(status);
         return false;
     }
     return true;
@@ -73,9 +75,16 @@ int ChildProcess::stop(int signal, int timeout_ms) {
         ::kill(pid_, SIGKILL);
         int status = 0;
         ::waitpid(pid_, &status, 0);
-        exit_status_ = status;
+        reaped(status);
     }
     return exit_status_;
+}
+
+void ChildProcess::reaped(int status) {
+    exit_status_ = status;
+    if (auto report = sanitizer_report(output()); !report.empty()) {
+        ADD_FAILURE() << name_ << " (pid " << pid_ << ", wait status " << status << ") reported:\n" << report;
+    }
 }
 
 std::string ChildProcess::output() const { return read_file(log_path_); }

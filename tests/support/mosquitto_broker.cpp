@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "mqtt/paho_library.hpp"
+
 namespace sirenbox::testing {
 namespace {
 
@@ -77,6 +79,7 @@ std::string MosquittoBroker::log() const { return process_ ? process_->output() 
 
 MqttProbe::MqttProbe(const std::string& uri, std::vector<std::string> filters)
     : client_id_(next_probe_id()), sync_topic_("sirenbox-test/" + client_id_ + "/sync") {
+    broker::init_paho_library();  // before the first Paho client of the process, as a Session would
     client_ = std::make_unique<mqtt::async_client>(uri, client_id_);
     client_->set_message_callback([this](mqtt::const_message_ptr m) {
         if (m) record(ProbeMessage{m->get_topic(), m->to_string(), m->is_retained()});

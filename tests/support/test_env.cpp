@@ -6,10 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 namespace sirenbox::testing {
@@ -90,6 +94,26 @@ std::string read_file(const std::filesystem::path& path) {
     return ss.str();
 }
 
+std::string sanitizer_report(const std::string& output) {
+    // Every report of the sanitizers we build with has a headline such as "WARNING: ThreadSanitizer: data race",
+    // "==12==ERROR: AddressSanitizer: ..." or "SUMMARY: UndefinedBehaviorSanitizer: ..."; a runtime that cannot
+    // start says "FATAL: ThreadSanitizer: ...". (Plain search: std::regex recurses per character of a long log.)
+    static constexpr std::string_view kLevels[] = {"WARNING: ", "ERROR: ", "SUMMARY: ", "FATAL: "};
+    constexpr std::string_view kTool = "Sanitizer: ";
+    for (auto at = output.find(kTool); at != std::string::npos; at = output.find(kTool, at + 1)) {
+        auto word = at;
+        while (word > 0 && std::isalpha(static_cast<unsigned char>(output[word - 1])) != 0) --word;
+        const std::string_view before = std::string_view(output).substr(0, word);
+        for (const auto level : kLevels) {
+            if (!before.ends_with(level)) continue;
+            const auto line = output.rfind('\n', word);
+            constexpr std::size_t kMaxReport = 16 * 1024;
+            return output.substr(line == std::string::npos ? 0 : line + 1, kMaxReport);
+        }
+    }
+    return {};
+}
+
 }  // namespace sirenbox::testing
 
 #include <sys/wait.h>
@@ -134,6 +158,9 @@ CommandResult run_command(const std::vector<std::string>& argv) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (auto report = sanitizer_report(result.output); !report.empty()) {
+        ADD_FAILURE() << argv.front() << " (exit code " << result.exit_code << ") reported:\n" << report;
+    }
     return result;
 }
 

@@ -40,6 +40,12 @@ bool port_accepts(int port);
 
 std::string read_file(const std::filesystem::path& path);
 
+/// The sanitizer report (ThreadSanitizer, AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer) in a
+/// process's output, from its first line on; empty when there is none. The sanitizer lanes of tools/test build
+/// sirenboxd and its helpers with the sanitizer too, and a report there must fail the test that started them:
+/// ChildProcess and run_command check every output they collect with it.
+std::string sanitizer_report(const std::string& output);
+
 /// `argv` ready to start: when the tests are cross-compiled, an executable from the build tree is prefixed
 /// with the emulator the tests run under (CMAKE_CROSSCOMPILING_EMULATOR, e.g. qemu-aarch64); otherwise, and
 /// for host programs (mosquitto, python3), `argv` comes back unchanged. ChildProcess and run_command apply it.
@@ -54,7 +60,8 @@ struct CommandResult {
     std::string output;  // stdout and stderr together
 };
 
-/// Runs a command to completion (no shell) and captures its output.
+/// Runs a command to completion (no shell) and captures its output. A sanitizer report in the output fails
+/// the current test (see sanitizer_report).
 CommandResult run_command(const std::vector<std::string>& argv);
 
 }  // namespace sirenbox::testing
