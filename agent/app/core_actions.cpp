@@ -64,7 +64,7 @@ std::vector<relay::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, 
         entry.origin = origin;
         entry.payload = std::move(payload);
         entry.created = now;
-        entry.next_attempt = now;
+        entry.next_attempt = deps_.clock.now();
         entries.push_back(std::move(entry));
     };
     auto takes = [&](const std::string& target) {
@@ -198,18 +198,12 @@ Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::stri
 
 bool CoreLoop::has_entry(const std::string& alarm_key, const std::string& target, relay::ActionKind kind,
                          const std::string& origin, WallTime since, const std::string& not_origin) {
-    constexpr int kLimit = 1000;
-    for (auto state : {relay::EntryState::kPending, relay::EntryState::kDone, relay::EntryState::kFailed}) {
-        auto listed = deps_.store.list(state, kLimit);
-        if (!listed.is_ok()) continue;  // unknown: as if absent; the target's own check keeps the status right
-        for (const auto& old : *listed) {
-            if (old.alarm_key == alarm_key && (target.empty() || old.target == target) && old.kind == kind &&
-                (origin.empty() || old.origin == origin) && old.origin != not_origin && old.created >= since) {
-                return true;
-            }
-        }
-    }
-    return false;
+    store::EntryQuery query{
+        .alarm_key = alarm_key, .target = target, .kind = kind, .origin = origin, .not_origin = not_origin};
+    auto newest = deps_.store.newest_entry(query);
+    // Unknown: as if absent; the target's own check keeps the status right.
+    if (!newest.is_ok()) SB_LOG(kError, "core") << newest.status().message();
+    return newest.is_ok() && *newest && **newest >= since;
 }
 
 bool CoreLoop::pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4) {

@@ -156,7 +156,6 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     std::stable_sort(batch.snapshots.begin(), batch.snapshots.end(),
                      [](const core::CloudSnapshot& a, const core::CloudSnapshot& b) { return a.alarm.created < b.alarm.created; });
     bool raised_to_relay = false;
-    outbox_memory_.reset();  // read again, at most once for this batch
     for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;
     if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
     // While a page or a pass-on of this batch waits in memory, the watermark stays where it was: after a crash
@@ -172,44 +171,37 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     if (batch.snapshots.size() >= kLargeBatch) malloc_trim(0);
 }
 
-const CoreLoop::OutboxMemory& CoreLoop::outbox_memory() {
-    if (outbox_memory_) return *outbox_memory_;
-    constexpr int kLimit = 1000;
-    OutboxMemory memory;
-    auto done = deps_.store.list(relay::EntryState::kDone, kLimit);
-    for (const auto& entry : done.is_ok() ? *done : std::vector<relay::OutboxEntry>{}) {
-        if (entry.kind == relay::ActionKind::kResolve) {
-            auto& at = memory.resolved_by_box[entry.alarm_key];
-            at = std::max(at, entry.created);
-        }
-    }
-    for (auto state : {relay::EntryState::kPending, relay::EntryState::kDone, relay::EntryState::kFailed}) {
-        auto listed = state == relay::EntryState::kDone ? std::move(done) : deps_.store.list(state, kLimit);
-        if (!listed.is_ok()) continue;
-        for (const auto& entry : *listed) {
-            if (entry.kind == relay::ActionKind::kAcknowledge && entry.origin == "signl4") {
-                memory.acked_for_signl4.insert(entry.alarm_key);
-            }
-        }
-    }
-    return outbox_memory_.emplace(std::move(memory));
+bool CoreLoop::outbox_holds_back(const core::CloudSnapshot& snapshot) {
+    const std::string key = snapshot.alarm.key();
+    // Each question is one index search by alarm key (docs/operations.md, "How long the outbox remembers").
+    // One the store cannot answer counts as "no": the alarm shows, which is the safe side.
+    auto unanswered = [](const Status& status) { SB_LOG(kError, "core") << status.message(); };
+    // An alarm resolved here whose resolve still waits in the outbox must not come back from a poll that
+    // still shows it open.
+    auto pending = deps_.store.has_pending(key);
+    if (!pending.is_ok()) unanswered(pending.status());
+    if (pending.is_ok() && *pending) return true;
+    // A poll sent before that resolve was delivered, answered after: it shows nothing newer than the
+    // resolve, so it is no reason to raise (and page) the alarm again.
+    auto resolved = deps_.store.newest_entry(
+        {.alarm_key = key, .kind = relay::ActionKind::kResolve, .pending = false, .failed = false});
+    if (!resolved.is_ok()) unanswered(resolved.status());
+    if (resolved.is_ok() && *resolved && **resolved >= snapshot.alarm.updated) return true;
+    // Closed in SIGNL4 after its acknowledgement there was passed on: the source showing the incident
+    // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
+    if (snapshot.cloud_state != core::AlarmState::kAcked) return false;
+    auto passed_on =
+        deps_.store.newest_entry({.alarm_key = key, .kind = relay::ActionKind::kAcknowledge, .origin = "signl4"});
+    if (!passed_on.is_ok()) unanswered(passed_on.status());
+    return passed_on.is_ok() && passed_on->has_value();
 }
 
 bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     const std::string key = snapshot.alarm.key();
-    // An alarm resolved here whose resolve still waits in the outbox must not come back from a poll that
-    // still shows it open.
-    if (book_.find(key) == nullptr && snapshot.may_raise) {
-        auto pending = deps_.store.has_pending(key);
-        if ((pending.is_ok() && *pending) || backlog_.holds(key)) return false;
-        const OutboxMemory& memory = outbox_memory();
-        // A poll sent before that resolve was delivered, answered after: it shows nothing newer than the
-        // resolve, so it is no reason to raise (and page) the alarm again.
-        auto resolved = memory.resolved_by_box.find(key);
-        if (resolved != memory.resolved_by_box.end() && resolved->second >= snapshot.alarm.updated) return false;
-        // Closed in SIGNL4 after its acknowledgement there was passed on: the source showing the incident
-        // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
-        if (snapshot.cloud_state == core::AlarmState::kAcked && memory.acked_for_signl4.count(key) > 0) return false;
+    // An alarm whose action waits in memory for room in the store, or that the outbox says the box resolved,
+    // does not come back from a poll that still shows it open.
+    if (book_.find(key) == nullptr && snapshot.may_raise && (backlog_.holds(key) || outbox_holds_back(snapshot))) {
+        return false;
     }
     const core::Alarm* before = book_.find(snapshot.mirrors.empty() ? key : snapshot.mirrors);
     const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;
@@ -383,8 +375,8 @@ bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
     entry.kind = relay::ActionKind::kRaise;
     entry.origin = "cloud";
     entry.payload = deps_.connector_payload(alarm);
-    entry.created = std::chrono::system_clock::now();
-    entry.next_attempt = entry.created;
+    entry.created = deps_.clock.wall_now();
+    entry.next_attempt = deps_.clock.now();
     // Stored before the alarm itself: a crash in between re-raises the alarm at the next poll, and the
     // target's check keeps the team from being paged twice.
     return commit_entries({entry}, entry.alarm_key + ": SIGNL4 page");
@@ -529,7 +521,7 @@ void CoreLoop::on_relay_progress() {
 }
 
 void CoreLoop::refresh_outbox_counts() {
-    auto counts = deps_.store.counts();
+    auto counts = deps_.store.open_counts();
     if (!counts.is_ok()) {
         SB_LOG(kError, "core") << counts.status().message();
         return;

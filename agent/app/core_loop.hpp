@@ -207,8 +207,9 @@ private:
     /// An acknowledgement / closure made in SIGNL4 moved `alarm` on from `was`: stores what signl4.pass_on
     /// relays to the alarm's own source (before the alarm itself is persisted). True when it stored entries.
     bool pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4);
-    /// Whether the outbox holds (in any state) an entry of `kind` for the alarm and `target` from `origin`,
-    /// not from `not_origin`, made at or after `since` (empty target / origin: any).
+    /// Whether the outbox holds (in any state; done ones as long as it remembers them) an entry of `kind` for
+    /// the alarm and `target` from `origin`, not from `not_origin`, made at or after `since` (empty target /
+    /// origin: any). One indexed query.
     bool has_entry(const std::string& alarm_key, const std::string& target, relay::ActionKind kind,
                    const std::string& origin, WallTime since = WallTime{}, const std::string& not_origin = "");
     void refresh_outbox_counts();
@@ -226,12 +227,8 @@ private:
     /// "outputs": every wired output, on or not; "patterns": what each shows ("off", "fast_flash", ...).
     void add_outputs(cJSON* body) const;
 
-    /// What the outbox says about alarms a poll might raise again (apply_snapshot); read once per batch.
-    struct OutboxMemory {
-        std::map<std::string, WallTime> resolved_by_box;  // alarm key → newest resolve delivered
-        std::set<std::string> acked_for_signl4;           // alarms whose SIGNL4 acknowledgement was passed on
-    };
-    const OutboxMemory& outbox_memory();
+    /// Whether the outbox says a poll showing `snapshot` open must not raise its alarm again (apply_snapshot).
+    bool outbox_holds_back(const core::CloudSnapshot& snapshot);
 
     static constexpr std::chrono::seconds kStoreRetry{2};
 
@@ -249,7 +246,6 @@ private:
     long long outbox_pending_ = 0;
     long long outbox_failed_ = 0;
     std::string last_summary_;
-    std::optional<OutboxMemory> outbox_memory_;
     MessageQueue<CoreMessage> queue_;
 };
 

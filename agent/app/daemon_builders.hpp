@@ -20,7 +20,5 @@ Status build_cloud(DaemonParts& p);
 Status build_graph(DaemonParts& p);
 /// SIGNL4 client, poller, connector and write-back payloads.
 Status build_signl4(DaemonParts& p);
-/// Whether no SIGNL4 alert will ever mirror `alarm_key` (relay worker thread only).
-bool signl4_raise_failed(DaemonParts& p, const std::string& alarm_key);
 
 }  // namespace sirenbox::app

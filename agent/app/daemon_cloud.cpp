@@ -182,26 +182,6 @@ Status build_graph(DaemonParts& p) {
     return Status::ok();
 }
 
-// Whether no SIGNL4 alert will ever mirror `alarm_key`: its raise failed for good, or there never was
-// one (the alarm predates the connector). Actions on an alarm wait behind its raise in the outbox, so
-// at this point the raise is done, failed or absent; a done one means SIGNL4 is only slow to list it.
-bool signl4_raise_failed(DaemonParts& p, const std::string& alarm_key) {
-    constexpr int kLimit = 1000;
-    auto has_raise = [&](relay::EntryState state) -> std::optional<bool> {
-        auto entries = p.relay_store->list(state, kLimit);
-        if (!entries.is_ok()) return std::nullopt;
-        return std::any_of(entries->begin(), entries->end(), [&](const relay::OutboxEntry& entry) {
-            return entry.alarm_key == alarm_key && entry.target == "signl4" && entry.kind == relay::ActionKind::kRaise;
-        });
-    };
-    const auto failed = has_raise(relay::EntryState::kFailed);
-    if (!failed) return false;  // unknown: keep retrying
-    if (*failed) return true;
-    const auto pending = has_raise(relay::EntryState::kPending);
-    const auto done = has_raise(relay::EntryState::kDone);
-    return pending && done && !*pending && !*done;
-}
-
 // Runs after the other sources are built: their names tell which SIGNL4 external ids mirror alarms.
 Status build_signl4(DaemonParts& p) {
     const auto& c = p.config.signl4;
@@ -223,7 +203,9 @@ Status build_signl4(DaemonParts& p) {
     if (c.connector || c.write_back) {
         // The relay worker owns relay_store; the predicate runs on its thread only.
         DaemonParts* self = &p;
-        auto raise_failed = [self](const std::string& alarm_key) { return signl4_raise_failed(*self, alarm_key); };
+        auto raise_failed = [self](const std::string& alarm_key) {
+            return relay::signl4_raise_failed(*self->relay_store, alarm_key);
+        };
         p.relay_targets["signl4"] =
             std::make_unique<relay::Signl4Target>(cloud::Signl4Client(*p.transport, options), std::move(raise_failed));
     }

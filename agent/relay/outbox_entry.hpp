@@ -34,10 +34,12 @@ struct OutboxEntry {
     ActionKind kind = ActionKind::kAcknowledge;
     std::string origin;              // "button", "mqtt", "cli"; "cloud" for a raise
     std::string payload;             // JSON: owner, comment, classification… as the target needs
-    WallTime created{};
+    WallTime created{};              // wall time: shown, and compared with the clouds' change times
     EntryState state = EntryState::kPending;
     int attempts = 0;
-    WallTime next_attempt{};         // not before this (back-off survives restarts)
+    /// Not before this, on the monotonic clock (Clock::now), so a wall clock stepped by NTP neither
+    /// stalls nor hurries a retry. A restart makes every pending entry due (Store::make_pending_due).
+    SteadyTime next_attempt{};
     std::string last_error;          // operator-readable, never holds a secret
 };
 

@@ -52,18 +52,28 @@ bool RelayWorker::deliver(const OutboxEntry& entry) {
         SB_LOG(kWarn, "relay") << to_string(entry.kind) << " of " << entry.alarm_key << " to " << entry.target
                                << " (attempt " << attempts << "): " << result.message() << "; retry in "
                                << static_cast<double>(delay.count()) / 1000.0 << " s";
-        stored = store_.reschedule(entry.id, attempts, clock_.wall_now() + delay, result.to_string());
+        stored = store_.reschedule(entry.id, attempts, clock_.now() + delay, result.to_string());
     }
     if (!stored.is_ok()) SB_LOG(kError, "relay") << stored.message();
     return stored.is_ok();
 }
 
-std::optional<WallTime> RelayWorker::run_due() {
+void RelayWorker::start() {
+    auto made_due = store_.make_pending_due(clock_.now());
+    if (!made_due.is_ok()) {
+        SB_LOG(kError, "relay") << made_due.status().message();
+    } else if (*made_due > 0) {
+        SB_LOG(kInfo, "relay") << *made_due << " pending entr" << (*made_due == 1 ? "y" : "ies")
+                               << " from before this start: trying at once";
+    }
+}
+
+std::optional<SteadyTime> RelayWorker::run_due() {
     while (true) {
-        auto due = store_.due(clock_.wall_now(), options_.batch);
+        auto due = store_.due(clock_.now(), options_.batch);
         if (!due.is_ok()) {
             SB_LOG(kError, "relay") << due.status().message();
-            return clock_.wall_now() + options_.retry_min;
+            return clock_.now() + options_.retry_min;
         }
         if (due->empty()) break;
         bool recorded = true;
@@ -71,22 +81,58 @@ std::optional<WallTime> RelayWorker::run_due() {
         if (on_change_) on_change_();
         // The store could not record an outcome (a full disk): the entry is still due, and delivering it again
         // at once would only ask the cloud again and again. It is tried after the minimum back-off.
-        if (!recorded) return clock_.wall_now() + options_.retry_min;
+        if (!recorded) return clock_.now() + options_.retry_min;
     }
     auto next = store_.next_due();
-    if (!next.is_ok()) return clock_.wall_now() + options_.retry_min;
+    if (!next.is_ok()) return clock_.now() + options_.retry_min;
     return *next;
 }
 
-void RelayWorker::run() {
-    while (!wake_.stop_requested()) {
-        auto next = run_due();
-        // Wake for the next due entry, but at least every minute so a changed wall clock is noticed.
-        auto delay = std::chrono::milliseconds(60000);
-        if (next) {
-            delay = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock_.wall_now()),
-                               std::chrono::milliseconds(0), delay);
+PruneReport RelayWorker::prune() {
+    PruneReport report;
+    const WallTime now = clock_.wall_now();
+    int rounds = 0;
+    // Runs `step` in transactions of at most prune_rows until it does less than that or the run's
+    // rounds are spent; false when it stopped with work left.
+    auto drain = [&](const auto& step, int& total) {
+        while (rounds < options_.prune_rounds) {
+            ++rounds;
+            Result<int> done = step();
+            if (!done.is_ok()) {
+                SB_LOG(kError, "relay") << done.status().message();
+                return true;  // tried again at the next run
+            }
+            total += *done;
+            if (*done < options_.prune_rows) return true;
         }
+        return false;
+    };
+    const bool rows_done =
+        drain([&] { return store_.prune_done(now - options_.keep_done, options_.prune_rows); }, report.rows);
+    const bool memory_done =
+        rows_done &&
+        drain([&] { return store_.forget_done(now - options_.remember, options_.prune_rows); }, report.forgotten);
+    report.more = !memory_done;
+    if (report.rows > 0 || report.forgotten > 0) {
+        SB_LOG(kInfo, "relay") << "outbox pruned: " << report.rows << " done entr" << (report.rows == 1 ? "y" : "ies")
+                               << " older than " << options_.keep_done.count() << " h; forgot " << report.forgotten
+                               << " remembered entr" << (report.forgotten == 1 ? "y" : "ies")
+                               << " of alarms done with for " << options_.remember.count() / 24 << " days"
+                               << (report.more ? "; more next run" : "");
+    }
+    return report;
+}
+
+void RelayWorker::run() {
+    // After a run that left work, the next one comes soon: a backlog is worked off in short steps.
+    constexpr std::chrono::minutes kPruneAgain{1};
+    start();
+    SteadyTime next_prune = clock_.now();
+    while (!wake_.stop_requested()) {
+        const auto next = run_due();
+        if (clock_.now() >= next_prune) next_prune = clock_.now() + (prune().more ? kPruneAgain : options_.prune_every);
+        const SteadyTime wake_at = next ? std::min(*next, next_prune) : next_prune;
+        const auto delay = std::max(wake_at - clock_.now(), SteadyTime::duration::zero());
         if (wake_.wait_until(std::chrono::steady_clock::now() + delay)) break;
     }
 }

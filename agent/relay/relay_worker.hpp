@@ -18,11 +18,34 @@ struct RelayOptions {
     std::chrono::seconds retry_min{2};
     std::chrono::seconds retry_max{300};
     int batch = 32;  // entries taken per round
+
+    // Pruning (docs/operations.md, "How long the outbox remembers"). Ages are wall time: they span restarts.
+    /// Done rows (payload, errors: what `status` counts as done) are deleted this long after they finished.
+    std::chrono::hours keep_done{24};
+    /// What the guarantees need of done entries (outbox_memory) is kept this long after an alarm's last
+    /// entry finished: beyond the longest look-back a poller can be set to (720 h), plus margin.
+    std::chrono::hours remember{24 * 35};
+    /// Pruning runs when the worker starts and then this often (monotonic).
+    std::chrono::minutes prune_every{60};
+    /// One prune transaction deletes at most this many done rows, or forgets the alarms found among this
+    /// many remembered entries ...
+    int prune_rows = 500;
+    /// ... and one run at most this many transactions; with more to do, the next run follows in a minute.
+    int prune_rounds = 10;
+};
+
+/// What one pruning run did.
+struct PruneReport {
+    int rows = 0;       // done rows deleted
+    int forgotten = 0;  // remembered done entries dropped (outbox_memory rows)
+    bool more = false;  // stopped at prune_rounds with work left
 };
 
 /// Delivers outbox entries to their targets, in order per alarm and target, at least once, and marks
 /// them done only when the target confirms. Transient failures back off exponentially with full
-/// jitter up to a cap, forever; permanent ones are marked failed with the reason.
+/// jitter up to a cap, forever, on the monotonic clock; permanent ones are marked failed with the reason.
+/// It is also the one home of outbox pruning (prune): at start and every prune_every, in short
+/// transactions, on its own thread, so the core loop never runs it and waits at most for one of them.
 /// Owns its own Store connection; runs on its own thread (`run`), woken by `notify`.
 class RelayWorker {
 public:
@@ -30,10 +53,19 @@ public:
 
     void add_target(const std::string& name, std::unique_ptr<Target> target);
 
-    /// Delivers every entry due now, once. Returns when the next entry falls due (nullopt: none pending).
-    std::optional<WallTime> run_due();
+    /// Makes every pending entry due now: their retry times were on an earlier process's monotonic clock.
+    /// run() calls it first.
+    void start();
 
-    /// Thread body: run_due, then sleep until the next entry is due, a notify() or stop().
+    /// Delivers every entry due now, once. Returns when the next entry falls due (nullopt: none pending).
+    std::optional<SteadyTime> run_due();
+
+    /// One bounded pruning run: done rows older than keep_done, then the memory of alarms older than
+    /// remember. Logs what it removed.
+    PruneReport prune();
+
+    /// Thread body: start, then run_due and prune when due, sleeping until the next entry is due, the next
+    /// prune, a notify() or stop().
     void run();
     /// New entries were enqueued: deliver them now. Thread-safe.
     void notify() { wake_.wake(); }

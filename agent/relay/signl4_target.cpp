@@ -5,6 +5,7 @@
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
+#include "agent/store/store.hpp"
 
 namespace sirenbox::relay {
 namespace {
@@ -154,6 +155,20 @@ Status Signl4Target::raise(const OutboxEntry& entry) {
     SB_LOG(kInfo, "relay") << "signl4: raised " << entry.alarm_key << " (event " << (event->empty() ? "?" : *event)
                            << ")";
     return Status::ok();
+}
+
+bool signl4_raise_failed(store::Store& store, const std::string& alarm_key) {
+    store::EntryQuery raise{.alarm_key = alarm_key, .target = "signl4", .kind = ActionKind::kRaise};
+    raise.pending = false;
+    raise.done = false;
+    auto failed = store.newest_entry(raise);
+    if (!failed.is_ok()) return false;  // unknown: keep retrying
+    if (*failed) return true;
+    raise.pending = true;
+    raise.done = true;
+    raise.failed = false;
+    auto made = store.newest_entry(raise);
+    return made.is_ok() && !*made;
 }
 
 }  // namespace sirenbox::relay

@@ -11,6 +11,10 @@
 #include "agent/core/alarm.hpp"
 #include "agent/relay/target.hpp"
 
+namespace sirenbox::store {
+class Store;
+}
+
 namespace sirenbox::relay {
 
 /// Relays "raise" entries of the SIGNL4 connector: pages the team about a new alarm through the
@@ -64,5 +68,12 @@ bool signl4_mirrors(const core::Alarm& alarm, bool connector_on);
 
 /// The payload of a "raise" entry for `alarm`.
 std::string signl4_raise_payload(const core::Alarm& alarm, const cloud::Signl4RaiseOptions& options);
+
+/// Whether no SIGNL4 alert will ever mirror `alarm_key`, as the outbox tells (Signl4Target's
+/// `raise_failed`): its raise failed for good, or there never was one (the alarm predates the connector,
+/// or its memory was forgotten). Actions on an alarm wait behind its raise in the outbox, so when this is
+/// asked the raise is done, failed or absent; a done one means SIGNL4 is only slow to list the alert.
+/// A store error answers false (keep retrying). Two index searches by alarm key.
+bool signl4_raise_failed(store::Store& store, const std::string& alarm_key);
 
 }  // namespace sirenbox::relay

@@ -1,7 +1,10 @@
 // Outbox rows: actions waiting to be relayed, in id order per (alarm_key, target).
 #include <sqlite3.h>
 
+#include <set>
+
 #include "agent/base/json.hpp"
+#include "agent/store/outbox_queries.hpp"
 #include "agent/store/statement.hpp"
 #include "agent/store/store.hpp"
 #include "agent/store/transaction.hpp"
@@ -9,6 +12,7 @@
 namespace sirenbox::store {
 namespace {
 
+// next_attempt_ns is on the monotonic clock (schema 4 on); created_ns and finished_ns are wall time.
 constexpr const char* kColumns =
     "id, alarm_key, target, kind, origin, payload, created_ns, state, attempts, next_attempt_ns, last_error";
 
@@ -58,7 +62,7 @@ Result<relay::OutboxEntry> read_entry(const Statement& row) {
         return data_loss("outbox entry " + std::to_string(entry.id) + ": unknown state \"" + row.text(7) + "\"");
     }
     entry.attempts = static_cast<int>(row.int64(8));
-    entry.next_attempt = row.time(9);
+    entry.next_attempt = row.steady(9);
     entry.last_error = row.text(10);
     return entry;
 }
@@ -111,7 +115,7 @@ Result<std::vector<std::int64_t>> Store::enqueue(const std::vector<relay::Outbox
     return ids;
 }
 
-Result<std::vector<relay::OutboxEntry>> Store::due(WallTime now, int limit) {
+Result<std::vector<relay::OutboxEntry>> Store::due(SteadyTime now, int limit) {
     Status valid = check_limit(limit);
     if (!valid.is_ok()) return fail("due", valid);
     auto stmt = Statement::prepare(db_.get(), std::string("SELECT ") + kColumns +
@@ -140,6 +144,7 @@ Status Store::update_pending(std::string_view op, std::int64_t id, Statement& up
                 failed_precondition("outbox entry " + std::to_string(id) + " is " + stmt->text(0) + ", not pending"));
 }
 
+// The trigger outbox_remember_done (schema migration 4) writes the entry's memory in the same statement.
 Status Store::mark_done(std::int64_t id) {
     auto stmt = Statement::prepare(
         db_.get(), "UPDATE outbox SET state = 'done', finished_ns = ?2 WHERE id = ?1 AND state = 'pending'");
@@ -157,7 +162,7 @@ Status Store::mark_failed(std::int64_t id, std::string_view reason) {
     return update_pending("mark_failed", id, *stmt);
 }
 
-Status Store::reschedule(std::int64_t id, int attempts, WallTime next_attempt, std::string_view last_error) {
+Status Store::reschedule(std::int64_t id, int attempts, SteadyTime next_attempt, std::string_view last_error) {
     if (attempts < 0) return fail("reschedule " + std::to_string(id), invalid_argument("negative attempts"));
     auto stmt = Statement::prepare(db_.get(),
                                    "UPDATE outbox SET attempts = ?2, next_attempt_ns = ?3, last_error = ?4 "
@@ -165,6 +170,16 @@ Status Store::reschedule(std::int64_t id, int attempts, WallTime next_attempt, s
     if (!stmt.is_ok()) return fail("reschedule", stmt.status());
     stmt->bind(1, id).bind(2, attempts).bind(3, next_attempt).bind(4, cut_utf8(last_error, kMaxErrorBytes));
     return update_pending("reschedule", id, *stmt);
+}
+
+Result<int> Store::make_pending_due(SteadyTime now) {
+    auto stmt = Statement::prepare(db_.get(),
+                                   "UPDATE outbox SET next_attempt_ns = ?1 "
+                                   "WHERE state = 'pending' AND next_attempt_ns <> ?1");
+    if (!stmt.is_ok()) return fail("make_pending_due", stmt.status());
+    Status ran = stmt->bind(1, now).run();
+    if (!ran.is_ok()) return fail("make_pending_due", ran);
+    return sqlite3_changes(db_.get());
 }
 
 Result<std::vector<relay::OutboxEntry>> Store::list(relay::EntryState state, int limit) {
@@ -206,32 +221,95 @@ Result<OutboxCounts> Store::counts() {
     }
 }
 
+Result<OutboxCounts> Store::open_counts() {
+    auto stmt = Statement::prepare(db_.get(), outbox_sql::kOpenCounts);
+    if (!stmt.is_ok()) return fail("open_counts", stmt.status());
+    auto row = stmt->step();
+    if (!row.is_ok()) return fail("open_counts", row.status());
+    OutboxCounts counts;
+    if (*row) {
+        counts.pending = stmt->int64(0);
+        counts.failed = stmt->int64(1);
+    }
+    return counts;
+}
+
 Result<bool> Store::has_pending(std::string_view alarm_key) {
-    auto stmt = Statement::prepare(db_.get(),
-                                   "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending' AND alarm_key = ?1)");
+    auto stmt = Statement::prepare(db_.get(), outbox_sql::kHasPending);
     if (!stmt.is_ok()) return fail("has_pending", stmt.status());
     auto row = stmt->bind(1, alarm_key).step();
     if (!row.is_ok()) return fail("has_pending " + std::string(alarm_key), row.status());
     return *row && stmt->int64(0) != 0;
 }
 
-Result<int> Store::prune_done(WallTime older_than) {
-    auto stmt = Statement::prepare(db_.get(), "DELETE FROM outbox WHERE state = 'done' AND finished_ns < ?1");
+Result<std::optional<WallTime>> Store::newest_entry(const EntryQuery& query) {
+    if (query.alarm_key.empty()) return fail("newest_entry", invalid_argument("empty alarm_key"));
+    auto stmt = Statement::prepare(db_.get(), outbox_sql::kNewestEntry);
+    if (!stmt.is_ok()) return fail("newest_entry", stmt.status());
+    stmt->bind(1, query.alarm_key)
+        .bind(2, query.target)
+        .bind(3, query.kind ? relay::to_string(*query.kind) : std::string_view(""))  // not NULL: '' means any
+        .bind(4, query.origin)
+        .bind(5, query.not_origin)
+        .bind(6, query.pending ? 1 : 0)
+        .bind(7, query.failed ? 1 : 0)
+        .bind(8, query.done ? 1 : 0);
+    auto row = stmt->step();
+    if (!row.is_ok()) return fail("newest_entry " + query.alarm_key, row.status());
+    if (!*row || stmt->is_null(0)) return std::optional<WallTime>();
+    return std::optional<WallTime>(stmt->time(0));
+}
+
+// Pruning deletes in bounded transactions, so a writer waiting behind it (the core loop committing a
+// press) waits for one short transaction at most.
+Result<int> Store::prune_done(WallTime finished_before, int limit) {
+    Status valid = check_limit(limit);
+    if (!valid.is_ok()) return fail("prune_done", valid);
+    auto stmt = Statement::prepare(db_.get(), outbox_sql::kPruneDone);
     if (!stmt.is_ok()) return fail("prune_done", stmt.status());
-    Status ran = stmt->bind(1, older_than).run();
+    Status ran = stmt->bind(1, finished_before).bind(2, limit).run();
     if (!ran.is_ok()) return fail("prune_done", ran);
     return sqlite3_changes(db_.get());
 }
 
-Result<std::optional<WallTime>> Store::next_due() {
+Result<int> Store::forget_done(WallTime finished_before, int limit) {
+    Status valid = check_limit(limit);
+    if (!valid.is_ok()) return fail("forget_done", valid);
+    auto txn = Transaction::begin(db_.get());
+    if (!txn.is_ok()) return fail("forget_done", txn.status());
+    auto select = Statement::prepare(db_.get(), outbox_sql::kForgettable);
+    if (!select.is_ok()) return fail("forget_done", select.status());
+    select->bind(1, finished_before).bind(2, limit);
+    std::set<std::string> keys;
+    while (true) {
+        auto row = select->step();
+        if (!row.is_ok()) return fail("forget_done", row.status());
+        if (!*row) break;
+        keys.insert(select->text(0));
+    }
+    auto forget = Statement::prepare(db_.get(), outbox_sql::kForget);
+    if (!forget.is_ok()) return fail("forget_done", forget.status());
+    int forgotten = 0;
+    for (const auto& key : keys) {
+        Status ran = forget->bind(1, key).run();
+        if (!ran.is_ok()) return fail("forget_done " + key, ran);
+        forgotten += sqlite3_changes(db_.get());
+        forget->reset();
+    }
+    Status committed = txn->commit();
+    if (!committed.is_ok()) return fail("forget_done", committed);
+    return forgotten;
+}
+
+Result<std::optional<SteadyTime>> Store::next_due() {
     auto stmt = Statement::prepare(db_.get(), std::string("SELECT MIN(o.next_attempt_ns) FROM outbox AS o "
                                                           "WHERE o.state = 'pending' AND ") +
                                                   kIsHeadOfPair);
     if (!stmt.is_ok()) return fail("next_due", stmt.status());
     auto row = stmt->step();
     if (!row.is_ok()) return fail("next_due", row.status());
-    if (!*row || stmt->is_null(0)) return std::optional<WallTime>();
-    return std::optional<WallTime>(stmt->time(0));
+    if (!*row || stmt->is_null(0)) return std::optional<SteadyTime>();
+    return std::optional<SteadyTime>(stmt->steady(0));
 }
 
 }  // namespace sirenbox::store

@@ -88,6 +88,43 @@ DROP TABLE outbox_v2;
 CREATE INDEX outbox_pending_by_pair ON outbox (alarm_key, target, id) WHERE state = 'pending';
 CREATE INDEX outbox_by_state ON outbox (state, id);
 )sql",
+    // 4: the outbox stays small for years, and retries follow the monotonic clock.
+    // - outbox_memory: what the guarantees need from delivered entries (docs/operations.md, "How long the
+    //   outbox remembers"): the newest done entry per alarm, target, kind and origin, without payload.
+    //   A trigger writes it whenever a row turns done, whichever build marks it (an older one after a
+    //   package rollback too), so done rows can be pruned a day later; filled here from the done rows.
+    // - Every outbox question is asked by alarm key: outbox_by_alarm; pruning finds old done rows through
+    //   outbox_done_by_finished and old memory through outbox_memory_by_finished.
+    // - next_attempt_ns now holds monotonic nanoseconds (Clock::now), not wall time: retries wait on the
+    //   monotonic clock. Its wall times would read as far future, so every pending entry is made due (as
+    //   the relay does at every start). The name stays, so a build from before this step still reads the
+    //   column (it would take the small monotonic values for long-past wall times: due at once).
+    R"sql(
+CREATE TABLE outbox_memory (
+    alarm_key   TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    origin      TEXT NOT NULL,
+    created_ns  INTEGER NOT NULL,
+    finished_ns INTEGER NOT NULL,
+    PRIMARY KEY (alarm_key, target, kind, origin)
+) WITHOUT ROWID;
+INSERT INTO outbox_memory (alarm_key, target, kind, origin, created_ns, finished_ns)
+    SELECT alarm_key, target, kind, origin, MAX(created_ns), MAX(COALESCE(finished_ns, created_ns))
+    FROM outbox WHERE state = 'done' GROUP BY alarm_key, target, kind, origin;
+CREATE INDEX outbox_memory_by_finished ON outbox_memory (finished_ns);
+CREATE TRIGGER outbox_remember_done AFTER UPDATE OF state ON outbox
+WHEN NEW.state = 'done' AND OLD.state <> 'done'
+BEGIN
+    INSERT INTO outbox_memory (alarm_key, target, kind, origin, created_ns, finished_ns)
+    VALUES (NEW.alarm_key, NEW.target, NEW.kind, NEW.origin, NEW.created_ns, COALESCE(NEW.finished_ns, NEW.created_ns))
+    ON CONFLICT (alarm_key, target, kind, origin) DO UPDATE
+        SET created_ns = max(created_ns, excluded.created_ns), finished_ns = max(finished_ns, excluded.finished_ns);
+END;
+CREATE INDEX outbox_by_alarm ON outbox (alarm_key);
+CREATE INDEX outbox_done_by_finished ON outbox (finished_ns) WHERE state = 'done';
+UPDATE outbox SET next_attempt_ns = 0 WHERE state = 'pending';
+)sql",
 };
 
 Result<int> read_meta_int(sqlite3* db, const char* key, int missing) {

@@ -20,6 +20,14 @@ WallTime from_nanos(std::int64_t nanos) {
     return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds(nanos)));
 }
 
+std::int64_t to_nanos(SteadyTime t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+SteadyTime steady_from_nanos(std::int64_t nanos) {
+    return SteadyTime(std::chrono::duration_cast<SteadyTime::duration>(std::chrono::nanoseconds(nanos)));
+}
+
 Result<Statement> Statement::prepare(sqlite3* db, std::string_view sql) {
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
@@ -50,6 +58,8 @@ Statement& Statement::bind(int index, int value) {
 }
 
 Statement& Statement::bind(int index, WallTime t) { return bind(index, to_nanos(t)); }
+
+Statement& Statement::bind(int index, SteadyTime t) { return bind(index, to_nanos(t)); }
 
 Statement& Statement::bind_null(int index) {
     note_bind(sqlite3_bind_null(stmt_.get(), index));
@@ -89,6 +99,8 @@ std::string Statement::text(int column) const {
 std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
 
 WallTime Statement::time(int column) const { return from_nanos(int64(column)); }
+
+SteadyTime Statement::steady(int column) const { return steady_from_nanos(int64(column)); }
 
 bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
 

@@ -12,10 +12,13 @@
 
 namespace sirenbox::store {
 
-/// Times are stored as INTEGER nanoseconds since the Unix epoch (UTC): exact round trips of WallTime,
-/// and ordered comparisons (`next_attempt <= now`) stay plain integer comparisons that indexes serve.
+/// Times are stored as INTEGER nanoseconds: wall times since the Unix epoch (UTC), monotonic times since
+/// the steady clock's epoch (on Linux the boot, so they mean nothing after a reboot). Round trips are
+/// exact, and ordered comparisons (`next_attempt <= now`) stay plain integer comparisons that indexes serve.
 std::int64_t to_nanos(WallTime t);
 WallTime from_nanos(std::int64_t nanos);
+std::int64_t to_nanos(SteadyTime t);
+SteadyTime steady_from_nanos(std::int64_t nanos);
 
 /// One prepared sqlite3_stmt, finalized on destruction. Move-only; used by the one thread that owns
 /// the connection. Bind errors are kept and reported by the next step(), so call sites can chain
@@ -36,6 +39,7 @@ class Statement final {
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, int value);
     Statement& bind(int index, WallTime t);
+    Statement& bind(int index, SteadyTime t);
     Statement& bind_null(int index);
 
     /// Runs one step: true when a row is ready to read, false when the statement is done.
@@ -49,6 +53,7 @@ class Statement final {
     [[nodiscard]] std::string text(int column) const;
     [[nodiscard]] std::int64_t int64(int column) const;
     [[nodiscard]] WallTime time(int column) const;
+    [[nodiscard]] SteadyTime steady(int column) const;
     [[nodiscard]] bool is_null(int column) const;
 
   private:

@@ -26,10 +26,23 @@ struct OutboxCounts {
     std::int64_t done = 0;
 };
 
+/// Which of an alarm's outbox entries a question is about. Empty strings match any value.
+struct EntryQuery {
+    std::string alarm_key{};                  // required
+    std::string target{};                     // "sentinel", "graph", "signl4"
+    std::optional<relay::ActionKind> kind{};  // nullopt: any
+    std::string origin{};                     // "button", "signl4", "cloud", ...
+    std::string not_origin{};                 // entries from this origin do not count
+    bool pending = true;                      // which states count
+    bool failed = true;
+    bool done = true;  // answered from the memory of done entries, which outlives their rows
+};
+
 /// The box's durable state in one SQLite file: alarms, small key/value state (poll watermarks) and
 /// the outbox of actions waiting to be relayed to the cloud. The box loses power without warning, so
 /// every write is committed with synchronous=FULL in WAL mode: when a call returns ok, its change is on
-/// disk. Times are stored as integer nanoseconds since the Unix epoch (exact, and compared as integers).
+/// disk. Times are stored as integer nanoseconds (exact, and compared as integers): wall times since the
+/// Unix epoch, and an outbox entry's next attempt on the monotonic clock (see make_pending_due).
 ///
 /// Errors: every failure is a Status naming the file and the operation,
 /// e.g. "store /var/lib/sirenbox/sirenbox.db: enqueue: database is locked". kUnavailable means try
@@ -47,7 +60,8 @@ class Store final {
     /// Opens (creating with mode 0600 when missing) the database at `file`. The parent directory must
     /// exist. An existing file readable by others is chmod-ed to 0600 with a warning. Runs
     /// PRAGMA quick_check (kDataLoss naming the file when damaged) and brings the schema up to date.
-    /// `clock` stamps when outbox entries finish (for prune_done).
+    /// `clock` stamps when outbox entries finish (wall time: shown, and compared across restarts by
+    /// prune_done and forget_done).
     static Result<std::unique_ptr<Store>> open(const std::filesystem::path& file,
                                                const Clock& clock = SystemClock::instance());
 
@@ -77,26 +91,45 @@ class Store final {
     /// increase. An entry without alarm_key or target, or with a payload that is not JSON, is
     /// kInvalidArgument naming its index, and nothing is stored.
     Result<std::vector<std::int64_t>> enqueue(const std::vector<relay::OutboxEntry>& entries);
-    /// Pending entries ready at `now`, oldest first, at most `limit`: only the oldest pending entry of
-    /// each (alarm_key, target) pair is considered, so delivery stays in order per alarm and target;
-    /// while that head waits for its next_attempt, the entries behind it wait too.
-    Result<std::vector<relay::OutboxEntry>> due(WallTime now, int limit);
+    /// Pending entries ready at `now` (monotonic), oldest first, at most `limit`: only the oldest pending
+    /// entry of each (alarm_key, target) pair is considered, so delivery stays in order per alarm and
+    /// target; while that head waits for its next_attempt, the entries behind it wait too.
+    Result<std::vector<relay::OutboxEntry>> due(SteadyTime now, int limit);
     /// Pending → done / failed. kNotFound for an unknown id, kFailedPrecondition when not pending.
+    /// A row turning done also updates the memory of done entries (newest_entry), by a trigger.
     Status mark_done(std::int64_t id);
     Status mark_failed(std::int64_t id, std::string_view reason);
-    /// Records a failed attempt of a pending entry: its attempt count, when to try again, and why
-    /// (kept to the first kMaxErrorBytes bytes).
-    Status reschedule(std::int64_t id, int attempts, WallTime next_attempt, std::string_view last_error);
+    /// Records a failed attempt of a pending entry: its attempt count, when to try again (monotonic), and
+    /// why (kept to the first kMaxErrorBytes bytes).
+    Status reschedule(std::int64_t id, int attempts, SteadyTime next_attempt, std::string_view last_error);
+    /// Makes every pending entry due at `now`: their retry times were taken on the monotonic clock of an
+    /// earlier process, which means nothing after a reboot. The relay calls it when it starts; attempt
+    /// counts are kept, so the back-off after the next failure is as long as before. Returns how many.
+    Result<int> make_pending_due(SteadyTime now);
     /// Entries in `state`, newest first, at most `limit` (for status output).
     Result<std::vector<relay::OutboxEntry>> list(relay::EntryState state, int limit);
+    /// Counts every state; the done count reads every done row's index entry (status output).
     Result<OutboxCounts> counts();
+    /// Pending and failed only (done stays 0): as cheap as there are open entries, however many are done.
+    /// For the core loop, which follows them after every relay round.
+    Result<OutboxCounts> open_counts();
     /// True while an action for this alarm still waits to be relayed: a poll must not undo it.
     Result<bool> has_pending(std::string_view alarm_key);
-    /// Deletes done entries that finished before `older_than`; returns how many.
-    Result<int> prune_done(WallTime older_than);
+    /// When the newest entry matching `query` was created (wall time, as the entry says); nullopt when
+    /// there is none. One index search by alarm key; done entries are remembered after their rows are
+    /// pruned, until forget_done drops the alarm's memory.
+    Result<std::optional<WallTime>> newest_entry(const EntryQuery& query);
+    /// Deletes at most `limit` done rows that finished before `finished_before`, in one transaction;
+    /// returns how many. What the guarantees need of them stays in the memory of done entries.
+    Result<int> prune_done(WallTime finished_before, int limit);
+    /// Drops the memory of done entries of the alarms whose last remembered entry finished before
+    /// `finished_before`, that are no longer stored as alarms and have no pending or failed entry, found
+    /// among at most `limit` remembered entries, in one transaction. Returns how many remembered entries
+    /// it dropped (at least as many as it looked at, so fewer than `limit` means none is left).
+    Result<int> forget_done(WallTime finished_before, int limit);
     /// When the earliest head-of-pair pending entry becomes due (may be in the past); nullopt when
     /// nothing is pending. The relay sleeps until then or until new entries are enqueued.
-    Result<std::optional<WallTime>> next_due();
+    Result<std::optional<SteadyTime>> next_due();
 
     /// Longest last_error kept; longer text is cut at a UTF-8 character boundary.
     static constexpr std::size_t kMaxErrorBytes = 1024;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/app/core_loop.hpp"
+#include "agent/relay/relay_worker.hpp"
 #include "agent/relay/sentinel_target.hpp"
 #include "agent/relay/signl4_target.hpp"
 #include "agent/store/store.hpp"
@@ -35,6 +36,11 @@ protected:
         auto opened = store::Store::open(dir_.path() / "db.sqlite", clock_);
         EXPECT_TRUE(opened.is_ok());
         store_ = std::move(*opened);
+        start_loop();
+    }
+
+    // A new loop on the same store, as after a restart: only what the store holds is remembered.
+    void start_loop() {
         CoreDeps deps{.config = config_,
                       .store = *store_,
                       .output_roles = config::output_roles(),
@@ -81,6 +87,30 @@ protected:
         return it == loop_->shown().end() ? hal::Pattern::kOff : it->second;
     }
     std::vector<relay::OutboxEntry> pending() { return *store_->list(relay::EntryState::kPending, 100); }
+    // `n` actions on other alarms, delivered: the old outbox memory read only the newest 1,000 rows.
+    void delivered_elsewhere(int n) {
+        std::vector<relay::OutboxEntry> others(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            auto& e = others[static_cast<std::size_t>(i)];
+            e.alarm_key = "sentinel:other-" + std::to_string(i);
+            e.target = "sentinel";
+            e.kind = relay::ActionKind::kAcknowledge;
+            e.origin = "button";
+            e.payload = "{}";
+            e.created = clock_.wall_now();
+        }
+        auto ids = store_->enqueue(others);
+        ASSERT_TRUE(ids.is_ok());
+        for (auto id : *ids) ASSERT_TRUE(store_->mark_done(id).is_ok());
+    }
+    // The relay's pruning run a day on: every done row goes, their memory stays.
+    void a_day_of_pruning() {
+        clock_.advance(std::chrono::hours(25));
+        relay::RelayWorker worker(*store_, clock_, relay::RelayOptions{}, nullptr);
+        for (auto run = worker.prune(); run.more; run = worker.prune()) {
+        }
+        ASSERT_EQ(store_->counts()->done, 0);
+    }
     void press(const std::string& role, hal::Press::Kind kind) {
         hal::Press p;
         p.kind = kind;
@@ -588,6 +618,48 @@ TEST_F(PassOnTest, TheIncidentShowingThePassedOnAcknowledgementDoesNotRaiseAnAla
     EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kUnacked);
 }
 
+TEST_F(PassOnTest, APassedOnAcknowledgementIsRememberedAfterAThousandMoreEntriesAndAfterPruning) {
+    raise("a");
+    signl4_shows("sentinel:a", core::AlarmState::kAcked, clock_.wall_now());
+    signl4_shows("sentinel:a", core::AlarmState::kResolved, clock_.wall_now());
+    ASSERT_FALSE(state_of("sentinel:a"));
+    for (auto& entry : pending()) ASSERT_TRUE(store_->mark_done(entry.id).is_ok());
+    delivered_elsewhere(1001);
+    a_day_of_pruning();
+    // The relay set the incident Active after the closure; a restart re-reads it within the overlap.
+    start();
+    sources::SourceBatch batch;
+    batch.source = "sentinel";
+    core::CloudSnapshot snap;
+    snap.alarm.source = "sentinel";
+    snap.alarm.id = "a";
+    snap.alarm.updated = clock_.wall_now();
+    snap.cloud_state = core::AlarmState::kAcked;
+    snap.may_raise = true;
+    batch.snapshots.push_back(snap);
+    pass_loop_->handle(batch);
+    EXPECT_FALSE(state_of("sentinel:a")) << "not raised again by the box's own write";
+}
+
+TEST_F(PassOnTest, ACrashBeforeTheAlarmWasStoredDoesNotPassItOnTwiceAfterPruning) {
+    raise("a");
+    const WallTime acked_in_app = clock_.wall_now();
+    clock_.advance(std::chrono::seconds(2));
+    signl4_shows("sentinel:a", core::AlarmState::kAcked, acked_in_app);
+    ASSERT_EQ(pending().size(), 1u);
+    core::Alarm stale = store_->load_alarms()->front();
+    stale.state = core::AlarmState::kUnacked;
+    ASSERT_TRUE(store_->upsert_alarm(stale).is_ok());
+    ASSERT_TRUE(store_->mark_done(pending()[0].id).is_ok());
+    delivered_elsewhere(1001);
+    a_day_of_pruning();
+    start();
+    ASSERT_EQ(state_of("sentinel:a"), core::AlarmState::kUnacked);
+    signl4_shows("sentinel:a", core::AlarmState::kAcked, acked_in_app);
+    EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kAcked);
+    EXPECT_TRUE(pending().empty()) << "already passed on";
+}
+
 TEST_F(CoreLoopTest, APollOlderThanADeliveredResolveDoesNotRaiseTheAlarmAgain) {
     poll_ok({{"a", "New"}});
     const WallTime seen = clock_.wall_now();
@@ -615,6 +687,82 @@ TEST_F(CoreLoopTest, APollOlderThanADeliveredResolveDoesNotRaiseTheAlarmAgain) {
     poll_showing(clock_.wall_now(), "New");  // reopened there since
     EXPECT_EQ(loop_->book().alarms().size(), 1u);
     EXPECT_TRUE(on("siren"));
+}
+
+TEST_F(CoreLoopTest, ADeliveredResolveHoldsBackAStalePollAfterAThousandMoreEntriesAndAfterPruning) {
+    poll_ok({{"a", "New"}});
+    const WallTime seen = clock_.wall_now();
+    clock_.advance(std::chrono::seconds(5));
+    ASSERT_NE(command("resolve", "sentinel:a").find("\"ok\":true"), std::string::npos);
+    ASSERT_TRUE(store_->mark_done(pending()[0].id).is_ok());
+    delivered_elsewhere(1001);
+    auto poll_showing_open = [&] {
+        sources::SourceBatch batch;
+        batch.source = "sentinel";
+        core::CloudSnapshot s;
+        s.alarm.source = "sentinel";
+        s.alarm.id = "a";
+        s.alarm.cloud_status = "New";
+        s.alarm.updated = seen;  // taken before the resolve reached the cloud
+        s.cloud_state = core::AlarmState::kUnacked;
+        s.may_raise = true;
+        batch.snapshots.push_back(s);
+        loop_->handle(batch);
+    };
+    start_loop();  // the loop's own memory of the resolve is gone; the outbox's is not
+    poll_showing_open();
+    EXPECT_TRUE(loop_->book().alarms().empty()) << "the resolve is older than the newest 1,000 entries";
+    a_day_of_pruning();
+    start_loop();
+    poll_showing_open();
+    EXPECT_TRUE(loop_->book().alarms().empty()) << "the resolve's row is gone, its memory is not";
+    EXPECT_FALSE(on("siren"));
+}
+
+// NTP steps the wall clock back an hour (a board without RTC booted with a stale clock): what the box
+// took before is relayed at once, not an hour later.
+TEST_F(CoreLoopTest, AnActionIsRelayedAtOnceAfterTheWallClockStepsBackAnHour) {
+    class Recorder final : public relay::Target {
+      public:
+        explicit Recorder(std::vector<std::string>& seen) : seen_(seen) {}
+        Status deliver(const relay::OutboxEntry& entry) override {
+            seen_.push_back(std::string(relay::to_string(entry.kind)) + " " + entry.alarm_key);
+            return Status::ok();
+        }
+
+      private:
+        std::vector<std::string>& seen_;
+    };
+    std::vector<std::string> delivered;
+    relay::RelayWorker worker(*store_, clock_, relay::RelayOptions{}, nullptr);
+    worker.add_target("sentinel", std::make_unique<Recorder>(delivered));
+    poll_ok({{"a", "New"}});
+    press("button_ack", hal::Press::kShort);
+    const WallTime pressed = clock_.wall_now();
+    clock_.set_wall(pressed - std::chrono::hours(1));
+    EXPECT_FALSE(worker.run_due()) << "nothing left waiting";
+    EXPECT_EQ(delivered, (std::vector<std::string>{"acknowledge sentinel:a"}));
+    EXPECT_EQ(store_->list(relay::EntryState::kDone, 10)->front().created, pressed) << "shown as it happened";
+}
+
+TEST_F(CoreLoopTest, TheSignl4PageIsStampedWithTheLoopsClock) {
+    CoreDeps deps{.config = config_,
+                  .store = *store_,
+                  .output_roles = config::output_roles(),
+                  .clock = clock_,
+                  .sources = {"sentinel"}};
+    deps.connector_payload = [](const core::Alarm&) { return std::string("{}"); };
+    CoreLoop loop(std::move(deps));
+    loop.restore();
+    clock_.set_wall(clock_.wall_now() - std::chrono::hours(1));
+    clock_.advance(std::chrono::seconds(7));
+    auto batch = new_incident("a");
+    loop.handle(batch);
+    auto entries = pending();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].kind, relay::ActionKind::kRaise);
+    EXPECT_EQ(entries[0].created, clock_.wall_now());
+    EXPECT_EQ(entries[0].next_attempt, clock_.now());
 }
 
 TEST_F(CoreLoopTest, EachTargetTakesOnlyTheActionsItsWriteBackListsAndTheRestStaysLocal) {

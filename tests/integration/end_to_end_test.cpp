@@ -7,7 +7,9 @@
 #include <csignal>
 #include <set>
 
+#include "agent/base/clock.hpp"
 #include "agent/base/json.hpp"
+#include "agent/store/store.hpp"
 #include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
@@ -428,6 +430,39 @@ TEST_F(EndToEnd, AcknowledgementSurvivesCloudOutageAndRestart) {
     auto status = ctl({"status"});
     EXPECT_NE(status.output.find("not found"), std::string::npos) << status.output;
     EXPECT_NE(status.output.find("sentinel:" + high), std::string::npos) << status.output;
+}
+
+// The outbox prunes itself: done entries delivered two days ago are gone once the daemon has started, and
+// what the guarantees need of them is still remembered.
+TEST_F(EndToEnd, DoneEntriesFromTwoDaysAgoArePrunedWhenTheDaemonStarts) {
+    constexpr int kOld = 1001;
+    {
+        FakeClock two_days_ago(std::chrono::system_clock::now() - std::chrono::hours(48));
+        auto store = store::Store::open(dir_.path() / "sirenbox.db", two_days_ago);
+        ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+        std::vector<relay::OutboxEntry> entries(kOld);
+        for (int i = 0; i < kOld; ++i) {
+            auto& e = entries[static_cast<std::size_t>(i)];
+            e.alarm_key = "sentinel:old-" + std::to_string(i);
+            e.target = "sentinel";
+            e.kind = relay::ActionKind::kResolve;
+            e.origin = "button";
+            e.payload = "{}";
+            e.created = two_days_ago.wall_now();
+        }
+        auto ids = (*store)->enqueue(entries);
+        ASSERT_TRUE(ids.is_ok()) << ids.status().to_string();
+        for (auto id : *ids) ASSERT_TRUE((*store)->mark_done(id).is_ok());
+    }
+    start_daemon();
+    EXPECT_TRUE(testing::wait_until([&] { return outbox("done") == 0; })) << daemon_->output();
+    EXPECT_NE(daemon_->output().find("outbox pruned: 1001 done entries older than 24 h"), std::string::npos)
+        << daemon_->output();
+    auto store = store::Store::open(dir_.path() / "sirenbox.db");
+    ASSERT_TRUE(store.is_ok());
+    auto resolved = (*store)->newest_entry({.alarm_key = "sentinel:old-7", .kind = relay::ActionKind::kResolve});
+    ASSERT_TRUE(resolved.is_ok());
+    EXPECT_TRUE(resolved->has_value()) << "the resolve is remembered for 35 days";
 }
 
 TEST_F(EndToEnd, CheckConfigNamesFileAndPath) {

@@ -42,7 +42,7 @@ protected:
         e.origin = "button";
         e.payload = R"({"status": "Active"})";
         e.created = clock_.wall_now();
-        e.next_attempt = clock_.wall_now();
+        e.next_attempt = clock_.now();
         ASSERT_TRUE(store_->enqueue({e}).is_ok());
     }
 
@@ -72,7 +72,7 @@ TEST_F(RelayWorkerTest, TransientFailureBacksOffAndRetriesInOrder) {
     target_->answers = {unavailable("connect refused")};
     auto next = worker_->run_due();
     ASSERT_TRUE(next);
-    const auto delay = *next - clock_.wall_now();
+    const auto delay = *next - clock_.now();
     EXPECT_GE(delay, std::chrono::seconds(2));
     EXPECT_LE(delay, std::chrono::seconds(2));  // first retry: exactly the minimum
     EXPECT_EQ(target_->delivered, (std::vector<std::string>{"sentinel:a#0"}));
@@ -116,6 +116,81 @@ TEST_F(RelayWorkerTest, BackoffGrowsWithFullJitterUpToTheCap) {
             EXPECT_LE(d, cap) << "attempt " << attempts;
         }
     }
+}
+
+// NTP steps the wall clock back an hour while an entry backs off: the retry still comes after its back-off.
+TEST_F(RelayWorkerTest, RetriesFollowTheBackOffWhenTheWallClockStepsBackAnHour) {
+    enqueue("sentinel:a");
+    target_->answers = {unavailable("connect refused")};
+    auto next = worker_->run_due();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(*next - clock_.now(), std::chrono::seconds(2));
+    clock_.set_wall(clock_.wall_now() - std::chrono::hours(1));
+    enqueue("sentinel:b");  // taken after the step: due at once too
+    clock_.advance(std::chrono::seconds(2));
+    EXPECT_FALSE(worker_->run_due());
+    EXPECT_EQ(target_->delivered, (std::vector<std::string>{"sentinel:a#0", "sentinel:a#1", "sentinel:b#0"}));
+    EXPECT_EQ(counts().done, 2);
+}
+
+// Retry times count on the monotonic clock, which starts again at a reboot: the stored ones mean nothing
+// then, so a start makes every pending entry due; its attempts still count for the next back-off.
+TEST_F(RelayWorkerTest, AStartMakesEveryPendingEntryDueAtOnce) {
+    clock_.advance(std::chrono::hours(24 * 30));  // a month of uptime
+    enqueue("sentinel:a");
+    target_->answers = {unavailable("503"), unavailable("503"), unavailable("503")};
+    worker_->run_due();
+    clock_.advance(std::chrono::seconds(2));
+    worker_->run_due();
+    clock_.advance(std::chrono::seconds(8));
+    worker_->run_due();
+    ASSERT_EQ(target_->delivered.size(), 3u);
+
+    FakeClock rebooted(clock_.wall_now());  // the monotonic clock starts again
+    auto store = store::Store::open(dir_.path() / "db.sqlite", rebooted);
+    ASSERT_TRUE(store.is_ok());
+    RelayWorker after(**store, rebooted, RelayOptions{std::chrono::seconds(2), std::chrono::seconds(60)}, nullptr);
+    auto target = std::make_unique<ScriptedTarget>();
+    ScriptedTarget* seen = target.get();
+    after.add_target("sentinel", std::move(target));
+    ASSERT_TRUE(after.run_due()) << "without start() it would wait for the old boot's time";
+    EXPECT_TRUE(seen->delivered.empty());
+    after.start();
+    EXPECT_FALSE(after.run_due());
+    EXPECT_EQ(seen->delivered, (std::vector<std::string>{"sentinel:a#3"}));
+}
+
+TEST_F(RelayWorkerTest, PruningRunsInBoundedStepsAndKeepsTheMemoryUntilItsHorizon) {
+    RelayOptions options{std::chrono::seconds(2), std::chrono::seconds(60)};
+    options.prune_rows = 2;
+    options.prune_rounds = 2;
+    RelayWorker worker(*store_, clock_, options, nullptr);
+    for (const char* key : {"sentinel:a", "sentinel:b", "sentinel:c", "sentinel:d", "sentinel:e"}) enqueue(key);
+    worker_->run_due();
+    ASSERT_EQ(counts().done, 5);
+    auto remembered = [&](const char* key) {
+        auto newest = store_->newest_entry({.alarm_key = key});
+        return newest.is_ok() && newest->has_value();
+    };
+
+    PruneReport run = worker.prune();
+    EXPECT_EQ(run.rows, 0) << "delivered just now";
+    EXPECT_FALSE(run.more);
+    clock_.advance(std::chrono::hours(25));
+    run = worker.prune();
+    EXPECT_EQ(run.rows, 4) << "two transactions of two";
+    EXPECT_TRUE(run.more);
+    run = worker.prune();
+    EXPECT_EQ(run.rows, 1);
+    EXPECT_FALSE(run.more);
+    EXPECT_EQ(counts().done, 0);
+    EXPECT_TRUE(remembered("sentinel:e"));
+
+    clock_.advance(std::chrono::hours(24 * 35));
+    int forgotten = 0;
+    for (int runs = 0; runs < 5; ++runs) forgotten += worker.prune().forgotten;
+    EXPECT_EQ(forgotten, 5);
+    EXPECT_FALSE(remembered("sentinel:e"));
 }
 
 }  // namespace

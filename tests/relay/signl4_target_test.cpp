@@ -7,6 +7,7 @@
 #include "agent/base/json.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/relay/signl4_target.hpp"
+#include "agent/store/schema.hpp"
 #include "tests/store/store_fixtures.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "tests/support/test_env.hpp"
@@ -309,6 +310,7 @@ TEST(OutboxRaise, MigrationThreeKeepsRowsAndCounterAndAcceptsRaise) {
         store::test::RawDb raw(file);
         ASSERT_EQ(raw.exec(R"sql(
 DROP TABLE outbox;
+DROP TABLE outbox_memory;
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, alarm_key TEXT NOT NULL, target TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('acknowledge', 'resolve', 'comment')), origin TEXT NOT NULL,
@@ -341,8 +343,42 @@ UPDATE meta SET value = '2' WHERE key = 'schema_version';)sql"),
     for (const auto& e : *pending) kinds[e.id] = e.kind;
     EXPECT_EQ(kinds, (std::map<std::int64_t, ActionKind>{{40, ActionKind::kAcknowledge}, {42, ActionKind::kRaise}}));
     store::test::RawDb raw(file);
-    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), "3");
-    EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_master WHERE name LIKE 'outbox%'"), "3");
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), std::to_string(store::kSchemaVersion));
+    EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_master WHERE name LIKE 'outbox_v2%'"), "0");
+}
+
+// Whether a SIGNL4 alert will ever mirror an alarm, as the outbox tells, however many entries it holds and
+// after the done rows were pruned.
+TEST(OutboxRaise, RaiseFailedAsksTheOutboxByAlarmKey) {
+    testing::TempDir dir;
+    FakeClock clock;
+    auto opened = store::Store::open(dir.path() / "box.db", clock);
+    ASSERT_TRUE(opened.is_ok());
+    store::Store& store = **opened;
+    auto raise = [&](const std::string& key) {
+        auto e = store::test::make_entry(key, "signl4");
+        e.kind = ActionKind::kRaise;
+        e.origin = "cloud";
+        auto ids = store.enqueue({e});
+        EXPECT_TRUE(ids.is_ok());
+        return ids.is_ok() ? ids->front() : 0;
+    };
+    EXPECT_TRUE(signl4_raise_failed(store, "sentinel:never")) << "no raise: the alarm predates the connector";
+    raise("sentinel:pending");
+    EXPECT_FALSE(signl4_raise_failed(store, "sentinel:pending"));
+    ASSERT_TRUE(store.mark_failed(raise("sentinel:failed"), "signl4: 401").is_ok());
+    EXPECT_TRUE(signl4_raise_failed(store, "sentinel:failed"));
+    ASSERT_TRUE(store.mark_done(raise("sentinel:done")).is_ok());
+    std::vector<relay::OutboxEntry> others;
+    for (int i = 0; i < 1001; ++i) others.push_back(store::test::make_entry("sentinel:other-" + std::to_string(i)));
+    auto ids = store.enqueue(others);
+    ASSERT_TRUE(ids.is_ok());
+    for (auto id : *ids) ASSERT_TRUE(store.mark_done(id).is_ok());
+    EXPECT_FALSE(signl4_raise_failed(store, "sentinel:done")) << "behind 1,001 newer done entries";
+    clock.advance(std::chrono::hours(25));
+    ASSERT_TRUE(store.prune_done(clock.wall_now() - std::chrono::hours(24), 5000).is_ok());
+    EXPECT_FALSE(signl4_raise_failed(store, "sentinel:done")) << "its row pruned, the memory answers";
+    EXPECT_FALSE(signl4_raise_failed(store, "sentinel:pending"));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ namespace {
 using std::chrono::seconds;
 using test::at_seconds;
 using test::make_entry;
+using test::tick;
 
 std::vector<std::int64_t> ids_of(const std::vector<relay::OutboxEntry>& entries) {
     std::vector<std::int64_t> ids;
@@ -34,7 +35,7 @@ class OutboxRowsTest : public ::testing::Test {
         EXPECT_TRUE(ids.is_ok()) << ids.status().to_string();
         return ids.is_ok() ? *ids : std::vector<std::int64_t>{};
     }
-    std::vector<std::int64_t> due_ids(WallTime now, int limit = 100) {
+    std::vector<std::int64_t> due_ids(SteadyTime now, int limit = 100) {
         auto due = store_->due(now, limit);
         EXPECT_TRUE(due.is_ok()) << due.status().to_string();
         return due.is_ok() ? ids_of(*due) : std::vector<std::int64_t>{};
@@ -62,7 +63,7 @@ TEST_F(OutboxRowsTest, EveryFieldRoundTrips) {
     e.payload = R"({"classification":"truePositive","comment":"Closed at the \"NOC\" wall ✓"})";
     e.created = WallTime{} + std::chrono::nanoseconds(1'790'000'000'123'456'789LL);
     e.attempts = 2;
-    e.next_attempt = e.created + std::chrono::milliseconds(1500);
+    e.next_attempt = tick(0) + std::chrono::milliseconds(1500);
     e.last_error = "graph: 503";
     auto ids = enqueue({e});
     ASSERT_EQ(ids.size(), 1u);
@@ -144,29 +145,29 @@ TEST_F(OutboxRowsTest, DueGivesOnlyTheOldestPendingEntryOfEachAlarmAndTarget) {
         make_entry("sentinel:a", "graph"),     // 4: behind 1
     });
     ASSERT_EQ(ids.size(), 5u);
-    EXPECT_EQ(due_ids(at_seconds(0)), (std::vector<std::int64_t>{ids[0], ids[1], ids[3]}));
-    EXPECT_EQ(due_ids(at_seconds(0), 2), (std::vector<std::int64_t>{ids[0], ids[1]}));
+    EXPECT_EQ(due_ids(tick(0)), (std::vector<std::int64_t>{ids[0], ids[1], ids[3]}));
+    EXPECT_EQ(due_ids(tick(0), 2), (std::vector<std::int64_t>{ids[0], ids[1]}));
 
     ASSERT_TRUE(store_->mark_done(ids[0]).is_ok());
-    EXPECT_EQ(due_ids(at_seconds(0)), (std::vector<std::int64_t>{ids[1], ids[2], ids[3]}));
+    EXPECT_EQ(due_ids(tick(0)), (std::vector<std::int64_t>{ids[1], ids[2], ids[3]}));
     ASSERT_TRUE(store_->mark_failed(ids[1], "graph: 403 Forbidden").is_ok());
-    EXPECT_EQ(due_ids(at_seconds(0)), (std::vector<std::int64_t>{ids[2], ids[3], ids[4]}));
+    EXPECT_EQ(due_ids(tick(0)), (std::vector<std::int64_t>{ids[2], ids[3], ids[4]}));
 }
 
 TEST_F(OutboxRowsTest, DueHonoursNextAttemptAndKeepsLaterEntriesBehindABackedOffHead) {
     auto ids = enqueue({make_entry("sentinel:a"), make_entry("sentinel:b"), make_entry("sentinel:a")});
-    ASSERT_TRUE(store_->reschedule(ids[0], 1, at_seconds(30), "sentinel: 503 Service Unavailable").is_ok());
+    ASSERT_TRUE(store_->reschedule(ids[0], 1, tick(30), "sentinel: 503 Service Unavailable").is_ok());
     // The head of (a, sentinel) waits, and so does the entry behind it although its own time has come.
-    EXPECT_EQ(due_ids(at_seconds(0)), (std::vector<std::int64_t>{ids[1]}));
-    EXPECT_EQ(due_ids(at_seconds(29)), (std::vector<std::int64_t>{ids[1]}));
-    EXPECT_EQ(due_ids(at_seconds(30)), (std::vector<std::int64_t>{ids[0], ids[1]}));
+    EXPECT_EQ(due_ids(tick(0)), (std::vector<std::int64_t>{ids[1]}));
+    EXPECT_EQ(due_ids(tick(29)), (std::vector<std::int64_t>{ids[1]}));
+    EXPECT_EQ(due_ids(tick(30)), (std::vector<std::int64_t>{ids[0], ids[1]}));
 
     auto listed = store_->list(relay::EntryState::kPending, 10);
     ASSERT_TRUE(listed.is_ok());
     ASSERT_EQ(listed->size(), 3u);
     EXPECT_EQ((*listed)[2].id, ids[0]);
     EXPECT_EQ((*listed)[2].attempts, 1);
-    EXPECT_EQ((*listed)[2].next_attempt, at_seconds(30));
+    EXPECT_EQ((*listed)[2].next_attempt, tick(30));
     EXPECT_EQ((*listed)[2].last_error, "sentinel: 503 Service Unavailable");
 }
 
@@ -175,22 +176,21 @@ TEST_F(OutboxRowsTest, NextDueFollowsTheHeadsOfPairs) {
     ASSERT_TRUE(none.is_ok());
     EXPECT_FALSE(none->has_value());
 
-    auto ids = enqueue({make_entry("sentinel:a", "sentinel", at_seconds(10)),
-                        make_entry("sentinel:a", "sentinel", at_seconds(5)),
-                        make_entry("sentinel:b", "sentinel", at_seconds(20))});
+    auto ids = enqueue({make_entry("sentinel:a", "sentinel", tick(10)), make_entry("sentinel:a", "sentinel", tick(5)),
+                        make_entry("sentinel:b", "sentinel", tick(20))});
     auto next = store_->next_due();
     ASSERT_TRUE(next.is_ok() && next->has_value());
-    EXPECT_EQ(**next, at_seconds(10)) << "the entry behind a head does not count";
+    EXPECT_EQ(**next, tick(10)) << "the entry behind a head does not count";
 
-    ASSERT_TRUE(store_->reschedule(ids[0], 1, at_seconds(60), "timeout").is_ok());
+    ASSERT_TRUE(store_->reschedule(ids[0], 1, tick(60), "timeout").is_ok());
     next = store_->next_due();
     ASSERT_TRUE(next.is_ok() && next->has_value());
-    EXPECT_EQ(**next, at_seconds(20));
+    EXPECT_EQ(**next, tick(20));
 
     ASSERT_TRUE(store_->mark_done(ids[0]).is_ok());
     next = store_->next_due();
     ASSERT_TRUE(next.is_ok() && next->has_value());
-    EXPECT_EQ(**next, at_seconds(5));
+    EXPECT_EQ(**next, tick(5));
 
     ASSERT_TRUE(store_->mark_done(ids[1]).is_ok());
     ASSERT_TRUE(store_->mark_done(ids[2]).is_ok());
@@ -209,14 +209,14 @@ TEST_F(OutboxRowsTest, FinishingNamesMissingAndFinishedEntries) {
     EXPECT_EQ(again.message(),
               "store " + file_.string() + ": mark_done " + id + ": outbox entry " + id + " is done, not pending");
     EXPECT_EQ(store_->mark_failed(ids[0], "x").code(), StatusCode::kFailedPrecondition);
-    EXPECT_EQ(store_->reschedule(ids[0], 1, at_seconds(1), "x").code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(store_->reschedule(ids[0], 1, tick(1), "x").code(), StatusCode::kFailedPrecondition);
 
     Status missing = store_->mark_failed(4242, "gone");
     EXPECT_EQ(missing.code(), StatusCode::kNotFound);
     EXPECT_EQ(missing.message(), "store " + file_.string() + ": mark_failed 4242: outbox entry 4242 does not exist");
-    EXPECT_EQ(store_->reschedule(4242, 1, at_seconds(1), "x").code(), StatusCode::kNotFound);
-    EXPECT_EQ(store_->reschedule(ids[0], -1, at_seconds(1), "x").code(), StatusCode::kInvalidArgument);
-    EXPECT_EQ(store_->due(at_seconds(0), 0).status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(store_->reschedule(4242, 1, tick(1), "x").code(), StatusCode::kNotFound);
+    EXPECT_EQ(store_->reschedule(ids[0], -1, tick(1), "x").code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(store_->due(tick(0), 0).status().code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(store_->list(relay::EntryState::kDone, -1).status().code(), StatusCode::kInvalidArgument);
 }
 
@@ -231,6 +231,11 @@ TEST_F(OutboxRowsTest, CountsListAndHasPendingFollowTheStates) {
     EXPECT_EQ(c.pending, 2);
     EXPECT_EQ(c.done, 2);
     EXPECT_EQ(c.failed, 1);
+    auto open = store_->open_counts();
+    ASSERT_TRUE(open.is_ok()) << open.status().to_string();
+    EXPECT_EQ(open->pending, 2);
+    EXPECT_EQ(open->failed, 1);
+    EXPECT_EQ(open->done, 0) << "not counted";
 
     auto done = store_->list(relay::EntryState::kDone, 10);
     ASSERT_TRUE(done.is_ok());
@@ -266,21 +271,21 @@ TEST_F(OutboxRowsTest, PruneRemovesOnlyDoneEntriesFinishedBeforeTheCut) {
     clock_.advance(std::chrono::hours(2));
     ASSERT_TRUE(store_->mark_done(ids[2]).is_ok());  // finishes at 2 h
 
-    auto pruned = store_->prune_done(at_seconds(3600));
+    auto pruned = store_->prune_done(at_seconds(3600), 100);
     ASSERT_TRUE(pruned.is_ok()) << pruned.status().to_string();
     EXPECT_EQ(*pruned, 1);
     OutboxCounts c = counts();
     EXPECT_EQ(c.done, 1);
     EXPECT_EQ(c.failed, 1);
     EXPECT_EQ(c.pending, 1);
-    pruned = store_->prune_done(at_seconds(3600));
+    pruned = store_->prune_done(at_seconds(3600), 100);
     ASSERT_TRUE(pruned.is_ok());
     EXPECT_EQ(*pruned, 0);
 
     // Ids are never reused, even when the newest entry was pruned.
     ASSERT_TRUE(store_->mark_done(ids[3]).is_ok());
     clock_.advance(std::chrono::hours(1));
-    pruned = store_->prune_done(clock_.wall_now());
+    pruned = store_->prune_done(clock_.wall_now(), 100);
     ASSERT_TRUE(pruned.is_ok());
     EXPECT_EQ(*pruned, 2);
     auto next = enqueue({make_entry("sentinel:e")});
@@ -292,7 +297,7 @@ TEST_F(OutboxRowsTest, LongErrorsAreCutAtACharacterBoundary) {
     auto ids = enqueue({make_entry("sentinel:a")});
     std::string body = "x";
     while (body.size() < 3000) body += "ü";  // two bytes each: the cut lands inside one
-    ASSERT_TRUE(store_->reschedule(ids[0], 1, at_seconds(1), body).is_ok());
+    ASSERT_TRUE(store_->reschedule(ids[0], 1, tick(1), body).is_ok());
     auto listed = store_->list(relay::EntryState::kPending, 1);
     ASSERT_TRUE(listed.is_ok());
     ASSERT_EQ(listed->size(), 1u);
@@ -305,15 +310,15 @@ TEST_F(OutboxRowsTest, LongErrorsAreCutAtACharacterBoundary) {
 
 TEST_F(OutboxRowsTest, OutboxSurvivesReopen) {
     auto ids = enqueue({make_entry("sentinel:a"), make_entry("sentinel:b")});
-    ASSERT_TRUE(store_->reschedule(ids[1], 3, at_seconds(90), "later").is_ok());
+    ASSERT_TRUE(store_->reschedule(ids[1], 3, tick(90), "later").is_ok());
     store_.reset();
     auto reopened = Store::open(file_, clock_);
     ASSERT_TRUE(reopened.is_ok());
-    auto due = (*reopened)->due(at_seconds(100), 10);
+    auto due = (*reopened)->due(tick(100), 10);
     ASSERT_TRUE(due.is_ok());
     ASSERT_EQ(ids_of(*due), ids);
     EXPECT_EQ((*due)[1].attempts, 3);
-    EXPECT_EQ((*due)[1].next_attempt, at_seconds(90));
+    EXPECT_EQ((*due)[1].next_attempt, tick(90));
 }
 
 }  // namespace

@@ -7,23 +7,27 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "agent/relay/outbox_entry.hpp"
 #include "agent/store/store.hpp"
 
 namespace sirenbox::store::test {
 
+/// A wall time (shown, compared with the clouds' times, kept across restarts).
 inline WallTime at_seconds(long long s) { return WallTime{} + std::chrono::seconds(1'790'000'000LL + s); }
+/// A monotonic time (when to retry), an hour after the steady clock's epoch as FakeClock starts.
+inline SteadyTime tick(long long s) { return SteadyTime{} + std::chrono::hours(1) + std::chrono::seconds(s); }
 
 inline relay::OutboxEntry make_entry(std::string alarm_key, std::string target = "sentinel",
-                                     WallTime next_attempt = at_seconds(0)) {
+                                     SteadyTime next_attempt = tick(0)) {
     relay::OutboxEntry e;
     e.alarm_key = std::move(alarm_key);
     e.target = std::move(target);
     e.kind = relay::ActionKind::kAcknowledge;
     e.origin = "button";
     e.payload = R"({"owner":"noc-wall"})";
-    e.created = next_attempt;
+    e.created = at_seconds(0);
     e.next_attempt = next_attempt;
     return e;
 }
@@ -56,6 +60,19 @@ class RawDb {
         std::string out;
         if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
             out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+        }
+        sqlite3_finalize(stmt);
+        return out;
+    }
+
+    /// Column `column` of every row, as text.
+    std::vector<std::string> column(const std::string& sql, int column) {
+        sqlite3_stmt* stmt = nullptr;
+        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) return {"prepare failed"};
+        std::vector<std::string> out;
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            const unsigned char* text = sqlite3_column_text(stmt, column);
+            out.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "");
         }
         sqlite3_finalize(stmt);
         return out;
