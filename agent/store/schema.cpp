@@ -125,6 +125,30 @@ CREATE INDEX outbox_by_alarm ON outbox (alarm_key);
 CREATE INDEX outbox_done_by_finished ON outbox (finished_ns) WHERE state = 'done';
 UPDATE outbox SET next_attempt_ns = 0 WHERE state = 'pending';
 )sql",
+    // 5: the source's own change times (docs/operations.md, "After a crash"). cloud_changed_ns holds a change
+    //   time of the alarm's record in its own source, by that cloud's clock: for a raise, the listing that raised
+    //   the alarm; for an action delivered to the alarm's own source, the record as the delivery left it (a
+    //   resolve: when the source closed it). The memory keeps the one of the newest entry of its kind, so a poll
+    //   answered from before a delivered resolve landed is told from a reopening by the source's clock alone, and
+    //   the SIGNL4 connector knows whether an alarm was paged before its last close. The trigger is written
+    //   again to carry it. Only adds: older builds leave the column NULL (their deliveries are judged as
+    //   before), so compatible_from stays.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN cloud_changed_ns INTEGER;
+ALTER TABLE outbox_memory ADD COLUMN cloud_changed_ns INTEGER;
+DROP TRIGGER outbox_remember_done;
+CREATE TRIGGER outbox_remember_done AFTER UPDATE OF state ON outbox
+WHEN NEW.state = 'done' AND OLD.state <> 'done'
+BEGIN
+    INSERT INTO outbox_memory (alarm_key, target, kind, origin, created_ns, finished_ns, cloud_changed_ns)
+    VALUES (NEW.alarm_key, NEW.target, NEW.kind, NEW.origin, NEW.created_ns, COALESCE(NEW.finished_ns, NEW.created_ns),
+            NEW.cloud_changed_ns)
+    ON CONFLICT (alarm_key, target, kind, origin) DO UPDATE
+        SET cloud_changed_ns = CASE WHEN excluded.created_ns >= created_ns THEN excluded.cloud_changed_ns
+                                    ELSE cloud_changed_ns END,
+            created_ns = max(created_ns, excluded.created_ns), finished_ns = max(finished_ns, excluded.finished_ns);
+END;
+)sql",
 };
 
 Result<int> read_meta_int(sqlite3* db, const char* key, int missing) {
