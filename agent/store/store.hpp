@@ -85,6 +85,10 @@ class Store final {
     /// Removing a key that is not stored is not an error.
     Status remove_state(std::string_view key);
 
+    /// Copies the WAL into the database as far as it can without waiting (a passive checkpoint), so the
+    /// next write reuses the WAL from its start instead of growing it: what a full disk needs first.
+    Status checkpoint();
+
     // --- outbox (outbox_rows.cpp) ---
     /// Stores all entries in ONE transaction, durable when this returns: all of them or none. Each is
     /// stored as pending (its `id` and `state` are ignored); the new ids are returned in order and
