@@ -133,9 +133,7 @@ class FleetWalls : public ::testing::Test {
     }
 
     std::string create(const std::string& title, const std::string& severity) {
-        auto incident = sim_->create_incident(R"({"title": ")" + title + R"(", "severity": ")" + severity +
-                                              R"(", "status": "New"})");
-        return json::get_string(incident.get(), "name").value_or("");
+        return sim_->new_incident(title, severity);
     }
 
     void close(const std::string& name) {
