@@ -7,6 +7,7 @@
 #include "agent/base/json.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/relay/signl4_target.hpp"
+#include "agent/store/schema.hpp"
 #include "tests/store/store_fixtures.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "tests/support/test_env.hpp"
@@ -308,6 +309,9 @@ TEST(OutboxRaise, MigrationThreeKeepsRowsAndCounterAndAcceptsRaise) {
     {
         store::test::RawDb raw(file);
         ASSERT_EQ(raw.exec(R"sql(
+ALTER TABLE alarms DROP COLUMN links;
+ALTER TABLE alarms DROP COLUMN folded;
+DROP TABLE closed_elsewhere;
 DROP TABLE outbox;
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, alarm_key TEXT NOT NULL, target TEXT NOT NULL,
@@ -341,7 +345,7 @@ UPDATE meta SET value = '2' WHERE key = 'schema_version';)sql"),
     for (const auto& e : *pending) kinds[e.id] = e.kind;
     EXPECT_EQ(kinds, (std::map<std::int64_t, ActionKind>{{40, ActionKind::kAcknowledge}, {42, ActionKind::kRaise}}));
     store::test::RawDb raw(file);
-    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), "3");
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), std::to_string(store::kSchemaVersion));
     EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_master WHERE name LIKE 'outbox%'"), "3");
 }
 
