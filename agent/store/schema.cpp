@@ -125,6 +125,19 @@ CREATE INDEX outbox_by_alarm ON outbox (alarm_key);
 CREATE INDEX outbox_done_by_finished ON outbox (finished_ns) WHERE state = 'done';
 UPDATE outbox SET next_attempt_ns = 0 WHERE state = 'pending';
 )sql",
+    // 5: what the AlarmBook decided about correlation, so a restart restores it exactly: per alarm the link
+    // keys it holds with the sources that named them, and the items folded into it with their cloud time
+    // (JSON arrays, see alarm_rows.cpp; NULL in rows written by a build that kept no record, whose record is
+    // then derived from `related`); and the memory of items closed on the box, in SIGNL4 or with the alarm
+    // they were folded into. Only adds: builds of versions 3 and 4 keep using the file (kCompatibleFrom).
+    R"sql(
+ALTER TABLE alarms ADD COLUMN links TEXT;
+ALTER TABLE alarms ADD COLUMN folded TEXT;
+CREATE TABLE closed_elsewhere (
+    key        TEXT PRIMARY KEY NOT NULL,
+    updated_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 Result<int> read_meta_int(sqlite3* db, const char* key, int missing) {

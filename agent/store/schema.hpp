@@ -8,13 +8,15 @@ namespace sirenbox::store {
 
 /// The schema version this build writes. The `meta` table holds the file's version under
 /// "schema_version"; migrations numbered 1..kSchemaVersion bring an older file up to date.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 /// The oldest schema version whose builds may still use a file of kSchemaVersion, written to the file as
 /// meta "compatible_from" when this build migrates it. A step that only adds (a table, a column with a
 /// default) leaves it; a step that changes what older code relies on raises it to kSchemaVersion. So a
 /// package rollback keeps its store when the newer schema says the older build may use it.
 /// Step 4 leaves it at 3: a schema-3 build ignores outbox_memory (the trigger keeps it for that build),
 /// and reads next_attempt_ns, monotonic now, as long-past wall times: its entries are due at once.
+/// Step 5 leaves it too: older builds leave the alarms' correlation columns NULL (derive_correlation_record reads
+/// such a row from `related`) and ignore closed_elsewhere.
 inline constexpr int kCompatibleFrom = 3;
 
 /// Applies the missing migrations in one IMMEDIATE transaction (two processes opening a fresh file

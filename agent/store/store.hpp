@@ -78,6 +78,10 @@ class Store final {
     Status remove_alarm(std::string_view key);
     /// Every stored alarm, ordered by key. A row that cannot be read back is kDataLoss naming its key.
     Result<std::vector<core::Alarm>> load_alarms();
+    /// Follows the AlarmBook's "closed elsewhere" memory (one row per key), all changes in one transaction.
+    Status keep_closed_elsewhere(const core::ClosedElsewhereChanges& changes);
+    /// That memory, ordered by key.
+    Result<std::vector<core::ClosedElsewhere>> load_closed_elsewhere();
 
     // --- small key/value state, e.g. poll watermarks (store.cpp) ---
     Status put_state(std::string_view key, std::string_view value);

@@ -312,6 +312,9 @@ DROP TRIGGER outbox_remember_done;
 DROP TABLE outbox_memory;
 DROP INDEX outbox_by_alarm;
 DROP INDEX outbox_done_by_finished;
+ALTER TABLE alarms DROP COLUMN links;
+ALTER TABLE alarms DROP COLUMN folded;
+DROP TABLE closed_elsewhere;
 INSERT INTO outbox (alarm_key, target, kind, origin, payload, created_ns, state, next_attempt_ns, finished_ns) VALUES
     ('sentinel:a', 'sentinel', 'resolve', 'button', '{}', 10, 'done', 10, 50),
     ('sentinel:a', 'sentinel', 'resolve', 'button', '{}', 20, 'done', 20, 40),
