@@ -80,8 +80,8 @@ void FleetPublisher::run() {
         }
         if (signer_.exhausted() && !warned_exhausted_) {
             warned_exhausted_ = true;
-            SB_LOG(kError, "fleet") << "signed " << FleetSigner::kPerBoot - 1
-                                    << " messages in this run: restart the daemon so the annunciators see new ones";
+            SB_LOG(kError, "fleet") << "sequence numbers reached " << FleetSigner::kMaxSeq
+                                    << ": the annunciators see nothing newer";
         }
     }
 }

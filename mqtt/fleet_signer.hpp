@@ -10,12 +10,16 @@
 namespace sirenbox::broker {
 
 /// The poller's half of the fleet's signed picture (docs/fleet.md). Every message it signs gets the next
-/// sequence number, `boot` × 10^9 + a count, so numbers grow across restarts as long as `boot` does (the
-/// daemon keeps it in its store). It remembers the seq of each open alarm's newest state for the roster.
+/// sequence number, `boot` × 10^6 + a count, so numbers grow across restarts as long as `boot` does: the
+/// daemon takes the larger of the stored boot + 1 and the Unix time in seconds, so a replaced store does not
+/// start the numbers again (a count past 10^6 runs on into the next second's range, which is still below
+/// any later boot's: no poller signs a million messages a second). It remembers the seq of each open alarm's newest state for the roster.
 /// Pure: no I/O, no clock, not thread-safe (FleetPublisher guards it).
 class FleetSigner {
   public:
-    static constexpr long long kPerBoot = 1'000'000'000;
+    static constexpr long long kPerBoot = 1'000'000;
+    /// The largest number a JSON reader takes exactly (json::get_integer; a double holds 2^53).
+    static constexpr long long kMaxSeq = 9'000'000'000'000'000;
 
     FleetSigner(std::string base, Secret key, long long boot);
 
@@ -35,9 +39,9 @@ class FleetSigner {
     [[nodiscard]] long long last_seq() const { return boot_ * kPerBoot + count_; }
     [[nodiscard]] long long roster_seq() const { return roster_seq_; }
     [[nodiscard]] std::size_t open() const { return open_.size(); }
-    /// False once kPerBoot - 1 messages were signed in this run: the walls then see nothing newer and show
-    /// their comms fault until the poller is restarted (decades at normal rates).
-    [[nodiscard]] bool exhausted() const { return count_ >= kPerBoot - 1; }
+    /// True once the numbers reached kMaxSeq: the walls then see nothing newer and show their comms fault
+    /// (not within the life of a box: about 7·10^15 messages after a boot in 2026).
+    [[nodiscard]] bool exhausted() const { return last_seq() >= kMaxSeq; }
 
   private:
     long long next_seq();

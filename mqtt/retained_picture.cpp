@@ -69,10 +69,4 @@ std::size_t RetainedPicture::in_flight() const {
                                                   [](const auto& e) { return e.second.state == State::kInFlight; }));
 }
 
-std::optional<std::string> RetainedPicture::wanted(const std::string& topic) const {
-    auto it = entries_.find(topic);
-    if (it == entries_.end()) return std::nullopt;
-    return it->second.payload;
-}
-
 }  // namespace sirenbox::broker

@@ -48,8 +48,6 @@ class RetainedPicture {
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
     [[nodiscard]] std::size_t due() const { return due_.size(); }
     [[nodiscard]] std::size_t in_flight() const;
-    /// The payload wanted on `topic` (nullopt when the picture does not hold the topic).
-    [[nodiscard]] std::optional<std::string> wanted(const std::string& topic) const;
 
   private:
     enum class State { kNew, kDue, kInFlight, kConfirmed };

@@ -81,10 +81,15 @@ void CoreLoop::restore() {
         outside_faults_["store:recovered"] = FaultReport{"store", "recovered", recovered_store_fault(**note), 0, true};
     }
     auto alarms = deps_.store.load_alarms();
+    auto memory = deps_.store.load_closed_elsewhere();
+    if (!memory.is_ok()) SB_LOG(kError, "core") << memory.status().message();
     if (!alarms.is_ok()) {
         SB_LOG(kError, "core") << alarms.status().message();
     } else {
-        book_.restore(*alarms);
+        // What the book decided before the stop, exactly: the alarms with their correlation records and the
+        // memory of what was closed elsewhere.
+        book_.restore(*alarms, memory.is_ok() ? *memory : std::vector<core::ClosedElsewhere>{});
+        keep_closed_elsewhere();
         for (const auto& [key, alarm] : book_.alarms()) annunciator_.restored(alarm, deps_.clock.now());
         SB_LOG(kInfo, "core") << "restored " << book_.alarms().size() << " alarm(s) from the store";
     }
@@ -223,7 +228,14 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;
     const core::AlarmState state_before = before != nullptr ? before->state : core::AlarmState::kUnacked;
     auto change = book_.apply_cloud(snapshot);
-    if (change.kind == core::ChangeKind::kNone) return false;
+    if (change.kind == core::ChangeKind::kNone) {
+        keep_closed_elsewhere();  // a memory can end without anything shown changing (closed in its own cloud)
+        return false;
+    }
+    if (change.kind == core::ChangeKind::kRecorded) {
+        persist(change);  // only the alarm's correlation record changed: stored, nothing shown
+        return false;
+    }
     SB_LOG(kInfo, "core") << key << " " << change.alarm.title << ": "
                           << (change.kind == core::ChangeKind::kRaised ? "raised" : "now ")
                           << (change.kind == core::ChangeKind::kRaised ? "" : core::to_string(change.alarm.state))
@@ -412,7 +424,21 @@ bool CoreLoop::commit_entries(std::vector<relay::OutboxEntry> entries, const std
     return *committed;
 }
 
+void CoreLoop::keep_closed_elsewhere() {
+    auto changes = book_.take_closed_elsewhere_changes();
+    if (changes.empty()) return;
+    Status s = deps_.store.keep_closed_elsewhere(changes);
+    if (!s.is_ok()) {
+        SB_LOG(kError, "core") << s.message();
+        if (backlog_.refused(s)) refresh_store_fault();
+    }
+}
+
 void CoreLoop::persist(const core::AlarmChange& change) {
+    // The book's memory first, then the alarm row: a stop in between leaves a resolved alarm stored with its
+    // memory (restore() keeps the alarm and drops that memory), or a raised alarm unstored (raised again by the
+    // next poll), as a stop before the change would.
+    keep_closed_elsewhere();
     Status s = change.kind == core::ChangeKind::kResolved ? deps_.store.remove_alarm(change.alarm.key())
                                                           : deps_.store.upsert_alarm(change.alarm);
     if (!s.is_ok()) {

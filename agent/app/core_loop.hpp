@@ -186,6 +186,8 @@ private:
     void event(const char* what, const core::Alarm& alarm, const std::string& origin);
     void republish_all();
     void persist(const core::AlarmChange& change);
+    /// Stores the changes of the book's "closed elsewhere" memory (persist() does it first).
+    void keep_closed_elsewhere();
     /// Applies one snapshot; true when it queued outbox entries for the relay (a SIGNL4 page, a pass-on).
     bool apply_snapshot(const core::CloudSnapshot& snapshot);
     /// Commits the outbox entries for `keys`, then changes the book; see act().

@@ -80,23 +80,23 @@ Status build_fleet(DaemonParts& p) {
 }
 
 // A poller with a fleet key signs its alarm states and publishes the roster and heartbeat. Its sequence numbers
-// must grow across restarts, so each start takes the next boot number from the store.
+// must grow across restarts, so each start takes a boot number above the stored one and not below the Unix
+// time in seconds: a store that was replaced (moved aside when damaged) does not start the numbers again.
 Status build_fleet_publisher(DaemonParts& p) {
     auto key = fleet_key(p.config);
     if (!key.is_ok()) return key.status();
     constexpr const char* kBootKey = "fleet.boot";
     auto stored = p.core_store->get_state(kBootKey);
     if (!stored.is_ok()) return stored.status();
-    long long boot = 1;
+    long long boot = std::chrono::duration_cast<std::chrono::seconds>(SystemClock::instance().wall_now().time_since_epoch()).count();
     if (*stored) {
         const std::string& text = **stored;
         char* end = nullptr;
         const long long before = std::strtoll(text.c_str(), &end, 10);
         if (end == text.c_str() || before < 0) {
-            SB_LOG(kError, "fleet") << "stored boot number \"" << text << "\" is unreadable; starting again at 1 "
-                                    << "(restart the annunciators so they accept the new numbers)";
+            SB_LOG(kError, "fleet") << "stored boot number \"" << text << "\" is unreadable; taking the time instead";
         } else {
-            boot = before + 1;
+            boot = std::max(boot, before + 1);
         }
     }
     SB_RETURN_IF_ERROR(p.core_store->put_state(kBootKey, std::to_string(boot)));

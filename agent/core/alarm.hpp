@@ -21,6 +21,37 @@ std::string_view to_string(AlarmState s);     // "unacked", "acked", "resolved"
 std::optional<Severity> parse_severity(std::string_view text);
 std::optional<AlarmState> parse_alarm_state(std::string_view text);
 
+/// A link key an alarm holds in the AlarmBook (see alarm_links.hpp) and the sources of the items that named it:
+/// an item is folded into the alarm through a link only when another source named it.
+struct AlarmLink {
+    std::string key;                   // "defender-incident:28282"
+    std::vector<std::string> sources;  // "sentinel", "graph"
+    bool operator==(const AlarmLink&) const = default;
+};
+
+/// An item of another source shown as part of an alarm (folded into it), and its cloud time when last seen:
+/// after the alarm is resolved the item stays quiet until its own cloud changes it.
+struct FoldedItem {
+    std::string key;  // "graph:da63…"
+    WallTime updated{};
+    bool operator==(const FoldedItem&) const = default;
+};
+
+/// The AlarmBook's memory of an item resolved on the box, in SIGNL4, or with the alarm it was folded into, while
+/// its own source may still show it open: unchanged since `updated`, it does not raise an alarm.
+struct ClosedElsewhere {
+    std::string key;
+    WallTime updated{};
+    bool operator==(const ClosedElsewhere&) const = default;
+};
+
+/// Changes of that memory, for the store to follow.
+struct ClosedElsewhereChanges {
+    std::vector<ClosedElsewhere> remembered;  // new or moved memories
+    std::vector<std::string> forgotten;       // keys no longer remembered
+    [[nodiscard]] bool empty() const { return remembered.empty() && forgotten.empty(); }
+};
+
 /// One thing that needs a person, keyed "source:id" (e.g. "sentinel:73e01a99-…").
 struct Alarm {
     std::string source;        // "sentinel", "graph", "signl4"
@@ -41,6 +72,10 @@ struct Alarm {
     WallTime created{};        // cloud creation time
     WallTime updated{};        // cloud last-modified time
     bool silenced = false;
+    // What the AlarmBook decided about correlation, stored with the alarm so a restart restores it exactly (not
+    // shown): the link keys this alarm holds, and the items folded into it.
+    std::vector<AlarmLink> links;
+    std::vector<FoldedItem> folded;
     // How the box shows it, filled in for MQTT and status (not stored: they follow from the config and
     // from the order alarms came in).
     std::vector<std::string> zones;  // zones that show it

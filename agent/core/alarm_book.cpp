@@ -45,14 +45,9 @@ AlarmChange AlarmBook::apply_mirrored(std::map<std::string, Alarm>::iterator it,
     Alarm& local = it->second;
     if (!snapshot.cloud_state || *snapshot.cloud_state <= local.state) return {};
     if (*snapshot.cloud_state == AlarmState::kResolved) {
-        Alarm gone = local;
-        gone.state = AlarmState::kResolved;
         // The alarm's own source may still show it open; only a later change there raises it again.
-        if (closed_elsewhere_.size() >= kMaxClosedElsewhere) closed_elsewhere_.erase(closed_elsewhere_.begin());
-        closed_elsewhere_[it->first] = local.updated;
-        const std::string key = it->first;
-        alarms_.erase(it);
-        drop_links(key);
+        Alarm gone = remove(it, true);
+        gone.state = AlarmState::kResolved;
         return {ChangeKind::kResolved, gone};
     }
     local.state = *snapshot.cloud_state;
@@ -63,10 +58,58 @@ bool AlarmBook::closed_elsewhere(const std::string& key, const CloudSnapshot& sn
     auto it = closed_elsewhere_.find(key);
     if (it == closed_elsewhere_.end()) return false;
     if (snapshot.cloud_state == AlarmState::kResolved || snapshot.alarm.updated > it->second) {
-        closed_elsewhere_.erase(it);  // its source closed it too, or it changed since: news again
+        forget(key);  // its source closed it too, or it changed since: news again
         return false;
     }
     return true;
+}
+
+void AlarmBook::remember(const std::string& key, WallTime updated) {
+    closed_elsewhere_[key] = updated;
+    memory_changed_.insert(key);
+    if (closed_elsewhere_.size() <= kMaxClosedElsewhere) return;
+    // Full: the memory whose item changed longest ago in its cloud goes, the one least likely to be polled again.
+    auto oldest = closed_elsewhere_.end();
+    for (auto it = closed_elsewhere_.begin(); it != closed_elsewhere_.end(); ++it) {
+        if (it->first != key && (oldest == closed_elsewhere_.end() || it->second < oldest->second)) oldest = it;
+    }
+    memory_changed_.insert(oldest->first);
+    closed_elsewhere_.erase(oldest);
+}
+
+void AlarmBook::forget(const std::string& key) {
+    if (closed_elsewhere_.erase(key) > 0) memory_changed_.insert(key);
+}
+
+ClosedElsewhereChanges AlarmBook::take_closed_elsewhere_changes() {
+    ClosedElsewhereChanges changes;
+    for (const auto& key : memory_changed_) {
+        auto it = closed_elsewhere_.find(key);
+        if (it == closed_elsewhere_.end()) {
+            changes.forgotten.push_back(key);
+        } else {
+            changes.remembered.push_back({key, it->second});
+        }
+    }
+    memory_changed_.clear();
+    return changes;
+}
+
+std::vector<ClosedElsewhere> AlarmBook::closed_elsewhere() const {
+    std::vector<ClosedElsewhere> out;
+    for (const auto& [key, updated] : closed_elsewhere_) out.push_back({key, updated});
+    return out;
+}
+
+Alarm AlarmBook::remove(std::map<std::string, Alarm>::iterator it, bool remember_self) {
+    const std::string key = it->first;
+    Alarm gone = std::move(it->second);
+    alarms_.erase(it);
+    std::erase_if(index_, [&](const auto& entry) { return entry.second == key; });
+    if (remember_self) remember(key, gone.updated);
+    // Items shown as part of it were closed with it: unchanged in their own clouds, they stay quiet.
+    for (const auto& item : gone.folded) remember(item.key, item.updated);
+    return gone;
 }
 
 AlarmChange AlarmBook::apply_cloud(const CloudSnapshot& snapshot) {
@@ -85,22 +128,22 @@ AlarmChange AlarmBook::apply_cloud(const CloudSnapshot& snapshot) {
         Alarm alarm = snapshot.alarm;
         alarm.state = *snapshot.cloud_state;
         alarm.silenced = false;
-        alarms_[key] = alarm;
-        add_links(key, alarm.source, alarm.related);
-        return {ChangeKind::kRaised, alarm};
+        alarm.links.clear();
+        alarm.folded.clear();
+        add_links(alarm, alarm.source, alarm.related);
+        const Alarm& raised = alarms_[key] = std::move(alarm);
+        return {ChangeKind::kRaised, raised};
     }
 
     Alarm& local = it->second;
     if (snapshot.cloud_state == AlarmState::kResolved) {
-        Alarm gone = local;
-        merge_description(gone, snapshot.alarm);
+        merge_description(local, snapshot.alarm);
+        Alarm gone = remove(it, false);
         gone.state = AlarmState::kResolved;
-        alarms_.erase(it);
-        drop_links(key);
         return {ChangeKind::kResolved, gone};
     }
     bool changed = merge_description(local, snapshot.alarm);
-    add_links(key, local.source, snapshot.alarm.related);
+    const bool recorded = add_links(local, local.source, snapshot.alarm.related);
     if (snapshot.cloud_state && *snapshot.cloud_state > local.state) {
         local.state = *snapshot.cloud_state;
         changed = true;
@@ -108,7 +151,8 @@ AlarmChange AlarmBook::apply_cloud(const CloudSnapshot& snapshot) {
         SB_LOG(kDebug, "core") << key << ": cloud shows " << snapshot.alarm.cloud_status << ", keeping local state "
                                << to_string(local.state);
     }
-    return changed ? AlarmChange{ChangeKind::kUpdated, local} : AlarmChange{};
+    if (changed) return {ChangeKind::kUpdated, local};
+    return recorded ? AlarmChange{ChangeKind::kRecorded, local} : AlarmChange{};
 }
 
 std::vector<Alarm> AlarmBook::acknowledge_all() { return acknowledge("all"); }
@@ -135,15 +179,11 @@ std::vector<Alarm> AlarmBook::acknowledge(const std::string& selector) {
 std::vector<Alarm> AlarmBook::resolve(const std::string& selector) {
     std::vector<Alarm> resolved;
     for (const auto& key : select(selector, std::nullopt)) {
-        Alarm alarm = alarms_[key];
+        // A poll taken before the cloud saw the resolve still shows it open; only a newer change raises it
+        // again (reopened in the portal).
+        Alarm alarm = remove(alarms_.find(key), true);
         alarm.state = AlarmState::kResolved;
         alarm.silenced = false;
-        // A poll taken before the cloud saw the resolve still shows it open; only a newer change raises
-        // it again (reopened in the portal).
-        if (closed_elsewhere_.size() >= kMaxClosedElsewhere) closed_elsewhere_.erase(closed_elsewhere_.begin());
-        closed_elsewhere_[key] = alarm.updated;
-        alarms_.erase(key);
-        drop_links(key);
         resolved.push_back(std::move(alarm));
     }
     return resolved;
@@ -171,30 +211,52 @@ std::vector<Alarm> AlarmBook::end_silence(const std::vector<std::string>& keys) 
     return changed;
 }
 
-void AlarmBook::restore(const std::vector<Alarm>& alarms) {
-    for (const auto& alarm : alarms) {
-        if (alarm.state == AlarmState::kResolved) continue;
-        alarms_[alarm.key()] = alarm;
-        // Which source named each link is not stored; the alarm's own source stands in for all of them.
-        add_links(alarm.key(), alarm.source, alarm.related);
+void AlarmBook::restore(const std::vector<Alarm>& alarms, const std::vector<ClosedElsewhere>& closed_elsewhere) {
+    for (const auto& stored : alarms) {
+        if (stored.state == AlarmState::kResolved) continue;
+        Alarm alarm = stored;
+        const std::string key = alarm.key();
+        // The first alarm to hold a link keeps it: a record this book wrote never names one twice, only records
+        // derived from an older store can.
+        std::erase_if(alarm.links, [&](const AlarmLink& link) {
+            return index_.try_emplace(link.key, key).first->second != key;
+        });
+        for (const auto& item : alarm.folded) index_.try_emplace(item.key, key);
+        alarms_[key] = std::move(alarm);
+    }
+    for (const auto& entry : closed_elsewhere) {
+        if (alarms_.count(entry.key) > 0) {
+            memory_changed_.insert(entry.key);  // shown again: no longer closed elsewhere
+            continue;
+        }
+        closed_elsewhere_[entry.key] = entry.updated;
+    }
+    while (closed_elsewhere_.size() > kMaxClosedElsewhere) {
+        auto oldest = std::min_element(closed_elsewhere_.begin(), closed_elsewhere_.end(),
+                                       [](const auto& a, const auto& b) { return a.second < b.second; });
+        memory_changed_.insert(oldest->first);
+        closed_elsewhere_.erase(oldest);
     }
 }
 
 Alarm* AlarmBook::linked_alarm(const CloudSnapshot& snapshot) {
     const std::string key = snapshot.alarm.key();
     // An item already folded in is found by its own key, whoever named it.
-    if (auto own = links_.find(key); own != links_.end()) {
-        auto it = alarms_.find(own->second.alarm_key);
+    if (auto own = index_.find(key); own != index_.end()) {
+        auto it = alarms_.find(own->second);
         if (it != alarms_.end()) return &it->second;
     }
     for (const auto& link : snapshot.alarm.related) {
-        auto found = links_.find(link);
-        if (found == links_.end()) continue;
-        const auto& sources = found->second.sources;
-        const bool other_source = std::any_of(sources.begin(), sources.end(),
+        auto found = index_.find(link);
+        if (found == index_.end()) continue;
+        auto it = alarms_.find(found->second);
+        if (it == alarms_.end()) continue;
+        const auto& links = it->second.links;
+        auto held = std::find_if(links.begin(), links.end(), [&](const AlarmLink& l) { return l.key == link; });
+        if (held == links.end()) continue;
+        const bool other_source = std::any_of(held->sources.begin(), held->sources.end(),
                                               [&](const std::string& s) { return s != snapshot.alarm.source; });
-        auto it = alarms_.find(found->second.alarm_key);
-        if (other_source && it != alarms_.end()) return &it->second;
+        if (other_source) return &it->second;
     }
     return nullptr;
 }
@@ -207,28 +269,41 @@ AlarmChange AlarmBook::fold(Alarm& alarm, const CloudSnapshot& snapshot) {
         changed = true;
         SB_LOG(kInfo, "core") << key << " belongs to " << alarm.key() << ": shown as one alarm";
     }
-    add_links(alarm.key(), snapshot.alarm.source, {key});
-    add_links(alarm.key(), snapshot.alarm.source, snapshot.alarm.related);
+    bool recorded = false;
+    auto item = std::find_if(alarm.folded.begin(), alarm.folded.end(), [&](const FoldedItem& f) { return f.key == key; });
+    if (item == alarm.folded.end()) {
+        alarm.folded.push_back({key, snapshot.alarm.updated});
+        index_[key] = alarm.key();
+        recorded = true;
+    } else if (item->updated < snapshot.alarm.updated) {
+        item->updated = snapshot.alarm.updated;
+        recorded = true;
+    }
+    recorded = add_links(alarm, snapshot.alarm.source, snapshot.alarm.related) || recorded;
     if (snapshot.cloud_state == AlarmState::kAcked && alarm.state == AlarmState::kUnacked) {
         alarm.state = AlarmState::kAcked;
         alarm.silenced = false;
         changed = true;
     }
-    return changed ? AlarmChange{ChangeKind::kUpdated, alarm} : AlarmChange{};
+    if (changed) return {ChangeKind::kUpdated, alarm};
+    return recorded ? AlarmChange{ChangeKind::kRecorded, alarm} : AlarmChange{};
 }
 
-void AlarmBook::add_links(const std::string& alarm_key, const std::string& source,
-                          const std::vector<std::string>& keys) {
+bool AlarmBook::add_links(Alarm& alarm, const std::string& source, const std::vector<std::string>& keys) {
+    const std::string alarm_key = alarm.key();
+    bool changed = false;
     for (const auto& link : keys) {
-        auto it = links_.try_emplace(link, Link{alarm_key, {}}).first;
-        if (it->second.alarm_key != alarm_key) continue;  // the first alarm to claim a link keeps it
-        auto& sources = it->second.sources;
-        if (std::find(sources.begin(), sources.end(), source) == sources.end()) sources.push_back(source);
+        if (index_.try_emplace(link, alarm_key).first->second != alarm_key) continue;  // the first to hold it keeps it
+        auto held = std::find_if(alarm.links.begin(), alarm.links.end(), [&](const AlarmLink& l) { return l.key == link; });
+        if (held == alarm.links.end()) {
+            alarm.links.push_back({link, {source}});
+            changed = true;
+        } else if (std::find(held->sources.begin(), held->sources.end(), source) == held->sources.end()) {
+            held->sources.push_back(source);
+            changed = true;
+        }
     }
-}
-
-void AlarmBook::drop_links(const std::string& alarm_key) {
-    std::erase_if(links_, [&](const auto& entry) { return entry.second.alarm_key == alarm_key; });
+    return changed;
 }
 
 const Alarm* AlarmBook::find(const std::string& key) const {

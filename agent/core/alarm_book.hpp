@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ struct CloudSnapshot {
     std::string mirrors;
 };
 
-enum class ChangeKind { kNone, kRaised, kUpdated, kResolved };
+/// kRecorded: nothing shown changed, only the alarm's correlation record (links, folded items): store it, show nothing.
+enum class ChangeKind { kNone, kRaised, kUpdated, kResolved, kRecorded };
 
 struct AlarmChange {
     ChangeKind kind = ChangeKind::kNone;
@@ -34,12 +36,17 @@ struct AlarmChange {
 /// old cloud state never undoes a local acknowledgement (the "ratchet"). Only resolution removes an alarm.
 ///
 /// Correlation: one attack reported by two clouds is one alarm. Every shown alarm is reachable by its
-/// key and by the keys in its `related` list (link keys such as core::defender_incident_link, and the
-/// keys of items folded into it). A snapshot whose own key is not shown but that is linked to a shown
-/// alarm is folded into that alarm instead of raising a second one, when the link came from an item of
-/// another source (two Graph alerts of one Defender incident stay two alarms unless a Sentinel incident
-/// ties them). A folded item adds its key to the alarm's `related` and can move it forward to acked
-/// (someone took it in the other portal); the alarm's own source alone resolves it.
+/// key, by the link keys it holds (`Alarm::links`, e.g. core::defender_incident_link, with the sources that
+/// named them) and by the keys of the items folded into it (`Alarm::folded`, also listed in `related`). A
+/// snapshot whose own key is not shown but that is linked to a shown alarm is folded into that alarm instead
+/// of raising a second one, when the link was named by another source (two Graph alerts of one Defender
+/// incident stay two alarms unless a Sentinel incident ties them). The first alarm to hold a link keeps it.
+/// A folded item can move the alarm forward to acked (someone took it in the other portal); the alarm's own
+/// source alone resolves it.
+///
+/// What the book decides lives in its alarms and in its "closed elsewhere" memory, and both are restored
+/// exactly after a restart: the alarms carry their correlation record (stored with them), and every change of
+/// the memory is handed out by take_closed_elsewhere_changes() for the store.
 class AlarmBook {
 public:
     /// Applies one cloud snapshot. An unknown alarm is raised only when `may_raise` and not resolved,
@@ -61,34 +68,47 @@ public:
     /// Keys `selector` names among the alarms in `state` (nullopt: any state).
     [[nodiscard]] std::vector<std::string> select(const std::string& selector, std::optional<AlarmState> state) const;
 
-    /// Puts alarms back after a restart, as the store had them.
-    void restore(const std::vector<Alarm>& alarms);
+    /// Puts back after a restart what the store had: the alarms with their correlation records, and the
+    /// "closed elsewhere" memory. Memory of a key that is shown is dropped, and so is the oldest beyond
+    /// kMaxClosedElsewhere; both are handed out as changes.
+    void restore(const std::vector<Alarm>& alarms, const std::vector<ClosedElsewhere>& closed_elsewhere = {});
+
+    /// Every key of the "closed elsewhere" memory that changed since the last call, as it is now, in key order.
+    /// The caller stores them.
+    ClosedElsewhereChanges take_closed_elsewhere_changes();
 
     [[nodiscard]] const std::map<std::string, Alarm>& alarms() const { return alarms_; }
     [[nodiscard]] const Alarm* find(const std::string& key) const;
     [[nodiscard]] std::size_t count(AlarmState state) const;
+    /// The "closed elsewhere" memory, by key.
+    [[nodiscard]] std::vector<ClosedElsewhere> closed_elsewhere() const;
+
+    static constexpr std::size_t kMaxClosedElsewhere = 1000;
 
 private:
-    struct Link {
-        std::string alarm_key;             // the shown alarm this link leads to
-        std::vector<std::string> sources;  // sources of the items that named the link
-    };
-
     /// The shown alarm `snapshot` belongs to by links, or nullptr.
     Alarm* linked_alarm(const CloudSnapshot& snapshot);
     AlarmChange fold(Alarm& alarm, const CloudSnapshot& snapshot);
-    void add_links(const std::string& alarm_key, const std::string& source, const std::vector<std::string>& keys);
-    void drop_links(const std::string& alarm_key);
-
-    std::map<std::string, Link> links_;  // link key → alarm
+    /// Adds `keys` as links of `alarm` named by `source`, where no other alarm holds them; true when its record
+    /// changed.
+    bool add_links(Alarm& alarm, const std::string& source, const std::vector<std::string>& keys);
+    /// Takes `key` out of the book (it is resolved): its index entries go, and its folded items are remembered
+    /// as closed with it; with `remember_self`, so is the alarm itself (resolved here or in SIGNL4, while its
+    /// own source may still show it open).
+    Alarm remove(std::map<std::string, Alarm>::iterator it, bool remember_self);
     AlarmChange apply_mirrored(std::map<std::string, Alarm>::iterator it, const CloudSnapshot& snapshot);
-    /// True while `key` was resolved through a mirror (closed in SIGNL4) or on the box, and its own source
-    /// still reports it unchanged since: such a snapshot must not raise it again.
+    /// True while `key` is remembered as closed elsewhere and its own source still reports it unchanged since:
+    /// such a snapshot must not raise it again.
     bool closed_elsewhere(const std::string& key, const CloudSnapshot& snapshot);
+    void remember(const std::string& key, WallTime updated);
+    void forget(const std::string& key);
 
-    static constexpr std::size_t kMaxClosedElsewhere = 1000;
     std::map<std::string, Alarm> alarms_;
-    std::map<std::string, WallTime> closed_elsewhere_;  // key → the alarm's cloud `updated` when it was closed
+    /// Link key or folded item key → the shown alarm whose record holds it. An index over `alarms_`, rebuilt
+    /// by restore().
+    std::map<std::string, std::string> index_;
+    std::map<std::string, WallTime> closed_elsewhere_;  // key → the item's cloud `updated` when it was closed
+    std::set<std::string> memory_changed_;               // keys of closed_elsewhere_ not yet handed out
 };
 
 }  // namespace sirenbox::core

@@ -1,8 +1,14 @@
-// Alarm rows: one row per alarm key, every field of core::Alarm. Lists are JSON arrays of strings.
+// Alarm rows: one row per alarm key, every field of core::Alarm. Lists are JSON arrays of strings; the
+// correlation record is JSON too (links: [{"key", "sources": [...]}], folded: [{"key", "updated_ns"}], the time as
+// a decimal string since JSON numbers are doubles). And the AlarmBook's "closed elsewhere" memory, one row a key.
 #include <sqlite3.h>
 
+#include <charconv>
+
 #include "agent/base/json.hpp"
+#include "agent/core/alarm_links.hpp"
 #include "agent/store/statement.hpp"
+#include "agent/store/transaction.hpp"
 #include "agent/store/store.hpp"
 
 namespace sirenbox::store {
@@ -14,15 +20,13 @@ std::string to_json_array(const std::vector<std::string>& items) {
     return json::print(array.get());
 }
 
-Result<std::vector<std::string>> from_json_array(const std::string& text, const std::string& what) {
-    auto parsed = json::parse(text, what);
-    if (!parsed.is_ok()) return data_loss(parsed.status().message());
-    if (!cJSON_IsArray(parsed->get())) {
-        return data_loss(what + ": expected a JSON array, found " + std::string(json::type_name(parsed->get())));
+Result<std::vector<std::string>> strings_of(const cJSON* array, const std::string& what) {
+    if (!cJSON_IsArray(array)) {
+        return data_loss(what + ": expected a JSON array, found " + std::string(json::type_name(array)));
     }
     std::vector<std::string> items;
     const cJSON* item = nullptr;
-    cJSON_ArrayForEach(item, parsed->get()) {
+    cJSON_ArrayForEach(item, array) {
         if (!cJSON_IsString(item) || item->valuestring == nullptr) {
             return data_loss(what + ": expected strings, found " + std::string(json::type_name(item)));
         }
@@ -31,9 +35,84 @@ Result<std::vector<std::string>> from_json_array(const std::string& text, const 
     return items;
 }
 
+Result<std::vector<std::string>> from_json_array(const std::string& text, const std::string& what) {
+    auto parsed = json::parse(text, what);
+    if (!parsed.is_ok()) return data_loss(parsed.status().message());
+    return strings_of(parsed->get(), what);
+}
+
+std::string links_json(const std::vector<core::AlarmLink>& links) {
+    json::Ptr array = json::array();
+    for (const auto& link : links) {
+        json::Ptr item = json::object();
+        json::add(item.get(), "key", link.key);
+        json::Ptr sources = json::array();
+        for (const auto& source : link.sources) json::append(sources.get(), json::Ptr(cJSON_CreateString(source.c_str())));
+        json::add(item.get(), "sources", std::move(sources));
+        json::append(array.get(), std::move(item));
+    }
+    return json::print(array.get());
+}
+
+std::string folded_json(const std::vector<core::FoldedItem>& folded) {
+    json::Ptr array = json::array();
+    for (const auto& item : folded) {
+        json::Ptr entry = json::object();
+        json::add(entry.get(), "key", item.key);
+        json::add(entry.get(), "updated_ns", std::to_string(item.updated.time_since_epoch().count()));
+        json::append(array.get(), std::move(entry));
+    }
+    return json::print(array.get());
+}
+
+// The array in `text`, each element an object, handed to `read`; kDataLoss naming `what` otherwise.
+template <class Read>
+Status for_each_object(const std::string& text, const std::string& what, Read read) {
+    auto parsed = json::parse(text, what);
+    if (!parsed.is_ok()) return data_loss(parsed.status().message());
+    if (!cJSON_IsArray(parsed->get())) {
+        return data_loss(what + ": expected a JSON array, found " + std::string(json::type_name(parsed->get())));
+    }
+    const cJSON* item = nullptr;
+    cJSON_ArrayForEach(item, parsed->get()) {
+        auto key = cJSON_IsObject(item) ? json::get_string(item, "key") : std::nullopt;
+        if (!key || key->empty()) return data_loss(what + ": expected objects with a \"key\"");
+        SB_RETURN_IF_ERROR(read(item, *key));
+    }
+    return Status::ok();
+}
+
+Result<std::vector<core::AlarmLink>> links_from_json(const std::string& text, const std::string& what) {
+    std::vector<core::AlarmLink> links;
+    Status read = for_each_object(text, what, [&](const cJSON* item, const std::string& key) {
+        auto names = strings_of(json::member(item, "sources"), what + " " + key + " sources");
+        if (!names.is_ok()) return names.status();
+        links.push_back({key, std::move(names).value()});
+        return Status::ok();
+    });
+    if (!read.is_ok()) return read;
+    return links;
+}
+
+Result<std::vector<core::FoldedItem>> folded_from_json(const std::string& text, const std::string& what) {
+    std::vector<core::FoldedItem> folded;
+    Status read = for_each_object(text, what, [&](const cJSON* item, const std::string& key) {
+        const std::string ns = json::get_string(item, "updated_ns").value_or("");
+        long long value = 0;
+        auto [end, error] = std::from_chars(ns.data(), ns.data() + ns.size(), value);
+        if (ns.empty() || error != std::errc() || end != ns.data() + ns.size()) {
+            return data_loss(what + ": " + key + ": updated_ns is not a number of nanoseconds");
+        }
+        folded.push_back({key, WallTime{} + std::chrono::nanoseconds(value)});
+        return Status::ok();
+    });
+    if (!read.is_ok()) return read;
+    return folded;
+}
+
 constexpr const char* kSelectAlarms =
     "SELECT key, source, id, title, severity, state, cloud_status, number, url, owner, products, labels, "
-    "created_ns, updated_ns, silenced, description, evidence, related, augmentation FROM alarms ORDER BY key";
+    "created_ns, updated_ns, silenced, description, evidence, related, augmentation, links, folded FROM alarms ORDER BY key";
 
 Result<core::Alarm> read_alarm(const Statement& row) {
     std::string key = row.text(0);
@@ -68,6 +147,16 @@ Result<core::Alarm> read_alarm(const Statement& row) {
     if (!related.is_ok()) return related.status();
     alarm.related = std::move(related).value();
     alarm.augmentation = row.text(18);
+    if (row.is_null(19) || row.is_null(20)) {
+        core::derive_correlation_record(alarm);  // written by a build that kept no record
+        return alarm;
+    }
+    auto links = links_from_json(row.text(19), "alarm " + key + " links");
+    if (!links.is_ok()) return links.status();
+    alarm.links = std::move(links).value();
+    auto folded = folded_from_json(row.text(20), "alarm " + key + " folded");
+    if (!folded.is_ok()) return folded.status();
+    alarm.folded = std::move(folded).value();
     return alarm;
 }
 
@@ -80,13 +169,14 @@ Status Store::upsert_alarm(const core::Alarm& alarm) {
     auto stmt = Statement::prepare(
         db_.get(),
         "INSERT INTO alarms (key, source, id, title, severity, state, cloud_status, number, url, owner, products, "
-        "labels, created_ns, updated_ns, silenced, description, evidence, related, augmentation) VALUES (?1, ?2, ?3, "
-        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT (key) DO UPDATE SET source = excluded.source, id = excluded.id, title = "
+        "labels, created_ns, updated_ns, silenced, description, evidence, related, augmentation, links, folded) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) ON CONFLICT "
+        "(key) DO UPDATE SET source = excluded.source, id = excluded.id, title = "
         "excluded.title, severity = excluded.severity, state = excluded.state, cloud_status = excluded.cloud_status, "
         "number = excluded.number, url = excluded.url, owner = excluded.owner, products = excluded.products, labels = "
         "excluded.labels, created_ns = excluded.created_ns, updated_ns = excluded.updated_ns, silenced = "
         "excluded.silenced, description = excluded.description, evidence = excluded.evidence, related = "
-        "excluded.related, augmentation = excluded.augmentation");
+        "excluded.related, augmentation = excluded.augmentation, links = excluded.links, folded = excluded.folded");
     if (!stmt.is_ok()) return fail("upsert_alarm", stmt.status());
     stmt->bind(1, alarm.key())
         .bind(2, alarm.source)
@@ -106,7 +196,9 @@ Status Store::upsert_alarm(const core::Alarm& alarm) {
         .bind(16, alarm.description)
         .bind(17, to_json_array(alarm.evidence))
         .bind(18, to_json_array(alarm.related))
-        .bind(19, alarm.augmentation);
+        .bind(19, alarm.augmentation)
+        .bind(20, links_json(alarm.links))
+        .bind(21, folded_json(alarm.folded));
     Status ran = stmt->run();
     if (!ran.is_ok()) return fail("upsert_alarm " + alarm.key(), ran);
     return Status::ok();
@@ -133,6 +225,44 @@ Result<std::vector<core::Alarm>> Store::load_alarms() {
         alarms.push_back(std::move(alarm).value());
     }
     return alarms;
+}
+
+Status Store::keep_closed_elsewhere(const core::ClosedElsewhereChanges& changes) {
+    if (changes.empty()) return Status::ok();
+    auto txn = Transaction::begin(db_.get());
+    if (!txn.is_ok()) return fail("keep_closed_elsewhere", txn.status());
+    auto put = Statement::prepare(db_.get(),
+                                  "INSERT INTO closed_elsewhere (key, updated_ns) VALUES (?1, ?2) "
+                                  "ON CONFLICT (key) DO UPDATE SET updated_ns = excluded.updated_ns");
+    if (!put.is_ok()) return fail("keep_closed_elsewhere", put.status());
+    for (const auto& entry : changes.remembered) {
+        put->reset();
+        Status ran = put->bind(1, entry.key).bind(2, entry.updated).run();
+        if (!ran.is_ok()) return fail("keep_closed_elsewhere " + entry.key, ran);
+    }
+    auto drop = Statement::prepare(db_.get(), "DELETE FROM closed_elsewhere WHERE key = ?1");
+    if (!drop.is_ok()) return fail("keep_closed_elsewhere", drop.status());
+    for (const auto& key : changes.forgotten) {
+        drop->reset();
+        Status ran = drop->bind(1, key).run();
+        if (!ran.is_ok()) return fail("keep_closed_elsewhere " + key, ran);
+    }
+    Status committed = txn->commit();
+    if (!committed.is_ok()) return fail("keep_closed_elsewhere", committed);
+    return Status::ok();
+}
+
+Result<std::vector<core::ClosedElsewhere>> Store::load_closed_elsewhere() {
+    auto stmt = Statement::prepare(db_.get(), "SELECT key, updated_ns FROM closed_elsewhere ORDER BY key");
+    if (!stmt.is_ok()) return fail("load_closed_elsewhere", stmt.status());
+    std::vector<core::ClosedElsewhere> memory;
+    while (true) {
+        auto row = stmt->step();
+        if (!row.is_ok()) return fail("load_closed_elsewhere", row.status());
+        if (!*row) break;
+        memory.push_back({stmt->text(0), stmt->time(1)});
+    }
+    return memory;
 }
 
 }  // namespace sirenbox::store

@@ -20,8 +20,16 @@ Status OutboxBacklog::try_enqueue(const std::vector<relay::OutboxEntry>& entries
         return Status::ok();
     }
     if (ids.status().code() != StatusCode::kUnavailable) return ids.status();
-    const bool freed = reserve_ != nullptr && reserve_->release();
     last_error_ = ids.status().message();
+    // Out of room: first let the WAL start over (a checkpoint), then spend the reserve.
+    if (store_.checkpoint().is_ok()) {
+        ids = store_.enqueue(entries);
+        if (ids.is_ok()) {
+            last_error_.clear();
+            return Status::ok();
+        }
+    }
+    const bool freed = reserve_ != nullptr && reserve_->release();
     if (!freed) return ids.status();
     ids = store_.enqueue(entries);  // the reserve's room is there now
     if (ids.is_ok()) {

@@ -13,7 +13,7 @@ namespace sirenbox::store {
 namespace {
 
 // next_attempt_ns is on the monotonic clock (schema 4 on); created_ns and finished_ns are wall time;
-// cloud_changed_ns (schema 5 on) is the alarm's source's own time.
+// cloud_changed_ns (schema 6 on) is the alarm's source's own time.
 constexpr const char* kColumns =
     "id, alarm_key, target, kind, origin, payload, created_ns, state, attempts, next_attempt_ns, last_error, "
     "cloud_changed_ns";
@@ -152,7 +152,7 @@ Status Store::update_pending(std::string_view op, std::int64_t id, Statement& up
                 failed_precondition("outbox entry " + std::to_string(id) + " is " + stmt->text(0) + ", not pending"));
 }
 
-// The trigger outbox_remember_done (schema migrations 4 and 5) writes the entry's memory in the same statement.
+// The trigger outbox_remember_done (schema migrations 4 and 6) writes the entry's memory in the same statement.
 Status Store::mark_done(std::int64_t id, std::optional<WallTime> cloud_changed) {
     auto stmt =
         Statement::prepare(db_.get(),

@@ -125,7 +125,20 @@ CREATE INDEX outbox_by_alarm ON outbox (alarm_key);
 CREATE INDEX outbox_done_by_finished ON outbox (finished_ns) WHERE state = 'done';
 UPDATE outbox SET next_attempt_ns = 0 WHERE state = 'pending';
 )sql",
-    // 5: the source's own change times (docs/operations.md, "After a crash"). cloud_changed_ns holds a change
+    // 5: what the AlarmBook decided about correlation, so a restart restores it exactly: per alarm the link
+    // keys it holds with the sources that named them, and the items folded into it with their cloud time
+    // (JSON arrays, see alarm_rows.cpp; NULL in rows written by a build that kept no record, whose record is
+    // then derived from `related`); and the memory of items closed on the box, in SIGNL4 or with the alarm
+    // they were folded into. Only adds: builds of versions 3 and 4 keep using the file (kCompatibleFrom).
+    R"sql(
+ALTER TABLE alarms ADD COLUMN links TEXT;
+ALTER TABLE alarms ADD COLUMN folded TEXT;
+CREATE TABLE closed_elsewhere (
+    key        TEXT PRIMARY KEY NOT NULL,
+    updated_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+    // 6: the source's own change times (docs/operations.md, "After a crash"). cloud_changed_ns holds a change
     //   time of the alarm's record in its own source, by that cloud's clock: for a raise, the listing that raised
     //   the alarm; for an action delivered to the alarm's own source, the record as the delivery left it (a
     //   resolve: when the source closed it). The memory keeps the one of the newest entry of its kind, so a poll
@@ -182,7 +195,7 @@ Status exec(sqlite3* db, const char* sql) {
 
 }  // namespace
 
-Status migrate(sqlite3* db) {
+Status migrate(sqlite3* db, int up_to) {
     auto txn = Transaction::begin(db);
     if (!txn.is_ok()) return txn.status();
     SB_RETURN_IF_ERROR(
@@ -198,12 +211,12 @@ Status migrate(sqlite3* db) {
                                    std::to_string(kSchemaVersion) + ") and usable from version " +
                                    std::to_string(*compatible) + " only");
     }
-    if (*version == kSchemaVersion) return Status::ok();  // nothing written: the rollback is harmless
-    for (int v = *version; v < kSchemaVersion; ++v) {
+    if (*version >= up_to) return Status::ok();  // nothing written: the rollback is harmless
+    for (int v = *version; v < up_to; ++v) {
         Status applied = exec(db, kMigrations[static_cast<std::size_t>(v)]);
         if (!applied.is_ok()) return applied.with_context("migration " + std::to_string(v + 1));
     }
-    SB_RETURN_IF_ERROR(write_meta_int(db, "schema_version", kSchemaVersion));
+    SB_RETURN_IF_ERROR(write_meta_int(db, "schema_version", up_to));
     SB_RETURN_IF_ERROR(write_meta_int(db, "compatible_from", kCompatibleFrom));
     return txn->commit();
 }

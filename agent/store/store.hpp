@@ -94,12 +94,20 @@ class Store final {
     Status remove_alarm(std::string_view key);
     /// Every stored alarm, ordered by key. A row that cannot be read back is kDataLoss naming its key.
     Result<std::vector<core::Alarm>> load_alarms();
+    /// Follows the AlarmBook's "closed elsewhere" memory (one row per key), all changes in one transaction.
+    Status keep_closed_elsewhere(const core::ClosedElsewhereChanges& changes);
+    /// That memory, ordered by key.
+    Result<std::vector<core::ClosedElsewhere>> load_closed_elsewhere();
 
     // --- small key/value state, e.g. poll watermarks (store.cpp) ---
     Status put_state(std::string_view key, std::string_view value);
     Result<std::optional<std::string>> get_state(std::string_view key);
     /// Removing a key that is not stored is not an error.
     Status remove_state(std::string_view key);
+
+    /// Copies the WAL into the database as far as it can without waiting (a passive checkpoint), so the
+    /// next write reuses the WAL from its start instead of growing it: what a full disk needs first.
+    Status checkpoint();
 
     // --- outbox (outbox_rows.cpp) ---
     /// Stores all entries in ONE transaction, durable when this returns: all of them or none. Each is

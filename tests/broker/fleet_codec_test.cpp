@@ -84,19 +84,19 @@ TEST(FleetSigner, SequenceGrowsAcrossEverythingItSignsAndAcrossBoots) {
     const std::string topic = "sirenbox/noc/alarms/sentinel/a";
     auto state = fleet_unseal(kKey, topic, signer.state("sentinel:a", topic, R"({"schema":1,"key":"sentinel:a"})"));
     ASSERT_TRUE(state.is_ok());
-    EXPECT_EQ(*state, R"({"schema":1,"key":"sentinel:a","seq":7000000001})");
+    EXPECT_EQ(*state, R"({"schema":1,"key":"sentinel:a","seq":7000001})");
     EXPECT_TRUE(signer.roster_changed());
 
     auto roster = parse_fleet_roster(*fleet_unseal(kKey, fleet_roster_topic("sirenbox/noc"), signer.roster(100)));
     ASSERT_TRUE(roster.is_ok());
-    EXPECT_EQ(roster->seq, 7000000002);
-    EXPECT_EQ(roster->alarms, (std::map<std::string, long long>{{"sentinel:a", 7000000001}}));
+    EXPECT_EQ(roster->seq, 7000002);
+    EXPECT_EQ(roster->alarms, (std::map<std::string, long long>{{"sentinel:a", 7000001}}));
     EXPECT_FALSE(signer.roster_changed());
 
     auto beat = parse_fleet_heartbeat(*fleet_unseal(kKey, kHeartbeatTopic, signer.heartbeat(101, 5)));
     ASSERT_TRUE(beat.is_ok());
-    EXPECT_EQ(beat->seq, 7000000003);
-    EXPECT_EQ(beat->roster, 7000000002);
+    EXPECT_EQ(beat->seq, 7000003);
+    EXPECT_EQ(beat->roster, 7000002);
 
     signer.cleared("sentinel:a");
     EXPECT_TRUE(signer.roster_changed());
@@ -106,6 +106,22 @@ TEST(FleetSigner, SequenceGrowsAcrossEverythingItSignsAndAcrossBoots) {
     FleetSigner next_boot("sirenbox/noc", kKey, 8);
     EXPECT_GT(parse_fleet_roster(*fleet_unseal(kKey, fleet_roster_topic("sirenbox/noc"), next_boot.roster(1)))->seq,
               after->seq);
+}
+
+TEST(FleetSigner, BootsTakenFromTheClockStayAheadOfTheRunBeforeAndAreReadExactly) {
+    // Boot numbers are Unix seconds (or the stored one + 1): a run that started at second b and signed fewer
+    // than a million messages a second is behind any boot taken later, even from a fresh store.
+    FleetSigner run("sirenbox/noc", kKey, 1'795'000'000);
+    const std::string topic = "sirenbox/noc/alarms/sentinel/a";
+    for (int i = 0; i < 1000; ++i) run.state("sentinel:a", topic, R"({"schema":1})");
+    FleetSigner a_second_later("sirenbox/noc", kKey, 1'795'000'001);
+    EXPECT_GT(a_second_later.last_seq(), run.last_seq());
+    auto state = fleet_unseal(kKey, topic, a_second_later.state("sentinel:a", topic, R"({"schema":1})"));
+    ASSERT_TRUE(state.is_ok());
+    auto doc = json::parse(*state, "state");
+    ASSERT_TRUE(doc.is_ok());
+    EXPECT_EQ(json::get_integer(doc->get(), "seq"), 1'795'000'001'000'001LL) << "below 2^53: read exactly";
+    EXPECT_FALSE(a_second_later.exhausted());
 }
 
 }  // namespace

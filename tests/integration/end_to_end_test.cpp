@@ -89,9 +89,7 @@ protected:
     }
 
     std::string create(const std::string& title, const std::string& severity) {
-        auto incident = sim_->create_incident(R"({"title": ")" + title + R"(", "severity": ")" + severity +
-                                              R"(", "status": "New"})");
-        return json::get_string(incident.get(), "name").value_or("");
+        return sim_->new_incident(title, severity);
     }
 
     std::string topic(const std::string& name) { return "sirenbox/e2e-box/alarms/sentinel/" + name; }

@@ -133,9 +133,7 @@ class FleetWalls : public ::testing::Test {
     }
 
     std::string create(const std::string& title, const std::string& severity) {
-        auto incident = sim_->create_incident(R"({"title": ")" + title + R"(", "severity": ")" + severity +
-                                              R"(", "status": "New"})");
-        return json::get_string(incident.get(), "name").value_or("");
+        return sim_->new_incident(title, severity);
     }
 
     void close(const std::string& name) {
@@ -324,6 +322,11 @@ TEST_F(FleetWalls, PollerRestartKeepsTheWallsPictureAndSaysItWasAway) {
     create("Beaconing to known C2", "High");
     ASSERT_TRUE(shows(walls_[0], {"lamp_red", "siren"})) << outputs();
 
+    const auto boot_of_poller = [&] {
+        auto status = testing::sirenboxctl_json(poller_socket_, {"status"});
+        return json::get_integer(json::member(status.get(), "fleet"), "boot").value_or(0);
+    };
+    const long long first_boot = boot_of_poller();
     // A clean stop says "offline" (unsigned, so it may only ever make the wall distrust its picture): at once.
     ASSERT_EQ(poller_->stop(SIGTERM), 0) << outputs();
     for (auto& wall : walls_) ASSERT_TRUE(shows(wall, {"lamp_red", "siren", "lamp_blue"})) << outputs();
@@ -335,8 +338,7 @@ TEST_F(FleetWalls, PollerRestartKeepsTheWallsPictureAndSaysItWasAway) {
     for (const auto& message : events.on("sirenbox/wall-1/events")) {
         EXPECT_EQ(message.payload.find(R"("event":"resolved")"), std::string::npos) << message.payload;
     }
-    auto status = testing::sirenboxctl_json(poller_socket_, {"status"});
-    EXPECT_EQ(json::get_integer(json::member(status.get(), "fleet"), "boot"), 2);
+    EXPECT_GT(boot_of_poller(), first_boot);
     EXPECT_EQ(fleet_count(walls_[0], "rejected"), 0);
 }
 

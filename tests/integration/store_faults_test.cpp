@@ -69,10 +69,7 @@ class StoreFaults : public ::testing::Test {
         return gpio ? testing::shown_outputs(gpio.get()) : std::map<std::string, std::string>{};
     }
 
-    std::string create(const std::string& title) {
-        auto incident = sim_->create_incident(R"({"title": ")" + title + R"(", "severity": "High", "status": "New"})");
-        return json::get_string(incident.get(), "name").value_or("");
-    }
+    std::string create(const std::string& title) { return sim_->new_incident(title); }
 
     // Starts on a store that cannot be used as it is: the box comes up, learns the incident again from the
     // cloud, and says what happened with a standing store fault (status, summary, fault lamp).

@@ -92,9 +92,7 @@ class Wall : public ::testing::Test {
     }
 
     std::string create(const std::string& title, const std::string& severity = "High") {
-        auto incident = sim_->create_incident(R"({"title": ")" + title + R"(", "severity": ")" + severity +
-                                              R"(", "status": "New"})");
-        return json::get_string(incident.get(), "name").value_or("");
+        return sim_->new_incident(title, severity);
     }
 
     void expect_first_out_is_the_earliest(bool newest_listed_first);

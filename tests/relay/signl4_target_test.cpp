@@ -310,6 +310,9 @@ TEST(OutboxRaise, MigrationThreeKeepsRowsAndCounterAndAcceptsRaise) {
     {
         store::test::RawDb raw(file);
         ASSERT_EQ(raw.exec(R"sql(
+ALTER TABLE alarms DROP COLUMN links;
+ALTER TABLE alarms DROP COLUMN folded;
+DROP TABLE closed_elsewhere;
 DROP TABLE outbox;
 DROP TABLE outbox_memory;
 CREATE TABLE outbox (

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "agent/store/store.hpp"
 #include "tests/store/store_fixtures.hpp"
@@ -30,6 +32,9 @@ core::Alarm full_alarm() {
     a.evidence = {"user alice@contoso.com", "ip 203.0.113.7 (DE)"};
     a.related = {"graph:da637578995287051192_756343937"};
     a.augmentation = R"({"columns":["Computer"],"rows":[["HOST-7"]]})";
+    a.links = {{"defender-incident:28282", {"sentinel", "graph"}}, {"provider-alert:da63", {"graph"}}};
+    // Nanoseconds beyond what a double holds exactly: the time must come back to the nanosecond.
+    a.folded = {{"graph:da637578995287051192_756343937", WallTime{} + std::chrono::nanoseconds(1'763'797'199'000'000'123LL)}};
     return a;
 }
 
@@ -53,6 +58,8 @@ void expect_same(const core::Alarm& got, const core::Alarm& want) {
     EXPECT_EQ(got.evidence, want.evidence);
     EXPECT_EQ(got.related, want.related);
     EXPECT_EQ(got.augmentation, want.augmentation);
+    EXPECT_EQ(got.links, want.links);
+    EXPECT_EQ(got.folded, want.folded);
 }
 
 class AlarmRowsTest : public ::testing::Test {
@@ -163,6 +170,99 @@ TEST_F(AlarmRowsTest, DamagedRowIsDataLossNamingFileAndAlarm) {
     EXPECT_EQ(loaded.status().code(), StatusCode::kDataLoss);
     EXPECT_NE(loaded.status().message().find("labels: expected a JSON array"), std::string::npos)
         << loaded.status().message();
+}
+
+TEST_F(AlarmRowsTest, ARowWithoutACorrelationRecordGetsOneFromRelated) {
+    // As a build of schema 4 or older writes it (it knows neither column): the record is derived, not lost.
+    test::RawDb raw(file_);
+    ASSERT_EQ(raw.exec("INSERT INTO alarms (key, source, id, title, severity, state, cloud_status, number, url, owner, "
+                       "products, labels, created_ns, updated_ns, silenced, related) VALUES ('sentinel:i', 'sentinel', "
+                       "'i', 't', 'High', 'unacked', 'New', '', '', '', '[]', '[]', 0, 5, 0, "
+                       "'[\"defender-incident:7\", \"graph:da1\"]')"),
+              "");
+    auto loaded = load();
+    ASSERT_EQ(loaded.size(), 1u);
+    EXPECT_EQ(loaded[0].links, (std::vector<core::AlarmLink>{{"defender-incident:7", {"sentinel"}}}));
+    EXPECT_EQ(loaded[0].folded, (std::vector<core::FoldedItem>{{"graph:da1", WallTime{} + std::chrono::nanoseconds(5)}}));
+    // Written again by this build, the record is its own from then on.
+    core::Alarm a = loaded[0];
+    a.links.clear();
+    a.folded.clear();
+    ASSERT_TRUE(store_->upsert_alarm(a).is_ok());
+    EXPECT_TRUE(load()[0].links.empty());
+    EXPECT_TRUE(load()[0].folded.empty());
+}
+
+// A file of schema 4 with an alarm: migration 5 keeps the row (its record derived from related), adds the memory,
+// and with the later steps leaves compatible_from at 3, so a package rollback to a build of schema 3 or 4 keeps
+// using the file.
+TEST(AlarmRowsMigration, StepFiveOnlyAddsAndKeepsTheAlarms) {
+    sirenbox::testing::TempDir dir;
+    const auto file = dir.path() / "v4.db";
+    test::write_schema(file, 4);
+    {
+        test::RawDb raw(file);
+        ASSERT_EQ(raw.exec(R"sql(
+INSERT INTO alarms (key, source, id, title, severity, state, cloud_status, number, url, owner, products, labels,
+                    created_ns, updated_ns, silenced, related)
+    VALUES ('graph:da1', 'graph', 'da1', 't', 'High', 'acked', 'inProgress', '', '', '', '[]', '[]', 1, 2, 0,
+            '["defender-incident:7", "sentinel:inc-1"]');)sql"),
+                  "");
+    }
+    auto store = Store::open(file);
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    auto alarms = (*store)->load_alarms();
+    ASSERT_TRUE(alarms.is_ok()) << alarms.status().to_string();
+    ASSERT_EQ(alarms->size(), 1u);
+    EXPECT_EQ(alarms->at(0).state, core::AlarmState::kAcked);
+    EXPECT_EQ(alarms->at(0).links, (std::vector<core::AlarmLink>{{"defender-incident:7", {"graph"}}}));
+    EXPECT_EQ(alarms->at(0).folded,
+              (std::vector<core::FoldedItem>{{"sentinel:inc-1", WallTime{} + std::chrono::nanoseconds(2)}}));
+    auto memory = (*store)->load_closed_elsewhere();
+    ASSERT_TRUE(memory.is_ok()) << memory.status().to_string();
+    EXPECT_TRUE(memory->empty());
+    test::RawDb raw(file);
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), std::to_string(kSchemaVersion));
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'compatible_from'"), "3");
+}
+
+TEST_F(AlarmRowsTest, ADamagedCorrelationRecordIsDataLossNamingTheAlarm) {
+    ASSERT_TRUE(store_->upsert_alarm(full_alarm()).is_ok());
+    test::RawDb raw(file_);
+    for (const auto& [column, value, expected] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"links", R"([{"sources": []}])", "links: expected objects with a \"key\""},
+             {"links", R"([{"key": "defender-incident:1", "sources": "graph"}])", "sources: expected a JSON array"},
+             {"folded", R"([{"key": "graph:x", "updated_ns": 12}])", "graph:x: updated_ns is not a number"},
+             {"folded", R"({})", "folded: expected a JSON array"}}) {
+        ASSERT_TRUE(store_->upsert_alarm(full_alarm()).is_ok());
+        ASSERT_EQ(raw.exec("UPDATE alarms SET " + column + " = '" + value + "'"), "");
+        auto loaded = store_->load_alarms();
+        ASSERT_FALSE(loaded.is_ok()) << value;
+        EXPECT_EQ(loaded.status().code(), StatusCode::kDataLoss);
+        EXPECT_NE(loaded.status().message().find("alarm " + full_alarm().key() + " " + column), std::string::npos)
+            << loaded.status().message();
+        EXPECT_NE(loaded.status().message().find(expected), std::string::npos) << loaded.status().message();
+    }
+}
+
+TEST_F(AlarmRowsTest, TheClosedElsewhereMemoryFollowsTheBooksChangesAcrossReopen) {
+    const WallTime t = WallTime{} + std::chrono::nanoseconds(1'763'797'200'123'456'789LL);
+    core::ClosedElsewhereChanges first;
+    first.remembered = {{"sentinel:a", t}, {"graph:b", t + std::chrono::seconds(1)}};
+    ASSERT_TRUE(store_->keep_closed_elsewhere(first).is_ok());
+    core::ClosedElsewhereChanges second;
+    second.remembered = {{"sentinel:a", t + std::chrono::seconds(2)}};
+    second.forgotten = {"graph:b", "graph:never-kept"};
+    ASSERT_TRUE(store_->keep_closed_elsewhere(second).is_ok());
+    EXPECT_TRUE(store_->keep_closed_elsewhere({}).is_ok());
+
+    store_.reset();
+    auto reopened = Store::open(file_);
+    ASSERT_TRUE(reopened.is_ok());
+    auto memory = (*reopened)->load_closed_elsewhere();
+    ASSERT_TRUE(memory.is_ok()) << memory.status().message();
+    EXPECT_EQ(*memory, (std::vector<core::ClosedElsewhere>{{"sentinel:a", t + std::chrono::seconds(2)}}));
 }
 
 }  // namespace

@@ -313,6 +313,9 @@ DROP TABLE outbox_memory;
 DROP INDEX outbox_by_alarm;
 DROP INDEX outbox_done_by_finished;
 ALTER TABLE outbox DROP COLUMN cloud_changed_ns;
+ALTER TABLE alarms DROP COLUMN links;
+ALTER TABLE alarms DROP COLUMN folded;
+DROP TABLE closed_elsewhere;
 INSERT INTO outbox (alarm_key, target, kind, origin, payload, created_ns, state, next_attempt_ns, finished_ns) VALUES
     ('sentinel:a', 'sentinel', 'resolve', 'button', '{}', 10, 'done', 10, 50),
     ('sentinel:a', 'sentinel', 'resolve', 'button', '{}', 20, 'done', 20, 40),
@@ -335,7 +338,7 @@ UPDATE meta SET value = '3' WHERE key = 'schema_version';)sql"),
     EXPECT_EQ(raw.text("SELECT finished_ns FROM outbox_memory WHERE alarm_key = 'sentinel:a'"), "50");
 }
 
-// The source's own time of a delivered entry (schema 5): kept with the row and, for the newest entry of its kind,
+// The source's own time of a delivered entry (schema 6): kept with the row and, for the newest entry of its kind,
 // in the memory, after the row is pruned. A delivery that learned none leaves what the entry was queued with.
 TEST_F(OutboxPruneTest, TheSourcesTimeOfADeliveryIsRememberedWithTheNewestEntry) {
     const std::string key = "sentinel:a";
@@ -403,9 +406,9 @@ TEST_F(OutboxPruneTest, AnEntryMarkedDoneByAnOlderBuildKeepsNoSourceTime) {
     EXPECT_EQ(close->made, at_seconds(20));
 }
 
-// A schema-4 file (the memory without source times): migration 5 keeps what it remembers, and the trigger it
+// A schema-5 file (the memory without source times): migration 6 keeps what it remembers, and the trigger it
 // writes again keeps source times from then on.
-TEST_F(OutboxPruneTest, MigrationFiveKeepsTheMemoryAndAddsSourceTimes) {
+TEST_F(OutboxPruneTest, MigrationSixKeepsTheMemoryAndAddsSourceTimes) {
     done(enqueue({entry("sentinel:a", "sentinel", ActionKind::kResolve, "button", at_seconds(10))}));
     store_.reset();
     {
@@ -422,12 +425,12 @@ BEGIN
     ON CONFLICT (alarm_key, target, kind, origin) DO UPDATE
         SET created_ns = max(created_ns, excluded.created_ns), finished_ns = max(finished_ns, excluded.finished_ns);
 END;
-UPDATE meta SET value = '4' WHERE key = 'schema_version';)sql"),
+UPDATE meta SET value = '5' WHERE key = 'schema_version';)sql"),
                   "");
     }
     SetUp();
     test::RawDb raw(file_);
-    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), "5");
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), "6");
     EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'compatible_from'"), "3");
     auto close = store_->newest_close("sentinel:a", "sentinel");
     ASSERT_TRUE(close.is_ok());

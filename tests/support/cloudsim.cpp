@@ -60,6 +60,11 @@ json::Ptr CloudSim::call(const std::string& method, const std::string& path, con
     return std::move(*doc);
 }
 
+std::string CloudSim::new_incident(const std::string& title, const std::string& severity) {
+    auto incident = create_incident(R"({"title": ")" + title + R"(", "severity": ")" + severity + R"(", "status": "New"})");
+    return json::get_string(incident.get(), "name").value_or("");
+}
+
 json::Ptr CloudSim::create_incident(const std::string& properties_json, const std::string& name) {
     std::string body = std::string("{\"subscription\": \"") + kSubscription + "\", \"resourceGroup\": \"" + kResourceGroup +
                        "\", \"workspace\": \"" + kWorkspace + "\", ";

@@ -35,6 +35,8 @@ public:
     json::Ptr call(const std::string& method, const std::string& path, const std::string& body = "");
     /// Creates an incident in workspace sub/rg/ws with `properties` (JSON text); returns it.
     json::Ptr create_incident(const std::string& properties_json, const std::string& name = "");
+    /// Creates a New incident with `title` and `severity`; returns its name.
+    std::string new_incident(const std::string& title, const std::string& severity = "High");
     json::Ptr patch_incident(const std::string& name, const std::string& properties_json);
     json::Ptr get_incident(const std::string& name);
     /// The API requests the simulator received ({"requests": [...]}).

@@ -1,0 +1,182 @@
+// Correlation across a restart, in the core loop: a real store in a temp dir and a fake clock. What the book
+// decided (which alarm an item belongs to, which sources named a link, what was closed elsewhere) is stored as it
+// is decided; a new loop on the same store restores it, and the polls that follow change nothing until the cloud
+// does: no alarm raised, no SIGNL4 page queued.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "agent/app/core_loop.hpp"
+#include "agent/core/alarm_links.hpp"
+#include "agent/store/store.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace sirenbox::app {
+namespace {
+
+const std::string kIncident = core::defender_incident_link("4711");
+
+class CoreLinksTest : public ::testing::Test {
+  protected:
+    CoreLinksTest() {
+        config_.box.name = "Test wall";
+        config_.outputs.boot_lamp_test = false;
+        auto opened = store::Store::open(dir_.path() / "db.sqlite", clock_);
+        EXPECT_TRUE(opened.is_ok());
+        store_ = std::move(*opened);
+        start();
+    }
+
+    // A new loop on the same store, as after a restart (SIGTERM or SIGKILL: the loop keeps nothing else).
+    void start() {
+        CoreDeps deps{.config = config_,
+                      .store = *store_,
+                      .output_roles = config::output_roles(),
+                      .clock = clock_,
+                      .sources = {"sentinel", "graph", "signl4"}};
+        // The connector: every alarm raised queues a page.
+        deps.connector_payload = [](const core::Alarm& alarm) {
+            return R"({"event":{"title":")" + alarm.title + "\"}}";
+        };
+        loop_ = std::make_unique<CoreLoop>(std::move(deps));
+        loop_->restore();
+    }
+
+    core::CloudSnapshot item(const std::string& source, const std::string& id, core::AlarmState state,
+                             std::vector<std::string> related, WallTime updated) {
+        core::CloudSnapshot s;
+        s.alarm.source = source;
+        s.alarm.id = id;
+        s.alarm.title = source + " " + id;
+        s.alarm.related = std::move(related);
+        s.alarm.created = updated;
+        s.alarm.updated = updated;
+        s.cloud_state = state;
+        s.may_raise = state != core::AlarmState::kResolved;
+        return s;
+    }
+
+    void poll(const std::string& source, std::vector<core::CloudSnapshot> snapshots) {
+        sources::SourceBatch batch;
+        batch.source = source;
+        batch.snapshots = std::move(snapshots);
+        loop_->handle(batch);
+    }
+
+    std::vector<std::string> pages() {
+        std::vector<std::string> keys;
+        for (auto state : {relay::EntryState::kPending, relay::EntryState::kDone}) {
+            auto listed = store_->list(state, 100);
+            EXPECT_TRUE(listed.is_ok());
+            for (const auto& e : listed.is_ok() ? *listed : std::vector<relay::OutboxEntry>{}) {
+                if (e.kind == relay::ActionKind::kRaise) keys.push_back(e.alarm_key);
+            }
+        }
+        std::sort(keys.begin(), keys.end());
+        return keys;
+    }
+
+    // The book as the wall and the store see it: every alarm with its state and correlation record, and the memory.
+    std::string picture(const core::AlarmBook& book) {
+        std::string out;
+        for (const auto& [key, alarm] : book.alarms()) {
+            out += key + " " + std::string(core::to_string(alarm.state)) + " related:";
+            for (const auto& r : alarm.related) out += " " + r;
+            out += " links:";
+            for (const auto& l : alarm.links) {
+                out += " " + l.key + "(";
+                for (const auto& s : l.sources) out += s + ",";
+                out += ")";
+            }
+            out += " folded:";
+            for (const auto& f : alarm.folded)
+                out += " " + f.key + "@" + std::to_string(f.updated.time_since_epoch().count());
+            out += "\n";
+        }
+        for (const auto& m : book.closed_elsewhere()) {
+            out += "closed elsewhere " + m.key + "@" + std::to_string(m.updated.time_since_epoch().count()) + "\n";
+        }
+        return out;
+    }
+
+    testing::TempDir dir_;
+    FakeClock clock_;
+    config::Config config_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<CoreLoop> loop_;
+};
+
+TEST_F(CoreLinksTest, ARestartRestoresTheBookExactlyAndTheSamePollsChangeNothing) {
+    const WallTime t0 = clock_.wall_now();
+    // Graph first: its alarm is paged; the incident and a second alert are folded into it.
+    auto first = item("graph", "da1", core::AlarmState::kUnacked, {kIncident, core::provider_alert_link("da1")}, t0);
+    auto incident = item("sentinel", "inc-1", core::AlarmState::kUnacked, {kIncident}, t0 + std::chrono::seconds(1));
+    auto second = item("graph", "da2", core::AlarmState::kUnacked, {kIncident, core::provider_alert_link("da2")},
+                       t0 + std::chrono::seconds(2));
+    // Another incident, closed in the SIGNL4 app while still open in Sentinel.
+    auto other = item("sentinel", "inc-2", core::AlarmState::kUnacked, {}, t0 + std::chrono::seconds(3));
+    auto closed_in_app = item("signl4", "s4-2", core::AlarmState::kResolved, {}, t0 + std::chrono::seconds(4));
+    closed_in_app.mirrors = "sentinel:inc-2";
+    poll("graph", {first});
+    poll("sentinel", {incident, other});
+    poll("graph", {first, second});
+    poll("signl4", {closed_in_app});
+    ASSERT_EQ(loop_->book().alarms().size(), 1u);
+    ASSERT_EQ(pages(), (std::vector<std::string>{"graph:da1", "sentinel:inc-2"}));
+    const std::string before = picture(loop_->book());
+    ASSERT_NE(before.find(kIncident + "(graph,sentinel,)"), std::string::npos) << before;
+    ASSERT_NE(before.find("closed elsewhere sentinel:inc-2"), std::string::npos) << before;
+    const auto rows_before = *store_->load_alarms();
+
+    start();
+    EXPECT_EQ(picture(loop_->book()), before);
+    // The same items polled again, in any order: nothing is raised, nothing paged, nothing stored anew.
+    poll("sentinel", {other, incident});
+    poll("graph", {second, first});
+    poll("signl4", {closed_in_app});
+    EXPECT_EQ(picture(loop_->book()), before);
+    EXPECT_EQ(pages(), (std::vector<std::string>{"graph:da1", "sentinel:inc-2"}));
+    ASSERT_EQ(store_->load_alarms()->size(), rows_before.size());
+    EXPECT_EQ(store_->load_alarms()->front().links, rows_before.front().links);
+
+    // Another restart, and a third alert of the Defender incident the incident ties to the alarm: folded, not paged.
+    start();
+    poll("graph", {item("graph", "da3", core::AlarmState::kUnacked, {kIncident}, t0 + std::chrono::seconds(9))});
+    EXPECT_EQ(loop_->book().alarms().size(), 1u);
+    EXPECT_EQ(pages(), (std::vector<std::string>{"graph:da1", "sentinel:inc-2"}));
+}
+
+TEST_F(CoreLinksTest, TheMemoryIsStoredAsTheBookDecidesAndForgottenWhenTheCloudChanges) {
+    const WallTime t0 = clock_.wall_now();
+    auto incident = item("sentinel", "inc-1", core::AlarmState::kUnacked, {kIncident}, t0);
+    auto alert = item("graph", "da1", core::AlarmState::kUnacked, {kIncident}, t0 - std::chrono::minutes(2));
+    poll("sentinel", {incident});
+    poll("graph", {alert});
+    // Resolved on the box: the incident and the alert folded into it are remembered, in the store at once.
+    ASSERT_TRUE(loop_->act(relay::ActionKind::kResolve, "sentinel:inc-1", "cli").is_ok());
+    auto memory = store_->load_closed_elsewhere();
+    ASSERT_TRUE(memory.is_ok());
+    EXPECT_EQ(*memory,
+              (std::vector<core::ClosedElsewhere>{{"graph:da1", alert.alarm.updated}, {"sentinel:inc-1", t0}}));
+
+    start();
+    poll("graph", {alert});
+    EXPECT_TRUE(loop_->book().alarms().empty()) << "the alert, unchanged in Graph, went with its incident";
+    // Resolved in Graph: forgotten there and in the store, without anything shown changing.
+    alert.cloud_state = core::AlarmState::kResolved;
+    alert.alarm.updated = t0 + std::chrono::minutes(1);
+    poll("graph", {alert});
+    EXPECT_EQ(*store_->load_closed_elsewhere(), (std::vector<core::ClosedElsewhere>{{"sentinel:inc-1", t0}}));
+    // Reopened in Sentinel once the resolve was delivered: raised again (and paged), and no longer remembered.
+    auto pending = store_->list(relay::EntryState::kPending, 100);
+    ASSERT_TRUE(pending.is_ok());
+    for (const auto& entry : *pending) ASSERT_TRUE(store_->mark_done(entry.id).is_ok());
+    incident.alarm.updated = t0 + std::chrono::minutes(5);
+    poll("sentinel", {incident});
+    EXPECT_NE(loop_->book().find("sentinel:inc-1"), nullptr);
+    EXPECT_TRUE(store_->load_closed_elsewhere()->empty());
+    EXPECT_EQ(pages(), (std::vector<std::string>{"sentinel:inc-1", "sentinel:inc-1"}));
+}
+
+}  // namespace
+}  // namespace sirenbox::app
