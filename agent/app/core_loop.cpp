@@ -186,12 +186,28 @@ bool CoreLoop::outbox_holds_back(const core::CloudSnapshot& snapshot) {
     auto pending = deps_.store.has_pending(key);
     if (!pending.is_ok()) unanswered(pending.status());
     if (pending.is_ok() && *pending) return true;
-    // A poll sent before that resolve was delivered, answered after: it shows nothing newer than the
-    // resolve, so it is no reason to raise (and page) the alarm again.
-    auto resolved = deps_.store.newest_entry(
-        {.alarm_key = key, .kind = relay::ActionKind::kResolve, .pending = false, .failed = false});
-    if (!resolved.is_ok()) unanswered(resolved.status());
-    if (resolved.is_ok() && *resolved && **resolved >= snapshot.alarm.updated) return true;
+    // A poll sent before that resolve landed, answered after (the relay marked it done meanwhile, or a restart
+    // delivered it while the first poll was on its way): a record changed no later than the close the source
+    // answered the resolve with predates that close, so it is no reason to raise (and page) the alarm again;
+    // a reopening is a change the source stamps after its close. Both times are the source's own, so neither
+    // the box's clock nor the box's own earlier writes (an acknowledgement landing after the press, the pick-up
+    // label) can tip it. A resolve delivered without the source's answer (to another target only, or by an
+    // older build) is judged by when it was made, as before.
+    auto closed = deps_.store.newest_close(key, snapshot.alarm.source);
+    if (!closed.is_ok()) unanswered(closed.status());
+    if (closed.is_ok()) {
+        const WallTime listed = snapshot.alarm.updated;
+        const bool before_close = closed->in_source && listed <= *closed->in_source;
+        if (before_close) {
+            // Rare (a poll crossing the close), so it is told: the source shows the close at its next poll.
+            SB_LOG(kInfo, "core") << key << ": listed open as changed at " << format_iso8601(listed, true)
+                                  << ", before the box's resolve closed it at "
+                                  << format_iso8601(*closed->in_source, true)
+                                  << " (the source's clock); not raised again";
+            return true;
+        }
+        if (closed->made && listed <= *closed->made) return true;
+    }
     // Closed in SIGNL4 after its acknowledgement there was passed on: the source showing the incident
     // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
     if (snapshot.cloud_state != core::AlarmState::kAcked) return false;
@@ -389,6 +405,9 @@ bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
     entry.payload = deps_.connector_payload(alarm);
     entry.created = deps_.clock.wall_now();
     entry.next_attempt = deps_.clock.now();
+    // The listing that raised it, by its source's clock: the target pages again only for a listing newer than
+    // a close delivered after the last page (signl4_paged_before).
+    if (alarm.updated != WallTime{}) entry.cloud_changed = alarm.updated;
     // Stored before the alarm itself: a crash in between re-raises the alarm at the next poll, and the
     // target's check keeps the team from being paged twice.
     return commit_entries({entry}, entry.alarm_key + ": SIGNL4 page");

@@ -201,13 +201,16 @@ Status build_signl4(DaemonParts& p) {
         options.team_secret = std::move(*team_secret);
     }
     if (c.connector || c.write_back) {
-        // The relay worker owns relay_store; the predicate runs on its thread only.
+        // The relay worker owns relay_store; the predicates run on its thread only.
         DaemonParts* self = &p;
         auto raise_failed = [self](const std::string& alarm_key) {
             return relay::signl4_raise_failed(*self->relay_store, alarm_key);
         };
-        p.relay_targets["signl4"] =
-            std::make_unique<relay::Signl4Target>(cloud::Signl4Client(*p.transport, options), std::move(raise_failed));
+        auto paged_before = [self](const relay::OutboxEntry& raise) {
+            return relay::signl4_paged_before(*self->relay_store, raise);
+        };
+        p.relay_targets["signl4"] = std::make_unique<relay::Signl4Target>(
+            cloud::Signl4Client(*p.transport, options), std::move(raise_failed), std::move(paged_before));
     }
     p.signl4 = std::make_unique<cloud::Signl4Client>(*p.transport, std::move(options));
 

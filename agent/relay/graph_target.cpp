@@ -71,6 +71,7 @@ std::string graph_payload(ActionKind kind, const GraphWriteBack& config, const s
 }
 
 Status GraphTarget::deliver(const OutboxEntry& entry) {
+    changed_.reset();
     const std::string prefix = "graph:";
     if (entry.alarm_key.rfind(prefix, 0) != 0) {
         return invalid_argument("alarm " + entry.alarm_key + " is not a Graph alert");
@@ -88,6 +89,7 @@ Status GraphTarget::deliver(const OutboxEntry& entry) {
     if (alert->status == cloud::GraphAlertStatus::kResolved && request->status && *request->status != "resolved") {
         SB_LOG(kInfo, "relay") << "graph alert " << id << " was resolved in the cloud meanwhile; "
                                << to_string(entry.kind) << " not applied";
+        changed_ = alert->last_update;
         return Status::ok();
     }
     auto body = patch_body(*request, *alert);
@@ -96,6 +98,7 @@ Status GraphTarget::deliver(const OutboxEntry& entry) {
         if (!updated.is_ok()) return updated.status();
         alert = std::move(updated);
     }
+    changed_ = alert->last_update;
     if (request->comment.empty()) return Status::ok();
     const auto& comments = alert->comments;
     if (std::find(comments.begin(), comments.end(), request->comment) != comments.end()) return Status::ok();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -24,10 +25,13 @@ class GraphTarget final : public Target {
 public:
     GraphTarget(cloud::GraphClient client, cloud::TokenSource& tokens) : client_(std::move(client)), tokens_(tokens) {}
     Status deliver(const OutboxEntry& entry) override;
+    /// The alert's lastUpdateDateTime as the PATCH answered it, or as the GET showed it holding the change.
+    [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
 
 private:
     cloud::GraphClient client_;
     cloud::TokenSource& tokens_;
+    std::optional<WallTime> changed_;  // of the last delivery
 };
 
 /// What the box writes to Graph for each action, from the config.

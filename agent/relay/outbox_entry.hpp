@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,12 @@ struct OutboxEntry {
     /// stalls nor hurries a retry. A restart makes every pending entry due (Store::make_pending_due).
     SteadyTime next_attempt{};
     std::string last_error;          // operator-readable, never holds a secret
+    /// A change time of the alarm's record in its own source, by that cloud's clock (Sentinel
+    /// lastModifiedTimeUtc, Graph lastUpdateDateTime, SIGNL4 lastModified), never the box's: for a raise, the
+    /// listing that raised the alarm; for an action delivered to the alarm's own source, the record as the
+    /// delivery left it or found it already holding the change (Store::mark_done). Compared only with other
+    /// times of the same source (CoreLoop::outbox_holds_back, signl4_paged_before); unknown: nullopt.
+    std::optional<WallTime> cloud_changed{};
 };
 
 }  // namespace sirenbox::relay

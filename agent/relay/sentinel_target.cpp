@@ -96,6 +96,7 @@ std::string sentinel_payload(ActionKind kind, const SentinelWriteBack& config, c
 }
 
 Status SentinelTarget::deliver(const OutboxEntry& entry) {
+    changed_.reset();
     const std::string prefix = "sentinel:";
     if (entry.alarm_key.rfind(prefix, 0) != 0) {
         return invalid_argument("alarm " + entry.alarm_key + " is not a Sentinel incident");
@@ -120,14 +121,20 @@ Status SentinelTarget::apply_change(const std::string& incident, const OutboxEnt
     for (int attempt = 0; attempt <= kMaxStaleRetries; ++attempt) {
         auto current = client_.get_incident(incident);
         if (!current.is_ok()) return current.status();
-        if (cloud::change_holds(*current, change)) return Status::ok();
+        if (cloud::change_holds(*current, change)) {
+            changed_ = current->last_modified;
+            return Status::ok();
+        }
         if (current->status == "Closed" && change.status != "Closed") {
             SB_LOG(kInfo, "relay") << "incident " << incident << " was closed in the cloud meanwhile; "
                                    << to_string(entry.kind) << " not applied";
             return Status::ok();
         }
         auto updated = client_.put_incident(incident, cloud::build_update_body(*current, change));
-        if (updated.is_ok()) return Status::ok();
+        if (updated.is_ok()) {
+            changed_ = updated->last_modified;
+            return Status::ok();
+        }
         if (updated.status().code() != StatusCode::kFailedPrecondition) return updated.status();
         SB_LOG(kInfo, "relay") << "incident " << incident << ": etag went stale, re-reading";
     }

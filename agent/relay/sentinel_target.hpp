@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -24,12 +25,16 @@ public:
     SentinelTarget(cloud::SentinelClient client, cloud::TokenSource& tokens)
         : client_(std::move(client)), tokens_(tokens) {}
     Status deliver(const OutboxEntry& entry) override;
+    /// The incident's lastModifiedTimeUtc as the PUT answered it, or as the GET showed it already holding the
+    /// change; nullopt for an entry that only comments.
+    [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
 
 private:
     Status apply_change(const std::string& incident, const OutboxEntry& entry, const cloud::IncidentChange& change);
 
     cloud::SentinelClient client_;
     cloud::TokenSource& tokens_;
+    std::optional<WallTime> changed_;  // of the last delivery
 };
 
 /// What the box writes to Sentinel for each action, from the config.

@@ -76,6 +76,7 @@ std::string signl4_raise_payload(const core::Alarm& alarm, const cloud::Signl4Ra
 }
 
 Status Signl4Target::deliver(const OutboxEntry& entry) {
+    changed_.reset();
     return entry.kind == ActionKind::kRaise ? raise(entry) : follow(entry);
 }
 
@@ -126,13 +127,22 @@ Status Signl4Target::follow(const OutboxEntry& entry) {
         }
         case ActionKind::kRaise: return invalid_argument(what + ": not an action");
     }
+    const bool own = entry.alarm_key.rfind(kOwnPrefix, 0) == 0;
     if (done) {
         const std::string_view state = kind == ActionKind::kComment ? "annotated" : cloud::to_string(alert.status);
         SB_LOG(kInfo, "relay") << what << ": already " << state << "; nothing to do";
+        if (own && kind == ActionKind::kResolve) changed_ = alert.last_modified;
         return Status::ok();
     }
     SB_RETURN_IF_ERROR(client_.act_on_alert(alert.id, operation, payload->note).with_context(what));
     SB_LOG(kInfo, "relay") << what << ": done";
+    // The close answers no alert: read it again for when SIGNL4 closed it, which a poll of this alarm (its own
+    // source) is compared with. Without it the close still holds; the outbox judges it by its entry's time.
+    if (own && kind == ActionKind::kResolve) {
+        if (auto closed = client_.get_alert(alert.id); closed && closed->alert.status == cloud::Signl4Status::kClosed) {
+            changed_ = closed->alert.last_modified;
+        }
+    }
     return Status::ok();
 }
 
@@ -140,6 +150,19 @@ Status Signl4Target::raise(const OutboxEntry& entry) {
     auto payload = read_payload(entry);
     if (!payload) return payload.status();
 
+    // The box's own memory first: it holds whatever SIGNL4's list shows or leaves out.
+    if (paged_before_) {
+        auto paged = paged_before_(entry);
+        if (!paged) {
+            return unavailable("signl4: checking the outbox for an earlier page of " + entry.alarm_key + ": " +
+                               paged.status().message());
+        }
+        if (*paged) {
+            SB_LOG(kInfo, "relay") << "signl4: " << entry.alarm_key
+                                   << " was paged already and not reopened in its source since; not paged again";
+            return Status::ok();
+        }
+    }
     // A failed check says nothing about the alert: retry later rather than risk paging twice.
     auto existing = client_.list_alerts(payload->check_since - kCheckMargin, nullptr);
     if (!existing) return existing.status().with_context("signl4: checking for an earlier raise of " + entry.alarm_key);
@@ -155,6 +178,19 @@ Status Signl4Target::raise(const OutboxEntry& entry) {
     SB_LOG(kInfo, "relay") << "signl4: raised " << entry.alarm_key << " (event " << (event->empty() ? "?" : *event)
                            << ")";
     return Status::ok();
+}
+
+Result<bool> signl4_paged_before(store::Store& store, const OutboxEntry& raise) {
+    auto paged = store.newest_delivered(raise.alarm_key, "signl4", ActionKind::kRaise);
+    if (!paged) return paged.status();
+    if (!*paged) return false;
+    auto close = store.newest_close(raise.alarm_key, source_of(raise.alarm_key));
+    if (!close) return close.status();
+    const auto& page_listed = (*paged)->cloud_changed;
+    const auto& closed = close->in_source;
+    const bool reopened =
+        page_listed && closed && raise.cloud_changed && *page_listed < *closed && *closed < *raise.cloud_changed;
+    return !reopened;
 }
 
 bool signl4_raise_failed(store::Store& store, const std::string& alarm_key) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -18,11 +19,12 @@ class Store;
 namespace sirenbox::relay {
 
 /// Relays "raise" entries of the SIGNL4 connector: pages the team about a new alarm through the
-/// inbound webhook, with X-S4-ExternalID = the entry's alarm key. Idempotent: before posting it asks
-/// the REST API for alerts modified since the alarm was created in its cloud (or the entry was queued,
-/// whichever is earlier, minus a margin) and stops when an open or acknowledged one already carries
-/// that external id, so a repeat after a lost answer or a crash pages nobody twice. A closed one does
-/// not count: that page was dealt with, and an alarm raised again is news again.
+/// inbound webhook, with X-S4-ExternalID = the entry's alarm key. One page per alarm: before posting it
+/// asks the box's own outbox (`paged_before`, durable, see signl4_paged_before) whether this alarm was paged
+/// already and not reopened in its source since, and stops if so. Then it asks the REST API for alerts
+/// modified since the alarm was created in its cloud (or the entry was queued, whichever is earlier, minus a
+/// margin) and stops when an open or acknowledged one already carries that external id, so a repeat after a
+/// post whose answer was lost pages nobody twice where the list shows external ids.
 ///
 /// Entry payload (signl4_raise_payload()): {"check_since": ISO-8601, "event": webhook body}, built when
 /// the alarm was raised so a restart sends the same text.
@@ -42,10 +44,15 @@ class Signl4Target final : public Target {
     /// Clock differences between the box, the alarm's cloud and SIGNL4.
     static constexpr std::chrono::seconds kCheckMargin{300};
 
+    /// `paged_before(entry)`: whether the team was paged already for the occurrence of the alarm this raise
+    /// entry stands for (signl4_paged_before); an error is retried later, never "post anyway". Empty: never.
     explicit Signl4Target(cloud::Signl4Client client,
-                          std::function<bool(const std::string& alarm_key)> raise_failed = {})
-        : client_(std::move(client)), raise_failed_(std::move(raise_failed)) {}
+                          std::function<bool(const std::string& alarm_key)> raise_failed = {},
+                          std::function<Result<bool>(const OutboxEntry& entry)> paged_before = {})
+        : client_(std::move(client)), raise_failed_(std::move(raise_failed)), paged_before_(std::move(paged_before)) {}
     Status deliver(const OutboxEntry& entry) override;
+    /// A `signl4:` alarm's alert as its close left it (read again after the close) or found it closed already.
+    [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
 
   private:
     Status raise(const OutboxEntry& entry);
@@ -54,6 +61,8 @@ class Signl4Target final : public Target {
 
     cloud::Signl4Client client_;
     std::function<bool(const std::string& alarm_key)> raise_failed_;
+    std::function<Result<bool>(const OutboxEntry& entry)> paged_before_;
+    std::optional<WallTime> changed_;  // of the last delivery
 };
 
 /// The payload of an acknowledge / resolve / comment entry for `alarm`:
@@ -68,6 +77,17 @@ bool signl4_mirrors(const core::Alarm& alarm, bool connector_on);
 
 /// The payload of a "raise" entry for `alarm`.
 std::string signl4_raise_payload(const core::Alarm& alarm, const cloud::Signl4RaiseOptions& options);
+
+/// Whether the team was paged already for the occurrence of the alarm that `raise` (a raise entry) stands for,
+/// as the outbox tells (Signl4Target's `paged_before`): a raise of the alarm was delivered, and the alarm was
+/// not closed in its own source since and reopened there. Reopened means, all by the source's own clock
+/// (OutboxEntry::cloud_changed): the delivered page was raised from a listing older than the newest close the
+/// box delivered to the source (Store::newest_close), and `raise` from a listing newer than that close. Where a
+/// time is unknown (a page from a build that kept none, a close delivered without the source's answer), the
+/// answer is "paged": a page missed for a reopening the box cannot prove is shown on the wall all the same; a
+/// second page for one occurrence would ring someone's phone for nothing and never be closed. Store errors are
+/// returned. Two index searches by alarm key.
+Result<bool> signl4_paged_before(store::Store& store, const OutboxEntry& raise);
 
 /// Whether no SIGNL4 alert will ever mirror `alarm_key`, as the outbox tells (Signl4Target's
 /// `raise_failed`): its raise failed for good, or there never was one (the alarm predates the connector,

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <optional>
+#include <string_view>
+
+#include "agent/base/clock.hpp"
 #include "agent/base/status.hpp"
 #include "agent/relay/outbox_entry.hpp"
 
@@ -12,7 +16,15 @@ class Target {
 public:
     virtual ~Target() = default;
     virtual Status deliver(const OutboxEntry& entry) = 0;
+    /// After a deliver() that returned ok: when the record it wrote, or found already holding the change, was
+    /// last changed in the cloud, by the cloud's own clock (an incident's lastModifiedTimeUtc as the PUT
+    /// answered it); nullopt when this delivery did not learn it. The relay worker keeps it with the entry
+    /// when the target is the alarm's own source (OutboxEntry::cloud_changed).
+    [[nodiscard]] virtual std::optional<WallTime> cloud_changed() const { return std::nullopt; }
 };
+
+/// The source an alarm key names: "sentinel" for "sentinel:73e0…".
+inline std::string_view source_of(std::string_view alarm_key) { return alarm_key.substr(0, alarm_key.find(':')); }
 
 /// 403 (no permission), 404 (incident deleted) and 400 (validation) will not heal by retrying.
 inline bool is_permanent(const Status& status) {

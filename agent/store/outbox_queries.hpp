@@ -29,6 +29,29 @@ SELECT MAX(created_ns) FROM (
       AND (?5 = '' OR origin <> ?5))
 )sql";
 
+/// What the memory says of an alarm's delivered resolves, for a poll that shows the alarm open
+/// (Store::newest_close): ?1 alarm key, ?2 the alarm's source. First column: the newest time, by the source's
+/// own clock, at which a resolve delivered to the source left the record closed; second: when the newest
+/// delivered resolve without such a time (to another target, or by a build that kept none) was made, if it
+/// was made after the newest one with it (the entries of one press share their time, so a press whose own
+/// source answered is judged by that answer alone).
+inline constexpr const char* kNewestClose = R"sql(
+SELECT (SELECT MAX(cloud_changed_ns) FROM outbox_memory WHERE alarm_key = ?1 AND target = ?2 AND kind = 'resolve'),
+       (SELECT MAX(m.created_ns) FROM outbox_memory AS m
+        WHERE m.alarm_key = ?1 AND m.kind = 'resolve' AND m.cloud_changed_ns IS NULL
+          AND NOT EXISTS (SELECT 1 FROM outbox_memory AS k
+                          WHERE k.alarm_key = ?1 AND k.target = ?2 AND k.kind = 'resolve'
+                            AND k.cloud_changed_ns IS NOT NULL AND k.created_ns >= m.created_ns))
+)sql";
+
+/// The newest delivered entry of an alarm for one target and kind, from the memory: ?1 alarm key, ?2 target,
+/// ?3 kind. Its `created_ns` and `cloud_changed_ns` (NULL when unknown).
+inline constexpr const char* kNewestDelivered = R"sql(
+SELECT created_ns, cloud_changed_ns FROM outbox_memory
+WHERE alarm_key = ?1 AND target = ?2 AND kind = ?3
+ORDER BY created_ns DESC LIMIT 1
+)sql";
+
 /// How many entries are pending and how many failed, counted in the state index (done rows are not read).
 inline constexpr const char* kOpenCounts =
     "SELECT (SELECT COUNT(*) FROM outbox WHERE state = 'pending'), "
@@ -57,10 +80,12 @@ LIMIT ?2
 inline constexpr const char* kForget = "DELETE FROM outbox_memory WHERE alarm_key = ?1";
 
 /// Every statement above with its name, for the query plan test.
-inline constexpr std::array<std::pair<const char*, const char*>, 6> kAll = {{
+inline constexpr std::array<std::pair<const char*, const char*>, 8> kAll = {{
     {"has_pending", kHasPending},
     {"open_counts", kOpenCounts},
     {"newest_entry", kNewestEntry},
+    {"newest_close", kNewestClose},
+    {"newest_delivered", kNewestDelivered},
     {"prune_done", kPruneDone},
     {"forgettable", kForgettable},
     {"forget", kForget},

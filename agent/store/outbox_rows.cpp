@@ -12,9 +12,11 @@
 namespace sirenbox::store {
 namespace {
 
-// next_attempt_ns is on the monotonic clock (schema 4 on); created_ns and finished_ns are wall time.
+// next_attempt_ns is on the monotonic clock (schema 4 on); created_ns and finished_ns are wall time;
+// cloud_changed_ns (schema 6 on) is the alarm's source's own time.
 constexpr const char* kColumns =
-    "id, alarm_key, target, kind, origin, payload, created_ns, state, attempts, next_attempt_ns, last_error";
+    "id, alarm_key, target, kind, origin, payload, created_ns, state, attempts, next_attempt_ns, last_error, "
+    "cloud_changed_ns";
 
 // The oldest pending entry of o's (alarm_key, target) pair; served by the partial index on pending rows.
 constexpr const char* kIsHeadOfPair =
@@ -64,6 +66,7 @@ Result<relay::OutboxEntry> read_entry(const Statement& row) {
     entry.attempts = static_cast<int>(row.int64(8));
     entry.next_attempt = row.steady(9);
     entry.last_error = row.text(10);
+    if (!row.is_null(11)) entry.cloud_changed = row.time(11);
     return entry;
 }
 
@@ -91,7 +94,7 @@ Result<std::vector<std::int64_t>> Store::enqueue(const std::vector<relay::Outbox
     auto stmt = Statement::prepare(
         db_.get(),
         "INSERT INTO outbox (alarm_key, target, kind, origin, payload, created_ns, state, attempts, next_attempt_ns, "
-        "last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9)");
+        "last_error, cloud_changed_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?10)");
     if (!stmt.is_ok()) return fail("enqueue", stmt.status());
     std::vector<std::int64_t> ids;
     ids.reserve(entries.size());
@@ -105,6 +108,11 @@ Result<std::vector<std::int64_t>> Store::enqueue(const std::vector<relay::Outbox
             .bind(7, entry.attempts)
             .bind(8, entry.next_attempt)
             .bind(9, cut_utf8(entry.last_error, kMaxErrorBytes));
+        if (entry.cloud_changed) {
+            stmt->bind(10, *entry.cloud_changed);
+        } else {
+            stmt->bind_null(10);
+        }
         Status ran = stmt->run();
         if (!ran.is_ok()) return fail("enqueue", ran);  // the transaction rolls back: none are stored
         ids.push_back(sqlite3_last_insert_rowid(db_.get()));
@@ -144,12 +152,19 @@ Status Store::update_pending(std::string_view op, std::int64_t id, Statement& up
                 failed_precondition("outbox entry " + std::to_string(id) + " is " + stmt->text(0) + ", not pending"));
 }
 
-// The trigger outbox_remember_done (schema migration 4) writes the entry's memory in the same statement.
-Status Store::mark_done(std::int64_t id) {
-    auto stmt = Statement::prepare(
-        db_.get(), "UPDATE outbox SET state = 'done', finished_ns = ?2 WHERE id = ?1 AND state = 'pending'");
+// The trigger outbox_remember_done (schema migrations 4 and 6) writes the entry's memory in the same statement.
+Status Store::mark_done(std::int64_t id, std::optional<WallTime> cloud_changed) {
+    auto stmt =
+        Statement::prepare(db_.get(),
+                           "UPDATE outbox SET state = 'done', finished_ns = ?2, "
+                           "cloud_changed_ns = COALESCE(?3, cloud_changed_ns) WHERE id = ?1 AND state = 'pending'");
     if (!stmt.is_ok()) return fail("mark_done", stmt.status());
     stmt->bind(1, id).bind(2, clock_.wall_now());
+    if (cloud_changed) {
+        stmt->bind(3, *cloud_changed);
+    } else {
+        stmt->bind_null(3);
+    }
     return update_pending("mark_done", id, *stmt);
 }
 
@@ -258,6 +273,31 @@ Result<std::optional<WallTime>> Store::newest_entry(const EntryQuery& query) {
     if (!row.is_ok()) return fail("newest_entry " + query.alarm_key, row.status());
     if (!*row || stmt->is_null(0)) return std::optional<WallTime>();
     return std::optional<WallTime>(stmt->time(0));
+}
+
+Result<DeliveredClose> Store::newest_close(std::string_view alarm_key, std::string_view source) {
+    if (alarm_key.empty()) return fail("newest_close", invalid_argument("empty alarm_key"));
+    auto stmt = Statement::prepare(db_.get(), outbox_sql::kNewestClose);
+    if (!stmt.is_ok()) return fail("newest_close", stmt.status());
+    auto row = stmt->bind(1, alarm_key).bind(2, source).step();
+    if (!row.is_ok()) return fail("newest_close " + std::string(alarm_key), row.status());
+    DeliveredClose close;
+    if (*row && !stmt->is_null(0)) close.in_source = stmt->time(0);
+    if (*row && !stmt->is_null(1)) close.made = stmt->time(1);
+    return close;
+}
+
+Result<std::optional<DeliveredEntry>> Store::newest_delivered(std::string_view alarm_key, std::string_view target,
+                                                              relay::ActionKind kind) {
+    if (alarm_key.empty()) return fail("newest_delivered", invalid_argument("empty alarm_key"));
+    auto stmt = Statement::prepare(db_.get(), outbox_sql::kNewestDelivered);
+    if (!stmt.is_ok()) return fail("newest_delivered", stmt.status());
+    auto row = stmt->bind(1, alarm_key).bind(2, target).bind(3, relay::to_string(kind)).step();
+    if (!row.is_ok()) return fail("newest_delivered " + std::string(alarm_key), row.status());
+    if (!*row) return std::optional<DeliveredEntry>();
+    DeliveredEntry entry{stmt->time(0), std::nullopt};
+    if (!stmt->is_null(1)) entry.cloud_changed = stmt->time(1);
+    return std::optional<DeliveredEntry>(entry);
 }
 
 // Pruning deletes in bounded transactions, so a writer waiting behind it (the core loop committing a

@@ -138,6 +138,30 @@ CREATE TABLE closed_elsewhere (
     updated_ns INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 6: the source's own change times (docs/operations.md, "After a crash"). cloud_changed_ns holds a change
+    //   time of the alarm's record in its own source, by that cloud's clock: for a raise, the listing that raised
+    //   the alarm; for an action delivered to the alarm's own source, the record as the delivery left it (a
+    //   resolve: when the source closed it). The memory keeps the one of the newest entry of its kind, so a poll
+    //   answered from before a delivered resolve landed is told from a reopening by the source's clock alone, and
+    //   the SIGNL4 connector knows whether an alarm was paged before its last close. The trigger is written
+    //   again to carry it. Only adds: older builds leave the column NULL (their deliveries are judged as
+    //   before), so compatible_from stays.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN cloud_changed_ns INTEGER;
+ALTER TABLE outbox_memory ADD COLUMN cloud_changed_ns INTEGER;
+DROP TRIGGER outbox_remember_done;
+CREATE TRIGGER outbox_remember_done AFTER UPDATE OF state ON outbox
+WHEN NEW.state = 'done' AND OLD.state <> 'done'
+BEGIN
+    INSERT INTO outbox_memory (alarm_key, target, kind, origin, created_ns, finished_ns, cloud_changed_ns)
+    VALUES (NEW.alarm_key, NEW.target, NEW.kind, NEW.origin, NEW.created_ns, COALESCE(NEW.finished_ns, NEW.created_ns),
+            NEW.cloud_changed_ns)
+    ON CONFLICT (alarm_key, target, kind, origin) DO UPDATE
+        SET cloud_changed_ns = CASE WHEN excluded.created_ns >= created_ns THEN excluded.cloud_changed_ns
+                                    ELSE cloud_changed_ns END,
+            created_ns = max(created_ns, excluded.created_ns), finished_ns = max(finished_ns, excluded.finished_ns);
+END;
+)sql",
 };
 
 Result<int> read_meta_int(sqlite3* db, const char* key, int missing) {
@@ -171,7 +195,7 @@ Status exec(sqlite3* db, const char* sql) {
 
 }  // namespace
 
-Status migrate(sqlite3* db) {
+Status migrate(sqlite3* db, int up_to) {
     auto txn = Transaction::begin(db);
     if (!txn.is_ok()) return txn.status();
     SB_RETURN_IF_ERROR(
@@ -187,12 +211,12 @@ Status migrate(sqlite3* db) {
                                    std::to_string(kSchemaVersion) + ") and usable from version " +
                                    std::to_string(*compatible) + " only");
     }
-    if (*version == kSchemaVersion) return Status::ok();  // nothing written: the rollback is harmless
-    for (int v = *version; v < kSchemaVersion; ++v) {
+    if (*version >= up_to) return Status::ok();  // nothing written: the rollback is harmless
+    for (int v = *version; v < up_to; ++v) {
         Status applied = exec(db, kMigrations[static_cast<std::size_t>(v)]);
         if (!applied.is_ok()) return applied.with_context("migration " + std::to_string(v + 1));
     }
-    SB_RETURN_IF_ERROR(write_meta_int(db, "schema_version", kSchemaVersion));
+    SB_RETURN_IF_ERROR(write_meta_int(db, "schema_version", up_to));
     SB_RETURN_IF_ERROR(write_meta_int(db, "compatible_from", kCompatibleFrom));
     return txn->commit();
 }

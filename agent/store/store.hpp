@@ -38,6 +38,22 @@ struct EntryQuery {
     bool done = true;  // answered from the memory of done entries, which outlives their rows
 };
 
+/// What the outbox remembers of an alarm's delivered resolves (Store::newest_close).
+struct DeliveredClose {
+    /// The newest time, by the alarm's source's own clock, at which a resolve the box delivered to that source
+    /// left the record closed (or found it closed already). A listing changed no later than this predates it.
+    std::optional<WallTime> in_source{};
+    /// When the newest delivered resolve that carries no such time was made (box wall clock): one delivered to
+    /// another target only, or by a build that kept no source time. Only if made after every resolve that does.
+    std::optional<WallTime> made{};
+};
+
+/// The newest delivered entry of an alarm for one target and kind (Store::newest_delivered).
+struct DeliveredEntry {
+    WallTime created{};                       // box wall clock
+    std::optional<WallTime> cloud_changed{};  // OutboxEntry::cloud_changed, when it was known
+};
+
 /// The box's durable state in one SQLite file: alarms, small key/value state (poll watermarks) and
 /// the outbox of actions waiting to be relayed to the cloud. The box loses power without warning, so
 /// every write is committed with synchronous=FULL in WAL mode: when a call returns ok, its change is on
@@ -105,7 +121,10 @@ class Store final {
     Result<std::vector<relay::OutboxEntry>> due(SteadyTime now, int limit);
     /// Pending → done / failed. kNotFound for an unknown id, kFailedPrecondition when not pending.
     /// A row turning done also updates the memory of done entries (newest_entry), by a trigger.
-    Status mark_done(std::int64_t id);
+    /// `cloud_changed`, when given, replaces the entry's (OutboxEntry::cloud_changed): the record in the alarm's
+    /// own source as the delivery left it; the memory keeps the one of the newest entry per alarm, target, kind
+    /// and origin.
+    Status mark_done(std::int64_t id, std::optional<WallTime> cloud_changed = std::nullopt);
     Status mark_failed(std::int64_t id, std::string_view reason);
     /// Records a failed attempt of a pending entry: its attempt count, when to try again (monotonic), and
     /// why (kept to the first kMaxErrorBytes bytes).
@@ -127,6 +146,13 @@ class Store final {
     /// there is none. One index search by alarm key; done entries are remembered after their rows are
     /// pruned, until forget_done drops the alarm's memory.
     Result<std::optional<WallTime>> newest_entry(const EntryQuery& query);
+    /// What the memory says of the alarm's delivered resolves, for a poll of `source` (the alarm's own source,
+    /// "sentinel") that shows it open. Pending ones are has_pending's. One index search by alarm key.
+    Result<DeliveredClose> newest_close(std::string_view alarm_key, std::string_view source);
+    /// The newest delivered entry of the alarm for `target` and `kind`, from the memory; nullopt when none is
+    /// remembered. One index search by alarm key.
+    Result<std::optional<DeliveredEntry>> newest_delivered(std::string_view alarm_key, std::string_view target,
+                                                           relay::ActionKind kind);
     /// Deletes at most `limit` done rows that finished before `finished_before`, in one transaction;
     /// returns how many. What the guarantees need of them stays in the memory of done entries.
     Result<int> prune_done(WallTime finished_before, int limit);

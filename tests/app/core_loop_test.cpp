@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "agent/app/core_loop.hpp"
+#include "agent/base/time_format.hpp"
+#include "agent/cloud/sentinel_client.hpp"
 #include "agent/relay/relay_worker.hpp"
 #include "agent/relay/sentinel_target.hpp"
 #include "agent/relay/signl4_target.hpp"
 #include "agent/store/store.hpp"
 #include "mqtt/command.hpp"
+#include "tests/support/fake_transport.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox::app {
@@ -718,6 +721,200 @@ TEST_F(CoreLoopTest, ADeliveredResolveHoldsBackAStalePollAfterAThousandMoreEntri
     EXPECT_TRUE(loop_->book().alarms().empty()) << "the resolve's row is gone, its memory is not";
     EXPECT_FALSE(on("siren"));
 }
+
+// One Sentinel incident as the service keeps it, for the relay's SentinelTarget: GET answers it, a PUT with
+// the current etag applies its status and stamps lastModifiedTimeUtc from the cloud's clock (the box's fake
+// wall clock, plus `skew`), comments are taken. While `refuse_close` is set, a PUT closing it meets a 503.
+class FakeIncident {
+  public:
+    FakeIncident(const FakeClock& clock, std::chrono::seconds skew) : clock_(clock), skew_(skew) {
+        modified_ = cloud_now();
+    }
+    WallTime cloud_now() const { return clock_.wall_now() + skew_; }
+
+    void attach(testing::FakeTransport& transport) {
+        transport.set_handler([this](const net::HttpRequest& request) -> Result<net::HttpResponse> {
+            net::HttpResponse response;
+            response.headers = {{"Content-Type", "application/json"}};
+            response.status = 200;
+            if (request.url.find("/comments/") != std::string::npos) {
+                response.body = R"({"name": "c", "properties": {"message": "m"}})";
+                return response;
+            }
+            if (request.method == "PUT") {
+                auto body = json::parse(request.body, "put");
+                const std::string wanted =
+                    json::get_string(json::member(body->get(), "properties"), "status").value_or(status_);
+                if (refuse_close && wanted == "Closed") {
+                    response.status = 503;
+                    response.body = R"({"error": {"code": "ServiceUnavailable", "message": "try later"}})";
+                    return response;
+                }
+                set(wanted);
+            }
+            response.body = json_text();
+            return response;
+        });
+    }
+    // A change made in the cloud (the portal, or the service answering a PUT).
+    void set(const std::string& status) {
+        status_ = status;
+        modified_ = cloud_now();
+        ++etag_;
+    }
+    // What a poll lists now: the alarm's snapshot, as the Sentinel poller makes it.
+    core::CloudSnapshot listed() const {
+        core::CloudSnapshot s;
+        s.alarm.source = "sentinel";
+        s.alarm.id = "a";
+        s.alarm.title = "Incident a";
+        s.alarm.severity = core::Severity::kHigh;
+        s.alarm.cloud_status = status_;
+        s.alarm.updated = modified_;
+        s.cloud_state = status_ == "New"      ? core::AlarmState::kUnacked
+                        : status_ == "Active" ? core::AlarmState::kAcked
+                                              : core::AlarmState::kResolved;
+        s.may_raise = status_ != "Closed";
+        return s;
+    }
+    const std::string& status() const { return status_; }
+    bool refuse_close = false;
+
+  private:
+    std::string json_text() const {
+        return R"({"id": "/x/incidents/a", "name": "a", "etag": "\"e)" + std::to_string(etag_) +
+               R"(\"", "properties": {"title": "Incident a", "severity": "High", "status": ")" + status_ +
+               R"(", "createdTimeUtc": "2026-11-22T07:00:00Z", "lastModifiedTimeUtc": ")" +
+               format_iso8601(modified_, true) + R"(", "owner": {"objectId": null}, "labels": []}})";
+    }
+
+    const FakeClock& clock_;
+    std::chrono::seconds skew_;
+    std::string status_ = "New";
+    WallTime modified_{};
+    int etag_ = 1;
+};
+
+class ArmTokens final : public cloud::TokenSource {
+  public:
+    Result<std::string> token(const std::string&) override { return std::string("arm-token"); }
+    void invalidate(const std::string&) override {}
+};
+
+// SIGNL4's webhook as the connector's target: counts the pages.
+class CountingPager final : public relay::Target {
+  public:
+    explicit CountingPager(int& pages) : pages_(pages) {}
+    Status deliver(const relay::OutboxEntry& entry) override {
+        if (entry.kind == relay::ActionKind::kRaise) ++pages_;
+        return Status::ok();
+    }
+
+  private:
+    int& pages_;
+};
+
+// Issue 12, point 4: a resolve confirmed and still in the outbox at a kill; after the restart the first poll is
+// sent before the relay's PUT lands and answered after it, by which time the relay has marked the resolve done.
+// The listing shows the incident open and changed after the press (here: the box's own acknowledgement, landing
+// after the resolve was pressed; or a cloud clock ahead of the box's). It must not raise the alarm again (nor
+// queue a second page); a reopening in the portal after the close must.
+class KilledDuringAResolveTest : public CoreLoopTest, public ::testing::WithParamInterface<int> {
+  protected:
+    KilledDuringAResolveTest() : incident_(clock_, std::chrono::seconds(GetParam())) {
+        incident_.attach(transport_);
+        restart();
+    }
+
+    // A new loop and relay worker on the same store, as after SIGKILL and a start: only the store remembers.
+    void restart() {
+        CoreDeps deps{.config = config_,
+                      .store = *store_,
+                      .output_roles = config::output_roles(),
+                      .clock = clock_,
+                      .sources = {"sentinel"},
+                      .wake_relay = [this] { ++relay_wakes_; }};
+        deps.payloads["sentinel"] = [](relay::ActionKind kind, const std::string& note, const relay::ActionOwner&) {
+            return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
+        };
+        deps.connector_payload = [](const core::Alarm&) { return std::string(R"({"event": {}})"); };
+        loop_ = std::make_unique<CoreLoop>(std::move(deps));
+        loop_->restore();
+        cloud::SentinelOptions options;
+        options.subscription_id = "s";
+        options.resource_group = "rg";
+        options.workspace = "ws";
+        worker_ = std::make_unique<relay::RelayWorker>(*store_, clock_, relay::RelayOptions{}, nullptr);
+        worker_->add_target("sentinel", std::make_unique<relay::SentinelTarget>(
+                                            cloud::SentinelClient(transport_, tokens_, options), tokens_));
+        worker_->add_target("signl4", std::make_unique<CountingPager>(pages_));
+        worker_->start();
+    }
+    void poll(const core::CloudSnapshot& snapshot) {
+        sources::SourceBatch batch;
+        batch.source = "sentinel";
+        batch.snapshots.push_back(snapshot);
+        loop_->handle(batch);
+    }
+    // Pages sent so far: the relay delivers what waits.
+    int pages() {
+        worker_->run_due();
+        return pages_;
+    }
+
+    testing::FakeTransport transport_;
+    ArmTokens tokens_;
+    FakeIncident incident_;
+    std::unique_ptr<relay::RelayWorker> worker_;
+    int pages_ = 0;
+};
+
+TEST_P(KilledDuringAResolveTest, APollSentBeforeTheCloseLandedDoesNotRaiseTheAlarmAgain) {
+    poll(incident_.listed());
+    ASSERT_EQ(loop_->book().alarms().size(), 1u);
+    ASSERT_EQ(pages(), 1);
+    clock_.advance(std::chrono::seconds(1));
+    press("button_ack", hal::Press::kShort);
+    clock_.advance(std::chrono::seconds(1));
+    ASSERT_NE(command("resolve", "sentinel:a").find("\"ok\":true"), std::string::npos);
+    // The acknowledgement lands after the resolve was pressed; the resolve's PUT meets a 503 and waits.
+    clock_.advance(std::chrono::seconds(1));
+    incident_.refuse_close = true;
+    worker_->run_due();
+    ASSERT_EQ(incident_.status(), "Active");
+    ASSERT_TRUE(*store_->has_pending("sentinel:a"));
+    incident_.refuse_close = false;
+
+    restart();  // SIGKILL, then a start
+    // The first poll's picture, taken now...
+    const core::CloudSnapshot stale = incident_.listed();
+    clock_.advance(std::chrono::milliseconds(300));
+    worker_->run_due();  // ...the relay's PUT lands meanwhile and the resolve is marked done...
+    ASSERT_EQ(incident_.status(), "Closed");
+    ASSERT_FALSE(*store_->has_pending("sentinel:a"));
+    clock_.advance(std::chrono::milliseconds(300));
+    poll(stale);  // ...and the answer arrives
+    EXPECT_TRUE(loop_->book().alarms().empty()) << "raised again from a listing older than the close";
+    EXPECT_FALSE(on("siren"));
+    EXPECT_EQ(pages(), 1) << "paged twice";
+
+    restart();  // also after one more restart, from the store alone
+    poll(stale);
+    EXPECT_TRUE(loop_->book().alarms().empty());
+    poll(incident_.listed());  // the next poll shows it closed
+    EXPECT_TRUE(loop_->book().alarms().empty());
+
+    clock_.advance(std::chrono::seconds(30));
+    incident_.set("New");  // reopened in the portal: news, whatever the clocks
+    poll(incident_.listed());
+    EXPECT_EQ(loop_->book().alarms().size(), 1u) << "a real reopening was held back";
+    EXPECT_TRUE(on("siren"));
+    EXPECT_EQ(pages(), 2) << "a reopening is news: paged once more";
+}
+
+// 0: the cloud's clock agrees with the box's; 120: it runs two minutes ahead (every listing looks newer than any
+// press), -120: two minutes behind.
+INSTANTIATE_TEST_SUITE_P(CloudClock, KilledDuringAResolveTest, ::testing::Values(0, 120, -120));
 
 // NTP steps the wall clock back an hour (a board without RTC booted with a stale clock): what the box
 // took before is relayed at once, not an hour later.

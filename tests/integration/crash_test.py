@@ -9,7 +9,13 @@ to SIGNL4 by the connector, whose actions reach their own cloud and SIGNL4 (writ
 simulator's final state and its request log for every target: one status write taking effect per
 action, one comment / annotation per press, nothing passed back from SIGNL4.
 
-  crash_test.py BUILD_DIR [--seed N] [--kills N] [--scenario sentinel|all]
+--scenario resolve aims every kill at a pending resolve (issue 12, point 4): each round resolves alarms
+while Sentinel refuses or delays the PUT, often changes the incident in the portal after the press, and
+kills the box; the next start meets a first poll that Sentinel reads at once and answers slowly, while the
+relay's read before its PUT waits. SIGNL4 pages are counted per alarm in the simulator: exactly one each,
+no alarm raised again after its resolve, every confirmed resolve closed in Sentinel and SIGNL4.
+
+  crash_test.py BUILD_DIR [--seed N] [--kills N] [--scenario sentinel|all|resolve]
       (also SIRENBOX_CRASH_SEED / SIRENBOX_CRASH_KILLS)
 """
 import argparse
@@ -164,10 +170,12 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--seed", type=int, default=int(os.environ.get("SIRENBOX_CRASH_SEED", "20261122")))
     ap.add_argument("--kills", type=int, default=int(os.environ.get("SIRENBOX_CRASH_KILLS", "50")))
-    ap.add_argument("--scenario", choices=("sentinel", "all"), default="sentinel")
+    ap.add_argument("--scenario", choices=("sentinel", "all", "resolve"), default="sentinel")
     args = ap.parse_args()
     if args.scenario == "all":
         return all_targets(args)
+    if args.scenario == "resolve":
+        return resolves(args)
     h = Harness(os.path.abspath(args.build), args.seed)
     ok = False
     try:
@@ -511,6 +519,156 @@ def all_targets(args):
             print("\n".join(problems))
             raise SystemExit(1)
         print("every confirmed press reached Sentinel or Graph, and SIGNL4, exactly once in effect; none twice")
+        passed = True
+    finally:
+        h.cleanup()
+        if passed:
+            shutil.rmtree(h.dir, ignore_errors=True)
+        else:
+            print("kept for inspection: " + h.dir)
+            print(h.sanitizer_report())
+
+
+
+# --- kills aimed at pending resolves ------------------------------------------------------------------
+
+class Resolves(Harness):
+    """Sentinel, paged to SIGNL4 by the connector, with write-back to both."""
+
+    def more_config(self, config, info):
+        AllTargets.more_config(self, config, info)
+        del config["graph"]
+
+    def arm_race(self):
+        """For the start to come: the relay's first read of an incident waits, and the first poll is taken at
+        once but answered slowly, so a pending resolve lands between the picture and its arrival."""
+        if self.rng.random() < 0.25:
+            return False
+        self.sim.call("POST", "/_sim/faults", {"match": {"method": "GET", "path": "/incidents/"}, "count": 1,
+                                               "action": {"delay_before_headers_ms": self.rng.randint(300, 1200)}})
+        self.sim.call("POST", "/_sim/faults", {"match": {"method": "GET", "path": "/incidents"}, "count": 1,
+                                               "action": {"delay_mid_body_ms": self.rng.randint(1500, 3000)}})
+        return True
+
+    def hold_writes(self):
+        """Sentinel refuses or holds the next PUTs, so a resolve is still in the outbox at the kill."""
+        choice = self.rng.random()
+        if choice < 0.6:
+            action = {"status": self.rng.choice([503, 500, 429]), "retry_after": "1"}
+        elif choice < 0.85:
+            action = {"delay_before_headers_ms": self.rng.randint(200, 800)}
+        else:
+            return
+        self.sim.call("POST", "/_sim/faults", {"match": {"method": "PUT", "path": "/incidents/"},
+                                               "count": self.rng.randint(1, 4), "action": action})
+
+
+def resolves(args):
+    h = Resolves(os.path.abspath(args.build), args.seed)
+    passed = False
+    try:
+        h.start_sim()
+        names = []
+        titles = {}
+        for i in range(args.kills + 5):
+            title = "Resolve race %d" % i
+            inc = h.sim.call("POST", "/_sim/incidents", {"subscription": SUB, "resourceGroup": RG, "workspace": WS,
+                                                         "properties": {"title": title, "status": "New",
+                                                                        "severity": h.rng.choice(["High", "Medium"])}})
+            names.append(inc["name"])
+            titles["sentinel:" + inc["name"]] = title
+        keys = ["sentinel:" + n for n in names]
+        h.start_daemon()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            status = h.ctl("status")
+            if status and len(status["alarms"]) == len(keys) and status["outbox"]["pending"] == 0 \
+                    and status["outbox"]["done"] == len(keys):
+                break
+            time.sleep(0.2)
+        else:
+            raise SystemExit("the first polls did not raise and page the %d alarms: %s"
+                             % (len(keys), json.dumps(h.ctl("status"))))
+        h.kill_daemon()
+        with open(h.log.name) as f:
+            skip_log = len(f.read())  # what the first start logged: raising every alarm once is right
+        confirmed, raced, edited = set(), 0, 0
+        open_keys = list(keys)
+        for _ in range(args.kills):
+            raced += 1 if h.arm_race() else 0
+            h.start_daemon()
+            h.hold_writes()
+            for key in h.rng.sample(open_keys, min(len(open_keys), h.rng.randint(1, 2))):
+                if h.rng.random() < 0.5:
+                    h.ctl("ack", key)
+                open_keys.remove(key)
+                if h.ctl("resolve", key):
+                    confirmed.add(key)
+                if h.rng.random() < 0.6:
+                    # Someone changes the incident in the portal after the press: its listing is newer than the
+                    # resolve entry.
+                    edited += 1
+                    h.sim.call("PATCH", "/_sim/incidents/" + key.split(":", 1)[1],
+                               {"properties": {"description": "edited after the press"}})
+            time.sleep(h.rng.uniform(0, 0.5))
+            h.kill_daemon()
+            h.sim.call("DELETE", "/_sim/faults")
+        h.arm_race()
+        h.start_daemon()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            status = h.ctl("status")
+            if status and status["outbox"]["pending"] == 0:
+                break
+            time.sleep(0.2)
+        else:
+            raise SystemExit("the outbox did not drain: %s" % json.dumps(h.ctl("status")))
+        time.sleep(3)  # the last polls show the final states once more: nothing may follow
+        status = h.ctl("status")
+        h.daemon.terminate()
+        h.daemon.wait()
+
+        problems = []
+        if status["outbox"]["failed"] or status["outbox"]["pending"]:
+            problems.append("outbox not clean: %s" % json.dumps(status["outbox"]))
+        shown = {a["key"] for a in status["alarms"]}
+        signl4 = h.sim.call("GET", "/_sim/signl4/alerts")["alerts"]
+        with open(h.log.name) as f:
+            log = f.read()[skip_log:]
+        double_pages = raised_again = 0
+        for key in keys:
+            pages = [a for a in signl4 if a.get("externalEventId") == key]
+            if len(pages) != 1:
+                double_pages += max(0, len(pages) - 1)
+                problems.append("%s: paged %d times" % (key, len(pages)))
+            again = len(re.findall(re.escape("%s %s: raised (" % (key, titles[key])), log))
+            if key not in confirmed:
+                continue
+            if again:
+                raised_again += 1
+                problems.append("%s: raised again %d time(s) after its resolve was confirmed" % (key, again))
+            if key in shown:
+                problems.append("%s: resolved, but shown on the box again" % key)
+            inc = h.sim.call("GET", "/_sim/incidents/" + key.split(":", 1)[1])
+            props = inc["properties"] if "properties" in inc else inc["incident"]["properties"]
+            if props["status"] != "Closed":
+                problems.append("%s: resolve confirmed, Sentinel shows %s" % (key, props["status"]))
+            if pages and pages[0]["statusCode"] != 4:
+                problems.append("%s: resolve confirmed, its SIGNL4 alert shows status %d" % (key, pages[0]["statusCode"]))
+        held = log.count(": listed open as changed at ")
+        print("crash test (resolve): seed %d, %d kills, %d with the first poll crossing the relay; %d resolves "
+              "confirmed, %d incidents changed in the portal after the press; SIGNL4 pages: %d alarms, %d double; "
+              "raised again: %d; stale listings held back: %d"
+              % (args.seed, args.kills, raced, len(confirmed), edited, len(keys), double_pages, raised_again, held))
+        if len(confirmed) < args.kills // 2:
+            problems.append("only %d resolves were confirmed: the test proves too little" % len(confirmed))
+        report = h.sanitizer_report()
+        if report:
+            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
+        if problems:
+            print("\n".join(problems))
+            raise SystemExit(1)
+        print("every alarm paged once; no resolved alarm came back")
         passed = True
     finally:
         h.cleanup()

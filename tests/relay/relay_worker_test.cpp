@@ -18,8 +18,10 @@ public:
         answers.pop_front();
         return next;
     }
+    [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed; }
     std::deque<Status> answers;
     std::vector<std::string> delivered;
+    std::optional<WallTime> changed;  // what the cloud answered, as the target reports it
 };
 
 class RelayWorkerTest : public ::testing::Test {
@@ -64,6 +66,26 @@ TEST_F(RelayWorkerTest, DeliveredEntriesAreDone) {
     EXPECT_EQ(counts().done, 2);
     EXPECT_EQ(counts().pending, 0);
     EXPECT_GE(changes_, 1);
+}
+
+// The cloud's own time of a delivered record is kept with the entry when the target is the alarm's own source:
+// the times it is compared with (a poll's listing) come from there. Another target's clock is never kept.
+TEST_F(RelayWorkerTest, TheCloudsTimeIsKeptFromTheAlarmsOwnSourceOnly) {
+    auto other = std::make_unique<ScriptedTarget>();
+    ScriptedTarget* signl4 = other.get();
+    worker_->add_target("signl4", std::move(other));
+    const WallTime closed = clock_.wall_now() - std::chrono::seconds(40);
+    target_->changed = closed;
+    signl4->changed = clock_.wall_now() + std::chrono::hours(1);
+    enqueue("sentinel:a");
+    enqueue("sentinel:a", "signl4");
+    EXPECT_FALSE(worker_->run_due());
+    auto done = store_->list(EntryState::kDone, 10);
+    ASSERT_TRUE(done.is_ok());
+    ASSERT_EQ(done->size(), 2u);
+    for (const auto& e : *done) {
+        EXPECT_EQ(e.cloud_changed, e.target == "sentinel" ? std::optional(closed) : std::nullopt) << e.target;
+    }
 }
 
 TEST_F(RelayWorkerTest, TransientFailureBacksOffAndRetriesInOrder) {

@@ -2,6 +2,7 @@
 // outbox stores "raise" entries, also in a database made before they existed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "agent/base/json.hpp"
@@ -382,6 +383,145 @@ TEST(OutboxRaise, RaiseFailedAsksTheOutboxByAlarmKey) {
     ASSERT_TRUE(store.prune_done(clock.wall_now() - std::chrono::hours(24), 5000).is_ok());
     EXPECT_FALSE(signl4_raise_failed(store, "sentinel:done")) << "its row pruned, the memory answers";
     EXPECT_FALSE(signl4_raise_failed(store, "sentinel:pending"));
+}
+
+// The connector's page guard: the box's own outbox, asked before SIGNL4 (whose list need not show external ids).
+// One page per alarm; one more only when the alarm was closed in its source by the box after that page and the
+// raise comes from a listing newer than that close, every time by the source's own clock.
+class Signl4PageGuardTest : public Signl4TargetTest {
+  protected:
+    Signl4PageGuardTest()
+        : store_(open()),
+          guarded_(cloud::Signl4Client(transport_, options()), {},
+                   [this](const OutboxEntry& raise) { return signl4_paged_before(*store_, raise); }) {
+        // SIGNL4 lists no alert; the webhook takes every event.
+        transport_.set_handler([](const net::HttpRequest& request) -> Result<net::HttpResponse> {
+            net::HttpResponse response;
+            const bool webhook = request.url.find("/webhook/") != std::string::npos;
+            response.status = webhook ? 201 : 204;
+            if (webhook) response.body = R"({"eventId": "ev"})";
+            return response;
+        });
+    }
+
+    std::unique_ptr<store::Store> open() {
+        auto opened = store::Store::open(dir_.path() / "box.db", clock_);
+        EXPECT_TRUE(opened.is_ok());
+        return std::move(*opened);
+    }
+    // A source time: the cloud's clock, here minutes from some morning.
+    static WallTime cloud(int minute) { return store::test::at_seconds(60LL * minute); }
+
+    // A raise entry of sentinel:inc-1 from a listing changed at `listed`, stored as the core loop stores it.
+    OutboxEntry raise(std::optional<WallTime> listed) {
+        OutboxEntry e = store::test::make_entry("sentinel:inc-1", "signl4");
+        e.kind = ActionKind::kRaise;
+        e.origin = "cloud";
+        e.payload = payload_with("2026-11-22T08:00:00Z");
+        e.created = clock_.wall_now();
+        e.cloud_changed = listed;
+        auto ids = store_->enqueue({e});
+        EXPECT_TRUE(ids.is_ok());
+        e.id = ids.is_ok() ? ids->front() : 0;
+        auto stored = store_->list(EntryState::kPending, 100);
+        for (const auto& p : *stored) {
+            if (p.id == e.id) {
+                EXPECT_EQ(p.cloud_changed, listed) << "read back from the row";
+            }
+        }
+        return e;
+    }
+    void delivered(const OutboxEntry& e) { ASSERT_TRUE(store_->mark_done(e.id).is_ok()); }
+    // The box resolved sentinel:inc-1, and Sentinel answered the PUT with the record closed at `closed`.
+    void closed_by_the_box(std::optional<WallTime> closed, const std::string& target = "sentinel") {
+        OutboxEntry e = store::test::make_entry("sentinel:inc-1", target);
+        e.kind = ActionKind::kResolve;
+        e.created = clock_.wall_now();
+        auto ids = store_->enqueue({e});
+        ASSERT_TRUE(ids.is_ok());
+        ASSERT_TRUE(store_->mark_done(ids->front(), closed).is_ok());
+    }
+    // Delivers `e` as the relay would: true when the webhook was posted.
+    bool paged(const OutboxEntry& e) {
+        const std::size_t before = transport_.requests().size();
+        Status s = guarded_.deliver(e);
+        EXPECT_TRUE(s.is_ok()) << s.to_string();
+        const auto requests = transport_.requests();
+        return std::any_of(requests.begin() + static_cast<std::ptrdiff_t>(before), requests.end(),
+                           [](const net::HttpRequest& r) { return r.url.find("/webhook/") != std::string::npos; });
+    }
+
+    testing::TempDir dir_;
+    FakeClock clock_;
+    std::unique_ptr<store::Store> store_;
+    Signl4Target guarded_;
+};
+
+TEST_F(Signl4PageGuardTest, TheFirstRaiseOfAnAlarmPages) {
+    auto first = raise(cloud(0));
+    EXPECT_TRUE(paged(first));
+}
+
+TEST_F(Signl4PageGuardTest, ASecondRaiseOfTheSameOccurrenceAsksNobodyAndPagesNobody) {
+    auto first = raise(cloud(0));
+    ASSERT_TRUE(paged(first));
+    delivered(first);
+    // A crash before the alarm was stored raises it again from the same listing, or a later one (an analyst's
+    // edit, the pick-up label): the incident was never closed meanwhile.
+    for (int listed : {0, 5}) {
+        clock_.advance(std::chrono::minutes(1));
+        auto again = raise(cloud(listed));
+        const std::size_t before = transport_.requests().size();
+        Status s = guarded_.deliver(again);
+        EXPECT_TRUE(s.is_ok()) << s.to_string();
+        EXPECT_EQ(transport_.requests().size(), before) << "not even SIGNL4's list is asked";
+        delivered(again);
+    }
+}
+
+TEST_F(Signl4PageGuardTest, AListingFromBeforeTheBoxsCloseIsNotPagedAgain) {
+    auto first = raise(cloud(0));
+    ASSERT_TRUE(paged(first));
+    delivered(first);
+    closed_by_the_box(cloud(10));
+    // Issue 12, point 4: raised again from a poll answered after the close landed, changed before it (here by
+    // the box's own acknowledgement at minute 9).
+    EXPECT_FALSE(paged(raise(cloud(9))));
+    EXPECT_FALSE(paged(raise(cloud(10)))) << "not newer than the close";
+}
+
+TEST_F(Signl4PageGuardTest, AReopeningAfterTheBoxsCloseIsPagedOnceMore) {
+    auto first = raise(cloud(0));
+    ASSERT_TRUE(paged(first));
+    delivered(first);
+    closed_by_the_box(cloud(10));
+    auto reopened = raise(cloud(30));
+    EXPECT_TRUE(paged(reopened));
+    delivered(reopened);
+    EXPECT_FALSE(paged(raise(cloud(30)))) << "that reopening was paged already";
+    EXPECT_FALSE(paged(raise(cloud(35)))) << "changed since, but not closed again";
+    closed_by_the_box(cloud(40));
+    EXPECT_TRUE(paged(raise(cloud(50)))) << "closed and reopened once more";
+}
+
+TEST_F(Signl4PageGuardTest, WhatTheBoxCannotProveIsNotPagedAgain) {
+    auto first = raise(std::nullopt);  // queued by a build that kept no listing time
+    ASSERT_TRUE(paged(first));
+    delivered(first);
+    closed_by_the_box(cloud(10));
+    EXPECT_FALSE(paged(raise(cloud(30)))) << "the first page's listing is unknown";
+
+    closed_by_the_box(std::nullopt, "signl4");  // closed in SIGNL4 only: the source never closed it
+    EXPECT_FALSE(paged(raise(cloud(60))));
+}
+
+TEST_F(Signl4PageGuardTest, AnOutboxThatCannotAnswerIsAskedAgainLaterNeverPostedAnyway) {
+    Signl4Target target(cloud::Signl4Client(transport_, options()), {},
+                        [](const OutboxEntry&) -> Result<bool> { return unavailable("database is locked"); });
+    Status s = target.deliver(raise(cloud(0)));
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.to_string();
+    EXPECT_NE(s.message().find("database is locked"), std::string::npos);
+    EXPECT_TRUE(transport_.requests().empty());
 }
 
 }  // namespace

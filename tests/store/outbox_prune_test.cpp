@@ -312,6 +312,7 @@ DROP TRIGGER outbox_remember_done;
 DROP TABLE outbox_memory;
 DROP INDEX outbox_by_alarm;
 DROP INDEX outbox_done_by_finished;
+ALTER TABLE outbox DROP COLUMN cloud_changed_ns;
 ALTER TABLE alarms DROP COLUMN links;
 ALTER TABLE alarms DROP COLUMN folded;
 DROP TABLE closed_elsewhere;
@@ -337,11 +338,116 @@ UPDATE meta SET value = '3' WHERE key = 'schema_version';)sql"),
     EXPECT_EQ(raw.text("SELECT finished_ns FROM outbox_memory WHERE alarm_key = 'sentinel:a'"), "50");
 }
 
+// The source's own time of a delivered entry (schema 6): kept with the row and, for the newest entry of its kind,
+// in the memory, after the row is pruned. A delivery that learned none leaves what the entry was queued with.
+TEST_F(OutboxPruneTest, TheSourcesTimeOfADeliveryIsRememberedWithTheNewestEntry) {
+    const std::string key = "sentinel:a";
+    auto delivered = [&](ActionKind kind, const std::string& origin, WallTime created,
+                         std::optional<WallTime> queued_with, std::optional<WallTime> answered) {
+        auto e = entry(key, kind == ActionKind::kRaise ? "signl4" : "sentinel", kind, origin, created);
+        e.cloud_changed = queued_with;
+        auto ids = enqueue({e});
+        ASSERT_EQ(store_->list(relay::EntryState::kPending, 10)->front().cloud_changed, queued_with);
+        ASSERT_TRUE(store_->mark_done(ids[0], answered).is_ok());
+    };
+    auto close = [&]() {
+        auto got = store_->newest_close(key, "sentinel");
+        EXPECT_TRUE(got.is_ok()) << got.status().to_string();
+        return got.is_ok() ? *got : DeliveredClose{};
+    };
+    EXPECT_EQ(close().in_source, std::nullopt);
+    EXPECT_EQ(close().made, std::nullopt);
+
+    delivered(ActionKind::kRaise, "cloud", at_seconds(1), at_seconds(100), std::nullopt);
+    auto page = store_->newest_delivered(key, "signl4", ActionKind::kRaise);
+    ASSERT_TRUE(page.is_ok() && page->has_value());
+    EXPECT_EQ((*page)->created, at_seconds(1));
+    EXPECT_EQ((*page)->cloud_changed, at_seconds(100)) << "the listing it was queued with";
+
+    delivered(ActionKind::kResolve, "button", at_seconds(10), std::nullopt, at_seconds(300));
+    // The same press reached SIGNL4 too (no Sentinel time): the press is judged by Sentinel's answer alone.
+    {
+        auto e = entry(key, "signl4", ActionKind::kResolve, "button", at_seconds(10));
+        ASSERT_TRUE(store_->mark_done(enqueue({e})[0]).is_ok());
+    }
+    EXPECT_EQ(close().in_source, at_seconds(300));
+    EXPECT_EQ(close().made, std::nullopt);
+
+    // Pruned a day on: the memory still answers.
+    clock_.advance(hours(25));
+    ASSERT_TRUE(store_->prune_done(clock_.wall_now() - hours(24), 100).is_ok());
+    ASSERT_EQ(count("SELECT COUNT(*) FROM outbox"), 0);
+    EXPECT_EQ(close().in_source, at_seconds(300));
+    EXPECT_EQ((*store_->newest_delivered(key, "signl4", ActionKind::kRaise))->cloud_changed, at_seconds(100));
+
+    // Reopened, resolved again: the newer close is the one kept. One delivered later without the source's
+    // answer (an older build after a rollback) is judged by when it was made.
+    delivered(ActionKind::kResolve, "cli", at_seconds(20), std::nullopt, at_seconds(500));
+    EXPECT_EQ(close().in_source, at_seconds(500));
+    delivered(ActionKind::kResolve, "button", at_seconds(30), std::nullopt, std::nullopt);
+    EXPECT_EQ(close().in_source, at_seconds(500));
+    EXPECT_EQ(close().made, at_seconds(30));
+    EXPECT_EQ(store_->newest_close(key, "graph")->in_source, std::nullopt) << "another source's times never count";
+    EXPECT_EQ(store_->newest_close(key, "graph")->made, at_seconds(30));
+}
+
+// An older build marks an entry done without knowing the column: the memory keeps the entry as before, with no
+// source time (rather than the one of an earlier entry).
+TEST_F(OutboxPruneTest, AnEntryMarkedDoneByAnOlderBuildKeepsNoSourceTime) {
+    auto first = entry("sentinel:a", "sentinel", ActionKind::kResolve, "button", at_seconds(10));
+    ASSERT_TRUE(store_->mark_done(enqueue({first})[0], at_seconds(300)).is_ok());
+    auto ids = enqueue({entry("sentinel:a", "sentinel", ActionKind::kResolve, "button", at_seconds(20))});
+    test::RawDb older(file_);
+    const std::string id = std::to_string(ids[0]);
+    ASSERT_EQ(older.exec("UPDATE outbox SET state = 'done', finished_ns = 99 WHERE id = " + id), "");
+    auto close = store_->newest_close("sentinel:a", "sentinel");
+    ASSERT_TRUE(close.is_ok());
+    EXPECT_EQ(close->in_source, std::nullopt) << "the newest entry of the row carries none";
+    EXPECT_EQ(close->made, at_seconds(20));
+}
+
+// A schema-5 file (the memory without source times): migration 6 keeps what it remembers, and the trigger it
+// writes again keeps source times from then on.
+TEST_F(OutboxPruneTest, MigrationSixKeepsTheMemoryAndAddsSourceTimes) {
+    done(enqueue({entry("sentinel:a", "sentinel", ActionKind::kResolve, "button", at_seconds(10))}));
+    store_.reset();
+    {
+        test::RawDb raw(file_);
+        ASSERT_EQ(raw.exec(R"sql(
+DROP TRIGGER outbox_remember_done;
+ALTER TABLE outbox DROP COLUMN cloud_changed_ns;
+ALTER TABLE outbox_memory DROP COLUMN cloud_changed_ns;
+CREATE TRIGGER outbox_remember_done AFTER UPDATE OF state ON outbox
+WHEN NEW.state = 'done' AND OLD.state <> 'done'
+BEGIN
+    INSERT INTO outbox_memory (alarm_key, target, kind, origin, created_ns, finished_ns)
+    VALUES (NEW.alarm_key, NEW.target, NEW.kind, NEW.origin, NEW.created_ns, COALESCE(NEW.finished_ns, NEW.created_ns))
+    ON CONFLICT (alarm_key, target, kind, origin) DO UPDATE
+        SET created_ns = max(created_ns, excluded.created_ns), finished_ns = max(finished_ns, excluded.finished_ns);
+END;
+UPDATE meta SET value = '5' WHERE key = 'schema_version';)sql"),
+                  "");
+    }
+    SetUp();
+    test::RawDb raw(file_);
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), "6");
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'compatible_from'"), "3");
+    auto close = store_->newest_close("sentinel:a", "sentinel");
+    ASSERT_TRUE(close.is_ok());
+    EXPECT_EQ(close->in_source, std::nullopt);
+    EXPECT_EQ(close->made, at_seconds(10)) << "remembered from before, judged by when it was made";
+    auto ids = enqueue({entry("sentinel:a", "sentinel", ActionKind::kResolve, "button", at_seconds(20))});
+    ASSERT_TRUE(store_->mark_done(ids[0], at_seconds(400)).is_ok());
+    EXPECT_EQ(store_->newest_close("sentinel:a", "sentinel")->in_source, at_seconds(400));
+    EXPECT_EQ(store_->newest_close("sentinel:a", "sentinel")->made, std::nullopt);
+}
+
 TEST_F(OutboxPruneTest, EveryQuestionAndPruneStepIsAnIndexSearch) {
     test::RawDb raw(file_);
     for (const auto& [name, sql] : outbox_sql::kAll) expect_index_searches(raw, name, sql);
     // The questions by alarm key search by it.
-    for (const char* sql : {outbox_sql::kHasPending, outbox_sql::kNewestEntry, outbox_sql::kForget}) {
+    for (const char* sql : {outbox_sql::kHasPending, outbox_sql::kNewestEntry, outbox_sql::kNewestClose,
+                            outbox_sql::kNewestDelivered, outbox_sql::kForget}) {
         for (const auto& line : plan_of(raw, sql)) {
             if (line.rfind("SEARCH ", 0) == 0 && line.find("(subquery") == std::string::npos) {
                 EXPECT_NE(line.find("alarm_key=?"), std::string::npos) << line;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/relay/outbox_entry.hpp"
+#include "agent/store/schema.hpp"
 #include "agent/store/store.hpp"
 
 namespace sirenbox::store::test {
@@ -30,6 +31,15 @@ inline relay::OutboxEntry make_entry(std::string alarm_key, std::string target =
     e.created = at_seconds(0);
     e.next_attempt = next_attempt;
     return e;
+}
+
+/// A new store file as a build of schema `version` writes it (empty tables), for the migration tests.
+inline void write_schema(const std::filesystem::path& file, int version) {
+    sqlite3* db = nullptr;
+    const int opened = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    const bool migrated = opened == SQLITE_OK && migrate(db, version).is_ok();
+    sqlite3_close_v2(db);
+    if (!migrated) throw std::runtime_error("cannot write a schema-" + std::to_string(version) + " file " + file.string());
 }
 
 /// A second, raw connection to the same file, for looking behind the Store's back or damaging rows.
