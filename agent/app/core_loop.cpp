@@ -217,8 +217,28 @@ bool CoreLoop::outbox_holds_back(const core::CloudSnapshot& snapshot) {
     return passed_on.is_ok() && passed_on->has_value();
 }
 
+// A SIGNL4 alert of an earlier occurrence of the alarm, as the box's own close left it, listed again (the
+// poller's overlap) after the incident was reopened and paged anew: it says nothing about the alarm now on the
+// wall, which it would otherwise resolve. Both times are SIGNL4's own: the close as SIGNL4 answered the relay,
+// and the alert's lastModified; a closure or acknowledgement made in the app afterwards is stamped later.
+bool CoreLoop::echoes_own_close(const core::CloudSnapshot& snapshot) {
+    if (snapshot.alarm.source != "signl4" || snapshot.mirrors.empty() || book_.find(snapshot.mirrors) == nullptr) {
+        return false;
+    }
+    auto closed = deps_.store.newest_close(snapshot.mirrors, "signl4");
+    if (!closed.is_ok()) {
+        SB_LOG(kError, "core") << closed.status().message();
+        return false;
+    }
+    if (!closed->in_source || snapshot.alarm.updated > *closed->in_source) return false;
+    SB_LOG(kInfo, "core") << snapshot.alarm.key() << ": as the box closed it for an earlier raise of "
+                          << snapshot.mirrors << "; the alarm shown now stays";
+    return true;
+}
+
 bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
     const std::string key = snapshot.alarm.key();
+    if (echoes_own_close(snapshot)) return false;
     // An alarm whose action waits in memory for room in the store, or that the outbox says the box resolved,
     // does not come back from a poll that still shows it open.
     if (book_.find(key) == nullptr && snapshot.may_raise && (backlog_.holds(key) || outbox_holds_back(snapshot))) {

@@ -231,6 +231,7 @@ private:
 
     /// Whether the outbox says a poll showing `snapshot` open must not raise its alarm again (apply_snapshot).
     bool outbox_holds_back(const core::CloudSnapshot& snapshot);
+    bool echoes_own_close(const core::CloudSnapshot& snapshot);
 
     static constexpr std::chrono::seconds kStoreRetry{2};
 

@@ -41,10 +41,11 @@ bool RelayWorker::deliver(const OutboxEntry& entry) {
     Status stored;
     if (result.is_ok()) {
         SB_LOG(kInfo, "relay") << to_string(entry.kind) << " of " << entry.alarm_key << " holds in " << entry.target;
-        // The cloud's own time of the record, kept only from the alarm's own source: the times it is compared
-        // with (a poll's listing, a raise's) come from there.
-        const bool own_source = source_of(entry.alarm_key) == entry.target;
-        stored = store_.mark_done(entry.id, own_source ? target->second->cloud_changed() : std::nullopt);
+        // The cloud's own time of the record, kept from the alarm's own source (a poll's listing and a raise are
+        // compared with it) and from SIGNL4 (its alert as the box's close left it, compared with what the SIGNL4
+        // poller lists later): each is only ever compared with times of the cloud that stamped it.
+        const bool keeps_time = source_of(entry.alarm_key) == entry.target || entry.target == "signl4";
+        stored = store_.mark_done(entry.id, keeps_time ? target->second->cloud_changed() : std::nullopt);
     } else if (is_permanent(result)) {
         SB_LOG(kError, "relay") << to_string(entry.kind) << " of " << entry.alarm_key << " to " << entry.target
                                 << " failed for good: " << result.message();

@@ -127,18 +127,18 @@ Status Signl4Target::follow(const OutboxEntry& entry) {
         }
         case ActionKind::kRaise: return invalid_argument(what + ": not an action");
     }
-    const bool own = entry.alarm_key.rfind(kOwnPrefix, 0) == 0;
     if (done) {
         const std::string_view state = kind == ActionKind::kComment ? "annotated" : cloud::to_string(alert.status);
         SB_LOG(kInfo, "relay") << what << ": already " << state << "; nothing to do";
-        if (own && kind == ActionKind::kResolve) changed_ = alert.last_modified;
+        if (kind == ActionKind::kResolve) changed_ = alert.last_modified;
         return Status::ok();
     }
     SB_RETURN_IF_ERROR(client_.act_on_alert(alert.id, operation, payload->note).with_context(what));
     SB_LOG(kInfo, "relay") << what << ": done";
-    // The close answers no alert: read it again for when SIGNL4 closed it, which a poll of this alarm (its own
-    // source) is compared with. Without it the close still holds; the outbox judges it by its entry's time.
-    if (own && kind == ActionKind::kResolve) {
+    // The close answers no alert: read it again for when SIGNL4 closed it, which the SIGNL4 poller's later
+    // listings of the alert are compared with (CoreLoop::echoes_own_close; for SIGNL4's own alerts, a poll of
+    // the alarm's own source too). Without it the close still holds; the outbox judges it by its entry's time.
+    if (kind == ActionKind::kResolve) {
         if (auto closed = client_.get_alert(alert.id); closed && closed->alert.status == cloud::Signl4Status::kClosed) {
             changed_ = closed->alert.last_modified;
         }

@@ -32,13 +32,13 @@ SELECT MAX(created_ns) FROM (
 /// What the memory says of an alarm's delivered resolves, for a poll that shows the alarm open
 /// (Store::newest_close): ?1 alarm key, ?2 the alarm's source. First column: the newest time, by the source's
 /// own clock, at which a resolve delivered to the source left the record closed; second: when the newest
-/// delivered resolve without such a time (to another target, or by a build that kept none) was made, if it
-/// was made after the newest one with it (the entries of one press share their time, so a press whose own
-/// source answered is judged by that answer alone).
+/// delivered resolve without such a time (to another target, whose time is another cloud's, or by a build that
+/// kept none) was made, if it was made after the newest one with it (the entries of one press share their
+/// time, so a press whose own source answered is judged by that answer alone).
 inline constexpr const char* kNewestClose = R"sql(
 SELECT (SELECT MAX(cloud_changed_ns) FROM outbox_memory WHERE alarm_key = ?1 AND target = ?2 AND kind = 'resolve'),
        (SELECT MAX(m.created_ns) FROM outbox_memory AS m
-        WHERE m.alarm_key = ?1 AND m.kind = 'resolve' AND m.cloud_changed_ns IS NULL
+        WHERE m.alarm_key = ?1 AND m.kind = 'resolve' AND (m.cloud_changed_ns IS NULL OR m.target <> ?2)
           AND NOT EXISTS (SELECT 1 FROM outbox_memory AS k
                           WHERE k.alarm_key = ?1 AND k.target = ?2 AND k.kind = 'resolve'
                             AND k.cloud_changed_ns IS NOT NULL AND k.created_ns >= m.created_ns))

@@ -490,6 +490,31 @@ protected:
     std::unique_ptr<CoreLoop> pass_loop_;
 };
 
+// Reopened in the portal after the box resolved it, the incident is raised and paged anew; the SIGNL4 poller
+// then lists the first page's alert again (its overlap), closed as the box's own close left it. That alert
+// says nothing of the alarm now shown: it stays. A closure made in the app afterwards still resolves it.
+TEST_F(PassOnTest, TheSignl4AlertOfAnEarlierRaiseAsTheBoxClosedItLeavesTheReraisedAlarmAlone) {
+    raise("r");
+    ASSERT_NE(pass_loop_->handle_command(ControlCall{"resolve", "sentinel:r", "", nullptr}).find("\"ok\":true"),
+              std::string::npos);
+    const WallTime signl4_closed = clock_.wall_now() + std::chrono::seconds(2);  // SIGNL4's clock
+    for (const auto& e : pending()) {
+        const WallTime answered = e.target == "signl4" ? signl4_closed : clock_.wall_now() + std::chrono::seconds(1);
+        ASSERT_TRUE(store_->mark_done(e.id, answered).is_ok());
+    }
+    ASSERT_FALSE(state_of("sentinel:r"));
+    clock_.advance(std::chrono::seconds(60));
+    raise("r");  // reopened: listed as changed after the close
+    ASSERT_EQ(state_of("sentinel:r"), core::AlarmState::kUnacked);
+
+    signl4_shows("sentinel:r", core::AlarmState::kResolved, signl4_closed);
+    EXPECT_EQ(state_of("sentinel:r"), core::AlarmState::kUnacked) << "the earlier alert, closed by the box, resolved it";
+    EXPECT_TRUE(pending().empty()) << "nothing passed on from it";
+
+    signl4_shows("sentinel:r", core::AlarmState::kResolved, signl4_closed + std::chrono::seconds(90));
+    EXPECT_FALSE(state_of("sentinel:r")) << "a closure in the app after the box's close is news";
+}
+
 TEST_F(PassOnTest, AnAcknowledgementInSignl4ReachesSentinelButNeverSignl4) {
     raise("a");
     clock_.advance(std::chrono::seconds(30));

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <deque>
 
 #include "agent/relay/relay_worker.hpp"
@@ -70,22 +72,28 @@ TEST_F(RelayWorkerTest, DeliveredEntriesAreDone) {
 
 // The cloud's own time of a delivered record is kept with the entry when the target is the alarm's own source:
 // the times it is compared with (a poll's listing) come from there. Another target's clock is never kept.
-TEST_F(RelayWorkerTest, TheCloudsTimeIsKeptFromTheAlarmsOwnSourceOnly) {
-    auto other = std::make_unique<ScriptedTarget>();
-    ScriptedTarget* signl4 = other.get();
-    worker_->add_target("signl4", std::move(other));
+// Each time is compared only with times of the cloud that stamped it: the alarm's own source's (its polls, its
+// raise) and SIGNL4's (its poller's later listings of the alert the box closed); any other target's is dropped.
+TEST_F(RelayWorkerTest, TheCloudsTimeIsKeptFromTheAlarmsOwnSourceAndFromSignl4) {
+    auto s4 = std::make_unique<ScriptedTarget>();
+    auto gr = std::make_unique<ScriptedTarget>();
+    s4->changed = clock_.wall_now() + std::chrono::hours(1);
+    gr->changed = clock_.wall_now() + std::chrono::hours(2);
+    const WallTime signl4_closed = *s4->changed;
+    worker_->add_target("signl4", std::move(s4));
+    worker_->add_target("graph", std::move(gr));
     const WallTime closed = clock_.wall_now() - std::chrono::seconds(40);
     target_->changed = closed;
-    signl4->changed = clock_.wall_now() + std::chrono::hours(1);
     enqueue("sentinel:a");
     enqueue("sentinel:a", "signl4");
+    enqueue("sentinel:a", "graph");
     EXPECT_FALSE(worker_->run_due());
     auto done = store_->list(EntryState::kDone, 10);
     ASSERT_TRUE(done.is_ok());
-    ASSERT_EQ(done->size(), 2u);
-    for (const auto& e : *done) {
-        EXPECT_EQ(e.cloud_changed, e.target == "sentinel" ? std::optional(closed) : std::nullopt) << e.target;
-    }
+    ASSERT_EQ(done->size(), 3u);
+    const std::map<std::string, std::optional<WallTime>> kept{
+        {"sentinel", closed}, {"signl4", signl4_closed}, {"graph", std::nullopt}};
+    for (const auto& e : *done) EXPECT_EQ(e.cloud_changed, kept.at(e.target)) << e.target;
 }
 
 TEST_F(RelayWorkerTest, TransientFailureBacksOffAndRetriesInOrder) {

@@ -190,17 +190,23 @@ TEST_F(Signl4ActionTest, ResolveClosesWithUserIdAndSkipsAClosedAlert) {
     entry_.kind = ActionKind::kResolve;
     transport.push(200, kListWithAlert);
     transport.push(200, alert_json(2));
+    transport.push(200, "{}");
     transport.push(200, alert_json(4));
     ASSERT_TRUE(target.deliver(entry_).is_ok());
     auto requests = transport.requests();
-    ASSERT_EQ(requests.size(), 3u);
+    ASSERT_EQ(requests.size(), 4u);
     EXPECT_EQ(requests[2].url, "https://s4.example/api/v2/alerts/a-1/close");
     EXPECT_EQ(requests[2].body, R"({"description":"Acknowledged at NOC wall by button","userId":"u-7"})");
+    // Read again for when SIGNL4 closed it: the SIGNL4 poller's later listings of this alert are compared with it.
+    EXPECT_EQ(requests[3].method, "GET");
+    EXPECT_EQ(requests[3].url, "https://s4.example/api/v2/alerts/a-1");
+    EXPECT_EQ(target.cloud_changed(), *parse_iso8601("2026-11-22T08:01:00Z"));
 
     transport.push(200, kListWithAlert);
     transport.push(200, alert_json(4));
     ASSERT_TRUE(target.deliver(entry_).is_ok());
-    EXPECT_EQ(transport.requests().size(), 5u) << "closed already: no second close";
+    EXPECT_EQ(transport.requests().size(), 6u) << "closed already: no second close";
+    EXPECT_EQ(target.cloud_changed(), *parse_iso8601("2026-11-22T08:01:00Z")) << "as found";
 }
 
 TEST_F(Signl4ActionTest, CommentAnnotatesOnceAndIsNotRepeated) {
