@@ -24,6 +24,9 @@ class GraphTarget final : public Target {
 public:
     GraphTarget(cloud::GraphClient client, cloud::TokenSource& tokens) : client_(std::move(client)), tokens_(tokens) {}
     Status deliver(const OutboxEntry& entry) override;
+    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override {
+        return client_.last_retry_after();
+    }
 
 private:
     cloud::GraphClient client_;

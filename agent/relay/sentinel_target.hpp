@@ -24,6 +24,9 @@ public:
     SentinelTarget(cloud::SentinelClient client, cloud::TokenSource& tokens)
         : client_(std::move(client)), tokens_(tokens) {}
     Status deliver(const OutboxEntry& entry) override;
+    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override {
+        return client_.last_retry_after();
+    }
 
 private:
     Status apply_change(const std::string& incident, const OutboxEntry& entry, const cloud::IncidentChange& change);

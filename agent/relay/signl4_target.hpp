@@ -46,6 +46,9 @@ class Signl4Target final : public Target {
                           std::function<bool(const std::string& alarm_key)> raise_failed = {})
         : client_(std::move(client)), raise_failed_(std::move(raise_failed)) {}
     Status deliver(const OutboxEntry& entry) override;
+    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override {
+        return client_.last_retry_after();
+    }
 
   private:
     Status raise(const OutboxEntry& entry);

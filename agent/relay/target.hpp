@@ -1,5 +1,8 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
+
 #include "agent/base/status.hpp"
 #include "agent/relay/outbox_entry.hpp"
 
@@ -12,6 +15,9 @@ class Target {
 public:
     virtual ~Target() = default;
     virtual Status deliver(const OutboxEntry& entry) = 0;
+    /// When the last deliver failed because the cloud throttled it (429/503 with Retry-After): how long it
+    /// asked to be left alone. The worker sends this target nothing before then. nullopt otherwise.
+    [[nodiscard]] virtual std::optional<std::chrono::seconds> retry_after() const = 0;
 };
 
 /// 403 (no permission), 404 (incident deleted) and 400 (validation) will not heal by retrying.
