@@ -104,7 +104,8 @@ std::string retry_after_note(const HttpResponse& response) {
 
 void LastRetryAfter::note(const HttpResponse& response) {
     if (response.status != 429 && response.status != 503) return;
-    value_ = response.retry_after ? response.retry_after : retry_after_delay(response, SystemClock::instance().wall_now());
+    value_ =
+        response.retry_after ? response.retry_after : retry_after_delay(response, SystemClock::instance().wall_now());
 }
 
 }  // namespace sirenbox::net

@@ -189,10 +189,10 @@ std::optional<SourceBatch> SentinelPoller::follow_up() {
     for (auto& pending : pending_) {
         bool changed = pending.tag && tag(pending);
         if (pending.query && queries_on_hold()) {
-            SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name << "': alert query skipped, Log "
-                                      << "Analytics asked (Retry-After) to be left alone for another "
-                                      << std::chrono::ceil<std::chrono::seconds>(*queries_resume_at_ - clock_.now()).count()
-                                      << " s";
+            SB_LOG(kWarn, kComponent)
+                << "incident '" << pending.incident.name << "': alert query skipped, Log "
+                << "Analytics asked (Retry-After) to be left alone for another "
+                << std::chrono::ceil<std::chrono::seconds>(*queries_resume_at_ - clock_.now()).count() << " s";
         } else if (pending.query && queries < options_.max_queries_per_poll) {
             ++queries;
             changed = run_query(pending) || changed;

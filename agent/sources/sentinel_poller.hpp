@@ -42,8 +42,8 @@ struct SentinelPollerStats {
 /// was read before, so overlap costs no extra requests. follow_up() then adds the pick-up label and
 /// runs the first alert query on Log Analytics (when a client is given), each best-effort: a failure is
 /// logged and the alarm stays as raised; after a throttled query (429/503 with Retry-After) no query is
-/// sent until the Retry-After has passed, the ones due meanwhile are skipped as after any failure. Borrows the clients and clock. Not thread-safe: one poller
-/// thread owns it.
+/// sent until the Retry-After has passed, the ones due meanwhile are skipped as after any failure.
+/// Borrows the clients and clock. Not thread-safe: one poller thread owns it.
 class SentinelPoller final : public Poller {
 public:
     static constexpr const char* kWatermarkKey = "sentinel.watermark";
