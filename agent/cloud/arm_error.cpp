@@ -2,6 +2,7 @@
 
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
+#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -15,12 +16,6 @@ std::string bounded(std::string text) {
         text += "...";
     }
     return text;
-}
-
-std::string retry_after_note(const net::HttpResponse& response) {
-    const std::string* value = response.header("Retry-After");
-    if (value == nullptr || value->empty()) return "; no Retry-After";
-    return "; Retry-After: " + bounded(*value);
 }
 
 }  // namespace
@@ -50,7 +45,7 @@ Status arm_error_status(const net::HttpResponse& response, std::string_view requ
     if (code == 409 || code == 412) {
         return failed_precondition(text(head + "stale etag (re-read and re-apply): " + detail));
     }
-    if (code == 429 || code >= 500) return unavailable(text(head + detail + retry_after_note(response)));
+    if (code == 429 || code >= 500) return unavailable(text(head + detail + net::retry_after_note(response)));
     if (code >= 400) return invalid_argument(text(head + detail));
     return unavailable(text(head + "unexpected status: " + detail));
 }

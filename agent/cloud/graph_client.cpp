@@ -74,6 +74,7 @@ std::string GraphClient::alert_url(const std::string& id) const {
 
 Result<json::Ptr> GraphClient::call_json(const net::HttpRequest& request, const std::string& what,
                                          const std::string& resource) {
+    last_retry_after_.clear();
     auto response = send_once(request, what);
     if (!response) return response.status();
     if (response->status == 401) {
@@ -83,6 +84,7 @@ Result<json::Ptr> GraphClient::call_json(const net::HttpRequest& request, const 
         response = send_once(request, what);
         if (!response) return response.status();
     }
+    last_retry_after_.note(*response);
     if (response->status < 200 || response->status > 299) return graph_error_status(*response, what, resource);
     auto root = json::parse(response->body, "response body");
     if (!root) {

@@ -10,6 +10,7 @@
 #include "agent/cloud/graph_alert.hpp"
 #include "agent/cloud/token_source.hpp"
 #include "agent/net/http_types.hpp"
+#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 
@@ -41,9 +42,9 @@ struct GraphAlertList {
 /// (so members after unknownFutureValue, such as microsoftDefenderForCloud, arrive by name); a 401
 /// invalidates the token and retries once. Errors follow graph_error_status(); a 2xx body that is not
 /// JSON is kUnavailable. Messages never contain the token. Borrows the transport and token source,
-/// which must outlive it; they are thread-safe and shared. Not thread-safe itself (it keeps no state between
-/// calls today, but does not promise it): each instance has one owner thread, like every cloud client
-/// (sirenboxd gives the Graph poller one and the relay worker another).
+/// which must outlive it; they are thread-safe and shared. Not thread-safe itself (a call writes the state
+/// last_retry_after() reads): each instance has one owner thread, like every cloud client (sirenboxd gives
+/// the Graph poller one and the relay worker another).
 class GraphClient final {
   public:
     GraphClient(net::HttpTransport& transport, TokenSource& tokens, GraphOptions options);
@@ -64,6 +65,9 @@ class GraphClient final {
     /// The URL of the first list page, as requested (for logs and tests).
     [[nodiscard]] std::string list_url(const GraphQuery& query) const;
     [[nodiscard]] int page_size() const { return options_.page_size; }
+    /// When the last call failed with 429 or 503 and a Retry-After (seconds or HTTP-date): how long the
+    /// service asked to be left alone, so the caller defers its next call. nullopt otherwise.
+    [[nodiscard]] std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_.get(); }
 
   private:
     Result<net::HttpResponse> send_once(net::HttpRequest request, const std::string& what);
@@ -76,6 +80,7 @@ class GraphClient final {
     TokenSource& tokens_;
     GraphOptions options_;
     std::optional<UrlOrigin> origin_;
+    net::LastRetryAfter last_retry_after_;
 };
 
 }  // namespace sirenbox::cloud

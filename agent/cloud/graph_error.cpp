@@ -4,6 +4,7 @@
 
 #include "agent/base/log.hpp"
 #include "agent/cloud/arm_error.hpp"
+#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 
@@ -21,12 +22,7 @@ Status graph_error_status(const net::HttpResponse& response, std::string_view re
     }
     if (code == 404) return not_found(text(head + std::string(resource) + " not found: " + detail));
     if (code == 409 || code == 412) return failed_precondition(text(head + detail));
-    if (code == 429 || code >= 500) {
-        const std::string* retry = response.header("Retry-After");
-        const std::string note =
-            retry && !retry->empty() && retry->size() < 40 ? "; Retry-After: " + *retry : "; no Retry-After";
-        return unavailable(text(head + detail + note));
-    }
+    if (code == 429 || code >= 500) return unavailable(text(head + detail + net::retry_after_note(response)));
     if (code >= 400) return invalid_argument(text(head + detail));
     return unavailable(text(head + "unexpected status: " + detail));
 }

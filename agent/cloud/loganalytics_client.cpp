@@ -69,6 +69,7 @@ Result<LaTable> LogAnalyticsClient::query(const std::string& query, const std::s
     // Not repeated within a poll: a time-boxed query that timed out (504) would only time out again.
     request.safe_to_retry = false;
 
+    last_retry_after_.clear();
     auto response = send_once(request);
     if (!response) return response.status();
     if (response->status == 401) {
@@ -77,6 +78,7 @@ Result<LaTable> LogAnalyticsClient::query(const std::string& query, const std::s
         response = send_once(request);
         if (!response) return response.status();
     }
+    last_retry_after_.note(*response);
     const std::string workspace = "workspace '" + options_.workspace_id + "'";
     if (response->status == 504) {
         return unavailable("loganalytics: query on " + workspace + ": 504, the query ran longer than " +

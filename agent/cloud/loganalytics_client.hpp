@@ -7,6 +7,7 @@
 #include "agent/cloud/loganalytics_table.hpp"
 #include "agent/cloud/token_source.hpp"
 #include "agent/net/http_types.hpp"
+#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 
@@ -25,8 +26,9 @@ Status validate(const LogAnalyticsOptions& options);
 /// result to its alarm. Bearer token for kLogAnalyticsScope; a 401 invalidates it and retries once.
 /// 504 (the query outran `Prefer: wait`) and 429/5xx are kUnavailable, 400 kInvalidArgument (a bad
 /// query), 403 kPermissionDenied; messages name the workspace, never the token. Borrows the transport
-/// and token source, which are thread-safe and shared. Not thread-safe itself: each instance has one owner
-/// thread (in sirenboxd the Sentinel poller, for enrichment).
+/// and token source, which are thread-safe and shared. Not thread-safe itself (a query writes the state
+/// last_retry_after() reads): each instance has one owner thread (in sirenboxd the Sentinel poller, for
+/// enrichment).
 class LogAnalyticsClient final {
   public:
     LogAnalyticsClient(net::HttpTransport& transport, TokenSource& tokens, LogAnalyticsOptions options);
@@ -38,6 +40,9 @@ class LogAnalyticsClient final {
     [[nodiscard]] std::string augmentation(const LaTable& table) const;
 
     [[nodiscard]] const LogAnalyticsOptions& options() const { return options_; }
+    /// When the last query failed with 429 or 503 and a Retry-After (seconds or HTTP-date): how long the
+    /// service asked to be left alone, so the caller holds its next query. nullopt otherwise.
+    [[nodiscard]] std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_.get(); }
 
   private:
     Result<net::HttpResponse> send_once(const net::HttpRequest& request);
@@ -45,6 +50,7 @@ class LogAnalyticsClient final {
     net::HttpTransport& transport_;
     TokenSource& tokens_;
     LogAnalyticsOptions options_;
+    net::LastRetryAfter last_retry_after_;
 };
 
 }  // namespace sirenbox::cloud

@@ -5,7 +5,6 @@
 
 #include "agent/base/log.hpp"
 #include "agent/cloud/arm_error.hpp"
-#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -90,7 +89,7 @@ Result<net::HttpResponse> SentinelClient::send_once(const Call& call) {
 }
 
 Result<net::HttpResponse> SentinelClient::send(const Call& call) {
-    last_retry_after_.reset();
+    last_retry_after_.clear();
     auto response = send_once(call);
     if (!response) return response.status();
     if (response->status == 401) {
@@ -100,11 +99,7 @@ Result<net::HttpResponse> SentinelClient::send(const Call& call) {
         response = send_once(call);
         if (!response) return response.status();
     }
-    if (response->status == 429 || response->status == 503) {
-        // RetryingTransport fills retry_after; a bare transport leaves the header to read here.
-        last_retry_after_ = response->retry_after ? response->retry_after
-                                                  : net::retry_after_delay(*response, SystemClock::instance().wall_now());
-    }
+    last_retry_after_.note(*response);
     if (response->status < 200 || response->status > 299) {
         return arm_error_status(*response, call.what, call.resource);
     }

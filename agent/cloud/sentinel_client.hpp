@@ -13,6 +13,7 @@
 #include "agent/cloud/sentinel_incident.hpp"
 #include "agent/cloud/token_source.hpp"
 #include "agent/net/http_types.hpp"
+#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 
@@ -61,7 +62,7 @@ class SentinelClient final {
 
     /// When the last call failed with 429 or 503 and a Retry-After (seconds or HTTP-date): how long the
     /// service asked to be left alone, so the caller defers its next call. nullopt otherwise.
-    [[nodiscard]] std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_; }
+    [[nodiscard]] std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_.get(); }
 
     /// The URL of the first list page, as requested (for logs and tests).
     [[nodiscard]] std::string list_url(const ListQuery& query) const;
@@ -87,7 +88,7 @@ class SentinelClient final {
     TokenSource& tokens_;
     SentinelOptions options_;
     std::optional<UrlOrigin> origin_;
-    std::optional<std::chrono::seconds> last_retry_after_;
+    net::LastRetryAfter last_retry_after_;
 };
 
 }  // namespace sirenbox::cloud

@@ -45,11 +45,12 @@ Status error_status(const net::HttpResponse& response, const std::string& what) 
         case 409:
             return failed_precondition(text);
         case 429:
-            return unavailable(text);
+            return unavailable(text + net::retry_after_note(response));
         default:
             break;
     }
-    if (response.status >= 500 || response.status < 400) return unavailable(text);
+    if (response.status >= 500) return unavailable(text + net::retry_after_note(response));
+    if (response.status < 400) return unavailable(text);
     return invalid_argument(text);
 }
 
@@ -72,8 +73,10 @@ Signl4Client::Signl4Client(net::HttpTransport& transport, Signl4Options options)
 Result<net::HttpResponse> Signl4Client::send(net::HttpRequest request, const std::string& what) {
     request.headers.emplace_back("Accept", "application/json");
     if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+    last_retry_after_.clear();
     auto response = transport_.send(request);
     if (!response) return Status(response.status().code(), log::scrub(response.status().message())).with_context(what);
+    last_retry_after_.note(*response);
     if (response->status < 200 || response->status > 299) return error_status(*response, what);
     return response;
 }

@@ -109,7 +109,9 @@ const std::vector<Field<CloudConfig>> kCloudFields = {
     {"retry_attempts", &CloudConfig::retry_attempts,
      "Tries per request (first included) on 5xx, 429/503 and network errors; idempotent requests only.", 1, 10},
     {"retry_max_wait_s", &CloudConfig::retry_max_wait_s,
-     "Longest total wait between tries of one request; a longer Retry-After defers the next poll instead.", 1, 600},
+     "Longest total wait between tries of one request; a longer Retry-After defers that service's next poll, "
+     "query or write-back instead.",
+     1, 600},
     {"clock_skew_threshold_s", &CloudConfig::clock_skew_threshold_s,
      "Box clock this far from the servers' Date header is reported as a fault.", 5, 86400},
 };

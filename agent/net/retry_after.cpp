@@ -94,4 +94,18 @@ std::optional<std::chrono::seconds> retry_after_delay(const HttpResponse& respon
     return std::chrono::duration_cast<std::chrono::seconds>(*at - reference);
 }
 
+std::string retry_after_note(const HttpResponse& response) {
+    // An HTTP-date is 29 characters; anything much longer is not a Retry-After worth echoing into a status.
+    constexpr std::size_t kMaxEchoed = 40;
+    const std::string* value = response.header("Retry-After");
+    if (value == nullptr || value->empty() || value->size() > kMaxEchoed) return "; no Retry-After";
+    return "; Retry-After: " + *value;
+}
+
+void LastRetryAfter::note(const HttpResponse& response) {
+    if (response.status != 429 && response.status != 503) return;
+    value_ =
+        response.retry_after ? response.retry_after : retry_after_delay(response, SystemClock::instance().wall_now());
+}
+
 }  // namespace sirenbox::net

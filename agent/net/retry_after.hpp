@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "agent/base/clock.hpp"
@@ -19,5 +20,27 @@ std::optional<WallTime> parse_http_date(std::string_view text);
 /// only when the response has no Date). A date in the past is 0 s. nullopt when there is no readable
 /// Retry-After.
 std::optional<std::chrono::seconds> retry_after_delay(const HttpResponse& response, WallTime now);
+
+/// "; Retry-After: 120" (the header as sent, when short enough to be a number or a date) or "; no Retry-After",
+/// for the error messages of throttled answers, so the status tells an operator what the service asked.
+std::string retry_after_note(const HttpResponse& response);
+
+/// The Retry-After of a cloud client's last call, when the service throttled it (429 or 503): how long
+/// the service asked to be left alone, so the client's owner (a poller, a relay target, the enrichment)
+/// defers its next call. Every cloud client keeps one, so pollers and the relay defer the same way.
+/// A RetryingTransport has already read the header (response.retry_after) and waited out the short ones;
+/// a bare transport leaves it to read here, against the system clock. Not thread-safe: it belongs to its
+/// client's owner thread.
+class LastRetryAfter final {
+  public:
+    /// At the start of each call: an earlier call's answer says nothing about this one.
+    void clear() { value_.reset(); }
+    /// Every answer the call got; only 429 and 503 count.
+    void note(const HttpResponse& response);
+    [[nodiscard]] std::optional<std::chrono::seconds> get() const { return value_; }
+
+  private:
+    std::optional<std::chrono::seconds> value_;
+};
 
 }  // namespace sirenbox::net

@@ -27,6 +27,9 @@ public:
     Status deliver(const OutboxEntry& entry) override;
     /// The alert's lastUpdateDateTime as the PATCH answered it, or as the GET showed it holding the change.
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
+    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override {
+        return client_.last_retry_after();
+    }
 
 private:
     cloud::GraphClient client_;

@@ -52,12 +52,35 @@ bool RelayWorker::deliver(const OutboxEntry& entry) {
         stored = store_.mark_failed(entry.id, result.to_string());
     } else {
         const int attempts = entry.attempts + 1;
-        const auto delay = backoff(attempts);
+        auto delay = backoff(attempts);
+        const auto asked = target != targets_.end() ? target->second->retry_after() : std::nullopt;
+        if (asked) {
+            // The throttle is the cloud's, not this entry's: every entry for it waits, none is sent sooner.
+            delay = std::max<std::chrono::milliseconds>(delay, *asked);
+            held_until_[entry.target] = clock_.now() + *asked;
+        }
         SB_LOG(kWarn, "relay") << to_string(entry.kind) << " of " << entry.alarm_key << " to " << entry.target
                                << " (attempt " << attempts << "): " << result.message() << "; retry in "
                                << static_cast<double>(delay.count()) / 1000.0 << " s";
         stored = store_.reschedule(entry.id, attempts, clock_.now() + delay, result.to_string());
     }
+    if (!stored.is_ok()) SB_LOG(kError, "relay") << stored.message();
+    return stored.is_ok();
+}
+
+std::optional<SteadyTime> RelayWorker::held_until(const std::string& target) {
+    auto held = held_until_.find(target);
+    if (held == held_until_.end()) return std::nullopt;
+    if (clock_.now() >= held->second) {
+        held_until_.erase(held);
+        return std::nullopt;
+    }
+    return held->second;
+}
+
+bool RelayWorker::postpone(const OutboxEntry& entry, SteadyTime until) {
+    // Not an attempt: the entry's count and error stay, so its own back-off is not stretched by the wait.
+    Status stored = store_.reschedule(entry.id, entry.attempts, until, entry.last_error);
     if (!stored.is_ok()) SB_LOG(kError, "relay") << stored.message();
     return stored.is_ok();
 }
@@ -81,7 +104,10 @@ std::optional<SteadyTime> RelayWorker::run_due() {
         }
         if (due->empty()) break;
         bool recorded = true;
-        for (const auto& entry : *due) recorded = deliver(entry) && recorded;
+        for (const auto& entry : *due) {
+            const auto held = held_until(entry.target);
+            recorded = (held ? postpone(entry, *held) : deliver(entry)) && recorded;
+        }
         if (on_change_) on_change_();
         // The store could not record an outcome (a full disk): the entry is still due, and delivering it again
         // at once would only ask the cloud again and again. It is tried after the minimum back-off.

@@ -44,6 +44,8 @@ struct PruneReport {
 /// Delivers outbox entries to their targets, in order per alarm and target, at least once, and marks
 /// them done only when the target confirms. Transient failures back off exponentially with full
 /// jitter up to a cap, forever, on the monotonic clock; permanent ones are marked failed with the reason.
+/// A failure the cloud throttled with a Retry-After holds its target that long (at least): neither that
+/// entry nor any other for the same target is sent before it, however short the back-off or the cap.
 /// It is also the one home of outbox pruning (prune): at start and every prune_every, in short
 /// transactions, on its own thread, so the core loop never runs it and waits at most for one of them.
 /// Owns its own Store connection; runs on its own thread (`run`), woken by `notify`.
@@ -78,12 +80,17 @@ public:
 private:
     /// Delivers one entry and records the outcome; false when the store could not record it.
     bool deliver(const OutboxEntry& entry);
+    /// Until when `target`'s cloud asked (Retry-After) to be left alone; nullopt once that has passed.
+    std::optional<SteadyTime> held_until(const std::string& target);
+    /// Moves a due entry of a held target to `until` without counting an attempt; false as for deliver.
+    bool postpone(const OutboxEntry& entry, SteadyTime until);
 
     store::Store& store_;
     const Clock& clock_;
     RelayOptions options_;
     std::function<void()> on_change_;
     std::map<std::string, std::unique_ptr<Target>> targets_;
+    std::map<std::string, SteadyTime> held_until_;  // by target: the end of its cloud's last Retry-After
     std::mt19937_64 random_;
     StopSignal wake_;
 };

@@ -28,6 +28,9 @@ public:
     /// The incident's lastModifiedTimeUtc as the PUT answered it, or as the GET showed it already holding the
     /// change; nullopt for an entry that only comments.
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
+    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override {
+        return client_.last_retry_after();
+    }
 
 private:
     Status apply_change(const std::string& incident, const OutboxEntry& entry, const cloud::IncidentChange& change);

@@ -53,6 +53,9 @@ class Signl4Target final : public Target {
     Status deliver(const OutboxEntry& entry) override;
     /// A `signl4:` alarm's alert as its close left it (read again after the close) or found it closed already.
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
+    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override {
+        return client_.last_retry_after();
+    }
 
   private:
     Status raise(const OutboxEntry& entry);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string_view>
 
@@ -19,8 +20,11 @@ public:
     /// After a deliver() that returned ok: when the record it wrote, or found already holding the change, was
     /// last changed in the cloud, by the cloud's own clock (an incident's lastModifiedTimeUtc as the PUT
     /// answered it); nullopt when this delivery did not learn it. The relay worker keeps it with the entry
-    /// when the target is the alarm's own source (OutboxEntry::cloud_changed).
+    /// when the target is the alarm's own source or SIGNL4 (OutboxEntry::cloud_changed).
     [[nodiscard]] virtual std::optional<WallTime> cloud_changed() const { return std::nullopt; }
+    /// When the last deliver failed because the cloud throttled it (429/503 with Retry-After): how long it
+    /// asked to be left alone. The worker sends this target nothing before then. nullopt otherwise.
+    [[nodiscard]] virtual std::optional<std::chrono::seconds> retry_after() const = 0;
 };
 
 /// The source an alarm key names: "sentinel" for "sentinel:73e0…".

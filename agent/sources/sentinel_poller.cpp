@@ -170,12 +170,15 @@ bool SentinelPoller::run_query(const Pending& pending) {
     if (!table) {
         SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name
                                   << "': alert query result not attached: " << table.status().message();
+        if (auto wait = log_analytics_->last_retry_after()) queries_resume_at_ = clock_.now() + *wait;
         return false;
     }
     for (const auto& warning : table->warnings) SB_LOG(kWarn, kComponent) << warning;
     it->second.details.augmentation = log_analytics_->augmentation(*table);
     return true;
 }
+
+bool SentinelPoller::queries_on_hold() const { return queries_resume_at_ && clock_.now() < *queries_resume_at_; }
 
 std::optional<SourceBatch> SentinelPoller::follow_up() {
     if (pending_.empty()) return std::nullopt;
@@ -185,7 +188,12 @@ std::optional<SourceBatch> SentinelPoller::follow_up() {
     std::size_t queries = 0;
     for (auto& pending : pending_) {
         bool changed = pending.tag && tag(pending);
-        if (pending.query && queries < options_.max_queries_per_poll) {
+        if (pending.query && queries_on_hold()) {
+            SB_LOG(kWarn, kComponent)
+                << "incident '" << pending.incident.name << "': alert query skipped, Log "
+                << "Analytics asked (Retry-After) to be left alone for another "
+                << std::chrono::ceil<std::chrono::seconds>(*queries_resume_at_ - clock_.now()).count() << " s";
+        } else if (pending.query && queries < options_.max_queries_per_poll) {
             ++queries;
             changed = run_query(pending) || changed;
         } else if (pending.query) {

@@ -41,8 +41,9 @@ struct SentinelPollerStats {
 /// entities read (products and evidence lines); one re-delivered unchanged by the overlap reuses what
 /// was read before, so overlap costs no extra requests. follow_up() then adds the pick-up label and
 /// runs the first alert query on Log Analytics (when a client is given), each best-effort: a failure is
-/// logged and the alarm stays as raised. Borrows the clients and clock. Not thread-safe: one poller
-/// thread owns it.
+/// logged and the alarm stays as raised; after a throttled query (429/503 with Retry-After) no query is
+/// sent until the Retry-After has passed, the ones due meanwhile are skipped as after any failure.
+/// Borrows the clients and clock. Not thread-safe: one poller thread owns it.
 class SentinelPoller final : public Poller {
 public:
     static constexpr const char* kWatermarkKey = "sentinel.watermark";
@@ -81,6 +82,7 @@ private:
     core::CloudSnapshot take(const cloud::SentinelIncident& incident, std::vector<std::string>& warnings);
     bool tag(Pending& pending);
     bool run_query(const Pending& pending);
+    [[nodiscard]] bool queries_on_hold() const;
 
     cloud::SentinelClient& client_;
     const Clock& clock_;
@@ -90,6 +92,9 @@ private:
     std::map<std::string, Seen> seen_;  // by incident name; closed incidents leave
     std::set<std::string> tagged_;      // incidents this box has labelled
     std::vector<Pending> pending_;      // from the last poll, for follow_up()
+    // Log Analytics throttled a query with a Retry-After: no query goes to it before this (monotonic).
+    // Sentinel polls go on meanwhile: the throttle is the other service's.
+    std::optional<SteadyTime> queries_resume_at_;
     SentinelPollerStats stats_;
 };
 

@@ -834,6 +834,7 @@ class CountingPager final : public relay::Target {
         if (entry.kind == relay::ActionKind::kRaise) ++pages_;
         return Status::ok();
     }
+    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override { return std::nullopt; }
 
   private:
     int& pages_;
@@ -951,6 +952,7 @@ TEST_F(CoreLoopTest, AnActionIsRelayedAtOnceAfterTheWallClockStepsBackAnHour) {
             seen_.push_back(std::string(relay::to_string(entry.kind)) + " " + entry.alarm_key);
             return Status::ok();
         }
+        [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override { return std::nullopt; }
 
       private:
         std::vector<std::string>& seen_;

@@ -1,10 +1,15 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <deque>
 #include <map>
 
-#include <deque>
-
+#include "agent/base/time_format.hpp"
+#include "agent/relay/graph_target.hpp"
 #include "agent/relay/relay_worker.hpp"
+#include "agent/relay/sentinel_target.hpp"
+#include "agent/relay/signl4_target.hpp"
+#include "tests/support/fake_transport.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox::relay {
@@ -15,13 +20,22 @@ class ScriptedTarget final : public Target {
 public:
     Status deliver(const OutboxEntry& entry) override {
         delivered.push_back(entry.alarm_key + "#" + std::to_string(entry.attempts));
+        throttled_for.reset();
         if (answers.empty()) return Status::ok();
         Status next = answers.front();
         answers.pop_front();
+        if (!retry_afters.empty()) {
+            throttled_for = retry_afters.front();
+            retry_afters.pop_front();
+        }
         return next;
     }
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed; }
+    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override { return throttled_for; }
     std::deque<Status> answers;
+    // The Retry-After each failing answer came with, in the same order (nullopt: none).
+    std::deque<std::optional<std::chrono::seconds>> retry_afters;
+    std::optional<std::chrono::seconds> throttled_for;
     std::vector<std::string> delivered;
     std::optional<WallTime> changed;  // what the cloud answered, as the target reports it
 };
@@ -39,12 +53,13 @@ protected:
         worker_->add_target("sentinel", std::move(target));
     }
 
-    void enqueue(const std::string& key, const std::string& target = "sentinel") {
+    void enqueue(const std::string& key, const std::string& target = "sentinel",
+                 const std::string& payload = R"({"status": "Active"})") {
         OutboxEntry e;
         e.alarm_key = key;
         e.target = target;
         e.origin = "button";
-        e.payload = R"({"status": "Active"})";
+        e.payload = payload;
         e.created = clock_.wall_now();
         e.next_attempt = clock_.now();
         ASSERT_TRUE(store_->enqueue({e}).is_ok());
@@ -221,6 +236,109 @@ TEST_F(RelayWorkerTest, PruningRunsInBoundedStepsAndKeepsTheMemoryUntilItsHorizo
     for (int runs = 0; runs < 5; ++runs) forgotten += worker.prune().forgotten;
     EXPECT_EQ(forgotten, 5);
     EXPECT_FALSE(remembered("sentinel:e"));
+}
+
+std::vector<std::string> sorted(std::vector<std::string> items) {
+    std::sort(items.begin(), items.end());
+    return items;
+}
+
+TEST_F(RelayWorkerTest, RetryAfterBeyondTheCapHoldsEveryEntryOfThatTargetAndNoOther) {
+    auto other = std::make_unique<ScriptedTarget>();
+    ScriptedTarget* graph = other.get();
+    worker_->add_target("graph", std::move(other));
+    enqueue("sentinel:a");
+    enqueue("sentinel:b");
+    enqueue("graph:x", "graph");
+    target_->answers = {unavailable("sentinel: PUT incident 'a': 429 TooManyRequests: slow down; Retry-After: 120")};
+    target_->retry_afters = {std::chrono::seconds(120)};  // twice the retry cap (60 s)
+
+    auto next = worker_->run_due();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(*next - clock_.now(), std::chrono::seconds(120));
+    EXPECT_EQ(target_->delivered, std::vector<std::string>{"sentinel:a#0"}) << "b waits for the same cloud";
+    EXPECT_EQ(graph->delivered, std::vector<std::string>{"graph:x#0"}) << "another cloud is not held";
+
+    clock_.advance(std::chrono::seconds(119));
+    EXPECT_EQ(worker_->run_due(), next);
+    EXPECT_EQ(target_->delivered.size(), 1u);
+
+    clock_.advance(std::chrono::seconds(1));
+    EXPECT_FALSE(worker_->run_due());
+    EXPECT_EQ(sorted(target_->delivered), (std::vector<std::string>{"sentinel:a#0", "sentinel:a#1", "sentinel:b#0"}))
+        << "b was postponed, not tried: its attempt count stayed";
+    EXPECT_EQ(counts().done, 3);
+}
+
+// The real targets, each answered by its cloud with a throttle longer than the retry cap (60 s here),
+// in both Retry-After forms: none is asked again before its own Retry-After has passed.
+class FixedTokens final : public cloud::TokenSource {
+public:
+    Result<std::string> token(const std::string&) override { return std::string("token"); }
+    void invalidate(const std::string&) override {}
+};
+
+Result<net::HttpResponse> throttled_by_host(const net::HttpRequest& request) {
+    net::HttpResponse r;
+    r.status = 429;
+    r.body = R"({"error": {"code": "TooManyRequests", "message": "slow down"}})";
+    if (request.url.find("management.azure.com") != std::string::npos) {
+        r.headers = {{"Retry-After", "120"}};
+    } else if (request.url.find("graph.microsoft.com") != std::string::npos) {
+        r.status = 503;
+        r.headers = {{"Date", "Sun, 22 Nov 2026 09:00:00 GMT"}, {"Retry-After", "Sun, 22 Nov 2026 09:01:30 GMT"}};
+    } else {
+        r.headers = {{"Retry-After", "100"}};
+    }
+    return r;
+}
+
+TEST_F(RelayWorkerTest, EachCloudTargetWaitsOutItsRetryAfter) {
+    testing::FakeTransport transport;
+    transport.set_handler(throttled_by_host);
+    FixedTokens tokens;
+    cloud::SentinelOptions sentinel;
+    sentinel.subscription_id = "s";
+    sentinel.resource_group = "rg";
+    sentinel.workspace = "ws";
+    cloud::Signl4Options signl4;
+    signl4.api_url = "https://s4.example/api";
+    signl4.team_id = "team-1";
+    signl4.api_key = Secret("key");
+    RelayWorker worker(*store_, clock_, RelayOptions{std::chrono::seconds(2), std::chrono::seconds(60)}, nullptr);
+    worker.add_target("sentinel",
+                      std::make_unique<SentinelTarget>(cloud::SentinelClient(transport, tokens, sentinel), tokens));
+    worker.add_target("graph", std::make_unique<GraphTarget>(cloud::GraphClient(transport, tokens, {}), tokens));
+    worker.add_target("signl4", std::make_unique<Signl4Target>(cloud::Signl4Client(transport, signl4)));
+    enqueue("sentinel:inc-1", "sentinel", sentinel_payload(ActionKind::kAcknowledge, {}, "ack"));
+    enqueue("graph:da1", "graph", graph_payload(ActionKind::kAcknowledge, {}, "ack"));
+    core::Alarm own;
+    own.source = "signl4";
+    own.id = "s4-1";
+    own.created = clock_.wall_now();
+    enqueue("signl4:s4-1", "signl4", signl4_action_payload(own, "ack"));
+
+    auto asked = [&](const std::string& host) {
+        const auto all = transport.requests();
+        return std::count_if(all.begin(), all.end(),
+                             [&](const net::HttpRequest& r) { return r.url.find(host) != std::string::npos; });
+    };
+    (void)worker.run_due();
+    ASSERT_EQ(transport.requests().size(), 3u);
+    clock_.advance(std::chrono::seconds(89));
+    (void)worker.run_due();
+    EXPECT_EQ(transport.requests().size(), 3u) << "nothing before the shortest Retry-After (90 s)";
+    clock_.advance(std::chrono::seconds(1));
+    (void)worker.run_due();
+    EXPECT_EQ(asked("graph.microsoft.com"), 2) << "HTTP-date form: 90 s after the answer's Date";
+    EXPECT_EQ(asked("s4.example"), 1);
+    clock_.advance(std::chrono::seconds(10));
+    (void)worker.run_due();
+    EXPECT_EQ(asked("s4.example"), 2);
+    EXPECT_EQ(asked("management.azure.com"), 1);
+    clock_.advance(std::chrono::seconds(20));
+    (void)worker.run_due();
+    EXPECT_EQ(asked("management.azure.com"), 2);
 }
 
 }  // namespace

@@ -108,6 +108,29 @@ TEST_F(GraphPollerTest, AFailedPollKeepsTheWatermark) {
     }
 }
 
+// Issue 13: Graph answered 429 with Retry-After 8 s and was polled again 5 s later.
+TEST_F(GraphPollerTest, ThrottledPollDefersTheNextOneByRetryAfter) {
+    auto p = poller();
+    transport_.push(429, R"({"error": {"code": "TooManyRequests", "message": "slow down"}})", {{"Retry-After", "8"}});
+    auto batch = p.poll();
+    EXPECT_EQ(batch.status.code(), StatusCode::kUnavailable);
+    EXPECT_EQ(batch.retry_after, std::chrono::seconds(8));
+    EXPECT_NE(batch.status.message().find("Retry-After: 8"), std::string::npos) << batch.status.message();
+    EXPECT_EQ(next_poll_delay(batch, std::chrono::seconds(5)), std::chrono::seconds(8));
+
+    // The HTTP-date form counts from the answer's own Date, not the box clock.
+    transport_.push(503, R"({"error": {"code": "ServiceUnavailable", "message": "later"}})",
+                    {{"Date", "Sun, 22 Nov 2026 09:00:00 GMT"}, {"Retry-After", "Sun, 22 Nov 2026 09:02:00 GMT"}});
+    batch = p.poll();
+    EXPECT_EQ(batch.retry_after, std::chrono::seconds(120));
+
+    transport_.push(200, page({}));
+    batch = p.poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    EXPECT_FALSE(batch.retry_after.has_value());
+    EXPECT_EQ(next_poll_delay(batch, std::chrono::seconds(5)), std::chrono::seconds(5));
+}
+
 TEST_F(GraphPollerTest, FullPagesWithoutNextLinkAdvanceTheFilterOldestFirst) {
     auto p = poller(2);
     p.restore_watermark("2026-11-22T07:00:00Z");

@@ -471,6 +471,48 @@ TEST_F(PollerWithLogAnalyticsTest, AlarmIsRaisedFirstThenTheQueryResultFollows) 
     EXPECT_EQ(poller_->stats().queries_run, 1);
 }
 
+TEST_F(PollerWithLogAnalyticsTest, ThrottledQueryHoldsTheNextQueriesForItsRetryAfterButNotThePolls) {
+    for (const char* name : {"a", "b", "c"}) {
+        arm_.alerts[name] = std::string(R"({"value": [{"name": "al-)") + name +
+                            R"(", "properties": {"alertDisplayName": "x", "additionalData": {"Query": "q"}}}]})";
+    }
+    int queries_sent = 0;
+    transport_.set_handler([this, &queries_sent](const net::HttpRequest& r) -> Result<net::HttpResponse> {
+        if (r.url.rfind(la_options().url, 0) != 0) return arm_.answer(r);
+        net::HttpResponse answer;
+        if (++queries_sent == 1) {
+            answer.status = 429;
+            answer.body = R"({"error": {"code": "TooManyRequests", "message": "slow down"}})";
+            answer.headers = {{"Retry-After", "90"}};
+        } else {
+            answer.status = 200;
+            answer.body = R"({"tables": [{"name": "PrimaryResult", "columns": [{"name": "n", "type": "long"}],
+                "rows": [[1]]}]})";
+        }
+        return answer;
+    });
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    ASSERT_EQ(poller_->poll().snapshots.size(), 1u);
+    EXPECT_FALSE(poller_->follow_up());
+    EXPECT_EQ(queries_sent, 1);
+
+    clock_.advance(std::chrono::seconds(60));
+    push_page({incident_json("b", "New", "2026-11-22T07:11:00Z")});
+    auto batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok()) << "Sentinel is polled on: the throttle was Log Analytics'";
+    EXPECT_FALSE(batch.retry_after.has_value());
+    EXPECT_FALSE(poller_->follow_up());
+    EXPECT_EQ(queries_sent, 1) << "no query before the Retry-After has passed";
+
+    clock_.advance(std::chrono::seconds(30));
+    push_page({incident_json("c", "New", "2026-11-22T07:12:00Z")});
+    ASSERT_EQ(poller_->poll().snapshots.size(), 1u);
+    auto more = poller_->follow_up();
+    ASSERT_TRUE(more);
+    EXPECT_EQ(queries_sent, 2);
+    EXPECT_EQ(more->snapshots.at(0).alarm.id, "c");
+}
+
 TEST_F(PollerWithLogAnalyticsTest, SlowQueryIsSkippedAndTheAlarmStays) {
     arm_.alerts["a"] = R"({"value": [{"name": "al1", "properties": {"alertDisplayName": "x",
         "additionalData": {"Query": "slow"}}}]})";

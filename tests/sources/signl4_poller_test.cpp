@@ -120,6 +120,26 @@ TEST_F(Signl4PollerTest, FailedPollKeepsTheWatermarkAndSaysWhy) {
     EXPECT_EQ(sent_since(1), "2026-11-22T06:59:00.000Z");
 }
 
+// Issue 13: SIGNL4 answered 503 with Retry-After 8 and was polled again after 2 s.
+TEST_F(Signl4PollerTest, ThrottledPollDefersTheNextOneByRetryAfter) {
+    auto poller = make(false);
+    transport_.push(503, R"({"code": "ServiceUnavailable", "message": "busy"})", {{"Retry-After", "8"}});
+    auto batch = poller.poll();
+    EXPECT_EQ(batch.status.code(), StatusCode::kUnavailable);
+    EXPECT_EQ(batch.retry_after, std::chrono::seconds(8));
+    EXPECT_NE(batch.status.message().find("Retry-After: 8"), std::string::npos) << batch.status.message();
+    EXPECT_EQ(next_poll_delay(batch, std::chrono::seconds(2)), std::chrono::seconds(8));
+
+    transport_.push(429, R"({"code": "TooManyRequests", "message": "slow down"})",
+                    {{"Date", "Sun, 22 Nov 2026 09:00:00 GMT"}, {"Retry-After", "Sun, 22 Nov 2026 09:01:30 GMT"}});
+    EXPECT_EQ(poller.poll().retry_after, std::chrono::seconds(90));
+
+    transport_.push(204, "");
+    batch = poller.poll();
+    ASSERT_TRUE(batch.status.is_ok()) << batch.status.message();
+    EXPECT_FALSE(batch.retry_after.has_value());
+}
+
 TEST_F(Signl4PollerTest, AcknowledgedInSignl4AcksTheOriginalAlarmAndClosedResolvesIt) {
     book_.apply_cloud(sentinel_snapshot("inc-1"));
     auto poller = make(true);  // even with own alerts on, a mirrored alert is never a second alarm
