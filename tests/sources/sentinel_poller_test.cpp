@@ -347,6 +347,26 @@ TEST_F(SentinelPollerTest, AlertProductNamesAreTheFriendlyNamesTheZonesUse) {
     EXPECT_TRUE(cloud_zone.matches(batch.snapshots[0].alarm));
 }
 
+// Issue 13: a long first poll told nothing until it ended, so the source showed UNHEALTHY with no reason.
+TEST_F(SentinelPollerTest, FirstPollTellsHowFarItHasGot) {
+    std::vector<std::string> told;
+    poller_->set_progress_sink([&](SourceProgress progress) {
+        EXPECT_EQ(progress.source, "sentinel");
+        told.push_back(progress.text);
+    });
+    std::vector<std::string> incidents;
+    for (int i = 0; i < 25; ++i)
+        incidents.push_back(incident_json("i" + std::to_string(i), "New", "2026-11-22T07:10:00Z"));
+    push_page(incidents);
+    ASSERT_TRUE(poller_->poll().status.is_ok());
+    EXPECT_EQ(told, (std::vector<std::string>{"first poll: listing incidents", "first poll: 10 of 25 incidents read",
+                                              "first poll: 20 of 25 incidents read"}));
+    told.clear();
+    push_page(incidents);
+    ASSERT_TRUE(poller_->poll().status.is_ok());
+    EXPECT_TRUE(told.empty()) << "later polls are short and the source's health says the rest";
+}
+
 TEST_F(SentinelPollerTest, MinimumSeverityRaisesNothingBelowItAndReadsNoDetails) {
     SentinelPollerOptions o;
     o.min_severity = core::Severity::kMedium;
