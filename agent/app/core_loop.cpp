@@ -126,6 +126,7 @@ void CoreLoop::run() {
                        [&](ControlCall& call) { call.reply->set_value(handle_command(call)); },
                        [&](MqttCommand& command) { handle(command); },
                        [&](FaultReport& report) { handle(report); },
+                       [&](sources::SourceProgress& progress) { handle(progress); },
                        [&](RelayProgress&) { on_relay_progress(); },
                        [&](BrokerConnected&) { republish_all(); },
                        [&](StopRequest&) { stop = true; },
@@ -136,8 +137,16 @@ void CoreLoop::run() {
     }
 }
 
+void CoreLoop::handle(const sources::SourceProgress& progress) { health_[progress.source].progress = progress.text; }
+
+std::string CoreLoop::SourceHealth::reason() const {
+    if (!last_error.empty()) return last_error;
+    return progress.empty() ? "first poll under way" : progress;
+}
+
 void CoreLoop::handle(sources::SourceBatch& batch) {
     auto& health = health_[batch.source];
+    health.progress.clear();
     health.fault_after = batch.fault_after;
     for (const auto& warning : batch.warnings) SB_LOG(kWarn, batch.source.c_str()) << warning;
     if (!batch.status.is_ok()) {
@@ -344,6 +353,13 @@ void CoreLoop::handle(const MqttCommand& command) {
         json::add(reply.get(), "error", done.status().message());
     }
     if (deps_.reply_command) deps_.reply_command(json::print(reply.get()));
+}
+
+std::vector<FaultReport> token_fault_reports(const std::string& scope, const std::string& problem, int failures,
+                                             bool refused) {
+    const std::string area = refused ? "identity" : "network";
+    const std::string other = refused ? "network" : "identity";
+    return {FaultReport{other, scope, "", 0, false}, FaultReport{area, scope, problem, failures, refused}};
 }
 
 void CoreLoop::handle(const FaultReport& report) {

@@ -51,23 +51,28 @@ struct MqttCommand {
 /// refuses a token scope) or the clock (the servers' Date disagrees). The panel never asks the token
 /// provider or the network for these: they arrive here, so nothing on the panel's path waits on I/O.
 struct FaultReport {
-    std::string area;     // "identity", "clock", "store"
+    std::string area;     // "identity", "network" (a token endpoint out of reach), "clock", "store"
     std::string subject;  // the token scope; empty for the clock; for the store: "recovered", "full"
     std::string problem;  // empty: cleared
-    int failures = 0;     // in a row (identity)
-    /// Lights the fault output at once (a refused identity, a wrong clock). An identity provider that is
+    int failures = 0;     // in a row (identity, network)
+    /// Lights the fault output at once (a refused identity, a wrong clock). A token endpoint that is
     /// merely unreachable does not: the sources it starves turn unhealthy and light it after fault_after_s.
     bool needs_technician = true;
 };
+
+/// The reports for a token scope's fault (`problem` empty: healthy again). Entra ID refusing is an
+/// identity fault; a TLS or network failure, or a busy Entra ID, is a network fault, so it does not read
+/// like a credentials problem. A scope has one fault at a time: the other area's report is a clearing.
+std::vector<FaultReport> token_fault_reports(const std::string& scope, const std::string& problem, int failures,
+                                             bool refused);
 
 struct RelayProgress {};
 /// The broker connection came (back): republish every alarm's retained state.
 struct BrokerConnected {};
 struct StopRequest {};
 
-using CoreMessage =
-    std::variant<sources::SourceBatch, ButtonEvent, ControlCall, MqttCommand, FaultReport, RelayProgress, BrokerConnected,
-                 StopRequest>;
+using CoreMessage = std::variant<sources::SourceBatch, sources::SourceProgress, ButtonEvent, ControlCall, MqttCommand,
+                                 FaultReport, RelayProgress, BrokerConnected, StopRequest>;
 
 /// Builds a target's outbox payload for an action, its note, and the owner a zone names (if any).
 using PayloadBuilder =
@@ -130,6 +135,7 @@ public:
     std::string handle_command(const ControlCall& call);
     void handle(const MqttCommand& command);
     void handle(const FaultReport& report);
+    void handle(const sources::SourceProgress& progress);
     /// Timers: the end of a silence or lamp test, an escalation rung, a source unreachable long enough
     /// to light the fault output.
     void on_timer();
@@ -169,7 +175,10 @@ private:
         WallTime last_ok{};
         std::optional<SteadyTime> unhealthy_since;
         std::string last_error;
+        std::string progress;                             // of a poll under way, until its batch arrives
         std::optional<std::chrono::seconds> fault_after;  // the source's own, else outputs.fault_after_s
+        /// Why it is unhealthy, never empty: the last error, else how far the first poll has got.
+        [[nodiscard]] std::string reason() const;
     };
     [[nodiscard]] std::chrono::seconds fault_after(const SourceHealth& health) const;
 

@@ -80,8 +80,17 @@ std::string render_status(const cJSON* r) {
     for (const cJSON* s = sources ? sources->child : nullptr; s; s = s->next) {
         out += "  " + pad(s->string, 10) + (json::get_bool(s, "healthy") == true ? "healthy" : "UNHEALTHY");
         if (!str(s, "last_ok").empty()) out += ", last good poll " + str(s, "last_ok");
-        if (!str(s, "last_error").empty()) out += "\n    " + str(s, "last_error");
+        // "reason" (never empty when unhealthy) from boxes that send it; "last_error" from older ones.
+        const std::string why = str(s, "reason").empty() ? str(s, "last_error") : str(s, "reason");
+        if (!why.empty()) out += "\n    " + why;
         out += "\n";
+    }
+    const cJSON* network_faults = json::member(r, "network_faults");
+    if (cJSON_GetArraySize(network_faults) > 0) {
+        out += "\nnetwork faults (not the credentials; the sources they starve turn unhealthy):\n";
+        for (const cJSON* f = network_faults->child; f; f = f->next) {
+            if (cJSON_IsString(f)) out += "  network: " + std::string(f->valuestring) + "\n";
+        }
     }
     const cJSON* faults = json::member(r, "faults");
     if (cJSON_GetArraySize(faults) > 0) {

@@ -92,7 +92,9 @@ Status build_cloud_access(DaemonParts& p) {
     token.client_secret = std::move(*secret);
     DaemonParts* self = &p;
     token.on_fault_change = [self](const cloud::TokenFault& fault) {
-        self->core->post(FaultReport{"identity", fault.scope, fault.error, fault.failures, fault.refused});
+        for (auto& report : token_fault_reports(fault.scope, fault.error, fault.failures, fault.refused)) {
+            self->core->post(std::move(report));
+        }
     };
     p.tokens = std::make_unique<cloud::TokenProvider>(std::move(token), *p.transport, SystemClock::instance());
     return Status::ok();

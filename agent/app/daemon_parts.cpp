@@ -291,6 +291,8 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     if (p.mirror) source_names.emplace_back("fleet");
     for (auto& slot : p.pollers) {
         source_names.emplace_back(slot.poller->name());
+        slot.poller->set_progress_sink(
+            [self](sources::SourceProgress progress) { self->core->post(std::move(progress)); });
         auto watermark = p.core_store->get_state(slot.poller->watermark_key());
         if (watermark.is_ok()) slot.poller->restore_watermark(*watermark);
     }

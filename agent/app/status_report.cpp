@@ -81,6 +81,7 @@ std::string CoreLoop::status_json() {
         json::add(item.get(), "healthy", health.ok);
         if (health.last_ok != WallTime{}) json::add(item.get(), "last_ok", format_iso8601(health.last_ok));
         if (!health.last_error.empty()) json::add(item.get(), "last_error", health.last_error);
+        if (!health.ok) json::add(item.get(), "reason", health.reason());
         json::add(sources.get(), name.c_str(), std::move(item));
     }
     json::add(body.get(), "sources", std::move(sources));
@@ -107,15 +108,20 @@ json::Ptr CoreLoop::standing_faults() const {
 void CoreLoop::add_fault_status(cJSON* body) const {
     auto identity = json::object();
     bool identity_healthy = true;
+    auto network_faults = json::array();
     for (const auto& [key, report] : outside_faults_) {
         if (report.area == "identity" && identity_healthy) {
             identity_healthy = false;
             json::add(identity.get(), "last_error", report.problem);
             json::add(identity.get(), "failures", static_cast<long long>(report.failures));
         }
+        if (report.area == "network") {
+            json::append(network_faults.get(), json::Ptr(cJSON_CreateString(report.problem.c_str())));
+        }
     }
     json::add(identity.get(), "healthy", identity_healthy);
     json::add(body, "identity", std::move(identity));
+    json::add(body, "network_faults", std::move(network_faults));
     json::add(body, "faults", standing_faults());
 }
 

@@ -5,6 +5,7 @@
 
 #include "agent/base/json.hpp"
 #include "agent/base/time_format.hpp"
+#include "agent/cloud/sentinel_classification.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -65,6 +66,15 @@ const std::string& pick(const std::optional<std::string>& wanted, const std::str
     return wanted ? *wanted : current;
 }
 
+// The reason carried over from the incident may belong to the classification it had before (closing as
+// Undetermined once sent InaccurateData along); only a reason that fits the classification sent goes.
+void add_classification(cJSON* p, const SentinelIncident& current, const IncidentChange& change) {
+    const std::string& classification = pick(change.classification, current.classification);
+    const std::string& reason = pick(change.classification_reason, current.classification_reason);
+    add_if_set(p, "classification", classification);
+    if (classification_reason_fits(classification, reason)) add_if_set(p, "classificationReason", reason);
+}
+
 }  // namespace
 
 std::string build_update_body(const SentinelIncident& current, const IncidentChange& change) {
@@ -77,8 +87,7 @@ std::string build_update_body(const SentinelIncident& current, const IncidentCha
     auto owner = owner_json(current, change);
     if (cJSON_GetArraySize(owner.get()) > 0) json::add(p, "owner", std::move(owner));
     json::add(p, "labels", labels_json(current, change));
-    add_if_set(p, "classification", pick(change.classification, current.classification));
-    add_if_set(p, "classificationReason", pick(change.classification_reason, current.classification_reason));
+    add_classification(p, current, change);
     add_if_set(p, "classificationComment", pick(change.classification_comment, current.classification_comment));
     if (current.first_activity) json::add(p, "firstActivityTimeUtc", format_time(*current.first_activity));
     if (current.last_activity) json::add(p, "lastActivityTimeUtc", format_time(*current.last_activity));

@@ -26,7 +26,8 @@ struct IncidentChange {
 /// The PUT body for `current` (from a fresh GET) with `change` applied. ARM's PUT replaces every writable
 /// property, so the body carries all of them — title, severity, status, description, owner, labels,
 /// classification fields, first/last activity — and the GET's etag for optimistic concurrency; read-only
-/// properties are never sent. Pure function.
+/// properties are never sent; `classificationReason` only when it fits the classification sent
+/// (`classification_reason_fits`). Pure function.
 std::string build_update_body(const SentinelIncident& current, const IncidentChange& change);
 
 /// True when `incident` already shows everything `change` asks for, so a relayed action is done without

@@ -10,9 +10,23 @@
 namespace sirenbox::cloud {
 namespace {
 
-std::string first_line(const std::string& text) {
-    const auto end = text.find_first_of("\r\n");
-    return text.substr(0, end);
+// Entra ID ends each description with "Trace ID: … Correlation ID: … Timestamp: …", on new lines or on the
+// same one, fresh in every answer: kept, no two messages of the same fault would look alike.
+std::string without_trace(const std::string& description) {
+    std::string text = description.substr(0, description.find_first_of("\r\n"));
+    const auto trace = text.find(" Trace ID:");
+    if (trace != std::string::npos) text.erase(trace);
+    return text;
+}
+
+// What makes two failures the same fault: Entra's error code ("AADSTS7000215") when the answer has one,
+// else the whole message (a network failure names what failed: DNS, connect, TLS).
+std::string fault_key(const std::string& message) {
+    const auto at = message.find("AADSTS");
+    if (at == std::string::npos) return message;
+    auto end = at + 6;
+    while (end < message.size() && message[end] >= '0' && message[end] <= '9') ++end;
+    return message.substr(at, end - at);
 }
 
 std::optional<long long> expires_in_seconds(const cJSON* root) {
@@ -85,7 +99,7 @@ Result<std::string> TokenProvider::token(const std::string& scope) {
         }
         state.cached = std::move(fetched).value();
         state.last_error.reset();
-        state.hold_off = std::chrono::seconds(0);
+        state.refusal_hold_off = std::chrono::seconds(0);
         state.failures = 0;
         return state.cached->access_token;
     }
@@ -94,21 +108,34 @@ Result<std::string> TokenProvider::token(const std::string& scope) {
     return fetched.status();
 }
 
+std::chrono::seconds TokenProvider::next_hold_off(ScopeState& state, const Status& error) {
+    std::chrono::seconds hold = kNetworkHoldOff;
+    if (error.code() != StatusCode::kUnavailable) {
+        // Entra ID refused: nothing changes until a technician acts, so ask less and less often.
+        state.refusal_hold_off =
+            state.refusal_hold_off.count() == 0 ? kFirstHoldOff : std::min(state.refusal_hold_off * 2, kMaxHoldOff);
+        hold = state.refusal_hold_off;
+    }
+    // Unreachable or busy says nothing about the credentials: the transport has already retried with
+    // back-off, and the box asks again as soon as a network failure allows (docs/network.md), unless the
+    // answer asked for longer.
+    if (state.retry_after && *state.retry_after > hold) hold = std::min(*state.retry_after, kMaxHoldOff);
+    return hold;
+}
+
 void TokenProvider::record_failure(const std::string& scope, ScopeState& state, const Status& error, SteadyTime now) {
-    state.hold_off = state.hold_off.count() == 0 ? kFirstHoldOff : std::min(state.hold_off * 2, kMaxHoldOff);
-    if (state.retry_after && *state.retry_after > state.hold_off) state.hold_off = std::min(*state.retry_after, kMaxHoldOff);
-    state.hold_off_until = now + state.hold_off;
+    const std::chrono::seconds hold = next_hold_off(state, error);
+    state.hold_off_until = now + hold;
     // One line per distinct fault, not one per poll: a bad secret fails the same way until it is fixed.
-    const bool repeated = state.last_error && state.last_error->message() == error.message();
+    const bool repeated = state.last_error && fault_key(state.last_error->message()) == fault_key(error.message());
     state.last_error = error;
     ++state.failures;
     report(TokenFault{scope, error.message(), state.failures, error.code() != StatusCode::kUnavailable});
     if (repeated) {
         SB_LOG(kDebug, "cloud") << error.message() << " (again, " << state.failures << " in a row; next try in "
-                                << state.hold_off.count() << " s)";
+                                << hold.count() << " s)";
     } else {
-        SB_LOG(kError, "cloud") << error.message() << " (next try in " << state.hold_off.count()
-                                << " s, backing off up to " << kMaxHoldOff.count() << " s)";
+        SB_LOG(kError, "cloud") << error.message() << " (next try in " << hold.count() << " s)";
     }
 }
 
@@ -200,7 +227,7 @@ Status TokenProvider::error_from_response(const std::string& scope, const net::H
         const auto description = json::get_string(root->get(), "error_description");
         if (error) {
             detail = *error;
-            if (description && !description->empty()) detail += ": " + first_line(*description);
+            if (description && !description->empty()) detail += ": " + without_trace(*description);
         }
     }
     detail = scrub(std::move(detail));

@@ -24,8 +24,9 @@ struct TokenFault {
     std::string scope;
     std::string error;  // the Status message: "token for ... : invalid_client: AADSTS7000215: ..."; empty: healthy again
     int failures = 0;   // in a row
-    /// Entra ID answered and refused (a wrong secret, an unknown tenant): a technician must act. False when
-    /// it could not be reached or was busy, which the sources' own health covers.
+    /// Entra ID answered and refused (a wrong secret, an unknown tenant): an identity fault, a technician
+    /// must act. False when it could not be reached (TLS, DNS, proxy) or was busy: a network fault, which
+    /// the sources' own health covers.
     bool refused = false;
 };
 
@@ -45,7 +46,6 @@ struct TokenProviderOptions {
     std::function<void(const TokenFault&)> on_fault_change;
 };
 
-
 /// OAuth2 client-credentials tokens from Entra ID, one cached token per scope, renewed before expiry
 /// on the monotonic clock.
 ///
@@ -53,15 +53,20 @@ struct TokenProviderOptions {
 /// invalid_scope, ... on 400/401/403), kUnavailable for network failures, 429 and 5xx,
 /// kInvalidArgument for an unreadable answer. Messages read "token for <scope> from <host>: <error>:
 /// <AADSTS line>" and never carry the secret or a token. After a failure the endpoint is left alone
-/// for a hold-off (30 s, doubling up to 15 min, at least a Retry-After the answer carried) during which
-/// the last error is returned; a cached token that is still valid keeps being served meanwhile. A new
-/// error is logged once (kError); the same error again only at debug level, and recovery once.
+/// for a hold-off during which the last error is returned: after a refusal 30 s, doubling up to 15 min;
+/// after a network failure or a busy answer 30 s, never growing (the credentials are not at fault); in
+/// both cases at least a Retry-After the answer carried. A cached token that is still valid keeps being
+/// served meanwhile. A new error is logged once (kError); the same error again (the same AADSTS code,
+/// whatever the text around it) only at debug level, and recovery once. Entra's trace id, correlation id
+/// and timestamp are left out of messages: fresh in every answer, they would make each one look new.
 /// Thread-safe; fetches for one scope are serialized, other scopes are not blocked. The transport
 /// and clock are borrowed and must outlive the provider.
 class TokenProvider final : public TokenSource {
   public:
-    static constexpr std::chrono::seconds kFirstHoldOff{30};
+    static constexpr std::chrono::seconds kFirstHoldOff{30};  // after a refusal, doubling to kMaxHoldOff
     static constexpr std::chrono::seconds kMaxHoldOff{15 * 60};
+    /// After a network failure or a busy answer without a longer Retry-After: never more (docs/network.md).
+    static constexpr std::chrono::seconds kNetworkHoldOff{30};
 
     TokenProvider(TokenProviderOptions options, net::HttpTransport& transport, const Clock& clock);
 
@@ -81,7 +86,7 @@ class TokenProvider final : public TokenSource {
         std::optional<Cached> cached;      // guarded by mutex
         std::optional<Status> last_error;  // guarded by mutex
         SteadyTime hold_off_until{};       // guarded by mutex
-        std::chrono::seconds hold_off{0};  // guarded by mutex
+        std::chrono::seconds refusal_hold_off{0};  // guarded by mutex; grows while Entra ID keeps refusing
         int failures = 0;                  // guarded by mutex
         std::optional<std::chrono::seconds> retry_after;  // guarded by mutex; from the last failed answer
     };
@@ -89,6 +94,8 @@ class TokenProvider final : public TokenSource {
     ScopeState& state_for(const std::string& scope);
     Result<Cached> fetch(const std::string& scope, ScopeState& state);
     void record_failure(const std::string& scope, ScopeState& state, const Status& error, SteadyTime now);
+    /// How long to leave the endpoint alone after `error` (kUnavailable: a network failure or a busy Entra).
+    static std::chrono::seconds next_hold_off(ScopeState& state, const Status& error);
     /// Keeps `fault` for faults() and tells on_fault_change.
     void report(const TokenFault& fault);
     std::chrono::seconds jitter(std::chrono::seconds lifetime);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "agent/cloud/sentinel_classification.hpp"
 #include "agent/config/secret_file.hpp"
 #include "agent/config/zones.hpp"
 
@@ -107,16 +108,11 @@ void validate_sentinel(const Config& c, Problems& problems) {
     if (s.states.empty()) problems.add("sentinel.states", "must name at least one state");
 }
 
-// Sentinel pairs each classification reason with one classification (by their names; the API documents
-// the enums, not the pairing).
 void validate_resolve(const SentinelConfig& s, Problems& problems) {
     const std::string& c = s.resolve_classification;
     const std::string& r = s.resolve_classification_reason;
     if (r.empty()) return;
-    const bool fits = (c == "TruePositive" && r == "SuspiciousActivity") ||
-                      (c == "BenignPositive" && r == "SuspiciousButExpected") ||
-                      (c == "FalsePositive" && (r == "IncorrectAlertLogic" || r == "InaccurateData"));
-    if (!fits) {
+    if (!cloud::classification_reason_fits(c, r)) {
         problems.add("sentinel.resolve_classification_reason",
                      "\"" + r + "\" does not go with classification \"" + c + "\"");
     }

@@ -11,6 +11,8 @@
 #include <array>
 #include <cerrno>
 
+#include "agent/net/tls_chain.hpp"
+
 namespace sirenbox::net {
 namespace {
 
@@ -81,10 +83,9 @@ Status TlsConnection::run_handshake() {
     const std::string where = "TLS with " + endpoint_ + ": ";
     int rc = mbedtls_ssl_setup(&ssl_, context_.config());
     if (rc != 0) return internal_error(where + "setup failed: " + describe_tls_error(rc));
-    if (ip_) {
-        // No SNI for addresses (RFC 6066); the certificate must list the address as an iPAddress.
-        mbedtls_ssl_set_verify(&ssl_, &TlsConnection::verify_callback, this);
-    } else {
+    // Names the cause of an untrusted chain, and for addresses checks the certificate's iPAddress.
+    mbedtls_ssl_set_verify(&ssl_, &TlsConnection::verify_callback, this);
+    if (!ip_) {
         // Sets SNI and the name the certificate is checked against; without it Mbed TLS skips the check.
         rc = mbedtls_ssl_set_hostname(&ssl_, host_.c_str());
         if (rc != 0) return internal_error(where + "setting the host name failed: " + describe_tls_error(rc));
@@ -117,7 +118,7 @@ Status TlsConnection::handshake_error(int rc) {
     context_.forget_session(endpoint_);
     const std::string where = "TLS handshake with " + endpoint_ + ": ";
     if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
-        return unavailable(where + describe_verify_flags(mbedtls_ssl_get_verify_result(&ssl_)));
+        return unavailable(where + describe_verify_flags(mbedtls_ssl_get_verify_result(&ssl_), untrusted_));
     }
     if (rc == MBEDTLS_ERR_SSL_TIMEOUT) {
         return deadline_exceeded(where + "timed out after " + std::to_string(timeouts_.handshake.count()) + " ms");
@@ -179,8 +180,15 @@ void TlsConnection::close() {
 }
 
 int TlsConnection::verify_callback(void* self, mbedtls_x509_crt* certificate, int depth, std::uint32_t* flags) {
-    const auto* connection = static_cast<const TlsConnection*>(self);
-    if (depth == 0 && !certificate_names_ip(*certificate, *connection->ip_)) *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    auto* connection = static_cast<TlsConnection*>(self);
+    // No SNI for addresses (RFC 6066); the certificate must list the address as an iPAddress.
+    if (depth == 0 && connection->ip_ && !certificate_names_ip(*certificate, *connection->ip_)) {
+        *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    }
+    // Mbed TLS says "not trusted" alike for a self-signed leaf and a broken chain; the fixes differ.
+    if (depth == 0 && (*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) != 0) {
+        connection->untrusted_ = describe_untrusted_chain(*certificate);
+    }
     return 0;
 }
 

@@ -83,6 +83,7 @@ class TlsConnection {
     std::chrono::steady_clock::time_point deadline_{};
     bool resumed_ = false;
     bool closed_ = false;
+    std::string untrusted_;  // why the chain is not trusted, when the verify callback found it so
 };
 
 }  // namespace sirenbox::net

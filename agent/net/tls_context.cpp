@@ -109,7 +109,7 @@ std::string describe_tls_error(int code) {
     return std::string(text.data());
 }
 
-std::string describe_verify_flags(std::uint32_t flags) {
+std::string describe_verify_flags(std::uint32_t flags, const std::string& untrusted) {
     static const std::pair<std::uint32_t, const char*> kFlags[] = {
         {MBEDTLS_X509_BADCERT_EXPIRED, "certificate expired"},
         {MBEDTLS_X509_BADCERT_FUTURE, "certificate not yet valid"},
@@ -131,7 +131,7 @@ std::string describe_verify_flags(std::uint32_t flags) {
         known |= flag;
         if ((flags & flag) == 0) continue;
         if (!out.empty()) out += "; ";
-        out += text;
+        out += flag == MBEDTLS_X509_BADCERT_NOT_TRUSTED && !untrusted.empty() ? untrusted.c_str() : text;
     }
     if ((flags & ~known) != 0 || out.empty()) {
         if (!out.empty()) out += "; ";

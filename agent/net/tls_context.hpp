@@ -62,6 +62,7 @@ class TlsContext {
 /// (no cipher suite in common)", or the library's own text.
 std::string describe_tls_error(int code);
 /// Operator words for mbedtls_ssl_get_verify_result() flags: "certificate expired; not trusted (unknown CA)".
-std::string describe_verify_flags(std::uint32_t flags);
+/// `untrusted`, when not empty, replaces the words for the not-trusted flag (describe_untrusted_chain).
+std::string describe_verify_flags(std::uint32_t flags, const std::string& untrusted = "");
 
 }  // namespace sirenbox::net

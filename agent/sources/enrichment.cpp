@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agent/cloud/product_names.hpp"
 #include "agent/cloud/sentinel_update.hpp"
 
 namespace sirenbox::sources {
@@ -22,7 +23,9 @@ Result<IncidentDetails> fetch_details(cloud::SentinelClient& client, const std::
     if (!entities) return entities.status();
     IncidentDetails details;
     for (auto& alert : alerts->alerts) {
-        add_unique(details.products, alert.product_name, 16);
+        // The same table as the incident's alertProductNames, or an alarm's products would switch back
+        // to the retired names ("Azure Security Center") once its alerts are read.
+        add_unique(details.products, cloud::friendly_product_name(alert.product_name), 16);
         if (!details.query && alert.query) details.query = alert.query;
     }
     for (auto& entity : entities->entities) add_unique(details.evidence, entity.evidence, kMaxEvidence);

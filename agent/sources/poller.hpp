@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,17 @@ public:
     /// Slower, best-effort work for what the last poll() found (e.g. running an alert's query), done
     /// after its batch was handed over so alarms are raised first; a batch of updates, or nullopt.
     virtual std::optional<SourceBatch> follow_up() { return std::nullopt; }
+
+    /// Where a long poll tells how far it has got, on the polling thread; the sink must only enqueue.
+    void set_progress_sink(std::function<void(SourceProgress)> sink) { progress_sink_ = std::move(sink); }
+
+protected:
+    void report_progress(std::string text) {
+        if (progress_sink_) progress_sink_(SourceProgress{name(), std::move(text)});
+    }
+
+private:
+    std::function<void(SourceProgress)> progress_sink_;
 };
 
 /// A time watermark as the store keeps it (ISO-8601 text); unreadable text is logged, naming `source`,

@@ -12,6 +12,9 @@ namespace sirenbox::sources {
 namespace {
 
 constexpr const char* kComponent = "sentinel";
+// Each incident of a first poll costs two requests (alerts, entities) within the request budget: thousands
+// take minutes, so the count is told this often.
+constexpr std::size_t kProgressEvery = 10;
 
 bool same_query(const std::optional<cloud::AlertQuery>& a, const std::optional<cloud::AlertQuery>& b) {
     if (!a || !b) return !a && !b;
@@ -115,6 +118,8 @@ SourceBatch SentinelPoller::poll() {
     ++stats_.polls;
     pending_.clear();
 
+    const bool first = !watermark_;
+    if (first) report_progress("first poll: listing incidents");
     const WallTime since = watermark_ ? *watermark_ - options_.overlap : clock_.wall_now() - options_.lookback;
     cloud::ListQuery query;
     query.filter = cloud::modified_since_filter(since);
@@ -133,6 +138,11 @@ SourceBatch SentinelPoller::poll() {
     for (const auto& incident : unique) {
         batch.snapshots.push_back(take(incident, batch.warnings));
         newest = std::max(newest, incident.last_modified);
+        const std::size_t read = batch.snapshots.size();
+        if (first && read % kProgressEvery == 0 && read < unique.size()) {
+            report_progress("first poll: " + std::to_string(read) + " of " + std::to_string(unique.size()) +
+                            " incidents read");
+        }
     }
     watermark_ = newest;
     batch.watermark = format_iso8601(newest, true);

@@ -27,6 +27,13 @@ struct SourceBatch {
     std::optional<std::chrono::seconds> fault_after;
 };
 
+/// How far a poll still running has got ("first poll: 412 of 2000 incidents read"), posted while it runs:
+/// a source is unhealthy until its first batch, and a long first poll must not look like a silent failure.
+struct SourceProgress {
+    std::string source;  // "sentinel"
+    std::string text;
+};
+
 /// How long after this poll started the next one may start: the interval, or the service's
 /// Retry-After when that is longer.
 inline std::chrono::seconds next_poll_delay(const SourceBatch& batch, std::chrono::seconds interval) {

@@ -238,9 +238,10 @@ TEST_F(CoreLoopTest, IdentityAndClockFaultsArriveAsMessagesAndLightTheFaultOutpu
               std::string::npos)
         << status;
     EXPECT_NE(status.find("\"failures\":3"), std::string::npos) << status;
-    loop_->handle(FaultReport{"identity", "https://graph.microsoft.com/.default", "token for graph: HTTP 503", 1, false});
+    loop_->handle(
+        FaultReport{"network", "https://graph.microsoft.com/.default", "token for graph: HTTP 503", 1, false});
     EXPECT_NE(command("status").find("HTTP 503"), std::string::npos) << "shown, though it lights nothing by itself";
-    loop_->handle(FaultReport{"identity", "https://graph.microsoft.com/.default", "", 0});
+    loop_->handle(FaultReport{"network", "https://graph.microsoft.com/.default", "", 0});
     loop_->handle(FaultReport{"clock", "", "box clock is 3600 s behind login; check NTP", 0});
     loop_->handle(FaultReport{"identity", "https://management.azure.com/.default", "", 0});  // fetched again
     EXPECT_TRUE(on("lamp_blue")) << "the clock is still wrong";
@@ -248,6 +249,49 @@ TEST_F(CoreLoopTest, IdentityAndClockFaultsArriveAsMessagesAndLightTheFaultOutpu
     loop_->handle(FaultReport{"clock", "", "", 0});
     EXPECT_FALSE(on("lamp_blue"));
     EXPECT_NE(command("status").find("\"faults\":[]"), std::string::npos);
+}
+
+// Issue 13: a token endpoint out of reach showed as an identity fault, which reads like a credentials problem.
+TEST_F(CoreLoopTest, ATokenEndpointOutOfReachIsANetworkFaultAndARefusalAnIdentityFault) {
+    poll_ok({});
+    const std::string arm = "https://management.azure.com/.default";
+    const std::string tls = "token for " + arm + " from login.microsoftonline.com: TLS handshake failed";
+    for (const auto& report : token_fault_reports(arm, tls, 2, false)) loop_->handle(report);
+    std::string status = command("status");
+    EXPECT_NE(status.find("\"identity\":{\"healthy\":true}"), std::string::npos) << status;
+    EXPECT_NE(status.find("\"network_faults\":[\"" + tls + "\"]"), std::string::npos) << status;
+    EXPECT_NE(status.find("\"faults\":[]"), std::string::npos) << status;
+    EXPECT_FALSE(on("lamp_blue")) << "the starved sources light it after fault_after_s";
+
+    const std::string refused = "token for " + arm + " from login.microsoftonline.com: invalid_client: AADSTS7000215";
+    for (const auto& report : token_fault_reports(arm, refused, 3, true)) loop_->handle(report);
+    status = command("status");
+    EXPECT_NE(status.find("\"network_faults\":[]"), std::string::npos) << "one fault per scope: " << status;
+    EXPECT_NE(status.find("\"faults\":[\"identity: " + refused + "\"]"), std::string::npos) << status;
+    EXPECT_TRUE(on("lamp_blue"));
+
+    for (const auto& report : token_fault_reports(arm, "", 0, false)) loop_->handle(report);
+    status = command("status");
+    EXPECT_NE(status.find("\"identity\":{\"healthy\":true},\"network_faults\":[],\"faults\":[]"), std::string::npos)
+        << status;
+    EXPECT_FALSE(on("lamp_blue"));
+}
+
+// Issue 13: during a long first poll a source showed UNHEALTHY with no reason at all.
+TEST_F(CoreLoopTest, AnUnhealthySourceAlwaysSaysWhy) {
+    EXPECT_NE(command("status").find("\"sentinel\":{\"healthy\":false,\"reason\":\"first poll under way\"}"),
+              std::string::npos)
+        << command("status");
+    loop_->handle(sources::SourceProgress{"sentinel", "first poll: 412 of 2000 incidents read"});
+    EXPECT_NE(command("status").find("\"reason\":\"first poll: 412 of 2000 incidents read\""), std::string::npos)
+        << command("status");
+    poll_failed();
+    const std::string failed = command("status");
+    EXPECT_EQ(failed.find("412 of 2000"), std::string::npos) << "the poll ended: " << failed;
+    EXPECT_NE(failed.find("\"reason\":\"connect to management.azure.com:443: connection refused\""), std::string::npos)
+        << failed;
+    poll_ok({});
+    EXPECT_EQ(command("status").find("\"reason\""), std::string::npos) << command("status");
 }
 
 TEST_F(CoreLoopTest, FirstOutIsTheEarliestCreatedWhateverTheOrderOfThePage) {

@@ -50,6 +50,29 @@ TEST(CtlRender, StatusShowsTheFleetPictureAndItsRejections) {
               std::string::npos);
 }
 
+TEST(CtlRender, StatusShowsNetworkFaultsApartFromTheFaultsThatNeedATechnician) {
+    auto reply = json::parse(R"({"box": "noc", "alarms": [], "outbox": {}, "sources": {},
+        "network_faults": ["token for https://management.azure.com/.default from login.microsoftonline.com: TLS handshake failed"],
+        "faults": []})",
+                             "status");
+    ASSERT_TRUE(reply.is_ok());
+    const std::string text = render("status", reply->get());
+    EXPECT_NE(text.find("network faults (not the credentials; the sources they starve turn unhealthy):\n"
+                        "  network: token for https://management.azure.com/.default"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("FAULTS:"), std::string::npos) << text;
+}
+
+TEST(CtlRender, AnUnhealthySourceShowsItsReason) {
+    auto reply = json::parse(R"({"box": "noc", "alarms": [], "outbox": {},
+        "sources": {"sentinel": {"healthy": false, "reason": "first poll: 412 of 2000 incidents read"}}})",
+                             "status");
+    ASSERT_TRUE(reply.is_ok());
+    const std::string text = render("status", reply->get());
+    EXPECT_NE(text.find("UNHEALTHY\n    first poll: 412 of 2000 incidents read"), std::string::npos) << text;
+}
+
 TEST(CtlRender, GpioShowsLevelAndPattern) {
     auto reply = json::parse(R"({"lines": [{"role": "lamp_red", "name": "GPIO22", "direction": "output",
                                             "active": false, "pattern": "fast_flash"}]})", "gpio");

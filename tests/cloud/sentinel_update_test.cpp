@@ -179,6 +179,34 @@ TEST(SentinelUpdate, CloseSetsClassificationAndOwnerByUpn) {
     EXPECT_EQ(json::member(p, "firstActivityTimeUtc"), nullptr);
 }
 
+// Issue 13: closing as Undetermined an incident the cloud had as FalsePositive + InaccurateData sent the
+// old reason along, a pair Sentinel does not offer.
+TEST(SentinelUpdate, OnlyAReasonThatFitsTheClassificationIsSent) {
+    auto current = example_incident();  // FalsePositive, InaccurateData
+    IncidentChange undetermined;
+    undetermined.status = "Closed";
+    undetermined.classification = "Undetermined";
+    auto body = parse_body(build_update_body(current, undetermined));
+    const cJSON* p = json::member(body.get(), "properties");
+    EXPECT_EQ(json::get_string(p, "classification"), "Undetermined");
+    EXPECT_EQ(json::member(p, "classificationReason"), nullptr);
+
+    IncidentChange benign = undetermined;
+    benign.classification = "BenignPositive";
+    body = parse_body(build_update_body(current, benign));
+    EXPECT_EQ(json::member(json::member(body.get(), "properties"), "classificationReason"), nullptr);
+    benign.classification_reason = "SuspiciousButExpected";
+    body = parse_body(build_update_body(current, benign));
+    EXPECT_EQ(json::get_string(json::member(body.get(), "properties"), "classificationReason"),
+              "SuspiciousButExpected");
+
+    // A change that leaves the classification alone keeps the incident's fitting reason.
+    IncidentChange ack;
+    ack.status = "Active";
+    body = parse_body(build_update_body(current, ack));
+    EXPECT_EQ(json::get_string(json::member(body.get(), "properties"), "classificationReason"), "InaccurateData");
+}
+
 TEST(SentinelUpdate, UnassignedIncidentSendsNoOwner) {
     auto current = example_incident();
     current.owner = {};

@@ -222,7 +222,11 @@ INSTANTIATE_TEST_SUITE_P(Certificates, BadCertificateTest,
                          ::testing::Values(BadCert{"expired", "certificate expired"},
                                            BadCert{"future", "certificate not yet valid"},
                                            BadCert{"wrong_host", "host-name mismatch"},
-                                           BadCert{"unknown_ca", "not trusted (unknown CA)"}),
+                                           BadCert{"unknown_ca", "not trusted (unknown CA)"},
+                                           BadCert{"self_signed", "not trusted (self-signed 'CN=localhost'"},
+                                           BadCert{"broken_chain",
+                                                   "not trusted (broken chain): the intermediate "
+                                                   "'CN=not_a_ca' the server sent is not a CA"}),
                          [](const auto& p) { return std::string(p.param.name); });
 
 // The pin as an operator computes it: base64 of SHA-256 over the certificate's SubjectPublicKeyInfo.

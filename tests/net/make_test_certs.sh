@@ -52,3 +52,16 @@ server expired ca server 200101000000Z 200201000000Z
 server future ca server 450101000000Z 460101000000Z
 server wrong_host ca wrong_host "$yesterday" "$next_month"
 server unknown_ca other_ca server "$yesterday" "$next_month"
+
+# Two chains Mbed TLS calls "not trusted" alike: a self-signed leaf, and a leaf under an intermediate that
+# the trusted CA signed without CA:TRUE (the server sends both, leaf first).
+key self_signed.key
+openssl req -x509 -new -key self_signed.key -out self_signed.crt -days 30 -subj "/CN=localhost" \
+  -addext "basicConstraints=CA:FALSE" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1"
+server not_a_ca ca server "$yesterday" "$next_month"
+key broken_chain.key
+openssl req -new -key broken_chain.key -out broken_chain.csr -subj "/CN=localhost"
+printf 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n' > leaf.ext
+openssl x509 -req -in broken_chain.csr -CA not_a_ca.crt -CAkey not_a_ca.key -CAcreateserial -days 30 \
+  -extfile leaf.ext -out broken_chain_leaf.crt 2>/dev/null
+cat broken_chain_leaf.crt not_a_ca.crt > broken_chain.crt

@@ -25,6 +25,14 @@ std::string token_body(const std::string& token, int expires_in) {
            "\"}";
 }
 
+// Entra ID's answer to a wrong client secret.
+Result<net::HttpResponse> wrong_secret(const net::HttpRequest&) {
+    net::HttpResponse r;
+    r.status = 401;
+    r.body = R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."})";
+    return r;
+}
+
 class TokenProviderTest : public ::testing::Test {
   protected:
     TokenProviderTest() {
@@ -163,11 +171,9 @@ TEST_F(TokenProviderTest, MalformedAnswersAreRejected) {
     EXPECT_NE(no_token.status().message().find("no access_token"), std::string::npos);
 }
 
-TEST_F(TokenProviderTest, HoldsOffAfterFailuresDoublingToFifteenMinutes) {
+TEST_F(TokenProviderTest, HoldsOffAfterRefusalsDoublingToFifteenMinutes) {
     TokenProvider provider(options_, transport_, clock_);
-    transport_.set_handler([](const net::HttpRequest&) -> Result<net::HttpResponse> {
-        return unavailable("connect to login.microsoftonline.com:443: connection refused");
-    });
+    transport_.set_handler(wrong_secret);
     auto first = provider.token(kArm);
     ASSERT_FALSE(first.is_ok());
     std::size_t expected_requests = 1;
@@ -194,6 +200,35 @@ TEST_F(TokenProviderTest, HoldsOffAfterFailuresDoublingToFifteenMinutes) {
     });
     clock_.advance(seconds(900));
     EXPECT_EQ(*provider.token(kArm), "finally");
+}
+
+// Issue 13: a TLS or network failure got the refusal's hold-off (doubling to 15 min) and was reported as a
+// refusal, which reads like a credentials problem.
+TEST_F(TokenProviderTest, NetworkFailuresHoldOffAtMostThirtySecondsAndAreNotRefusals) {
+    std::vector<TokenFault> told;
+    options_.on_fault_change = [&](const TokenFault& fault) { told.push_back(fault); };
+    TokenProvider provider(options_, transport_, clock_);
+    transport_.set_handler([](const net::HttpRequest&) -> Result<net::HttpResponse> {
+        return unavailable("TLS handshake with login.microsoftonline.com:443 failed: certificate verify failed");
+    });
+    ASSERT_FALSE(provider.token(kArm).is_ok());
+    for (std::size_t round = 1; round <= 8; ++round) {
+        clock_.advance(TokenProvider::kNetworkHoldOff);
+        EXPECT_EQ(provider.token(kArm).status().code(), StatusCode::kUnavailable);
+        EXPECT_EQ(transport_.requests().size(), round + 1) << "still held off after 30 s in round " << round;
+    }
+    ASSERT_FALSE(told.empty());
+    EXPECT_FALSE(told.back().refused) << "a network failure is not Entra ID refusing";
+    EXPECT_EQ(told.back().failures, 9);
+
+    // A refusal afterwards starts its own back-off at 30 s, not one grown by the network failures.
+    transport_.set_handler(wrong_secret);
+    clock_.advance(TokenProvider::kNetworkHoldOff);
+    EXPECT_EQ(provider.token(kArm).status().code(), StatusCode::kPermissionDenied);
+    EXPECT_TRUE(told.back().refused);
+    clock_.advance(TokenProvider::kFirstHoldOff);
+    EXPECT_FALSE(provider.token(kArm).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 11u);
 }
 
 TEST_F(TokenProviderTest, KeepsServingAValidTokenWhileRefreshFails) {
@@ -324,6 +359,64 @@ TEST_F(TokenProviderTest, ABadSecretIsOneLogLineAndAFaultNotAStorm) {
     clock_.advance(TokenProvider::kMaxHoldOff);
     EXPECT_TRUE(provider.token(kArm).is_ok());
     EXPECT_TRUE(provider.faults().empty());
+}
+
+// Issue 13: every Entra answer carries a fresh trace id, so comparing whole messages logged each refusal anew
+// (12 lines in 100 s with three scopes); the fault is its AADSTS code.
+TEST_F(TokenProviderTest, ABadSecretIsOneLogLineThoughEveryAnswerHasAFreshTraceId) {
+    TokenProvider provider(options_, transport_, clock_);
+    int answers = 0;
+    transport_.set_handler([&](const net::HttpRequest&) -> Result<net::HttpResponse> {
+        const std::string n = std::to_string(++answers);
+        net::HttpResponse r;
+        r.status = 401;
+        r.body =
+            R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Trace ID: 5f0e-)" +
+            n + R"( Correlation ID: 77aa-)" + n + R"( Timestamp: 2026-12-05 04:0)" + n +
+            R"(:00Z","error_codes":[7000215]})";
+        return r;
+    });
+    std::set<std::string> messages;
+    for (int i = 0; i < 20; ++i) {  // a poller asking every 5 s for 100 s
+        auto t = provider.token(kArm);
+        ASSERT_FALSE(t.is_ok());
+        messages.insert(t.status().message());
+        clock_.advance(seconds(5));
+    }
+    EXPECT_GE(answers, 3);
+    EXPECT_EQ(messages.size(), 1u) << "the message is the same for every answer: " << *messages.rbegin();
+    EXPECT_EQ(messages.begin()->find("Trace ID"), std::string::npos) << *messages.begin();
+    int error_lines = 0;
+    for (const auto& line : log_lines()) {
+        if (line.find("AADSTS7000215") != std::string::npos && line.find("again") == std::string::npos) ++error_lines;
+    }
+    EXPECT_EQ(error_lines, 1);
+}
+
+TEST(TokenFaultKey, ADifferentCodeIsLoggedAsANewFault) {
+    testing::FakeTransport transport;
+    FakeClock clock;
+    TokenProviderOptions options;
+    options.tenant_id = "t";
+    options.client_id = "c";
+    options.client_secret = Secret(kSecret);
+    std::vector<std::string> lines;
+    log::set_sink([&](std::string_view line) { lines.emplace_back(line); });
+    TokenProvider provider(options, transport, clock);
+    transport.push(
+        401, R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."})");
+    transport.push(
+        401,
+        R"({"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys are expired."})");
+    EXPECT_FALSE(provider.token(kArm).is_ok());
+    clock.advance(TokenProvider::kFirstHoldOff);
+    EXPECT_FALSE(provider.token(kArm).is_ok());
+    log::reset_sink();
+    int errors = 0;
+    for (const auto& line : lines) {
+        if (line.find("AADSTS70002") != std::string::npos && line.find("again") == std::string::npos) ++errors;
+    }
+    EXPECT_EQ(errors, 2) << "an expired secret after a wrong one is news";
 }
 
 TEST_F(TokenProviderTest, FaultsAreToldAndReadWithoutWaitingForAFetchInProgress) {

@@ -6,6 +6,7 @@
 
 #include "agent/base/time_format.hpp"
 #include "agent/core/alarm_book.hpp"
+#include "agent/core/zone.hpp"
 #include "agent/sources/sentinel_poller.hpp"
 #include "tests/support/fake_transport.hpp"
 
@@ -327,6 +328,43 @@ TEST_F(SentinelPollerTest, DetailsAreReadForNewAndChangedIncidentsOnly) {
     EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET list", "POST alerts b", "POST entities b"}));
     EXPECT_EQ(batch.snapshots[0].alarm.evidence.size(), 3u);
     EXPECT_EQ(poller_->stats().detail_fetches, 4);
+}
+
+// Issue 13: the alerts' productName went unmapped, so the products switched from the friendly name the
+// incident's list gave back to the retired one once the alerts were read, and a zone on the friendly name
+// lost the alarm.
+TEST_F(SentinelPollerTest, AlertProductNamesAreTheFriendlyNamesTheZonesUse) {
+    arm_.alerts["a"] = R"({"value": [
+        {"name": "al1", "properties": {"alertDisplayName": "x", "productName": "Azure Security Center"}},
+        {"name": "al2", "properties": {"alertDisplayName": "y", "productName": "Microsoft Defender for Cloud"}}]})";
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    auto batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    ASSERT_EQ(batch.snapshots.size(), 1u);
+    EXPECT_EQ(batch.snapshots[0].alarm.products, std::vector<std::string>{"Microsoft Defender for Cloud"});
+    core::ZoneFilter cloud_zone;
+    cloud_zone.products = {"Microsoft Defender for Cloud"};
+    EXPECT_TRUE(cloud_zone.matches(batch.snapshots[0].alarm));
+}
+
+// Issue 13: a long first poll told nothing until it ended, so the source showed UNHEALTHY with no reason.
+TEST_F(SentinelPollerTest, FirstPollTellsHowFarItHasGot) {
+    std::vector<std::string> told;
+    poller_->set_progress_sink([&](SourceProgress progress) {
+        EXPECT_EQ(progress.source, "sentinel");
+        told.push_back(progress.text);
+    });
+    std::vector<std::string> incidents;
+    for (int i = 0; i < 25; ++i)
+        incidents.push_back(incident_json("i" + std::to_string(i), "New", "2026-11-22T07:10:00Z"));
+    push_page(incidents);
+    ASSERT_TRUE(poller_->poll().status.is_ok());
+    EXPECT_EQ(told, (std::vector<std::string>{"first poll: listing incidents", "first poll: 10 of 25 incidents read",
+                                              "first poll: 20 of 25 incidents read"}));
+    told.clear();
+    push_page(incidents);
+    ASSERT_TRUE(poller_->poll().status.is_ok());
+    EXPECT_TRUE(told.empty()) << "later polls are short and the source's health says the rest";
 }
 
 TEST_F(SentinelPollerTest, MinimumSeverityRaisesNothingBelowItAndReadsNoDetails) {
