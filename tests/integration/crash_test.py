@@ -158,6 +158,26 @@ class Harness:
         self.sim.call("POST", "/_sim/faults", {"match": {"method": method, "path": "/incidents/"},
                                                "count": self.rng.randint(1, 3), "action": action})
 
+    def verdict(self, problems, success):
+        """Fails the run with every problem found (a sanitizer report of any process counts as one), or says why
+        it passed."""
+        report = self.sanitizer_report()
+        if report:
+            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
+        if problems:
+            print("\n".join(problems))
+            raise SystemExit(1)
+        print(success)
+
+    def finish(self, passed):
+        """Stops what the run started; keeps its folder for inspection unless it passed."""
+        self.cleanup()
+        if passed:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            print("kept for inspection: " + self.dir)
+            print(self.sanitizer_report())
+
     def cleanup(self):
         for proc in (self.daemon, self.sim_proc):
             if proc and proc.poll() is None:
@@ -275,21 +295,10 @@ def main():
         taken = len(confirmed["ack"]) + len(confirmed["resolve"]) + len(confirmed["comment"])
         if taken < 10:
             problems.append("only %d presses were confirmed: the test proves too little" % taken)
-        report = h.sanitizer_report()
-        if report:
-            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
-        if problems:
-            print("\n".join(problems))
-            raise SystemExit(1)
-        print("every confirmed press reached Sentinel exactly once in effect; none twice")
+        h.verdict(problems, "every confirmed press reached Sentinel exactly once in effect; none twice")
         ok = True
     finally:
-        h.cleanup()
-        if ok:
-            shutil.rmtree(h.dir, ignore_errors=True)
-        else:
-            print("kept for inspection: " + h.dir)
-            print(h.sanitizer_report())
+        h.finish(ok)
 
 
 
@@ -513,21 +522,10 @@ def all_targets(args):
                 sum(1 for k in confirmed["comment"].values() if k.startswith(source + ":"))
             if n < 5:
                 problems.append("only %d confirmed presses on %s alarms: the test proves too little" % (n, source))
-        report = h.sanitizer_report()
-        if report:
-            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
-        if problems:
-            print("\n".join(problems))
-            raise SystemExit(1)
-        print("every confirmed press reached Sentinel or Graph, and SIGNL4, exactly once in effect; none twice")
+        h.verdict(problems, "every confirmed press reached Sentinel or Graph, and SIGNL4, exactly once in effect; none twice")
         passed = True
     finally:
-        h.cleanup()
-        if passed:
-            shutil.rmtree(h.dir, ignore_errors=True)
-        else:
-            print("kept for inspection: " + h.dir)
-            print(h.sanitizer_report())
+        h.finish(passed)
 
 
 
@@ -684,21 +682,10 @@ def resolves(args):
                  len(reopened & {a["key"] for a in status["alarms"]})))
         if len(confirmed) < args.kills // 2:
             problems.append("only %d resolves were confirmed: the test proves too little" % len(confirmed))
-        report = h.sanitizer_report()
-        if report:
-            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
-        if problems:
-            print("\n".join(problems))
-            raise SystemExit(1)
-        print("every alarm paged once; no resolved alarm came back")
+        h.verdict(problems, "every alarm paged once; no resolved alarm came back")
         passed = True
     finally:
-        h.cleanup()
-        if passed:
-            shutil.rmtree(h.dir, ignore_errors=True)
-        else:
-            print("kept for inspection: " + h.dir)
-            print(h.sanitizer_report())
+        h.finish(passed)
 
 
 if __name__ == "__main__":
