@@ -158,6 +158,19 @@ class Harness:
         self.sim.call("POST", "/_sim/faults", {"match": {"method": method, "path": "/incidents/"},
                                                "count": self.rng.randint(1, 3), "action": action})
 
+    def start_until_paged(self, keys):
+        """Starts the box and waits until its first polls raised every one of `keys` and paged it to SIGNL4."""
+        self.start_daemon()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            status = self.ctl("status")
+            if status and len(status["alarms"]) == len(keys) and status["outbox"]["pending"] == 0 \
+                    and status["outbox"]["done"] == len(keys):
+                return
+            time.sleep(0.2)
+        raise SystemExit("the first polls did not raise and page the %d alarms: %s"
+                         % (len(keys), json.dumps(self.ctl("status"))))
+
     def verdict(self, problems, success):
         """Fails the run with every problem found (a sanitizer report of any process counts as one), or says why
         it passed."""
@@ -382,17 +395,7 @@ def all_targets(args):
                                                               "severity": h.rng.choice(["high", "medium"])})
             keys.append("graph:" + alert["id"])
         # Every alarm raised and paged to SIGNL4 before the kills begin.
-        h.start_daemon()
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            status = h.ctl("status")
-            if status and len(status["alarms"]) == len(keys) and status["outbox"]["pending"] == 0 \
-                    and status["outbox"]["done"] == len(keys):
-                break
-            time.sleep(0.2)
-        else:
-            raise SystemExit("the first polls did not raise and page the %d alarms: %s"
-                             % (len(keys), json.dumps(h.ctl("status"))))
+        h.start_until_paged(keys)
         h.kill_daemon()
         h.sim.call("DELETE", "/_sim/requests")
         confirmed = {"ack": set(), "resolve": set(), "comment": {}}
@@ -577,17 +580,7 @@ def resolves(args):
             names.append(inc["name"])
             titles["sentinel:" + inc["name"]] = title
         keys = ["sentinel:" + n for n in names]
-        h.start_daemon()
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            status = h.ctl("status")
-            if status and len(status["alarms"]) == len(keys) and status["outbox"]["pending"] == 0 \
-                    and status["outbox"]["done"] == len(keys):
-                break
-            time.sleep(0.2)
-        else:
-            raise SystemExit("the first polls did not raise and page the %d alarms: %s"
-                             % (len(keys), json.dumps(h.ctl("status"))))
+        h.start_until_paged(keys)
         h.kill_daemon()
         with open(h.log.name) as f:
             skip_log = len(f.read())  # what the first start logged: raising every alarm once is right
