@@ -54,6 +54,7 @@ std::optional<core::CloudSnapshot> Signl4Poller::snapshot_of(const cloud::Signl4
     snapshot.alarm = own_alarm(alert, options_.own_severity);
     snapshot.cloud_state = state;
     snapshot.mirrors = alert.external_event_id;
+    snapshot.page_id = alert.event_id;  // the core maps the box's own pages by it (the contract's only link)
     snapshot.may_raise = options_.raise_own_alerts && !mirrors_box_alarm(alert.external_event_id);
     return snapshot;
 }

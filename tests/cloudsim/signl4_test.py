@@ -15,7 +15,7 @@ KEY = {"X-S4-Api-Key": API_KEY}
 
 class Signl4Test(SimTestCase):
     def paged(self, body=None, max_results=100, headers=KEY):
-        return self.call("POST", "/api/v2/alerts/paged", {"maxResults": str(max_results)}, body or {}, headers)
+        return self.call("POST", "/api/alerts/paged", {"maxResults": str(max_results)}, body or {}, headers)
 
     def hook(self, body, secret=TEAM_SECRET):
         return self.call("POST", "/webhook/" + secret, body=body)
@@ -45,7 +45,7 @@ class Signl4Test(SimTestCase):
         self.assertEqual(alert["text"], "Severity High")
         self.assertFalse(page.json["hasMore"])
         self.assertIsNone(page.json["continuationToken"])
-        got = self.call("GET", "/api/v2/alerts/" + alert["id"], headers=KEY)
+        got = self.call("GET", "/api/alerts/" + alert["id"], headers=KEY)
         self.assertEqual(got.json["externalEventId"], "sentinel:abc")
 
     def test_webhook_with_a_wrong_secret_is_refused_and_the_secret_stays_out_of_the_log(self):
@@ -86,25 +86,25 @@ class Signl4Test(SimTestCase):
 
     def test_rest_acknowledge_and_close(self):
         alert = self.create(title="Door open")
-        reply = self.call("POST", "/api/v2/alerts/%s/acknowledge" % alert["id"], body={"userId": "u1"}, headers=KEY)
+        reply = self.call("POST", "/api/alerts/%s/acknowledge" % alert["id"], body={"userId": "u1"}, headers=KEY)
         self.assertEqual((reply.status, reply.json["statusCode"]), (200, 2))
-        reply = self.call("POST", "/api/v2/alerts/%s/close" % alert["id"], body={"userId": "u1"}, headers=KEY)
+        reply = self.call("POST", "/api/alerts/%s/close" % alert["id"], body={"userId": "u1"}, headers=KEY)
         self.assertEqual((reply.status, reply.json["statusCode"]), (200, 4))
-        reply = self.call("POST", "/api/v2/alerts/%s/acknowledge" % alert["id"], body={}, headers=KEY)
+        reply = self.call("POST", "/api/alerts/%s/acknowledge" % alert["id"], body={}, headers=KEY)
         self.assertEqual(reply.status, 409)
-        self.assertEqual(self.call("GET", "/api/v2/alerts/nope", headers=KEY).status, 404)
-        self.assertEqual(self.call("GET", "/api/v2/alerts/%s" % alert["id"]).status, 401)
+        self.assertEqual(self.call("GET", "/api/alerts/nope", headers=KEY).status, 404)
+        self.assertEqual(self.call("GET", "/api/alerts/%s" % alert["id"]).status, 401)
 
     def test_annotate_adds_a_text_annotation_that_get_returns(self):
         alert = self.create(title="t", externalEventId="sentinel:9")
-        path = "/api/v2/alerts/%s/annotate" % alert["id"]
+        path = "/api/alerts/%s/annotate" % alert["id"]
         reply = self.call("POST", path, body={"annotationType": 1, "text": "Acknowledged at box"}, headers=KEY)
         self.assertEqual(reply.status, 200, reply.raw)
         self.assertEqual(reply.json["text"], "Acknowledged at box")
-        got = self.call("GET", "/api/v2/alerts/" + alert["id"], headers=KEY)
+        got = self.call("GET", "/api/alerts/" + alert["id"], headers=KEY)
         self.assertEqual([a["text"] for a in got.json["annotations"]], ["Acknowledged at box"])
         self.assertEqual(self.call("POST", path, body={"annotationType": 1}, headers=KEY).status, 400)
-        self.assertEqual(self.call("POST", "/api/v2/alerts/nope/annotate", body={"text": "x"}, headers=KEY).status,
+        self.assertEqual(self.call("POST", "/api/alerts/nope/annotate", body={"text": "x"}, headers=KEY).status,
                          404)
         self.assertEqual(self.call("POST", path, body={"text": "x"}).status, 401)
 

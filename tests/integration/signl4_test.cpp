@@ -219,8 +219,8 @@ TEST_F(Signl4Integration, TheBoxsActionsReachSentinelAndSignl4) {
         const cJSON* list = json::member(log.get(), "requests");
         for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
             const std::string path = json::get_string(r, "path").value_or("");
-            if (json::get_string(r, "method") != "POST" || path.rfind("/api/v2/alerts/", 0) != 0 ||
-                path == "/api/v2/alerts/paged")
+            if (json::get_string(r, "method") != "POST" || path.rfind("/api/alerts/", 0) != 0 ||
+                path == "/api/alerts/paged")
                 continue;
             const cJSON* body = json::member(r, "body");
             writes.emplace_back(path, body ? json::print(body) : "");
@@ -229,7 +229,7 @@ TEST_F(Signl4Integration, TheBoxsActionsReachSentinelAndSignl4) {
     };
     auto writes = signl4_writes();
     ASSERT_EQ(writes.size(), 1u) << daemon_->output();
-    EXPECT_EQ(writes[0].first, "/api/v2/alerts/" + alert_id + "/acknowledge");
+    EXPECT_EQ(writes[0].first, "/api/alerts/" + alert_id + "/acknowledge");
     EXPECT_EQ(writes[0].second, R"({"description":"Acknowledged at Test wall by button"})");
     const cJSON* entries = json::member(json::member(alert.get(), "history"), "entries");
     ASSERT_EQ(cJSON_GetArraySize(entries), 1) << json::print(alert.get());
@@ -245,9 +245,9 @@ TEST_F(Signl4Integration, TheBoxsActionsReachSentinelAndSignl4) {
         << daemon_->output();
     writes = signl4_writes();
     ASSERT_EQ(writes.size(), 2u) << daemon_->output();
-    EXPECT_EQ(writes[0].first, "/api/v2/alerts/" + alert_id + "/annotate");
+    EXPECT_EQ(writes[0].first, "/api/alerts/" + alert_id + "/annotate");
     EXPECT_EQ(writes[0].second, R"x({"annotationType":1,"text":"technician on site (Test wall, cli)"})x");
-    EXPECT_EQ(writes[1].first, "/api/v2/alerts/" + alert_id + "/close");
+    EXPECT_EQ(writes[1].first, "/api/alerts/" + alert_id + "/close");
     EXPECT_EQ(writes[1].second, R"({"description":"Resolved at Test wall by cli"})");
     alert = sim_->call("GET", "/_sim/signl4/alerts/" + alert_id);
     EXPECT_EQ(json::get_integer(alert.get(), "statusCode"), 4);
@@ -385,7 +385,7 @@ TEST_F(Signl4Integration, AnAcknowledgementInTheSignl4AppIsPassedOnToSentinel) {
             // Writes: PUT / PATCH, and the POSTs that change SIGNL4 (the incident's alerts and entities are
             // POSTs that read).
             const bool signl4_write = method == "POST" && (path.rfind("/api/", 0) == 0 || path.rfind("/webhook", 0) == 0) &&
-                                      path != "/api/v2/alerts/paged";
+                                      path != "/api/alerts/paged";
             if (method != "PUT" && method != "PATCH" && method != "DELETE" && !signl4_write) continue;
             const cJSON* body = json::member(r, "body");
             out.push_back({method, path, json::get_string(json::member(r, "query"), "api-version").value_or(""),
@@ -476,7 +476,7 @@ TEST_F(Signl4Integration, AcknowledgingAnAlertTheBoxDidNotRaiseAnnotatesItAndRes
         auto log = sim_->requests();
         for (const cJSON* r = json::member(log.get(), "requests")->child; r; r = r->next) {
             const std::string path = json::get_string(r, "path").value_or("");
-            if (json::get_string(r, "method") != "POST" || path == "/api/v2/alerts/paged") continue;
+            if (json::get_string(r, "method") != "POST" || path == "/api/alerts/paged") continue;
             const cJSON* body = json::member(r, "body");
             found.emplace_back(path, body ? json::print(body) : "");
         }
@@ -484,7 +484,7 @@ TEST_F(Signl4Integration, AcknowledgingAnAlertTheBoxDidNotRaiseAnnotatesItAndRes
     };
     auto first = writes();
     ASSERT_EQ(first.size(), 1u) << daemon_->output();
-    EXPECT_EQ(first[0].first, "/api/v2/alerts/" + id + "/annotate") << "whoever SIGNL4 paged still takes it";
+    EXPECT_EQ(first[0].first, "/api/alerts/" + id + "/annotate") << "whoever SIGNL4 paged still takes it";
     EXPECT_EQ(first[0].second, R"({"annotationType":1,"text":"Acknowledged at Test wall by cli"})");
     auto now = sim_->call("GET", "/_sim/signl4/alerts/" + id);
     EXPECT_EQ(json::get_integer(now.get(), "statusCode"), 1) << "still new in SIGNL4";
@@ -494,7 +494,7 @@ TEST_F(Signl4Integration, AcknowledgingAnAlertTheBoxDidNotRaiseAnnotatesItAndRes
     ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 2 && outbox("pending") == 0; })) << daemon_->output();
     auto second = writes();
     ASSERT_EQ(second.size(), 1u) << daemon_->output();
-    EXPECT_EQ(second[0].first, "/api/v2/alerts/" + id + "/close");
+    EXPECT_EQ(second[0].first, "/api/alerts/" + id + "/close");
     EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
 }
 

@@ -160,13 +160,13 @@ TEST_F(Signl4ActionTest, AcknowledgeFindsTheNewestAlertOfTheExternalIdAndAcknowl
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 3u);
-    EXPECT_EQ(requests[0].url, "https://s4.example/api/v2/alerts/paged?maxResults=100");
+    EXPECT_EQ(requests[0].url, "https://s4.example/api/alerts/paged?maxResults=100");
     auto list = json::parse(requests[0].body, "list");
     EXPECT_EQ(json::get_string(list->get(), "modifiedSince"), "2026-11-22T07:54:00.000Z");
     EXPECT_EQ(requests[1].method, "GET");
-    EXPECT_EQ(requests[1].url, "https://s4.example/api/v2/alerts/a-1");
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/alerts/a-1");
     EXPECT_EQ(requests[2].method, "POST");
-    EXPECT_EQ(requests[2].url, "https://s4.example/api/v2/alerts/a-1/acknowledge");
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/alerts/a-1/acknowledge");
     EXPECT_EQ(requests[2].body, R"({"description":"Acknowledged at NOC wall by button"})");
     EXPECT_TRUE(requests[2].safe_to_retry);
 }
@@ -195,11 +195,11 @@ TEST_F(Signl4ActionTest, ResolveClosesWithUserIdAndSkipsAClosedAlert) {
     ASSERT_TRUE(target.deliver(entry_).is_ok());
     auto requests = transport.requests();
     ASSERT_EQ(requests.size(), 4u);
-    EXPECT_EQ(requests[2].url, "https://s4.example/api/v2/alerts/a-1/close");
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/alerts/a-1/close");
     EXPECT_EQ(requests[2].body, R"({"description":"Acknowledged at NOC wall by button","userId":"u-7"})");
     // Read again for when SIGNL4 closed it: the SIGNL4 poller's later listings of this alert are compared with it.
     EXPECT_EQ(requests[3].method, "GET");
-    EXPECT_EQ(requests[3].url, "https://s4.example/api/v2/alerts/a-1");
+    EXPECT_EQ(requests[3].url, "https://s4.example/api/alerts/a-1");
     EXPECT_EQ(target.cloud_changed(), *parse_iso8601("2026-11-22T08:01:00Z"));
 
     transport.push(200, kListWithAlert);
@@ -217,7 +217,7 @@ TEST_F(Signl4ActionTest, CommentAnnotatesOnceAndIsNotRepeated) {
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 3u);
-    EXPECT_EQ(requests[2].url, "https://s4.example/api/v2/alerts/a-1/annotate");
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/alerts/a-1/annotate");
     EXPECT_EQ(requests[2].body, R"({"annotationType":1,"text":"Acknowledged at NOC wall by button"})");
     EXPECT_FALSE(requests[2].safe_to_retry) << "a repeated annotate would add a second note";
 
@@ -234,8 +234,8 @@ TEST_F(Signl4ActionTest, OwnSignl4AlarmsAreReadByAlertId) {
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 2u);
-    EXPECT_EQ(requests[0].url, "https://s4.example/api/v2/alerts/a-9");
-    EXPECT_EQ(requests[1].url, "https://s4.example/api/v2/alerts/a-9/acknowledge");
+    EXPECT_EQ(requests[0].url, "https://s4.example/api/alerts/a-9");
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/alerts/a-9/acknowledge");
 }
 
 TEST_F(Signl4ActionTest, AnAlertTheBoxDidNotRaiseIsAnnotatedNotAcknowledged) {
@@ -249,7 +249,7 @@ TEST_F(Signl4ActionTest, AnAlertTheBoxDidNotRaiseIsAnnotatedNotAcknowledged) {
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 2u);
-    EXPECT_EQ(requests[1].url, "https://s4.example/api/v2/alerts/a-9/annotate") << "its owner in SIGNL4 still takes it";
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/alerts/a-9/annotate") << "its owner in SIGNL4 still takes it";
     EXPECT_EQ(requests[1].body, R"({"annotationType":1,"text":"Acknowledged at NOC wall by button"})");
 
     transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:02:00Z", "statusCode": 1,
