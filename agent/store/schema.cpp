@@ -166,12 +166,12 @@ END;
     // the page that SIGNL4's REST contract gives back (OverviewAlert.eventId, AlertInfo.eventId). Written by
     // the relay when a page is answered; read by the core loop (eventId -> alarm) and the relay (alarm -> ids).
     R"sql(
-CREATE TABLE signl4_events (
+CREATE TABLE IF NOT EXISTS signl4_events (
     event_id  TEXT PRIMARY KEY NOT NULL,
     alarm_key TEXT NOT NULL,
     paged_ns  INTEGER NOT NULL
 );
-CREATE INDEX signl4_events_by_alarm ON signl4_events (alarm_key, paged_ns);
+CREATE INDEX IF NOT EXISTS signl4_events_by_alarm ON signl4_events (alarm_key, paged_ns);
 )sql",
 };
 

@@ -85,7 +85,7 @@ TEST_F(Signl4ClientTest, BadRecordsBecomeWarningsNamingFieldAndId) {
     auto alerts = client_.list_alerts(since_, &warnings);
     ASSERT_TRUE(alerts.is_ok());
     ASSERT_EQ(warnings.size(), 1u);
-    EXPECT_NE(warnings[0].find("'x9': statusCode: missing"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("'x9': status: missing"), std::string::npos) << warnings[0];
 }
 
 TEST_F(Signl4ClientTest, APageThatIsNotJsonFailsThePoll) {

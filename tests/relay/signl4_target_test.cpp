@@ -532,3 +532,118 @@ TEST_F(Signl4PageGuardTest, AnOutboxThatCannotAnswerIsAskedAgainLaterNeverPosted
 
 }  // namespace
 }  // namespace sirenbox::relay
+
+namespace sirenbox::relay {
+namespace {
+
+// SIGNL4 by its contract (issue 13, point 1): the paged list (OverviewAlert) carries `eventId`, `status` and
+// `historyDetailed`, never an external id. The box knows its page by the eventId the webhook answered, kept in
+// the store (schema 7) by the relay.
+constexpr const char* kContractList = R"({"hasMore": false, "results": [
+    {"id": "x", "eventId": "ev-other", "status": 1, "lastModified": "2026-11-22T08:01:00Z",
+     "historyDetailed": {"created": "2026-11-22T08:00:09Z"}},
+    {"id": "a-1", "eventId": "ev-1", "status": 1, "lastModified": "2026-11-22T08:01:00Z",
+     "historyDetailed": {"created": "2026-11-22T08:00:05Z"}}]})";
+constexpr const char* kContractAlert = R"({"id": "a-1", "eventId": "ev-1", "status": 1,
+    "lastModified": "2026-11-22T08:01:00Z", "history": {"created": "2026-11-22T08:00:05Z"}, "annotations": []})";
+
+class Signl4ContractTest : public ::testing::Test {
+  protected:
+    Signl4ContractTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")) {
+        auto opened = store::Store::open(dir_.path() / "box.db", clock_);
+        EXPECT_TRUE(opened.is_ok()) << opened.status().message();
+        store_ = std::move(*opened);
+        cloud::Signl4Options o;
+        o.api_url = "https://s4.example/api";
+        o.team_id = "team-1";
+        o.api_key = Secret("key");
+        o.webhook_url = "https://s4.example";
+        o.team_secret = Secret("team-secret");
+        target_ = std::make_unique<Signl4Target>(cloud::Signl4Client(transport_, o), nullptr, nullptr,
+                                                 signl4_page_memory(*store_, clock_));
+        entry_.id = 7;
+        entry_.alarm_key = "sentinel:inc-1";
+        entry_.target = "signl4";
+        entry_.kind = ActionKind::kRaise;
+        entry_.origin = "cloud";
+        entry_.payload = R"({"check_since": "2026-11-22T08:00:00Z", "event": )" + std::string(kBody) + "}";
+        entry_.created = *parse_iso8601("2026-11-22T08:00:00Z");
+    }
+
+    void make_acknowledge() {
+        entry_.kind = ActionKind::kAcknowledge;
+        entry_.origin = "button";
+        core::Alarm alarm;
+        alarm.source = "sentinel";
+        alarm.id = "inc-1";
+        alarm.created = *parse_iso8601("2026-11-22T07:59:00Z");
+        entry_.payload = signl4_action_payload(alarm, kNote);
+    }
+
+    testing::TempDir dir_;
+    FakeClock clock_;
+    std::unique_ptr<store::Store> store_;
+    testing::FakeTransport transport_;
+    std::unique_ptr<Signl4Target> target_;
+    OutboxEntry entry_;
+};
+
+TEST_F(Signl4ContractTest, ThePagesEventIdIsKeptWithTheAlarm) {
+    transport_.push(204, "");
+    transport_.push(201, R"({"eventId": "ev-1"})");
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    EXPECT_EQ(store_->signl4_alarm_of_event("ev-1").value(), std::optional<std::string>("sentinel:inc-1"));
+    EXPECT_EQ(store_->signl4_events_of("sentinel:inc-1").value(), std::vector<std::string>{"ev-1"});
+    EXPECT_EQ(store_->signl4_alarm_of_event("ev-2").value(), std::nullopt);
+}
+
+TEST_F(Signl4ContractTest, AnOpenAlertOfARecordedEventMeansPagedAlready) {
+    ASSERT_TRUE(store_->remember_signl4_event("ev-1", "sentinel:inc-1", clock_.wall_now()).is_ok());
+    transport_.push(200, kContractList);
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 1u) << "no second page";
+}
+
+TEST_F(Signl4ContractTest, AcknowledgeFindsItsAlertByTheRecordedEventId) {
+    ASSERT_TRUE(store_->remember_signl4_event("ev-1", "sentinel:inc-1", clock_.wall_now()).is_ok());
+    make_acknowledge();
+    transport_.push(200, kContractList);
+    transport_.push(200, kContractAlert);
+    transport_.push(200, kContractAlert);
+    Status s = target_->deliver(entry_);
+    ASSERT_TRUE(s.is_ok()) << s.to_string();
+    auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/alerts/a-1");
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/alerts/a-1/acknowledge");
+}
+
+TEST_F(Signl4ContractTest, AnAlertNeverFoundFailsForGoodAnHourAfterItsPageNotRetriedForever) {
+    ASSERT_TRUE(store_->remember_signl4_event("ev-lost", "sentinel:inc-1", clock_.wall_now()).is_ok());
+    make_acknowledge();
+    transport_.push(200, kContractList);
+    Status early = target_->deliver(entry_);
+    EXPECT_EQ(early.code(), StatusCode::kUnavailable) << "SIGNL4 may only be slow to list it: " << early.to_string();
+    clock_.advance(Signl4Target::kFindDeadline + std::chrono::seconds(1));
+    transport_.push(200, kContractList);
+    Status late = target_->deliver(entry_);
+    EXPECT_TRUE(is_permanent(late)) << late.to_string();
+    EXPECT_NE(late.message().find("sentinel:inc-1"), std::string::npos) << late.message();
+}
+
+TEST_F(Signl4ContractTest, APageAnsweredWithoutEventIdIsGivenUpAfterTheDeadlineToo) {
+    // No event recorded: the delivered raise (by its entry's time) bounds the search.
+    auto raise = store::test::make_entry("sentinel:inc-1", "signl4");
+    raise.kind = ActionKind::kRaise;
+    raise.created = clock_.wall_now();
+    auto ids = store_->enqueue({raise});
+    ASSERT_TRUE(ids.is_ok());
+    ASSERT_TRUE(store_->mark_done(ids->at(0)).is_ok());
+    make_acknowledge();
+    clock_.advance(Signl4Target::kFindDeadline + std::chrono::seconds(1));
+    transport_.push(200, kContractList);
+    EXPECT_TRUE(is_permanent(target_->deliver(entry_)));
+}
+
+}  // namespace
+}  // namespace sirenbox::relay

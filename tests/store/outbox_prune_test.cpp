@@ -430,7 +430,7 @@ UPDATE meta SET value = '5' WHERE key = 'schema_version';)sql"),
     }
     SetUp();
     test::RawDb raw(file_);
-    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), "6");
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'schema_version'"), std::to_string(kSchemaVersion));
     EXPECT_EQ(raw.text("SELECT value FROM meta WHERE key = 'compatible_from'"), "3");
     auto close = store_->newest_close("sentinel:a", "sentinel");
     ASSERT_TRUE(close.is_ok());
