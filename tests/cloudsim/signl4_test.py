@@ -30,7 +30,7 @@ class Signl4Test(SimTestCase):
         self.assertIn("message", reply.json)
         self.assertEqual(self.paged().status, 204)  # nothing yet
 
-    def test_webhook_raises_an_alert_with_the_external_id(self):
+    def test_webhook_raises_an_alert_answered_by_its_event_id_in_the_contracts_shapes(self):
         reply = self.hook({"Title": "Ransomware on HOST-7", "Message": "Severity High",
                            "X-S4-ExternalID": "sentinel:abc", "X-S4-Status": "new",
                            "X-S4-SourceSystem": "sirenbox", "X-S4-AlertingScenario": "single_ack"})
@@ -39,14 +39,24 @@ class Signl4Test(SimTestCase):
         page = self.paged()
         self.assertEqual(page.status, 200, page.raw)
         [alert] = page.json["results"]
-        self.assertEqual(alert["externalEventId"], "sentinel:abc")
-        self.assertEqual(alert["statusCode"], 1)
+        # OverviewAlert: the webhook's eventId, `status`, `historyDetailed`; no external id, no statusCode.
+        self.assertEqual(alert["eventId"], reply.json["eventId"])
+        self.assertEqual(alert["status"], 1)
+        self.assertIn("created", alert["historyDetailed"])
+        for absent in ("externalEventId", "externalId", "statusCode", "history", "severity"):
+            self.assertNotIn(absent, alert)
         self.assertEqual(alert["title"], "Ransomware on HOST-7")
         self.assertEqual(alert["text"], "Severity High")
         self.assertFalse(page.json["hasMore"])
         self.assertIsNone(page.json["continuationToken"])
         got = self.call("GET", "/api/alerts/" + alert["id"], headers=KEY)
-        self.assertEqual(got.json["externalEventId"], "sentinel:abc")
+        # AlertInfo: `history`, the eventId; no external id.
+        self.assertEqual(got.json["eventId"], reply.json["eventId"])
+        self.assertIn("created", got.json["history"])
+        self.assertNotIn("externalEventId", got.json)
+        # The control API shows the outbound webhook's names.
+        [seen] = self.sim.call("GET", "/_sim/signl4/alerts")["alerts"]
+        self.assertEqual((seen["externalEventId"], seen["statusCode"]), ("sentinel:abc", 1))
 
     def test_webhook_with_a_wrong_secret_is_refused_and_the_secret_stays_out_of_the_log(self):
         self.assertEqual(self.hook({"Title": "x"}, secret="nope").status, 404)
@@ -87,9 +97,9 @@ class Signl4Test(SimTestCase):
     def test_rest_acknowledge_and_close(self):
         alert = self.create(title="Door open")
         reply = self.call("POST", "/api/alerts/%s/acknowledge" % alert["id"], body={"userId": "u1"}, headers=KEY)
-        self.assertEqual((reply.status, reply.json["statusCode"]), (200, 2))
+        self.assertEqual((reply.status, reply.json["status"]), (200, 2))
         reply = self.call("POST", "/api/alerts/%s/close" % alert["id"], body={"userId": "u1"}, headers=KEY)
-        self.assertEqual((reply.status, reply.json["statusCode"]), (200, 4))
+        self.assertEqual((reply.status, reply.json["status"]), (200, 4))
         reply = self.call("POST", "/api/alerts/%s/acknowledge" % alert["id"], body={}, headers=KEY)
         self.assertEqual(reply.status, 409)
         self.assertEqual(self.call("GET", "/api/alerts/nope", headers=KEY).status, 404)
@@ -128,7 +138,7 @@ class Signl4Test(SimTestCase):
 
     def test_other_status_codes_and_faults_for_the_box_tests(self):
         odd = self.create(title="Odd", statusCode=16)
-        self.assertEqual(self.paged().json["results"][0]["statusCode"], 16)
+        self.assertEqual(self.paged().json["results"][0]["status"], 16)
         self.sim.call("POST", "/_sim/signl4/config", {"paged_fault": "html"})
         reply = self.paged()
         self.assertEqual(reply.status, 200)
