@@ -19,6 +19,19 @@ class Store;
 
 namespace sirenbox::relay {
 
+/// What the target remembers of its pages, durably (signl4_page_memory() over the relay's store): the eventId
+/// each page was answered with, the only id of it SIGNL4's REST contract gives back (OverviewAlert.eventId).
+struct Signl4PageMemory {
+    /// Records the event a page of `alarm_key` was answered with. Empty: nothing is recorded.
+    std::function<Status(const std::string& alarm_key, const std::string& event_id)> remember;
+    /// The events of the alarm's pages. Empty: none.
+    std::function<Result<std::vector<std::string>>(const std::string& alarm_key)> events_of;
+    /// When the alarm was last paged (an event recorded, else a delivered raise); nullopt: not known to be.
+    std::function<std::optional<WallTime>(const std::string& alarm_key)> paged_at;
+    /// The wall clock `paged_at` is compared with. Null: never gives up looking for a paged alert.
+    const Clock* clock = nullptr;
+};
+
 /// Relays "raise" entries of the SIGNL4 connector: pages the team about a new alarm through the
 /// inbound webhook, with X-S4-ExternalID = the entry's alarm key, and records the eventId the webhook
 /// answers with the alarm (Signl4PageMemory): SIGNL4's REST contract returns no external id, only that
@@ -36,28 +49,14 @@ namespace sirenbox::relay {
 ///
 /// Acknowledge, resolve and comment (signl4_action_payload()) follow the box's own actions through
 /// the REST API: the alert is found by id for "signl4:<id>" alarms, else among the alerts listed since the
-/// alarm was created, the newest page of the alarm (is_page_of). Acknowledge skips an alert already acknowledged or closed,
-/// resolve one already closed, comment one whose annotations already hold the same text; else it
-/// POSTs acknowledge / close / annotate. An acknowledgement marked annotate_only is delivered as an
-/// annotation with its note (skipped when that text is there already). No page of the alarm listed yet →
-/// kUnavailable (the raise may still come, SIGNL4 may be slow to list it), unless `raise_failed(alarm_key)`
-/// says none will come (the raise gave up, or there never was one), or the alarm was paged more than
-/// kFindDeadline ago (its eventId unknown, or never listed) → kNotFound: permanent, a failed entry.
-/// Owns its client (one owner thread per Signl4Client: this one is the relay worker's); used by the relay
-/// worker thread only.
-/// What the target remembers of its pages, durably (signl4_page_memory() over the relay's store): the eventId
-/// each page was answered with, the only id of it SIGNL4's REST contract gives back (OverviewAlert.eventId).
-struct Signl4PageMemory {
-    /// Records the event a page of `alarm_key` was answered with. Empty: nothing is recorded.
-    std::function<Status(const std::string& alarm_key, const std::string& event_id)> remember;
-    /// The events of the alarm's pages. Empty: none.
-    std::function<Result<std::vector<std::string>>(const std::string& alarm_key)> events_of;
-    /// When the alarm was last paged (an event recorded, else a delivered raise); nullopt: not known to be.
-    std::function<std::optional<WallTime>(const std::string& alarm_key)> paged_at;
-    /// The wall clock `paged_at` is compared with. Null: never gives up looking for a paged alert.
-    const Clock* clock = nullptr;
-};
-
+/// alarm was created, the newest page of the alarm (is_page_of). Acknowledge skips an alert already acknowledged or
+/// closed, resolve one already closed, comment one whose annotations already hold the same text; else it POSTs
+/// acknowledge / close / annotate. An acknowledgement marked annotate_only is delivered as an annotation with its note
+/// (skipped when that text is there already). No page of the alarm listed yet → kUnavailable (the raise may still come,
+/// SIGNL4 may be slow to list it), unless `raise_failed(alarm_key)` says none will come (the raise gave up, or there
+/// never was one), or the alarm was paged more than kFindDeadline ago (its eventId unknown, or never listed) →
+/// kNotFound: permanent, a failed entry. Owns its client (one owner thread per Signl4Client: this one is the relay
+/// worker's); used by the relay worker thread only.
 class Signl4Target final : public Target {
   public:
     /// Clock differences between the box, the alarm's cloud and SIGNL4.
