@@ -159,7 +159,8 @@ class Store final {
     /// Drops the memory of done entries of the alarms whose last remembered entry finished before
     /// `finished_before`, that are no longer stored as alarms and have no pending or failed entry, found
     /// among at most `limit` remembered entries, in one transaction. Returns how many remembered entries
-    /// it dropped (at least as many as it looked at, so fewer than `limit` means none is left).
+    /// it dropped (at least as many as it looked at, so fewer than `limit` means none is left). The alarms'
+    /// recorded SIGNL4 events (remember_signl4_event) go with their memory.
     Result<int> forget_done(WallTime finished_before, int limit);
     /// When the earliest head-of-pair pending entry becomes due (may be in the past); nullopt when
     /// nothing is pending. The relay sleeps until then or until new entries are enqueued.
