@@ -13,9 +13,9 @@ struct Signl4RaiseOptions {
 };
 
 /// The inbound-webhook body (cloud-apis.md §e.1) that raises a SIGNL4 alert for `alarm`: Title,
-/// Message, X-S4-ExternalID = the alarm key (SIGNL4 echoes it as externalEventId, which is how the
-/// poller recognises the alert as this alarm), X-S4-Status "new", X-S4-SourceSystem and
-/// X-S4-AlertingScenario. Pure function.
+/// Message, X-S4-ExternalID = the alarm key (shown by SIGNL4's outbound webhook as externalEventId, but
+/// returned by no REST read of the contract: the box finds the alert by the eventId the webhook answers,
+/// Signl4Target), X-S4-Status "new", X-S4-SourceSystem and X-S4-AlertingScenario. Pure function.
 std::string signl4_raise_body(const core::Alarm& alarm, const Signl4RaiseOptions& options);
 
 }  // namespace sirenbox::cloud
