@@ -41,8 +41,8 @@ struct Signl4PageMemory {
 /// already and not reopened in its source since, and stops if so. Then it asks the REST API for alerts
 /// modified since the alarm was created in its cloud (or the entry was queued, whichever is earlier, minus a
 /// margin) and stops when an open or acknowledged one is already a page of the alarm (is_page_of). A post
-/// whose answer was lost leaves no eventId: the outbox still knows it was attempted, and SIGNL4 answering
-/// without an eventId is logged as an error (the alert cannot be followed).
+/// whose answer was lost leaves no eventId, so its retry pages again unless the list shows external ids (a
+/// known gap, docs/sources.md); SIGNL4 answering without an eventId is logged as an error.
 ///
 /// Entry payload (signl4_raise_payload()): {"check_since": ISO-8601, "event": webhook body}, built when
 /// the alarm was raised so a restart sends the same text.
