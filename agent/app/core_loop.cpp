@@ -240,8 +240,12 @@ bool CoreLoop::echoes_own_close(const core::CloudSnapshot& snapshot) {
         return false;
     }
     if (!closed->in_source || snapshot.alarm.updated > *closed->in_source) return false;
-    SB_LOG(kInfo, "core") << snapshot.alarm.key() << ": as the box closed it for an earlier raise of "
-                          << snapshot.mirrors << "; the alarm shown now stays";
+    constexpr std::size_t kMaxEchoesTold = 256;
+    if (echoes_told_.size() >= kMaxEchoesTold) echoes_told_.clear();
+    if (echoes_told_.insert(snapshot.alarm.key()).second) {
+        SB_LOG(kInfo, "core") << snapshot.alarm.key() << ": as the box closed it for an earlier raise of "
+                              << snapshot.mirrors << "; the alarm shown now stays";
+    }
     return true;
 }
 

@@ -257,6 +257,9 @@ private:
     std::optional<SteadyTime> lamp_test_until_;
     std::optional<SteadyTime> store_retry_at_;  // while the disk is short of room
     std::set<std::string> lamp_test_roles_;
+    // SIGNL4 alerts already logged as the box's own close of an earlier raise: the poller lists one again at
+    // every poll of its overlap, and once in the log is enough. Bounded (cleared when full).
+    std::set<std::string> echoes_told_;
     std::map<std::string, hal::Pattern> shown_;
     long long outbox_pending_ = 0;
     long long outbox_failed_ = 0;

@@ -2,7 +2,10 @@
 // hands to the outputs, and a fake clock.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "agent/app/core_loop.hpp"
+#include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/cloud/sentinel_client.hpp"
 #include "agent/relay/relay_worker.hpp"
@@ -551,9 +554,16 @@ TEST_F(PassOnTest, TheSignl4AlertOfAnEarlierRaiseAsTheBoxClosedItLeavesTheRerais
     raise("r");  // reopened: listed as changed after the close
     ASSERT_EQ(state_of("sentinel:r"), core::AlarmState::kUnacked);
 
-    signl4_shows("sentinel:r", core::AlarmState::kResolved, signl4_closed);
+    std::vector<std::string> lines;
+    log::set_sink([&lines](std::string_view line) { lines.emplace_back(line); });
+    for (int poll = 0; poll < 3; ++poll) signl4_shows("sentinel:r", core::AlarmState::kResolved, signl4_closed);
+    log::reset_sink();
     EXPECT_EQ(state_of("sentinel:r"), core::AlarmState::kUnacked) << "the earlier alert, closed by the box, resolved it";
     EXPECT_TRUE(pending().empty()) << "nothing passed on from it";
+    EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
+                            [](const std::string& l) { return l.find("for an earlier raise") != std::string::npos; }),
+              1)
+        << "told once, not at every poll of the overlap";
 
     signl4_shows("sentinel:r", core::AlarmState::kResolved, signl4_closed + std::chrono::seconds(90));
     EXPECT_FALSE(state_of("sentinel:r")) << "a closure in the app after the box's close is news";

@@ -158,6 +158,39 @@ class Harness:
         self.sim.call("POST", "/_sim/faults", {"match": {"method": method, "path": "/incidents/"},
                                                "count": self.rng.randint(1, 3), "action": action})
 
+    def start_until_paged(self, keys):
+        """Starts the box and waits until its first polls raised every one of `keys` and paged it to SIGNL4."""
+        self.start_daemon()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            status = self.ctl("status")
+            if status and len(status["alarms"]) == len(keys) and status["outbox"]["pending"] == 0 \
+                    and status["outbox"]["done"] == len(keys):
+                return
+            time.sleep(0.2)
+        raise SystemExit("the first polls did not raise and page the %d alarms: %s"
+                         % (len(keys), json.dumps(self.ctl("status"))))
+
+    def verdict(self, problems, success):
+        """Fails the run with every problem found (a sanitizer report of any process counts as one), or says why
+        it passed."""
+        report = self.sanitizer_report()
+        if report:
+            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
+        if problems:
+            print("\n".join(problems))
+            raise SystemExit(1)
+        print(success)
+
+    def finish(self, passed):
+        """Stops what the run started; keeps its folder for inspection unless it passed."""
+        self.cleanup()
+        if passed:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            print("kept for inspection: " + self.dir)
+            print(self.sanitizer_report())
+
     def cleanup(self):
         for proc in (self.daemon, self.sim_proc):
             if proc and proc.poll() is None:
@@ -275,21 +308,10 @@ def main():
         taken = len(confirmed["ack"]) + len(confirmed["resolve"]) + len(confirmed["comment"])
         if taken < 10:
             problems.append("only %d presses were confirmed: the test proves too little" % taken)
-        report = h.sanitizer_report()
-        if report:
-            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
-        if problems:
-            print("\n".join(problems))
-            raise SystemExit(1)
-        print("every confirmed press reached Sentinel exactly once in effect; none twice")
+        h.verdict(problems, "every confirmed press reached Sentinel exactly once in effect; none twice")
         ok = True
     finally:
-        h.cleanup()
-        if ok:
-            shutil.rmtree(h.dir, ignore_errors=True)
-        else:
-            print("kept for inspection: " + h.dir)
-            print(h.sanitizer_report())
+        h.finish(ok)
 
 
 
@@ -373,17 +395,7 @@ def all_targets(args):
                                                               "severity": h.rng.choice(["high", "medium"])})
             keys.append("graph:" + alert["id"])
         # Every alarm raised and paged to SIGNL4 before the kills begin.
-        h.start_daemon()
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            status = h.ctl("status")
-            if status and len(status["alarms"]) == len(keys) and status["outbox"]["pending"] == 0 \
-                    and status["outbox"]["done"] == len(keys):
-                break
-            time.sleep(0.2)
-        else:
-            raise SystemExit("the first polls did not raise and page the %d alarms: %s"
-                             % (len(keys), json.dumps(h.ctl("status"))))
+        h.start_until_paged(keys)
         h.kill_daemon()
         h.sim.call("DELETE", "/_sim/requests")
         confirmed = {"ack": set(), "resolve": set(), "comment": {}}
@@ -513,21 +525,10 @@ def all_targets(args):
                 sum(1 for k in confirmed["comment"].values() if k.startswith(source + ":"))
             if n < 5:
                 problems.append("only %d confirmed presses on %s alarms: the test proves too little" % (n, source))
-        report = h.sanitizer_report()
-        if report:
-            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
-        if problems:
-            print("\n".join(problems))
-            raise SystemExit(1)
-        print("every confirmed press reached Sentinel or Graph, and SIGNL4, exactly once in effect; none twice")
+        h.verdict(problems, "every confirmed press reached Sentinel or Graph, and SIGNL4, exactly once in effect; none twice")
         passed = True
     finally:
-        h.cleanup()
-        if passed:
-            shutil.rmtree(h.dir, ignore_errors=True)
-        else:
-            print("kept for inspection: " + h.dir)
-            print(h.sanitizer_report())
+        h.finish(passed)
 
 
 
@@ -579,17 +580,7 @@ def resolves(args):
             names.append(inc["name"])
             titles["sentinel:" + inc["name"]] = title
         keys = ["sentinel:" + n for n in names]
-        h.start_daemon()
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            status = h.ctl("status")
-            if status and len(status["alarms"]) == len(keys) and status["outbox"]["pending"] == 0 \
-                    and status["outbox"]["done"] == len(keys):
-                break
-            time.sleep(0.2)
-        else:
-            raise SystemExit("the first polls did not raise and page the %d alarms: %s"
-                             % (len(keys), json.dumps(h.ctl("status"))))
+        h.start_until_paged(keys)
         h.kill_daemon()
         with open(h.log.name) as f:
             skip_log = len(f.read())  # what the first start logged: raising every alarm once is right
@@ -684,21 +675,10 @@ def resolves(args):
                  len(reopened & {a["key"] for a in status["alarms"]})))
         if len(confirmed) < args.kills // 2:
             problems.append("only %d resolves were confirmed: the test proves too little" % len(confirmed))
-        report = h.sanitizer_report()
-        if report:
-            problems.append("a sanitizer report from sirenboxd or sirenboxctl:\n" + report)
-        if problems:
-            print("\n".join(problems))
-            raise SystemExit(1)
-        print("every alarm paged once; no resolved alarm came back")
+        h.verdict(problems, "every alarm paged once; no resolved alarm came back")
         passed = True
     finally:
-        h.cleanup()
-        if passed:
-            shutil.rmtree(h.dir, ignore_errors=True)
-        else:
-            print("kept for inspection: " + h.dir)
-            print(h.sanitizer_report())
+        h.finish(passed)
 
 
 if __name__ == "__main__":

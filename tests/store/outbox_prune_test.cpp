@@ -413,23 +413,16 @@ TEST_F(OutboxPruneTest, AnEntryMarkedDoneByAnOlderBuildKeepsNoSourceTime) {
 // A schema-5 file (the memory without source times): migration 6 keeps what it remembers, and the trigger it
 // writes again keeps source times from then on.
 TEST_F(OutboxPruneTest, MigrationSixKeepsTheMemoryAndAddsSourceTimes) {
-    done(enqueue({entry("sentinel:a", "sentinel", ActionKind::kResolve, "button", at_seconds(10))}));
     store_.reset();
+    std::filesystem::remove(file_);
+    test::write_schema(file_, 5);
     {
+        // A resolve delivered by a schema-5 build: its trigger writes the memory without a source time.
         test::RawDb raw(file_);
-        ASSERT_EQ(raw.exec(R"sql(
-DROP TRIGGER outbox_remember_done;
-ALTER TABLE outbox DROP COLUMN cloud_changed_ns;
-ALTER TABLE outbox_memory DROP COLUMN cloud_changed_ns;
-CREATE TRIGGER outbox_remember_done AFTER UPDATE OF state ON outbox
-WHEN NEW.state = 'done' AND OLD.state <> 'done'
-BEGIN
-    INSERT INTO outbox_memory (alarm_key, target, kind, origin, created_ns, finished_ns)
-    VALUES (NEW.alarm_key, NEW.target, NEW.kind, NEW.origin, NEW.created_ns, COALESCE(NEW.finished_ns, NEW.created_ns))
-    ON CONFLICT (alarm_key, target, kind, origin) DO UPDATE
-        SET created_ns = max(created_ns, excluded.created_ns), finished_ns = max(finished_ns, excluded.finished_ns);
-END;
-UPDATE meta SET value = '5' WHERE key = 'schema_version';)sql"),
+        ASSERT_EQ(raw.exec("INSERT INTO outbox (alarm_key, target, kind, origin, payload, created_ns, state, "
+                           "next_attempt_ns) VALUES ('sentinel:a', 'sentinel', 'resolve', 'button', '{}', " +
+                           std::to_string(at_seconds(10).time_since_epoch().count()) + ", 'pending', 0);"
+                           "UPDATE outbox SET state = 'done', finished_ns = created_ns;"),
                   "");
     }
     SetUp();
