@@ -63,9 +63,7 @@ std::string signl4_action_payload(const core::Alarm& alarm, const std::string& n
     return json::print(payload.get());
 }
 
-bool signl4_mirrors(const core::Alarm& alarm, bool connector_on) {
-    return alarm.source == "signl4" || connector_on;
-}
+bool signl4_mirrors(const core::Alarm& alarm, bool connector_on) { return alarm.source == "signl4" || connector_on; }
 
 std::string signl4_raise_payload(const core::Alarm& alarm, const cloud::Signl4RaiseOptions& options) {
     auto payload = json::object();
@@ -82,8 +80,24 @@ Status Signl4Target::deliver(const OutboxEntry& entry) {
 
 bool Signl4Target::is_page_of(const cloud::Signl4Alert& alert, const std::string& alarm_key,
                               const std::vector<std::string>& events) {
+    if (is_recorded(alert, events)) return true;
     if (!alert.external_event_id.empty() && alert.external_event_id == alarm_key) return true;
+    return cloud::signl4_page_key(alert.text) == alarm_key;
+}
+
+bool Signl4Target::is_recorded(const cloud::Signl4Alert& alert, const std::vector<std::string>& events) {
     return !alert.event_id.empty() && std::find(events.begin(), events.end(), alert.event_id) != events.end();
+}
+
+void Signl4Target::adopt(const OutboxEntry& entry, const cloud::Signl4Alert& page) {
+    SB_LOG(kWarn, "relay") << "signl4: alert " << page.id << " (event " << page.event_id << ") is a page of "
+                           << entry.alarm_key
+                           << " whose answer never reached the box; kept as its page, not paged again";
+    if (!memory_.remember || page.event_id.empty()) return;
+    if (Status kept = memory_.remember(entry.alarm_key, page.event_id); !kept.is_ok()) {
+        SB_LOG(kError, "relay") << "signl4: the page of " << entry.alarm_key << " (event " << page.event_id
+                                << ") was not recorded: " << kept.message();
+    }
 }
 
 Result<std::vector<std::string>> Signl4Target::events_of(const std::string& alarm_key) {
@@ -132,12 +146,12 @@ Status Signl4Target::follow(const OutboxEntry& entry) {
     auto found = find_alert(entry, payload->check_since);
     if (!found) return found.status();
     const cloud::Signl4Alert& alert = found->alert;
-    const std::string what = "signl4: " + std::string(to_string(entry.kind)) + " of " + entry.alarm_key +
-                             " (alert " + alert.id + ")";
+    const std::string what =
+        "signl4: " + std::string(to_string(entry.kind)) + " of " + entry.alarm_key + " (alert " + alert.id + ")";
     cloud::Signl4Operation operation = cloud::Signl4Operation::kAnnotate;
     bool done = false;
-    const ActionKind kind = entry.kind == ActionKind::kAcknowledge && payload->annotate_only ? ActionKind::kComment
-                                                                                              : entry.kind;
+    const ActionKind kind =
+        entry.kind == ActionKind::kAcknowledge && payload->annotate_only ? ActionKind::kComment : entry.kind;
     switch (kind) {
         case ActionKind::kAcknowledge:
             operation = cloud::Signl4Operation::kAcknowledge;
@@ -152,7 +166,8 @@ Status Signl4Target::follow(const OutboxEntry& entry) {
             done = std::find(texts.begin(), texts.end(), payload->note) != texts.end();
             break;
         }
-        case ActionKind::kRaise: return invalid_argument(what + ": not an action");
+        case ActionKind::kRaise:
+            return invalid_argument(what + ": not an action");
     }
     if (done) {
         const std::string_view state = kind == ActionKind::kComment ? "annotated" : cloud::to_string(alert.status);
@@ -195,12 +210,20 @@ Status Signl4Target::raise(const OutboxEntry& entry) {
     if (!events) return events.status();
     auto existing = client_.list_alerts(payload->check_since - kCheckMargin, nullptr);
     if (!existing) return existing.status().with_context("signl4: checking for an earlier raise of " + entry.alarm_key);
-    const bool raised = std::any_of(existing->begin(), existing->end(), [&](const cloud::Signl4Alert& alert) {
-        return is_page_of(alert, entry.alarm_key, *events) && alert.status != cloud::Signl4Status::kClosed;
-    });
-    if (raised) {
-        SB_LOG(kInfo, "relay") << "signl4: an alert for " << entry.alarm_key << " exists already; not raised again";
-        return Status::ok();
+    // An open page stops a new one. So does a page the box has no record of (its post was answered, but the
+    // answer was lost: a timeout, a reset, a kill) made since this raise was queued, even one closed already.
+    const WallTime queued = entry.created - kCheckMargin;
+    for (const auto& alert : *existing) {
+        if (!is_page_of(alert, entry.alarm_key, *events)) continue;
+        const bool unrecorded = !is_recorded(alert, *events);
+        if (unrecorded && (alert.status != cloud::Signl4Status::kClosed || alert.created >= queued)) {
+            adopt(entry, alert);
+            return Status::ok();
+        }
+        if (alert.status != cloud::Signl4Status::kClosed) {
+            SB_LOG(kInfo, "relay") << "signl4: an alert for " << entry.alarm_key << " exists already; not raised again";
+            return Status::ok();
+        }
     }
     auto event = client_.post_event(payload->event);
     if (!event) return event.status();

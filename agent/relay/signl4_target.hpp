@@ -40,9 +40,11 @@ struct Signl4PageMemory {
 /// asks the box's own outbox (`paged_before`, durable, see signl4_paged_before) whether this alarm was paged
 /// already and not reopened in its source since, and stops if so. Then it asks the REST API for alerts
 /// modified since the alarm was created in its cloud (or the entry was queued, whichever is earlier, minus a
-/// margin) and stops when an open or acknowledged one is already a page of the alarm (is_page_of). A post
-/// whose answer was lost leaves no eventId, so its retry pages again unless the list shows external ids (a
-/// known gap, docs/sources.md); SIGNL4 answering without an eventId is logged as an error.
+/// margin) and stops when an open or acknowledged one is already a page of the alarm (is_page_of: its eventId
+/// recorded, its externalEventId the key, or its text naming the key, cloud::signl4_page_key). A page the box
+/// has no eventId of, made since this raise was queued, open or closed, is the answer of a post whose reply was
+/// lost (a timeout, a reset, a kill): it is recorded as the alarm's page (adopt), never paged again. SIGNL4
+/// answering without an eventId is logged as an error.
 ///
 /// Entry payload (signl4_raise_payload()): {"check_since": ISO-8601, "event": webhook body}, built when
 /// the alarm was raised so a restart sends the same text.
@@ -87,9 +89,14 @@ class Signl4Target final : public Target {
     Status follow(const OutboxEntry& entry);
     Result<cloud::Signl4AlertDetail> find_alert(const OutboxEntry& entry, WallTime check_since);
     /// Whether `alert` is one of the box's pages of `alarm_key`: its eventId is one the webhook answered for
-    /// the alarm, or (the outbound webhook's name, where a service shows it) its externalEventId is the key.
+    /// the alarm, its externalEventId (the outbound webhook's name, where a service shows it) is the key, or
+    /// its text names the key (cloud::signl4_page_key: a page whose answer was lost).
     [[nodiscard]] static bool is_page_of(const cloud::Signl4Alert& alert, const std::string& alarm_key,
                                          const std::vector<std::string>& events);
+    /// Whether `alert`'s eventId is one recorded for the alarm (`events`).
+    [[nodiscard]] static bool is_recorded(const cloud::Signl4Alert& alert, const std::vector<std::string>& events);
+    /// Records `page` as the alarm's page: one the box made but never heard the answer of.
+    void adopt(const OutboxEntry& entry, const cloud::Signl4Alert& page);
     Result<std::vector<std::string>> events_of(const std::string& alarm_key);
     [[nodiscard]] bool past_find_deadline(const std::string& alarm_key) const;
 

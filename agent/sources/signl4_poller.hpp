@@ -27,7 +27,8 @@ struct Signl4PollerOptions {
 ///
 /// Correlation: every snapshot carries the alert's eventId as `page_id`; the core loop maps the eventIds the
 /// relay recorded for the box's own pages to their alarms (the contract's OverviewAlert has no external id).
-/// An alert whose externalEventId (the outbound webhook's name, where a service shows it) is an alarm key
+/// An alert whose externalEventId (the outbound webhook's name, where a service shows it) or, failing that,
+/// whose text's key line (cloud::signl4_page_key, which every page of the box ends with) is an alarm key
 /// ("sentinel:<name>") mirrors that alarm directly. A mirroring snapshot moves only that alarm's state
 /// when the core tracks it (acknowledged → acked, closed → resolved), never as a second alarm. Other alerts
 /// are alarms "signl4:<id>" of their own, raised only with `raise_own_alerts`. Status codes other than

@@ -182,10 +182,20 @@ TEST(Signl4Webhook, RaiseBodyCarriesTheAlarmKeyAsExternalId) {
                              "https://portal.azure.com/#incident/3177"}) {
         EXPECT_NE(message.find(part), std::string::npos) << part << " in " << message;
     }
+    EXPECT_EQ(signl4_page_key(message), "sentinel:73e01a99") << "the message ends with the key line: " << message;
     alarm.title.clear();
     auto untitled = json::parse(signl4_raise_body(alarm, {}), "body");
     EXPECT_EQ(json::get_string(untitled->get(), "Title"), "sentinel:73e01a99");
     EXPECT_EQ(json::get_string(untitled->get(), "X-S4-AlertingScenario"), "single_ack");
+}
+
+TEST(Signl4Webhook, ThePageKeyIsTheWholeLastKeyLine) {
+    EXPECT_EQ(signl4_page_key("Severity High\nAlarm key: sentinel:abc"), "sentinel:abc");
+    EXPECT_EQ(signl4_page_key("Alarm key: sentinel:abc\r\n"), "sentinel:abc");
+    EXPECT_EQ(signl4_page_key("Alarm key: sentinel:old\nquoted\nAlarm key: sentinel:new"), "sentinel:new");
+    EXPECT_EQ(signl4_page_key("see Alarm key: sentinel:abc"), "") << "only at the start of a line";
+    EXPECT_EQ(signl4_page_key(""), "");
+    EXPECT_EQ(signl4_page_key("no key here"), "");
 }
 
 }  // namespace

@@ -229,7 +229,8 @@ TEST_F(Signl4ActionTest, CommentAnnotatesOnceAndIsNotRepeated) {
 
 TEST_F(Signl4ActionTest, OwnSignl4AlarmsAreReadByAlertId) {
     entry_.alarm_key = "signl4:a-9";
-    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
+    transport_.push(200,
+                    R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
     transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 2})");
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
@@ -244,7 +245,8 @@ TEST_F(Signl4ActionTest, AnAlertTheBoxDidNotRaiseIsAnnotatedNotAcknowledged) {
     alarm.id = "a-9";
     entry_.alarm_key = "signl4:a-9";
     entry_.payload = signl4_action_payload(alarm, "Acknowledged at NOC wall by button", true);
-    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
+    transport_.push(200,
+                    R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
     transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:02:00Z", "statusCode": 1})");
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
@@ -397,9 +399,9 @@ TEST(OutboxRaise, RaiseFailedAsksTheOutboxByAlarmKey) {
 class Signl4PageGuardTest : public Signl4TargetTest {
   protected:
     Signl4PageGuardTest()
-        : store_(open()),
-          guarded_(cloud::Signl4Client(transport_, options()), {},
-                   [this](const OutboxEntry& raise) { return signl4_paged_before(*store_, raise); }) {
+        : store_(open()), guarded_(cloud::Signl4Client(transport_, options()), {}, [this](const OutboxEntry& raise) {
+              return signl4_paged_before(*store_, raise);
+          }) {
         // SIGNL4 lists no alert; the webhook takes every event.
         transport_.set_handler([](const net::HttpRequest& request) -> Result<net::HttpResponse> {
             net::HttpResponse response;
@@ -643,6 +645,51 @@ TEST_F(Signl4ContractTest, APageAnsweredWithoutEventIdIsGivenUpAfterTheDeadlineT
     clock_.advance(Signl4Target::kFindDeadline + std::chrono::seconds(1));
     transport_.push(200, kContractList);
     EXPECT_TRUE(is_permanent(target_->deliver(entry_)));
+}
+
+// The post went out, SIGNL4 made the alert, the answer never came back (a timeout, a reset, a kill): the retry
+// finds the page by its text's key line, records its eventId and pages nobody again, even when the page was
+// closed in the app meanwhile. A closed page recorded earlier (an earlier raise) does not stop a new one.
+constexpr const char* kLostAnswerList = R"({"hasMore": false, "results": [
+    {"id": "a-9", "eventId": "ev-9", "status": %d, "lastModified": "2026-11-22T08:01:00Z",
+     "text": "Severity High - sentinel 3177\nAlarm key: sentinel:inc-1",
+     "historyDetailed": {"created": "2026-11-22T08:00:03Z"}}]})";
+
+std::string lost_answer_list(int status) {
+    std::string text = kLostAnswerList;
+    text.replace(text.find("%d"), 2, std::to_string(status));
+    return text;
+}
+
+TEST_F(Signl4ContractTest, APageWhoseAnswerWasLostIsFoundByItsTextAndKept) {
+    transport_.push(200, lost_answer_list(1));
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 1u) << "no second page";
+    EXPECT_EQ(store_->signl4_alarm_of_event("ev-9").value(), std::optional<std::string>("sentinel:inc-1"));
+}
+
+TEST_F(Signl4ContractTest, APageWhoseAnswerWasLostIsKeptEvenWhenClosedInTheAppMeanwhile) {
+    transport_.push(200, lost_answer_list(4));
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 1u) << "no second page";
+    EXPECT_EQ(store_->signl4_alarm_of_event("ev-9").value(), std::optional<std::string>("sentinel:inc-1"));
+}
+
+TEST_F(Signl4ContractTest, AClosedRecordedPageOfAnEarlierRaiseDoesNotStopANewOne) {
+    ASSERT_TRUE(store_->remember_signl4_event("ev-9", "sentinel:inc-1", clock_.wall_now()).is_ok());
+    transport_.push(200, lost_answer_list(4));
+    transport_.push(201, R"({"eventId": "ev-10"})");
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    ASSERT_EQ(transport_.requests().size(), 2u) << "paged anew";
+    EXPECT_NE(transport_.requests()[1].url.find("/webhook/"), std::string::npos);
+}
+
+TEST_F(Signl4ContractTest, AClosedUnrecordedPageFromBeforeThisRaiseDoesNotStopIt) {
+    entry_.created = *parse_iso8601("2026-11-22T09:00:00Z");  // queued an hour after that page was made
+    transport_.push(200, lost_answer_list(4));
+    transport_.push(201, R"({"eventId": "ev-10"})");
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 2u) << "paged anew";
 }
 
 }  // namespace

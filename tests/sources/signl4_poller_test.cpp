@@ -285,5 +285,17 @@ TEST_F(Signl4PollerTest, AContractShapedAlertCarriesItsEventIdAndCreationTime) {
     EXPECT_EQ(format_iso8601(s.alarm.created), "2026-11-22T07:50:00Z");
 }
 
+// A page whose webhook answer was lost has no recorded eventId: its text's key line still names the alarm it is
+// a page of, so it mirrors that alarm and never becomes one of its own.
+TEST_F(Signl4PollerTest, APageNamingItsAlarmInItsTextMirrorsThatAlarm) {
+    transport_.push(200, page({R"({"id": "a-2", "eventId": "ev-lost", "status": 1, "title": "T",
+        "text": "Severity High - sentinel 3177\nAlarm key: sentinel:inc-9", "lastModified": "2026-11-22T07:59:00Z"})"}));
+    auto poller = make(true);
+    auto batch = poller.poll();
+    ASSERT_EQ(batch.snapshots.size(), 1u);
+    EXPECT_EQ(batch.snapshots[0].mirrors, "sentinel:inc-9");
+    EXPECT_FALSE(batch.snapshots[0].may_raise);
+}
+
 }  // namespace
 }  // namespace sirenbox::sources
