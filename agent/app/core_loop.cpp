@@ -249,7 +249,26 @@ bool CoreLoop::echoes_own_close(const core::CloudSnapshot& snapshot) {
     return true;
 }
 
-bool CoreLoop::apply_snapshot(const core::CloudSnapshot& snapshot) {
+core::CloudSnapshot CoreLoop::with_page_of(const core::CloudSnapshot& listed) {
+    core::CloudSnapshot snapshot = listed;
+    if (!snapshot.mirrors.empty() || snapshot.page_id.empty()) return snapshot;
+    auto paged = deps_.store.signl4_alarm_of_event(snapshot.page_id);
+    if (!paged.is_ok()) {
+        // Unknown: the item is kept out this time (its next listing is asked again) rather than shown as a
+        // second alarm of the box's own page.
+        SB_LOG(kError, "core") << paged.status().message();
+        snapshot.may_raise = false;
+        return snapshot;
+    }
+    if (*paged) {
+        snapshot.mirrors = **paged;
+        snapshot.may_raise = false;
+    }
+    return snapshot;
+}
+
+bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
+    const core::CloudSnapshot snapshot = with_page_of(listed);
     const std::string key = snapshot.alarm.key();
     if (echoes_own_close(snapshot)) return false;
     // An alarm whose action waits in memory for room in the store, or that the outbox says the box resolved,

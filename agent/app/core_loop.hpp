@@ -241,6 +241,9 @@ private:
     /// Whether the outbox says a poll showing `snapshot` open must not raise its alarm again (apply_snapshot).
     bool outbox_holds_back(const core::CloudSnapshot& snapshot);
     bool echoes_own_close(const core::CloudSnapshot& snapshot);
+    /// `listed` with `mirrors` set to the alarm the box paged it for, when its page_id is one the relay recorded
+    /// (SIGNL4's eventId; Store::signl4_alarm_of_event, one primary-key search). Such an item never raises.
+    core::CloudSnapshot with_page_of(const core::CloudSnapshot& listed);
 
     static constexpr std::chrono::seconds kStoreRetry{2};
 

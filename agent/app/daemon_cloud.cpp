@@ -212,7 +212,8 @@ Status build_signl4(DaemonParts& p) {
             return relay::signl4_paged_before(*self->relay_store, raise);
         };
         p.relay_targets["signl4"] = std::make_unique<relay::Signl4Target>(
-            cloud::Signl4Client(*p.transport, options), std::move(raise_failed), std::move(paged_before));
+            cloud::Signl4Client(*p.transport, options), std::move(raise_failed), std::move(paged_before),
+            relay::signl4_page_memory(*p.relay_store, SystemClock::instance()));
     }
     p.signl4 = std::make_unique<cloud::Signl4Client>(*p.transport, std::move(options));
 

@@ -62,10 +62,10 @@ Result<std::string> required_id(const cJSON* item) {
 }
 
 Result<long long> required_status_code(const cJSON* item, const std::string& who) {
-    const char* key = names::kAlertStatusCode;
-    if (json::member(item, key) == nullptr) key = names::kAlertStatusCodeV1;
+    const char* key = names::kAlertStatus;
+    if (json::member(item, key) == nullptr) key = names::kAlertStatusCode;
     const cJSON* value = json::member(item, key);
-    if (value == nullptr) return field_error(who, names::kAlertStatusCode, "missing");
+    if (value == nullptr) return field_error(who, names::kAlertStatus, "missing");
     auto code = json::get_integer(item, key);
     if (!code) return field_error(who, key, "expected an integer, got " + std::string(json::type_name(value)));
     return *code;
@@ -82,11 +82,14 @@ Result<WallTime> required_time(const cJSON* item, const char* key, const std::st
     return *t;
 }
 
+// OverviewAlert (the paged list) has historyDetailed, AlertInfo (one alert) history: the same schema.
 WallTime optional_created(const cJSON* item) {
-    const cJSON* history = json::member(item, names::kAlertHistory);
+    const char* key = names::kAlertHistoryDetailed;
+    if (absent(json::member(item, key))) key = names::kAlertHistory;
+    const cJSON* history = json::member(item, key);
     if (absent(history)) return {};
     if (!cJSON_IsObject(history)) {
-        note_mistyped(names::kAlertHistory, history, "object");
+        note_mistyped(key, history, "object");
         return {};
     }
     const std::string text = optional_string(history, names::kHistoryCreated);

@@ -26,26 +26,27 @@ std::string_view to_string(Signl4Status status);
 /// One SIGNL4 alert (a "Signl") from the REST API. Names per signl4_names.hpp.
 struct Signl4Alert {
     std::string id;
-    std::string event_id;
-    std::string external_event_id;  // our X-S4-ExternalID when we raised it; empty otherwise
+    std::string event_id;           // the event the alert was raised by: the inbound webhook's answer
+    std::string external_event_id;  // outbound-webhook name, in no REST answer of the contract; empty mostly
     std::string team_id;
     std::string title;
     std::string text;
     long long status_code = 0;
     Signl4Status status = Signl4Status::kOther;
     long long severity = 0;  // 0, 1, 2; meanings undocumented
-    WallTime created{};      // history.created; zero when absent
+    WallTime created{};      // historyDetailed.created (history.created); zero when absent
     WallTime last_modified{};
 };
 
-/// One page of `POST /v2/alerts/paged`.
+/// One page of `POST /alerts/paged`.
 struct Signl4AlertPage {
     std::vector<Signl4Alert> alerts;
     std::vector<std::string> warnings;        // one per skipped record, naming the field and the record id
     std::optional<std::string> continuation;  // JSON text of the token to send back; nullopt: last page
 };
 
-/// Parses one alert object. Required: id (string), statusCode (integer; v1's `status` accepted) and
+/// Parses one alert object (OverviewAlert or AlertInfo). Required: id (string), status (integer;
+/// the outbound webhook's `statusCode` accepted) and
 /// lastModified (ISO-8601); a missing or mistyped one is kInvalidArgument naming the field and the id.
 /// Optional fields of the wrong type are left empty and logged once per field.
 Result<Signl4Alert> parse_signl4_alert(const cJSON* item);

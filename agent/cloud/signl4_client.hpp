@@ -18,7 +18,7 @@ struct Signl4AlertDetail {
     std::vector<std::string> annotation_texts;  // the `text` of each annotation, in order
 };
 
-/// The alert operations of the REST API v2 (§e.2).
+/// The alert operations of the REST API (v1 contract).
 enum class Signl4Operation { kAcknowledge, kClose, kAnnotate };
 
 struct Signl4Options {

@@ -1,16 +1,16 @@
 #pragma once
 
-// The JSON and query names of the SIGNL4 REST API v2 and inbound webhook, in one place.
+// The JSON and query names of the SIGNL4 REST API and inbound webhook, in one place.
 //
-// The v2 names of the paged alert list are UNCERTAIN (cloud-apis.md §e.2): SIGNL4 documents the v1
-// swagger only. The choice below follows the v1 swagger (`/alerts/paged` request body, `results` /
-// `continuationToken` / `hasMore` in the answer) and the outbound webhook's alert object for the two
-// names v1 lacks (`externalEventId`, `statusCode`); v1's `status` is accepted as a fallback for the
-// status code. docs/sources.md ("SIGNL4") states the same choice; change both together.
+// The only published contract is the v1 swagger (shared/specs/signl4/SOURCE.md; its current state is the
+// OpenAPI 3.0.1 excerpt, server https://connect.signl4.com/api, paths /alerts/...). Alert records are read
+// by its names (`status`, `eventId`, `historyDetailed`); the outbound webhook's names (`statusCode`,
+// `externalEventId`, `history`), which no REST answer of the contract has, are still read where present.
+// docs/sources.md ("SIGNL4") states the same choice; change both together.
 namespace sirenbox::cloud::signl4_names {
 
-// POST {base}/v2/alerts/paged?maxResults=N
-inline constexpr const char* kPagedPath = "/v2/alerts/paged";
+// POST {api_url}/alerts/paged?maxResults=N (api_url defaults to the contract's server, .../api)
+inline constexpr const char* kPagedPath = "/alerts/paged";
 inline constexpr const char* kMaxResultsParam = "maxResults";
 inline constexpr const char* kApiKeyHeader = "X-S4-Api-Key";
 
@@ -28,19 +28,20 @@ inline constexpr const char* kPageHasMore = "hasMore";
 inline constexpr const char* kAlertId = "id";
 inline constexpr const char* kAlertEventId = "eventId";
 inline constexpr const char* kAlertExternalEventId = "externalEventId";
-inline constexpr const char* kAlertStatusCode = "statusCode";
-inline constexpr const char* kAlertStatusCodeV1 = "status";
+inline constexpr const char* kAlertStatus = "status";          // the contract's AlertStatusCodes
+inline constexpr const char* kAlertStatusCode = "statusCode";  // outbound webhook's name; read when present
 inline constexpr const char* kAlertTitle = "title";
 inline constexpr const char* kAlertText = "text";
 inline constexpr const char* kAlertSeverity = "severity";
 inline constexpr const char* kAlertTeamId = "teamId";
 inline constexpr const char* kAlertLastModified = "lastModified";
-inline constexpr const char* kAlertHistory = "history";
+inline constexpr const char* kAlertHistoryDetailed = "historyDetailed";  // OverviewAlert
+inline constexpr const char* kAlertHistory = "history";                  // AlertInfo
 inline constexpr const char* kHistoryCreated = "created";
 
-// GET {base}/v2/alerts/{id}; POST {base}/v2/alerts/{id}/acknowledge | /close | /annotate (§e.2, v1
-// swagger names; UNCERTAIN for v2, where a third-party summary lists uid/descr).
-inline constexpr const char* kAlertsPath = "/v2/alerts/";
+// GET {api_url}/alerts/{id}; POST {api_url}/alerts/{id}/acknowledge | /close (ChangeAlertStatusInfo) |
+// /annotate (AlertAnnotationInfo), as the contract names them.
+inline constexpr const char* kAlertsPath = "/alerts/";
 inline constexpr const char* kAcknowledgeSuffix = "/acknowledge";
 inline constexpr const char* kCloseSuffix = "/close";
 inline constexpr const char* kAnnotateSuffix = "/annotate";

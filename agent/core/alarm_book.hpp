@@ -19,6 +19,9 @@ struct CloudSnapshot {
     /// incident). When the book tracks that alarm, only `cloud_state` applies to it, forward only, and
     /// the item never becomes an alarm of its own; otherwise the snapshot stands for `alarm` as usual.
     std::string mirrors;
+    /// The id the cloud gave the box's own page of an alarm, as the cloud lists the item (SIGNL4's eventId):
+    /// the core loop looks it up in the store and, when the box paged it, sets `mirrors` to that alarm.
+    std::string page_id;
 };
 
 /// kRecorded: nothing shown changed, only the alarm's correlation record (links, folded items): store it, show nothing.

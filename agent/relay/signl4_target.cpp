@@ -63,9 +63,7 @@ std::string signl4_action_payload(const core::Alarm& alarm, const std::string& n
     return json::print(payload.get());
 }
 
-bool signl4_mirrors(const core::Alarm& alarm, bool connector_on) {
-    return alarm.source == "signl4" || connector_on;
-}
+bool signl4_mirrors(const core::Alarm& alarm, bool connector_on) { return alarm.source == "signl4" || connector_on; }
 
 std::string signl4_raise_payload(const core::Alarm& alarm, const cloud::Signl4RaiseOptions& options) {
     auto payload = json::object();
@@ -80,18 +78,61 @@ Status Signl4Target::deliver(const OutboxEntry& entry) {
     return entry.kind == ActionKind::kRaise ? raise(entry) : follow(entry);
 }
 
+bool Signl4Target::is_page_of(const cloud::Signl4Alert& alert, const std::string& alarm_key,
+                              const std::vector<std::string>& events) {
+    if (is_recorded(alert, events)) return true;
+    if (!alert.external_event_id.empty() && alert.external_event_id == alarm_key) return true;
+    return cloud::signl4_page_key(alert.text) == alarm_key;
+}
+
+bool Signl4Target::is_recorded(const cloud::Signl4Alert& alert, const std::vector<std::string>& events) {
+    return !alert.event_id.empty() && std::find(events.begin(), events.end(), alert.event_id) != events.end();
+}
+
+void Signl4Target::adopt(const OutboxEntry& entry, const cloud::Signl4Alert& page) {
+    SB_LOG(kWarn, "relay") << "signl4: alert " << page.id << " (event " << page.event_id << ") is a page of "
+                           << entry.alarm_key
+                           << " whose answer never reached the box; kept as its page, not paged again";
+    if (!memory_.remember || page.event_id.empty()) return;
+    if (Status kept = memory_.remember(entry.alarm_key, page.event_id); !kept.is_ok()) {
+        SB_LOG(kError, "relay") << "signl4: the page of " << entry.alarm_key << " (event " << page.event_id
+                                << ") was not recorded: " << kept.message();
+    }
+}
+
+Result<std::vector<std::string>> Signl4Target::events_of(const std::string& alarm_key) {
+    if (!memory_.events_of) return std::vector<std::string>();
+    auto events = memory_.events_of(alarm_key);
+    // Unknown is not "none": the caller retries rather than page twice or give up.
+    if (!events) return unavailable("signl4: reading the pages of " + alarm_key + ": " + events.status().message());
+    return events;
+}
+
+bool Signl4Target::past_find_deadline(const std::string& alarm_key) const {
+    if (memory_.clock == nullptr || !memory_.paged_at) return false;
+    const auto paged = memory_.paged_at(alarm_key);
+    return paged && memory_.clock->wall_now() - *paged > kFindDeadline;
+}
+
 Result<cloud::Signl4AlertDetail> Signl4Target::find_alert(const OutboxEntry& entry, WallTime check_since) {
     if (entry.alarm_key.rfind(kOwnPrefix, 0) == 0) return client_.get_alert(entry.alarm_key.substr(kOwnPrefix.size()));
+    auto events = events_of(entry.alarm_key);
+    if (!events) return events.status();
     auto alerts = client_.list_alerts(check_since - kCheckMargin, nullptr);
     if (!alerts) return alerts.status().with_context("signl4: looking up the alert of " + entry.alarm_key);
     const cloud::Signl4Alert* newest = nullptr;
     for (const auto& alert : *alerts) {
-        if (alert.external_event_id != entry.alarm_key) continue;
+        if (!is_page_of(alert, entry.alarm_key, *events)) continue;
         if (newest == nullptr || alert.created > newest->created) newest = &alert;
     }
     if (newest == nullptr) {
         if (raise_failed_ && raise_failed_(entry.alarm_key)) {
             return not_found("signl4: no alert for " + entry.alarm_key + ": its raise failed for good");
+        }
+        if (past_find_deadline(entry.alarm_key)) {
+            return not_found("signl4: no listed alert is a page of " + entry.alarm_key + " (" +
+                             std::to_string(events->size()) + " eventId(s) recorded) an hour after it was paged; " +
+                             "given up (the alert must be handled in SIGNL4)");
         }
         return unavailable("signl4: no alert for " + entry.alarm_key + " yet (its raise may still be pending)");
     }
@@ -105,12 +146,12 @@ Status Signl4Target::follow(const OutboxEntry& entry) {
     auto found = find_alert(entry, payload->check_since);
     if (!found) return found.status();
     const cloud::Signl4Alert& alert = found->alert;
-    const std::string what = "signl4: " + std::string(to_string(entry.kind)) + " of " + entry.alarm_key +
-                             " (alert " + alert.id + ")";
+    const std::string what =
+        "signl4: " + std::string(to_string(entry.kind)) + " of " + entry.alarm_key + " (alert " + alert.id + ")";
     cloud::Signl4Operation operation = cloud::Signl4Operation::kAnnotate;
     bool done = false;
-    const ActionKind kind = entry.kind == ActionKind::kAcknowledge && payload->annotate_only ? ActionKind::kComment
-                                                                                              : entry.kind;
+    const ActionKind kind =
+        entry.kind == ActionKind::kAcknowledge && payload->annotate_only ? ActionKind::kComment : entry.kind;
     switch (kind) {
         case ActionKind::kAcknowledge:
             operation = cloud::Signl4Operation::kAcknowledge;
@@ -125,7 +166,8 @@ Status Signl4Target::follow(const OutboxEntry& entry) {
             done = std::find(texts.begin(), texts.end(), payload->note) != texts.end();
             break;
         }
-        case ActionKind::kRaise: return invalid_argument(what + ": not an action");
+        case ActionKind::kRaise:
+            return invalid_argument(what + ": not an action");
     }
     if (done) {
         const std::string_view state = kind == ActionKind::kComment ? "annotated" : cloud::to_string(alert.status);
@@ -164,19 +206,40 @@ Status Signl4Target::raise(const OutboxEntry& entry) {
         }
     }
     // A failed check says nothing about the alert: retry later rather than risk paging twice.
+    auto events = events_of(entry.alarm_key);
+    if (!events) return events.status();
     auto existing = client_.list_alerts(payload->check_since - kCheckMargin, nullptr);
     if (!existing) return existing.status().with_context("signl4: checking for an earlier raise of " + entry.alarm_key);
-    const bool raised = std::any_of(existing->begin(), existing->end(), [&](const cloud::Signl4Alert& alert) {
-        return alert.external_event_id == entry.alarm_key && alert.status != cloud::Signl4Status::kClosed;
-    });
-    if (raised) {
-        SB_LOG(kInfo, "relay") << "signl4: an alert for " << entry.alarm_key << " exists already; not raised again";
-        return Status::ok();
+    // An open page stops a new one. So does a page the box has no record of (its post was answered, but the
+    // answer was lost: a timeout, a reset, a kill) made since this raise was queued, even one closed already.
+    const WallTime queued = entry.created - kCheckMargin;
+    for (const auto& alert : *existing) {
+        if (!is_page_of(alert, entry.alarm_key, *events)) continue;
+        const bool unrecorded = !is_recorded(alert, *events);
+        if (unrecorded && (alert.status != cloud::Signl4Status::kClosed || alert.created >= queued)) {
+            adopt(entry, alert);
+            return Status::ok();
+        }
+        if (alert.status != cloud::Signl4Status::kClosed) {
+            SB_LOG(kInfo, "relay") << "signl4: an alert for " << entry.alarm_key << " exists already; not raised again";
+            return Status::ok();
+        }
     }
     auto event = client_.post_event(payload->event);
     if (!event) return event.status();
     SB_LOG(kInfo, "relay") << "signl4: raised " << entry.alarm_key << " (event " << (event->empty() ? "?" : *event)
                            << ")";
+    // The page is made: whatever happens to its record, it is not sent again (a second page would ring for
+    // nothing). Without the record its alert cannot be found; actions on it fail after kFindDeadline.
+    if (event->empty()) {
+        SB_LOG(kError, "relay") << "signl4: the page of " << entry.alarm_key
+                                << " was answered without an eventId; its alert cannot be followed";
+    } else if (memory_.remember) {
+        if (Status kept = memory_.remember(entry.alarm_key, *event); !kept.is_ok()) {
+            SB_LOG(kError, "relay") << "signl4: the page of " << entry.alarm_key << " (event " << *event
+                                    << ") was not recorded: " << kept.message();
+        }
+    }
     return Status::ok();
 }
 
@@ -191,6 +254,24 @@ Result<bool> signl4_paged_before(store::Store& store, const OutboxEntry& raise) 
     const bool reopened =
         page_listed && closed && raise.cloud_changed && *page_listed < *closed && *closed < *raise.cloud_changed;
     return !reopened;
+}
+
+Signl4PageMemory signl4_page_memory(store::Store& store, const Clock& clock) {
+    Signl4PageMemory memory;
+    memory.remember = [&store, &clock](const std::string& alarm_key, const std::string& event_id) {
+        return store.remember_signl4_event(event_id, alarm_key, clock.wall_now());
+    };
+    memory.events_of = [&store](const std::string& alarm_key) { return store.signl4_events_of(alarm_key); };
+    memory.paged_at = [&store](const std::string& alarm_key) -> std::optional<WallTime> {
+        auto paged = store.signl4_paged_at(alarm_key);
+        if (paged.is_ok() && *paged) return *paged;
+        // A page whose answer carried no eventId (or was not recorded): when its raise was queued.
+        auto raise = store.newest_delivered(alarm_key, "signl4", ActionKind::kRaise);
+        if (raise.is_ok() && *raise) return (*raise)->created;
+        return std::nullopt;  // unknown or never paged: keep looking
+    };
+    memory.clock = &clock;
+    return memory;
 }
 
 bool signl4_raise_failed(store::Store& store, const std::string& alarm_key) {

@@ -4,6 +4,7 @@
 
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
+#include "agent/cloud/signl4_webhook.hpp"
 
 namespace sirenbox::sources {
 namespace {
@@ -53,8 +54,10 @@ std::optional<core::CloudSnapshot> Signl4Poller::snapshot_of(const cloud::Signl4
     core::CloudSnapshot snapshot;
     snapshot.alarm = own_alarm(alert, options_.own_severity);
     snapshot.cloud_state = state;
-    snapshot.mirrors = alert.external_event_id;
-    snapshot.may_raise = options_.raise_own_alerts && !mirrors_box_alarm(alert.external_event_id);
+    // The box's own page names its alarm in its text (a page whose answer was lost has no recorded eventId).
+    snapshot.mirrors = alert.external_event_id.empty() ? cloud::signl4_page_key(alert.text) : alert.external_event_id;
+    snapshot.page_id = alert.event_id;  // the core maps the box's own pages by it (the contract's only link)
+    snapshot.may_raise = options_.raise_own_alerts && !mirrors_box_alarm(snapshot.mirrors);
     return snapshot;
 }
 

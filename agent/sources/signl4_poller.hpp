@@ -22,12 +22,15 @@ struct Signl4PollerOptions {
     std::vector<std::string> mirrored_sources;
 };
 
-/// Polls SIGNL4 alerts incrementally: `POST /v2/alerts/paged` with modifiedSince = the newest
+/// Polls SIGNL4 alerts incrementally: `POST /alerts/paged` with modifiedSince = the newest
 /// lastModified seen minus an overlap (the look-back window on the first poll).
 ///
-/// Correlation: an alert whose externalEventId is an alarm key ("sentinel:<name>", the id the box
-/// raised it with) is reported as a snapshot that *mirrors* that alarm: when the core tracks it, only
-/// the state applies (acknowledged → acked, closed → resolved), never as a second alarm. Other alerts
+/// Correlation: every snapshot carries the alert's eventId as `page_id`; the core loop maps the eventIds the
+/// relay recorded for the box's own pages to their alarms (the contract's OverviewAlert has no external id).
+/// An alert whose externalEventId (the outbound webhook's name, where a service shows it) or, failing that,
+/// whose text's key line (cloud::signl4_page_key, which every page of the box ends with) is an alarm key
+/// ("sentinel:<name>") mirrors that alarm directly. A mirroring snapshot moves only that alarm's state
+/// when the core tracks it (acknowledged → acked, closed → resolved), never as a second alarm. Other alerts
 /// are alarms "signl4:<id>" of their own, raised only with `raise_own_alerts`. Status codes other than
 /// 1, 2, 4 are skipped and logged once per value. Not thread-safe: one poller thread owns it.
 class Signl4Poller final : public Poller {

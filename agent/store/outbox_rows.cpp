@@ -329,12 +329,18 @@ Result<int> Store::forget_done(WallTime finished_before, int limit) {
     }
     auto forget = Statement::prepare(db_.get(), outbox_sql::kForget);
     if (!forget.is_ok()) return fail("forget_done", forget.status());
+    // The eventIds of the alarm's SIGNL4 pages go with the memory of the pages themselves.
+    auto forget_events = Statement::prepare(db_.get(), "DELETE FROM signl4_events WHERE alarm_key = ?1");
+    if (!forget_events.is_ok()) return fail("forget_done", forget_events.status());
     int forgotten = 0;
     for (const auto& key : keys) {
         Status ran = forget->bind(1, key).run();
         if (!ran.is_ok()) return fail("forget_done " + key, ran);
         forgotten += sqlite3_changes(db_.get());
         forget->reset();
+        ran = forget_events->bind(1, key).run();
+        if (!ran.is_ok()) return fail("forget_done " + key, ran);
+        forget_events->reset();
     }
     Status committed = txn->commit();
     if (!committed.is_ok()) return fail("forget_done", committed);

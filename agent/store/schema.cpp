@@ -162,6 +162,17 @@ BEGIN
             created_ns = max(created_ns, excluded.created_ns), finished_ns = max(finished_ns, excluded.finished_ns);
 END;
 )sql",
+    // 7: the SIGNL4 events the connector paged, by the eventId the inbound webhook answered: the only id of
+    // the page that SIGNL4's REST contract gives back (OverviewAlert.eventId, AlertInfo.eventId). Written by
+    // the relay when a page is answered; read by the core loop (eventId -> alarm) and the relay (alarm -> ids).
+    R"sql(
+CREATE TABLE IF NOT EXISTS signl4_events (
+    event_id  TEXT PRIMARY KEY NOT NULL,
+    alarm_key TEXT NOT NULL,
+    paged_ns  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS signl4_events_by_alarm ON signl4_events (alarm_key, paged_ns);
+)sql",
 };
 
 Result<int> read_meta_int(sqlite3* db, const char* key, int missing) {

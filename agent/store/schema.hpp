@@ -8,7 +8,7 @@ namespace sirenbox::store {
 
 /// The schema version this build writes. The `meta` table holds the file's version under
 /// "schema_version"; migrations numbered 1..kSchemaVersion bring an older file up to date.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 /// The oldest schema version whose builds may still use a file of kSchemaVersion, written to the file as
 /// meta "compatible_from" when this build migrates it. A step that only adds (a table, a column with a
 /// default) leaves it; a step that changes what older code relies on raises it to kSchemaVersion. So a
@@ -18,6 +18,8 @@ inline constexpr int kSchemaVersion = 6;
 /// Step 5 leaves it too: older builds leave the alarms' correlation columns NULL (derive_correlation_record reads
 /// such a row from `related`) and ignore closed_elsewhere.
 /// Step 6 leaves it too: it adds a column older builds leave NULL, and the trigger still writes the memory.
+/// Step 7 leaves it too: it adds a table older builds ignore (pages they make are not recorded in it, and a
+/// page without a row is matched by its external id or, failing that, reported as a fault: Signl4Target).
 inline constexpr int kCompatibleFrom = 3;
 
 /// Applies the missing migrations in one IMMEDIATE transaction (two processes opening a fresh file

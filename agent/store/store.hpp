@@ -159,11 +159,25 @@ class Store final {
     /// Drops the memory of done entries of the alarms whose last remembered entry finished before
     /// `finished_before`, that are no longer stored as alarms and have no pending or failed entry, found
     /// among at most `limit` remembered entries, in one transaction. Returns how many remembered entries
-    /// it dropped (at least as many as it looked at, so fewer than `limit` means none is left).
+    /// it dropped (at least as many as it looked at, so fewer than `limit` means none is left). The alarms'
+    /// recorded SIGNL4 events (remember_signl4_event) go with their memory.
     Result<int> forget_done(WallTime finished_before, int limit);
     /// When the earliest head-of-pair pending entry becomes due (may be in the past); nullopt when
     /// nothing is pending. The relay sleeps until then or until new entries are enqueued.
     Result<std::optional<SteadyTime>> next_due();
+
+    // --- SIGNL4 pages (signl4_rows.cpp) ---
+    /// Records that the connector's page of `alarm_key` was answered with `event_id` (the inbound webhook's
+    /// {"eventId"}): SIGNL4's REST reads give that id back (OverviewAlert.eventId), never the external id.
+    /// An event already recorded keeps its alarm. Empty arguments are kInvalidArgument.
+    Status remember_signl4_event(std::string_view event_id, std::string_view alarm_key, WallTime paged);
+    /// The alarm whose page SIGNL4 answered with `event_id`; nullopt when none (or `event_id` is empty).
+    /// One primary-key search.
+    Result<std::optional<std::string>> signl4_alarm_of_event(std::string_view event_id);
+    /// The events of the alarm's pages, newest first. One index search by alarm key.
+    Result<std::vector<std::string>> signl4_events_of(std::string_view alarm_key);
+    /// When the newest of them was answered (box wall clock); nullopt when none. One index search.
+    Result<std::optional<WallTime>> signl4_paged_at(std::string_view alarm_key);
 
     /// Longest last_error kept; longer text is cut at a UTF-8 character boundary.
     static constexpr std::size_t kMaxErrorBytes = 1024;

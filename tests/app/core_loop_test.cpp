@@ -600,6 +600,41 @@ TEST_F(PassOnTest, AnAcknowledgementInSignl4ReachesSentinelButNeverSignl4) {
     EXPECT_EQ(pending().size(), 3u);
 }
 
+// By the SIGNL4 contract the paged list gives no external id, only the alert's eventId: the one the webhook
+// answered the box's page with, which the relay recorded (issue 13, point 1). The box's own page is the
+// Sentinel alarm, not a second alarm signl4:<id>, and an acknowledgement made in the app is passed on.
+TEST_F(PassOnTest, AContractShapedAlertOfTheBoxsOwnPageMirrorsItsAlarmByEventId) {
+    raise("a");
+    ASSERT_TRUE(store_->remember_signl4_event("ev-a", "sentinel:a", clock_.wall_now()).is_ok());
+    clock_.advance(std::chrono::seconds(30));
+    sources::SourceBatch batch;
+    batch.source = "signl4";
+    core::CloudSnapshot snap;
+    snap.alarm.source = "signl4";
+    snap.alarm.id = "alert-7";
+    snap.alarm.title = "Incident a";
+    snap.alarm.updated = clock_.wall_now();
+    snap.cloud_state = core::AlarmState::kAcked;
+    snap.may_raise = true;  // raise_own_alerts: an alert of nobody's would be an alarm of its own
+    snap.page_id = "ev-a";
+    batch.snapshots.push_back(snap);
+    pass_loop_->handle(batch);
+    EXPECT_EQ(pass_loop_->book().find("signl4:alert-7"), nullptr) << "no second alarm for the box's own page";
+    EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kAcked);
+    auto entries = pending();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].target, "sentinel");
+    EXPECT_EQ(entries[0].origin, "signl4");
+
+    // An alert of an event the box never paged is SIGNL4's own.
+    snap.alarm.id = "alert-8";
+    snap.page_id = "ev-unknown";
+    snap.cloud_state = core::AlarmState::kUnacked;
+    batch.snapshots = {snap};
+    pass_loop_->handle(batch);
+    EXPECT_NE(pass_loop_->book().find("signl4:alert-8"), nullptr);
+}
+
 TEST_F(PassOnTest, AClosureIsPassedOnAsAcknowledgeByDefaultAndAsResolveWhenListed) {
     raise("a");
     raise("b");

@@ -52,6 +52,37 @@ TEST(Signl4AlertParse, ReadsEveryField) {
     EXPECT_EQ(format_iso8601(alert->last_modified, true), "2026-11-22T08:01:02.123Z");
 }
 
+// An OverviewAlert (the items of POST /alerts/paged) with every property of the contract's schema
+// (shared/specs/signl4/openapi-v1-alerts-excerpt.yaml) and nothing else: no externalEventId, no statusCode,
+// no history (historyDetailed), no severity.
+constexpr const char* kOverviewAlert = R"({
+  "alertDeliveryStatus": 1, "annotations": [{"annotationType": 1, "id": "n1", "text": "seen",
+  "timestamp": "2026-11-22T08:00:30Z", "userId": "u1"}], "categoryId": "c1", "eventId": "ev-73e01a99",
+  "flags": 0, "historyDetailed": {"acknowledged": null, "acknowledgedgements": [], "closed": null,
+  "closedBy": null, "created": "2026-11-22T08:00:00Z", "historyEntries": []}, "id": "a1",
+  "lastModified": "2026-11-22T08:01:02Z", "requiredAcknowledgements": 1, "status": 2,
+  "subscriptionId": "s1", "teamId": "t1", "text": "Severity High", "title": "Ransomware on HOST-7"})";
+
+TEST(Signl4AlertParse, ReadsTheContractsOverviewAlert) {
+    auto alert = parse(kOverviewAlert);
+    ASSERT_TRUE(alert.is_ok()) << alert.status().message();
+    EXPECT_EQ(alert->id, "a1");
+    EXPECT_EQ(alert->event_id, "ev-73e01a99");
+    EXPECT_TRUE(alert->external_event_id.empty());
+    EXPECT_EQ(alert->status, Signl4Status::kAcknowledged);
+    EXPECT_EQ(format_iso8601(alert->created), "2026-11-22T08:00:00Z") << "historyDetailed.created";
+    EXPECT_EQ(format_iso8601(alert->last_modified), "2026-11-22T08:01:02Z");
+}
+
+TEST(Signl4AlertParse, TheContractsStatusWinsOverTheWebhooksStatusCode) {
+    auto alert = parse(R"({"id": "a2", "status": 4, "statusCode": 1, "lastModified": "2026-11-22T08:00:00Z",
+                           "historyDetailed": {"created": "2026-11-22T07:00:00Z"},
+                           "history": {"created": "2026-11-22T06:00:00Z"}})");
+    ASSERT_TRUE(alert.is_ok()) << alert.status().message();
+    EXPECT_EQ(alert->status, Signl4Status::kClosed);
+    EXPECT_EQ(format_iso8601(alert->created), "2026-11-22T07:00:00Z");
+}
+
 TEST(Signl4AlertParse, AcceptsTheV1StatusName) {
     auto alert = parse(R"({"id": "a2", "status": 4, "lastModified": "2026-11-22T08:00:00Z"})");
     ASSERT_TRUE(alert.is_ok()) << alert.status().message();
@@ -66,7 +97,7 @@ TEST(Signl4AlertParse, MissingOrMistypedRequiredFieldsNameFieldAndRecord) {
     } cases[] = {
         {R"({"statusCode": 1, "lastModified": "2026-11-22T08:00:00Z"})", "signl4 alert (no id): id: missing"},
         {R"({"id": 7, "statusCode": 1, "lastModified": "2026-11-22T08:00:00Z"})", "id: expected a non-empty string"},
-        {R"({"id": "a3", "lastModified": "2026-11-22T08:00:00Z"})", "signl4 alert 'a3': statusCode: missing"},
+        {R"({"id": "a3", "lastModified": "2026-11-22T08:00:00Z"})", "signl4 alert 'a3': status: missing"},
         {R"({"id": "a4", "statusCode": "open", "lastModified": "2026-11-22T08:00:00Z"})",
          "signl4 alert 'a4': statusCode: expected an integer, got string"},
         {R"({"id": "a5", "statusCode": 1})", "signl4 alert 'a5': lastModified: missing"},
@@ -151,10 +182,20 @@ TEST(Signl4Webhook, RaiseBodyCarriesTheAlarmKeyAsExternalId) {
                              "https://portal.azure.com/#incident/3177"}) {
         EXPECT_NE(message.find(part), std::string::npos) << part << " in " << message;
     }
+    EXPECT_EQ(signl4_page_key(message), "sentinel:73e01a99") << "the message ends with the key line: " << message;
     alarm.title.clear();
     auto untitled = json::parse(signl4_raise_body(alarm, {}), "body");
     EXPECT_EQ(json::get_string(untitled->get(), "Title"), "sentinel:73e01a99");
     EXPECT_EQ(json::get_string(untitled->get(), "X-S4-AlertingScenario"), "single_ack");
+}
+
+TEST(Signl4Webhook, ThePageKeyIsTheWholeLastKeyLine) {
+    EXPECT_EQ(signl4_page_key("Severity High\nAlarm key: sentinel:abc"), "sentinel:abc");
+    EXPECT_EQ(signl4_page_key("Alarm key: sentinel:abc\r\n"), "sentinel:abc");
+    EXPECT_EQ(signl4_page_key("Alarm key: sentinel:old\nquoted\nAlarm key: sentinel:new"), "sentinel:new");
+    EXPECT_EQ(signl4_page_key("see Alarm key: sentinel:abc"), "") << "only at the start of a line";
+    EXPECT_EQ(signl4_page_key(""), "");
+    EXPECT_EQ(signl4_page_key("no key here"), "");
 }
 
 }  // namespace

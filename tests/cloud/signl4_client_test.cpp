@@ -61,7 +61,7 @@ TEST_F(Signl4ClientTest, PagedQueryCarriesKeyTeamAndWatermarkAndFollowsContinuat
     auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 2u);
     EXPECT_EQ(requests[0].method, "POST");
-    EXPECT_EQ(requests[0].url, "https://s4.example/api/v2/alerts/paged?maxResults=2");
+    EXPECT_EQ(requests[0].url, "https://s4.example/api/alerts/paged?maxResults=2");
     EXPECT_EQ(*net::find_header(requests[0].headers, "X-S4-Api-Key"), kApiKey);
     auto first = json::parse(requests[0].body, "body");
     ASSERT_TRUE(first.is_ok());
@@ -85,7 +85,7 @@ TEST_F(Signl4ClientTest, BadRecordsBecomeWarningsNamingFieldAndId) {
     auto alerts = client_.list_alerts(since_, &warnings);
     ASSERT_TRUE(alerts.is_ok());
     ASSERT_EQ(warnings.size(), 1u);
-    EXPECT_NE(warnings[0].find("'x9': statusCode: missing"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("'x9': status: missing"), std::string::npos) << warnings[0];
 }
 
 TEST_F(Signl4ClientTest, APageThatIsNotJsonFailsThePoll) {

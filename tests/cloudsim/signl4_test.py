@@ -15,7 +15,7 @@ KEY = {"X-S4-Api-Key": API_KEY}
 
 class Signl4Test(SimTestCase):
     def paged(self, body=None, max_results=100, headers=KEY):
-        return self.call("POST", "/api/v2/alerts/paged", {"maxResults": str(max_results)}, body or {}, headers)
+        return self.call("POST", "/api/alerts/paged", {"maxResults": str(max_results)}, body or {}, headers)
 
     def hook(self, body, secret=TEAM_SECRET):
         return self.call("POST", "/webhook/" + secret, body=body)
@@ -30,7 +30,7 @@ class Signl4Test(SimTestCase):
         self.assertIn("message", reply.json)
         self.assertEqual(self.paged().status, 204)  # nothing yet
 
-    def test_webhook_raises_an_alert_with_the_external_id(self):
+    def test_webhook_raises_an_alert_answered_by_its_event_id_in_the_contracts_shapes(self):
         reply = self.hook({"Title": "Ransomware on HOST-7", "Message": "Severity High",
                            "X-S4-ExternalID": "sentinel:abc", "X-S4-Status": "new",
                            "X-S4-SourceSystem": "sirenbox", "X-S4-AlertingScenario": "single_ack"})
@@ -39,14 +39,24 @@ class Signl4Test(SimTestCase):
         page = self.paged()
         self.assertEqual(page.status, 200, page.raw)
         [alert] = page.json["results"]
-        self.assertEqual(alert["externalEventId"], "sentinel:abc")
-        self.assertEqual(alert["statusCode"], 1)
+        # OverviewAlert: the webhook's eventId, `status`, `historyDetailed`; no external id, no statusCode.
+        self.assertEqual(alert["eventId"], reply.json["eventId"])
+        self.assertEqual(alert["status"], 1)
+        self.assertIn("created", alert["historyDetailed"])
+        for absent in ("externalEventId", "externalId", "statusCode", "history", "severity"):
+            self.assertNotIn(absent, alert)
         self.assertEqual(alert["title"], "Ransomware on HOST-7")
         self.assertEqual(alert["text"], "Severity High")
         self.assertFalse(page.json["hasMore"])
         self.assertIsNone(page.json["continuationToken"])
-        got = self.call("GET", "/api/v2/alerts/" + alert["id"], headers=KEY)
-        self.assertEqual(got.json["externalEventId"], "sentinel:abc")
+        got = self.call("GET", "/api/alerts/" + alert["id"], headers=KEY)
+        # AlertInfo: `history`, the eventId; no external id.
+        self.assertEqual(got.json["eventId"], reply.json["eventId"])
+        self.assertIn("created", got.json["history"])
+        self.assertNotIn("externalEventId", got.json)
+        # The control API shows the outbound webhook's names.
+        [seen] = self.sim.call("GET", "/_sim/signl4/alerts")["alerts"]
+        self.assertEqual((seen["externalEventId"], seen["statusCode"]), ("sentinel:abc", 1))
 
     def test_webhook_with_a_wrong_secret_is_refused_and_the_secret_stays_out_of_the_log(self):
         self.assertEqual(self.hook({"Title": "x"}, secret="nope").status, 404)
@@ -86,25 +96,25 @@ class Signl4Test(SimTestCase):
 
     def test_rest_acknowledge_and_close(self):
         alert = self.create(title="Door open")
-        reply = self.call("POST", "/api/v2/alerts/%s/acknowledge" % alert["id"], body={"userId": "u1"}, headers=KEY)
-        self.assertEqual((reply.status, reply.json["statusCode"]), (200, 2))
-        reply = self.call("POST", "/api/v2/alerts/%s/close" % alert["id"], body={"userId": "u1"}, headers=KEY)
-        self.assertEqual((reply.status, reply.json["statusCode"]), (200, 4))
-        reply = self.call("POST", "/api/v2/alerts/%s/acknowledge" % alert["id"], body={}, headers=KEY)
+        reply = self.call("POST", "/api/alerts/%s/acknowledge" % alert["id"], body={"userId": "u1"}, headers=KEY)
+        self.assertEqual((reply.status, reply.json["status"]), (200, 2))
+        reply = self.call("POST", "/api/alerts/%s/close" % alert["id"], body={"userId": "u1"}, headers=KEY)
+        self.assertEqual((reply.status, reply.json["status"]), (200, 4))
+        reply = self.call("POST", "/api/alerts/%s/acknowledge" % alert["id"], body={}, headers=KEY)
         self.assertEqual(reply.status, 409)
-        self.assertEqual(self.call("GET", "/api/v2/alerts/nope", headers=KEY).status, 404)
-        self.assertEqual(self.call("GET", "/api/v2/alerts/%s" % alert["id"]).status, 401)
+        self.assertEqual(self.call("GET", "/api/alerts/nope", headers=KEY).status, 404)
+        self.assertEqual(self.call("GET", "/api/alerts/%s" % alert["id"]).status, 401)
 
     def test_annotate_adds_a_text_annotation_that_get_returns(self):
         alert = self.create(title="t", externalEventId="sentinel:9")
-        path = "/api/v2/alerts/%s/annotate" % alert["id"]
+        path = "/api/alerts/%s/annotate" % alert["id"]
         reply = self.call("POST", path, body={"annotationType": 1, "text": "Acknowledged at box"}, headers=KEY)
         self.assertEqual(reply.status, 200, reply.raw)
         self.assertEqual(reply.json["text"], "Acknowledged at box")
-        got = self.call("GET", "/api/v2/alerts/" + alert["id"], headers=KEY)
+        got = self.call("GET", "/api/alerts/" + alert["id"], headers=KEY)
         self.assertEqual([a["text"] for a in got.json["annotations"]], ["Acknowledged at box"])
         self.assertEqual(self.call("POST", path, body={"annotationType": 1}, headers=KEY).status, 400)
-        self.assertEqual(self.call("POST", "/api/v2/alerts/nope/annotate", body={"text": "x"}, headers=KEY).status,
+        self.assertEqual(self.call("POST", "/api/alerts/nope/annotate", body={"text": "x"}, headers=KEY).status,
                          404)
         self.assertEqual(self.call("POST", path, body={"text": "x"}).status, 401)
 
@@ -128,7 +138,7 @@ class Signl4Test(SimTestCase):
 
     def test_other_status_codes_and_faults_for_the_box_tests(self):
         odd = self.create(title="Odd", statusCode=16)
-        self.assertEqual(self.paged().json["results"][0]["statusCode"], 16)
+        self.assertEqual(self.paged().json["results"][0]["status"], 16)
         self.sim.call("POST", "/_sim/signl4/config", {"paged_fault": "html"})
         reply = self.paged()
         self.assertEqual(reply.status, 200)

@@ -353,8 +353,8 @@ class AllTargets(Harness):
             return
         method, path = self.rng.choice([("GET", "/incidents/"), ("PUT", "/incidents/"),
                                         ("GET", "/security/alerts_v2/"), ("PATCH", "/security/alerts_v2/"),
-                                        ("POST", "/security/alerts_v2/"), ("GET", "/api/v2/alerts/"),
-                                        ("POST", "/api/v2/alerts/")])
+                                        ("POST", "/security/alerts_v2/"), ("GET", "/api/alerts/"),
+                                        ("POST", "/api/alerts/")])
         if "delay_before_headers_ms" in action and method in ("PATCH", "POST"):
             # A write held back before the service applies it would land after the killed box's successor
             # has checked and written again: Graph comments and SIGNL4 calls carry no idempotency key, so
@@ -508,7 +508,7 @@ def all_targets(args):
                 if not e["description"].startswith(wanted) or not wanted:
                     problems.append("%s: SIGNL4 history entry %s" % (key, json.dumps(e)))
             calls = [e["path"].rsplit("/", 1)[1] for e in log if e["method"] == "POST" and ok(e) and
-                     e["path"] in ("/api/v2/alerts/%s/acknowledge" % alert["id"], "/api/v2/alerts/%s/close" % alert["id"])]
+                     e["path"] in ("/api/alerts/%s/acknowledge" % alert["id"], "/api/alerts/%s/close" % alert["id"])]
             once(key + " SIGNL4 POST to acknowledged", transitions_to(calls, "open", "acknowledge"), acked)
             once(key + " SIGNL4 POST to closed", transitions_to(calls, "open", "close"), resolved)
             notes = [a["text"] for a in alert.get("annotations", [])]

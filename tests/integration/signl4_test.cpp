@@ -82,25 +82,17 @@ class Signl4Integration : public ::testing::Test {
                                              daemon_));
     }
 
-    testing::CommandResult ctl(std::vector<std::string> args) {
-        return testing::sirenboxctl(socket_, args);
-    }
+    testing::CommandResult ctl(std::vector<std::string> args) { return testing::sirenboxctl(socket_, args); }
 
-    json::Ptr ctl_json(std::vector<std::string> args) {
-        return testing::sirenboxctl_json(socket_, args);
-    }
+    json::Ptr ctl_json(std::vector<std::string> args) { return testing::sirenboxctl_json(socket_, args); }
 
-    std::set<std::string> lit() {
-        return testing::lit_outputs(ctl_json({"gpio"}).get());
-    }
+    std::set<std::string> lit() { return testing::lit_outputs(ctl_json({"gpio"}).get()); }
 
     bool lit_exactly(const std::set<std::string>& want) {
         return testing::wait_until([&] { return lit() == want; });
     }
 
-    long long outbox(const char* field) {
-        return testing::outbox_count(socket_, field);
-    }
+    long long outbox(const char* field) { return testing::outbox_count(socket_, field); }
 
     // SIGNL4 alerts in the simulator whose externalEventId is `external`.
     std::vector<std::string> signl4_alerts_for(const std::string& external) {
@@ -219,8 +211,8 @@ TEST_F(Signl4Integration, TheBoxsActionsReachSentinelAndSignl4) {
         const cJSON* list = json::member(log.get(), "requests");
         for (const cJSON* r = list ? list->child : nullptr; r; r = r->next) {
             const std::string path = json::get_string(r, "path").value_or("");
-            if (json::get_string(r, "method") != "POST" || path.rfind("/api/v2/alerts/", 0) != 0 ||
-                path == "/api/v2/alerts/paged")
+            if (json::get_string(r, "method") != "POST" || path.rfind("/api/alerts/", 0) != 0 ||
+                path == "/api/alerts/paged")
                 continue;
             const cJSON* body = json::member(r, "body");
             writes.emplace_back(path, body ? json::print(body) : "");
@@ -229,7 +221,7 @@ TEST_F(Signl4Integration, TheBoxsActionsReachSentinelAndSignl4) {
     };
     auto writes = signl4_writes();
     ASSERT_EQ(writes.size(), 1u) << daemon_->output();
-    EXPECT_EQ(writes[0].first, "/api/v2/alerts/" + alert_id + "/acknowledge");
+    EXPECT_EQ(writes[0].first, "/api/alerts/" + alert_id + "/acknowledge");
     EXPECT_EQ(writes[0].second, R"({"description":"Acknowledged at Test wall by button"})");
     const cJSON* entries = json::member(json::member(alert.get(), "history"), "entries");
     ASSERT_EQ(cJSON_GetArraySize(entries), 1) << json::print(alert.get());
@@ -245,9 +237,9 @@ TEST_F(Signl4Integration, TheBoxsActionsReachSentinelAndSignl4) {
         << daemon_->output();
     writes = signl4_writes();
     ASSERT_EQ(writes.size(), 2u) << daemon_->output();
-    EXPECT_EQ(writes[0].first, "/api/v2/alerts/" + alert_id + "/annotate");
+    EXPECT_EQ(writes[0].first, "/api/alerts/" + alert_id + "/annotate");
     EXPECT_EQ(writes[0].second, R"x({"annotationType":1,"text":"technician on site (Test wall, cli)"})x");
-    EXPECT_EQ(writes[1].first, "/api/v2/alerts/" + alert_id + "/close");
+    EXPECT_EQ(writes[1].first, "/api/alerts/" + alert_id + "/close");
     EXPECT_EQ(writes[1].second, R"({"description":"Resolved at Test wall by cli"})");
     alert = sim_->call("GET", "/_sim/signl4/alerts/" + alert_id);
     EXPECT_EQ(json::get_integer(alert.get(), "statusCode"), 4);
@@ -350,6 +342,31 @@ TEST_F(Signl4Integration, AKillDuringAResolveRaisesAndPagesNothingAgain) {
     EXPECT_EQ(output.find("signl4: raised " + key), std::string::npos) << output;
 }
 
+// The page is made but its answer never reaches the box (the connection is reset mid-answer): the retry finds
+// the page by the key line of its text, keeps it and pages nobody again; the app's acknowledgement of that page
+// still reaches the wall.
+TEST_F(Signl4Integration, APageWhoseAnswerWasLostIsKeptNotSentAgain) {
+    sim_->call("POST", "/_sim/faults",
+               R"({"match": {"method": "POST", "path": "/webhook/"}, "count": 1, "action": {"reset_mid_body": true}})");
+    start_daemon();
+    auto incident = sim_->create_incident(R"({"title": "Exfiltration over DNS", "severity": "High", "status": "New"})");
+    const std::string key = "sentinel:" + json::get_string(incident.get(), "name").value_or("");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
+    ASSERT_TRUE(
+        testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; }, std::chrono::seconds(30)))
+        << daemon_->output();
+    const auto alerts = signl4_alerts_for(key);
+    ASSERT_EQ(alerts.size(), 1u) << "paged twice: " << daemon_->output();
+    EXPECT_NE(daemon_->output().find("is a page of " + key + " whose answer never reached the box"), std::string::npos)
+        << daemon_->output();
+
+    sim_->call("POST", "/_sim/signl4/alerts/" + alerts[0] + "/acknowledge", R"({"user": "alice"})");
+    ASSERT_TRUE(lit_exactly({"lamp_red", "lamp_green"})) << daemon_->output();
+    auto status = ctl_json({"status"});
+    ASSERT_EQ(cJSON_GetArraySize(json::member(status.get(), "alarms")), 1) << json::print(status.get());
+    EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
+}
+
 // SIGNL4 → Sentinel: acknowledged in the SIGNL4 app, the alarm's incident follows through the outbox (one
 // PUT setting it Active with the etag just read, one comment saying where it came from), and nothing goes
 // back to SIGNL4. Closed there with "resolve" passed on, the incident is closed with the classification.
@@ -361,8 +378,9 @@ TEST_F(Signl4Integration, AnAcknowledgementInTheSignl4AppIsPassedOnToSentinel) {
     const std::string name = json::get_string(incident.get(), "name").value_or("");
     const std::string key = "sentinel:" + name;
     const std::string incident_path = std::string("/subscriptions/") + CloudSim::kSubscription + "/resourceGroups/" +
-                                      CloudSim::kResourceGroup + "/providers/Microsoft.OperationalInsights/workspaces/" +
-                                      CloudSim::kWorkspace + "/providers/Microsoft.SecurityInsights/incidents/" + name;
+                                      CloudSim::kResourceGroup +
+                                      "/providers/Microsoft.OperationalInsights/workspaces/" + CloudSim::kWorkspace +
+                                      "/providers/Microsoft.SecurityInsights/incidents/" + name;
     ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
     ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; }))
         << daemon_->output();
@@ -384,8 +402,9 @@ TEST_F(Signl4Integration, AnAcknowledgementInTheSignl4AppIsPassedOnToSentinel) {
             const std::string path = json::get_string(r, "path").value_or("");
             // Writes: PUT / PATCH, and the POSTs that change SIGNL4 (the incident's alerts and entities are
             // POSTs that read).
-            const bool signl4_write = method == "POST" && (path.rfind("/api/", 0) == 0 || path.rfind("/webhook", 0) == 0) &&
-                                      path != "/api/v2/alerts/paged";
+            const bool signl4_write = method == "POST" &&
+                                      (path.rfind("/api/", 0) == 0 || path.rfind("/webhook", 0) == 0) &&
+                                      path != "/api/alerts/paged";
             if (method != "PUT" && method != "PATCH" && method != "DELETE" && !signl4_write) continue;
             const cJSON* body = json::member(r, "body");
             out.push_back({method, path, json::get_string(json::member(r, "query"), "api-version").value_or(""),
@@ -403,7 +422,8 @@ TEST_F(Signl4Integration, AnAcknowledgementInTheSignl4AppIsPassedOnToSentinel) {
     auto seen = writes();
     auto listed = [](const std::vector<Write>& ws) {
         std::string text;
-        for (const auto& w : ws) text += w.method + " " + w.path + " " + (w.body ? json::print(w.body.get()) : "") + "\n";
+        for (const auto& w : ws)
+            text += w.method + " " + w.path + " " + (w.body ? json::print(w.body.get()) : "") + "\n";
         return text;
     };
     ASSERT_EQ(seen.size(), 2u) << listed(seen);
@@ -418,7 +438,8 @@ TEST_F(Signl4Integration, AnAcknowledgementInTheSignl4AppIsPassedOnToSentinel) {
     EXPECT_EQ(json::member(props, "classification"), nullptr);
     EXPECT_EQ(seen[1].method, "PUT");
     EXPECT_EQ(seen[1].path.rfind(incident_path + "/comments/", 0), 0u) << seen[1].path;
-    EXPECT_EQ(json::print(seen[1].body.get()), R"j({"properties":{"message":"Acknowledged in SIGNL4 (via Test wall)"}})j");
+    EXPECT_EQ(json::print(seen[1].body.get()),
+              R"j({"properties":{"message":"Acknowledged in SIGNL4 (via Test wall)"}})j");
     EXPECT_EQ(json::get_string(json::member(sim_->get_incident(name).get(), "properties"), "status"), "Active");
     const std::string log_text = daemon_->output();
     EXPECT_NE(log_text.find(key + ": Acknowledged in SIGNL4 (via Test wall); passing it on as acknowledge to sentinel"),
@@ -470,13 +491,14 @@ TEST_F(Signl4Integration, AcknowledgingAnAlertTheBoxDidNotRaiseAnnotatesItAndRes
     ASSERT_TRUE(lit_exactly({"lamp_red", "siren"})) << daemon_->output();
     sim_->clear_requests();
     ASSERT_EQ(ctl({"ack", "signl4:" + id}).exit_code, 0);
-    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; })) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; }))
+        << daemon_->output();
     auto writes = [&] {
         std::vector<std::pair<std::string, std::string>> found;  // path, body
         auto log = sim_->requests();
         for (const cJSON* r = json::member(log.get(), "requests")->child; r; r = r->next) {
             const std::string path = json::get_string(r, "path").value_or("");
-            if (json::get_string(r, "method") != "POST" || path == "/api/v2/alerts/paged") continue;
+            if (json::get_string(r, "method") != "POST" || path == "/api/alerts/paged") continue;
             const cJSON* body = json::member(r, "body");
             found.emplace_back(path, body ? json::print(body) : "");
         }
@@ -484,17 +506,18 @@ TEST_F(Signl4Integration, AcknowledgingAnAlertTheBoxDidNotRaiseAnnotatesItAndRes
     };
     auto first = writes();
     ASSERT_EQ(first.size(), 1u) << daemon_->output();
-    EXPECT_EQ(first[0].first, "/api/v2/alerts/" + id + "/annotate") << "whoever SIGNL4 paged still takes it";
+    EXPECT_EQ(first[0].first, "/api/alerts/" + id + "/annotate") << "whoever SIGNL4 paged still takes it";
     EXPECT_EQ(first[0].second, R"({"annotationType":1,"text":"Acknowledged at Test wall by cli"})");
     auto now = sim_->call("GET", "/_sim/signl4/alerts/" + id);
     EXPECT_EQ(json::get_integer(now.get(), "statusCode"), 1) << "still new in SIGNL4";
 
     sim_->clear_requests();
     ASSERT_EQ(ctl({"resolve", "signl4:" + id}).exit_code, 0);
-    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 2 && outbox("pending") == 0; })) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 2 && outbox("pending") == 0; }))
+        << daemon_->output();
     auto second = writes();
     ASSERT_EQ(second.size(), 1u) << daemon_->output();
-    EXPECT_EQ(second[0].first, "/api/v2/alerts/" + id + "/close");
+    EXPECT_EQ(second[0].first, "/api/alerts/" + id + "/close");
     EXPECT_EQ(daemon_->stop(SIGTERM), 0) << daemon_->output();
 }
 

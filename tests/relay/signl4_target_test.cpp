@@ -160,13 +160,13 @@ TEST_F(Signl4ActionTest, AcknowledgeFindsTheNewestAlertOfTheExternalIdAndAcknowl
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 3u);
-    EXPECT_EQ(requests[0].url, "https://s4.example/api/v2/alerts/paged?maxResults=100");
+    EXPECT_EQ(requests[0].url, "https://s4.example/api/alerts/paged?maxResults=100");
     auto list = json::parse(requests[0].body, "list");
     EXPECT_EQ(json::get_string(list->get(), "modifiedSince"), "2026-11-22T07:54:00.000Z");
     EXPECT_EQ(requests[1].method, "GET");
-    EXPECT_EQ(requests[1].url, "https://s4.example/api/v2/alerts/a-1");
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/alerts/a-1");
     EXPECT_EQ(requests[2].method, "POST");
-    EXPECT_EQ(requests[2].url, "https://s4.example/api/v2/alerts/a-1/acknowledge");
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/alerts/a-1/acknowledge");
     EXPECT_EQ(requests[2].body, R"({"description":"Acknowledged at NOC wall by button"})");
     EXPECT_TRUE(requests[2].safe_to_retry);
 }
@@ -195,11 +195,11 @@ TEST_F(Signl4ActionTest, ResolveClosesWithUserIdAndSkipsAClosedAlert) {
     ASSERT_TRUE(target.deliver(entry_).is_ok());
     auto requests = transport.requests();
     ASSERT_EQ(requests.size(), 4u);
-    EXPECT_EQ(requests[2].url, "https://s4.example/api/v2/alerts/a-1/close");
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/alerts/a-1/close");
     EXPECT_EQ(requests[2].body, R"({"description":"Acknowledged at NOC wall by button","userId":"u-7"})");
     // Read again for when SIGNL4 closed it: the SIGNL4 poller's later listings of this alert are compared with it.
     EXPECT_EQ(requests[3].method, "GET");
-    EXPECT_EQ(requests[3].url, "https://s4.example/api/v2/alerts/a-1");
+    EXPECT_EQ(requests[3].url, "https://s4.example/api/alerts/a-1");
     EXPECT_EQ(target.cloud_changed(), *parse_iso8601("2026-11-22T08:01:00Z"));
 
     transport.push(200, kListWithAlert);
@@ -217,7 +217,7 @@ TEST_F(Signl4ActionTest, CommentAnnotatesOnceAndIsNotRepeated) {
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 3u);
-    EXPECT_EQ(requests[2].url, "https://s4.example/api/v2/alerts/a-1/annotate");
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/alerts/a-1/annotate");
     EXPECT_EQ(requests[2].body, R"({"annotationType":1,"text":"Acknowledged at NOC wall by button"})");
     EXPECT_FALSE(requests[2].safe_to_retry) << "a repeated annotate would add a second note";
 
@@ -229,13 +229,14 @@ TEST_F(Signl4ActionTest, CommentAnnotatesOnceAndIsNotRepeated) {
 
 TEST_F(Signl4ActionTest, OwnSignl4AlarmsAreReadByAlertId) {
     entry_.alarm_key = "signl4:a-9";
-    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
+    transport_.push(200,
+                    R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
     transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 2})");
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 2u);
-    EXPECT_EQ(requests[0].url, "https://s4.example/api/v2/alerts/a-9");
-    EXPECT_EQ(requests[1].url, "https://s4.example/api/v2/alerts/a-9/acknowledge");
+    EXPECT_EQ(requests[0].url, "https://s4.example/api/alerts/a-9");
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/alerts/a-9/acknowledge");
 }
 
 TEST_F(Signl4ActionTest, AnAlertTheBoxDidNotRaiseIsAnnotatedNotAcknowledged) {
@@ -244,12 +245,13 @@ TEST_F(Signl4ActionTest, AnAlertTheBoxDidNotRaiseIsAnnotatedNotAcknowledged) {
     alarm.id = "a-9";
     entry_.alarm_key = "signl4:a-9";
     entry_.payload = signl4_action_payload(alarm, "Acknowledged at NOC wall by button", true);
-    transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
+    transport_.push(200,
+                    R"({"id": "a-9", "lastModified": "2026-11-22T08:01:00Z", "statusCode": 1, "annotations": []})");
     transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:02:00Z", "statusCode": 1})");
     ASSERT_TRUE(target_.deliver(entry_).is_ok());
     auto requests = transport_.requests();
     ASSERT_EQ(requests.size(), 2u);
-    EXPECT_EQ(requests[1].url, "https://s4.example/api/v2/alerts/a-9/annotate") << "its owner in SIGNL4 still takes it";
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/alerts/a-9/annotate") << "its owner in SIGNL4 still takes it";
     EXPECT_EQ(requests[1].body, R"({"annotationType":1,"text":"Acknowledged at NOC wall by button"})");
 
     transport_.push(200, R"({"id": "a-9", "lastModified": "2026-11-22T08:02:00Z", "statusCode": 1,
@@ -397,9 +399,9 @@ TEST(OutboxRaise, RaiseFailedAsksTheOutboxByAlarmKey) {
 class Signl4PageGuardTest : public Signl4TargetTest {
   protected:
     Signl4PageGuardTest()
-        : store_(open()),
-          guarded_(cloud::Signl4Client(transport_, options()), {},
-                   [this](const OutboxEntry& raise) { return signl4_paged_before(*store_, raise); }) {
+        : store_(open()), guarded_(cloud::Signl4Client(transport_, options()), {}, [this](const OutboxEntry& raise) {
+              return signl4_paged_before(*store_, raise);
+          }) {
         // SIGNL4 lists no alert; the webhook takes every event.
         transport_.set_handler([](const net::HttpRequest& request) -> Result<net::HttpResponse> {
             net::HttpResponse response;
@@ -528,6 +530,166 @@ TEST_F(Signl4PageGuardTest, AnOutboxThatCannotAnswerIsAskedAgainLaterNeverPosted
     EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.to_string();
     EXPECT_NE(s.message().find("database is locked"), std::string::npos);
     EXPECT_TRUE(transport_.requests().empty());
+}
+
+}  // namespace
+}  // namespace sirenbox::relay
+
+namespace sirenbox::relay {
+namespace {
+
+// SIGNL4 by its contract (issue 13, point 1): the paged list (OverviewAlert) carries `eventId`, `status` and
+// `historyDetailed`, never an external id. The box knows its page by the eventId the webhook answered, kept in
+// the store (schema 7) by the relay.
+constexpr const char* kContractList = R"({"hasMore": false, "results": [
+    {"id": "x", "eventId": "ev-other", "status": 1, "lastModified": "2026-11-22T08:01:00Z",
+     "historyDetailed": {"created": "2026-11-22T08:00:09Z"}},
+    {"id": "a-1", "eventId": "ev-1", "status": 1, "lastModified": "2026-11-22T08:01:00Z",
+     "historyDetailed": {"created": "2026-11-22T08:00:05Z"}}]})";
+constexpr const char* kContractAlert = R"({"id": "a-1", "eventId": "ev-1", "status": 1,
+    "lastModified": "2026-11-22T08:01:00Z", "history": {"created": "2026-11-22T08:00:05Z"}, "annotations": []})";
+
+class Signl4ContractTest : public ::testing::Test {
+  protected:
+    Signl4ContractTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")) {
+        auto opened = store::Store::open(dir_.path() / "box.db", clock_);
+        EXPECT_TRUE(opened.is_ok()) << opened.status().message();
+        store_ = std::move(*opened);
+        cloud::Signl4Options o;
+        o.api_url = "https://s4.example/api";
+        o.team_id = "team-1";
+        o.api_key = Secret("key");
+        o.webhook_url = "https://s4.example";
+        o.team_secret = Secret("team-secret");
+        target_ = std::make_unique<Signl4Target>(cloud::Signl4Client(transport_, o), nullptr, nullptr,
+                                                 signl4_page_memory(*store_, clock_));
+        entry_.id = 7;
+        entry_.alarm_key = "sentinel:inc-1";
+        entry_.target = "signl4";
+        entry_.kind = ActionKind::kRaise;
+        entry_.origin = "cloud";
+        entry_.payload = R"({"check_since": "2026-11-22T08:00:00Z", "event": )" + std::string(kBody) + "}";
+        entry_.created = *parse_iso8601("2026-11-22T08:00:00Z");
+    }
+
+    void make_acknowledge() {
+        entry_.kind = ActionKind::kAcknowledge;
+        entry_.origin = "button";
+        core::Alarm alarm;
+        alarm.source = "sentinel";
+        alarm.id = "inc-1";
+        alarm.created = *parse_iso8601("2026-11-22T07:59:00Z");
+        entry_.payload = signl4_action_payload(alarm, kNote);
+    }
+
+    testing::TempDir dir_;
+    FakeClock clock_;
+    std::unique_ptr<store::Store> store_;
+    testing::FakeTransport transport_;
+    std::unique_ptr<Signl4Target> target_;
+    OutboxEntry entry_;
+};
+
+TEST_F(Signl4ContractTest, ThePagesEventIdIsKeptWithTheAlarm) {
+    transport_.push(204, "");
+    transport_.push(201, R"({"eventId": "ev-1"})");
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    EXPECT_EQ(store_->signl4_alarm_of_event("ev-1").value(), std::optional<std::string>("sentinel:inc-1"));
+    EXPECT_EQ(store_->signl4_events_of("sentinel:inc-1").value(), std::vector<std::string>{"ev-1"});
+    EXPECT_EQ(store_->signl4_alarm_of_event("ev-2").value(), std::nullopt);
+}
+
+TEST_F(Signl4ContractTest, AnOpenAlertOfARecordedEventMeansPagedAlready) {
+    ASSERT_TRUE(store_->remember_signl4_event("ev-1", "sentinel:inc-1", clock_.wall_now()).is_ok());
+    transport_.push(200, kContractList);
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 1u) << "no second page";
+}
+
+TEST_F(Signl4ContractTest, AcknowledgeFindsItsAlertByTheRecordedEventId) {
+    ASSERT_TRUE(store_->remember_signl4_event("ev-1", "sentinel:inc-1", clock_.wall_now()).is_ok());
+    make_acknowledge();
+    transport_.push(200, kContractList);
+    transport_.push(200, kContractAlert);
+    transport_.push(200, kContractAlert);
+    Status s = target_->deliver(entry_);
+    ASSERT_TRUE(s.is_ok()) << s.to_string();
+    auto requests = transport_.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_EQ(requests[1].url, "https://s4.example/api/alerts/a-1");
+    EXPECT_EQ(requests[2].url, "https://s4.example/api/alerts/a-1/acknowledge");
+}
+
+TEST_F(Signl4ContractTest, AnAlertNeverFoundFailsForGoodAnHourAfterItsPageNotRetriedForever) {
+    ASSERT_TRUE(store_->remember_signl4_event("ev-lost", "sentinel:inc-1", clock_.wall_now()).is_ok());
+    make_acknowledge();
+    transport_.push(200, kContractList);
+    Status early = target_->deliver(entry_);
+    EXPECT_EQ(early.code(), StatusCode::kUnavailable) << "SIGNL4 may only be slow to list it: " << early.to_string();
+    clock_.advance(Signl4Target::kFindDeadline + std::chrono::seconds(1));
+    transport_.push(200, kContractList);
+    Status late = target_->deliver(entry_);
+    EXPECT_TRUE(is_permanent(late)) << late.to_string();
+    EXPECT_NE(late.message().find("sentinel:inc-1"), std::string::npos) << late.message();
+}
+
+TEST_F(Signl4ContractTest, APageAnsweredWithoutEventIdIsGivenUpAfterTheDeadlineToo) {
+    // No event recorded: the delivered raise (by its entry's time) bounds the search.
+    auto raise = store::test::make_entry("sentinel:inc-1", "signl4");
+    raise.kind = ActionKind::kRaise;
+    raise.created = clock_.wall_now();
+    auto ids = store_->enqueue({raise});
+    ASSERT_TRUE(ids.is_ok());
+    ASSERT_TRUE(store_->mark_done(ids->at(0)).is_ok());
+    make_acknowledge();
+    clock_.advance(Signl4Target::kFindDeadline + std::chrono::seconds(1));
+    transport_.push(200, kContractList);
+    EXPECT_TRUE(is_permanent(target_->deliver(entry_)));
+}
+
+// The post went out, SIGNL4 made the alert, the answer never came back (a timeout, a reset, a kill): the retry
+// finds the page by its text's key line, records its eventId and pages nobody again, even when the page was
+// closed in the app meanwhile. A closed page recorded earlier (an earlier raise) does not stop a new one.
+constexpr const char* kLostAnswerList = R"({"hasMore": false, "results": [
+    {"id": "a-9", "eventId": "ev-9", "status": %d, "lastModified": "2026-11-22T08:01:00Z",
+     "text": "Severity High - sentinel 3177\nAlarm key: sentinel:inc-1",
+     "historyDetailed": {"created": "2026-11-22T08:00:03Z"}}]})";
+
+std::string lost_answer_list(int status) {
+    std::string text = kLostAnswerList;
+    text.replace(text.find("%d"), 2, std::to_string(status));
+    return text;
+}
+
+TEST_F(Signl4ContractTest, APageWhoseAnswerWasLostIsFoundByItsTextAndKept) {
+    transport_.push(200, lost_answer_list(1));
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 1u) << "no second page";
+    EXPECT_EQ(store_->signl4_alarm_of_event("ev-9").value(), std::optional<std::string>("sentinel:inc-1"));
+}
+
+TEST_F(Signl4ContractTest, APageWhoseAnswerWasLostIsKeptEvenWhenClosedInTheAppMeanwhile) {
+    transport_.push(200, lost_answer_list(4));
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 1u) << "no second page";
+    EXPECT_EQ(store_->signl4_alarm_of_event("ev-9").value(), std::optional<std::string>("sentinel:inc-1"));
+}
+
+TEST_F(Signl4ContractTest, AClosedRecordedPageOfAnEarlierRaiseDoesNotStopANewOne) {
+    ASSERT_TRUE(store_->remember_signl4_event("ev-9", "sentinel:inc-1", clock_.wall_now()).is_ok());
+    transport_.push(200, lost_answer_list(4));
+    transport_.push(201, R"({"eventId": "ev-10"})");
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    ASSERT_EQ(transport_.requests().size(), 2u) << "paged anew";
+    EXPECT_NE(transport_.requests()[1].url.find("/webhook/"), std::string::npos);
+}
+
+TEST_F(Signl4ContractTest, AClosedUnrecordedPageFromBeforeThisRaiseDoesNotStopIt) {
+    entry_.created = *parse_iso8601("2026-11-22T09:00:00Z");  // queued an hour after that page was made
+    transport_.push(200, lost_answer_list(4));
+    transport_.push(201, R"({"eventId": "ev-10"})");
+    ASSERT_TRUE(target_->deliver(entry_).is_ok());
+    EXPECT_EQ(transport_.requests().size(), 2u) << "paged anew";
 }
 
 }  // namespace

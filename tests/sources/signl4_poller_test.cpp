@@ -266,3 +266,36 @@ TEST_F(Signl4PollerTest, SkippedRecordsReachTheBatchWarnings) {
 
 }  // namespace
 }  // namespace sirenbox::sources
+
+namespace sirenbox::sources {
+namespace {
+
+// The contract's OverviewAlert: eventId, status, historyDetailed; the core maps eventId to the box's own page.
+TEST_F(Signl4PollerTest, AContractShapedAlertCarriesItsEventIdAndCreationTime) {
+    transport_.push(200, page({R"({"id": "a-1", "eventId": "ev-1", "status": 2, "title": "T",
+        "lastModified": "2026-11-22T07:59:00Z", "historyDetailed": {"created": "2026-11-22T07:50:00Z"}})"}));
+    auto poller = make(true);
+    auto batch = poller.poll();
+    ASSERT_TRUE(batch.status.is_ok()) << batch.status.message();
+    ASSERT_EQ(batch.snapshots.size(), 1u);
+    const auto& s = batch.snapshots[0];
+    EXPECT_EQ(s.page_id, "ev-1");
+    EXPECT_TRUE(s.mirrors.empty()) << "no external id in the contract: the core maps page_id";
+    EXPECT_EQ(s.cloud_state, core::AlarmState::kAcked);
+    EXPECT_EQ(format_iso8601(s.alarm.created), "2026-11-22T07:50:00Z");
+}
+
+// A page whose webhook answer was lost has no recorded eventId: its text's key line still names the alarm it is
+// a page of, so it mirrors that alarm and never becomes one of its own.
+TEST_F(Signl4PollerTest, APageNamingItsAlarmInItsTextMirrorsThatAlarm) {
+    transport_.push(200, page({R"({"id": "a-2", "eventId": "ev-lost", "status": 1, "title": "T",
+        "text": "Severity High - sentinel 3177\nAlarm key: sentinel:inc-9", "lastModified": "2026-11-22T07:59:00Z"})"}));
+    auto poller = make(true);
+    auto batch = poller.poll();
+    ASSERT_EQ(batch.snapshots.size(), 1u);
+    EXPECT_EQ(batch.snapshots[0].mirrors, "sentinel:inc-9");
+    EXPECT_FALSE(batch.snapshots[0].may_raise);
+}
+
+}  // namespace
+}  // namespace sirenbox::sources

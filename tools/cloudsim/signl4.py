@@ -1,10 +1,13 @@
-"""SIGNL4 (cloud-apis.md §e): the REST API's alert calls under /api/v2, the team's inbound webhook
-/webhook/{teamSecret}, and a control API under /_sim/signl4 that plays the on-call engineer in the
-SIGNL4 app (acknowledge, close) and other systems that raise alerts.
+"""SIGNL4 (cloud-apis.md §e): the REST API's alert calls under /api (the v1 contract,
+shared/specs/signl4), the team's inbound webhook /webhook/{teamSecret}, and a control API under
+/_sim/signl4 that plays the on-call engineer in the SIGNL4 app (acknowledge, close) and other systems
+that raise alerts.
 
-Alert records follow the choice documented in docs/sources.md ("SIGNL4"): the v1 swagger's AlertInfo
-names plus `externalEventId` and `statusCode` from the outbound webhook's alert object. Status codes:
-1 open, 2 acknowledged, 4 closed (others can be set through the control API to test the box)."""
+REST answers carry only the contract's fields: the paged list `OverviewAlert` (`id`, `eventId`, `status`,
+`historyDetailed`, `annotations`, ...; no external id, no severity), one alert `AlertInfo` (`history`, no
+external id). The webhook answers 201 {"eventId"} with the eventId of the alert it raised. The control
+API shows the whole record plus the outbound webhook's names `statusCode` and `externalEventId`. Status
+codes: 1 open, 2 acknowledged, 4 closed (others can be set through the control API to test the box)."""
 
 import copy
 import re
@@ -24,9 +27,9 @@ MAX_RESULTS = 100
 TITLE_KEYS = ("title", "subject", "task", "job", "case", "incident", "x-s4-subject")
 TEXT_KEYS = ("message", "text", "messagetext", "description", "body", "content")
 
-_ALERT = re.compile(r"^/api/v2/alerts/([^/]+)$")
-_ALERT_ACTION = re.compile(r"^/api/v2/alerts/([^/]+)/(acknowledge|close)$")
-_ALERT_ANNOTATE = re.compile(r"^/api/v2/alerts/([^/]+)/annotate$")
+_ALERT = re.compile(r"^/api/alerts/([^/]+)$")
+_ALERT_ACTION = re.compile(r"^/api/alerts/([^/]+)/(acknowledge|close)$")
+_ALERT_ANNOTATE = re.compile(r"^/api/alerts/([^/]+)/annotate$")
 _WEBHOOK = re.compile(r"^/webhook/([^/]+)$")
 _SIM_ALERT = re.compile(r"^/_sim/signl4/alerts/([^/]+)$")
 _SIM_ALERT_ACTION = re.compile(r"^/_sim/signl4/alerts/([^/]+)/(acknowledge|close)$")
@@ -63,7 +66,7 @@ class Signl4:
         if path.startswith("/_sim/signl4"):
             self.state.stats.add("control_requests")
             return self._control(request)
-        if path.startswith("/api/v2/alerts"):
+        if path.startswith("/api/alerts"):
             return self._rest(request)
         m = _WEBHOOK.match(path)
         if m and request.method == "POST":
@@ -77,7 +80,7 @@ class Signl4:
     def _new_alert(self, title, text, external_id=None, status=OPEN, severity=0, parameters=None):
         now = format_time(self.state.clock.now())
         alert = {"id": str(uuid.uuid4()), "eventId": str(uuid.uuid4()), "externalEventId": external_id,
-                 "teamId": self._settings["team_id"], "title": title, "text": text, "statusCode": status,
+                 "teamId": self._settings["team_id"], "title": title, "text": text, "status": status,
                  "severity": severity, "category": None, "lastModified": now,
                  "history": {"created": now, "acknowledged": None, "closed": None, "closedBy": None},
                  "parameters": parameters or [], "annotations": []}
@@ -86,12 +89,12 @@ class Signl4:
 
     def _set_status(self, alert, status, user):
         """Moves an alert to acknowledged or closed; returns an error text or None."""
-        if alert["statusCode"] == CLOSED and status != CLOSED:
+        if alert["status"] == CLOSED and status != CLOSED:
             return "the alert is closed; it cannot be acknowledged"
-        if alert["statusCode"] == status:
+        if alert["status"] == status:
             return None
         now = format_time(self.state.clock.now())
-        alert["statusCode"] = status
+        alert["status"] = status
         alert["lastModified"] = now
         if status == ACKNOWLEDGED:
             alert["history"]["acknowledged"] = now
@@ -99,6 +102,28 @@ class Signl4:
             alert["history"]["closed"] = now
             alert["history"]["closedBy"] = user
         return None
+
+    @staticmethod
+    def _overview(alert):
+        """The contract's OverviewAlert: the items of POST /alerts/paged."""
+        return {"id": alert["id"], "eventId": alert["eventId"], "teamId": alert["teamId"], "title": alert["title"],
+                "text": alert["text"], "status": alert["status"], "lastModified": alert["lastModified"],
+                "historyDetailed": copy.deepcopy(alert["history"]),
+                "annotations": copy.deepcopy(alert.get("annotations", []))}
+
+    @staticmethod
+    def _info(alert):
+        """The contract's AlertInfo: GET /alerts/{id} and the answer of acknowledge / close."""
+        keys = ("id", "eventId", "teamId", "title", "text", "status", "severity", "category", "lastModified",
+                "history", "parameters", "annotations")
+        return {k: copy.deepcopy(alert.get(k)) for k in keys}
+
+    @staticmethod
+    def _control_view(alert):
+        """The whole record, with the outbound webhook's name for the status too."""
+        view = copy.deepcopy(alert)
+        view["statusCode"] = alert["status"]
+        return view
 
     # -- REST API ----------------------------------------------------------------------------------
 
@@ -118,7 +143,7 @@ class Signl4:
 
     def _rest_route(self, request):
         path, method = request.path.rstrip("/"), request.method
-        if path == "/api/v2/alerts/paged":
+        if path == "/api/alerts/paged":
             return self._paged(request) if method == "POST" else _error(405, "MethodNotAllowed", "Use POST.")
         m = _ALERT_ACTION.match(path)
         if m and method == "POST":
@@ -136,7 +161,7 @@ class Signl4:
                 if isinstance(body.get("description"), str) and body["description"]:
                     alert["history"].setdefault("entries", []).append(
                         {"statusCode": status, "description": body["description"], "userId": body.get("userId")})
-                return json_response(200, copy.deepcopy(alert))
+                return json_response(200, self._info(alert))
         m = _ALERT_ANNOTATE.match(path)
         if m and method == "POST":
             return self._annotate(request, m.group(1))
@@ -144,7 +169,7 @@ class Signl4:
         if m and method == "GET":
             with self._lock:
                 alert = self._alerts.get(m.group(1))
-                return json_response(200, copy.deepcopy(alert)) if alert else _error(404, "NotFound", "Alert '%s' was "
+                return json_response(200, self._info(alert)) if alert else _error(404, "NotFound", "Alert '%s' was "
                                                                             "not found." % m.group(1))
         return _error(404, "NotFound", "No route for %s %s." % (method, request.path))
 
@@ -200,7 +225,7 @@ class Signl4:
             fault = self._settings["paged_fault"]
             self._settings["paged_fault"] = None
             team = self._settings["team_id"]
-            items = [copy.deepcopy(a) for a in self._alerts.values()
+            items = [self._overview(a) for a in self._alerts.values()
                      if a["teamId"] == body.get("teamId", team)
                      and (since is None or parse_datetime(a["lastModified"]) >= since)]
         if fault == "html":
@@ -237,12 +262,12 @@ class Signl4:
             if status == "new":
                 special = {k: v for k, v in body.items() if not k.startswith("X-S4-")}
                 params = [{"name": k, "value": str(v), "type": 0, "order": i} for i, (k, v) in enumerate(special.items())]
-                self._new_alert(_first(body, TITLE_KEYS) or "Alert", _first(body, TEXT_KEYS) or "", external_id,
-                                OPEN, 2 if body.get("X-S4-AlertingScenario") == "emergency" else 0, params)
+                event_id = self._new_alert(_first(body, TITLE_KEYS) or "Alert", _first(body, TEXT_KEYS) or "", external_id,
+                                OPEN, 2 if body.get("X-S4-AlertingScenario") == "emergency" else 0, params)["eventId"]
             elif status in ("acknowledged", "resolved") and external_id:
                 wanted = ACKNOWLEDGED if status == "acknowledged" else CLOSED
                 for alert in self._alerts.values():
-                    if alert["externalEventId"] == external_id and alert["statusCode"] != CLOSED:
+                    if alert["externalEventId"] == external_id and alert["status"] != CLOSED:
                         self._set_status(alert, wanted, "webhook")
             # any other status: SIGNL4 discards the event
         return json_response(201, {"eventId": event_id})
@@ -264,7 +289,7 @@ class Signl4:
         if path == "/_sim/signl4/alerts":
             if method == "GET":
                 with self._lock:
-                    return json_response(200, {"alerts": [copy.deepcopy(a) for a in self._alerts.values()]})
+                    return json_response(200, {"alerts": [self._control_view(a) for a in self._alerts.values()]})
             if method == "POST":
                 return self._control_create(body)
         m = _SIM_ALERT_ACTION.match(path)
@@ -275,12 +300,12 @@ class Signl4:
                 if alert is None:
                     return _sim_error(404, "no alert '%s'" % m.group(1))
                 problem = self._set_status(alert, status, body.get("user", "on-call engineer"))
-                return _sim_error(409, problem) if problem else json_response(200, copy.deepcopy(alert))
+                return _sim_error(409, problem) if problem else json_response(200, self._control_view(alert))
         m = _SIM_ALERT.match(path)
         if m and method == "GET":
             with self._lock:
                 alert = self._alerts.get(m.group(1))
-                return json_response(200, copy.deepcopy(alert)) if alert else _sim_error(404, "no alert '%s'" % m.group(1))
+                return json_response(200, self._control_view(alert)) if alert else _sim_error(404, "no alert '%s'" % m.group(1))
         return _sim_error(404, "no control route for %s %s" % (method, request.path))
 
     def _configure(self, body):
@@ -298,10 +323,10 @@ class Signl4:
         return None
 
     def _control_create(self, body):
-        status = body.get("statusCode", OPEN)
+        status = body.get("status", body.get("statusCode", OPEN))
         if not isinstance(status, int) or isinstance(status, bool):
-            return _sim_error(400, "'statusCode' must be an integer")
+            return _sim_error(400, "'status' must be an integer")
         with self._lock:
             alert = self._new_alert(body.get("title", "Alert"), body.get("text", ""), body.get("externalEventId"),
                                     status, body.get("severity", 0))
-            return json_response(201, copy.deepcopy(alert))
+            return json_response(201, self._control_view(alert))
