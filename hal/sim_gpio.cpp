@@ -209,6 +209,13 @@ Status SimGpio::inject(std::string_view role_or_name, bool active) {
     return inject(role_or_name, Edge{active, state_->clock.now()});
 }
 
+Result<SteadyTime> SimGpio::press(std::string_view role_or_name, std::chrono::milliseconds hold) {
+    const SteadyTime at = state_->clock.now();
+    SB_RETURN_IF_ERROR(inject(role_or_name, Edge{true, at}));
+    SB_RETURN_IF_ERROR(inject(role_or_name, Edge{false, at + hold}));
+    return at;
+}
+
 Result<std::vector<OutputChange>> SimGpio::history(std::string_view role_or_name) const {
     std::lock_guard lock(state_->mutex);
     const SimLine* line = state_->find(role_or_name);

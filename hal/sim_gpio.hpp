@@ -57,6 +57,9 @@ class SimGpio final : public Gpio {
     Status inject(std::string_view role_or_name, Edge edge);
     /// The same, stamped with the clock's now: for the demo and the control socket.
     Status inject(std::string_view role_or_name, bool active);
+    /// A press as a hand makes it: contact at the clock's now, release `hold` later (both edges queued at once;
+    /// the reader debounces them by their stamps). Returns the contact time. For the demo and the control socket.
+    Result<SteadyTime> press(std::string_view role_or_name, std::chrono::milliseconds hold);
     /// Changes of an output kept per line: enough for any test, bounded for a demo that runs for months.
     static constexpr std::size_t kHistoryLimit = 10000;
     /// The latest changes of an output (up to kHistoryLimit), oldest first.

@@ -24,7 +24,7 @@ Result<BoxTopics> BoxTopics::create(std::string base) {
 }
 
 std::string BoxTopics::alarm(const core::Alarm& alarm) const {
-    return base_ + "/alarms/" + sanitize_level(alarm.source) + "/" + sanitize_level(alarm.id);
+    return alarm_prefix() + sanitize_level(alarm.source) + "/" + sanitize_level(alarm.id);
 }
 
 std::string BoxTopics::command(std::string_view action) const { return base_ + "/command/" + std::string(action); }
@@ -38,6 +38,10 @@ std::string BoxTopics::press_action(std::string_view topic) const { return level
 std::vector<std::string> BoxTopics::published() const {
     return {availability(), summary(), base_ + "/alarms/+/+", events(), buttons(), reply(), base_ + "/fleet/+"};
 }
+
+std::string BoxTopics::fleet_roster() const { return fleet_roster_topic(base_); }
+
+std::string BoxTopics::fleet_heartbeat() const { return fleet_heartbeat_topic(base_); }
 
 std::string fleet_roster_topic(const std::string& base) { return base + "/fleet/roster"; }
 

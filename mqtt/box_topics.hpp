@@ -33,6 +33,8 @@ class BoxTopics {
     [[nodiscard]] std::string availability() const { return base_ + "/availability"; }
     [[nodiscard]] std::string summary() const { return base_ + "/summary"; }
     [[nodiscard]] std::string alarm(const core::Alarm& alarm) const;
+    /// "<base>/alarms/": what every alarm topic starts with.
+    [[nodiscard]] std::string alarm_prefix() const { return base_ + "/alarms/"; }
     /// The filter that matches every alarm topic, for clients that want them all.
     [[nodiscard]] std::string all_alarms() const { return base_ + "/alarms/#"; }
     [[nodiscard]] std::string events() const { return base_ + "/events"; }
@@ -40,6 +42,8 @@ class BoxTopics {
     [[nodiscard]] std::string reply() const { return base_ + "/reply"; }
     /// "<base>/fleet/#": what a wall reads of its poller besides the alarms and availability.
     [[nodiscard]] std::string fleet_all() const { return base_ + "/fleet/#"; }
+    [[nodiscard]] std::string fleet_roster() const;
+    [[nodiscard]] std::string fleet_heartbeat() const;
     [[nodiscard]] std::string command(std::string_view action) const;
     /// "<base>/command/+": what the box subscribes to when mqtt.commands is on.
     [[nodiscard]] std::string commands() const { return base_ + "/command/+"; }

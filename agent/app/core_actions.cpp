@@ -9,55 +9,33 @@
 
 namespace sirenbox::app {
 
-std::string CoreLoop::note_for(relay::ActionKind kind, const std::string& zone, const std::string& origin,
+std::string CoreLoop::note_for(store::ActionKind kind, const std::string& zone, const std::string& origin,
                                const std::string& text) const {
     // The zone says where on the box it happened; a box with one zone is just the box.
     const bool named = !zone.empty() && annunciator_.zones().size() > 1;
     const std::string place = named ? deps_.config.box.name + " / " + zone : deps_.config.box.name;
     switch (kind) {
-        case relay::ActionKind::kAcknowledge: return "Acknowledged at " + place + " by " + origin;
-        case relay::ActionKind::kResolve: return "Resolved at " + place + " by " + origin;
-        case relay::ActionKind::kComment: return text + " (" + place + ", " + origin + ")";
-        case relay::ActionKind::kRaise: return "Raised at " + place;
+        case store::ActionKind::kAcknowledge:
+            return "Acknowledged at " + place + " by " + origin;
+        case store::ActionKind::kResolve:
+            return "Resolved at " + place + " by " + origin;
+        case store::ActionKind::kComment:
+            return text + " (" + place + ", " + origin + ")";
+        case store::ActionKind::kRaise:
+            return "Raised at " + place;
     }
     return text;
 }
 
-namespace {
-
-// Why `target` does not take `kind` (sentinel.write_back / write_back_actions and the same keys of graph
-// and signl4); empty when it does. Targets without such keys take every action.
-std::string left_out_by(const config::Config& c, const std::string& target, relay::ActionKind kind) {
-    const std::vector<std::string>* actions = nullptr;
-    bool write_back = true;
-    if (target == "sentinel") {
-        write_back = c.sentinel.write_back;
-        actions = &c.sentinel.write_back_actions;
-    } else if (target == "graph") {
-        write_back = c.graph.write_back;
-        actions = &c.graph.write_back_actions;
-    } else if (target == "signl4") {
-        write_back = c.signl4.write_back;
-        actions = &c.signl4.write_back_actions;
-    }
-    if (!write_back) return target + ".write_back is false";
-    if (actions == nullptr || std::find(actions->begin(), actions->end(), relay::to_string(kind)) != actions->end()) {
-        return "";
-    }
-    return target + ".write_back_actions leaves out " + std::string(relay::to_string(kind));
-}
-
-}  // namespace
-
-std::vector<relay::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, relay::ActionKind kind,
+std::vector<store::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, store::ActionKind kind,
                                                       const std::string& origin, const std::string& note,
                                                       const std::string& skip_target,
-                                                      const relay::ActionOwner& owner) const {
-    std::vector<relay::OutboxEntry> entries;
+                                                      const store::ActionOwner& owner) const {
+    std::vector<store::OutboxEntry> entries;
     std::vector<std::string> left_out;
     const WallTime now = deps_.clock.wall_now();
     auto add = [&](const std::string& target, std::string payload) {
-        relay::OutboxEntry entry;
+        store::OutboxEntry entry;
         entry.alarm_key = alarm.key();
         entry.target = target;
         entry.kind = kind;
@@ -67,36 +45,37 @@ std::vector<relay::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, 
         entry.next_attempt = deps_.clock.now();
         entries.push_back(std::move(entry));
     };
-    auto takes = [&](const std::string& target) {
+    auto takes = [&](const std::string& target, const relay::TargetRoute& route) {
         if (target == skip_target) return false;
-        std::string why = left_out_by(deps_.config, target, kind);
+        std::string why = route.left_out ? route.left_out(kind) : "";
         if (why.empty()) return true;
         left_out.push_back(std::move(why));
         return false;
     };
-    auto own = deps_.payloads.find(alarm.source);
-    if (own != deps_.payloads.end() && takes(alarm.source)) add(alarm.source, own->second(kind, note, owner));
-    for (const auto& [target, build] : deps_.extra_targets) {
-        if (own != deps_.payloads.end() && target == alarm.source) continue;  // its own source, decided above
+    auto own = deps_.targets.find(alarm.source);
+    const bool has_own = own != deps_.targets.end() && own->second.own;
+    if (has_own && takes(alarm.source, own->second)) add(alarm.source, own->second.own(kind, note, owner));
+    for (const auto& [target, route] : deps_.targets) {
+        if (!route.mirror || (has_own && target == alarm.source)) continue;  // its own source, decided above
         if (target == skip_target) continue;
-        auto payload = build(alarm, kind, note);
-        if (payload && takes(target)) add(target, std::move(*payload));
+        auto payload = route.mirror(alarm, kind, note);
+        if (payload && takes(target, route)) add(target, std::move(*payload));
     }
     if (entries.empty()) {
         std::string why;
         for (const auto& reason : left_out) why += (why.empty() ? "" : "; ") + reason;
         if (why.empty()) why = "no write-back configured for " + alarm.source;
-        SB_LOG(kInfo, "core") << alarm.key() << ": " << relay::to_string(kind) << " by " << origin
+        SB_LOG(kInfo, "core") << alarm.key() << ": " << store::to_string(kind) << " by " << origin
                               << " stays on the box (" << why << ")";
     }
     return entries;
 }
 
-relay::ActionOwner CoreLoop::owner_for(const core::Alarm& alarm, const std::string& zone) const {
-    auto owner_of = [&](const std::string& name) -> relay::ActionOwner {
+store::ActionOwner CoreLoop::owner_for(const core::Alarm& alarm, const std::string& zone) const {
+    auto owner_of = [&](const std::string& name) -> store::ActionOwner {
         auto it = deps_.config.zones.find(name);
-        return it == deps_.config.zones.end() ? relay::ActionOwner{}
-                                              : relay::ActionOwner{it->second.owner_upn, it->second.owner_object_id};
+        return it == deps_.config.zones.end() ? store::ActionOwner{}
+                                              : store::ActionOwner{it->second.owner_upn, it->second.owner_object_id};
     };
     if (!zone.empty()) return owner_of(zone);
     for (const auto& name : annunciator_.zones_of(alarm)) {
@@ -106,29 +85,30 @@ relay::ActionOwner CoreLoop::owner_for(const core::Alarm& alarm, const std::stri
     return {};
 }
 
-Result<int> CoreLoop::act(relay::ActionKind kind, const std::string& selector, const std::string& origin,
+Result<int> CoreLoop::act(store::ActionKind kind, const std::string& selector, const std::string& origin,
                           const std::string& text) {
-    const auto only = kind == relay::ActionKind::kAcknowledge ? std::optional(core::AlarmState::kUnacked) : std::nullopt;
+    const auto only =
+        kind == store::ActionKind::kAcknowledge ? std::optional(core::AlarmState::kUnacked) : std::nullopt;
     return act_on(kind, book_.select(selector, only), selector, "", origin, text);
 }
 
-Result<int> CoreLoop::act_in_zone(relay::ActionKind kind, const std::string& zone, const std::string& origin) {
+Result<int> CoreLoop::act_in_zone(store::ActionKind kind, const std::string& zone, const std::string& origin) {
     std::vector<std::string> keys;
     for (const auto& key : annunciator_.keys_in(zone, book_)) {
-        if (kind != relay::ActionKind::kAcknowledge || book_.find(key)->state == core::AlarmState::kUnacked) {
+        if (kind != store::ActionKind::kAcknowledge || book_.find(key)->state == core::AlarmState::kUnacked) {
             keys.push_back(key);
         }
     }
     return act_on(kind, keys, "", zone, origin, "");
 }
 
-Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
+Result<int> CoreLoop::act_on(store::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
                              const std::string& zone, const std::string& origin, const std::string& text) {
     // Alarms the cloud closed while nobody had acknowledged them: acknowledging (or resolving) here ends
     // their ring-back; the cloud needs nothing more, and on a wall neither does its poller (the ring-back is
     // the wall's own).
     std::vector<core::Alarm> returned;
-    if (kind != relay::ActionKind::kComment) {
+    if (kind != store::ActionKind::kComment) {
         returned = annunciator_.acknowledge_returned(selector.empty() ? "all" : selector, zone);
         for (const auto& alarm : returned) event("acknowledged", alarm, origin);
     }
@@ -138,21 +118,21 @@ Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::stri
             drive_outputs();
             return static_cast<int>(returned.size());
         }
-        SB_LOG(kInfo, "core") << relay::to_string(kind) << " by " << origin << ": no alarm "
+        SB_LOG(kInfo, "core") << store::to_string(kind) << " by " << origin << ": no alarm "
                               << (what == "all" ? "to act on" : what);
-        return not_found(what == "all" ? "no alarm to " + std::string(relay::to_string(kind))
-                                       : "no alarm " + what + " to " + std::string(relay::to_string(kind)));
+        return not_found(what == "all" ? "no alarm to " + std::string(store::to_string(kind))
+                                       : "no alarm " + what + " to " + std::string(store::to_string(kind)));
     }
     if (deps_.forward_action) {
         if (!selector.empty()) {
-            SB_RETURN_IF_ERROR(deps_.forward_action(kind, selector, kind == relay::ActionKind::kComment ? text : ""));
+            SB_RETURN_IF_ERROR(deps_.forward_action(kind, selector, kind == store::ActionKind::kComment ? text : ""));
         } else {
             for (const auto& key : keys) SB_RETURN_IF_ERROR(deps_.forward_action(kind, key, ""));
         }
         return static_cast<int>(keys.size() + returned.size());
     }
     const std::string note = note_for(kind, zone, origin, text);
-    std::vector<relay::OutboxEntry> entries;
+    std::vector<store::OutboxEntry> entries;
     for (const auto& key : keys) {
         const core::Alarm& alarm = *book_.find(key);
         auto more = entries_for(alarm, kind, origin, note, "", owner_for(alarm, zone));
@@ -164,16 +144,16 @@ Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::stri
     auto committed = backlog_.commit(std::move(entries));
     if (!committed.is_ok()) return committed.status();
     if (!*committed) {
-        SB_LOG(kError, "core") << relay::to_string(kind) << " by " << origin << " kept in memory until the store has room: "
-                               << backlog_.last_error();
+        SB_LOG(kError, "core") << store::to_string(kind) << " by " << origin
+                               << " kept in memory until the store has room: " << backlog_.last_error();
     }
     refresh_store_fault();
     std::vector<core::AlarmChange> changes;
-    if (kind == relay::ActionKind::kAcknowledge) {
+    if (kind == store::ActionKind::kAcknowledge) {
         for (const auto& key : keys) {
             for (auto& alarm : book_.acknowledge(key)) changes.push_back({core::ChangeKind::kUpdated, alarm});
         }
-    } else if (kind == relay::ActionKind::kResolve) {
+    } else if (kind == store::ActionKind::kResolve) {
         for (const auto& key : keys) {
             for (auto& alarm : book_.resolve(key)) {
                 annunciator_.resolved(alarm, false);
@@ -186,17 +166,17 @@ Result<int> CoreLoop::act_on(relay::ActionKind kind, const std::vector<std::stri
     for (const auto& change : changes) {
         persist(change);
         publish(change);
-        event(kind == relay::ActionKind::kResolve ? "resolved" : "acknowledged", change.alarm, origin);
+        event(kind == store::ActionKind::kResolve ? "resolved" : "acknowledged", change.alarm, origin);
     }
     refresh_outbox_counts();
     drive_outputs();
-    SB_LOG(kInfo, "core") << relay::to_string(kind) << " of " << keys.size() << " alarm(s) by " << origin
+    SB_LOG(kInfo, "core") << store::to_string(kind) << " of " << keys.size() << " alarm(s) by " << origin
                           << (zone.empty() ? "" : " in zone " + zone);
     if (deps_.wake_relay && relay_has_work && *committed) deps_.wake_relay();
     return static_cast<int>(keys.size() + returned.size());
 }
 
-bool CoreLoop::has_entry(const std::string& alarm_key, const std::string& target, relay::ActionKind kind,
+bool CoreLoop::has_entry(const std::string& alarm_key, const std::string& target, store::ActionKind kind,
                          const std::string& origin, WallTime since, const std::string& not_origin) {
     store::EntryQuery query{
         .alarm_key = alarm_key, .target = target, .kind = kind, .origin = origin, .not_origin = not_origin};
@@ -209,11 +189,12 @@ bool CoreLoop::has_entry(const std::string& alarm_key, const std::string& target
 bool CoreLoop::pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4) {
     const auto& listed = deps_.config.signl4.pass_on;
     auto passes = [&](const char* action) { return std::find(listed.begin(), listed.end(), action) != listed.end(); };
-    std::optional<relay::ActionKind> kind;
+    std::optional<store::ActionKind> kind;
     if (alarm.state == core::AlarmState::kResolved && passes("resolve")) {
-        kind = relay::ActionKind::kResolve;
-    } else if (was == core::AlarmState::kUnacked && alarm.state != core::AlarmState::kUnacked && passes("acknowledge")) {
-        kind = relay::ActionKind::kAcknowledge;  // a closure too: whoever closed it took it
+        kind = store::ActionKind::kResolve;
+    } else if (was == core::AlarmState::kUnacked && alarm.state != core::AlarmState::kUnacked &&
+               passes("acknowledge")) {
+        kind = store::ActionKind::kAcknowledge;  // a closure too: whoever closed it took it
     }
     if (!kind) return false;
     const std::string note = std::string(alarm.state == core::AlarmState::kResolved ? "Closed" : "Acknowledged") +
@@ -225,23 +206,25 @@ bool CoreLoop::pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState wa
     // And when the box itself acknowledged or resolved the alarm towards that target (a crash before the
     // alarm row was written leaves it unacknowledged here, then SIGNL4 reports the box's own write), the
     // SIGNL4 change adds nothing.
-    std::erase_if(entries, [&](const relay::OutboxEntry& entry) {
+    std::erase_if(entries, [&](const store::OutboxEntry& entry) {
         return has_entry(entry.alarm_key, entry.target, entry.kind, entry.origin, changed_in_signl4) ||
-               has_entry(entry.alarm_key, entry.target, relay::ActionKind::kAcknowledge, "", WallTime{}, "signl4") ||
-               has_entry(entry.alarm_key, entry.target, relay::ActionKind::kResolve, "", WallTime{}, "signl4");
+               has_entry(entry.alarm_key, entry.target, store::ActionKind::kAcknowledge, "", WallTime{}, "signl4") ||
+               has_entry(entry.alarm_key, entry.target, store::ActionKind::kResolve, "", WallTime{}, "signl4");
     });
     if (entries.empty()) return false;
     std::string targets;
     for (const auto& entry : entries) targets += (targets.empty() ? "" : ", ") + entry.target;
-    SB_LOG(kInfo, "core") << alarm.key() << ": " << note << "; passing it on as " << relay::to_string(*kind)
-                          << " to " << targets;
+    SB_LOG(kInfo, "core") << alarm.key() << ": " << note << "; passing it on as " << store::to_string(*kind) << " to "
+                          << targets;
     return commit_entries(std::move(entries), alarm.key() + ": " + note);
 }
 
 int CoreLoop::silence(const std::string& origin, const std::string& zone) {
-    const auto silenced = book_.silence(zone.empty() ? book_.select("all", std::nullopt) : annunciator_.keys_in(zone, book_));
+    const auto silenced =
+        book_.silence(zone.empty() ? book_.select("all", std::nullopt) : annunciator_.keys_in(zone, book_));
     if (silenced.empty()) {
-        SB_LOG(kInfo, "core") << "silence by " << origin << ": no horn is sounding" << (zone.empty() ? "" : " in zone " + zone);
+        SB_LOG(kInfo, "core") << "silence by " << origin << ": no horn is sounding"
+                              << (zone.empty() ? "" : " in zone " + zone);
         return 0;
     }
     for (const auto& alarm : silenced) {
@@ -279,13 +262,15 @@ void CoreLoop::end_silence(const std::string& zone, const char* why) {
     } else if (silence_until_.erase(zone) == 0) {
         return;
     }
-    const auto ended = book_.end_silence(zone.empty() ? book_.select("all", std::nullopt) : annunciator_.keys_in(zone, book_));
+    const auto ended =
+        book_.end_silence(zone.empty() ? book_.select("all", std::nullopt) : annunciator_.keys_in(zone, book_));
     for (const auto& alarm : ended) {
         persist({core::ChangeKind::kUpdated, alarm});
         publish({core::ChangeKind::kUpdated, alarm});
         event("unsilenced", alarm, "box");
     }
-    if (!ended.empty()) SB_LOG(kInfo, "core") << "silence ended" << (zone.empty() ? "" : " in zone " + zone) << ": " << why;
+    if (!ended.empty())
+        SB_LOG(kInfo, "core") << "silence ended" << (zone.empty() ? "" : " in zone " + zone) << ": " << why;
 }
 
 std::string CoreLoop::handle_command(const ControlCall& call) {
@@ -304,15 +289,15 @@ std::string CoreLoop::handle_command(const ControlCall& call) {
         json::add(body.get(), "cleared", clear_faults("cli"));
         return control_ok(std::move(body));
     }
-    relay::ActionKind kind{};
-    if (!relay::parse_action_kind(call.cmd == "ack" ? "acknowledge" : call.cmd, kind)) {
+    store::ActionKind kind{};
+    if (!store::parse_action_kind(call.cmd == "ack" ? "acknowledge" : call.cmd, kind)) {
         return control_error("unknown command \"" + call.cmd + "\"");
     }
-    if (kind == relay::ActionKind::kComment && call.text.empty()) return control_error("comment needs a text");
+    if (kind == store::ActionKind::kComment && call.text.empty()) return control_error("comment needs a text");
     const std::string selector = call.alarm.empty() ? "all" : call.alarm;
     auto done = act(kind, selector, "cli", call.text);
     if (!done.is_ok()) return control_error(done.status().message());
-    json::add(body.get(), "action", relay::to_string(kind));
+    json::add(body.get(), "action", store::to_string(kind));
     json::add(body.get(), "alarms", *done);
     return control_ok(std::move(body));
 }

@@ -32,7 +32,8 @@ core::Annunciator annunciator_from(const config::Config& c) {
         zone.outputs[static_cast<std::size_t>(core::Severity::kHigh)] = z.high;
         zone.all_clear = z.all_clear;
         for (const auto& step : z.escalation) {
-            zone.escalation.push_back({std::chrono::seconds(step.after_s), severity_or_lowest(step.min_severity), step.outputs});
+            zone.escalation.push_back(
+                {std::chrono::seconds(step.after_s), severity_or_lowest(step.min_severity), step.outputs});
         }
         zone.button_ack = z.button_ack;
         zone.button_silence = z.button_silence;
@@ -58,8 +59,11 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
-CoreLoop::CoreLoop(CoreDeps deps)
-    : deps_(std::move(deps)), backlog_(deps_.store, deps_.reserve), annunciator_(annunciator_from(deps_.config)) {
+CoreLoop::CoreLoop(CoreDeps deps, std::shared_ptr<CoreInbox> inbox)
+    : deps_(std::move(deps)),
+      backlog_(deps_.store, deps_.reserve),
+      annunciator_(annunciator_from(deps_.config)),
+      inbox_(inbox ? std::move(inbox) : std::make_shared<CoreInbox>()) {
     for (const auto& source : deps_.sources) health_[source].unhealthy_since = deps_.clock.now();
 }
 
@@ -70,7 +74,8 @@ std::string recovered_store_fault(const std::string& note) {
     auto doc = json::parse(note, "store recovery note");
     if (!doc.is_ok()) return "the store was replaced by a fresh one; `sirenboxctl clear-fault` once seen";
     return json::get_string(doc->get(), "reason").value_or("unusable") + "; it was moved aside to " +
-           json::get_string(doc->get(), "moved_to").value_or("?") + " at " + json::get_string(doc->get(), "at").value_or("?") +
+           json::get_string(doc->get(), "moved_to").value_or("?") + " at " +
+           json::get_string(doc->get(), "at").value_or("?") +
            " and a fresh store started, the alarms learned again from the clouds; `sirenboxctl clear-fault` once seen";
 }
 
@@ -114,7 +119,9 @@ void CoreLoop::republish_all() {
 void CoreLoop::run() {
     while (true) {
         const auto deadline = next_deadline().value_or(deps_.clock.now() + std::chrono::hours(1));
-        auto message = queue_.pop_until(std::chrono::steady_clock::now() + (deadline - deps_.clock.now()));
+        // The queue waits on a condition variable, which only the real monotonic clock can wake: the wait is the
+        // injected clock's time left, so a test's fake clock decides when a timer is due (on_timer reads it).
+        auto message = inbox_->pop_until(std::chrono::steady_clock::now() + (deadline - deps_.clock.now()));
         if (!message) {
             on_timer();
             continue;
@@ -167,8 +174,9 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
 
     // Within one poll, alarms are raised in the order their source created them, whatever order the service
     // listed them in (none is documented), so first-out goes to the one that started the burst.
-    std::stable_sort(batch.snapshots.begin(), batch.snapshots.end(),
-                     [](const core::CloudSnapshot& a, const core::CloudSnapshot& b) { return a.alarm.created < b.alarm.created; });
+    std::stable_sort(
+        batch.snapshots.begin(), batch.snapshots.end(),
+        [](const core::CloudSnapshot& a, const core::CloudSnapshot& b) { return a.alarm.created < b.alarm.created; });
     bool raised_to_relay = false;
     for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;
     if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
@@ -221,7 +229,7 @@ bool CoreLoop::outbox_holds_back(const core::CloudSnapshot& snapshot) {
     // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
     if (snapshot.cloud_state != core::AlarmState::kAcked) return false;
     auto passed_on =
-        deps_.store.newest_entry({.alarm_key = key, .kind = relay::ActionKind::kAcknowledge, .origin = "signl4"});
+        deps_.store.newest_entry({.alarm_key = key, .kind = store::ActionKind::kAcknowledge, .origin = "signl4"});
     if (!passed_on.is_ok()) unanswered(passed_on.status());
     return passed_on.is_ok() && passed_on->has_value();
 }
@@ -313,10 +321,10 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
     }
     persist(change);
     publish(change);
-    const char* what = change.kind == core::ChangeKind::kRaised     ? "raised"
-                       : change.kind == core::ChangeKind::kResolved ? "resolved"
+    const char* what = change.kind == core::ChangeKind::kRaised                        ? "raised"
+                       : change.kind == core::ChangeKind::kResolved                    ? "resolved"
                        : was_unacked && change.alarm.state == core::AlarmState::kAcked ? "acknowledged"
-                                                                    : "updated";
+                                                                                       : "updated";
     event(what, change.alarm, "cloud");
     return queued;
 }
@@ -365,8 +373,8 @@ void CoreLoop::handle(const MqttCommand& command) {
     } else if (verified->action == "clear_fault") {
         done = clear_faults("mqtt");
     } else {
-        relay::ActionKind kind{};
-        relay::parse_action_kind(verified->action, kind);
+        store::ActionKind kind{};
+        store::parse_action_kind(verified->action, kind);
         done = act(kind, verified->alarm, "mqtt", verified->text);
     }
     json::add(reply.get(), "ok", done.is_ok());
@@ -436,8 +444,9 @@ void CoreLoop::handle(const ButtonEvent& event) {
     for (const auto& zone : annunciator_.zones()) {
         if (event.role == zone.button_ack) {
             bound = true;
-            auto done = act_in_zone(kind == hal::Press::kLong ? relay::ActionKind::kResolve : relay::ActionKind::kAcknowledge,
-                                    zone.name, "button");
+            auto done =
+                act_in_zone(kind == hal::Press::kLong ? store::ActionKind::kResolve : store::ActionKind::kAcknowledge,
+                            zone.name, "button");
             if (!done.is_ok() && done.status().code() != StatusCode::kNotFound) {
                 SB_LOG(kError, "core") << event.role << ": " << done.status().message();
             }
@@ -455,30 +464,36 @@ void CoreLoop::handle(const ButtonEvent& event) {
 }
 
 bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
-    if (!deps_.connector_payload || alarm.source == "signl4") return false;
-    relay::OutboxEntry entry;
-    entry.alarm_key = alarm.key();
-    entry.target = "signl4";
-    entry.kind = relay::ActionKind::kRaise;
-    entry.origin = "cloud";
-    entry.payload = deps_.connector_payload(alarm);
-    entry.created = deps_.clock.wall_now();
-    entry.next_attempt = deps_.clock.now();
-    // The listing that raised it, by its source's clock: the target pages again only for a listing newer than
-    // a close delivered after the last page (signl4_paged_before).
-    if (alarm.updated != WallTime{}) entry.cloud_changed = alarm.updated;
+    std::vector<store::OutboxEntry> pages;
+    for (const auto& [target, route] : deps_.targets) {
+        if (!route.page || target == alarm.source) continue;  // a source never pages about its own alarms
+        store::OutboxEntry entry;
+        entry.alarm_key = alarm.key();
+        entry.target = target;
+        entry.kind = store::ActionKind::kRaise;
+        entry.origin = "cloud";
+        entry.payload = route.page(alarm);
+        entry.created = deps_.clock.wall_now();
+        entry.next_attempt = deps_.clock.now();
+        // The listing that raised it, by its source's clock: the target pages again only for a listing newer
+        // than a close delivered after the last page (signl4_paged_before).
+        if (alarm.updated != WallTime{}) entry.cloud_changed = alarm.updated;
+        pages.push_back(std::move(entry));
+    }
+    if (pages.empty()) return false;
     // Stored before the alarm itself: a crash in between re-raises the alarm at the next poll, and the
     // target's check keeps the team from being paged twice.
-    return commit_entries({entry}, entry.alarm_key + ": SIGNL4 page");
+    return commit_entries(std::move(pages), alarm.key() + ": page");
 }
 
-bool CoreLoop::commit_entries(std::vector<relay::OutboxEntry> entries, const std::string& what) {
+bool CoreLoop::commit_entries(std::vector<store::OutboxEntry> entries, const std::string& what) {
     auto committed = backlog_.commit(std::move(entries));
     if (!committed.is_ok()) {
         SB_LOG(kError, "core") << what << " not queued: " << committed.status().message();
         return false;
     }
-    if (!*committed) SB_LOG(kError, "core") << what << " kept in memory until the store has room: " << backlog_.last_error();
+    if (!*committed)
+        SB_LOG(kError, "core") << what << " kept in memory until the store has room: " << backlog_.last_error();
     refresh_store_fault();
     return *committed;
 }
@@ -594,8 +609,10 @@ void CoreLoop::retry_store() {
             if (deps_.wake_relay) deps_.wake_relay();
         }
     }
-    if (deps_.reserve != nullptr && !deps_.reserve->held() && backlog_.held() == 0 && deps_.reserve->restore().is_ok()) {
-        SB_LOG(kInfo, "core") << "the disk has room again; the reserve " << deps_.reserve->file().string() << " is back";
+    if (deps_.reserve != nullptr && !deps_.reserve->held() && backlog_.held() == 0 &&
+        deps_.reserve->restore().is_ok()) {
+        SB_LOG(kInfo, "core") << "the disk has room again; the reserve " << deps_.reserve->file().string()
+                              << " is back";
     }
     refresh_store_fault();
 }

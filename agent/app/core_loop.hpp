@@ -14,16 +14,17 @@
 #include "agent/config/config.hpp"
 #include "agent/core/alarm_book.hpp"
 #include "agent/core/annunciator.hpp"
-#include "agent/relay/outbox_entry.hpp"
+#include "agent/relay/target_route.hpp"
 #include "agent/sources/source_batch.hpp"
 #include "agent/store/outbox_backlog.hpp"
+#include "agent/store/outbox_entry.hpp"
 #include "hal/pattern.hpp"
 #include "hal/press_detector.hpp"
 
 namespace sirenbox::broker {
 class AlarmPublisher;
 class CommandVerifier;
-}
+}  // namespace sirenbox::broker
 
 namespace sirenbox::app {
 
@@ -73,56 +74,48 @@ struct StopRequest {};
 
 using CoreMessage = std::variant<sources::SourceBatch, sources::SourceProgress, ButtonEvent, ControlCall, MqttCommand,
                                  FaultReport, RelayProgress, BrokerConnected, StopRequest>;
-
-/// Builds a target's outbox payload for an action, its note, and the owner a zone names (if any).
-using PayloadBuilder =
-    std::function<std::string(relay::ActionKind, const std::string& note, const relay::ActionOwner& owner)>;
+/// The core loop's inbox. It exists before the core loop does (DaemonParts::inbox), so every callback wired while
+/// the daemon is built posts into something real, whatever fires first.
+using CoreInbox = MessageQueue<CoreMessage>;
 
 /// What the core loop drives and reads; all owned elsewhere and outliving the loop.
 struct CoreDeps {
     const config::Config& config;
-    store::Store& store;                                               // the core loop's own connection
-    store::DiskReserve* reserve = nullptr;                             // room freed when the disk fills
-    std::vector<std::string> output_roles{};                           // every output wired, for lamp tests
+    store::Store& store;                      // the core loop's own connection
+    store::DiskReserve* reserve = nullptr;    // room freed when the disk fills
+    std::vector<std::string> output_roles{};  // every output wired, for lamp tests
     /// Hands the pattern of every output that is not off to the pattern driver (called on changes only).
     std::function<void(const std::map<std::string, hal::Pattern>&)> show_outputs{};
     const Clock& clock;
-    std::vector<std::string> sources{};                                // enabled sources, for health
-    /// Outbox payload per target (by alarm source), built when the action is taken from the action and
-    /// its note ("Acknowledged at NOC wall by button", or the operator's comment).
-    std::map<std::string, PayloadBuilder> payloads{};
-    std::function<void()> wake_relay{};                                // new outbox entries
-    broker::AlarmPublisher* publisher = nullptr;                       // null when MQTT is off
+    std::vector<std::string> sources{};  // enabled sources, for health
+    /// Every write-back target and how it takes actions and pages (relay::TargetRoute): payloads are built when
+    /// the action is taken, from the action and its note ("Acknowledged at NOC wall by button", or a comment).
+    relay::TargetRoutes targets{};
+    std::function<void()> wake_relay{};                                      // new outbox entries
+    broker::AlarmPublisher* publisher = nullptr;                             // null when MQTT is off
     std::function<void(const std::string& summary_json)> publish_summary{};  // retained MQTT summary
     std::function<void(const std::string& event_json)> publish_event{};      // MQTT event stream
     std::function<void(const std::string& press_json)> publish_button{};     // physical button presses
     broker::CommandVerifier* commands = nullptr;                             // MQTT commands, when enabled
-    std::function<void(const std::string& reply_json)> reply_command{};     // answers on the reply topic
+    std::function<void(const std::string& reply_json)> reply_command{};      // answers on the reply topic
     /// Network, panel and broker figures for status: counters only (atomics or locks never held across I/O).
     std::function<void(cJSON* status)> add_runtime_status{};
     /// Annunciators: actions go to the polling box instead of the outbox; its MQTT states come back.
-    std::function<Status(relay::ActionKind, const std::string& selector, const std::string& text)> forward_action{};
-    /// Set when the SIGNL4 connector is on: the payload of the "raise" entry that pages the team about a
-    /// newly raised alarm (alarms from SIGNL4 itself are never sent back).
-    std::function<std::string(const core::Alarm&)> connector_payload{};
-    /// Further targets an action reaches besides the alarm's own source (e.g. "signl4" when SIGNL4
-    /// mirrors the alarm): target name → payload, or nullopt when that target does not take this alarm.
-    std::map<std::string,
-             std::function<std::optional<std::string>(const core::Alarm&, relay::ActionKind, const std::string& note)>>
-        extra_targets{};
+    std::function<Status(store::ActionKind, const std::string& selector, const std::string& text)> forward_action{};
 };
 
 /// The one thread that owns the AlarmBook (architecture.md): pollers, buttons, the control socket and
 /// the relay worker only post messages; this loop applies them, then drives outputs, MQTT and the store.
 class CoreLoop {
-public:
+  public:
     /// Batches at least this large are followed by returning freed heap memory to the system.
     static constexpr std::size_t kLargeBatch = 50;
 
-    explicit CoreLoop(CoreDeps deps);
+    /// `inbox`: where post() puts messages and run() takes them from; a fresh one when null (tests).
+    explicit CoreLoop(CoreDeps deps, std::shared_ptr<CoreInbox> inbox = nullptr);
 
     /// Thread-safe.
-    void post(CoreMessage message) { queue_.push(std::move(message)); }
+    void post(CoreMessage message) { inbox_->push(std::move(message)); }
 
     /// Restores alarms from the store and shows them; call before run().
     void restore();
@@ -153,10 +146,10 @@ public:
     /// many alarms it acted on, kNotFound when the selector names none, or the store error.
     /// Acknowledging also acknowledges alarms that returned to normal unacknowledged (ring-back); those
     /// need no write-back.
-    Result<int> act(relay::ActionKind kind, const std::string& selector, const std::string& origin,
+    Result<int> act(store::ActionKind kind, const std::string& selector, const std::string& origin,
                     const std::string& text = "");
     /// The same for the alarms of one zone (its buttons).
-    Result<int> act_in_zone(relay::ActionKind kind, const std::string& zone, const std::string& origin);
+    Result<int> act_in_zone(store::ActionKind kind, const std::string& zone, const std::string& origin);
     /// Mutes the horns of `zone` (empty: every zone) for outputs.silence_s (local only, never relayed);
     /// a new alarm in a silenced zone ends its silence.
     int silence(const std::string& origin, const std::string& zone = "");
@@ -169,7 +162,7 @@ public:
     /// returns how many it cleared.
     int clear_faults(const std::string& origin);
 
-private:
+  private:
     struct SourceHealth {
         bool ok = false;
         WallTime last_ok{};
@@ -186,7 +179,7 @@ private:
     bool enqueue_raise(const core::Alarm& alarm);
     /// Commits entries the loop makes by itself (a page, a pass-on) through the backlog; true when they are in
     /// the store now (the relay may be woken). `what` names them in the log.
-    bool commit_entries(std::vector<relay::OutboxEntry> entries, const std::string& what);
+    bool commit_entries(std::vector<store::OutboxEntry> entries, const std::string& what);
     /// The "store" fault while the disk is short of room: write-backs held in memory, the reserve in use.
     void refresh_store_fault();
     /// Writes what the backlog holds and restores the reserve when there is room (on the loop's timer).
@@ -200,7 +193,7 @@ private:
     /// Applies one snapshot; true when it queued outbox entries for the relay (a SIGNL4 page, a pass-on).
     bool apply_snapshot(const core::CloudSnapshot& snapshot);
     /// Commits the outbox entries for `keys`, then changes the book; see act().
-    Result<int> act_on(relay::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
+    Result<int> act_on(store::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
                        const std::string& zone, const std::string& origin, const std::string& text);
     /// Ends the silence of `zone` (empty: every zone).
     void end_silence(const std::string& zone, const char* why);
@@ -208,20 +201,20 @@ private:
     [[nodiscard]] core::Alarm presented(const core::Alarm& alarm) const;
     /// The entries an action on `alarm` makes: one per target that takes it (its own source, extra
     /// targets; write_back / write_back_actions), never `skip_target`. Logs when none does.
-    [[nodiscard]] std::vector<relay::OutboxEntry> entries_for(const core::Alarm& alarm, relay::ActionKind kind,
+    [[nodiscard]] std::vector<store::OutboxEntry> entries_for(const core::Alarm& alarm, store::ActionKind kind,
                                                               const std::string& origin, const std::string& note,
                                                               const std::string& skip_target,
-                                                              const relay::ActionOwner& owner = {}) const;
+                                                              const store::ActionOwner& owner = {}) const;
     /// The owner for an acknowledgement of `alarm` made in `zone` (empty: by CLI or MQTT, then the first
     /// of the alarm's zones that names one).
-    [[nodiscard]] relay::ActionOwner owner_for(const core::Alarm& alarm, const std::string& zone) const;
+    [[nodiscard]] store::ActionOwner owner_for(const core::Alarm& alarm, const std::string& zone) const;
     /// An acknowledgement / closure made in SIGNL4 moved `alarm` on from `was`: stores what signl4.pass_on
     /// relays to the alarm's own source (before the alarm itself is persisted). True when it stored entries.
     bool pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4);
     /// Whether the outbox holds (in any state; done ones as long as it remembers them) an entry of `kind` for
     /// the alarm and `target` from `origin`, not from `not_origin`, made at or after `since` (empty target /
     /// origin: any). One indexed query.
-    bool has_entry(const std::string& alarm_key, const std::string& target, relay::ActionKind kind,
+    bool has_entry(const std::string& alarm_key, const std::string& target, store::ActionKind kind,
                    const std::string& origin, WallTime since = WallTime{}, const std::string& not_origin = "");
     void refresh_outbox_counts();
     /// "identity" and "faults" in status: what FaultReports said.
@@ -231,7 +224,7 @@ private:
     void drive_outputs();
     void publish_summary();
     [[nodiscard]] bool healthy() const;
-    [[nodiscard]] std::string note_for(relay::ActionKind kind, const std::string& zone, const std::string& origin,
+    [[nodiscard]] std::string note_for(store::ActionKind kind, const std::string& zone, const std::string& origin,
                                        const std::string& text) const;
     std::string status_json();
     std::string summary_json();
@@ -253,7 +246,7 @@ private:
     core::Annunciator annunciator_;
     std::map<std::string, SourceHealth> health_;
     std::map<std::string, FaultReport> outside_faults_;  // by area + subject; only standing faults
-    std::map<std::string, SteadyTime> silence_until_;  // zone → end of its silence
+    std::map<std::string, SteadyTime> silence_until_;    // zone → end of its silence
     std::optional<SteadyTime> lamp_test_until_;
     std::optional<SteadyTime> store_retry_at_;  // while the disk is short of room
     std::set<std::string> lamp_test_roles_;
@@ -264,7 +257,7 @@ private:
     long long outbox_pending_ = 0;
     long long outbox_failed_ = 0;
     std::string last_summary_;
-    MessageQueue<CoreMessage> queue_;
+    std::shared_ptr<CoreInbox> inbox_;
 };
 
 }  // namespace sirenbox::app

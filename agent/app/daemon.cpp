@@ -6,12 +6,12 @@
 #include <set>
 #include <thread>
 
-#include "agent/app/button_reader.hpp"
 #include "agent/app/control_protocol.hpp"
 #include "agent/app/control_server.hpp"
 #include "agent/app/core_loop.hpp"
 #include "agent/app/daemon_parts.hpp"
 #include "agent/base/log.hpp"
+#include "hal/button_reader.hpp"
 
 namespace sirenbox::app {
 
@@ -35,13 +35,13 @@ std::string Daemon::handle_control(const std::string& line) {
     if (!request.is_ok()) return control_error(request.status().message());
     const std::string cmd = json::get_string(request->get(), "cmd").value_or("");
     if (cmd == "gpio" || cmd == "press") return handle_board_command(*parts_, cmd, request->get());
-    static const std::set<std::string> kCoreCommands{"status", "ack", "resolve", "comment", "silence", "lamp_test",
-                                                          "clear_fault"};
+    static const std::set<std::string> kCoreCommands{"status",  "ack",       "resolve",    "comment",
+                                                     "silence", "lamp_test", "clear_fault"};
     if (kCoreCommands.count(cmd) == 0) return control_error("unknown command \"" + cmd + "\"");
     auto reply = std::make_shared<std::promise<std::string>>();
     auto answer = reply->get_future();
-    parts_->core->post(ControlCall{cmd, json::get_string(request->get(), "alarm").value_or(""),
-                                   json::get_string(request->get(), "text").value_or(""), reply});
+    parts_->inbox->push(ControlCall{cmd, json::get_string(request->get(), "alarm").value_or(""),
+                                    json::get_string(request->get(), "text").value_or(""), reply});
     if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
         return control_error("the daemon's core loop did not answer within 5 s");
     }
@@ -73,7 +73,7 @@ int Daemon::run() {
         int sig = 0;
         sigwait(&signals, &sig);
         SB_LOG(kInfo, "sirenboxd") << "signal " << sig << " received; stopping";
-        p.core->post(StopRequest{});
+        p.inbox->push(StopRequest{});
     });
     SB_LOG(kInfo, "sirenboxd") << "running as box " << p.config.box.id;
 

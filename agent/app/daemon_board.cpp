@@ -85,8 +85,8 @@ Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>&
 }
 
 std::string handle_board_command(DaemonParts& p, const std::string& cmd, const cJSON* request) {
-    if (p.sim == nullptr) return control_error(cmd + " needs the sim GPIO backend (gpio.backend is \"" +
-                                               p.config.gpio.backend + "\")");
+    if (p.sim == nullptr)
+        return control_error(cmd + " needs the sim GPIO backend (gpio.backend is \"" + p.config.gpio.backend + "\")");
     if (cmd == "gpio") {
         const auto patterns = p.patterns ? p.patterns->patterns() : std::map<std::string, hal::Pattern>{};
         auto lines = json::array();
@@ -98,11 +98,13 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
             json::add(item.get(), "active", view.active);
             if (view.direction == hal::Direction::kOutput) {
                 auto shown = patterns.find(view.role);
-                json::add(item.get(), "pattern", hal::to_string(shown == patterns.end() ? hal::Pattern::kOff : shown->second));
+                json::add(item.get(), "pattern",
+                          hal::to_string(shown == patterns.end() ? hal::Pattern::kOff : shown->second));
                 // When the line last changed, on the monotonic clock every process shares: tests measure
                 // how soon a press acted without counting their own process start-ups.
                 auto history = p.sim->history(view.role);
-                if (history.is_ok() && !history->empty()) json::add(item.get(), "changed_at_ms", steady_ms(history->back().at));
+                if (history.is_ok() && !history->empty())
+                    json::add(item.get(), "changed_at_ms", steady_ms(history->back().at));
             }
             json::add(item.get(), "active_low", view.active_low);
             json::append(lines.get(), std::move(item));
@@ -115,18 +117,16 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
     const std::string role = button.rfind("button_", 0) == 0 ? button : "button_" + button;
     const bool long_press = json::get_bool(request, "long").value_or(false);
     // A real press: contact, held, released; the hold spans debounce (and long press when asked).
-    const auto hold = long_press ? std::chrono::milliseconds(p.config.gpio.long_press_ms) + std::chrono::milliseconds(200)
-                                 : std::chrono::milliseconds(p.config.gpio.debounce_ms) * 3;
-    const auto now = std::chrono::steady_clock::now();
-    Status down = p.sim->inject(role, hal::Edge{true, now});
-    if (!down.is_ok()) return control_error(down.message());
-    Status up = p.sim->inject(role, hal::Edge{false, now + hold});
-    if (!up.is_ok()) return control_error(up.message());
+    const auto hold = long_press
+                          ? std::chrono::milliseconds(p.config.gpio.long_press_ms) + std::chrono::milliseconds(200)
+                          : std::chrono::milliseconds(p.config.gpio.debounce_ms) * 3;
+    auto pressed = p.sim->press(role, std::chrono::duration_cast<std::chrono::milliseconds>(hold));
+    if (!pressed.is_ok()) return control_error(pressed.status().message());
     auto body = json::object();
     json::add(body.get(), "pressed", role);
     json::add(body.get(), "long", long_press);
-    json::add(body.get(), "at_ms", steady_ms(now));
-    json::add(body.get(), "released_at_ms", steady_ms(now + hold));
+    json::add(body.get(), "at_ms", steady_ms(*pressed));
+    json::add(body.get(), "released_at_ms", steady_ms(*pressed + hold));
     return control_ok(std::move(body));
 }
 

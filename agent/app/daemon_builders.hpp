@@ -15,7 +15,7 @@ namespace sirenbox::app {
 /// The GPIO backend, the outputs (handed to the pattern driver) and the buttons some zone binds.
 Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>& inputs);
 /// Sentinel (and Log Analytics) client, poller and write-back payload.
-Status build_cloud(DaemonParts& p);
+Status build_sentinel(DaemonParts& p);
 /// Graph client, poller and write-back payload.
 Status build_graph(DaemonParts& p);
 /// SIGNL4 client, poller, connector and write-back payloads.

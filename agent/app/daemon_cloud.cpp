@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "agent/app/daemon_builders.hpp"
+#include "agent/app/target_routes.hpp"
 #include "agent/base/log.hpp"
 #include "agent/config/secret_file.hpp"
 #include "agent/relay/graph_target.hpp"
@@ -67,13 +68,14 @@ Status build_transport(DaemonParts& p) {
     // Faults reach the core loop as messages; it never asks the network side (architecture.md, threads).
     p.skew = std::make_unique<net::ClockSkewMonitor>(clock, std::chrono::seconds(c.clock_skew_threshold_s),
                                                      [self](const std::string& fault) {
-                                                         self->core->post(FaultReport{"clock", "", fault, 0, true});
+                                                         self->inbox->push(FaultReport{"clock", "", fault, 0, true});
                                                      });
     net::RetryPolicy retry;
     retry.max_attempts = c.retry_attempts;
     retry.max_total_wait = std::chrono::seconds(c.retry_max_wait_s);
     retry.cap = std::min(retry.cap, std::chrono::duration_cast<std::chrono::milliseconds>(retry.max_total_wait));
-    p.transport = std::make_unique<net::RetryingTransport>(*p.http, retry, *p.sleeper, clock, p.budget.get(), p.skew.get());
+    p.transport =
+        std::make_unique<net::RetryingTransport>(*p.http, retry, *p.sleeper, clock, p.budget.get(), p.skew.get());
     return Status::ok();
 }
 
@@ -93,7 +95,7 @@ Status build_cloud_access(DaemonParts& p) {
     DaemonParts* self = &p;
     token.on_fault_change = [self](const cloud::TokenFault& fault) {
         for (auto& report : token_fault_reports(fault.scope, fault.error, fault.failures, fault.refused)) {
-            self->core->post(std::move(report));
+            self->inbox->push(std::move(report));
         }
     };
     p.tokens = std::make_unique<cloud::TokenProvider>(std::move(token), *p.transport, SystemClock::instance());
@@ -102,7 +104,7 @@ Status build_cloud_access(DaemonParts& p) {
 
 }  // namespace
 
-Status build_cloud(DaemonParts& p) {
+Status build_sentinel(DaemonParts& p) {
     SB_RETURN_IF_ERROR(build_cloud_access(p));
     const auto& c = p.config;
     cloud::SentinelOptions sentinel;
@@ -131,22 +133,10 @@ Status build_cloud(DaemonParts& p) {
         la.max_bytes = static_cast<std::size_t>(c.log_analytics.max_bytes);
         p.log_analytics = std::make_unique<cloud::LogAnalyticsClient>(*p.transport, *p.tokens, la);
     }
-    p.pollers.push_back({std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll,
-                                                                   p.log_analytics.get()),
-                         std::chrono::seconds(c.sentinel.poll_interval_s)});
-    relay::SentinelWriteBack write_back;
-    write_back.owner_object_id = c.sentinel.owner_object_id;
-    write_back.owner_upn = c.sentinel.owner_upn;
-    write_back.classification = c.sentinel.resolve_classification;
-    write_back.classification_reason = c.sentinel.resolve_classification_reason;
-    write_back.classification_comment = c.sentinel.resolve_comment;
-    p.payloads["sentinel"] = [write_back](relay::ActionKind kind, const std::string& note, const relay::ActionOwner& owner) {
-        if (owner.upn.empty() && owner.object_id.empty()) return relay::sentinel_payload(kind, write_back, note);
-        relay::SentinelWriteBack zone_owner = write_back;  // the zone's owner instead of sentinel.owner_*
-        zone_owner.owner_upn = owner.upn;
-        zone_owner.owner_object_id = owner.object_id;
-        return relay::sentinel_payload(kind, zone_owner, note);
-    };
+    p.pollers.push_back(
+        {std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll, p.log_analytics.get()),
+         std::chrono::seconds(c.sentinel.poll_interval_s)});
+    p.targets["sentinel"] = sentinel_route(p.config);
     return Status::ok();
 }
 
@@ -170,17 +160,7 @@ Status build_graph(DaemonParts& p) {
     poll.page_size = g.page_size;
     p.pollers.push_back({std::make_unique<sources::GraphPoller>(*p.graph, SystemClock::instance(), poll),
                          std::chrono::seconds(g.poll_interval_s)});
-    if (!g.write_back) return Status::ok();  // no payload: actions on Graph alarms stay local
-    relay::GraphWriteBack write_back;
-    write_back.assign_to = g.assign_to;
-    write_back.resolve_classification = g.resolve_classification;
-    write_back.resolve_determination = g.resolve_determination;
-    p.payloads["graph"] = [write_back](relay::ActionKind kind, const std::string& note, const relay::ActionOwner& owner) {
-        if (owner.upn.empty()) return relay::graph_payload(kind, write_back, note);
-        relay::GraphWriteBack zone_owner = write_back;  // assignedTo: the zone's owner instead of graph.assign_to
-        zone_owner.assign_to = owner.upn;
-        return relay::graph_payload(kind, zone_owner, note);
-    };
+    if (g.write_back) p.targets["graph"] = graph_route(p.config);  // else actions on Graph alarms stay local
     return Status::ok();
 }
 
@@ -208,7 +188,7 @@ Status build_signl4(DaemonParts& p) {
         auto raise_failed = [self](const std::string& alarm_key) {
             return relay::signl4_raise_failed(*self->relay_store, alarm_key);
         };
-        auto paged_before = [self](const relay::OutboxEntry& raise) {
+        auto paged_before = [self](const store::OutboxEntry& raise) {
             return relay::signl4_paged_before(*self->relay_store, raise);
         };
         p.relay_targets["signl4"] = std::make_unique<relay::Signl4Target>(
@@ -225,24 +205,7 @@ Status build_signl4(DaemonParts& p) {
     for (const auto& slot : p.pollers) poll.mirrored_sources.emplace_back(slot.poller->name());
     p.pollers.push_back({std::make_unique<sources::Signl4Poller>(*p.signl4, SystemClock::instance(), poll),
                          std::chrono::seconds(c.poll_interval_s)});
-    if (c.connector) {
-        cloud::Signl4RaiseOptions raise;
-        raise.scenario = c.alerting_scenario;
-        raise.box_name = p.config.box.name;
-        p.connector_payload = [raise](const core::Alarm& alarm) { return relay::signl4_raise_payload(alarm, raise); };
-    }
-    if (c.write_back) {
-        const bool connector = c.connector;
-        const bool acknowledge_foreign = c.acknowledge_foreign;
-        p.extra_targets["signl4"] = [connector, acknowledge_foreign](const core::Alarm& alarm, relay::ActionKind kind,
-                                                const std::string& note) -> std::optional<std::string> {
-            if (!relay::signl4_mirrors(alarm, connector)) return std::nullopt;
-            // An alert the box did not raise belongs to whoever SIGNL4 paged: the box adds its note.
-            const bool foreign = alarm.source == "signl4";
-            return relay::signl4_action_payload(alarm, note,
-                                                kind == relay::ActionKind::kAcknowledge && foreign && !acknowledge_foreign);
-        };
-    }
+    if (c.connector || c.write_back) p.targets["signl4"] = signl4_route(p.config);
     return Status::ok();
 }
 

@@ -36,11 +36,12 @@ Status announce_to_home_assistant(DaemonParts& p) {
     const std::string payload = broker::discovery_payload(info, p.publisher->topics());
     p.session->publish(topic, payload, true);
     broker::Session* session = p.session.get();
-    return p.session->subscribe(broker::ha_status_topic(info), [session, topic, payload](const std::string&,
-                                                                                        const std::string& status) {
-        // Home Assistant restarted: the retained config is unchanged, so it is published as a new message.
-        if (status == "online") session->publish(topic, payload, false);
-    });
+    return p.session->subscribe(broker::ha_status_topic(info),
+                                [session, topic, payload](const std::string&, const std::string& status) {
+                                    // Home Assistant restarted: the retained config is unchanged, so it is published as
+                                    // a new message.
+                                    if (status == "online") session->publish(topic, payload, false);
+                                });
 }
 
 Result<Secret> fleet_key(const config::Config& c) {
@@ -54,10 +55,11 @@ Status build_fleet(DaemonParts& p) {
     DaemonParts* self = &p;
     auto key = fleet_key(p.config);
     if (!key.is_ok()) return key.status();
-    FleetPictureOptions options{p.config.fleet.source_base_topic, std::move(*key),
-                                Seconds(p.config.fleet.stale_after_s)};
+    auto source = broker::BoxTopics::create(p.config.fleet.source_base_topic);
+    if (!source.is_ok()) return source.status().with_context("fleet.source_base_topic");
+    FleetPictureOptions options{*source, std::move(*key), Seconds(p.config.fleet.stale_after_s)};
     p.mirror = std::make_unique<FleetMirror>(
-        std::move(options), [self](sources::SourceBatch batch) { self->core->post(std::move(batch)); },
+        std::move(options), [self](sources::SourceBatch batch) { self->inbox->push(std::move(batch)); },
         SystemClock::instance());
     // What this box showed before a restart: closed by the first current roster that leaves it out.
     auto shown = p.core_store->load_alarms();
@@ -74,7 +76,7 @@ Status build_fleet(DaemonParts& p) {
         if (!read.is_ok()) return read.status();
         command_key = std::move(*read);
     }
-    p.commander = std::make_unique<FleetCommander>(*p.session, p.config.fleet.source_base_topic, p.config.box.id,
+    p.commander = std::make_unique<FleetCommander>(*p.session, std::move(*source), p.config.box.id,
                                                    std::move(command_key), SystemClock::instance());
     return Status::ok();
 }
@@ -88,7 +90,8 @@ Status build_fleet_publisher(DaemonParts& p) {
     constexpr const char* kBootKey = "fleet.boot";
     auto stored = p.core_store->get_state(kBootKey);
     if (!stored.is_ok()) return stored.status();
-    long long boot = std::chrono::duration_cast<std::chrono::seconds>(SystemClock::instance().wall_now().time_since_epoch()).count();
+    long long boot =
+        std::chrono::duration_cast<std::chrono::seconds>(SystemClock::instance().wall_now().time_since_epoch()).count();
     if (*stored) {
         const std::string& text = **stored;
         char* end = nullptr;
@@ -105,7 +108,8 @@ Status build_fleet_publisher(DaemonParts& p) {
     options.key = std::move(*key);
     options.boot = boot;
     options.heartbeat = Seconds(p.config.fleet.heartbeat_s);
-    p.fleet_publisher = std::make_unique<broker::FleetPublisher>(*p.session, std::move(options), SystemClock::instance());
+    p.fleet_publisher =
+        std::make_unique<broker::FleetPublisher>(*p.session, std::move(options), SystemClock::instance());
     p.publisher->sign_with(p.fleet_publisher.get());
     return Status::ok();
 }
@@ -132,9 +136,13 @@ Status build_mqtt(DaemonParts& p) {
     // What this box publishes: the session refuses any subscription that would hand it back.
     options.own_topics = topics->published();
     options.own_topics.push_back(broker::discovery_topic(discovery_info(p)));
-    if (p.config.box.role == "annunciator") options.own_topics.push_back(p.config.fleet.source_base_topic + "/command/+");
+    if (p.config.box.role == "annunciator") {
+        auto source = broker::BoxTopics::create(p.config.fleet.source_base_topic);
+        if (!source.is_ok()) return source.status().with_context("fleet.source_base_topic");
+        options.own_topics.push_back(source->commands());
+    }
     DaemonParts* self = &p;
-    options.on_connected = [self] { self->core->post(BrokerConnected{}); };
+    options.on_connected = [self] { self->inbox->push(BrokerConnected{}); };
     auto session = broker::Session::create(std::move(options));
     if (!session.is_ok()) return session.status();
     p.session = std::move(*session);
@@ -154,7 +162,7 @@ Status build_mqtt(DaemonParts& p) {
             p.commands->restore(**kept);
         }
         const auto post = [self](const std::string& topic, const std::string& payload) {
-            self->core->post(MqttCommand{topic, payload});
+            self->inbox->push(MqttCommand{topic, payload});
         };
         if (m.commands) {
             Status subscribed = p.session->subscribe(p.publisher->topics().commands(), post);
@@ -165,7 +173,8 @@ Status build_mqtt(DaemonParts& p) {
             if (!subscribed.is_ok()) return subscribed.with_context("mqtt presses");
         }
     }
-    if (p.config.box.role != "annunciator" && !p.config.fleet.key_file.empty()) SB_RETURN_IF_ERROR(build_fleet_publisher(p));
+    if (p.config.box.role != "annunciator" && !p.config.fleet.key_file.empty())
+        SB_RETURN_IF_ERROR(build_fleet_publisher(p));
     return announce_to_home_assistant(p);
 }
 
@@ -184,7 +193,8 @@ json::Ptr fleet_status(const std::string& source, const FleetStats& stats) {
     json::add(fleet.get(), "ignored_clears", static_cast<long long>(stats.ignored_clears));
     json::add(fleet.get(), "rejected", static_cast<long long>(stats.rejected));
     auto kinds = json::object();
-    for (const auto& [kind, count] : stats.rejections) json::add(kinds.get(), kind.c_str(), static_cast<long long>(count));
+    for (const auto& [kind, count] : stats.rejections)
+        json::add(kinds.get(), kind.c_str(), static_cast<long long>(count));
     json::add(fleet.get(), "rejections", std::move(kinds));
     if (!stats.last_rejection.empty()) json::add(fleet.get(), "last_rejection", stats.last_rejection);
     return fleet;
@@ -271,7 +281,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     if (!relay_store.is_ok()) return relay_store.status();
     p.relay_store = std::move(*relay_store);
 
-    if (p.config.sentinel.enabled) SB_RETURN_IF_ERROR(build_cloud(p));
+    if (p.config.sentinel.enabled) SB_RETURN_IF_ERROR(build_sentinel(p));
     if (p.config.graph.enabled) SB_RETURN_IF_ERROR(build_graph(p));
     if (p.config.signl4.enabled) SB_RETURN_IF_ERROR(build_signl4(p));
     if (p.config.mqtt.enabled) SB_RETURN_IF_ERROR(build_mqtt(p));
@@ -282,7 +292,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     relay_options.retry_max = std::chrono::seconds(p.config.relay.retry_max_s);
     DaemonParts* self = &p;
     p.relay = std::make_unique<relay::RelayWorker>(*p.relay_store, SystemClock::instance(), relay_options,
-                                                   [self] { self->core->post(RelayProgress{}); });
+                                                   [self] { self->inbox->push(RelayProgress{}); });
     // Each target owns its client (daemon_cloud.cpp): the relay worker's thread is the only one using them.
     for (auto& [name, target] : p.relay_targets) p.relay->add_target(name, std::move(target));
     p.relay_targets.clear();
@@ -292,23 +302,23 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     for (auto& slot : p.pollers) {
         source_names.emplace_back(slot.poller->name());
         slot.poller->set_progress_sink(
-            [self](sources::SourceProgress progress) { self->core->post(std::move(progress)); });
+            [self](sources::SourceProgress progress) { self->inbox->push(std::move(progress)); });
         auto watermark = p.core_store->get_state(slot.poller->watermark_key());
         if (watermark.is_ok()) slot.poller->restore_watermark(*watermark);
     }
-    CoreDeps deps{.config = p.config,
-                  .store = *p.core_store,
-                  .reserve = p.reserve.get(),
-                  .output_roles = p.patterns->roles(),
-                  .show_outputs = [self](const std::map<std::string, hal::Pattern>& shown) { self->patterns->show(shown); },
-                  .clock = SystemClock::instance(),
-                  .sources = std::move(source_names),
-                  .payloads = p.payloads,
-                  .wake_relay = [self] { self->relay->notify(); },
-                  .publisher = p.publisher.get(),
-                  .add_runtime_status = [self](cJSON* status) { add_runtime_status(*self, status); },
-                  .connector_payload = p.connector_payload,
-                  .extra_targets = p.extra_targets};
+    CoreDeps deps{
+        .config = p.config,
+        .store = *p.core_store,
+        .reserve = p.reserve.get(),
+        .output_roles = p.patterns->roles(),
+        .show_outputs = [self](const std::map<std::string, hal::Pattern>& shown) { self->patterns->show(shown); },
+        .clock = SystemClock::instance(),
+        .sources = std::move(source_names),
+        .targets = p.targets,
+        .wake_relay = [self] { self->relay->notify(); },
+        .publisher = p.publisher.get(),
+        .add_runtime_status = [self](cJSON* status) { add_runtime_status(*self, status); },
+    };
     if (p.session) {
         deps.publish_summary = [self](const std::string& summary) {
             self->session->publish(self->publisher->topics().summary(), summary, true);
@@ -321,7 +331,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
         };
     }
     if (p.commander) {
-        deps.forward_action = [self](relay::ActionKind kind, const std::string& selector, const std::string& text) {
+        deps.forward_action = [self](store::ActionKind kind, const std::string& selector, const std::string& text) {
             return self->commander->send(kind, selector, text);
         };
     }
@@ -331,7 +341,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
             self->session->publish(self->publisher->topics().reply(), reply, false);
         };
     }
-    p.core = std::make_unique<CoreLoop>(std::move(deps));
+    p.core = std::make_unique<CoreLoop>(std::move(deps), p.inbox);
 
     hal::PressDetector::Config press;
     press.debounce = std::chrono::milliseconds(p.config.gpio.debounce_ms);
@@ -340,10 +350,12 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     auto detector = hal::PressDetector::create(press);
     if (!detector.is_ok()) return detector.status().with_context("gpio");
     if (!inputs.empty()) {
-        p.buttons = std::make_unique<ButtonReader>(std::move(inputs), *detector,
-                                                   [self](const std::string& role, const hal::Press& pressed) {
-                                                       self->core->post(ButtonEvent{role, pressed});
-                                                   });
+        p.buttons = std::make_unique<hal::ButtonReader>(
+            std::move(inputs), *detector,
+            [self](const std::string& role, const hal::Press& pressed) {
+                self->inbox->push(ButtonEvent{role, pressed});
+            },
+            SystemClock::instance());
     }
     return parts;
 }
@@ -356,9 +368,9 @@ void run_poller(DaemonParts& p, DaemonParts::PollerSlot& slot) {
         if (delay > slot.interval) {
             SB_LOG(kInfo, slot.poller->name()) << "throttled by the service; next poll in " << delay.count() << " s";
         }
-        p.core->post(std::move(batch));
+        p.inbox->push(std::move(batch));
         // Enrichment after the batch is handed over: the alarm is up before a slow query returns.
-        if (auto more = slot.poller->follow_up()) p.core->post(std::move(*more));
+        if (auto more = slot.poller->follow_up()) p.inbox->push(std::move(*more));
         if (p.poll_stop.wait_until(started + delay)) return;
     }
 }

@@ -5,11 +5,10 @@
 #include <optional>
 #include <string>
 
-#include "agent/app/button_reader.hpp"
-#include "agent/app/daemon.hpp"
-#include "agent/app/fleet.hpp"
 #include "agent/app/control_server.hpp"
 #include "agent/app/core_loop.hpp"
+#include "agent/app/daemon.hpp"
+#include "agent/app/fleet.hpp"
 #include "agent/base/message_queue.hpp"
 #include "agent/cloud/graph_client.hpp"
 #include "agent/cloud/loganalytics_client.hpp"
@@ -26,6 +25,7 @@
 #include "agent/sources/graph_poller.hpp"
 #include "agent/sources/sentinel_poller.hpp"
 #include "agent/store/store.hpp"
+#include "hal/button_reader.hpp"
 #include "hal/gpio.hpp"
 #include "hal/pattern_driver.hpp"
 #include "hal/sim_gpio.hpp"
@@ -41,7 +41,7 @@ namespace sirenbox::app {
 struct DaemonParts {
     config::Config config;
     std::unique_ptr<hal::Gpio> gpio;
-    hal::SimGpio* sim = nullptr;  // the same object as gpio when the backend is "sim"
+    hal::SimGpio* sim = nullptr;                   // the same object as gpio when the backend is "sim"
     std::unique_ptr<hal::PatternDriver> patterns;  // owns the output lines; its thread flashes them
     std::unique_ptr<store::Store> core_store;
     std::unique_ptr<store::DiskReserve> reserve;  // room freed for the core's writes when the disk fills
@@ -70,19 +70,18 @@ struct DaemonParts {
     std::unique_ptr<broker::Session> session;
     std::unique_ptr<broker::AlarmPublisher> publisher;
     std::unique_ptr<broker::CommandVerifier> commands;
-    std::unique_ptr<broker::FleetPublisher> fleet_publisher;  // role "poller" with fleet.key_file; publisher signs through it
+    std::unique_ptr<broker::FleetPublisher>
+        fleet_publisher;                        // role "poller" with fleet.key_file; publisher signs through it
     std::unique_ptr<FleetMirror> mirror;        // role "annunciator"
     std::unique_ptr<FleetCommander> commander;  // role "annunciator"
     std::unique_ptr<relay::RelayWorker> relay;
+    /// Made with the parts, before anything that posts to it: callbacks post here, never through `core`.
+    std::shared_ptr<CoreInbox> inbox = std::make_shared<CoreInbox>();
     std::unique_ptr<CoreLoop> core;
-    std::unique_ptr<ButtonReader> buttons;
+    std::unique_ptr<hal::ButtonReader> buttons;
     std::unique_ptr<ControlServer> control;
     StopSignal poll_stop;
-    std::map<std::string, PayloadBuilder> payloads;  // by target
-    std::function<std::string(const core::Alarm&)> connector_payload;  // SIGNL4 connector on
-    std::map<std::string,
-             std::function<std::optional<std::string>(const core::Alarm&, relay::ActionKind, const std::string&)>>
-        extra_targets;  // SIGNL4 write-back
+    relay::TargetRoutes targets;  // how each write-back target takes actions and pages, by name (its builder's)
 };
 
 Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config);

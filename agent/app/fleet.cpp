@@ -31,7 +31,9 @@ void FleetMirror::on_message(const std::string& topic, const std::string& payloa
     wake_.notify_all();  // the heartbeat may have moved the deadline
 }
 
-void FleetMirror::start() { thread_ = std::thread([this] { run(); }); }
+void FleetMirror::start() {
+    thread_ = std::thread([this] { run(); });
+}
 
 void FleetMirror::stop() {
     {
@@ -59,13 +61,12 @@ FleetStats FleetMirror::stats() const {
     return picture_.stats(clock_.now());
 }
 
-FleetCommander::FleetCommander(broker::Session& session, std::string source_base_topic, std::string box_id, Secret key,
+FleetCommander::FleetCommander(broker::Session& session, broker::BoxTopics source, std::string box_id, Secret key,
                                const Clock& clock)
-    : session_(session), base_(std::move(source_base_topic)), box_id_(std::move(box_id)), key_(std::move(key)),
-      clock_(clock) {}
+    : session_(session), source_(std::move(source)), box_id_(std::move(box_id)), key_(std::move(key)), clock_(clock) {}
 
-Status FleetCommander::send(relay::ActionKind kind, const std::string& selector, const std::string& text) {
-    const std::string topic = base_ + "/command/" + std::string(relay::to_string(kind));
+Status FleetCommander::send(store::ActionKind kind, const std::string& selector, const std::string& text) {
+    const std::string topic = source_.command(store::to_string(kind));
     const long long ts = std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch()).count();
     const std::string id = box_id_ + "-" + std::to_string(ts) + "-" + std::to_string(++counter_);
     auto body = json::object();
@@ -73,9 +74,10 @@ Status FleetCommander::send(relay::ActionKind kind, const std::string& selector,
     json::add(body.get(), "ts", ts);
     json::add(body.get(), "alarm", selector);
     json::add(body.get(), "text", text);
-    if (!key_.empty()) json::add(body.get(), "hmac", broker::CommandVerifier::sign(key_, topic, id, ts, selector, text));
+    if (!key_.empty())
+        json::add(body.get(), "hmac", broker::CommandVerifier::sign(key_, topic, id, ts, selector, text));
     session_.publish(topic, json::print(body.get()), false);
-    SB_LOG(kInfo, "fleet") << relay::to_string(kind) << " of " << selector << " sent to the polling box as " << id;
+    SB_LOG(kInfo, "fleet") << store::to_string(kind) << " of " << selector << " sent to the polling box as " << id;
     return Status::ok();
 }
 

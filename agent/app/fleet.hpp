@@ -12,8 +12,8 @@
 #include "agent/base/clock.hpp"
 #include "agent/base/secret.hpp"
 #include "agent/base/status.hpp"
-#include "agent/relay/outbox_entry.hpp"
 #include "agent/sources/source_batch.hpp"
+#include "agent/store/outbox_entry.hpp"
 
 namespace sirenbox::broker {
 class Session;
@@ -26,7 +26,7 @@ namespace sirenbox::app {
 /// on_message() runs on the MQTT callback thread, the timer on its own; both only compute and post (under one
 /// lock, so batches reach the core loop in the order they were made). Thread-safe.
 class FleetMirror {
-public:
+  public:
     using Deliver = std::function<void(sources::SourceBatch batch)>;
     FleetMirror(FleetPictureOptions options, Deliver deliver, const Clock& clock);
     ~FleetMirror();
@@ -44,7 +44,7 @@ public:
     void stop();
     [[nodiscard]] FleetStats stats() const;
 
-private:
+  private:
     void run();
 
     const Clock& clock_;
@@ -59,14 +59,14 @@ private:
 /// Sends an annunciator's actions to the polling box as MQTT commands, signed when a key is set.
 /// Thread-safe as far as the Session is (the core loop calls it).
 class FleetCommander {
-public:
-    FleetCommander(broker::Session& session, std::string source_base_topic, std::string box_id, Secret key,
+  public:
+    FleetCommander(broker::Session& session, broker::BoxTopics source, std::string box_id, Secret key,
                    const Clock& clock);
-    Status send(relay::ActionKind kind, const std::string& selector, const std::string& text);
+    Status send(store::ActionKind kind, const std::string& selector, const std::string& text);
 
-private:
+  private:
     broker::Session& session_;
-    std::string base_;
+    broker::BoxTopics source_;  // the polling box's
     std::string box_id_;
     Secret key_;
     const Clock& clock_;

@@ -25,21 +25,21 @@ void FleetPicture::seed(const std::vector<core::Alarm>& shown) {
 }
 
 std::vector<std::string> FleetPicture::filters() const {
-    return {options_.base + "/alarms/#", options_.base + "/fleet/#", options_.base + "/availability"};
+    return {options_.source.all_alarms(), options_.source.fleet_all(), options_.source.availability()};
 }
 
 std::optional<sources::SourceBatch> FleetPicture::on_message(const std::string& topic, const std::string& payload,
                                                              SteadyTime now, WallTime wall_now) {
     now_ = now;
-    if (topic == options_.base + "/availability") {
+    if (topic == options_.source.availability()) {
         // Unsigned (the broker sends it as the poller's last will), so it may only ever make the picture less
         // trusted: "offline" makes it stale until the next heartbeat; "online" proves nothing.
         if (payload == "offline") offline_ = true;
-    } else if (topic.rfind(options_.base + "/alarms/", 0) == 0) {
+    } else if (topic.rfind(options_.source.alarm_prefix(), 0) == 0) {
         on_state(topic, payload);
-    } else if (topic == broker::fleet_roster_topic(options_.base)) {
+    } else if (topic == options_.source.fleet_roster()) {
         on_roster(topic, payload);
-    } else if (topic == broker::fleet_heartbeat_topic(options_.base)) {
+    } else if (topic == options_.source.fleet_heartbeat()) {
         on_heartbeat(topic, payload, now, wall_now);
     } else {
         return std::nullopt;
@@ -82,8 +82,7 @@ void FleetPicture::on_state(const std::string& topic, const std::string& payload
     if (!alarm.is_ok() || !seq) {
         return reject(topic, "malformed", alarm.is_ok() ? "signed, but without \"seq\"" : alarm.status().message());
     }
-    const std::string expected =
-        options_.base + "/alarms/" + broker::sanitize_level(alarm->source) + "/" + broker::sanitize_level(alarm->id);
+    const std::string expected = options_.source.alarm(*alarm);
     if (topic != expected)
         return reject(topic, "malformed", "signed, but the state of another alarm (" + expected + ")");
     const std::string key = alarm->key();
@@ -154,7 +153,7 @@ void FleetPicture::on_heartbeat(const std::string& topic, const std::string& pay
         ++counts_.late_heartbeats;
         if (!late_logged_) {
             late_logged_ = true;
-            SB_LOG(kWarn, "fleet") << "heartbeat of " << options_.base << " was signed " << age_s
+            SB_LOG(kWarn, "fleet") << "heartbeat of " << options_.source.base() << " was signed " << age_s
                                    << " s ago by the poller's clock: not taken as a sign of life (the poller stopped, "
                                       "a backlog after an outage, or clocks more than fleet.stale_after_s apart: "
                                       "check NTP)";
@@ -163,7 +162,7 @@ void FleetPicture::on_heartbeat(const std::string& topic, const std::string& pay
     }
     late_logged_ = false;
     if (beat_ && now >= beat_->arrived + options_.stale_after) {
-        SB_LOG(kInfo, "fleet") << "heartbeats of " << options_.base << " arrive again";
+        SB_LOG(kInfo, "fleet") << "heartbeats of " << options_.source.base() << " arrive again";
     }
     beat_ = Beat{heartbeat->roster, heartbeat->every_s, now};
     offline_ = false;
@@ -205,7 +204,7 @@ void FleetPicture::accepted(const std::string& topic) {
 }
 
 FleetPicture::Health FleetPicture::health(SteadyTime now) const {
-    const std::string poller = "the polling box " + options_.base;
+    const std::string poller = "the polling box " + options_.source.base();
     if (!beat_) {
         return {false, "no valid heartbeat from " + poller +
                            " (is the link to it up, and fleet.key_file the same on both boxes?)"};

@@ -11,13 +11,14 @@
 #include "agent/base/secret.hpp"
 #include "agent/core/alarm.hpp"
 #include "agent/sources/source_batch.hpp"
+#include "mqtt/box_topics.hpp"
 #include "mqtt/fleet_codec.hpp"
 
 namespace sirenbox::app {
 
 struct FleetPictureOptions {
-    std::string base;  // the polling box's mqtt.base_topic (fleet.source_base_topic)
-    Secret key;        // fleet.key_file
+    broker::BoxTopics source;  // the polling box's topics (fleet.source_base_topic)
+    Secret key;                // fleet.key_file
     Seconds stale_after{15};
 };
 

@@ -40,7 +40,7 @@ json::Ptr outbox_json(store::Store& store) {
         json::add(outbox.get(), "error", counts.status().message());
     }
     auto entries = json::array();
-    for (auto state : {relay::EntryState::kPending, relay::EntryState::kFailed}) {
+    for (auto state : {store::EntryState::kPending, store::EntryState::kFailed}) {
         auto list = store.list(state, 20);
         if (!list.is_ok()) continue;
         for (const auto& e : *list) {
@@ -48,9 +48,9 @@ json::Ptr outbox_json(store::Store& store) {
             json::add(item.get(), "id", static_cast<long long>(e.id));
             json::add(item.get(), "alarm", e.alarm_key);
             json::add(item.get(), "target", e.target);
-            json::add(item.get(), "action", relay::to_string(e.kind));
+            json::add(item.get(), "action", store::to_string(e.kind));
             json::add(item.get(), "origin", e.origin);
-            json::add(item.get(), "state", relay::to_string(e.state));
+            json::add(item.get(), "state", store::to_string(e.state));
             json::add(item.get(), "attempts", e.attempts);
             json::add(item.get(), "last_error", e.last_error);
             json::add(item.get(), "created", format_iso8601(e.created));
@@ -87,7 +87,8 @@ std::string CoreLoop::status_json() {
     json::add(body.get(), "sources", std::move(sources));
     json::add(body.get(), "silenced", !silence_until_.empty());
     auto silenced_zones = json::array();
-    for (const auto& [zone, until] : silence_until_) json::append(silenced_zones.get(), json::Ptr(cJSON_CreateString(zone.c_str())));
+    for (const auto& [zone, until] : silence_until_)
+        json::append(silenced_zones.get(), json::Ptr(cJSON_CreateString(zone.c_str())));
     json::add(body.get(), "silenced_zones", std::move(silenced_zones));
     json::add(body.get(), "fault", fault());
     add_fault_status(body.get());
@@ -135,8 +136,8 @@ std::string CoreLoop::summary_json() {
     }
     auto by_severity = json::object();
     long long unacked = 0, acked = 0;
-    for (auto severity : {core::Severity::kHigh, core::Severity::kMedium, core::Severity::kLow,
-                          core::Severity::kInformational}) {
+    for (auto severity :
+         {core::Severity::kHigh, core::Severity::kMedium, core::Severity::kLow, core::Severity::kInformational}) {
         const auto& c = counts[static_cast<std::size_t>(severity)];
         auto item = json::object();
         json::add(item.get(), "unacked", c[0]);
@@ -155,14 +156,14 @@ std::string CoreLoop::summary_json() {
     json::add(outbox.get(), "failed", outbox_failed_);
     if (outbox_failed_ > 0) {
         auto failed = json::array();
-        auto list = deps_.store.list(relay::EntryState::kFailed, 10);
+        auto list = deps_.store.list(store::EntryState::kFailed, 10);
         if (list.is_ok()) {
             for (const auto& e : *list) {
                 auto item = json::object();
                 json::add(item.get(), "id", static_cast<long long>(e.id));
                 json::add(item.get(), "alarm", e.alarm_key);
                 json::add(item.get(), "target", e.target);
-                json::add(item.get(), "action", relay::to_string(e.kind));
+                json::add(item.get(), "action", store::to_string(e.kind));
                 json::add(item.get(), "reason", e.last_error);
                 json::append(failed.get(), std::move(item));
             }

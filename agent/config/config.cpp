@@ -116,7 +116,7 @@ const std::vector<Field<CloudConfig>> kCloudFields = {
      "Box clock this far from the servers' Date header is reported as a fault.", 5, 86400},
 };
 
-// The box's actions a cloud target can take (relay::ActionKind names; "raise" is the connector's own).
+// The box's actions a cloud target can take (store::ActionKind names; "raise" is the connector's own).
 const std::vector<std::string> kWriteBackActions{"acknowledge", "resolve", "comment"};
 
 const std::vector<Field<SentinelConfig>> kSentinelFields = {

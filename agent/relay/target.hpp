@@ -6,15 +6,21 @@
 
 #include "agent/base/clock.hpp"
 #include "agent/base/status.hpp"
-#include "agent/relay/outbox_entry.hpp"
+#include "agent/store/outbox_entry.hpp"
 
 namespace sirenbox::relay {
+
+// The relay delivers the store's outbox entries (the store owns the model: agent/store/outbox_entry.hpp).
+using store::ActionKind;
+using store::ActionOwner;
+using store::EntryState;
+using store::OutboxEntry;
 
 /// One cloud an action can be relayed to. `deliver` returns ok only once the cloud shows the wanted
 /// state (checked first, so a repeat after a crash is harmless). kUnavailable and anything not
 /// listed in `is_permanent` are retried with back-off; permanent failures stop and are shown.
 class Target {
-public:
+  public:
     virtual ~Target() = default;
     virtual Status deliver(const OutboxEntry& entry) = 0;
     /// After a deliver() that returned ok: when the record it wrote, or found already holding the change, was

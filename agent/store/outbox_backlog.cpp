@@ -13,7 +13,7 @@ bool OutboxBacklog::refused(const Status& status) {
     return true;
 }
 
-Status OutboxBacklog::try_enqueue(const std::vector<relay::OutboxEntry>& entries) {
+Status OutboxBacklog::try_enqueue(const std::vector<OutboxEntry>& entries) {
     auto ids = store_.enqueue(entries);
     if (ids.is_ok()) {
         last_error_.clear();
@@ -40,7 +40,7 @@ Status OutboxBacklog::try_enqueue(const std::vector<relay::OutboxEntry>& entries
     return ids.status();
 }
 
-Result<bool> OutboxBacklog::commit(std::vector<relay::OutboxEntry> entries) {
+Result<bool> OutboxBacklog::commit(std::vector<OutboxEntry> entries) {
     if (entries.empty()) return true;
     if (batches_.empty()) {
         Status stored = try_enqueue(entries);
@@ -70,7 +70,7 @@ int OutboxBacklog::flush() {
 
 bool OutboxBacklog::holds(std::string_view alarm_key) const {
     return std::any_of(batches_.begin(), batches_.end(), [&](const auto& batch) {
-        return std::any_of(batch.begin(), batch.end(), [&](const relay::OutboxEntry& e) { return e.alarm_key == alarm_key; });
+        return std::any_of(batch.begin(), batch.end(), [&](const OutboxEntry& e) { return e.alarm_key == alarm_key; });
     });
 }
 

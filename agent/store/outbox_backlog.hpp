@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "agent/base/result.hpp"
-#include "agent/relay/outbox_entry.hpp"
 #include "agent/store/disk_reserve.hpp"
+#include "agent/store/outbox_entry.hpp"
 #include "agent/store/store.hpp"
 
 namespace sirenbox::store {
@@ -29,7 +29,7 @@ class OutboxBacklog final {
     /// Commits `entries` (one transaction) behind whatever is held. True when committed now, false when held
     /// because the store refused them (kUnavailable). Errors: what Store::enqueue says of bad entries, and
     /// kFailedPrecondition when kMaxEntries are held already (then nothing more is held).
-    Result<bool> commit(std::vector<relay::OutboxEntry> entries);
+    Result<bool> commit(std::vector<OutboxEntry> entries);
     /// Commits what is held, oldest first, until the store refuses again; returns how many entries went in.
     int flush();
     /// A write of the core loop's (an alarm row, a watermark) failed: frees the reserve when the store is
@@ -44,11 +44,11 @@ class OutboxBacklog final {
 
   private:
     /// One enqueue, with the reserve freed and one more try when the store is out of room.
-    Status try_enqueue(const std::vector<relay::OutboxEntry>& entries);
+    Status try_enqueue(const std::vector<OutboxEntry>& entries);
 
     Store& store_;
     DiskReserve* reserve_;
-    std::deque<std::vector<relay::OutboxEntry>> batches_;  // oldest first; each one transaction
+    std::deque<std::vector<OutboxEntry>> batches_;  // oldest first; each one transaction
     std::size_t held_entries_ = 0;
     std::string last_error_;
 };

@@ -31,7 +31,7 @@ std::string cut_utf8(std::string_view text, std::size_t max_bytes) {
     return std::string(text.substr(0, end));
 }
 
-Status check_entry(const relay::OutboxEntry& entry, std::size_t index, std::size_t count) {
+Status check_entry(const OutboxEntry& entry, std::size_t index, std::size_t count) {
     std::string where = "entry " + std::to_string(index + 1) + " of " + std::to_string(count);
     if (entry.alarm_key.empty()) return invalid_argument(where + ": empty alarm_key");
     where += " (alarm " + entry.alarm_key + ")";
@@ -49,18 +49,18 @@ Status check_limit(int limit) {
     return Status::ok();
 }
 
-Result<relay::OutboxEntry> read_entry(const Statement& row) {
-    relay::OutboxEntry entry;
+Result<OutboxEntry> read_entry(const Statement& row) {
+    OutboxEntry entry;
     entry.id = row.int64(0);
     entry.alarm_key = row.text(1);
     entry.target = row.text(2);
-    if (!relay::parse_action_kind(row.text(3), entry.kind)) {
+    if (!store::parse_action_kind(row.text(3), entry.kind)) {
         return data_loss("outbox entry " + std::to_string(entry.id) + ": unknown kind \"" + row.text(3) + "\"");
     }
     entry.origin = row.text(4);
     entry.payload = row.text(5);
     entry.created = row.time(6);
-    if (!relay::parse_entry_state(row.text(7), entry.state)) {
+    if (!store::parse_entry_state(row.text(7), entry.state)) {
         return data_loss("outbox entry " + std::to_string(entry.id) + ": unknown state \"" + row.text(7) + "\"");
     }
     entry.attempts = static_cast<int>(row.int64(8));
@@ -70,8 +70,8 @@ Result<relay::OutboxEntry> read_entry(const Statement& row) {
     return entry;
 }
 
-Result<std::vector<relay::OutboxEntry>> read_entries(Statement& stmt) {
-    std::vector<relay::OutboxEntry> entries;
+Result<std::vector<OutboxEntry>> read_entries(Statement& stmt) {
+    std::vector<OutboxEntry> entries;
     while (true) {
         auto row = stmt.step();
         if (!row.is_ok()) return row.status();
@@ -84,7 +84,7 @@ Result<std::vector<relay::OutboxEntry>> read_entries(Statement& stmt) {
 
 }  // namespace
 
-Result<std::vector<std::int64_t>> Store::enqueue(const std::vector<relay::OutboxEntry>& entries) {
+Result<std::vector<std::int64_t>> Store::enqueue(const std::vector<OutboxEntry>& entries) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
         Status valid = check_entry(entries[i], i, entries.size());
         if (!valid.is_ok()) return fail("enqueue", valid);
@@ -101,7 +101,7 @@ Result<std::vector<std::int64_t>> Store::enqueue(const std::vector<relay::Outbox
     for (const auto& entry : entries) {
         stmt->bind(1, entry.alarm_key)
             .bind(2, entry.target)
-            .bind(3, relay::to_string(entry.kind))
+            .bind(3, store::to_string(entry.kind))
             .bind(4, entry.origin)
             .bind(5, entry.payload)
             .bind(6, entry.created)
@@ -123,7 +123,7 @@ Result<std::vector<std::int64_t>> Store::enqueue(const std::vector<relay::Outbox
     return ids;
 }
 
-Result<std::vector<relay::OutboxEntry>> Store::due(SteadyTime now, int limit) {
+Result<std::vector<OutboxEntry>> Store::due(SteadyTime now, int limit) {
     Status valid = check_limit(limit);
     if (!valid.is_ok()) return fail("due", valid);
     auto stmt = Statement::prepare(db_.get(), std::string("SELECT ") + kColumns +
@@ -197,13 +197,13 @@ Result<int> Store::make_pending_due(SteadyTime now) {
     return sqlite3_changes(db_.get());
 }
 
-Result<std::vector<relay::OutboxEntry>> Store::list(relay::EntryState state, int limit) {
+Result<std::vector<OutboxEntry>> Store::list(EntryState state, int limit) {
     Status valid = check_limit(limit);
     if (!valid.is_ok()) return fail("list", valid);
     auto stmt = Statement::prepare(
         db_.get(), std::string("SELECT ") + kColumns + " FROM outbox WHERE state = ?1 ORDER BY id DESC LIMIT ?2");
     if (!stmt.is_ok()) return fail("list", stmt.status());
-    stmt->bind(1, relay::to_string(state)).bind(2, limit);
+    stmt->bind(1, store::to_string(state)).bind(2, limit);
     auto entries = read_entries(*stmt);
     if (!entries.is_ok()) return fail("list", entries.status());
     return entries;
@@ -217,19 +217,19 @@ Result<OutboxCounts> Store::counts() {
         auto row = stmt->step();
         if (!row.is_ok()) return fail("counts", row.status());
         if (!*row) return counts;
-        relay::EntryState state{};
-        if (!relay::parse_entry_state(stmt->text(0), state)) {
+        EntryState state{};
+        if (!store::parse_entry_state(stmt->text(0), state)) {
             return fail("counts", data_loss("outbox entries in unknown state \"" + stmt->text(0) + "\""));
         }
         std::int64_t n = stmt->int64(1);
         switch (state) {
-            case relay::EntryState::kPending:
+            case EntryState::kPending:
                 counts.pending = n;
                 break;
-            case relay::EntryState::kFailed:
+            case EntryState::kFailed:
                 counts.failed = n;
                 break;
-            case relay::EntryState::kDone:
+            case EntryState::kDone:
                 counts.done = n;
                 break;
         }
@@ -263,7 +263,7 @@ Result<std::optional<WallTime>> Store::newest_entry(const EntryQuery& query) {
     if (!stmt.is_ok()) return fail("newest_entry", stmt.status());
     stmt->bind(1, query.alarm_key)
         .bind(2, query.target)
-        .bind(3, query.kind ? relay::to_string(*query.kind) : std::string_view(""))  // not NULL: '' means any
+        .bind(3, query.kind ? store::to_string(*query.kind) : std::string_view(""))  // not NULL: '' means any
         .bind(4, query.origin)
         .bind(5, query.not_origin)
         .bind(6, query.pending ? 1 : 0)
@@ -288,11 +288,11 @@ Result<DeliveredClose> Store::newest_close(std::string_view alarm_key, std::stri
 }
 
 Result<std::optional<DeliveredEntry>> Store::newest_delivered(std::string_view alarm_key, std::string_view target,
-                                                              relay::ActionKind kind) {
+                                                              ActionKind kind) {
     if (alarm_key.empty()) return fail("newest_delivered", invalid_argument("empty alarm_key"));
     auto stmt = Statement::prepare(db_.get(), outbox_sql::kNewestDelivered);
     if (!stmt.is_ok()) return fail("newest_delivered", stmt.status());
-    auto row = stmt->bind(1, alarm_key).bind(2, target).bind(3, relay::to_string(kind)).step();
+    auto row = stmt->bind(1, alarm_key).bind(2, target).bind(3, store::to_string(kind)).step();
     if (!row.is_ok()) return fail("newest_delivered " + std::string(alarm_key), row.status());
     if (!*row) return std::optional<DeliveredEntry>();
     DeliveredEntry entry{stmt->time(0), std::nullopt};

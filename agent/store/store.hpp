@@ -11,7 +11,7 @@
 #include "agent/base/clock.hpp"
 #include "agent/base/result.hpp"
 #include "agent/core/alarm.hpp"
-#include "agent/relay/outbox_entry.hpp"
+#include "agent/store/outbox_entry.hpp"
 
 struct sqlite3;
 
@@ -28,12 +28,12 @@ struct OutboxCounts {
 
 /// Which of an alarm's outbox entries a question is about. Empty strings match any value.
 struct EntryQuery {
-    std::string alarm_key{};                  // required
-    std::string target{};                     // "sentinel", "graph", "signl4"
-    std::optional<relay::ActionKind> kind{};  // nullopt: any
-    std::string origin{};                     // "button", "signl4", "cloud", ...
-    std::string not_origin{};                 // entries from this origin do not count
-    bool pending = true;                      // which states count
+    std::string alarm_key{};           // required
+    std::string target{};              // "sentinel", "graph", "signl4"
+    std::optional<ActionKind> kind{};  // nullopt: any
+    std::string origin{};              // "button", "signl4", "cloud", ...
+    std::string not_origin{};          // entries from this origin do not count
+    bool pending = true;               // which states count
     bool failed = true;
     bool done = true;  // answered from the memory of done entries, which outlives their rows
 };
@@ -114,11 +114,11 @@ class Store final {
     /// stored as pending (its `id` and `state` are ignored); the new ids are returned in order and
     /// increase. An entry without alarm_key or target, or with a payload that is not JSON, is
     /// kInvalidArgument naming its index, and nothing is stored.
-    Result<std::vector<std::int64_t>> enqueue(const std::vector<relay::OutboxEntry>& entries);
+    Result<std::vector<std::int64_t>> enqueue(const std::vector<OutboxEntry>& entries);
     /// Pending entries ready at `now` (monotonic), oldest first, at most `limit`: only the oldest pending
     /// entry of each (alarm_key, target) pair is considered, so delivery stays in order per alarm and
     /// target; while that head waits for its next_attempt, the entries behind it wait too.
-    Result<std::vector<relay::OutboxEntry>> due(SteadyTime now, int limit);
+    Result<std::vector<OutboxEntry>> due(SteadyTime now, int limit);
     /// Pending → done / failed. kNotFound for an unknown id, kFailedPrecondition when not pending.
     /// A row turning done also updates the memory of done entries (newest_entry), by a trigger.
     /// `cloud_changed`, when given, replaces the entry's (OutboxEntry::cloud_changed): the record in the alarm's
@@ -134,7 +134,7 @@ class Store final {
     /// counts are kept, so the back-off after the next failure is as long as before. Returns how many.
     Result<int> make_pending_due(SteadyTime now);
     /// Entries in `state`, newest first, at most `limit` (for status output).
-    Result<std::vector<relay::OutboxEntry>> list(relay::EntryState state, int limit);
+    Result<std::vector<OutboxEntry>> list(EntryState state, int limit);
     /// Counts every state; the done count reads every done row's index entry (status output).
     Result<OutboxCounts> counts();
     /// Pending and failed only (done stays 0): as cheap as there are open entries, however many are done.
@@ -152,7 +152,7 @@ class Store final {
     /// The newest delivered entry of the alarm for `target` and `kind`, from the memory; nullopt when none is
     /// remembered. One index search by alarm key.
     Result<std::optional<DeliveredEntry>> newest_delivered(std::string_view alarm_key, std::string_view target,
-                                                           relay::ActionKind kind);
+                                                           ActionKind kind);
     /// Deletes at most `limit` done rows that finished before `finished_before`, in one transaction;
     /// returns how many. What the guarantees need of them stays in the memory of done entries.
     Result<int> prune_done(WallTime finished_before, int limit);

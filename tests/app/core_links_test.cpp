@@ -35,7 +35,7 @@ class CoreLinksTest : public ::testing::Test {
                       .clock = clock_,
                       .sources = {"sentinel", "graph", "signl4"}};
         // The connector: every alarm raised queues a page.
-        deps.connector_payload = [](const core::Alarm& alarm) {
+        deps.targets["signl4"].page = [](const core::Alarm& alarm) {
             return R"({"event":{"title":")" + alarm.title + "\"}}";
         };
         loop_ = std::make_unique<CoreLoop>(std::move(deps));
@@ -65,11 +65,11 @@ class CoreLinksTest : public ::testing::Test {
 
     std::vector<std::string> pages() {
         std::vector<std::string> keys;
-        for (auto state : {relay::EntryState::kPending, relay::EntryState::kDone}) {
+        for (auto state : {store::EntryState::kPending, store::EntryState::kDone}) {
             auto listed = store_->list(state, 100);
             EXPECT_TRUE(listed.is_ok());
-            for (const auto& e : listed.is_ok() ? *listed : std::vector<relay::OutboxEntry>{}) {
-                if (e.kind == relay::ActionKind::kRaise) keys.push_back(e.alarm_key);
+            for (const auto& e : listed.is_ok() ? *listed : std::vector<store::OutboxEntry>{}) {
+                if (e.kind == store::ActionKind::kRaise) keys.push_back(e.alarm_key);
             }
         }
         std::sort(keys.begin(), keys.end());
@@ -153,7 +153,7 @@ TEST_F(CoreLinksTest, TheMemoryIsStoredAsTheBookDecidesAndForgottenWhenTheCloudC
     poll("sentinel", {incident});
     poll("graph", {alert});
     // Resolved on the box: the incident and the alert folded into it are remembered, in the store at once.
-    ASSERT_TRUE(loop_->act(relay::ActionKind::kResolve, "sentinel:inc-1", "cli").is_ok());
+    ASSERT_TRUE(loop_->act(store::ActionKind::kResolve, "sentinel:inc-1", "cli").is_ok());
     auto memory = store_->load_closed_elsewhere();
     ASSERT_TRUE(memory.is_ok());
     EXPECT_EQ(*memory,
@@ -168,7 +168,7 @@ TEST_F(CoreLinksTest, TheMemoryIsStoredAsTheBookDecidesAndForgottenWhenTheCloudC
     poll("graph", {alert});
     EXPECT_EQ(*store_->load_closed_elsewhere(), (std::vector<core::ClosedElsewhere>{{"sentinel:inc-1", t0}}));
     // Reopened in Sentinel once the resolve was delivered: raised again (and paged), and no longer remembered.
-    auto pending = store_->list(relay::EntryState::kPending, 100);
+    auto pending = store_->list(store::EntryState::kPending, 100);
     ASSERT_TRUE(pending.is_ok());
     for (const auto& entry : *pending) ASSERT_TRUE(store_->mark_done(entry.id).is_ok());
     incident.alarm.updated = t0 + std::chrono::minutes(5);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "agent/app/core_loop.hpp"
+#include "agent/app/target_routes.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/cloud/sentinel_client.hpp"
@@ -33,7 +34,7 @@ sources::SourceBatch new_incident(const std::string& id) {
 }
 
 class CoreLoopTest : public ::testing::Test {
-protected:
+  protected:
     CoreLoopTest() {
         config_.box.name = "Test wall";
         config_.outputs.boot_lamp_test = false;
@@ -53,14 +54,13 @@ protected:
                       .clock = clock_,
                       .sources = {"sentinel"},
                       .wake_relay = [this] { ++relay_wakes_; }};
-        deps.payloads["sentinel"] = [](relay::ActionKind kind, const std::string& note, const relay::ActionOwner&) {
-            return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
-        };
+        deps.targets["sentinel"] = sentinel_route(config_);
         loop_ = std::make_unique<CoreLoop>(std::move(deps));
         loop_->restore();
     }
 
-    void poll_ok(std::vector<std::pair<std::string, std::string>> incidents, core::Severity severity = core::Severity::kHigh) {
+    void poll_ok(std::vector<std::pair<std::string, std::string>> incidents,
+                 core::Severity severity = core::Severity::kHigh) {
         sources::SourceBatch batch;
         batch.source = "sentinel";
         for (const auto& [id, status] : incidents) {
@@ -71,7 +71,7 @@ protected:
             s.alarm.severity = severity;
             s.alarm.cloud_status = status;
             s.alarm.updated = clock_.wall_now();
-            s.cloud_state = status == "New" ? core::AlarmState::kUnacked
+            s.cloud_state = status == "New"      ? core::AlarmState::kUnacked
                             : status == "Active" ? core::AlarmState::kAcked
                                                  : core::AlarmState::kResolved;
             s.may_raise = status != "Closed";
@@ -92,15 +92,15 @@ protected:
         auto it = loop_->shown().find(role);
         return it == loop_->shown().end() ? hal::Pattern::kOff : it->second;
     }
-    std::vector<relay::OutboxEntry> pending() { return *store_->list(relay::EntryState::kPending, 100); }
+    std::vector<store::OutboxEntry> pending() { return *store_->list(store::EntryState::kPending, 100); }
     // `n` actions on other alarms, delivered: the old outbox memory read only the newest 1,000 rows.
     void delivered_elsewhere(int n) {
-        std::vector<relay::OutboxEntry> others(static_cast<std::size_t>(n));
+        std::vector<store::OutboxEntry> others(static_cast<std::size_t>(n));
         for (int i = 0; i < n; ++i) {
             auto& e = others[static_cast<std::size_t>(i)];
             e.alarm_key = "sentinel:other-" + std::to_string(i);
             e.target = "sentinel";
-            e.kind = relay::ActionKind::kAcknowledge;
+            e.kind = store::ActionKind::kAcknowledge;
             e.origin = "button";
             e.payload = "{}";
             e.created = clock_.wall_now();
@@ -144,7 +144,7 @@ TEST_F(CoreLoopTest, ShortPressAcknowledgesThroughTheOutbox) {
     EXPECT_TRUE(on("lamp_green"));
     auto entries = pending();
     ASSERT_EQ(entries.size(), 2u);
-    EXPECT_EQ(entries[0].kind, relay::ActionKind::kAcknowledge);
+    EXPECT_EQ(entries[0].kind, store::ActionKind::kAcknowledge);
     EXPECT_EQ(entries[0].origin, "button");
     EXPECT_NE(entries[0].payload.find("Acknowledged at Test wall by button"), std::string::npos);
     EXPECT_EQ(relay_wakes_, 1);
@@ -157,7 +157,7 @@ TEST_F(CoreLoopTest, LongPressResolvesAndAStalePollDoesNotBringItBack) {
     EXPECT_TRUE(loop_->book().alarms().empty());
     EXPECT_FALSE(on("lamp_red"));
     ASSERT_EQ(pending().size(), 1u);
-    EXPECT_EQ(pending()[0].kind, relay::ActionKind::kResolve);
+    EXPECT_EQ(pending()[0].kind, store::ActionKind::kResolve);
     poll_ok({{"a", "New"}});  // the cloud has not seen the resolve yet
     EXPECT_TRUE(loop_->book().alarms().empty()) << "a poll must not undo a pending local action";
     ASSERT_TRUE(store_->mark_done(pending()[0].id).is_ok());
@@ -183,7 +183,7 @@ TEST_F(CoreLoopTest, CommentIsRelayedAndChangesNothingLocally) {
     EXPECT_NE(command("comment", "sentinel:a", "Door 3 checked").find("\"ok\":true"), std::string::npos);
     EXPECT_EQ(loop_->book().find("sentinel:a")->state, core::AlarmState::kUnacked);
     ASSERT_EQ(pending().size(), 1u);
-    EXPECT_EQ(pending()[0].kind, relay::ActionKind::kComment);
+    EXPECT_EQ(pending()[0].kind, store::ActionKind::kComment);
     EXPECT_NE(pending()[0].payload.find("Door 3 checked (Test wall, cli)"), std::string::npos);
     EXPECT_NE(command("comment", "sentinel:a").find("needs a text"), std::string::npos);
 }
@@ -302,7 +302,11 @@ TEST_F(CoreLoopTest, FirstOutIsTheEarliestCreatedWhateverTheOrderOfThePage) {
         SCOPED_TRACE(newest_first ? "newest first" : "oldest first");
         auto opened = store::Store::open(dir_.path() / (newest_first ? "a.sqlite" : "b.sqlite"), clock_);
         ASSERT_TRUE(opened.is_ok());
-        CoreDeps deps{.config = config_, .store = **opened, .output_roles = config::output_roles(), .clock = clock_, .sources = {"sentinel"}};
+        CoreDeps deps{.config = config_,
+                      .store = **opened,
+                      .output_roles = config::output_roles(),
+                      .clock = clock_,
+                      .sources = {"sentinel"}};
         CoreLoop loop(std::move(deps));
         loop.restore();
         sources::SourceBatch batch;
@@ -330,7 +334,11 @@ TEST_F(CoreLoopTest, RestartRestoresAcknowledgedAlarmsWithoutTheHorn) {
     poll_ok({{"a", "New"}, {"b", "New"}});
     command("ack", "sentinel:a");
     press("button_silence", hal::Press::kShort);
-    CoreDeps deps{.config = config_, .store = *store_, .output_roles = config::output_roles(), .clock = clock_, .sources = {"sentinel"}};
+    CoreDeps deps{.config = config_,
+                  .store = *store_,
+                  .output_roles = config::output_roles(),
+                  .clock = clock_,
+                  .sources = {"sentinel"}};
     CoreLoop restarted(std::move(deps));
     restarted.restore();
     EXPECT_EQ(restarted.book().find("sentinel:a")->state, core::AlarmState::kAcked);
@@ -351,16 +359,15 @@ TEST_F(CoreLoopTest, LampTestLightsEveryLampButNoHornForItsTime) {
 
 TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
     broker::CommandVerifier verifier(*broker::BoxTopics::create("sirenbox/box"),
-                                     broker::CommandPolicy{Secret("mqtt-command-key"), std::chrono::seconds(30)}, clock_);
+                                     broker::CommandPolicy{Secret("mqtt-command-key"), std::chrono::seconds(30)},
+                                     clock_);
     std::vector<std::string> replies, events;
     CoreDeps deps{.config = config_,
                   .store = *store_,
                   .output_roles = config::output_roles(),
                   .clock = clock_,
                   .sources = {"sentinel"},
-                  .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note, const relay::ActionOwner&) {
-                                    return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
-                                }}},
+                  .targets = {{"sentinel", sentinel_route(config_)}},
                   .publish_event = [&](const std::string& e) { events.push_back(e); },
                   .commands = &verifier,
                   .reply_command = [&](const std::string& r) { replies.push_back(r); }};
@@ -374,18 +381,20 @@ TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
     const std::string topic = "sirenbox/box/command/acknowledge";
     const long long ts = std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch()).count();
     const std::string mac = broker::CommandVerifier::sign(Secret("wrong-key"), topic, "r1", ts, "all", "");
-    loop.handle(MqttCommand{topic, R"({"id": "r1", "ts": )" + std::to_string(ts) + R"(, "alarm": "all", "hmac": ")" + mac + R"("})"});
+    loop.handle(MqttCommand{
+        topic, R"({"id": "r1", "ts": )" + std::to_string(ts) + R"(, "alarm": "all", "hmac": ")" + mac + R"("})"});
     ASSERT_EQ(replies.size(), 1u);
     EXPECT_NE(replies[0].find("bad hmac"), std::string::npos) << replies[0];
     EXPECT_NE(replies[0].find("\"id\":\"r1\""), std::string::npos) << "a rejection names the request: " << replies[0];
     EXPECT_EQ(loop.book().find("sentinel:a")->state, core::AlarmState::kUnacked) << "a rejected command does nothing";
 
     const std::string good = broker::CommandVerifier::sign(Secret("mqtt-command-key"), topic, "r2", ts, "all", "");
-    loop.handle(MqttCommand{topic, R"({"id": "r2", "ts": )" + std::to_string(ts) + R"(, "alarm": "all", "hmac": ")" + good + R"("})"});
+    loop.handle(MqttCommand{
+        topic, R"({"id": "r2", "ts": )" + std::to_string(ts) + R"(, "alarm": "all", "hmac": ")" + good + R"("})"});
     ASSERT_EQ(replies.size(), 2u);
     EXPECT_NE(replies[1].find("\"ok\":true"), std::string::npos) << replies[1];
     EXPECT_EQ(loop.book().find("sentinel:a")->state, core::AlarmState::kAcked);
-    auto entries = *store_->list(relay::EntryState::kPending, 10);
+    auto entries = *store_->list(store::EntryState::kPending, 10);
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].origin, "mqtt");
     EXPECT_NE(events.back().find("\"event\":\"acknowledged\""), std::string::npos);
@@ -402,18 +411,16 @@ TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {
                   .output_roles = config::output_roles(),
                   .clock = clock_,
                   .sources = {"sentinel", "signl4"},
-                  .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note, const relay::ActionOwner&) {
-                                    return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
-                                }}},
+                  .targets = {{"sentinel", sentinel_route(config_)}},
                   .wake_relay = [this] { ++relay_wakes_; }};
     int asked = 0;
-    deps.extra_targets["signl4"] = [&asked](const core::Alarm& alarm, relay::ActionKind,
-                                            const std::string& note) -> std::optional<std::string> {
+    deps.targets["signl4"].mirror = [&asked](const core::Alarm& alarm, store::ActionKind,
+                                             const std::string& note) -> std::optional<std::string> {
         ++asked;
         if (!relay::signl4_mirrors(alarm, true)) return std::nullopt;
         return relay::signl4_action_payload(alarm, note);
     };
-    deps.extra_targets["nobody"] = [](const core::Alarm&, relay::ActionKind, const std::string&) {
+    deps.targets["nobody"].mirror = [](const core::Alarm&, store::ActionKind, const std::string&) {
         return std::optional<std::string>();
     };
     CoreLoop loop(std::move(deps));
@@ -427,12 +434,12 @@ TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {
     loop.handle(ButtonEvent{"button_ack", p});
     auto entries = pending();
     ASSERT_EQ(entries.size(), 2u) << "one entry per target that takes the alarm; none for \"nobody\"";
-    std::map<std::string, relay::OutboxEntry> by_target;
+    std::map<std::string, store::OutboxEntry> by_target;
     for (const auto& e : entries) by_target[e.target] = e;
     ASSERT_EQ(by_target.count("sentinel"), 1u);
     ASSERT_EQ(by_target.count("signl4"), 1u);
     EXPECT_EQ(by_target["signl4"].alarm_key, "sentinel:a");
-    EXPECT_EQ(by_target["signl4"].kind, relay::ActionKind::kAcknowledge);
+    EXPECT_EQ(by_target["signl4"].kind, store::ActionKind::kAcknowledge);
     EXPECT_EQ(by_target["signl4"].origin, "button");
     EXPECT_NE(by_target["signl4"].payload.find("\"note\":\"Acknowledged at Test wall by button\""), std::string::npos)
         << by_target["signl4"].payload;
@@ -449,9 +456,13 @@ TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {
 }
 
 TEST_F(CoreLoopTest, AnAlarmWithoutItsOwnWriteBackStillReachesAnExtraTarget) {
-    CoreDeps deps{.config = config_, .store = *store_, .output_roles = config::output_roles(), .clock = clock_, .sources = {"signl4"}};
-    deps.extra_targets["signl4"] = [](const core::Alarm& alarm, relay::ActionKind,
-                                      const std::string& note) -> std::optional<std::string> {
+    CoreDeps deps{.config = config_,
+                  .store = *store_,
+                  .output_roles = config::output_roles(),
+                  .clock = clock_,
+                  .sources = {"signl4"}};
+    deps.targets["signl4"].mirror = [](const core::Alarm& alarm, store::ActionKind,
+                                       const std::string& note) -> std::optional<std::string> {
         if (!relay::signl4_mirrors(alarm, false)) return std::nullopt;
         return relay::signl4_action_payload(alarm, note);
     };
@@ -471,13 +482,16 @@ TEST_F(CoreLoopTest, AnAlarmWithoutItsOwnWriteBackStillReachesAnExtraTarget) {
     auto entries = pending();
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].target, "signl4");
-    EXPECT_EQ(entries[0].kind, relay::ActionKind::kResolve);
+    EXPECT_EQ(entries[0].kind, store::ActionKind::kResolve);
 }
 
 // A loop whose alarms reach Sentinel and, as a connector, SIGNL4 (the daemon's wiring with both on).
 class PassOnTest : public CoreLoopTest {
-protected:
-    PassOnTest() { start(); }
+  protected:
+    PassOnTest() {
+        config_.sentinel.resolve_classification = "BenignPositive";
+        start();
+    }
 
     // A new loop on the same store, as after a restart.
     void start() {
@@ -486,14 +500,10 @@ protected:
                       .output_roles = config::output_roles(),
                       .clock = clock_,
                       .sources = {"sentinel", "signl4"},
-                      .payloads = {{"sentinel", [](relay::ActionKind kind, const std::string& note, const relay::ActionOwner&) {
-                                        relay::SentinelWriteBack write_back;
-                                        write_back.classification = "BenignPositive";
-                                        return relay::sentinel_payload(kind, write_back, note);
-                                    }}},
+                      .targets = {{"sentinel", sentinel_route(config_)}},
                       .wake_relay = [this] { ++relay_wakes_; }};
-        deps.extra_targets["signl4"] = [](const core::Alarm& alarm, relay::ActionKind,
-                                          const std::string& note) -> std::optional<std::string> {
+        deps.targets["signl4"].mirror = [](const core::Alarm& alarm, store::ActionKind,
+                                           const std::string& note) -> std::optional<std::string> {
             if (!relay::signl4_mirrors(alarm, true)) return std::nullopt;
             return relay::signl4_action_payload(alarm, note);
         };
@@ -558,7 +568,8 @@ TEST_F(PassOnTest, TheSignl4AlertOfAnEarlierRaiseAsTheBoxClosedItLeavesTheRerais
     log::set_sink([&lines](std::string_view line) { lines.emplace_back(line); });
     for (int poll = 0; poll < 3; ++poll) signl4_shows("sentinel:r", core::AlarmState::kResolved, signl4_closed);
     log::reset_sink();
-    EXPECT_EQ(state_of("sentinel:r"), core::AlarmState::kUnacked) << "the earlier alert, closed by the box, resolved it";
+    EXPECT_EQ(state_of("sentinel:r"), core::AlarmState::kUnacked)
+        << "the earlier alert, closed by the box, resolved it";
     EXPECT_TRUE(pending().empty()) << "nothing passed on from it";
     EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
                             [](const std::string& l) { return l.find("for an earlier raise") != std::string::npos; }),
@@ -582,7 +593,7 @@ TEST_F(PassOnTest, AnAcknowledgementInSignl4ReachesSentinelButNeverSignl4) {
     ASSERT_EQ(entries.size(), 1u) << "one entry, for Sentinel; none back to SIGNL4";
     EXPECT_EQ(entries[0].alarm_key, "sentinel:a");
     EXPECT_EQ(entries[0].target, "sentinel");
-    EXPECT_EQ(entries[0].kind, relay::ActionKind::kAcknowledge);
+    EXPECT_EQ(entries[0].kind, store::ActionKind::kAcknowledge);
     EXPECT_EQ(entries[0].origin, "signl4");
     EXPECT_EQ(entries[0].created, clock_.wall_now());
     EXPECT_EQ(entries[0].payload, R"j({"status":"Active","comment":"Acknowledged in SIGNL4 (via Test wall)"})j");
@@ -594,7 +605,7 @@ TEST_F(PassOnTest, AnAcknowledgementInSignl4ReachesSentinelButNeverSignl4) {
     EXPECT_EQ(pending().size(), 1u);
     // Acknowledged on the box first: SIGNL4 showing it acknowledged (the box's own write-back) is no news.
     raise("b");
-    ASSERT_TRUE(pass_loop_->act(relay::ActionKind::kAcknowledge, "sentinel:b", "button").is_ok());
+    ASSERT_TRUE(pass_loop_->act(store::ActionKind::kAcknowledge, "sentinel:b", "button").is_ok());
     EXPECT_EQ(pending().size(), 3u) << "sentinel + signl4 for the press";
     signl4_shows("sentinel:b", core::AlarmState::kAcked, clock_.wall_now());
     EXPECT_EQ(pending().size(), 3u);
@@ -642,7 +653,7 @@ TEST_F(PassOnTest, AClosureIsPassedOnAsAcknowledgeByDefaultAndAsResolveWhenListe
     EXPECT_FALSE(state_of("sentinel:a")) << "resolved locally";
     auto entries = pending();
     ASSERT_EQ(entries.size(), 1u);
-    EXPECT_EQ(entries[0].kind, relay::ActionKind::kAcknowledge) << "default pass_on: acknowledge only";
+    EXPECT_EQ(entries[0].kind, store::ActionKind::kAcknowledge) << "default pass_on: acknowledge only";
     EXPECT_EQ(entries[0].payload, R"j({"status":"Active","comment":"Closed in SIGNL4 (via Test wall)"})j");
 
     config_.signl4.pass_on = {"acknowledge", "resolve"};
@@ -650,7 +661,7 @@ TEST_F(PassOnTest, AClosureIsPassedOnAsAcknowledgeByDefaultAndAsResolveWhenListe
     entries = pending();
     ASSERT_EQ(entries.size(), 2u);
     EXPECT_EQ(entries[0].alarm_key, "sentinel:b");  // newest first
-    EXPECT_EQ(entries[0].kind, relay::ActionKind::kResolve);
+    EXPECT_EQ(entries[0].kind, store::ActionKind::kResolve);
     EXPECT_NE(entries[0].payload.find(R"("status":"Closed","classification":"BenignPositive")"), std::string::npos)
         << entries[0].payload;
     EXPECT_NE(entries[0].payload.find(R"j("comment":"Closed in SIGNL4 (via Test wall)")j"), std::string::npos);
@@ -699,7 +710,7 @@ TEST_F(PassOnTest, ACrashBeforeTheAlarmWasStoredDoesNotPassItOnTwice) {
 
     // The same after a press: the box's own acknowledgement reached SIGNL4 and comes back from there.
     raise("b");
-    ASSERT_TRUE(pass_loop_->act(relay::ActionKind::kAcknowledge, "sentinel:b", "button").is_ok());
+    ASSERT_TRUE(pass_loop_->act(store::ActionKind::kAcknowledge, "sentinel:b", "button").is_ok());
     ASSERT_EQ(pending().size(), 2u);
     stale = *pass_loop_->book().find("sentinel:b");
     stale.state = core::AlarmState::kUnacked;
@@ -919,8 +930,8 @@ class ArmTokens final : public cloud::TokenSource {
 class CountingPager final : public relay::Target {
   public:
     explicit CountingPager(int& pages) : pages_(pages) {}
-    Status deliver(const relay::OutboxEntry& entry) override {
-        if (entry.kind == relay::ActionKind::kRaise) ++pages_;
+    Status deliver(const store::OutboxEntry& entry) override {
+        if (entry.kind == store::ActionKind::kRaise) ++pages_;
         return Status::ok();
     }
     [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override { return std::nullopt; }
@@ -949,10 +960,8 @@ class KilledDuringAResolveTest : public CoreLoopTest, public ::testing::WithPara
                       .clock = clock_,
                       .sources = {"sentinel"},
                       .wake_relay = [this] { ++relay_wakes_; }};
-        deps.payloads["sentinel"] = [](relay::ActionKind kind, const std::string& note, const relay::ActionOwner&) {
-            return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
-        };
-        deps.connector_payload = [](const core::Alarm&) { return std::string(R"({"event": {}})"); };
+        deps.targets["sentinel"] = sentinel_route(config_);
+        deps.targets["signl4"].page = [](const core::Alarm&) { return std::string(R"({"event": {}})"); };
         loop_ = std::make_unique<CoreLoop>(std::move(deps));
         loop_->restore();
         cloud::SentinelOptions options;
@@ -1037,8 +1046,8 @@ TEST_F(CoreLoopTest, AnActionIsRelayedAtOnceAfterTheWallClockStepsBackAnHour) {
     class Recorder final : public relay::Target {
       public:
         explicit Recorder(std::vector<std::string>& seen) : seen_(seen) {}
-        Status deliver(const relay::OutboxEntry& entry) override {
-            seen_.push_back(std::string(relay::to_string(entry.kind)) + " " + entry.alarm_key);
+        Status deliver(const store::OutboxEntry& entry) override {
+            seen_.push_back(std::string(store::to_string(entry.kind)) + " " + entry.alarm_key);
             return Status::ok();
         }
         [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override { return std::nullopt; }
@@ -1055,7 +1064,7 @@ TEST_F(CoreLoopTest, AnActionIsRelayedAtOnceAfterTheWallClockStepsBackAnHour) {
     clock_.set_wall(pressed - std::chrono::hours(1));
     EXPECT_FALSE(worker.run_due()) << "nothing left waiting";
     EXPECT_EQ(delivered, (std::vector<std::string>{"acknowledge sentinel:a"}));
-    EXPECT_EQ(store_->list(relay::EntryState::kDone, 10)->front().created, pressed) << "shown as it happened";
+    EXPECT_EQ(store_->list(store::EntryState::kDone, 10)->front().created, pressed) << "shown as it happened";
 }
 
 TEST_F(CoreLoopTest, TheSignl4PageIsStampedWithTheLoopsClock) {
@@ -1064,7 +1073,7 @@ TEST_F(CoreLoopTest, TheSignl4PageIsStampedWithTheLoopsClock) {
                   .output_roles = config::output_roles(),
                   .clock = clock_,
                   .sources = {"sentinel"}};
-    deps.connector_payload = [](const core::Alarm&) { return std::string("{}"); };
+    deps.targets["signl4"].page = [](const core::Alarm&) { return std::string("{}"); };
     CoreLoop loop(std::move(deps));
     loop.restore();
     clock_.set_wall(clock_.wall_now() - std::chrono::hours(1));
@@ -1073,7 +1082,7 @@ TEST_F(CoreLoopTest, TheSignl4PageIsStampedWithTheLoopsClock) {
     loop.handle(batch);
     auto entries = pending();
     ASSERT_EQ(entries.size(), 1u);
-    EXPECT_EQ(entries[0].kind, relay::ActionKind::kRaise);
+    EXPECT_EQ(entries[0].kind, store::ActionKind::kRaise);
     EXPECT_EQ(entries[0].created, clock_.wall_now());
     EXPECT_EQ(entries[0].next_attempt, clock_.now());
 }
@@ -1086,7 +1095,7 @@ TEST_F(CoreLoopTest, EachTargetTakesOnlyTheActionsItsWriteBackListsAndTheRestSta
     EXPECT_TRUE(pending().empty());
     ASSERT_NE(command("comment", "sentinel:a", "on site").find("\"ok\":true"), std::string::npos);
     ASSERT_EQ(pending().size(), 1u);
-    EXPECT_EQ(pending()[0].kind, relay::ActionKind::kComment);
+    EXPECT_EQ(pending()[0].kind, store::ActionKind::kComment);
     config_.sentinel.write_back = false;
     ASSERT_NE(command("resolve", "sentinel:a").find("\"ok\":true"), std::string::npos);
     EXPECT_EQ(pending().size(), 1u) << "sentinel.write_back false: nothing more queued";

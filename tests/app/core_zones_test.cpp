@@ -15,11 +15,11 @@ using hal::Pattern;
 using std::chrono::seconds;
 
 class CoreZonesTest : public ::testing::Test {
-protected:
+  protected:
     CoreZonesTest() {
         config_.box.name = "Plant";
         config_.outputs.boot_lamp_test = false;
-        config::ZoneConfig noc;  // every alarm, the board's lamps and buttons
+        config::ZoneConfig noc;   // every alarm, the board's lamps and buttons
         config::ZoneConfig hall;  // OT alarms only, its own lamp, horn and button
         hall.labels = {"OT"};
         hall.high = {"lamp_hall"};
@@ -40,14 +40,16 @@ protected:
     void start() {
         roles_ = config::output_roles();
         roles_.insert(roles_.end(), {"lamp_hall", "horn_hall"});
-        CoreDeps deps{.config = config_, .store = *store_, .output_roles = roles_, .clock = clock_, .sources = {"sentinel"}};
+        CoreDeps deps{
+            .config = config_, .store = *store_, .output_roles = roles_, .clock = clock_, .sources = {"sentinel"}};
         if (wall_) {
-            deps.forward_action = [this](relay::ActionKind, const std::string& selector, const std::string&) {
+            deps.forward_action = [this](store::ActionKind, const std::string& selector, const std::string&) {
                 forwarded_.push_back(selector);
                 return Status::ok();
             };
         }
-        deps.payloads["sentinel"] = [this](relay::ActionKind kind, const std::string& note, const relay::ActionOwner& owner) {
+        deps.targets["sentinel"].own = [this](store::ActionKind kind, const std::string& note,
+                                              const store::ActionOwner& owner) {
             owners_.push_back(owner.upn);
             return relay::sentinel_payload(kind, relay::SentinelWriteBack{}, note);
         };
@@ -94,7 +96,7 @@ protected:
         clock_.advance(*next - clock_.now());
         loop_->on_timer();
     }
-    std::vector<relay::OutboxEntry> pending() { return *store_->list(relay::EntryState::kPending, 100); }
+    std::vector<store::OutboxEntry> pending() { return *store_->list(store::EntryState::kPending, 100); }
     std::string command(const std::string& cmd, const std::string& alarm = "") {
         return loop_->handle_command(ControlCall{cmd, alarm, "", nullptr});
     }
@@ -104,7 +106,7 @@ protected:
     config::Config config_;
     std::vector<std::string> roles_;
     std::vector<std::string> owners_;  // the owner each payload was built with
-    bool wall_ = false;                 // an annunciator: actions go to its poller (forward_action)
+    bool wall_ = false;                // an annunciator: actions go to its poller (forward_action)
     std::vector<std::string> forwarded_;
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<CoreLoop> loop_;
@@ -123,7 +125,8 @@ TEST_F(CoreZonesTest, AnAlarmLightsEveryZoneItPassesAndAZoneButtonActsOnItsOwnAl
     EXPECT_EQ(shown("lamp_red"), Pattern::kFastFlash) << "the NOC still has an unacknowledged alarm";
     ASSERT_EQ(pending().size(), 1u);
     EXPECT_EQ(pending()[0].alarm_key, "sentinel:ot");
-    EXPECT_NE(pending()[0].payload.find("Acknowledged at Plant / hall2 by button"), std::string::npos) << pending()[0].payload;
+    EXPECT_NE(pending()[0].payload.find("Acknowledged at Plant / hall2 by button"), std::string::npos)
+        << pending()[0].payload;
 
     EXPECT_EQ(owners_, std::vector<std::string>{"hall2-lead@contoso.com"}) << "hall 2's own owner";
 
@@ -191,8 +194,9 @@ TEST_F(CoreZonesTest, FirstOutIsShownInStatus) {
     poll({{"a", "New", {}}});
     poll({{"a", "New", {}}, {"b", "New", {}}});
     const std::string status = command("status");
-    EXPECT_NE(status.find("\"key\":\"sentinel:a\",\"title\":\"Incident a\",\"severity\":\"High\",\"state\":\"unacked\","
-                          "\"cloud_status\":\"New\",\"number\":\"\",\"silenced\":false,\"zones\":[\"noc\"],\"first_out\":true"),
+    EXPECT_NE(status.find(
+                  "\"key\":\"sentinel:a\",\"title\":\"Incident a\",\"severity\":\"High\",\"state\":\"unacked\","
+                  "\"cloud_status\":\"New\",\"number\":\"\",\"silenced\":false,\"zones\":[\"noc\"],\"first_out\":true"),
               std::string::npos)
         << status;
     EXPECT_NE(status.find("\"zones\":[\"noc\"],\"first_out\":false"), std::string::npos) << status;

@@ -59,7 +59,7 @@ class FleetPictureTest : public ::testing::Test {
 
     FakeClock clock_;
     broker::FleetSigner signer_{kBase, kKey, 3};
-    FleetPicture picture_{FleetPictureOptions{kBase, kKey, 3s}, clock_.now()};
+    FleetPicture picture_{FleetPictureOptions{broker::BoxTopics::create(kBase).value(), kKey, 3s}, clock_.now()};
 };
 
 TEST_F(FleetPictureTest, SignedStateRosterAndHeartbeatMakeACurrentPicture) {

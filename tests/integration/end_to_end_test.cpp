@@ -10,13 +10,13 @@
 #include "agent/base/clock.hpp"
 #include "agent/base/json.hpp"
 #include "agent/store/store.hpp"
+#include "mqtt/command.hpp"
 #include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/mosquitto_broker.hpp"
 #include "tests/support/sirenboxd.hpp"
 #include "tests/support/test_env.hpp"
-#include "mqtt/command.hpp"
 
 namespace sirenbox {
 namespace {
@@ -30,7 +30,7 @@ using testing::TempDir;
 constexpr const char* kOwner = "2046feea-040d-4a46-9e2b-91c2941bfa70";
 
 class EndToEnd : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         sim_ = std::make_unique<CloudSim>(dir_.path() / "cloudsim", CloudSim::Options{});
         socket_ = (dir_.path() / "control.sock").string();
@@ -40,18 +40,29 @@ protected:
         const auto& o = sim_->options();
         const std::string config = R"({
           "box": {"id": "e2e-box", "name": "Test wall"},
-          "cloud": {"tenant_id": ")" + o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
-                    "client_secret_file": ")" + sim_->secret_file().string() + R"(",
-                    "authority_url": ")" + sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
-          "sentinel": {"enabled": true, "arm_url": ")" + sim_->base_url() + R"(",
-                       "subscription_id": ")" + CloudSim::kSubscription + R"(", "resource_group": ")" +
-                                     CloudSim::kResourceGroup + R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
-                       "poll_interval_s": 1, "owner_object_id": ")" + kOwner + R"("},
-          "mqtt": {"uri": ")" + broker_.uri() + R"(")" + mqtt_extra_ + R"(},
-          "gpio": {"backend": "sim", "board": "generic")" + gpio_extra_ + R"(},
-          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() + R"("},
-          "control": {"socket": ")" + socket_ + R"("},
-          "log": {"level": "debug"})" + sections_extra_ + R"(
+          "cloud": {"tenant_id": ")" +
+                                   o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
+                    "client_secret_file": ")" +
+                                   sim_->secret_file().string() + R"(",
+                    "authority_url": ")" +
+                                   sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
+          "sentinel": {"enabled": true, "arm_url": ")" +
+                                   sim_->base_url() + R"(",
+                       "subscription_id": ")" +
+                                   CloudSim::kSubscription + R"(", "resource_group": ")" + CloudSim::kResourceGroup +
+                                   R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
+                       "poll_interval_s": 1, "owner_object_id": ")" +
+                                   kOwner + R"("},
+          "mqtt": {"uri": ")" + broker_.uri() +
+                                   R"(")" + mqtt_extra_ + R"(},
+          "gpio": {"backend": "sim", "board": "generic")" +
+                                   gpio_extra_ + R"(},
+          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() +
+                                   R"("},
+          "control": {"socket": ")" +
+                                   socket_ + R"("},
+          "log": {"level": "debug"})" +
+                                   sections_extra_ + R"(
         })";
         return dir_.write("sirenbox.json", config, 0600).string();
     }
@@ -60,18 +71,12 @@ protected:
         ASSERT_TRUE(testing::start_sirenboxd(write_config(), dir_.path() / "sirenboxd.log", socket_, daemon_));
     }
 
-    testing::CommandResult ctl(std::vector<std::string> args) {
-        return testing::sirenboxctl(socket_, args);
-    }
+    testing::CommandResult ctl(std::vector<std::string> args) { return testing::sirenboxctl(socket_, args); }
 
-    json::Ptr ctl_json(std::vector<std::string> args) {
-        return testing::sirenboxctl_json(socket_, args);
-    }
+    json::Ptr ctl_json(std::vector<std::string> args) { return testing::sirenboxctl_json(socket_, args); }
 
     // Output roles that are on, as the simulated board shows them.
-    std::set<std::string> lit() {
-        return testing::lit_outputs(ctl_json({"gpio"}).get());
-    }
+    std::set<std::string> lit() { return testing::lit_outputs(ctl_json({"gpio"}).get()); }
 
     bool shown_exactly(const std::map<std::string, std::string>& want) {
         return testing::wait_until([&] {
@@ -84,9 +89,7 @@ protected:
         return testing::wait_until([&] { return lit() == want; });
     }
 
-    long long outbox(const char* field) {
-        return testing::outbox_count(socket_, field);
-    }
+    long long outbox(const char* field) { return testing::outbox_count(socket_, field); }
 
     std::string create(const std::string& title, const std::string& severity) {
         return sim_->new_incident(title, severity);
@@ -206,11 +209,16 @@ TEST_F(EndToEnd, ZonesHaveTheirOwnLampsHornsAndButtons) {
                             "escalation": [{"after_s": 2, "outputs": ["horn_hall2"]}]}})";
     start_daemon();
     const std::string ot = json::get_string(sim_->create_incident(R"({"title": "PLC firmware write", "severity": "High",
-        "status": "New", "labels": [{"labelName": "OT", "labelType": "User"}]})").get(), "name").value_or("");
+        "status": "New", "labels": [{"labelName": "OT", "labelType": "User"}]})")
+                                                .get(),
+                                            "name")
+                               .value_or("");
     const std::string it = create("Password spray", "High");
     ASSERT_FALSE(ot.empty());
     // The OT incident lights both zones; hall 2's horn joins after its escalation rung (2 s unacknowledged).
-    ASSERT_TRUE(shown_exactly({{"lamp_red", "fast_flash"}, {"siren", "continuous"}, {"lamp_hall2", "fast_flash"},
+    ASSERT_TRUE(shown_exactly({{"lamp_red", "fast_flash"},
+                               {"siren", "continuous"},
+                               {"lamp_hall2", "fast_flash"},
                                {"horn_hall2", "continuous"}}))
         << daemon_->output();
 
@@ -218,7 +226,8 @@ TEST_F(EndToEnd, ZonesHaveTheirOwnLampsHornsAndButtons) {
     ASSERT_EQ(ctl({"press", "hall2"}).exit_code, 0);
     ASSERT_TRUE(shown_exactly({{"lamp_red", "fast_flash"}, {"siren", "continuous"}, {"lamp_hall2", "steady"}}))
         << daemon_->output();
-    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; })) << daemon_->output();
+    ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1 && outbox("pending") == 0; }))
+        << daemon_->output();
     auto status_of = [&](const std::string& name) {
         auto incident = sim_->get_incident(name);
         return json::get_string(json::member(incident.get(), "properties"), "status").value_or("");
@@ -269,7 +278,8 @@ TEST_F(EndToEnd, LongPressResolvesInSentinelAndCommentsReachTheIncident) {
                 json::get_string(json::member(json::member(r, "body"), "properties"), "message").value_or(""));
         }
     }
-    EXPECT_EQ(messages, (std::vector<std::string>{"Checked with the user (Test wall, cli)", "Resolved at Test wall by button"}));
+    EXPECT_EQ(messages,
+              (std::vector<std::string>{"Checked with the user (Test wall, cli)", "Resolved at Test wall by button"}));
     // Resolved alarms leave MQTT; the summary says nothing is open.
     EXPECT_TRUE(probe.wait_for(topic(a), [](const testing::ProbeMessage& m) { return m.payload.empty(); }));
     EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/summary", [](const testing::ProbeMessage& m) {
@@ -290,16 +300,16 @@ TEST_F(EndToEnd, SignedMqttCommandAcknowledgesAndAReplayIsRejected) {
     }));
 
     const std::string topic = "sirenbox/e2e-box/command/acknowledge";
-    const long long ts = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+    const long long ts =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     const std::string alarm = "sentinel:" + name;
-    const std::string payload = R"({"id": "hass-1", "ts": )" + std::to_string(ts) + R"(, "alarm": ")" + alarm +
-                                R"(", "hmac": ")" +
-                                broker::CommandVerifier::sign(Secret("mqtt-command-shared-key"), topic, "hass-1", ts, alarm, "") +
-                                R"("})";
+    const std::string payload =
+        R"({"id": "hass-1", "ts": )" + std::to_string(ts) + R"(, "alarm": ")" + alarm + R"(", "hmac": ")" +
+        broker::CommandVerifier::sign(Secret("mqtt-command-shared-key"), topic, "hass-1", ts, alarm, "") + R"("})";
     ASSERT_TRUE(probe.publish(topic, payload, false));
     EXPECT_TRUE(probe.wait_for("sirenbox/e2e-box/reply", [](const testing::ProbeMessage& m) {
-        return m.payload.find("\"id\":\"hass-1\"") != std::string::npos && m.payload.find("\"ok\":true") != std::string::npos;
+        return m.payload.find("\"id\":\"hass-1\"") != std::string::npos &&
+               m.payload.find("\"ok\":true") != std::string::npos;
     })) << daemon_->output();
     ASSERT_TRUE(lit_exactly({"lamp_red", "lamp_green"})) << daemon_->output();
     ASSERT_TRUE(testing::wait_until([&] { return outbox("done") == 1; })) << daemon_->output();
@@ -321,7 +331,8 @@ TEST_F(EndToEnd, SignedMqttCommandAcknowledgesAndAReplayIsRejected) {
     const auto replays = [&] {
         int n = 0;
         for (const auto& m : probe.on("sirenbox/e2e-box/reply")) {
-            n += m.payload.find("replay") != std::string::npos && m.payload.find("\"id\":\"hass-1\"") != std::string::npos;
+            n += m.payload.find("replay") != std::string::npos &&
+                 m.payload.find("\"id\":\"hass-1\"") != std::string::npos;
         }
         return n;
     };
@@ -375,22 +386,29 @@ TEST_F(EndToEnd, AnnunciatorShowsThePollersAlarmsAndItsPressReachesTheCloud) {
     const std::string annunciator_config = R"({
       "box": {"id": "hall-2", "name": "Hall 2", "role": "annunciator"},
       "mqtt": {"uri": ")" + broker_.uri() + R"("},
-      "fleet": {"source_base_topic": "sirenbox/e2e-box", "command_key_file": ")" + key_file.string() + R"(",
-                "key_file": ")" + fleet_key.string() + R"("},
+      "fleet": {"source_base_topic": "sirenbox/e2e-box", "command_key_file": ")" +
+                                           key_file.string() + R"(",
+                "key_file": ")" + fleet_key.string() +
+                                           R"("},
       "gpio": {"backend": "sim", "board": "generic"},
-      "store": {"path": ")" + (dir_.path() / "annunciator.db").string() + R"("},
-      "control": {"socket": ")" + second_socket + R"("}
+      "store": {"path": ")" + (dir_.path() / "annunciator.db").string() +
+                                           R"("},
+      "control": {"socket": ")" + second_socket +
+                                           R"("}
     })";
     const auto config = dir_.write("annunciator.json", annunciator_config, 0600);
     ChildProcess annunciator({(testing::binary_dir() / "sirenboxd").string(), "--config", config.string()},
                              dir_.path() / "annunciator.log");
-    auto lit_on_annunciator = [&] { return testing::lit_outputs(testing::sirenboxctl_json(second_socket, {"gpio"}).get()); };
+    auto lit_on_annunciator = [&] {
+        return testing::lit_outputs(testing::sirenboxctl_json(second_socket, {"gpio"}).get());
+    };
     ASSERT_TRUE(testing::wait_until([&] { return lit_on_annunciator() == std::set<std::string>{"lamp_green"}; }))
         << annunciator.output();
 
     const std::string name = create("Ransomware in hall 2", "High");
-    ASSERT_TRUE(testing::wait_until([&] { return lit_on_annunciator() == std::set<std::string>{"lamp_red", "siren"}; }))
-        << annunciator.output();
+    ASSERT_TRUE(testing::wait_until([&] {
+        return lit_on_annunciator() == std::set<std::string>{"lamp_red", "siren"};
+    })) << annunciator.output();
 
     // A press on the annunciator goes to the poller as a signed command, and from there to the cloud.
     auto pressed = testing::run_command(
@@ -438,12 +456,12 @@ TEST_F(EndToEnd, DoneEntriesFromTwoDaysAgoArePrunedWhenTheDaemonStarts) {
         FakeClock two_days_ago(std::chrono::system_clock::now() - std::chrono::hours(48));
         auto store = store::Store::open(dir_.path() / "sirenbox.db", two_days_ago);
         ASSERT_TRUE(store.is_ok()) << store.status().to_string();
-        std::vector<relay::OutboxEntry> entries(kOld);
+        std::vector<store::OutboxEntry> entries(kOld);
         for (int i = 0; i < kOld; ++i) {
             auto& e = entries[static_cast<std::size_t>(i)];
             e.alarm_key = "sentinel:old-" + std::to_string(i);
             e.target = "sentinel";
-            e.kind = relay::ActionKind::kResolve;
+            e.kind = store::ActionKind::kResolve;
             e.origin = "button";
             e.payload = "{}";
             e.created = two_days_ago.wall_now();
@@ -458,14 +476,15 @@ TEST_F(EndToEnd, DoneEntriesFromTwoDaysAgoArePrunedWhenTheDaemonStarts) {
         << daemon_->output();
     auto store = store::Store::open(dir_.path() / "sirenbox.db");
     ASSERT_TRUE(store.is_ok());
-    auto resolved = (*store)->newest_entry({.alarm_key = "sentinel:old-7", .kind = relay::ActionKind::kResolve});
+    auto resolved = (*store)->newest_entry({.alarm_key = "sentinel:old-7", .kind = store::ActionKind::kResolve});
     ASSERT_TRUE(resolved.is_ok());
     EXPECT_TRUE(resolved->has_value()) << "the resolve is remembered for 35 days";
 }
 
 TEST_F(EndToEnd, CheckConfigNamesFileAndPath) {
     auto bad = dir_.write("bad.json", R"({"sentinel": {"enabled": true, "poll_interval_s": 0}})");
-    auto result = testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", bad.string()});
+    auto result =
+        testing::run_command({(testing::binary_dir() / "sirenboxd").string(), "--check-config", bad.string()});
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_NE(result.output.find(bad.string() + ": sentinel.poll_interval_s: must be between 1 and 3600, got 0"),
               std::string::npos)
@@ -476,9 +495,11 @@ TEST_F(EndToEnd, CheckConfigNamesFileAndPath) {
 }
 
 TEST_F(EndToEnd, RefusesSecretFileReadableByOthers) {
-    std::filesystem::permissions(sim_->secret_file(), std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+    std::filesystem::permissions(sim_->secret_file(), std::filesystem::perms::others_read,
+                                 std::filesystem::perm_options::add);
     const auto config = write_config();
-    ChildProcess daemon({(testing::binary_dir() / "sirenboxd").string(), "--config", config}, dir_.path() / "refused.log");
+    ChildProcess daemon({(testing::binary_dir() / "sirenboxd").string(), "--config", config},
+                        dir_.path() / "refused.log");
     ASSERT_TRUE(testing::wait_until([&] { return !daemon.running(); }));
     const std::string out = daemon.output();
     EXPECT_NE(out.find("cloud.client_secret_file"), std::string::npos) << out;

@@ -77,14 +77,14 @@ TEST_F(ThreadsTest, SentinelPollerAndRelayWorkerCallSentinelAtOnceEachThroughIts
     auto parts = build();
     ASSERT_NE(parts, nullptr);
     ASSERT_EQ(parts->pollers.size(), 1u);
-    std::vector<relay::OutboxEntry> entries;
+    std::vector<store::OutboxEntry> entries;
     for (int i = 0; i < kEntries; ++i) {
-        relay::OutboxEntry entry;
+        store::OutboxEntry entry;
         entry.alarm_key = "sentinel:inc-" + std::to_string(i);
         entry.target = "sentinel";
-        entry.kind = relay::ActionKind::kAcknowledge;
+        entry.kind = store::ActionKind::kAcknowledge;
         entry.origin = "button";
-        entry.payload = relay::sentinel_payload(relay::ActionKind::kAcknowledge, {}, "Acknowledged by the test");
+        entry.payload = relay::sentinel_payload(store::ActionKind::kAcknowledge, {}, "Acknowledged by the test");
         entry.created = SystemClock::instance().wall_now();
         entries.push_back(std::move(entry));
     }

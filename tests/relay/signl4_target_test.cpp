@@ -381,7 +381,7 @@ TEST(OutboxRaise, RaiseFailedAsksTheOutboxByAlarmKey) {
     ASSERT_TRUE(store.mark_failed(raise("sentinel:failed"), "signl4: 401").is_ok());
     EXPECT_TRUE(signl4_raise_failed(store, "sentinel:failed"));
     ASSERT_TRUE(store.mark_done(raise("sentinel:done")).is_ok());
-    std::vector<relay::OutboxEntry> others;
+    std::vector<store::OutboxEntry> others;
     for (int i = 0; i < 1001; ++i) others.push_back(store::test::make_entry("sentinel:other-" + std::to_string(i)));
     auto ids = store.enqueue(others);
     ASSERT_TRUE(ids.is_ok());

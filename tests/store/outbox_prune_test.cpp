@@ -19,13 +19,13 @@
 namespace sirenbox::store {
 namespace {
 
-using relay::ActionKind;
 using std::chrono::hours;
+using store::ActionKind;
 using test::at_seconds;
 
-relay::OutboxEntry entry(const std::string& key, const std::string& target, ActionKind kind, const std::string& origin,
+store::OutboxEntry entry(const std::string& key, const std::string& target, ActionKind kind, const std::string& origin,
                          WallTime created) {
-    relay::OutboxEntry e = test::make_entry(key, target);
+    store::OutboxEntry e = test::make_entry(key, target);
     e.kind = kind;
     e.origin = origin;
     e.created = created;
@@ -108,7 +108,7 @@ class OutboxPruneTest : public ::testing::Test {
         ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
         store_ = std::move(opened).value();
     }
-    std::vector<std::int64_t> enqueue(const std::vector<relay::OutboxEntry>& entries) {
+    std::vector<std::int64_t> enqueue(const std::vector<store::OutboxEntry>& entries) {
         auto ids = store_->enqueue(entries);
         EXPECT_TRUE(ids.is_ok()) << ids.status().to_string();
         return ids.is_ok() ? *ids : std::vector<std::int64_t>{};
@@ -185,7 +185,7 @@ TEST_F(OutboxPruneTest, DoneEntriesAreRememberedAfterTheirRowsArePruned) {
     EXPECT_EQ(newest({.alarm_key = "sentinel:a", .kind = ActionKind::kAcknowledge, .origin = "signl4"}),
               at_seconds(20));
     EXPECT_EQ(newest({.alarm_key = "sentinel:b", .target = "signl4", .kind = ActionKind::kRaise}), at_seconds(30));
-    EXPECT_EQ(store_->list(relay::EntryState::kDone, 10)->size(), 1u);
+    EXPECT_EQ(store_->list(store::EntryState::kDone, 10)->size(), 1u);
 }
 
 TEST_F(OutboxPruneTest, AnAlarmIsForgottenOnlyWhenLongDoneWithNotShownAndNothingWaits) {
@@ -351,7 +351,7 @@ TEST_F(OutboxPruneTest, TheSourcesTimeOfADeliveryIsRememberedWithTheNewestEntry)
         auto e = entry(key, kind == ActionKind::kRaise ? "signl4" : "sentinel", kind, origin, created);
         e.cloud_changed = queued_with;
         auto ids = enqueue({e});
-        ASSERT_EQ(store_->list(relay::EntryState::kPending, 10)->front().cloud_changed, queued_with);
+        ASSERT_EQ(store_->list(store::EntryState::kPending, 10)->front().cloud_changed, queued_with);
         ASSERT_TRUE(store_->mark_done(ids[0], answered).is_ok());
     };
     auto close = [&]() {
@@ -421,7 +421,8 @@ TEST_F(OutboxPruneTest, MigrationSixKeepsTheMemoryAndAddsSourceTimes) {
         test::RawDb raw(file_);
         ASSERT_EQ(raw.exec("INSERT INTO outbox (alarm_key, target, kind, origin, payload, created_ns, state, "
                            "next_attempt_ns) VALUES ('sentinel:a', 'sentinel', 'resolve', 'button', '{}', " +
-                           std::to_string(at_seconds(10).time_since_epoch().count()) + ", 'pending', 0);"
+                           std::to_string(at_seconds(10).time_since_epoch().count()) +
+                           ", 'pending', 0);"
                            "UPDATE outbox SET state = 'done', finished_ns = created_ns;"),
                   "");
     }

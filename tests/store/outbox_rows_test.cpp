@@ -17,7 +17,7 @@ using test::at_seconds;
 using test::make_entry;
 using test::tick;
 
-std::vector<std::int64_t> ids_of(const std::vector<relay::OutboxEntry>& entries) {
+std::vector<std::int64_t> ids_of(const std::vector<store::OutboxEntry>& entries) {
     std::vector<std::int64_t> ids;
     for (const auto& e : entries) ids.push_back(e.id);
     return ids;
@@ -30,7 +30,7 @@ class OutboxRowsTest : public ::testing::Test {
         ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
         store_ = std::move(opened).value();
     }
-    std::vector<std::int64_t> enqueue(const std::vector<relay::OutboxEntry>& entries) {
+    std::vector<std::int64_t> enqueue(const std::vector<store::OutboxEntry>& entries) {
         auto ids = store_->enqueue(entries);
         EXPECT_TRUE(ids.is_ok()) << ids.status().to_string();
         return ids.is_ok() ? *ids : std::vector<std::int64_t>{};
@@ -53,12 +53,12 @@ class OutboxRowsTest : public ::testing::Test {
 };
 
 TEST_F(OutboxRowsTest, EveryFieldRoundTrips) {
-    relay::OutboxEntry e;
+    store::OutboxEntry e;
     e.id = 999;                            // ignored: the store assigns ids
-    e.state = relay::EntryState::kFailed;  // ignored: new entries are pending
+    e.state = store::EntryState::kFailed;  // ignored: new entries are pending
     e.alarm_key = "graph:da637e8a";
     e.target = "graph";
-    e.kind = relay::ActionKind::kResolve;
+    e.kind = store::ActionKind::kResolve;
     e.origin = "mqtt";
     e.payload = R"({"classification":"truePositive","comment":"Closed at the \"NOC\" wall ✓"})";
     e.created = WallTime{} + std::chrono::nanoseconds(1'790'000'000'123'456'789LL);
@@ -67,13 +67,13 @@ TEST_F(OutboxRowsTest, EveryFieldRoundTrips) {
     e.last_error = "graph: 503";
     auto ids = enqueue({e});
     ASSERT_EQ(ids.size(), 1u);
-    auto listed = store_->list(relay::EntryState::kPending, 10);
+    auto listed = store_->list(store::EntryState::kPending, 10);
     ASSERT_TRUE(listed.is_ok());
     ASSERT_EQ(listed->size(), 1u);
     const auto& got = (*listed)[0];
     EXPECT_EQ(got.id, ids[0]);
     EXPECT_NE(got.id, 999);
-    EXPECT_EQ(got.state, relay::EntryState::kPending);
+    EXPECT_EQ(got.state, store::EntryState::kPending);
     EXPECT_EQ(got.alarm_key, e.alarm_key);
     EXPECT_EQ(got.target, e.target);
     EXPECT_EQ(got.kind, e.kind);
@@ -86,7 +86,7 @@ TEST_F(OutboxRowsTest, EveryFieldRoundTrips) {
 }
 
 TEST_F(OutboxRowsTest, EnqueueOfManyReturnsIncreasingIdsAcrossBatches) {
-    std::vector<relay::OutboxEntry> batch;
+    std::vector<store::OutboxEntry> batch;
     for (int i = 0; i < 40; ++i) batch.push_back(make_entry("sentinel:" + std::to_string(i)));
     auto first = enqueue(batch);
     auto second = enqueue(batch);
@@ -100,7 +100,7 @@ TEST_F(OutboxRowsTest, EnqueueOfManyReturnsIncreasingIdsAcrossBatches) {
 }
 
 TEST_F(OutboxRowsTest, InvalidEntryStoresNothingAndIsNamed) {
-    std::vector<relay::OutboxEntry> batch = {make_entry("sentinel:1"), make_entry("sentinel:2"),
+    std::vector<store::OutboxEntry> batch = {make_entry("sentinel:1"), make_entry("sentinel:2"),
                                              make_entry("sentinel:3")};
     batch[1].payload = "{not json";
     auto ids = store_->enqueue(batch);
@@ -162,7 +162,7 @@ TEST_F(OutboxRowsTest, DueHonoursNextAttemptAndKeepsLaterEntriesBehindABackedOff
     EXPECT_EQ(due_ids(tick(29)), (std::vector<std::int64_t>{ids[1]}));
     EXPECT_EQ(due_ids(tick(30)), (std::vector<std::int64_t>{ids[0], ids[1]}));
 
-    auto listed = store_->list(relay::EntryState::kPending, 10);
+    auto listed = store_->list(store::EntryState::kPending, 10);
     ASSERT_TRUE(listed.is_ok());
     ASSERT_EQ(listed->size(), 3u);
     EXPECT_EQ((*listed)[2].id, ids[0]);
@@ -217,7 +217,7 @@ TEST_F(OutboxRowsTest, FinishingNamesMissingAndFinishedEntries) {
     EXPECT_EQ(store_->reschedule(4242, 1, tick(1), "x").code(), StatusCode::kNotFound);
     EXPECT_EQ(store_->reschedule(ids[0], -1, tick(1), "x").code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(store_->due(tick(0), 0).status().code(), StatusCode::kInvalidArgument);
-    EXPECT_EQ(store_->list(relay::EntryState::kDone, -1).status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(store_->list(store::EntryState::kDone, -1).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(OutboxRowsTest, CountsListAndHasPendingFollowTheStates) {
@@ -237,16 +237,16 @@ TEST_F(OutboxRowsTest, CountsListAndHasPendingFollowTheStates) {
     EXPECT_EQ(open->failed, 1);
     EXPECT_EQ(open->done, 0) << "not counted";
 
-    auto done = store_->list(relay::EntryState::kDone, 10);
+    auto done = store_->list(store::EntryState::kDone, 10);
     ASSERT_TRUE(done.is_ok());
     EXPECT_EQ(ids_of(*done), (std::vector<std::int64_t>{ids[1], ids[0]})) << "newest first";
-    auto done_one = store_->list(relay::EntryState::kDone, 1);
+    auto done_one = store_->list(store::EntryState::kDone, 1);
     ASSERT_TRUE(done_one.is_ok());
     EXPECT_EQ(ids_of(*done_one), (std::vector<std::int64_t>{ids[1]}));
-    auto failed = store_->list(relay::EntryState::kFailed, 10);
+    auto failed = store_->list(store::EntryState::kFailed, 10);
     ASSERT_TRUE(failed.is_ok());
     ASSERT_EQ(failed->size(), 1u);
-    EXPECT_EQ((*failed)[0].state, relay::EntryState::kFailed);
+    EXPECT_EQ((*failed)[0].state, store::EntryState::kFailed);
     EXPECT_EQ((*failed)[0].last_error, "sentinel: 404 incident not found");
 
     auto pending = [&](const char* key) {
@@ -298,7 +298,7 @@ TEST_F(OutboxRowsTest, LongErrorsAreCutAtACharacterBoundary) {
     std::string body = "x";
     while (body.size() < 3000) body += "ü";  // two bytes each: the cut lands inside one
     ASSERT_TRUE(store_->reschedule(ids[0], 1, tick(1), body).is_ok());
-    auto listed = store_->list(relay::EntryState::kPending, 1);
+    auto listed = store_->list(store::EntryState::kPending, 1);
     ASSERT_TRUE(listed.is_ok());
     ASSERT_EQ(listed->size(), 1u);
     const std::string& kept = (*listed)[0].last_error;

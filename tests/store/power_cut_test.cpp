@@ -42,7 +42,7 @@ unsigned test_seed() {
     std::uniform_int_distribution<int> alarm(0, 19);
     for (int batch = 0; batch < kMaxBatches; ++batch) {
         int size = batch_size(rng);
-        std::vector<relay::OutboxEntry> entries;
+        std::vector<store::OutboxEntry> entries;
         for (int i = 0; i < size; ++i) {
             auto e = test::make_entry("sentinel:" + std::to_string(alarm(rng)));
             e.payload = "{\"round\":" + std::to_string(round) + ",\"batch\":" + std::to_string(batch) +
@@ -130,7 +130,7 @@ void expect_consistent(const std::filesystem::path& file, const std::vector<std:
         test::RawDb raw(file);
         EXPECT_EQ(raw.text("PRAGMA integrity_check"), "ok");
     }
-    auto stored = (*store)->list(relay::EntryState::kPending, 1'000'000);
+    auto stored = (*store)->list(store::EntryState::kPending, 1'000'000);
     ASSERT_TRUE(stored.is_ok()) << stored.status().to_string();
     std::set<std::int64_t> ids;
     std::map<std::pair<long long, long long>, std::pair<long long, long long>> batches;  // → (size, seen)

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/relay/outbox_entry.hpp"
+#include "agent/store/outbox_entry.hpp"
 #include "agent/store/schema.hpp"
 #include "agent/store/store.hpp"
 
@@ -20,12 +20,12 @@ inline WallTime at_seconds(long long s) { return WallTime{} + std::chrono::secon
 /// A monotonic time (when to retry), an hour after the steady clock's epoch as FakeClock starts.
 inline SteadyTime tick(long long s) { return SteadyTime{} + std::chrono::hours(1) + std::chrono::seconds(s); }
 
-inline relay::OutboxEntry make_entry(std::string alarm_key, std::string target = "sentinel",
+inline store::OutboxEntry make_entry(std::string alarm_key, std::string target = "sentinel",
                                      SteadyTime next_attempt = tick(0)) {
-    relay::OutboxEntry e;
+    store::OutboxEntry e;
     e.alarm_key = std::move(alarm_key);
     e.target = std::move(target);
-    e.kind = relay::ActionKind::kAcknowledge;
+    e.kind = store::ActionKind::kAcknowledge;
     e.origin = "button";
     e.payload = R"({"owner":"noc-wall"})";
     e.created = at_seconds(0);
@@ -39,7 +39,8 @@ inline void write_schema(const std::filesystem::path& file, int version) {
     const int opened = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     const bool migrated = opened == SQLITE_OK && migrate(db, version).is_ok();
     sqlite3_close_v2(db);
-    if (!migrated) throw std::runtime_error("cannot write a schema-" + std::to_string(version) + " file " + file.string());
+    if (!migrated)
+        throw std::runtime_error("cannot write a schema-" + std::to_string(version) + " file " + file.string());
 }
 
 /// A second, raw connection to the same file, for looking behind the Store's back or damaging rows.

@@ -229,22 +229,22 @@ int run(const Options& options) {
         pending.samples.push_back(time_us([&] { must(store->has_pending(key)); }));
         resolved.samples.push_back(time_us([&] {
             must(store->newest_entry(
-                {.alarm_key = key, .kind = relay::ActionKind::kResolve, .pending = false, .failed = false}));
+                {.alarm_key = key, .kind = store::ActionKind::kResolve, .pending = false, .failed = false}));
         }));
         passed_on.samples.push_back(time_us([&] {
-            must(store->newest_entry({.alarm_key = key, .kind = relay::ActionKind::kAcknowledge, .origin = "signl4"}));
+            must(store->newest_entry({.alarm_key = key, .kind = store::ActionKind::kAcknowledge, .origin = "signl4"}));
         }));
         pass_on_check.samples.push_back(time_us([&] {
             must(store->newest_entry({.alarm_key = key,
                                       .target = "sentinel",
-                                      .kind = relay::ActionKind::kAcknowledge,
+                                      .kind = store::ActionKind::kAcknowledge,
                                       .not_origin = "signl4"}));
         }));
         raise_failed.samples.push_back(time_us([&] { relay::signl4_raise_failed(*store, key); }));
     }
     for (int i = 0; i < std::max(1, options.lookups / 100); ++i) {
         old_scan.samples.push_back(time_us([&] {
-            for (auto state : {relay::EntryState::kPending, relay::EntryState::kDone, relay::EntryState::kFailed}) {
+            for (auto state : {store::EntryState::kPending, store::EntryState::kDone, store::EntryState::kFailed}) {
                 must(store->list(state, 1000));
             }
         }));
@@ -263,7 +263,7 @@ int run(const Options& options) {
 
     Figures press;
     for (int i = 0; i < 200; ++i) {
-        relay::OutboxEntry entry;
+        store::OutboxEntry entry;
         entry.alarm_key = alarm_key(alarms + i);
         entry.target = "sentinel";
         entry.origin = "button";

@@ -1,4 +1,4 @@
-#include "agent/app/button_reader.hpp"
+#include "hal/button_reader.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -9,11 +9,11 @@
 
 #include "agent/base/log.hpp"
 
-namespace sirenbox::app {
+namespace sirenbox::hal {
 
-ButtonReader::ButtonReader(std::vector<std::unique_ptr<hal::InputLine>> lines, const hal::PressDetector& detector,
-                           OnPress on_press)
-    : on_press_(std::move(on_press)), wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+ButtonReader::ButtonReader(std::vector<std::unique_ptr<InputLine>> lines, const PressDetector& detector,
+                           OnPress on_press, const Clock& clock)
+    : on_press_(std::move(on_press)), clock_(clock), wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     for (auto& line : lines) buttons_.push_back({std::move(line), detector});
 }
 
@@ -24,7 +24,7 @@ void ButtonReader::stop() {
     [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
 }
 
-void ButtonReader::emit(const std::string& role, const std::vector<hal::Press>& presses) {
+void ButtonReader::emit(const std::string& role, const std::vector<Press>& presses) {
     for (const auto& press : presses) on_press_(role, press);
 }
 
@@ -35,7 +35,7 @@ void ButtonReader::run() {
     while (true) {
         // Sleep until an edge arrives or the earliest long-press / stuck / debounce deadline.
         int timeout_ms = -1;
-        const auto now = std::chrono::steady_clock::now();
+        const auto now = clock_.now();
         for (auto& b : buttons_) {
             if (auto deadline = b.detector.next_deadline()) {
                 const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*deadline - now).count();
@@ -59,9 +59,9 @@ void ButtonReader::run() {
                 }
                 for (const auto& edge : *edges) emit(b.line->role(), b.detector.feed(edge));
             }
-            emit(b.line->role(), b.detector.poll(std::chrono::steady_clock::now()));
+            emit(b.line->role(), b.detector.poll(clock_.now()));
         }
     }
 }
 
-}  // namespace sirenbox::app
+}  // namespace sirenbox::hal

@@ -1,22 +1,29 @@
-#include "agent/relay/outbox_entry.hpp"
+#include "agent/store/outbox_entry.hpp"
 
-namespace sirenbox::relay {
+namespace sirenbox::store {
 
 std::string_view to_string(ActionKind k) {
     switch (k) {
-        case ActionKind::kAcknowledge: return "acknowledge";
-        case ActionKind::kResolve: return "resolve";
-        case ActionKind::kComment: return "comment";
-        case ActionKind::kRaise: return "raise";
+        case ActionKind::kAcknowledge:
+            return "acknowledge";
+        case ActionKind::kResolve:
+            return "resolve";
+        case ActionKind::kComment:
+            return "comment";
+        case ActionKind::kRaise:
+            return "raise";
     }
     return "acknowledge";
 }
 
 std::string_view to_string(EntryState s) {
     switch (s) {
-        case EntryState::kPending: return "pending";
-        case EntryState::kDone: return "done";
-        case EntryState::kFailed: return "failed";
+        case EntryState::kPending:
+            return "pending";
+        case EntryState::kDone:
+            return "done";
+        case EntryState::kFailed:
+            return "failed";
     }
     return "pending";
 }
@@ -41,4 +48,4 @@ bool parse_entry_state(std::string_view text, EntryState& out) {
     return false;
 }
 
-}  // namespace sirenbox::relay
+}  // namespace sirenbox::store

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "agent/config/config.hpp"
+#include "agent/relay/target_route.hpp"
+
+namespace sirenbox::app {
+
+// The write-back target of each cloud as its config section declares it: which actions it takes (read from
+// `config` live, so it must outlive the route), the payload of each, and for SIGNL4 what it mirrors and pages.
+// The daemon's builders register them (daemon_cloud.cpp); core tests use the same ones.
+
+/// sentinel.owner_*, resolve_classification*, resolve_comment; a zone's owner replaces sentinel.owner_*.
+relay::TargetRoute sentinel_route(const config::Config& config);
+/// graph.assign_to, resolve_classification, resolve_determination; a zone's owner replaces graph.assign_to.
+relay::TargetRoute graph_route(const config::Config& config);
+/// signl4.connector (pages about alarms of the other sources), signl4.write_back (follows the box's actions on
+/// the alarms SIGNL4 mirrors), signl4.acknowledge_foreign.
+relay::TargetRoute signl4_route(const config::Config& config);
+
+}  // namespace sirenbox::app
