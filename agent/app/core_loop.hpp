@@ -175,7 +175,8 @@ class CoreLoop {
     };
     [[nodiscard]] std::chrono::seconds fault_after(const SourceHealth& health) const;
 
-    /// Queues the SIGNL4 connector's page for a raised alarm; true when an entry was stored.
+    /// Queues a page of a raised alarm for every target that pages about other sources' alarms (TargetRoute::page,
+    /// the SIGNL4 connector); true when an entry was stored.
     bool enqueue_raise(const core::Alarm& alarm);
     /// Commits entries the loop makes by itself (a page, a pass-on) through the backlog; true when they are in
     /// the store now (the relay may be woken). `what` names them in the log.
@@ -199,8 +200,8 @@ class CoreLoop {
     void end_silence(const std::string& zone, const char* why);
     /// The alarm as MQTT and status show it: with its zones and first-out mark.
     [[nodiscard]] core::Alarm presented(const core::Alarm& alarm) const;
-    /// The entries an action on `alarm` makes: one per target that takes it (its own source, extra
-    /// targets; write_back / write_back_actions), never `skip_target`. Logs when none does.
+    /// The entries an action on `alarm` makes: one per target that takes it (its own source's route, and every
+    /// route that mirrors it; TargetRoute::left_out), never `skip_target`. Logs when none does.
     [[nodiscard]] std::vector<store::OutboxEntry> entries_for(const core::Alarm& alarm, store::ActionKind kind,
                                                               const std::string& origin, const std::string& note,
                                                               const std::string& skip_target,

@@ -140,17 +140,20 @@ std::string alert_json(int status_code, const std::string& annotations = "[]") {
            R"(, "externalEventId": "sentinel:inc-1", "annotations": )" + annotations + "}";
 }
 
+// `entry` as a button's acknowledgement of the Sentinel alarm "sentinel:inc-1", with kNote.
+void make_acknowledge(OutboxEntry& entry) {
+    entry.kind = ActionKind::kAcknowledge;
+    entry.origin = "button";
+    core::Alarm alarm;
+    alarm.source = "sentinel";
+    alarm.id = "inc-1";
+    alarm.created = *parse_iso8601("2026-11-22T07:59:00Z");
+    entry.payload = signl4_action_payload(alarm, kNote);
+}
+
 class Signl4ActionTest : public Signl4TargetTest {
   protected:
-    Signl4ActionTest() {
-        entry_.kind = ActionKind::kAcknowledge;
-        entry_.origin = "button";
-        core::Alarm alarm;
-        alarm.source = "sentinel";
-        alarm.id = "inc-1";
-        alarm.created = *parse_iso8601("2026-11-22T07:59:00Z");
-        entry_.payload = signl4_action_payload(alarm, kNote);
-    }
+    Signl4ActionTest() { make_acknowledge(entry_); }
 };
 
 TEST_F(Signl4ActionTest, AcknowledgeFindsTheNewestAlertOfTheExternalIdAndAcknowledgesIt) {
@@ -572,15 +575,6 @@ class Signl4ContractTest : public ::testing::Test {
         entry_.created = *parse_iso8601("2026-11-22T08:00:00Z");
     }
 
-    void make_acknowledge() {
-        entry_.kind = ActionKind::kAcknowledge;
-        entry_.origin = "button";
-        core::Alarm alarm;
-        alarm.source = "sentinel";
-        alarm.id = "inc-1";
-        alarm.created = *parse_iso8601("2026-11-22T07:59:00Z");
-        entry_.payload = signl4_action_payload(alarm, kNote);
-    }
 
     testing::TempDir dir_;
     FakeClock clock_;
@@ -608,7 +602,7 @@ TEST_F(Signl4ContractTest, AnOpenAlertOfARecordedEventMeansPagedAlready) {
 
 TEST_F(Signl4ContractTest, AcknowledgeFindsItsAlertByTheRecordedEventId) {
     ASSERT_TRUE(store_->remember_signl4_event("ev-1", "sentinel:inc-1", clock_.wall_now()).is_ok());
-    make_acknowledge();
+    make_acknowledge(entry_);
     transport_.push(200, kContractList);
     transport_.push(200, kContractAlert);
     transport_.push(200, kContractAlert);
@@ -622,7 +616,7 @@ TEST_F(Signl4ContractTest, AcknowledgeFindsItsAlertByTheRecordedEventId) {
 
 TEST_F(Signl4ContractTest, AnAlertNeverFoundFailsForGoodAnHourAfterItsPageNotRetriedForever) {
     ASSERT_TRUE(store_->remember_signl4_event("ev-lost", "sentinel:inc-1", clock_.wall_now()).is_ok());
-    make_acknowledge();
+    make_acknowledge(entry_);
     transport_.push(200, kContractList);
     Status early = target_->deliver(entry_);
     EXPECT_EQ(early.code(), StatusCode::kUnavailable) << "SIGNL4 may only be slow to list it: " << early.to_string();
@@ -641,7 +635,7 @@ TEST_F(Signl4ContractTest, APageAnsweredWithoutEventIdIsGivenUpAfterTheDeadlineT
     auto ids = store_->enqueue({raise});
     ASSERT_TRUE(ids.is_ok());
     ASSERT_TRUE(store_->mark_done(ids->at(0)).is_ok());
-    make_acknowledge();
+    make_acknowledge(entry_);
     clock_.advance(Signl4Target::kFindDeadline + std::chrono::seconds(1));
     transport_.push(200, kContractList);
     EXPECT_TRUE(is_permanent(target_->deliver(entry_)));
