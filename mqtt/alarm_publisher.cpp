@@ -3,7 +3,7 @@
 #include "agent/base/json.hpp"
 #include "agent/base/time_format.hpp"
 #include "mqtt/fleet_publisher.hpp"
-#include "mqtt/session.hpp"
+#include "mqtt/outbound.hpp"
 #include "mqtt/topic.hpp"
 
 namespace sirenbox::broker {
@@ -11,17 +11,11 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 
-json::Ptr string_array(const std::vector<std::string>& values) {
-    json::Ptr array = json::array();
-    for (const auto& v : values) json::append(array.get(), json::Ptr(cJSON_CreateString(v.c_str())));
-    return array;
-}
-
 }  // namespace
 
-AlarmPublisher::AlarmPublisher(BoxTopics topics, Session& session) : topics_(std::move(topics)), session_(session) {}
+AlarmPublisher::AlarmPublisher(BoxTopics topics, Outbound& session) : topics_(std::move(topics)), session_(session) {}
 
-Result<std::unique_ptr<AlarmPublisher>> AlarmPublisher::create(std::string base, Session& session) {
+Result<std::unique_ptr<AlarmPublisher>> AlarmPublisher::create(std::string base, Outbound& session) {
     auto topics = BoxTopics::create(std::move(base));
     if (!topics.is_ok()) return topics.status();
     return std::make_unique<AlarmPublisher>(std::move(topics).value(), session);
@@ -52,12 +46,12 @@ std::string AlarmPublisher::alarm_payload(const core::Alarm& alarm) {
     json::add(o, "url", alarm.url);
     json::add(o, "owner", alarm.owner);
     json::add(o, "silenced", alarm.silenced);
-    json::add(o, "products", string_array(alarm.products));
-    json::add(o, "labels", string_array(alarm.labels));
+    json::add(o, "products", json::strings(alarm.products));
+    json::add(o, "labels", json::strings(alarm.labels));
     json::add(o, "description", alarm.description);
-    json::add(o, "evidence", string_array(alarm.evidence));
-    json::add(o, "related", string_array(alarm.related));
-    json::add(o, "zones", string_array(alarm.zones));
+    json::add(o, "evidence", json::strings(alarm.evidence));
+    json::add(o, "related", json::strings(alarm.related));
+    json::add(o, "zones", json::strings(alarm.zones));
     json::add(o, "first_out", alarm.first_out);
     if (!alarm.augmentation.empty()) {
         auto augmentation = json::parse(alarm.augmentation, "alarm augmentation");

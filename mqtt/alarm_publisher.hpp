@@ -10,19 +10,19 @@
 
 namespace sirenbox::broker {
 
-class Session;
+class Outbound;
 class FleetPublisher;
 
 /// Republishes alarms as retained JSON so Home Assistant and Node-RED see the current state the moment
 /// they subscribe, and clears them (empty retained payload) once an alarm is gone.
 ///
-/// Does not own the Session, which must outlive it. publish() and clear() never block and never fail:
+/// Does not own the Session (its Outbound), which must outlive it. publish() and clear() never block and never fail:
 /// the Session holds messages while the broker is away. Thread-safe as far as the Session is.
 class AlarmPublisher {
   public:
-    AlarmPublisher(BoxTopics topics, Session& session);
+    AlarmPublisher(BoxTopics topics, Outbound& session);
     /// Validates `base` as BoxTopics::create() does.
-    static Result<std::unique_ptr<AlarmPublisher>> create(std::string base, Session& session);
+    static Result<std::unique_ptr<AlarmPublisher>> create(std::string base, Outbound& session);
 
     void publish(const core::Alarm& alarm);
     /// Removes the retained state (an empty retained payload deletes a retained message in MQTT).
@@ -43,7 +43,7 @@ class AlarmPublisher {
 
   private:
     BoxTopics topics_;
-    Session& session_;
+    Outbound& session_;
     FleetPublisher* fleet_ = nullptr;
 };
 

@@ -1,7 +1,7 @@
 #include "mqtt/fleet_publisher.hpp"
 
 #include "agent/base/log.hpp"
-#include "mqtt/session.hpp"
+#include "mqtt/outbound.hpp"
 
 namespace sirenbox::broker {
 namespace {
@@ -10,7 +10,7 @@ long long unix_seconds(WallTime t) { return std::chrono::duration_cast<Seconds>(
 
 }  // namespace
 
-FleetPublisher::FleetPublisher(Session& session, FleetPublisherOptions options, const Clock& clock)
+FleetPublisher::FleetPublisher(Outbound& session, FleetPublisherOptions options, const Clock& clock)
     : session_(session),
       options_(std::move(options)),
       clock_(clock),

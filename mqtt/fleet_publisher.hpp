@@ -13,7 +13,7 @@
 
 namespace sirenbox::broker {
 
-class Session;
+class Outbound;
 
 struct FleetPublisherOptions {
     std::string base;      // this box's mqtt.base_topic
@@ -35,12 +35,12 @@ struct FleetPublisherStats {
 /// its own thread publishes the signed roster (shortly after alarms change) and the signed heartbeat (every
 /// `heartbeat`). All retained, QoS 1.
 ///
-/// Does not own the Session, which must outlive it. publish_state() and clear_state() never block on the
+/// Does not own the Session (its Outbound), which must outlive it. publish_state() and clear_state() never block on the
 /// network (Session::publish only queues) and may be called from any thread; the lock they take is held
 /// across Session::publish only, so the order of sequence numbers is the order of publishing.
 class FleetPublisher final {
   public:
-    FleetPublisher(Session& session, FleetPublisherOptions options, const Clock& clock);
+    FleetPublisher(Outbound& session, FleetPublisherOptions options, const Clock& clock);
     ~FleetPublisher();
     FleetPublisher(const FleetPublisher&) = delete;
     FleetPublisher& operator=(const FleetPublisher&) = delete;
@@ -63,7 +63,7 @@ class FleetPublisher final {
     void run();
     void publish_roster();  // mutex_ held
 
-    Session& session_;
+    Outbound& session_;
     const FleetPublisherOptions options_;
     const Clock& clock_;
 

@@ -18,6 +18,7 @@
 #include "agent/base/secret.hpp"
 #include "agent/base/status.hpp"
 #include "mqtt/held_queue.hpp"
+#include "mqtt/outbound.hpp"
 #include "mqtt/retained_picture.hpp"
 
 namespace mqtt {
@@ -89,7 +90,7 @@ using MessageHandler = std::function<void(const std::string& topic, const std::s
 /// Errors: create() rejects bad options with kInvalidArgument naming the option. Later failures never
 /// throw: they are logged once per transition, naming the broker URI and never the password.
 /// Ownership: the Session owns its Paho client and thread; destroying it stops it.
-class Session final {
+class Session final : public Outbound {
   public:
     static Result<std::unique_ptr<Session>> create(SessionOptions options);
     ~Session();
@@ -104,7 +105,7 @@ class Session final {
 
     /// Never blocks, never throws. A topic that is not a valid topic name (wildcards, NUL, empty) or a QoS
     /// outside 0..2 is logged and counted as dropped.
-    void publish(std::string topic, std::string payload, bool retained, int qos = 1);
+    void publish(std::string topic, std::string payload, bool retained, int qos = 1) override;
     /// Subscribes now if connected and again after every reconnect. kInvalidArgument for a bad filter or one
     /// that overlaps SessionOptions::own_topics (it would deliver the box's own messages back to it).
     Status subscribe(std::string filter, MessageHandler handler);

@@ -1,4 +1,5 @@
-// The box's own actions: acknowledge, resolve, comment (relayed through the outbox) and silence (local).
+// The path of a press: buttons, MQTT commands and the control socket, and the actions they take: acknowledge,
+// resolve, comment (relayed through the outbox), silence and lamp test (local).
 #include <algorithm>
 #include <iterator>
 
@@ -6,6 +7,7 @@
 #include "agent/app/core_loop.hpp"
 #include "agent/base/log.hpp"
 #include "agent/store/store.hpp"
+#include "mqtt/command.hpp"
 
 namespace sirenbox::app {
 
@@ -165,7 +167,7 @@ Result<int> CoreLoop::act_on(store::ActionKind kind, const std::vector<std::stri
     }
     for (const auto& change : changes) {
         persist(change);
-        publish(change);
+        announce(change);
         event(kind == store::ActionKind::kResolve ? "resolved" : "acknowledged", change.alarm, origin);
     }
     refresh_outbox_counts();
@@ -174,49 +176,6 @@ Result<int> CoreLoop::act_on(store::ActionKind kind, const std::vector<std::stri
                           << (zone.empty() ? "" : " in zone " + zone);
     if (deps_.wake_relay && relay_has_work && *committed) deps_.wake_relay();
     return static_cast<int>(keys.size() + returned.size());
-}
-
-bool CoreLoop::has_entry(const std::string& alarm_key, const std::string& target, store::ActionKind kind,
-                         const std::string& origin, WallTime since, const std::string& not_origin) {
-    store::EntryQuery query{
-        .alarm_key = alarm_key, .target = target, .kind = kind, .origin = origin, .not_origin = not_origin};
-    auto newest = deps_.store.newest_entry(query);
-    // Unknown: as if absent; the target's own check keeps the status right.
-    if (!newest.is_ok()) SB_LOG(kError, "core") << newest.status().message();
-    return newest.is_ok() && *newest && **newest >= since;
-}
-
-bool CoreLoop::pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4) {
-    const auto& listed = deps_.config.signl4.pass_on;
-    auto passes = [&](const char* action) { return std::find(listed.begin(), listed.end(), action) != listed.end(); };
-    std::optional<store::ActionKind> kind;
-    if (alarm.state == core::AlarmState::kResolved && passes("resolve")) {
-        kind = store::ActionKind::kResolve;
-    } else if (was == core::AlarmState::kUnacked && alarm.state != core::AlarmState::kUnacked &&
-               passes("acknowledge")) {
-        kind = store::ActionKind::kAcknowledge;  // a closure too: whoever closed it took it
-    }
-    if (!kind) return false;
-    const std::string note = std::string(alarm.state == core::AlarmState::kResolved ? "Closed" : "Acknowledged") +
-                             " in SIGNL4 (via " + deps_.config.box.name + ")";
-    // Never back to SIGNL4, where it came from.
-    auto entries = entries_for(alarm, *kind, "signl4", note, "signl4");
-    // A crash after these were stored but before the alarm was brings the same SIGNL4 change again with
-    // the next poll; an entry made since that change already carries it.
-    // And when the box itself acknowledged or resolved the alarm towards that target (a crash before the
-    // alarm row was written leaves it unacknowledged here, then SIGNL4 reports the box's own write), the
-    // SIGNL4 change adds nothing.
-    std::erase_if(entries, [&](const store::OutboxEntry& entry) {
-        return has_entry(entry.alarm_key, entry.target, entry.kind, entry.origin, changed_in_signl4) ||
-               has_entry(entry.alarm_key, entry.target, store::ActionKind::kAcknowledge, "", WallTime{}, "signl4") ||
-               has_entry(entry.alarm_key, entry.target, store::ActionKind::kResolve, "", WallTime{}, "signl4");
-    });
-    if (entries.empty()) return false;
-    std::string targets;
-    for (const auto& entry : entries) targets += (targets.empty() ? "" : ", ") + entry.target;
-    SB_LOG(kInfo, "core") << alarm.key() << ": " << note << "; passing it on as " << store::to_string(*kind) << " to "
-                          << targets;
-    return commit_entries(std::move(entries), alarm.key() + ": " + note);
 }
 
 int CoreLoop::silence(const std::string& origin, const std::string& zone) {
@@ -229,7 +188,7 @@ int CoreLoop::silence(const std::string& origin, const std::string& zone) {
     }
     for (const auto& alarm : silenced) {
         persist({core::ChangeKind::kUpdated, alarm});
-        publish({core::ChangeKind::kUpdated, alarm});
+        announce({core::ChangeKind::kUpdated, alarm});
         event("silenced", alarm, origin);
     }
     const auto until = deps_.clock.now() + std::chrono::seconds(deps_.config.outputs.silence_s);
@@ -266,7 +225,7 @@ void CoreLoop::end_silence(const std::string& zone, const char* why) {
         book_.end_silence(zone.empty() ? book_.select("all", std::nullopt) : annunciator_.keys_in(zone, book_));
     for (const auto& alarm : ended) {
         persist({core::ChangeKind::kUpdated, alarm});
-        publish({core::ChangeKind::kUpdated, alarm});
+        announce({core::ChangeKind::kUpdated, alarm});
         event("unsilenced", alarm, "box");
     }
     if (!ended.empty())
@@ -300,6 +259,83 @@ std::string CoreLoop::handle_command(const ControlCall& call) {
     json::add(body.get(), "action", store::to_string(kind));
     json::add(body.get(), "alarms", *done);
     return control_ok(std::move(body));
+}
+
+void CoreLoop::handle(const ButtonEvent& event) {
+    const auto kind = event.press.kind;
+    if (kind == hal::Press::kStuck) {
+        SB_LOG(kError, "buttons") << event.role << " is stuck (held too long); ignored until released";
+        announce_.button(event.role, "stuck");
+        return;
+    }
+    if (kind == hal::Press::kReleased) {
+        SB_LOG(kInfo, "buttons") << event.role << " released after being stuck";
+        return;
+    }
+    announce_.button(event.role, kind == hal::Press::kLong ? "long" : "short");
+    // A button belongs to the zones that name it; it acts on their alarms and outputs only.
+    bool bound = false;
+    for (const auto& zone : annunciator_.zones()) {
+        if (event.role == zone.button_ack) {
+            bound = true;
+            auto done =
+                act_in_zone(kind == hal::Press::kLong ? store::ActionKind::kResolve : store::ActionKind::kAcknowledge,
+                            zone.name, "button");
+            if (!done.is_ok() && done.status().code() != StatusCode::kNotFound) {
+                SB_LOG(kError, "core") << event.role << ": " << done.status().message();
+            }
+        }
+        if (event.role == zone.button_silence) {
+            bound = true;
+            silence("button", zone.name);
+        }
+        if (event.role == zone.button_lamp_test) {
+            bound = true;
+            lamp_test("button", zone.name);
+        }
+    }
+    if (!bound) SB_LOG(kInfo, "buttons") << event.role << " pressed; no zone binds it to an action";
+}
+
+void CoreLoop::handle(const MqttCommand& command) {
+    if (deps_.commands == nullptr) return;
+    core::CommandReply reply;
+    auto verified = deps_.commands->verify(command.topic, command.payload);
+    if (!verified.is_ok()) {
+        SB_LOG(kWarn, "mqtt") << "command rejected: " << verified.status().message();
+        // The sender's id, when it can be read, so a client can match the rejection to its request.
+        reply.id = broker::CommandVerifier::id_of(command.payload);
+        reply.topic = command.topic;
+        reply.error = verified.status().message();
+        announce_.command_reply(reply);
+        return;
+    }
+    if (deps_.commands->signed_commands() && !verified->press) {
+        // The replay window survives a restart: a captured command cannot be played once more after a reboot.
+        Status kept = deps_.store.put_state(broker::CommandVerifier::kStateKey, deps_.commands->remembered());
+        if (!kept.is_ok()) SB_LOG(kError, "mqtt") << "command ids not kept across a restart: " << kept.message();
+    }
+    reply.id = verified->id;
+    reply.action = verified->action;
+    Result<int> done = 0;
+    if (verified->action == "silence") {
+        done = silence("mqtt");
+    } else if (verified->action == "lamp_test") {
+        lamp_test("mqtt");
+    } else if (verified->action == "clear_fault") {
+        done = clear_faults("mqtt");
+    } else {
+        store::ActionKind kind{};
+        store::parse_action_kind(verified->action, kind);
+        done = act(kind, verified->alarm, "mqtt", verified->text);
+    }
+    reply.ok = done.is_ok();
+    if (done.is_ok()) {
+        reply.alarms = *done;
+    } else {
+        reply.error = done.status().message();
+    }
+    announce_.command_reply(reply);
 }
 
 }  // namespace sirenbox::app

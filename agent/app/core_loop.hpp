@@ -13,7 +13,9 @@
 #include "agent/base/message_queue.hpp"
 #include "agent/config/config.hpp"
 #include "agent/core/alarm_book.hpp"
+#include "agent/core/announcements.hpp"
 #include "agent/core/annunciator.hpp"
+#include "agent/core/health.hpp"
 #include "agent/relay/target_route.hpp"
 #include "agent/sources/source_batch.hpp"
 #include "agent/store/outbox_backlog.hpp"
@@ -22,7 +24,6 @@
 #include "hal/press_detector.hpp"
 
 namespace sirenbox::broker {
-class AlarmPublisher;
 class CommandVerifier;
 }  // namespace sirenbox::broker
 
@@ -48,24 +49,9 @@ struct MqttCommand {
     std::string payload;
 };
 
-/// A fault found outside the loop, or its end, posted by the thread that found it: the identity (Entra ID
-/// refuses a token scope) or the clock (the servers' Date disagrees). The panel never asks the token
-/// provider or the network for these: they arrive here, so nothing on the panel's path waits on I/O.
-struct FaultReport {
-    std::string area;     // "identity", "network" (a token endpoint out of reach), "clock", "store"
-    std::string subject;  // the token scope; empty for the clock; for the store: "recovered", "full"
-    std::string problem;  // empty: cleared
-    int failures = 0;     // in a row (identity, network)
-    /// Lights the fault output at once (a refused identity, a wrong clock). A token endpoint that is
-    /// merely unreachable does not: the sources it starves turn unhealthy and light it after fault_after_s.
-    bool needs_technician = true;
-};
-
-/// The reports for a token scope's fault (`problem` empty: healthy again). Entra ID refusing is an
-/// identity fault; a TLS or network failure, or a busy Entra ID, is a network fault, so it does not read
-/// like a credentials problem. A scope has one fault at a time: the other area's report is a clearing.
-std::vector<FaultReport> token_fault_reports(const std::string& scope, const std::string& problem, int failures,
-                                             bool refused);
+/// A fault found outside the loop (core/health.hpp).
+using FaultReport = core::FaultReport;
+using core::token_fault_reports;
 
 struct RelayProgress {};
 /// The broker connection came (back): republish every alarm's retained state.
@@ -91,13 +77,10 @@ struct CoreDeps {
     /// Every write-back target and how it takes actions and pages (relay::TargetRoute): payloads are built when
     /// the action is taken, from the action and its note ("Acknowledged at NOC wall by button", or a comment).
     relay::TargetRoutes targets{};
-    std::function<void()> wake_relay{};                                      // new outbox entries
-    broker::AlarmPublisher* publisher = nullptr;                             // null when MQTT is off
-    std::function<void(const std::string& summary_json)> publish_summary{};  // retained MQTT summary
-    std::function<void(const std::string& event_json)> publish_event{};      // MQTT event stream
-    std::function<void(const std::string& press_json)> publish_button{};     // physical button presses
-    broker::CommandVerifier* commands = nullptr;                             // MQTT commands, when enabled
-    std::function<void(const std::string& reply_json)> reply_command{};      // answers on the reply topic
+    std::function<void()> wake_relay{};                // new outbox entries
+    /// What the panel tells the world (broker::Announcer over MQTT); null: nothing (MQTT off).
+    core::Announcements* announce = nullptr;
+    broker::CommandVerifier* commands = nullptr;  // MQTT commands, when enabled; answered through `announce`
     /// Network, panel and broker figures for status: counters only (atomics or locks never held across I/O).
     std::function<void(cJSON* status)> add_runtime_status{};
     /// Annunciators: actions go to the polling box instead of the outbox; its MQTT states come back.
@@ -163,18 +146,6 @@ class CoreLoop {
     int clear_faults(const std::string& origin);
 
   private:
-    struct SourceHealth {
-        bool ok = false;
-        WallTime last_ok{};
-        std::optional<SteadyTime> unhealthy_since;
-        std::string last_error;
-        std::string progress;                             // of a poll under way, until its batch arrives
-        std::optional<std::chrono::seconds> fault_after;  // the source's own, else outputs.fault_after_s
-        /// Why it is unhealthy, never empty: the last error, else how far the first poll has got.
-        [[nodiscard]] std::string reason() const;
-    };
-    [[nodiscard]] std::chrono::seconds fault_after(const SourceHealth& health) const;
-
     /// Queues a page of a raised alarm for every target that pages about other sources' alarms (TargetRoute::page,
     /// the SIGNL4 connector); true when an entry was stored.
     bool enqueue_raise(const core::Alarm& alarm);
@@ -185,7 +156,8 @@ class CoreLoop {
     void refresh_store_fault();
     /// Writes what the backlog holds and restores the reserve when there is room (on the loop's timer).
     void retry_store();
-    void publish(const core::AlarmChange& change);
+    /// The change's alarm state (or its clearing) to whoever listens.
+    void announce(const core::AlarmChange& change);
     void event(const char* what, const core::Alarm& alarm, const std::string& origin);
     void republish_all();
     void persist(const core::AlarmChange& change);
@@ -220,15 +192,13 @@ class CoreLoop {
     void refresh_outbox_counts();
     /// "identity" and "faults" in status: what FaultReports said.
     void add_fault_status(cJSON* body) const;
-    /// "area: problem" of every fault found outside the loop that lights the fault output.
-    [[nodiscard]] json::Ptr standing_faults() const;
     void drive_outputs();
-    void publish_summary();
-    [[nodiscard]] bool healthy() const;
+    /// The summary to whoever listens, when it says something new.
+    void announce_summary();
+    [[nodiscard]] core::Summary summary() const;
     [[nodiscard]] std::string note_for(store::ActionKind kind, const std::string& zone, const std::string& origin,
                                        const std::string& text) const;
     std::string status_json();
-    std::string summary_json();
     /// "outputs": every wired output, on or not; "patterns": what each shows ("off", "fast_flash", ...).
     void add_outputs(cJSON* body) const;
 
@@ -245,8 +215,9 @@ class CoreLoop {
     store::OutboxBacklog backlog_;
     core::AlarmBook book_;
     core::Annunciator annunciator_;
-    std::map<std::string, SourceHealth> health_;
-    std::map<std::string, FaultReport> outside_faults_;  // by area + subject; only standing faults
+    core::Health health_;
+    core::SilentAnnouncements silent_;
+    core::Announcements& announce_;  // deps_.announce, else silent_
     std::map<std::string, SteadyTime> silence_until_;    // zone → end of its silence
     std::optional<SteadyTime> lamp_test_until_;
     std::optional<SteadyTime> store_retry_at_;  // while the disk is short of room
@@ -257,7 +228,7 @@ class CoreLoop {
     std::map<std::string, hal::Pattern> shown_;
     long long outbox_pending_ = 0;
     long long outbox_failed_ = 0;
-    std::string last_summary_;
+    std::optional<core::Summary> last_summary_;  // as last announced; empty: announce the next one whatever it says
     std::shared_ptr<CoreInbox> inbox_;
 };
 

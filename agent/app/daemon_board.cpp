@@ -130,4 +130,20 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
     return control_ok(std::move(body));
 }
 
+Status build_buttons(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>> inputs) {
+    hal::PressDetector::Config press;
+    press.debounce = std::chrono::milliseconds(p.config.gpio.debounce_ms);
+    press.long_press = std::chrono::milliseconds(p.config.gpio.long_press_ms);
+    press.stuck_after = std::chrono::seconds(p.config.gpio.stuck_after_s);
+    auto detector = hal::PressDetector::create(press);
+    if (!detector.is_ok()) return detector.status().with_context("gpio");
+    if (inputs.empty()) return Status::ok();
+    DaemonParts* self = &p;
+    p.buttons = std::make_unique<hal::ButtonReader>(
+        std::move(inputs), *detector,
+        [self](const std::string& role, const hal::Press& pressed) { self->inbox->push(ButtonEvent{role, pressed}); },
+        SystemClock::instance());
+    return Status::ok();
+}
+
 }  // namespace sirenbox::app

@@ -14,6 +14,8 @@ namespace sirenbox::app {
 
 /// The GPIO backend, the outputs (handed to the pattern driver) and the buttons some zone binds.
 Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>& inputs);
+/// The button reader over `inputs` (from build_board), posting presses to the core loop; none without inputs.
+Status build_buttons(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>> inputs);
 /// Sentinel (and Log Analytics) client, poller and write-back payload.
 Status build_sentinel(DaemonParts& p);
 /// Graph client, poller and write-back payload.

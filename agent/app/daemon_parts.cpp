@@ -6,6 +6,7 @@
 #include "agent/base/log.hpp"
 #include "agent/config/secret_file.hpp"
 #include "agent/store/store_recovery.hpp"
+#include "mqtt/announcer.hpp"
 #include "mqtt/fleet_publisher.hpp"
 #include "mqtt/ha_discovery.hpp"
 
@@ -114,6 +115,37 @@ Status build_fleet_publisher(DaemonParts& p) {
     return Status::ok();
 }
 
+// Commands (and unsigned presses) over MQTT: verified by the core loop, which owns the verifier.
+Status build_commands(DaemonParts& p) {
+    const auto& m = p.config.mqtt;
+    DaemonParts* self = &p;
+    broker::CommandPolicy policy;
+    policy.max_age = std::chrono::seconds(m.command_max_age_s);
+    if (!m.command_key_file.empty()) {
+        auto key = config::read_secret_file(m.command_key_file);
+        if (!key.is_ok()) return key.status();
+        policy.key = std::move(*key);
+    }
+    p.commands = std::make_unique<broker::CommandVerifier>(p.publisher->topics(), std::move(policy),
+                                                           SystemClock::instance(), m.press_topics);
+    // Replay protection survives a restart: the ids accepted within the window come back from the store.
+    if (auto kept = p.core_store->get_state(broker::CommandVerifier::kStateKey); kept.is_ok() && *kept) {
+        p.commands->restore(**kept);
+    }
+    const auto post = [self](const std::string& topic, const std::string& payload) {
+        self->inbox->push(MqttCommand{topic, payload});
+    };
+    if (m.commands) {
+        Status subscribed = p.session->subscribe(p.publisher->topics().commands(), post);
+        if (!subscribed.is_ok()) return subscribed.with_context("mqtt commands");
+    }
+    if (m.press_topics) {
+        Status subscribed = p.session->subscribe(p.publisher->topics().presses(), post);
+        if (!subscribed.is_ok()) return subscribed.with_context("mqtt presses");
+    }
+    return Status::ok();
+}
+
 Status build_mqtt(DaemonParts& p) {
     const auto& m = p.config.mqtt;
     broker::SessionOptions options;
@@ -147,32 +179,8 @@ Status build_mqtt(DaemonParts& p) {
     if (!session.is_ok()) return session.status();
     p.session = std::move(*session);
     p.publisher = std::make_unique<broker::AlarmPublisher>(std::move(*topics), *p.session);
-    if (m.commands || m.press_topics) {
-        broker::CommandPolicy policy;
-        policy.max_age = std::chrono::seconds(m.command_max_age_s);
-        if (!m.command_key_file.empty()) {
-            auto key = config::read_secret_file(m.command_key_file);
-            if (!key.is_ok()) return key.status();
-            policy.key = std::move(*key);
-        }
-        p.commands = std::make_unique<broker::CommandVerifier>(p.publisher->topics(), std::move(policy),
-                                                               SystemClock::instance(), m.press_topics);
-        // Replay protection survives a restart: the ids accepted within the window come back from the store.
-        if (auto kept = p.core_store->get_state(broker::CommandVerifier::kStateKey); kept.is_ok() && *kept) {
-            p.commands->restore(**kept);
-        }
-        const auto post = [self](const std::string& topic, const std::string& payload) {
-            self->inbox->push(MqttCommand{topic, payload});
-        };
-        if (m.commands) {
-            Status subscribed = p.session->subscribe(p.publisher->topics().commands(), post);
-            if (!subscribed.is_ok()) return subscribed.with_context("mqtt commands");
-        }
-        if (m.press_topics) {
-            Status subscribed = p.session->subscribe(p.publisher->topics().presses(), post);
-            if (!subscribed.is_ok()) return subscribed.with_context("mqtt presses");
-        }
-    }
+    p.announcer = std::make_unique<broker::Announcer>(*p.session, *p.publisher);
+    if (m.commands || m.press_topics) SB_RETURN_IF_ERROR(build_commands(p));
     if (p.config.box.role != "annunciator" && !p.config.fleet.key_file.empty())
         SB_RETURN_IF_ERROR(build_fleet_publisher(p));
     return announce_to_home_assistant(p);
@@ -257,19 +265,9 @@ void add_runtime_status(DaemonParts& p, cJSON* status) {
     }
 }
 
-}  // namespace
-
-Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
-    auto parts = std::make_unique<DaemonParts>();
-    DaemonParts& p = *parts;
-    p.config = std::move(config);
-    log::Level level = log::Level::kInfo;
-    if (log::parse_level(p.config.log.level, level)) log::set_level(level);
-
-    std::vector<std::unique_ptr<hal::InputLine>> inputs;
-    SB_RETURN_IF_ERROR(build_board(p, inputs));
-
-    // A store that cannot be used is replaced by a fresh one (and a standing fault): never a dark wall.
+// A store that cannot be used is replaced by a fresh one (and a standing fault): never a dark wall. The core loop
+// and the relay worker each have a connection of their own.
+Status open_stores(DaemonParts& p) {
     auto core_store = store::open_or_recover(p.config.store.path);
     if (!core_store.is_ok()) return core_store.status();
     p.core_store = std::move(*core_store);
@@ -280,13 +278,10 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     auto relay_store = store::Store::open(p.config.store.path);
     if (!relay_store.is_ok()) return relay_store.status();
     p.relay_store = std::move(*relay_store);
+    return Status::ok();
+}
 
-    if (p.config.sentinel.enabled) SB_RETURN_IF_ERROR(build_sentinel(p));
-    if (p.config.graph.enabled) SB_RETURN_IF_ERROR(build_graph(p));
-    if (p.config.signl4.enabled) SB_RETURN_IF_ERROR(build_signl4(p));
-    if (p.config.mqtt.enabled) SB_RETURN_IF_ERROR(build_mqtt(p));
-    if (p.config.box.role == "annunciator") SB_RETURN_IF_ERROR(build_fleet(p));
-
+void build_relay(DaemonParts& p) {
     relay::RelayOptions relay_options;
     relay_options.retry_min = std::chrono::seconds(p.config.relay.retry_min_s);
     relay_options.retry_max = std::chrono::seconds(p.config.relay.retry_max_s);
@@ -296,7 +291,11 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     // Each target owns its client (daemon_cloud.cpp): the relay worker's thread is the only one using them.
     for (auto& [name, target] : p.relay_targets) p.relay->add_target(name, std::move(target));
     p.relay_targets.clear();
+}
 
+// The core loop, over everything built before it; the pollers' progress and watermarks wired to it.
+void build_core(DaemonParts& p) {
+    DaemonParts* self = &p;
     std::vector<std::string> source_names;
     if (p.mirror) source_names.emplace_back("fleet");
     for (auto& slot : p.pollers) {
@@ -316,47 +315,38 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
         .sources = std::move(source_names),
         .targets = p.targets,
         .wake_relay = [self] { self->relay->notify(); },
-        .publisher = p.publisher.get(),
+        .announce = p.announcer.get(),
+        .commands = p.commands.get(),
         .add_runtime_status = [self](cJSON* status) { add_runtime_status(*self, status); },
     };
-    if (p.session) {
-        deps.publish_summary = [self](const std::string& summary) {
-            self->session->publish(self->publisher->topics().summary(), summary, true);
-        };
-        deps.publish_event = [self](const std::string& event) {
-            self->session->publish(self->publisher->topics().events(), event, false);
-        };
-        deps.publish_button = [self](const std::string& press) {
-            self->session->publish(self->publisher->topics().buttons(), press, false);
-        };
-    }
     if (p.commander) {
         deps.forward_action = [self](store::ActionKind kind, const std::string& selector, const std::string& text) {
             return self->commander->send(kind, selector, text);
         };
     }
-    if (p.commands) {
-        deps.commands = p.commands.get();
-        deps.reply_command = [self](const std::string& reply) {
-            self->session->publish(self->publisher->topics().reply(), reply, false);
-        };
-    }
     p.core = std::make_unique<CoreLoop>(std::move(deps), p.inbox);
+}
 
-    hal::PressDetector::Config press;
-    press.debounce = std::chrono::milliseconds(p.config.gpio.debounce_ms);
-    press.long_press = std::chrono::milliseconds(p.config.gpio.long_press_ms);
-    press.stuck_after = std::chrono::seconds(p.config.gpio.stuck_after_s);
-    auto detector = hal::PressDetector::create(press);
-    if (!detector.is_ok()) return detector.status().with_context("gpio");
-    if (!inputs.empty()) {
-        p.buttons = std::make_unique<hal::ButtonReader>(
-            std::move(inputs), *detector,
-            [self](const std::string& role, const hal::Press& pressed) {
-                self->inbox->push(ButtonEvent{role, pressed});
-            },
-            SystemClock::instance());
-    }
+}  // namespace
+
+Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
+    auto parts = std::make_unique<DaemonParts>();
+    DaemonParts& p = *parts;
+    p.config = std::move(config);
+    log::Level level = log::Level::kInfo;
+    if (log::parse_level(p.config.log.level, level)) log::set_level(level);
+
+    std::vector<std::unique_ptr<hal::InputLine>> inputs;
+    SB_RETURN_IF_ERROR(build_board(p, inputs));
+    SB_RETURN_IF_ERROR(open_stores(p));
+    if (p.config.sentinel.enabled) SB_RETURN_IF_ERROR(build_sentinel(p));
+    if (p.config.graph.enabled) SB_RETURN_IF_ERROR(build_graph(p));
+    if (p.config.signl4.enabled) SB_RETURN_IF_ERROR(build_signl4(p));
+    if (p.config.mqtt.enabled) SB_RETURN_IF_ERROR(build_mqtt(p));
+    if (p.config.box.role == "annunciator") SB_RETURN_IF_ERROR(build_fleet(p));
+    build_relay(p);
+    build_core(p);
+    SB_RETURN_IF_ERROR(build_buttons(p, std::move(inputs)));
     return parts;
 }
 

@@ -30,6 +30,7 @@
 #include "hal/pattern_driver.hpp"
 #include "hal/sim_gpio.hpp"
 #include "mqtt/alarm_publisher.hpp"
+#include "mqtt/announcer.hpp"
 #include "mqtt/command.hpp"
 #include "mqtt/fleet_publisher.hpp"
 #include "mqtt/session.hpp"
@@ -68,7 +69,8 @@ struct DaemonParts {
     };
     std::vector<PollerSlot> pollers;
     std::unique_ptr<broker::Session> session;
-    std::unique_ptr<broker::AlarmPublisher> publisher;
+    std::unique_ptr<broker::AlarmPublisher> publisher;  // alarm states: the announcer's, signed through fleet_publisher
+    std::unique_ptr<broker::Announcer> announcer;       // what the core loop tells over MQTT
     std::unique_ptr<broker::CommandVerifier> commands;
     std::unique_ptr<broker::FleetPublisher>
         fleet_publisher;                        // role "poller" with fleet.key_file; publisher signs through it

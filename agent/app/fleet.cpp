@@ -3,7 +3,7 @@
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
 #include "mqtt/command.hpp"
-#include "mqtt/session.hpp"
+#include "mqtt/outbound.hpp"
 
 namespace sirenbox::app {
 
@@ -61,7 +61,7 @@ FleetStats FleetMirror::stats() const {
     return picture_.stats(clock_.now());
 }
 
-FleetCommander::FleetCommander(broker::Session& session, broker::BoxTopics source, std::string box_id, Secret key,
+FleetCommander::FleetCommander(broker::Outbound& session, broker::BoxTopics source, std::string box_id, Secret key,
                                const Clock& clock)
     : session_(session), source_(std::move(source)), box_id_(std::move(box_id)), key_(std::move(key)), clock_(clock) {}
 

@@ -16,7 +16,7 @@
 #include "agent/store/outbox_entry.hpp"
 
 namespace sirenbox::broker {
-class Session;
+class Outbound;
 }
 
 namespace sirenbox::app {
@@ -60,12 +60,12 @@ class FleetMirror {
 /// Thread-safe as far as the Session is (the core loop calls it).
 class FleetCommander {
   public:
-    FleetCommander(broker::Session& session, broker::BoxTopics source, std::string box_id, Secret key,
+    FleetCommander(broker::Outbound& session, broker::BoxTopics source, std::string box_id, Secret key,
                    const Clock& clock);
     Status send(store::ActionKind kind, const std::string& selector, const std::string& text);
 
   private:
-    broker::Session& session_;
+    broker::Outbound& session_;
     broker::BoxTopics source_;  // the polling box's
     std::string box_id_;
     Secret key_;

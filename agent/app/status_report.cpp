@@ -1,19 +1,11 @@
 #include "agent/app/core_loop.hpp"
 
-#include <array>
-
 #include "agent/app/control_protocol.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/store/store.hpp"
 
 namespace sirenbox::app {
 namespace {
-
-json::Ptr strings_json(const std::vector<std::string>& items) {
-    auto list = json::array();
-    for (const auto& item : items) json::append(list.get(), json::Ptr(cJSON_CreateString(item.c_str())));
-    return list;
-}
 
 json::Ptr alarm_json(const core::Alarm& alarm) {
     auto item = json::object();
@@ -24,7 +16,7 @@ json::Ptr alarm_json(const core::Alarm& alarm) {
     json::add(item.get(), "cloud_status", alarm.cloud_status);
     json::add(item.get(), "number", alarm.number);
     json::add(item.get(), "silenced", alarm.silenced);
-    json::add(item.get(), "zones", strings_json(alarm.zones));
+    json::add(item.get(), "zones", json::strings(alarm.zones));
     json::add(item.get(), "first_out", alarm.first_out);
     return item;
 }
@@ -76,7 +68,7 @@ std::string CoreLoop::status_json() {
     add_outputs(body.get());
     json::add(body.get(), "outbox", outbox_json(deps_.store));
     auto sources = json::object();
-    for (const auto& [name, health] : health_) {
+    for (const auto& [name, health] : health_.sources()) {
         auto item = json::object();
         json::add(item.get(), "healthy", health.ok);
         if (health.last_ok != WallTime{}) json::add(item.get(), "last_ok", format_iso8601(health.last_ok));
@@ -96,21 +88,11 @@ std::string CoreLoop::status_json() {
     return control_ok(std::move(body));
 }
 
-json::Ptr CoreLoop::standing_faults() const {
-    auto faults = json::array();
-    for (const auto& [key, report] : outside_faults_) {
-        if (report.needs_technician) {
-            json::append(faults.get(), json::Ptr(cJSON_CreateString((report.area + ": " + report.problem).c_str())));
-        }
-    }
-    return faults;
-}
-
 void CoreLoop::add_fault_status(cJSON* body) const {
     auto identity = json::object();
     bool identity_healthy = true;
     auto network_faults = json::array();
-    for (const auto& [key, report] : outside_faults_) {
+    for (const auto& [key, report] : health_.faults()) {
         if (report.area == "identity" && identity_healthy) {
             identity_healthy = false;
             json::add(identity.get(), "last_error", report.problem);
@@ -123,61 +105,42 @@ void CoreLoop::add_fault_status(cJSON* body) const {
     json::add(identity.get(), "healthy", identity_healthy);
     json::add(body, "identity", std::move(identity));
     json::add(body, "network_faults", std::move(network_faults));
-    json::add(body, "faults", standing_faults());
+    json::add(body, "faults", json::strings(health_.standing_faults()));
 }
 
-std::string CoreLoop::summary_json() {
-    auto body = json::object();
-    json::add(body.get(), "schema", 1);
+core::Summary CoreLoop::summary() const {
+    core::Summary s;
     // One pass over the alarms: with thousands open, the summary is rebuilt after every batch.
-    std::array<std::array<long long, 2>, 4> counts{};  // [severity][0: unacked, 1: acked]
-    for (const auto& [key, alarm] : book_.alarms()) {
-        counts[static_cast<std::size_t>(alarm.severity)][alarm.state == core::AlarmState::kUnacked ? 0 : 1] += 1;
-    }
-    auto by_severity = json::object();
-    long long unacked = 0, acked = 0;
     for (auto severity :
          {core::Severity::kHigh, core::Severity::kMedium, core::Severity::kLow, core::Severity::kInformational}) {
-        const auto& c = counts[static_cast<std::size_t>(severity)];
-        auto item = json::object();
-        json::add(item.get(), "unacked", c[0]);
-        json::add(item.get(), "acked", c[1]);
-        json::add(by_severity.get(), std::string(core::to_string(severity)).c_str(), std::move(item));
-        unacked += c[0];
-        acked += c[1];
+        s.by_severity[severity] = {};
     }
-    json::add(body.get(), "unacked", unacked);
-    json::add(body.get(), "acked", acked);
-    json::add(body.get(), "by_severity", std::move(by_severity));
-    json::add(body.get(), "returned", static_cast<long long>(annunciator_.returned().size()));
-    json::add(body.get(), "silenced", !silence_until_.empty());
-    auto outbox = json::object();
-    json::add(outbox.get(), "pending", outbox_pending_);
-    json::add(outbox.get(), "failed", outbox_failed_);
+    for (const auto& [key, alarm] : book_.alarms()) {
+        auto& count = s.by_severity[alarm.severity];
+        (alarm.state == core::AlarmState::kUnacked ? count.unacked : count.acked) += 1;
+    }
+    s.returned = static_cast<long long>(annunciator_.returned().size());
+    s.silenced = !silence_until_.empty();
+    s.outbox_pending = outbox_pending_;
+    s.outbox_failed = outbox_failed_;
     if (outbox_failed_ > 0) {
-        auto failed = json::array();
         auto list = deps_.store.list(store::EntryState::kFailed, 10);
         if (list.is_ok()) {
             for (const auto& e : *list) {
-                auto item = json::object();
-                json::add(item.get(), "id", static_cast<long long>(e.id));
-                json::add(item.get(), "alarm", e.alarm_key);
-                json::add(item.get(), "target", e.target);
-                json::add(item.get(), "action", store::to_string(e.kind));
-                json::add(item.get(), "reason", e.last_error);
-                json::append(failed.get(), std::move(item));
+                s.outbox_failures.push_back(
+                    {static_cast<long long>(e.id), e.alarm_key, e.target, std::string(store::to_string(e.kind)),
+                     e.last_error});
             }
         }
-        json::add(outbox.get(), "failures", std::move(failed));
     }
-    json::add(body.get(), "outbox", std::move(outbox));
-    auto sources = json::object();
-    for (const auto& [name, health] : health_) json::add(sources.get(), name.c_str(), health.ok);
-    json::add(body.get(), "sources", std::move(sources));
-    add_outputs(body.get());
-    json::add(body.get(), "fault", fault());
-    json::add(body.get(), "faults", standing_faults());
-    return json::print(body.get());
+    for (const auto& [name, health] : health_.sources()) s.sources[name] = health.ok;
+    for (const auto& role : deps_.output_roles) {
+        auto it = shown_.find(role);
+        s.outputs.emplace_back(role, it == shown_.end() ? hal::Pattern::kOff : it->second);
+    }
+    s.fault = fault();
+    s.faults = health_.standing_faults();
+    return s;
 }
 
 void CoreLoop::add_outputs(cJSON* body) const {

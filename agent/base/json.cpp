@@ -77,4 +77,10 @@ std::string_view type_name(const cJSON* item) {
     return "invalid";
 }
 
+Ptr strings(const std::vector<std::string>& items) {
+    Ptr list = array();
+    for (const auto& item : items) append(list.get(), Ptr(cJSON_CreateString(item.c_str())));
+    return list;
+}
+
 }  // namespace sirenbox::json

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/base/result.hpp"
 
@@ -42,6 +43,8 @@ void add(cJSON* object, const char* key, long long value);
 void add(cJSON* object, const char* key, bool value);
 void add(cJSON* object, const char* key, Ptr value);
 void append(cJSON* array, Ptr value);
+/// An array of the strings, in order.
+Ptr strings(const std::vector<std::string>& items);
 
 /// JSON type name for messages: "string", "number", "object", ...
 std::string_view type_name(const cJSON* item);

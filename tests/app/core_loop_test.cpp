@@ -13,8 +13,10 @@
 #include "agent/relay/sentinel_target.hpp"
 #include "agent/relay/signl4_target.hpp"
 #include "agent/store/store.hpp"
+#include "mqtt/announcer.hpp"
 #include "mqtt/command.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/recording_outbound.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox::app {
@@ -126,6 +128,23 @@ class CoreLoopTest : public ::testing::Test {
     std::string command(const std::string& cmd, const std::string& alarm = "", const std::string& text = "") {
         return loop_->handle_command(ControlCall{cmd, alarm, text, nullptr});
     }
+
+    // A box that polls Sentinel and writes back to it, and nothing else.
+    CoreDeps sentinel_deps() {
+        CoreDeps deps{.config = config_,
+                      .store = *store_,
+                      .output_roles = config::output_roles(),
+                      .clock = clock_,
+                      .sources = {"sentinel"}};
+        deps.targets["sentinel"] = sentinel_route(config_);
+        return deps;
+    }
+    // What a loop tells goes through a real announcer to a recording broker session, under "sirenbox/box".
+    struct Told {
+        testing::RecordingOutbound out;
+        broker::AlarmPublisher states{*broker::BoxTopics::create("sirenbox/box"), out};
+        broker::Announcer announcer{out, states};
+    };
 
     testing::TempDir dir_;
     FakeClock clock_;
@@ -361,48 +380,69 @@ TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
     broker::CommandVerifier verifier(*broker::BoxTopics::create("sirenbox/box"),
                                      broker::CommandPolicy{Secret("mqtt-command-key"), std::chrono::seconds(30)},
                                      clock_);
-    std::vector<std::string> replies, events;
-    CoreDeps deps{.config = config_,
-                  .store = *store_,
-                  .output_roles = config::output_roles(),
-                  .clock = clock_,
-                  .sources = {"sentinel"},
-                  .targets = {{"sentinel", sentinel_route(config_)}},
-                  .publish_event = [&](const std::string& e) { events.push_back(e); },
-                  .commands = &verifier,
-                  .reply_command = [&](const std::string& r) { replies.push_back(r); }};
+    Told told;
+    auto& out = told.out;
+    auto events = [&] { return out.on("sirenbox/box/events"); };
+    auto replies = [&] { return out.on("sirenbox/box/reply"); };
+    CoreDeps deps = sentinel_deps();
+    deps.announce = &told.announcer;
+    deps.commands = &verifier;
     CoreLoop loop(std::move(deps));
     loop.restore();
     auto batch = new_incident("a");
     loop.handle(batch);
-    ASSERT_EQ(events.size(), 1u);
-    EXPECT_NE(events[0].find("\"event\":\"raised\""), std::string::npos);
+    ASSERT_EQ(events().size(), 1u);
+    EXPECT_NE(events()[0].find("\"event\":\"raised\""), std::string::npos);
 
     const std::string topic = "sirenbox/box/command/acknowledge";
     const long long ts = std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch()).count();
     const std::string mac = broker::CommandVerifier::sign(Secret("wrong-key"), topic, "r1", ts, "all", "");
     loop.handle(MqttCommand{
         topic, R"({"id": "r1", "ts": )" + std::to_string(ts) + R"(, "alarm": "all", "hmac": ")" + mac + R"("})"});
-    ASSERT_EQ(replies.size(), 1u);
-    EXPECT_NE(replies[0].find("bad hmac"), std::string::npos) << replies[0];
-    EXPECT_NE(replies[0].find("\"id\":\"r1\""), std::string::npos) << "a rejection names the request: " << replies[0];
+    ASSERT_EQ(replies().size(), 1u);
+    EXPECT_NE(replies()[0].find("bad hmac"), std::string::npos) << replies()[0];
+    EXPECT_NE(replies()[0].find("\"id\":\"r1\""), std::string::npos) << "a rejection names the request: " << replies()[0];
     EXPECT_EQ(loop.book().find("sentinel:a")->state, core::AlarmState::kUnacked) << "a rejected command does nothing";
 
     const std::string good = broker::CommandVerifier::sign(Secret("mqtt-command-key"), topic, "r2", ts, "all", "");
     loop.handle(MqttCommand{
         topic, R"({"id": "r2", "ts": )" + std::to_string(ts) + R"(, "alarm": "all", "hmac": ")" + good + R"("})"});
-    ASSERT_EQ(replies.size(), 2u);
-    EXPECT_NE(replies[1].find("\"ok\":true"), std::string::npos) << replies[1];
+    ASSERT_EQ(replies().size(), 2u);
+    EXPECT_NE(replies()[1].find("\"ok\":true"), std::string::npos) << replies()[1];
     EXPECT_EQ(loop.book().find("sentinel:a")->state, core::AlarmState::kAcked);
     auto entries = *store_->list(store::EntryState::kPending, 10);
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].origin, "mqtt");
-    EXPECT_NE(events.back().find("\"event\":\"acknowledged\""), std::string::npos);
-    EXPECT_NE(events.back().find("\"origin\":\"mqtt\""), std::string::npos);
+    EXPECT_NE(events().back().find("\"event\":\"acknowledged\""), std::string::npos);
+    EXPECT_NE(events().back().find("\"origin\":\"mqtt\""), std::string::npos);
     // The accepted id is kept in the store, so the same command is a replay after a restart too.
     auto kept = store_->get_state(broker::CommandVerifier::kStateKey);
     ASSERT_TRUE(kept.is_ok() && *kept);
     EXPECT_NE((*kept)->find("\"r2\""), std::string::npos) << **kept;
+}
+
+TEST_F(CoreLoopTest, TheSummaryIsToldWhenItChangesAndAgainWithEveryAlarmWhenTheBrokerReturns) {
+    Told told;
+    auto& out = told.out;
+    auto summaries = [&] { return out.on("sirenbox/box/summary").size(); };
+    CoreDeps deps = sentinel_deps();
+    deps.announce = &told.announcer;
+    CoreLoop loop(std::move(deps));
+    loop.restore();
+    EXPECT_EQ(summaries(), 1u);
+    loop.on_timer();
+    EXPECT_EQ(summaries(), 1u) << "nothing changed, nothing told";
+    auto batch = new_incident("a");
+    loop.handle(batch);
+    loop.on_timer();
+    ASSERT_EQ(summaries(), 2u);
+    EXPECT_NE(out.on("sirenbox/box/summary").back().find("\"unacked\":1"), std::string::npos);
+    const auto states_before = out.on("sirenbox/box/alarms/sentinel/a").size();
+    loop.post(BrokerConnected{});
+    loop.post(StopRequest{});
+    loop.run();
+    EXPECT_EQ(out.on("sirenbox/box/alarms/sentinel/a").size(), states_before + 1) << "every alarm told again";
+    EXPECT_EQ(summaries(), 3u) << "and the summary with them, though it did not change";
 }
 
 TEST_F(CoreLoopTest, OnePressReachesTheAlarmsSourceAndSignl4Together) {

@@ -1,0 +1,249 @@
+// The path of an incident: a poll's batch, applied snapshot by snapshot, with what the outbox remembers deciding
+// whether a listing may raise its alarm again, and the pages and pass-ons a change makes.
+#include <malloc.h>
+
+#include <algorithm>
+
+#include "agent/app/core_loop.hpp"
+#include "agent/base/log.hpp"
+#include "agent/base/time_format.hpp"
+#include "agent/store/store.hpp"
+
+namespace sirenbox::app {
+
+void CoreLoop::handle(sources::SourceBatch& batch) {
+    health_.set_fault_after(batch.source, batch.fault_after);
+    for (const auto& warning : batch.warnings) SB_LOG(kWarn, batch.source.c_str()) << warning;
+    if (!batch.status.is_ok()) {
+        if (health_.poll_failed(batch.source, batch.status.message())) {
+            SB_LOG(kError, batch.source.c_str()) << "poll failed: " << batch.status.message();
+        }
+        drive_outputs();
+        return;
+    }
+    if (health_.poll_succeeded(batch.source)) SB_LOG(kInfo, batch.source.c_str()) << "poll succeeded";
+
+    // Within one poll, alarms are raised in the order their source created them, whatever order the service
+    // listed them in (none is documented), so first-out goes to the one that started the burst.
+    std::stable_sort(
+        batch.snapshots.begin(), batch.snapshots.end(),
+        [](const core::CloudSnapshot& a, const core::CloudSnapshot& b) { return a.alarm.created < b.alarm.created; });
+    bool raised_to_relay = false;
+    for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;
+    if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
+    // While a page or a pass-on of this batch waits in memory, the watermark stays where it was: after a crash
+    // the next poll sees those incidents again rather than skipping them.
+    if (batch.watermark && backlog_.held() == 0) {
+        Status saved = deps_.store.put_state(batch.watermark_key, *batch.watermark);
+        if (!saved.is_ok()) SB_LOG(kError, "core") << saved.message();
+        if (backlog_.refused(saved)) refresh_store_fault();
+    }
+    drive_outputs();
+    // A large batch (first poll, a burst) left megabytes of freed JSON in the heap; hand them back to
+    // the system so the steady-state footprint stays small. Small batches are the common case and skip it.
+    if (batch.snapshots.size() >= kLargeBatch) malloc_trim(0);
+}
+
+core::CloudSnapshot CoreLoop::with_page_of(const core::CloudSnapshot& listed) {
+    core::CloudSnapshot snapshot = listed;
+    if (!snapshot.mirrors.empty() || snapshot.page_id.empty()) return snapshot;
+    auto paged = deps_.store.signl4_alarm_of_event(snapshot.page_id);
+    if (!paged.is_ok()) {
+        // Unknown: the item is kept out this time (its next listing is asked again) rather than shown as a
+        // second alarm of the box's own page.
+        SB_LOG(kError, "core") << paged.status().message();
+        snapshot.may_raise = false;
+        return snapshot;
+    }
+    if (*paged) {
+        snapshot.mirrors = **paged;
+        snapshot.may_raise = false;
+    }
+    return snapshot;
+}
+
+bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
+    const core::CloudSnapshot snapshot = with_page_of(listed);
+    const std::string key = snapshot.alarm.key();
+    if (echoes_own_close(snapshot)) return false;
+    // An alarm whose action waits in memory for room in the store, or that the outbox says the box resolved,
+    // does not come back from a poll that still shows it open.
+    if (book_.find(key) == nullptr && snapshot.may_raise && (backlog_.holds(key) || outbox_holds_back(snapshot))) {
+        return false;
+    }
+    const core::Alarm* before = book_.find(snapshot.mirrors.empty() ? key : snapshot.mirrors);
+    const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;
+    const core::AlarmState state_before = before != nullptr ? before->state : core::AlarmState::kUnacked;
+    auto change = book_.apply_cloud(snapshot);
+    if (change.kind == core::ChangeKind::kNone) {
+        keep_closed_elsewhere();  // a memory can end without anything shown changing (closed in its own cloud)
+        return false;
+    }
+    if (change.kind == core::ChangeKind::kRecorded) {
+        persist(change);  // only the alarm's correlation record changed: stored, nothing shown
+        return false;
+    }
+    SB_LOG(kInfo, "core") << key << " " << change.alarm.title << ": "
+                          << (change.kind == core::ChangeKind::kRaised ? "raised" : "now ")
+                          << (change.kind == core::ChangeKind::kRaised ? "" : core::to_string(change.alarm.state))
+                          << " (" << core::to_string(change.alarm.severity) << ")";
+    if (change.kind == core::ChangeKind::kRaised) {
+        annunciator_.raised(change.alarm, book_, deps_.clock.now());
+        if (change.alarm.state == core::AlarmState::kUnacked) {
+            for (const auto& zone : annunciator_.zones_of(change.alarm)) end_silence(zone, "a new alarm");
+        }
+    } else if (change.kind == core::ChangeKind::kResolved) {
+        core::Alarm was = change.alarm;
+        was.state = was_unacked ? core::AlarmState::kUnacked : core::AlarmState::kAcked;
+        annunciator_.resolved(was, true);
+        if (was_unacked && annunciator_.returned().count(was.key()) > 0) event("returned", was, "cloud");
+    }
+    bool queued = change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm);
+    // Moved by its SIGNL4 alert (acknowledged or closed in the app): relayed to its own source, stored
+    // before the alarm is, as act() does.
+    const bool from_signl4 = snapshot.alarm.source == "signl4" && !snapshot.mirrors.empty() &&
+                             change.alarm.key() == snapshot.mirrors && before != nullptr;
+    if (from_signl4 && change.alarm.state > state_before) {
+        queued = pass_on_from_signl4(change.alarm, state_before, snapshot.alarm.updated) || queued;
+    }
+    persist(change);
+    announce(change);
+    const char* what = change.kind == core::ChangeKind::kRaised                        ? "raised"
+                       : change.kind == core::ChangeKind::kResolved                    ? "resolved"
+                       : was_unacked && change.alarm.state == core::AlarmState::kAcked ? "acknowledged"
+                                                                                       : "updated";
+    event(what, change.alarm, "cloud");
+    return queued;
+}
+
+bool CoreLoop::outbox_holds_back(const core::CloudSnapshot& snapshot) {
+    const std::string key = snapshot.alarm.key();
+    // Each question is one index search by alarm key (docs/operations.md, "How long the outbox remembers").
+    // One the store cannot answer counts as "no": the alarm shows, which is the safe side.
+    auto unanswered = [](const Status& status) { SB_LOG(kError, "core") << status.message(); };
+    // An alarm resolved here whose resolve still waits in the outbox must not come back from a poll that
+    // still shows it open.
+    auto pending = deps_.store.has_pending(key);
+    if (!pending.is_ok()) unanswered(pending.status());
+    if (pending.is_ok() && *pending) return true;
+    // A poll sent before that resolve landed, answered after (the relay marked it done meanwhile, or a restart
+    // delivered it while the first poll was on its way): a record changed no later than the close the source
+    // answered the resolve with predates that close, so it is no reason to raise (and page) the alarm again;
+    // a reopening is a change the source stamps after its close. Both times are the source's own, so neither
+    // the box's clock nor the box's own earlier writes (an acknowledgement landing after the press, the pick-up
+    // label) can tip it. A resolve delivered without the source's answer (to another target only, or by an
+    // older build) is judged by when it was made, as before.
+    auto closed = deps_.store.newest_close(key, snapshot.alarm.source);
+    if (!closed.is_ok()) unanswered(closed.status());
+    if (closed.is_ok()) {
+        const WallTime listed = snapshot.alarm.updated;
+        const bool before_close = closed->in_source && listed <= *closed->in_source;
+        if (before_close) {
+            // Rare (a poll crossing the close), so it is told: the source shows the close at its next poll.
+            SB_LOG(kInfo, "core") << key << ": listed open as changed at " << format_iso8601(listed, true)
+                                  << ", before the box's resolve closed it at "
+                                  << format_iso8601(*closed->in_source, true)
+                                  << " (the source's clock); not raised again";
+            return true;
+        }
+        if (closed->made && listed <= *closed->made) return true;
+    }
+    // Closed in SIGNL4 after its acknowledgement there was passed on: the source showing the incident
+    // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
+    if (snapshot.cloud_state != core::AlarmState::kAcked) return false;
+    auto passed_on =
+        deps_.store.newest_entry({.alarm_key = key, .kind = store::ActionKind::kAcknowledge, .origin = "signl4"});
+    if (!passed_on.is_ok()) unanswered(passed_on.status());
+    return passed_on.is_ok() && passed_on->has_value();
+}
+
+// A SIGNL4 alert of an earlier occurrence of the alarm, as the box's own close left it, listed again (the
+// poller's overlap) after the incident was reopened and paged anew: it says nothing about the alarm now on the
+// wall, which it would otherwise resolve. Both times are SIGNL4's own: the close as SIGNL4 answered the relay,
+// and the alert's lastModified; a closure or acknowledgement made in the app afterwards is stamped later.
+bool CoreLoop::echoes_own_close(const core::CloudSnapshot& snapshot) {
+    if (snapshot.alarm.source != "signl4" || snapshot.mirrors.empty() || book_.find(snapshot.mirrors) == nullptr) {
+        return false;
+    }
+    auto closed = deps_.store.newest_close(snapshot.mirrors, "signl4");
+    if (!closed.is_ok()) {
+        SB_LOG(kError, "core") << closed.status().message();
+        return false;
+    }
+    if (!closed->in_source || snapshot.alarm.updated > *closed->in_source) return false;
+    constexpr std::size_t kMaxEchoesTold = 256;
+    if (echoes_told_.size() >= kMaxEchoesTold) echoes_told_.clear();
+    if (echoes_told_.insert(snapshot.alarm.key()).second) {
+        SB_LOG(kInfo, "core") << snapshot.alarm.key() << ": as the box closed it for an earlier raise of "
+                              << snapshot.mirrors << "; the alarm shown now stays";
+    }
+    return true;
+}
+
+bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
+    std::vector<store::OutboxEntry> pages;
+    for (const auto& [target, route] : deps_.targets) {
+        if (!route.page || target == alarm.source) continue;  // a source never pages about its own alarms
+        store::OutboxEntry entry;
+        entry.alarm_key = alarm.key();
+        entry.target = target;
+        entry.kind = store::ActionKind::kRaise;
+        entry.origin = "cloud";
+        entry.payload = route.page(alarm);
+        entry.created = deps_.clock.wall_now();
+        entry.next_attempt = deps_.clock.now();
+        // The listing that raised it, by its source's clock: the target pages again only for a listing newer
+        // than a close delivered after the last page (signl4_paged_before).
+        if (alarm.updated != WallTime{}) entry.cloud_changed = alarm.updated;
+        pages.push_back(std::move(entry));
+    }
+    if (pages.empty()) return false;
+    // Stored before the alarm itself: a crash in between re-raises the alarm at the next poll, and the
+    // target's check keeps the team from being paged twice.
+    return commit_entries(std::move(pages), alarm.key() + ": page");
+}
+
+bool CoreLoop::pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4) {
+    const auto& listed = deps_.config.signl4.pass_on;
+    auto passes = [&](const char* action) { return std::find(listed.begin(), listed.end(), action) != listed.end(); };
+    std::optional<store::ActionKind> kind;
+    if (alarm.state == core::AlarmState::kResolved && passes("resolve")) {
+        kind = store::ActionKind::kResolve;
+    } else if (was == core::AlarmState::kUnacked && alarm.state != core::AlarmState::kUnacked &&
+               passes("acknowledge")) {
+        kind = store::ActionKind::kAcknowledge;  // a closure too: whoever closed it took it
+    }
+    if (!kind) return false;
+    const std::string note = std::string(alarm.state == core::AlarmState::kResolved ? "Closed" : "Acknowledged") +
+                             " in SIGNL4 (via " + deps_.config.box.name + ")";
+    // Never back to SIGNL4, where it came from.
+    auto entries = entries_for(alarm, *kind, "signl4", note, "signl4");
+    // A crash after these were stored but before the alarm was brings the same SIGNL4 change again with
+    // the next poll; an entry made since that change already carries it.
+    // And when the box itself acknowledged or resolved the alarm towards that target (a crash before the
+    // alarm row was written leaves it unacknowledged here, then SIGNL4 reports the box's own write), the
+    // SIGNL4 change adds nothing.
+    std::erase_if(entries, [&](const store::OutboxEntry& entry) {
+        return has_entry(entry.alarm_key, entry.target, entry.kind, entry.origin, changed_in_signl4) ||
+               has_entry(entry.alarm_key, entry.target, store::ActionKind::kAcknowledge, "", WallTime{}, "signl4") ||
+               has_entry(entry.alarm_key, entry.target, store::ActionKind::kResolve, "", WallTime{}, "signl4");
+    });
+    if (entries.empty()) return false;
+    std::string targets;
+    for (const auto& entry : entries) targets += (targets.empty() ? "" : ", ") + entry.target;
+    SB_LOG(kInfo, "core") << alarm.key() << ": " << note << "; passing it on as " << store::to_string(*kind) << " to "
+                          << targets;
+    return commit_entries(std::move(entries), alarm.key() + ": " + note);
+}
+
+bool CoreLoop::has_entry(const std::string& alarm_key, const std::string& target, store::ActionKind kind,
+                         const std::string& origin, WallTime since, const std::string& not_origin) {
+    store::EntryQuery query{
+        .alarm_key = alarm_key, .target = target, .kind = kind, .origin = origin, .not_origin = not_origin};
+    auto newest = deps_.store.newest_entry(query);
+    // Unknown: as if absent; the target's own check keeps the status right.
+    if (!newest.is_ok()) SB_LOG(kError, "core") << newest.status().message();
+    return newest.is_ok() && *newest && **newest >= since;
+}
+
+}  // namespace sirenbox::app
