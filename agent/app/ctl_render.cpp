@@ -40,8 +40,8 @@ std::string render_fleet(const cJSON* f) {
     return out;
 }
 
-std::string render_status(const cJSON* r) {
-    std::string out = "box " + str(r, "box") + "\n\nalarms:\n";
+// The alarms, those that returned to normal unacknowledged, and the zones whose horns are silenced.
+void render_alarms(const cJSON* r, std::string& out) {
     const cJSON* alarms = json::member(r, "alarms");
     if (cJSON_GetArraySize(alarms) == 0) out += "  (none)\n";
     for (const cJSON* a = alarms ? alarms->child : nullptr; a; a = a->next) {
@@ -59,6 +59,10 @@ std::string render_status(const cJSON* r) {
     for (const cJSON* z = silenced ? silenced->child : nullptr; z; z = z->next) {
         if (cJSON_IsString(z)) out += "  (horns silenced in zone " + std::string(z->valuestring) + ")\n";
     }
+}
+
+// What each output shows, and the outbox with its pending and failed entries.
+void render_outputs_and_outbox(const cJSON* r, std::string& out) {
     out += "\noutputs:\n";
     const cJSON* patterns = json::member(r, "patterns");
     for (const cJSON* o = patterns ? patterns->child : nullptr; o; o = o->next) {
@@ -74,6 +78,10 @@ std::string render_status(const cJSON* r) {
         if (!str(e, "last_error").empty()) out += ": " + str(e, "last_error");
         out += "\n";
     }
+}
+
+// Each source's health, and the faults that need a technician.
+void render_health(const cJSON* r, std::string& out) {
     out += "\nsources:\n";
     const cJSON* sources = json::member(r, "sources");
     if (cJSON_GetArraySize(sources) == 0) out += "  (none enabled)\n";
@@ -100,6 +108,10 @@ std::string render_status(const cJSON* r) {
         }
     }
     if (json::get_bool(r, "fault") == true) out += "\nFAULT: a source is unreachable or a write-back failed for good\n";
+}
+
+// The counters: network, pattern driver, fleet, MQTT.
+void render_runtime(const cJSON* r, std::string& out) {
     if (const cJSON* n = json::member(r, "network")) {
         out += "\nnetwork: " + std::to_string(num(n, "handshakes")) + " TLS handshakes (" +
                std::to_string(num(n, "resumed_handshakes")) + " resumed), " + std::to_string(num(n, "requests")) +
@@ -132,6 +144,14 @@ std::string render_status(const cJSON* r) {
         }
         out += "\n";
     }
+}
+
+std::string render_status(const cJSON* r) {
+    std::string out = "box " + str(r, "box") + "\n\nalarms:\n";
+    render_alarms(r, out);
+    render_outputs_and_outbox(r, out);
+    render_health(r, out);
+    render_runtime(r, out);
     return out;
 }
 

@@ -165,36 +165,8 @@ void validate_signl4(const Config& c, Problems& problems) {
     }
 }
 
-}  // namespace
-
-void apply_derived_defaults(Config& config) {
-    if (config.mqtt.client_id.empty()) config.mqtt.client_id = "sirenbox-" + config.box.id;
-    if (config.mqtt.base_topic.empty()) config.mqtt.base_topic = "sirenbox/" + config.box.id;
-}
-
-void validate(const Config& c, Problems& problems) {
-    if (!is_topic_word(c.box.id)) {
-        problems.add("box.id", "must be letters, digits, '-' or '_' (it becomes part of MQTT topics), got \"" + c.box.id + "\"");
-    }
-    check_https(problems, c.cloud.authority_url, "cloud.authority_url");
-    if (c.cloud.ca_bundle.empty() || !std::filesystem::exists(c.cloud.ca_bundle)) {
-        problems.add("cloud.ca_bundle", "CA bundle \"" + c.cloud.ca_bundle + "\" does not exist");
-    }
-    check_secret(problems, c.cloud.client_secret_file, "cloud.client_secret_file");
-    validate_proxy(c.cloud, problems);
-    validate_sentinel(c, problems);
-    validate_resolve(c.sentinel, problems);
-    validate_graph(c, problems);
-    validate_log_analytics(c, problems);
-    validate_signl4(c, problems);
-    validate_action_list(c.sentinel.write_back_actions, "sentinel.write_back_actions", c.sentinel.write_back,
-                         "sentinel.write_back", problems);
-    validate_action_list(c.graph.write_back_actions, "graph.write_back_actions", c.graph.write_back,
-                         "graph.write_back", problems);
-    validate_action_list(c.signl4.write_back_actions, "signl4.write_back_actions", c.signl4.write_back,
-                         "signl4.write_back", problems);
-    validate_action_list(c.signl4.pass_on, "signl4.pass_on", false, "", problems);
-
+// The broker connection, its TLS files, the topic base and who may send commands.
+void validate_mqtt(const Config& c, Problems& problems) {
     const auto& m = c.mqtt;
     const bool tls = starts_with(m.uri, "ssl://") || starts_with(m.uri, "mqtts://");
     if (!starts_with(m.uri, "tcp://") && !starts_with(m.uri, "mqtt://") && !tls) {
@@ -227,15 +199,11 @@ void validate(const Config& c, Problems& problems) {
         problems.warn("mqtt.press_topics", "on, and the box connects without a user name: the broker probably lets "
                                            "anyone publish presses; pair it with an ACL (docs/mqtt.md)");
     }
+}
 
-    validate_zones(c, problems);
-
-    if (c.gpio.long_press_ms >= c.gpio.stuck_after_s * 1000) {
-        problems.add("gpio.long_press_ms", "must be shorter than gpio.stuck_after_s");
-    }
-    if (c.relay.retry_min_s > c.relay.retry_max_s) {
-        problems.add("relay.retry_min_s", "must not exceed relay.retry_max_s");
-    }
+// An annunciator and the poller that feeds it (docs/fleet.md).
+void validate_fleet(const Config& c, Problems& problems) {
+    const auto& m = c.mqtt;
     if (c.box.role == "annunciator") {
         if (c.sentinel.enabled) problems.add("sentinel.enabled", "an annunciator polls no cloud; set it false");
         if (!m.enabled) problems.add("mqtt.enabled", "an annunciator learns its alarms over MQTT; set it true");
@@ -253,6 +221,48 @@ void validate(const Config& c, Problems& problems) {
         problems.add("fleet.key_file", "set, but mqtt.enabled is false: annunciators hear the poller over MQTT");
     }
     check_secret(problems, c.fleet.key_file, "fleet.key_file");
+}
+
+}  // namespace
+
+void apply_derived_defaults(Config& config) {
+    if (config.mqtt.client_id.empty()) config.mqtt.client_id = "sirenbox-" + config.box.id;
+    if (config.mqtt.base_topic.empty()) config.mqtt.base_topic = "sirenbox/" + config.box.id;
+}
+
+void validate(const Config& c, Problems& problems) {
+    if (!is_topic_word(c.box.id)) {
+        problems.add("box.id", "must be letters, digits, '-' or '_' (it becomes part of MQTT topics), got \"" + c.box.id + "\"");
+    }
+    check_https(problems, c.cloud.authority_url, "cloud.authority_url");
+    if (c.cloud.ca_bundle.empty() || !std::filesystem::exists(c.cloud.ca_bundle)) {
+        problems.add("cloud.ca_bundle", "CA bundle \"" + c.cloud.ca_bundle + "\" does not exist");
+    }
+    check_secret(problems, c.cloud.client_secret_file, "cloud.client_secret_file");
+    validate_proxy(c.cloud, problems);
+    validate_sentinel(c, problems);
+    validate_resolve(c.sentinel, problems);
+    validate_graph(c, problems);
+    validate_log_analytics(c, problems);
+    validate_signl4(c, problems);
+    validate_action_list(c.sentinel.write_back_actions, "sentinel.write_back_actions", c.sentinel.write_back,
+                         "sentinel.write_back", problems);
+    validate_action_list(c.graph.write_back_actions, "graph.write_back_actions", c.graph.write_back,
+                         "graph.write_back", problems);
+    validate_action_list(c.signl4.write_back_actions, "signl4.write_back_actions", c.signl4.write_back,
+                         "signl4.write_back", problems);
+    validate_action_list(c.signl4.pass_on, "signl4.pass_on", false, "", problems);
+
+    validate_mqtt(c, problems);
+    validate_zones(c, problems);
+
+    if (c.gpio.long_press_ms >= c.gpio.stuck_after_s * 1000) {
+        problems.add("gpio.long_press_ms", "must be shorter than gpio.stuck_after_s");
+    }
+    if (c.relay.retry_min_s > c.relay.retry_max_s) {
+        problems.add("relay.retry_min_s", "must not exceed relay.retry_max_s");
+    }
+    validate_fleet(c, problems);
     check_parent_dir(problems, c.store.path, "store.path");
     check_parent_dir(problems, c.control.socket, "control.socket");
 }
