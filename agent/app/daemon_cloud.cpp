@@ -113,9 +113,9 @@ Status build_sentinel(DaemonParts& p) {
     sentinel.resource_group = c.sentinel.resource_group;
     sentinel.workspace = c.sentinel.workspace;
     sentinel.page_size = c.sentinel.page_size;
-    p.sentinel = std::make_unique<cloud::SentinelClient>(*p.transport, *p.tokens, sentinel);
-    p.relay_targets["sentinel"] =
-        std::make_unique<relay::SentinelTarget>(cloud::SentinelClient(*p.transport, *p.tokens, sentinel), *p.tokens);
+    p.sentinel = std::make_unique<cloud::SentinelClient>(*p.transport, *p.tokens, SystemClock::instance(), sentinel);
+    p.relay_targets["sentinel"] = std::make_unique<relay::SentinelTarget>(
+        cloud::SentinelClient(*p.transport, *p.tokens, SystemClock::instance(), sentinel), *p.tokens);
 
     sources::SentinelPollerOptions poll;
     poll.states = c.sentinel.states;
@@ -131,7 +131,8 @@ Status build_sentinel(DaemonParts& p) {
         la.timeout_s = c.log_analytics.timeout_s;
         la.max_rows = static_cast<std::size_t>(c.log_analytics.max_rows);
         la.max_bytes = static_cast<std::size_t>(c.log_analytics.max_bytes);
-        p.log_analytics = std::make_unique<cloud::LogAnalyticsClient>(*p.transport, *p.tokens, la);
+        p.log_analytics =
+            std::make_unique<cloud::LogAnalyticsClient>(*p.transport, *p.tokens, SystemClock::instance(), la);
     }
     p.pollers.push_back(
         {std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll, p.log_analytics.get()),
@@ -147,9 +148,9 @@ Status build_graph(DaemonParts& p) {
     options.graph_url = g.graph_url;
     options.page_size = g.page_size;
     SB_RETURN_IF_ERROR(cloud::validate(options));
-    p.graph = std::make_unique<cloud::GraphClient>(*p.transport, *p.tokens, options);
-    p.relay_targets["graph"] =
-        std::make_unique<relay::GraphTarget>(cloud::GraphClient(*p.transport, *p.tokens, options), *p.tokens);
+    p.graph = std::make_unique<cloud::GraphClient>(*p.transport, *p.tokens, SystemClock::instance(), options);
+    p.relay_targets["graph"] = std::make_unique<relay::GraphTarget>(
+        cloud::GraphClient(*p.transport, *p.tokens, SystemClock::instance(), options), *p.tokens);
 
     sources::GraphPollerOptions poll;
     poll.statuses = g.statuses;
@@ -192,10 +193,10 @@ Status build_signl4(DaemonParts& p) {
             return relay::signl4_paged_before(*self->relay_store, raise);
         };
         p.relay_targets["signl4"] = std::make_unique<relay::Signl4Target>(
-            cloud::Signl4Client(*p.transport, options), std::move(raise_failed), std::move(paged_before),
-            relay::signl4_page_memory(*p.relay_store, SystemClock::instance()));
+            cloud::Signl4Client(*p.transport, SystemClock::instance(), options), std::move(raise_failed),
+            std::move(paged_before), relay::signl4_page_memory(*p.relay_store, SystemClock::instance()));
     }
-    p.signl4 = std::make_unique<cloud::Signl4Client>(*p.transport, std::move(options));
+    p.signl4 = std::make_unique<cloud::Signl4Client>(*p.transport, SystemClock::instance(), std::move(options));
 
     sources::Signl4PollerOptions poll;
     poll.lookback = std::chrono::hours(c.lookback_hours);

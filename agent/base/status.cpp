@@ -30,7 +30,15 @@ Status Status::with_context(std::string_view context) const {
     std::string m(context);
     m += ": ";
     m += message_;
-    return {code_, std::move(m)};
+    Status out(code_, std::move(m));
+    out.retry_after_ = retry_after_;
+    return out;
+}
+
+Status Status::with_retry_after(std::optional<std::chrono::seconds> wait) const {
+    Status out = *this;
+    out.retry_after_ = wait;
+    return out;
 }
 
 }  // namespace sirenbox

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,12 +38,20 @@ public:
     /// "unavailable: connect to example.org:443: connection refused"
     [[nodiscard]] std::string to_string() const;
 
-    /// Prefixes the message with context, keeping the code: "sentinel poll: " + message.
+    /// Prefixes the message with context, keeping the code and the Retry-After: "sentinel poll: " + message.
     [[nodiscard]] Status with_context(std::string_view context) const;
+
+    /// How long the service asked to be left alone; set on 429/503 answers (net::with_retry_after_of), so
+    /// whoever made the call defers the next one from the failed result itself, not from state kept in
+    /// the client. nullopt: the service asked nothing.
+    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const { return retry_after_; }
+    /// This status, carrying `wait` as its retry_after().
+    [[nodiscard]] Status with_retry_after(std::optional<std::chrono::seconds> wait) const;
 
 private:
     StatusCode code_ = StatusCode::kOk;
     std::string message_;
+    std::optional<std::chrono::seconds> retry_after_;
 };
 
 inline Status invalid_argument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }

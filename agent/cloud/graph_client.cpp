@@ -4,6 +4,7 @@
 
 #include "agent/base/log.hpp"
 #include "agent/cloud/graph_error.hpp"
+#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -33,8 +34,8 @@ Status validate(const GraphOptions& options) {
     return Status::ok();
 }
 
-GraphClient::GraphClient(net::HttpTransport& transport, TokenSource& tokens, GraphOptions options)
-    : transport_(transport), tokens_(tokens), options_(std::move(options)) {
+GraphClient::GraphClient(net::HttpTransport& transport, TokenSource& tokens, const Clock& clock, GraphOptions options)
+    : transport_(transport), tokens_(tokens), clock_(clock), options_(std::move(options)) {
     while (!options_.graph_url.empty() && options_.graph_url.back() == '/') options_.graph_url.pop_back();
     options_.page_size = std::clamp(options_.page_size, 1, kMaxTop);
     options_.max_pages = std::max(options_.max_pages, 1);
@@ -74,7 +75,6 @@ std::string GraphClient::alert_url(const std::string& id) const {
 
 Result<json::Ptr> GraphClient::call_json(const net::HttpRequest& request, const std::string& what,
                                          const std::string& resource) {
-    last_retry_after_.clear();
     auto response = send_once(request, what);
     if (!response) return response.status();
     if (response->status == 401) {
@@ -84,8 +84,9 @@ Result<json::Ptr> GraphClient::call_json(const net::HttpRequest& request, const 
         response = send_once(request, what);
         if (!response) return response.status();
     }
-    last_retry_after_.note(*response);
-    if (response->status < 200 || response->status > 299) return graph_error_status(*response, what, resource);
+    if (response->status < 200 || response->status > 299) {
+        return net::with_retry_after_of(graph_error_status(*response, what, resource), *response, clock_);
+    }
     auto root = json::parse(response->body, "response body");
     if (!root) {
         const std::string* type = response->header("Content-Type");

@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "agent/base/clock.hpp"
 #include "agent/base/json.hpp"
 #include "agent/base/result.hpp"
 #include "agent/cloud/arm_url.hpp"
 #include "agent/cloud/graph_alert.hpp"
 #include "agent/cloud/token_source.hpp"
 #include "agent/net/http_types.hpp"
-#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 
@@ -40,14 +40,14 @@ struct GraphAlertList {
 /// Microsoft Graph security alerts (alerts_v2, v1.0; the retired /security/alerts is never used).
 /// Every request carries a bearer token for kGraphScope and `Prefer: include-unknown-enum-members`
 /// (so members after unknownFutureValue, such as microsoftDefenderForCloud, arrive by name); a 401
-/// invalidates the token and retries once. Errors follow graph_error_status(); a 2xx body that is not
-/// JSON is kUnavailable. Messages never contain the token. Borrows the transport and token source,
-/// which must outlive it; they are thread-safe and shared. Not thread-safe itself (a call writes the state
-/// last_retry_after() reads): each instance has one owner thread, like every cloud client (sirenboxd gives
-/// the Graph poller one and the relay worker another).
+/// invalidates the token and retries once. Errors follow graph_error_status(); a 429 or 503 carries the
+/// wait the service asked for as status().retry_after() (net::with_retry_after_of; `clock` counts an
+/// HTTP-date only for an answer without Date). A 2xx body that is not JSON is kUnavailable. Messages never
+/// contain the token. Borrows the transport, token source and clock, which must outlive it; they are
+/// thread-safe and shared. Thread-safe itself: a call keeps nothing in the client.
 class GraphClient final {
   public:
-    GraphClient(net::HttpTransport& transport, TokenSource& tokens, GraphOptions options);
+    GraphClient(net::HttpTransport& transport, TokenSource& tokens, const Clock& clock, GraphOptions options);
 
     /// All alerts matching `query`, following @odata.nextLink (same origin as graph_url only) up to
     /// max_pages. Records that do not parse are skipped and described in `*warnings`, or logged when null.
@@ -65,9 +65,6 @@ class GraphClient final {
     /// The URL of the first list page, as requested (for logs and tests).
     [[nodiscard]] std::string list_url(const GraphQuery& query) const;
     [[nodiscard]] int page_size() const { return options_.page_size; }
-    /// When the last call failed with 429 or 503 and a Retry-After (seconds or HTTP-date): how long the
-    /// service asked to be left alone, so the caller defers its next call. nullopt otherwise.
-    [[nodiscard]] std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_.get(); }
 
   private:
     Result<net::HttpResponse> send_once(net::HttpRequest request, const std::string& what);
@@ -78,9 +75,9 @@ class GraphClient final {
 
     net::HttpTransport& transport_;
     TokenSource& tokens_;
+    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread
     GraphOptions options_;
     std::optional<UrlOrigin> origin_;
-    net::LastRetryAfter last_retry_after_;
 };
 
 }  // namespace sirenbox::cloud

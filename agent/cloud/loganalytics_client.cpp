@@ -6,6 +6,7 @@
 #include "agent/base/log.hpp"
 #include "agent/cloud/arm_error.hpp"
 #include "agent/cloud/arm_url.hpp"
+#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -36,9 +37,9 @@ Status validate(const LogAnalyticsOptions& options) {
     return Status::ok();
 }
 
-LogAnalyticsClient::LogAnalyticsClient(net::HttpTransport& transport, TokenSource& tokens,
+LogAnalyticsClient::LogAnalyticsClient(net::HttpTransport& transport, TokenSource& tokens, const Clock& clock,
                                        LogAnalyticsOptions options)
-    : transport_(transport), tokens_(tokens), options_(std::move(options)) {
+    : transport_(transport), tokens_(tokens), clock_(clock), options_(std::move(options)) {
     while (!options_.url.empty() && options_.url.back() == '/') options_.url.pop_back();
 }
 
@@ -69,7 +70,6 @@ Result<LaTable> LogAnalyticsClient::query(const std::string& query, const std::s
     // Not repeated within a poll: a time-boxed query that timed out (504) would only time out again.
     request.safe_to_retry = false;
 
-    last_retry_after_.clear();
     auto response = send_once(request);
     if (!response) return response.status();
     if (response->status == 401) {
@@ -78,14 +78,14 @@ Result<LaTable> LogAnalyticsClient::query(const std::string& query, const std::s
         response = send_once(request);
         if (!response) return response.status();
     }
-    last_retry_after_.note(*response);
     const std::string workspace = "workspace '" + options_.workspace_id + "'";
     if (response->status == 504) {
         return unavailable("loganalytics: query on " + workspace + ": 504, the query ran longer than " +
                            std::to_string(options_.timeout_s) + " s (log_analytics.timeout_s)");
     }
     if (response->status < 200 || response->status > 299) {
-        return arm_error_status(*response, "loganalytics: query on " + workspace, workspace);
+        return net::with_retry_after_of(arm_error_status(*response, "loganalytics: query on " + workspace, workspace),
+                                        *response, clock_);
     }
     auto table = parse_la_table(response->body, options_.max_rows);
     if (!table) return table.status().with_context("loganalytics: query on " + workspace);

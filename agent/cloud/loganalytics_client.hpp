@@ -3,11 +3,11 @@
 #include <cstddef>
 #include <string>
 
+#include "agent/base/clock.hpp"
 #include "agent/base/result.hpp"
 #include "agent/cloud/loganalytics_table.hpp"
 #include "agent/cloud/token_source.hpp"
 #include "agent/net/http_types.hpp"
-#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 
@@ -25,13 +25,14 @@ Status validate(const LogAnalyticsOptions& options);
 /// The Log Analytics query API (`POST {url}/v1/workspaces/{id}/query`), used to attach an alert's query
 /// result to its alarm. Bearer token for kLogAnalyticsScope; a 401 invalidates it and retries once.
 /// 504 (the query outran `Prefer: wait`) and 429/5xx are kUnavailable, 400 kInvalidArgument (a bad
-/// query), 403 kPermissionDenied; messages name the workspace, never the token. Borrows the transport
-/// and token source, which are thread-safe and shared. Not thread-safe itself (a query writes the state
-/// last_retry_after() reads): each instance has one owner thread (in sirenboxd the Sentinel poller, for
-/// enrichment).
+/// query), 403 kPermissionDenied; messages name the workspace, never the token. A 429 or 503 carries the
+/// wait the service asked for as status().retry_after() (net::with_retry_after_of; `clock` counts an
+/// HTTP-date only for an answer without Date). Borrows the transport, token source and clock, which are
+/// thread-safe and shared. Thread-safe itself: a query keeps nothing in the client.
 class LogAnalyticsClient final {
   public:
-    LogAnalyticsClient(net::HttpTransport& transport, TokenSource& tokens, LogAnalyticsOptions options);
+    LogAnalyticsClient(net::HttpTransport& transport, TokenSource& tokens, const Clock& clock,
+                       LogAnalyticsOptions options);
 
     /// Runs `query` over `timespan` (ISO-8601 duration or interval; empty = none) and returns the
     /// primary table, at most max_rows rows.
@@ -40,17 +41,14 @@ class LogAnalyticsClient final {
     [[nodiscard]] std::string augmentation(const LaTable& table) const;
 
     [[nodiscard]] const LogAnalyticsOptions& options() const { return options_; }
-    /// When the last query failed with 429 or 503 and a Retry-After (seconds or HTTP-date): how long the
-    /// service asked to be left alone, so the caller holds its next query. nullopt otherwise.
-    [[nodiscard]] std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_.get(); }
 
   private:
     Result<net::HttpResponse> send_once(const net::HttpRequest& request);
 
     net::HttpTransport& transport_;
     TokenSource& tokens_;
+    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread
     LogAnalyticsOptions options_;
-    net::LastRetryAfter last_retry_after_;
 };
 
 }  // namespace sirenbox::cloud

@@ -5,6 +5,7 @@
 
 #include "agent/base/log.hpp"
 #include "agent/cloud/arm_error.hpp"
+#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -43,8 +44,9 @@ Status validate(const SentinelOptions& options) {
     return Status::ok();
 }
 
-SentinelClient::SentinelClient(net::HttpTransport& transport, TokenSource& tokens, SentinelOptions options)
-    : transport_(transport), tokens_(tokens), options_(std::move(options)) {
+SentinelClient::SentinelClient(net::HttpTransport& transport, TokenSource& tokens, const Clock& clock,
+                               SentinelOptions options)
+    : transport_(transport), tokens_(tokens), clock_(clock), options_(std::move(options)) {
     while (!options_.arm_url.empty() && options_.arm_url.back() == '/') options_.arm_url.pop_back();
     options_.page_size = std::clamp(options_.page_size, 1, kMaxTop);
     options_.max_pages = std::max(options_.max_pages, 1);
@@ -89,7 +91,6 @@ Result<net::HttpResponse> SentinelClient::send_once(const Call& call) {
 }
 
 Result<net::HttpResponse> SentinelClient::send(const Call& call) {
-    last_retry_after_.clear();
     auto response = send_once(call);
     if (!response) return response.status();
     if (response->status == 401) {
@@ -99,9 +100,8 @@ Result<net::HttpResponse> SentinelClient::send(const Call& call) {
         response = send_once(call);
         if (!response) return response.status();
     }
-    last_retry_after_.note(*response);
     if (response->status < 200 || response->status > 299) {
-        return arm_error_status(*response, call.what, call.resource);
+        return net::with_retry_after_of(arm_error_status(*response, call.what, call.resource), *response, clock_);
     }
     return response;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/base/clock.hpp"
 #include "agent/base/json.hpp"
 #include "agent/base/result.hpp"
 #include "agent/cloud/arm_url.hpp"
@@ -13,7 +14,6 @@
 #include "agent/cloud/sentinel_incident.hpp"
 #include "agent/cloud/token_source.hpp"
 #include "agent/net/http_types.hpp"
-#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 
@@ -37,14 +37,14 @@ struct ListQuery {
 };
 
 /// Microsoft Sentinel incidents over Azure Resource Manager. Every request carries a bearer token for
-/// kArmScope; a 401 invalidates the token and retries once. Errors follow arm_error_status(), and a 2xx
-/// body that is not JSON (a captive portal's page) is kUnavailable. Messages never contain the token.
-/// Borrows the transport and token source, which must outlive it; they are thread-safe and shared.
-/// Not thread-safe itself: a call writes the state last_retry_after() reads, so each instance has one owner
-/// thread (sirenboxd gives the Sentinel poller one and the relay worker another).
+/// kArmScope; a 401 invalidates the token and retries once. Errors follow arm_error_status(); a 429 or 503
+/// carries the wait the service asked for as status().retry_after() (net::with_retry_after_of; `clock`
+/// counts an HTTP-date only for an answer without Date). A 2xx body that is not JSON (a captive portal's page)
+/// is kUnavailable. Messages never contain the token. Borrows the transport, token source and clock, which
+/// must outlive it; they are thread-safe and shared. Thread-safe itself: a call keeps nothing in the client.
 class SentinelClient final {
   public:
-    SentinelClient(net::HttpTransport& transport, TokenSource& tokens, SentinelOptions options);
+    SentinelClient(net::HttpTransport& transport, TokenSource& tokens, const Clock& clock, SentinelOptions options);
 
     /// All incidents matching `query`, following nextLink (same origin as arm_url only) up to max_pages.
     /// Records that do not parse are skipped and described in `*warnings`, or logged when it is null.
@@ -59,10 +59,6 @@ class SentinelClient final {
     Result<EntityList> list_entities(const std::string& incident);
     /// Creates or replaces comment `comment_id` (a caller-chosen GUID, so retries do not duplicate it).
     Status put_comment(const std::string& incident, const std::string& comment_id, const std::string& message);
-
-    /// When the last call failed with 429 or 503 and a Retry-After (seconds or HTTP-date): how long the
-    /// service asked to be left alone, so the caller defers its next call. nullopt otherwise.
-    [[nodiscard]] std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_.get(); }
 
     /// The URL of the first list page, as requested (for logs and tests).
     [[nodiscard]] std::string list_url(const ListQuery& query) const;
@@ -86,9 +82,9 @@ class SentinelClient final {
 
     net::HttpTransport& transport_;
     TokenSource& tokens_;
+    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread
     SentinelOptions options_;
     std::optional<UrlOrigin> origin_;
-    net::LastRetryAfter last_retry_after_;
 };
 
 }  // namespace sirenbox::cloud

@@ -7,6 +7,7 @@
 #include "agent/base/time_format.hpp"
 #include "agent/cloud/arm_url.hpp"
 #include "agent/cloud/signl4_names.hpp"
+#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -56,8 +57,8 @@ Status error_status(const net::HttpResponse& response, const std::string& what) 
 
 }  // namespace
 
-Signl4Client::Signl4Client(net::HttpTransport& transport, Signl4Options options)
-    : transport_(transport), options_(std::move(options)) {
+Signl4Client::Signl4Client(net::HttpTransport& transport, const Clock& clock, Signl4Options options)
+    : transport_(transport), clock_(clock), options_(std::move(options)) {
     options_.api_url = trimmed(options_.api_url);
     options_.webhook_url = trimmed(options_.webhook_url);
     options_.page_size = std::clamp(options_.page_size, 1, kMaxResults);
@@ -73,11 +74,11 @@ Signl4Client::Signl4Client(net::HttpTransport& transport, Signl4Options options)
 Result<net::HttpResponse> Signl4Client::send(net::HttpRequest request, const std::string& what) {
     request.headers.emplace_back("Accept", "application/json");
     if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-    last_retry_after_.clear();
     auto response = transport_.send(request);
     if (!response) return Status(response.status().code(), log::scrub(response.status().message())).with_context(what);
-    last_retry_after_.note(*response);
-    if (response->status < 200 || response->status > 299) return error_status(*response, what);
+    if (response->status < 200 || response->status > 299) {
+        return net::with_retry_after_of(error_status(*response, what), *response, clock_);
+    }
     return response;
 }
 

@@ -8,7 +8,6 @@
 #include "agent/base/secret.hpp"
 #include "agent/cloud/signl4_alert.hpp"
 #include "agent/net/http_types.hpp"
-#include "agent/net/retry_after.hpp"
 
 namespace sirenbox::cloud {
 
@@ -39,13 +38,13 @@ struct Signl4Options {
 /// Status mapping: 400 → kInvalidArgument, 401/403 → kPermissionDenied, 404 → kNotFound,
 /// 409 → kFailedPrecondition, 429 and 5xx → kUnavailable, other 4xx → kInvalidArgument; a 2xx body
 /// that is not JSON is kUnavailable (a proxy or captive portal). Both secrets are registered with
-/// log::register_secret on construction. Borrows the transport, which must outlive it; it is thread-safe
-/// and shared. Not thread-safe itself (a call writes the state last_retry_after() reads): each instance has
-/// one owner thread, like every cloud client (sirenboxd gives the SIGNL4 poller one and the relay worker
-/// another).
+/// log::register_secret on construction. A 429 or 503 carries the wait the service asked for as
+/// status().retry_after() (net::with_retry_after_of; `clock` counts an HTTP-date only for an answer without
+/// Date). Borrows the transport and clock, which must outlive it; they are thread-safe and shared.
+/// Thread-safe itself: a call keeps nothing in the client.
 class Signl4Client final {
   public:
-    Signl4Client(net::HttpTransport& transport, Signl4Options options);
+    Signl4Client(net::HttpTransport& transport, const Clock& clock, Signl4Options options);
 
     /// Every alert modified at or after `modified_since`, following continuation tokens up to
     /// max_pages. Records that do not parse are skipped and described in `*warnings`.
@@ -63,16 +62,12 @@ class Signl4Client final {
     /// → kFailedPrecondition. Safe to repeat for acknowledge/close; the caller checks before annotate.
     Status act_on_alert(const std::string& alert_id, Signl4Operation operation, const std::string& text);
 
-    /// When the last call failed with 429 or 503 and a Retry-After (seconds or HTTP-date): how long the
-    /// service asked to be left alone, so the caller defers its next call. nullopt otherwise.
-    [[nodiscard]] std::optional<std::chrono::seconds> last_retry_after() const { return last_retry_after_.get(); }
-
   private:
     Result<net::HttpResponse> send(net::HttpRequest request, const std::string& what);
 
     net::HttpTransport& transport_;
+    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread
     Signl4Options options_;
-    net::LastRetryAfter last_retry_after_;
 };
 
 }  // namespace sirenbox::cloud

@@ -102,10 +102,10 @@ std::string retry_after_note(const HttpResponse& response) {
     return "; Retry-After: " + *value;
 }
 
-void LastRetryAfter::note(const HttpResponse& response) {
-    if (response.status != 429 && response.status != 503) return;
-    value_ =
-        response.retry_after ? response.retry_after : retry_after_delay(response, SystemClock::instance().wall_now());
+Status with_retry_after_of(const Status& status, const HttpResponse& response, const Clock& clock) {
+    if (response.status != 429 && response.status != 503) return status;
+    return status.with_retry_after(response.retry_after ? response.retry_after
+                                                        : retry_after_delay(response, clock.wall_now()));
 }
 
 }  // namespace sirenbox::net

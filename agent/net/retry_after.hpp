@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "agent/base/clock.hpp"
+#include "agent/base/status.hpp"
 #include "agent/net/http_types.hpp"
 
 namespace sirenbox::net {
@@ -25,22 +26,11 @@ std::optional<std::chrono::seconds> retry_after_delay(const HttpResponse& respon
 /// for the error messages of throttled answers, so the status tells an operator what the service asked.
 std::string retry_after_note(const HttpResponse& response);
 
-/// The Retry-After of a cloud client's last call, when the service throttled it (429 or 503): how long
-/// the service asked to be left alone, so the client's owner (a poller, a relay target, the enrichment)
-/// defers its next call. Every cloud client keeps one, so pollers and the relay defer the same way.
-/// A RetryingTransport has already read the header (response.retry_after) and waited out the short ones;
-/// a bare transport leaves it to read here, against the system clock. Not thread-safe: it belongs to its
-/// client's owner thread.
-class LastRetryAfter final {
-  public:
-    /// At the start of each call: an earlier call's answer says nothing about this one.
-    void clear() { value_.reset(); }
-    /// Every answer the call got; only 429 and 503 count.
-    void note(const HttpResponse& response);
-    [[nodiscard]] std::optional<std::chrono::seconds> get() const { return value_; }
-
-  private:
-    std::optional<std::chrono::seconds> value_;
-};
+/// `status`, the error a cloud client made of `response`, carrying the wait a throttled answer (429 or 503)
+/// asked for as its retry_after(): the wait travels with the failed result to the call's owner (a poller, a
+/// relay target, the enrichment), so no client keeps it between calls. A RetryingTransport has already read
+/// the header (response.retry_after) and waited out the short ones; a bare transport leaves it to read here,
+/// against `clock`. Any other answer leaves `status` as it is.
+Status with_retry_after_of(const Status& status, const HttpResponse& response, const Clock& clock);
 
 }  // namespace sirenbox::net

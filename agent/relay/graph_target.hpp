@@ -18,18 +18,15 @@ namespace sirenbox::relay {
 ///
 /// Entry payload (JSON, every field optional): {"status": "inProgress" | "resolved", "assigned_to",
 /// "classification", "determination", "comment"}. Errors: no token → kUnavailable (retried); Graph's
-/// 400/403/404 are permanent (see is_permanent), 429/5xx retried. Owns its client (one owner thread per
-/// GraphClient: this one is the relay worker's) and borrows the token source, which must outlive it;
-/// called from the relay thread only.
+/// 400/403/404 are permanent (see is_permanent), 429/5xx retried. Owns its client and borrows the token
+/// source, which must outlive it; called from the relay thread only (it keeps the last delivery's
+/// cloud_changed()).
 class GraphTarget final : public Target {
 public:
     GraphTarget(cloud::GraphClient client, cloud::TokenSource& tokens) : client_(std::move(client)), tokens_(tokens) {}
     Status deliver(const OutboxEntry& entry) override;
     /// The alert's lastUpdateDateTime as the PATCH answered it, or as the GET showed it holding the change.
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
-    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override {
-        return client_.last_retry_after();
-    }
 
 private:
     cloud::GraphClient client_;

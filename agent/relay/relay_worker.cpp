@@ -53,8 +53,7 @@ bool RelayWorker::deliver(const OutboxEntry& entry) {
     } else {
         const int attempts = entry.attempts + 1;
         auto delay = backoff(attempts);
-        const auto asked = target != targets_.end() ? target->second->retry_after() : std::nullopt;
-        if (asked) {
+        if (const auto asked = result.retry_after()) {
             // The throttle is the cloud's, not this entry's: every entry for it waits, none is sent sooner.
             delay = std::max<std::chrono::milliseconds>(delay, *asked);
             held_until_[entry.target] = clock_.now() + *asked;

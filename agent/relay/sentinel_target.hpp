@@ -15,8 +15,8 @@ namespace sirenbox::relay {
 /// else PUT the change with the etag just read; a stale-etag rejection (409/412) re-reads and re-applies.
 /// Then the comment, if any, is written with an id derived from the entry, so a repeat after a crash
 /// updates the same comment instead of adding a second one.
-/// Owns its client (a SentinelClient has one owner thread; this one is the relay worker's) and borrows the
-/// token source, which must outlive it. Used by the relay worker thread only.
+/// Owns its client and borrows the token source, which must outlive it. Used by the relay worker thread only
+/// (it keeps the last delivery's cloud_changed()).
 ///
 /// Entry payload (JSON, every field optional): {"status": "Active" | "Closed", "owner_object_id", "owner_upn",
 /// "classification", "classification_reason", "classification_comment", "comment"}.
@@ -28,9 +28,6 @@ public:
     /// The incident's lastModifiedTimeUtc as the PUT answered it, or as the GET showed it already holding the
     /// change; nullopt for an entry that only comments.
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
-    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override {
-        return client_.last_retry_after();
-    }
 
 private:
     Status apply_change(const std::string& incident, const OutboxEntry& entry, const cloud::IncidentChange& change);

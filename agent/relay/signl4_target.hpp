@@ -57,8 +57,8 @@ struct Signl4PageMemory {
 /// (skipped when that text is there already). No page of the alarm listed yet → kUnavailable (the raise may still come,
 /// SIGNL4 may be slow to list it), unless `raise_failed(alarm_key)` says none will come (the raise gave up, or there
 /// never was one), or the alarm was paged more than kFindDeadline ago (its eventId unknown, or never listed) →
-/// kNotFound: permanent, a failed entry. Owns its client (one owner thread per Signl4Client: this one is the relay
-/// worker's); used by the relay worker thread only.
+/// kNotFound: permanent, a failed entry. Owns its client; used by the relay worker thread only (it keeps the last
+/// delivery's cloud_changed()).
 class Signl4Target final : public Target {
   public:
     /// Clock differences between the box, the alarm's cloud and SIGNL4.
@@ -80,9 +80,6 @@ class Signl4Target final : public Target {
     Status deliver(const OutboxEntry& entry) override;
     /// A `signl4:` alarm's alert as its close left it (read again after the close) or found it closed already.
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
-    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override {
-        return client_.last_retry_after();
-    }
 
   private:
     Status raise(const OutboxEntry& entry);

@@ -18,7 +18,9 @@ using store::OutboxEntry;
 
 /// One cloud an action can be relayed to. `deliver` returns ok only once the cloud shows the wanted
 /// state (checked first, so a repeat after a crash is harmless). kUnavailable and anything not
-/// listed in `is_permanent` are retried with back-off; permanent failures stop and are shown.
+/// listed in `is_permanent` are retried with back-off; permanent failures stop and are shown. A failure
+/// the cloud throttled (429/503 with Retry-After) carries how long it asked to be left alone as the
+/// status's retry_after(), as the cloud client returned it: the worker sends this target nothing before then.
 class Target {
   public:
     virtual ~Target() = default;
@@ -28,9 +30,6 @@ class Target {
     /// answered it); nullopt when this delivery did not learn it. The relay worker keeps it with the entry
     /// when the target is the alarm's own source or SIGNL4 (OutboxEntry::cloud_changed).
     [[nodiscard]] virtual std::optional<WallTime> cloud_changed() const { return std::nullopt; }
-    /// When the last deliver failed because the cloud throttled it (429/503 with Retry-After): how long it
-    /// asked to be left alone. The worker sends this target nothing before then. nullopt otherwise.
-    [[nodiscard]] virtual std::optional<std::chrono::seconds> retry_after() const = 0;
 };
 
 /// The source an alarm key names: "sentinel" for "sentinel:73e0…".

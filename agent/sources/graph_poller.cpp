@@ -94,7 +94,7 @@ SourceBatch GraphPoller::poll() {
         auto list = client_.list_alerts(query_for(window), &batch.warnings);
         if (!list.is_ok()) {
             batch.status = list.status();
-            batch.retry_after = client_.last_retry_after();
+            batch.retry_after = list.status().retry_after();
             return batch;
         }
         for (const auto& alert : list->alerts) {

@@ -129,7 +129,7 @@ SourceBatch SentinelPoller::poll() {
     auto incidents = client_.list_incidents(query, &batch.warnings);
     if (!incidents.is_ok()) {
         batch.status = incidents.status();
-        batch.retry_after = client_.last_retry_after();
+        batch.retry_after = incidents.status().retry_after();
         return batch;
     }
     WallTime newest = watermark_.value_or(since);
@@ -180,7 +180,7 @@ bool SentinelPoller::run_query(const Pending& pending) {
     if (!table) {
         SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name
                                   << "': alert query result not attached: " << table.status().message();
-        if (auto wait = log_analytics_->last_retry_after()) queries_resume_at_ = clock_.now() + *wait;
+        if (auto wait = table.status().retry_after()) queries_resume_at_ = clock_.now() + *wait;
         return false;
     }
     for (const auto& warning : table->warnings) SB_LOG(kWarn, kComponent) << warning;

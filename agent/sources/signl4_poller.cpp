@@ -70,7 +70,7 @@ SourceBatch Signl4Poller::poll() {
     auto alerts = client_.list_alerts(since, &batch.warnings);
     if (!alerts.is_ok()) {
         batch.status = alerts.status();
-        batch.retry_after = client_.last_retry_after();
+        batch.retry_after = alerts.status().retry_after();
         return batch;
     }
     WallTime newest = watermark_.value_or(since);

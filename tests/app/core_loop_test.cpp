@@ -974,7 +974,6 @@ class CountingPager final : public relay::Target {
         if (entry.kind == store::ActionKind::kRaise) ++pages_;
         return Status::ok();
     }
-    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override { return std::nullopt; }
 
   private:
     int& pages_;
@@ -1010,7 +1009,7 @@ class KilledDuringAResolveTest : public CoreLoopTest, public ::testing::WithPara
         options.workspace = "ws";
         worker_ = std::make_unique<relay::RelayWorker>(*store_, clock_, relay::RelayOptions{}, nullptr);
         worker_->add_target("sentinel", std::make_unique<relay::SentinelTarget>(
-                                            cloud::SentinelClient(transport_, tokens_, options), tokens_));
+                                            cloud::SentinelClient(transport_, tokens_, clock_, options), tokens_));
         worker_->add_target("signl4", std::make_unique<CountingPager>(pages_));
         worker_->start();
     }
@@ -1090,7 +1089,6 @@ TEST_F(CoreLoopTest, AnActionIsRelayedAtOnceAfterTheWallClockStepsBackAnHour) {
             seen_.push_back(std::string(store::to_string(entry.kind)) + " " + entry.alarm_key);
             return Status::ok();
         }
-        [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override { return std::nullopt; }
 
       private:
         std::vector<std::string>& seen_;

@@ -2,6 +2,7 @@
 
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
+#include "agent/base/result.hpp"
 #include "agent/base/secret.hpp"
 #include "agent/base/time_format.hpp"
 
@@ -54,6 +55,20 @@ TEST(Json, TypedAccessRejectsOtherTypes) {
     EXPECT_EQ(json::get_integer(doc->get(), "n"), 3);
     EXPECT_FALSE(json::get_integer(doc->get(), "f"));
     EXPECT_EQ(json::get_bool(doc->get(), "b"), true);
+}
+
+// A throttled call's wait travels with its error through every layer that adds context (issue 14, point 5).
+TEST(Status, RetryAfterSurvivesContextAndResult) {
+    const Status throttled = unavailable("429 TooManyRequests").with_retry_after(std::chrono::seconds(120));
+    const Status told = throttled.with_context("sentinel: GET incidents").with_context("relay");
+    EXPECT_EQ(told.code(), StatusCode::kUnavailable);
+    EXPECT_EQ(told.message(), "relay: sentinel: GET incidents: 429 TooManyRequests");
+    EXPECT_EQ(told.retry_after(), std::chrono::seconds(120));
+    const Result<int> failed = told;
+    EXPECT_EQ(failed.status().retry_after(), std::chrono::seconds(120));
+
+    EXPECT_FALSE(unavailable("connection refused").with_context("graph").retry_after().has_value());
+    EXPECT_FALSE(throttled.with_retry_after(std::nullopt).retry_after().has_value());
 }
 
 TEST(Log, ScrubsRegisteredSecretsAndSecretPrintsRedacted) {

@@ -8,6 +8,7 @@
 #include "agent/cloud/sentinel_filter.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/throttled_answers.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -52,10 +53,11 @@ class GraphClientTest : public ::testing::Test {
     GraphClient client(int page_size = 200) {
         GraphOptions o;
         o.page_size = page_size;
-        return GraphClient(transport_, tokens_, o);
+        return GraphClient(transport_, tokens_, clock_, o);
     }
     testing::FakeTransport transport_;
     FakeTokens tokens_;
+    FakeClock clock_;
 };
 
 TEST_F(GraphClientTest, OfficialExamplePageThroughTheClient) {
@@ -172,6 +174,13 @@ TEST_F(GraphClientTest, GraphErrorsBecomeStatuses) {
     auto down = c.list_alerts({}, nullptr);
     EXPECT_EQ(down.status().code(), StatusCode::kUnavailable);
     EXPECT_EQ(down.status().message(), "graph: GET alerts: connect to graph.microsoft.com:443: connection refused");
+}
+
+// Issue 14, point 5: the wait of a throttled answer travels with the failed result, not in the client.
+TEST_F(GraphClientTest, ThrottledAnswerCarriesItsRetryAfterInTheStatus) {
+    auto c = client();
+    testing::expect_wait_in_status(transport_, R"({"error": {"code": "TooManyRequests", "message": "slow down"}})",
+                                   [&] { return c.get_alert("da1").status(); });
 }
 
 TEST_F(GraphClientTest, A2xxBodyThatIsNotJsonFailsThePoll) {

@@ -4,6 +4,7 @@
 #include "agent/base/json.hpp"
 #include "agent/cloud/loganalytics_client.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/throttled_answers.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -28,7 +29,7 @@ const char* kResult = R"({"tables": [{"name": "PrimaryResult",
 
 class LogAnalyticsClientTest : public ::testing::Test {
 protected:
-    LogAnalyticsClientTest() : client_(transport_, tokens_, options()) {}
+    LogAnalyticsClientTest() : client_(transport_, tokens_, clock_, options()) {}
     static LogAnalyticsOptions options() {
         LogAnalyticsOptions o;
         o.url = "https://api.loganalytics.io/";
@@ -40,6 +41,7 @@ protected:
     }
     testing::FakeTransport transport_;
     CountingTokens tokens_;
+    FakeClock clock_;
     LogAnalyticsClient client_;
 };
 
@@ -94,6 +96,12 @@ TEST_F(LogAnalyticsClientTest, BadQueryAndForbiddenMapLikeArm) {
     EXPECT_EQ(bad.status().message().find("la-token"), std::string::npos);
     transport_.push(403, R"({"error": {"code": "InsufficientAccessError", "message": "no"}})");
     EXPECT_EQ(client_.query("x", "").status().code(), StatusCode::kPermissionDenied);
+}
+
+// Issue 14, point 5: the enrichment holds its queries for the wait its own failed query carries.
+TEST_F(LogAnalyticsClientTest, ThrottledQueryCarriesItsRetryAfterInTheStatus) {
+    testing::expect_wait_in_status(transport_, R"({"error": {"code": "ThrottledError", "message": "slow down"}})",
+                                   [&] { return client_.query("x", "").status(); });
 }
 
 TEST_F(LogAnalyticsClientTest, BodyThatIsNotATableFails) {

@@ -8,6 +8,7 @@
 #include "agent/cloud/sentinel_filter.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/throttled_answers.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -70,10 +71,11 @@ class SentinelClientTest : public ::testing::Test {
 
     testing::FakeTransport transport_;
     FakeTokens tokens_;
+    FakeClock clock_;
 };
 
 TEST_F(SentinelClientTest, ListFollowsNextLinkAcrossThreePages) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     const std::string page2 = kBase + "?api-version=2025-12-01&$skipToken=Mjow";
     const std::string page3 = kBase + "?api-version=2025-12-01&$skipToken=NDow";
     transport_.push(200, page_with("inc-1", page2));
@@ -117,7 +119,7 @@ TEST_F(SentinelClientTest, ListFollowsNextLinkAcrossThreePages) {
 TEST_F(SentinelClientTest, ListPassesSkippedRecordWarningsAndClampsTop) {
     auto o = options();
     o.arm_url = "https://management.azure.com/";
-    SentinelClient client(transport_, tokens_, o);
+    SentinelClient client(transport_, tokens_, clock_, o);
     transport_.push(200, R"({"value": [{"name": "broken", "properties": {}}]})");
     ListQuery query;
     query.top = 5000;
@@ -135,7 +137,7 @@ TEST_F(SentinelClientTest, ForeignNextLinkIsRefused) {
                                    "http://management.azure.com/subscriptions/x/incidents?$skipToken=1",
                                    "https://management.azure.com@evil.example.com/x", "/relative/only"}) {
         testing::FakeTransport transport;
-        SentinelClient client(transport, tokens_, options());
+        SentinelClient client(transport, tokens_, clock_, options());
         transport.push(200, page_with("inc-1", link));
         auto incidents = client.list_incidents({}, nullptr);
         ASSERT_FALSE(incidents.is_ok()) << link;
@@ -147,7 +149,7 @@ TEST_F(SentinelClientTest, ForeignNextLinkIsRefused) {
 }
 
 TEST_F(SentinelClientTest, SameOriginNextLinkMatchesCaseAndDefaultPort) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     const std::string link = "HTTPS://Management.Azure.com:443/subscriptions/x/incidents?$skipToken=1";
     transport_.push(200, page_with("inc-1", link));
     transport_.push(200, page_with("inc-2"));
@@ -159,7 +161,7 @@ TEST_F(SentinelClientTest, SameOriginNextLinkMatchesCaseAndDefaultPort) {
 TEST_F(SentinelClientTest, StopsAtMaxPagesWithAnError) {
     auto o = options();
     o.max_pages = 3;
-    SentinelClient client(transport_, tokens_, o);
+    SentinelClient client(transport_, tokens_, clock_, o);
     for (int i = 0; i < 4; ++i) transport_.push(200, page_with("inc", kBase + "?api-version=2025-12-01&$skipToken=x"));
     auto incidents = client.list_incidents({}, nullptr);
     ASSERT_FALSE(incidents.is_ok());
@@ -169,7 +171,7 @@ TEST_F(SentinelClientTest, StopsAtMaxPagesWithAnError) {
 }
 
 TEST_F(SentinelClientTest, UnauthorizedInvalidatesTheTokenAndRetriesOnce) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push(401, arm_error("InvalidAuthenticationToken", "The access token is invalid."));
     transport_.push(200, example_body("GetIncidentById.json", "200"));
     auto incident = client.get_incident(kIncident);
@@ -185,7 +187,7 @@ TEST_F(SentinelClientTest, UnauthorizedInvalidatesTheTokenAndRetriesOnce) {
 }
 
 TEST_F(SentinelClientTest, SecondUnauthorizedIsPermissionDenied) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push(401, arm_error("InvalidAuthenticationToken", "The access token is invalid."));
     transport_.push(401, arm_error("InvalidAuthenticationToken", "The access token is invalid."));
     auto incident = client.get_incident(kIncident);
@@ -197,7 +199,7 @@ TEST_F(SentinelClientTest, SecondUnauthorizedIsPermissionDenied) {
 }
 
 TEST_F(SentinelClientTest, ForbiddenCarriesTheArmCodeAndMessage) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push(403, arm_error("AuthorizationFailed",
                                    "The client 'abc' with object id 'abc' does not have authorization to perform "
                                    "action 'Microsoft.SecurityInsights/incidents/read'"));
@@ -259,7 +261,7 @@ TEST_F(SentinelClientTest, ErrorStatusesMapToCodes) {
     };
     for (const auto& c : cases) {
         testing::FakeTransport transport;
-        SentinelClient client(transport, tokens_, options());
+        SentinelClient client(transport, tokens_, clock_, options());
         transport.push(c.status, c.body, c.headers);
         auto incident = client.get_incident(kIncident);
         ASSERT_FALSE(incident.is_ok()) << c.status;
@@ -269,8 +271,16 @@ TEST_F(SentinelClientTest, ErrorStatusesMapToCodes) {
     }
 }
 
+// Issue 14, point 5: the wait a throttled answer asks for comes back with the failed result, so the poller and the
+// relay target each read their own call's wait and a client could even be shared.
+TEST_F(SentinelClientTest, ThrottledAnswerCarriesItsRetryAfterInTheStatus) {
+    SentinelClient client(transport_, tokens_, clock_, options());
+    testing::expect_wait_in_status(transport_, arm_error("TooManyRequests", "Slow down"),
+                                   [&] { return client.list_incidents({}, nullptr).status(); });
+}
+
 TEST_F(SentinelClientTest, HtmlBodyWithOkStatusIsUnavailable) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push(200, "<html><body>Guest Wi-Fi: please accept the terms</body></html>",
                     {{"Content-Type", "text/html"}});
     auto incidents = client.list_incidents({}, nullptr);
@@ -282,7 +292,7 @@ TEST_F(SentinelClientTest, HtmlBodyWithOkStatusIsUnavailable) {
 }
 
 TEST_F(SentinelClientTest, JsonPageWithoutValueIsInvalid) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push(200, R"({"items": []})");
     auto incidents = client.list_incidents({}, nullptr);
     ASSERT_FALSE(incidents.is_ok());
@@ -292,7 +302,7 @@ TEST_F(SentinelClientTest, JsonPageWithoutValueIsInvalid) {
 }
 
 TEST_F(SentinelClientTest, TransportAndTokenFailuresNameTheRequest) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push_failure(unavailable("connect management.azure.com:443: timed out"));
     auto incident = client.get_incident(kIncident);
     ASSERT_FALSE(incident.is_ok());
@@ -308,7 +318,7 @@ TEST_F(SentinelClientTest, TransportAndTokenFailuresNameTheRequest) {
 }
 
 TEST_F(SentinelClientTest, PutIncidentSendsTheBodyAndParsesTheAnswer) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push(201, example_body("CreateIncident.json", "201"));
     const std::string body = R"({"etag":"\"0300bf09-0000-0000-0000-5c37296e0000\"","properties":{"title":"x"}})";
     auto incident = client.put_incident(kIncident, body);
@@ -324,7 +334,7 @@ TEST_F(SentinelClientTest, PutIncidentSendsTheBodyAndParsesTheAnswer) {
 }
 
 TEST_F(SentinelClientTest, PutIncidentWithStaleEtagIsFailedPrecondition) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push(409, arm_error("Conflict", "New version of resource exists"));
     auto incident = client.put_incident(kIncident, "{}");
     ASSERT_FALSE(incident.is_ok());
@@ -334,7 +344,7 @@ TEST_F(SentinelClientTest, PutIncidentWithStaleEtagIsFailedPrecondition) {
 }
 
 TEST_F(SentinelClientTest, PutCommentUsesTheCallersIdAndMessage) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push(201, example_body("CreateIncidentComment.json", "201"));
     const std::string comment_id = "4bb36b7b-26ff-4d1c-9cbe-0d8ab3da0014";
     auto status = client.put_comment(kIncident, comment_id, "Acknowledged at \"NOC wall\", zone hall-2");
@@ -349,7 +359,7 @@ TEST_F(SentinelClientTest, PutCommentUsesTheCallersIdAndMessage) {
 TEST_F(SentinelClientTest, PathSegmentsAreEncoded) {
     auto o = options();
     o.resource_group = "my rg/../x";
-    SentinelClient client(transport_, tokens_, o);
+    SentinelClient client(transport_, tokens_, clock_, o);
     transport_.push(404, "");
     (void)client.get_incident("a/b?c#d");
     EXPECT_EQ(transport_.requests().at(0).url,
@@ -360,7 +370,7 @@ TEST_F(SentinelClientTest, PathSegmentsAreEncoded) {
 
 TEST_F(SentinelClientTest, ErrorMessagesNeverCarryTheToken) {
     log::register_secret("eyJ-test-token-1");
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     // A misbehaving server echoing the Authorization header back in its error text.
     transport_.push(400, arm_error("BadRequest", "bad header Bearer eyJ-test-token-1"));
     auto incident = client.get_incident(kIncident);
@@ -415,7 +425,7 @@ TEST(ArmUrl, OriginNormalises) {
 }
 
 TEST_F(SentinelClientTest, AlertsAndEntitiesArePostsOfTheOfficialShapes) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push(200, example_body("GetAllIncidentAlerts.json", "200"));
     transport_.push(200, example_body("GetAllIncidentEntities.json", "200"));
     auto alerts = client.list_alerts("afbd324f-6c48-459c-8710-8d1e1cd03812");
@@ -439,7 +449,7 @@ TEST_F(SentinelClientTest, AlertsAndEntitiesArePostsOfTheOfficialShapes) {
 }
 
 TEST_F(SentinelClientTest, AlertsBodyThatIsNotJsonIsUnavailableAndA404NamesTheIncident) {
-    SentinelClient client(transport_, tokens_, options());
+    SentinelClient client(transport_, tokens_, clock_, options());
     transport_.push(200, "<html>captive portal</html>", {{"Content-Type", "text/html"}});
     auto alerts = client.list_alerts("x1");
     ASSERT_FALSE(alerts.is_ok());

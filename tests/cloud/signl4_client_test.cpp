@@ -6,6 +6,7 @@
 #include "agent/base/time_format.hpp"
 #include "agent/cloud/signl4_client.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/throttled_answers.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -20,7 +21,7 @@ std::string alert_json(const std::string& id, int status, const std::string& mod
 
 class Signl4ClientTest : public ::testing::Test {
   protected:
-    Signl4ClientTest() : client_(transport_, options()) {}
+    Signl4ClientTest() : client_(transport_, clock_, options()) {}
 
     static Signl4Options options() {
         Signl4Options o;
@@ -41,6 +42,7 @@ class Signl4ClientTest : public ::testing::Test {
     }
 
     testing::FakeTransport transport_;
+    FakeClock clock_;
     Signl4Client client_;
     WallTime since_ = *parse_iso8601("2026-11-22T08:00:00Z");
 };
@@ -126,6 +128,12 @@ TEST_F(Signl4ClientTest, StatusMapping) {
     }
 }
 
+// Issue 14, point 5: a throttled page (never repeated by the transport) hands its wait back with the failed result.
+TEST_F(Signl4ClientTest, ThrottledAnswerCarriesItsRetryAfterInTheStatus) {
+    testing::expect_wait_in_status(transport_, R"({"code": "TooManyRequests", "message": "slow down"})",
+                                   [&] { return client_.post_event("{}").status(); });
+}
+
 TEST_F(Signl4ClientTest, WebhookPostsToTheTeamSecretAndReturnsTheEventId) {
     transport_.push(201, R"({"eventId": "ev-1"})");
     auto event = client_.post_event(R"({"Title": "t"})");
@@ -165,7 +173,8 @@ TEST_F(Signl4ClientTest, SecretsNeverReachErrorMessages) {
 
 TEST(Signl4ClientNoSecret, WebhookWithoutTeamSecretIsRefusedLocally) {
     testing::FakeTransport transport;
-    Signl4Client client(transport, Signl4Options{});
+    FakeClock clock;
+    Signl4Client client(transport, clock, Signl4Options{});
     auto event = client.post_event("{}");
     ASSERT_FALSE(event.is_ok());
     EXPECT_EQ(event.status().code(), StatusCode::kFailedPrecondition);

@@ -64,7 +64,7 @@ class GraphSourceTest : public ::testing::Test {
         tokens_ = std::make_unique<cloud::TokenProvider>(std::move(token), *http_, SystemClock::instance());
         cloud::GraphOptions graph;
         graph.graph_url = sim_->base_url();
-        graph_ = std::make_unique<cloud::GraphClient>(*http_, *tokens_, graph);
+        graph_ = std::make_unique<cloud::GraphClient>(*http_, *tokens_, SystemClock::instance(), graph);
     }
 
     sources::GraphPoller poller(int page_size) {

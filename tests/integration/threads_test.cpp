@@ -1,9 +1,9 @@
 // Threads of sirenboxd that call one cloud at the same time (issue 11, point 6). The daemon's own wiring
 // (build_parts) against the cloud simulator: the Sentinel poller and the relay worker both call Sentinel
-// while it throttles every call (429 with Retry-After), so each call writes the client's last Retry-After.
-// With one client shared by both threads that is a data race, which the ThreadSanitizer lane of tools/test
-// reports (and so fails this test); with a client per thread, as docs/architecture.md says, there is none.
-// In the other lanes the test checks that both threads did call at once and that 429 stays transient.
+// while it throttles every call (429 with Retry-After). Each call hands its Retry-After back with its failed
+// result and the clients keep nothing between calls, so there is no data race for the ThreadSanitizer lane of
+// tools/test to report (it would fail this test). In the other lanes the test checks that both threads did call
+// at once, that each read its own call's wait, and that 429 stays transient.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -99,7 +99,7 @@ TEST_F(ThreadsTest, SentinelPollerAndRelayWorkerCallSentinelAtOnceEachThroughIts
         auto& slot = parts->pollers.front();
         do {
             auto batch = slot.poller->poll();
-            EXPECT_EQ(batch.retry_after, std::chrono::seconds(30)) << "the poller's own client saw its 429";
+            EXPECT_EQ(batch.retry_after, std::chrono::seconds(30)) << "the poll's own result carried its 429's wait";
             ++polls;
         } while (!relay_done.load());
     });
@@ -108,7 +108,7 @@ TEST_F(ThreadsTest, SentinelPollerAndRelayWorkerCallSentinelAtOnceEachThroughIts
     poller.join();
 
     EXPECT_GE(polls.load(), 1);
-    // The relay's own client saw its own 429: the first entry was tried, and the others wait out Sentinel's
+    // The relay's delivery carried its own 429's wait: the first entry was tried, and the others wait out Sentinel's
     // Retry-After without asking it (docs/network.md, "Retry-After, source by source").
     EXPECT_EQ(requests("GET", "/incidents/inc-"), 1) << "the relay read the first incident only";
     auto counts = parts->core_store->counts();

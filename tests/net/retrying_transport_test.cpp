@@ -66,6 +66,26 @@ TEST(RetryAfterTest, DateFormIsMeasuredAgainstTheServersDateNotTheBoxClock) {
     EXPECT_FALSE(retry_after_delay(r, box_now));
 }
 
+// A client's error takes the wait of a 429 or 503 only: as the RetryingTransport read it, else from the header
+// against the injected clock (1994 here, so the system clock would count 0 s), never another status's header.
+TEST(RetryAfterTest, WithRetryAfterOfCarriesTheWaitOfAThrottledAnswer) {
+    const FakeClock clock(*parse_iso8601("1994-11-06T08:49:57Z"));
+    HttpResponse r;
+    r.status = 503;
+    r.headers = {{"Retry-After", "Sun, 06 Nov 1994 08:50:07 GMT"}};  // no Date: the box clock is all there is
+    EXPECT_EQ(with_retry_after_of(unavailable("busy"), r, clock).retry_after(), seconds(10));
+    r.retry_after = seconds(45);
+    EXPECT_EQ(with_retry_after_of(unavailable("busy"), r, clock).retry_after(), seconds(45));
+    r.status = 500;
+    EXPECT_FALSE(with_retry_after_of(unavailable("oops"), r, clock).retry_after());
+    r.status = 429;
+    r.retry_after.reset();
+    r.headers = {};
+    const Status slow_down = with_retry_after_of(unavailable("slow down"), r, clock);
+    EXPECT_FALSE(slow_down.retry_after());
+    EXPECT_EQ(slow_down.message(), "slow down");
+}
+
 TEST_F(RetryingTransportTest, HonoursRetryAfterSecondsOn429And503) {
     inner_.push(429, "{}", {{"Retry-After", "2"}});
     inner_.push(503, "{}", {{"Retry-After", "7"}});

@@ -37,7 +37,7 @@ std::string alert(const std::string& status, const std::string& assigned = "", c
 
 class GraphTargetTest : public ::testing::Test {
 protected:
-    GraphTargetTest() : target_(cloud::GraphClient(transport_, tokens_, cloud::GraphOptions{}), tokens_) {
+    GraphTargetTest() : target_(cloud::GraphClient(transport_, tokens_, clock_, cloud::GraphOptions{}), tokens_) {
         entry_.id = 1;
         entry_.alarm_key = "graph:da1_2";
         entry_.target = "graph";
@@ -54,6 +54,7 @@ protected:
 
     testing::FakeTransport transport_;
     Tokens tokens_;
+    FakeClock clock_;
     GraphTarget target_;
     GraphWriteBack config_;
     OutboxEntry entry_;

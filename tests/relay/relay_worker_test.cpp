@@ -20,22 +20,13 @@ class ScriptedTarget final : public Target {
 public:
     Status deliver(const OutboxEntry& entry) override {
         delivered.push_back(entry.alarm_key + "#" + std::to_string(entry.attempts));
-        throttled_for.reset();
         if (answers.empty()) return Status::ok();
         Status next = answers.front();
         answers.pop_front();
-        if (!retry_afters.empty()) {
-            throttled_for = retry_afters.front();
-            retry_afters.pop_front();
-        }
         return next;
     }
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed; }
-    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const override { return throttled_for; }
-    std::deque<Status> answers;
-    // The Retry-After each failing answer came with, in the same order (nullopt: none).
-    std::deque<std::optional<std::chrono::seconds>> retry_afters;
-    std::optional<std::chrono::seconds> throttled_for;
+    std::deque<Status> answers;  // a throttled one carries its Retry-After (Status::with_retry_after)
     std::vector<std::string> delivered;
     std::optional<WallTime> changed;  // what the cloud answered, as the target reports it
 };
@@ -250,8 +241,8 @@ TEST_F(RelayWorkerTest, RetryAfterBeyondTheCapHoldsEveryEntryOfThatTargetAndNoOt
     enqueue("sentinel:a");
     enqueue("sentinel:b");
     enqueue("graph:x", "graph");
-    target_->answers = {unavailable("sentinel: PUT incident 'a': 429 TooManyRequests: slow down; Retry-After: 120")};
-    target_->retry_afters = {std::chrono::seconds(120)};  // twice the retry cap (60 s)
+    target_->answers = {unavailable("sentinel: PUT incident 'a': 429 TooManyRequests: slow down; Retry-After: 120")
+                            .with_retry_after(std::chrono::seconds(120))};  // twice the retry cap (60 s)
 
     auto next = worker_->run_due();
     ASSERT_TRUE(next);
@@ -274,9 +265,21 @@ TEST_F(RelayWorkerTest, RetryAfterBeyondTheCapHoldsEveryEntryOfThatTargetAndNoOt
 // in both Retry-After forms: none is asked again before its own Retry-After has passed.
 class FixedTokens final : public cloud::TokenSource {
 public:
-    Result<std::string> token(const std::string&) override { return std::string("token"); }
+    Result<std::string> token(const std::string&) override {
+        if (down) return unavailable("login.microsoftonline.com: connection refused");
+        return std::string("token");
+    }
     void invalidate(const std::string&) override {}
+    bool down = false;  // Entra ID unreachable: no token
 };
+
+cloud::SentinelOptions sentinel_options() {
+    cloud::SentinelOptions o;
+    o.subscription_id = "s";
+    o.resource_group = "rg";
+    o.workspace = "ws";
+    return o;
+}
 
 Result<net::HttpResponse> throttled_by_host(const net::HttpRequest& request) {
     net::HttpResponse r;
@@ -297,19 +300,17 @@ TEST_F(RelayWorkerTest, EachCloudTargetWaitsOutItsRetryAfter) {
     testing::FakeTransport transport;
     transport.set_handler(throttled_by_host);
     FixedTokens tokens;
-    cloud::SentinelOptions sentinel;
-    sentinel.subscription_id = "s";
-    sentinel.resource_group = "rg";
-    sentinel.workspace = "ws";
+    const cloud::SentinelOptions sentinel = sentinel_options();
     cloud::Signl4Options signl4;
     signl4.api_url = "https://s4.example/api";
     signl4.team_id = "team-1";
     signl4.api_key = Secret("key");
     RelayWorker worker(*store_, clock_, RelayOptions{std::chrono::seconds(2), std::chrono::seconds(60)}, nullptr);
-    worker.add_target("sentinel",
-                      std::make_unique<SentinelTarget>(cloud::SentinelClient(transport, tokens, sentinel), tokens));
-    worker.add_target("graph", std::make_unique<GraphTarget>(cloud::GraphClient(transport, tokens, {}), tokens));
-    worker.add_target("signl4", std::make_unique<Signl4Target>(cloud::Signl4Client(transport, signl4)));
+    worker.add_target("sentinel", std::make_unique<SentinelTarget>(
+                                      cloud::SentinelClient(transport, tokens, clock_, sentinel), tokens));
+    worker.add_target("graph",
+                      std::make_unique<GraphTarget>(cloud::GraphClient(transport, tokens, clock_, {}), tokens));
+    worker.add_target("signl4", std::make_unique<Signl4Target>(cloud::Signl4Client(transport, clock_, signl4)));
     enqueue("sentinel:inc-1", "sentinel", sentinel_payload(ActionKind::kAcknowledge, {}, "ack"));
     enqueue("graph:da1", "graph", graph_payload(ActionKind::kAcknowledge, {}, "ack"));
     core::Alarm own;
@@ -339,6 +340,29 @@ TEST_F(RelayWorkerTest, EachCloudTargetWaitsOutItsRetryAfter) {
     clock_.advance(std::chrono::seconds(20));
     (void)worker.run_due();
     EXPECT_EQ(asked("management.azure.com"), 2);
+}
+
+// Issue 14, point 5: a wait belongs to the answer that asked for it. A delivery that fails before it reaches the
+// cloud (no token) was not throttled: it is retried after its back-off, not held again for the Retry-After of an
+// earlier answer (which the client used to keep until its next call).
+TEST_F(RelayWorkerTest, AFailureBeforeAnyAnswerIsNotHeldForAnEarlierRetryAfter) {
+    testing::FakeTransport transport;
+    transport.push(429, R"({"error": {"code": "TooManyRequests", "message": "slow down"}})", {{"Retry-After", "120"}});
+    FixedTokens tokens;
+    RelayWorker worker(*store_, clock_, RelayOptions{std::chrono::seconds(2), std::chrono::seconds(60)}, nullptr);
+    worker.add_target("sentinel", std::make_unique<SentinelTarget>(
+                                      cloud::SentinelClient(transport, tokens, clock_, sentinel_options()), tokens));
+    enqueue("sentinel:inc-1", "sentinel", sentinel_payload(ActionKind::kAcknowledge, {}, "ack"));
+    auto next = worker.run_due();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(*next - clock_.now(), std::chrono::seconds(120));
+
+    clock_.advance(std::chrono::seconds(120));
+    tokens.down = true;
+    next = worker.run_due();
+    ASSERT_TRUE(next);
+    EXPECT_LE(*next - clock_.now(), std::chrono::seconds(4)) << "the second attempt's back-off (2 to 4 s), no hold";
+    EXPECT_EQ(transport.requests().size(), 1u);
 }
 
 }  // namespace

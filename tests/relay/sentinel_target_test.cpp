@@ -29,7 +29,7 @@ std::string incident(const std::string& status, std::string etag, const std::str
 
 class SentinelTargetTest : public ::testing::Test {
 protected:
-    SentinelTargetTest() : target_(cloud::SentinelClient(transport_, tokens_, options()), tokens_) {
+    SentinelTargetTest() : target_(cloud::SentinelClient(transport_, tokens_, clock_, options()), tokens_) {
         entry_.id = 1;
         entry_.alarm_key = "sentinel:inc1";
         entry_.target = "sentinel";
@@ -52,6 +52,7 @@ protected:
 
     testing::FakeTransport transport_;
     Tokens tokens_;
+    FakeClock clock_;
     SentinelTarget target_;
     OutboxEntry entry_;
 };

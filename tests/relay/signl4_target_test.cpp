@@ -24,7 +24,7 @@ std::string payload_with(const std::string& check_since) {
 
 class Signl4TargetTest : public ::testing::Test {
   protected:
-    Signl4TargetTest() : target_(cloud::Signl4Client(transport_, options())) {
+    Signl4TargetTest() : target_(cloud::Signl4Client(transport_, clock_, options())) {
         entry_.id = 7;
         entry_.alarm_key = "sentinel:inc-1";
         entry_.target = "signl4";
@@ -45,6 +45,7 @@ class Signl4TargetTest : public ::testing::Test {
     }
 
     testing::FakeTransport transport_;
+    FakeClock clock_;
     Signl4Target target_;
     OutboxEntry entry_;
 };
@@ -177,7 +178,7 @@ TEST_F(Signl4ActionTest, AcknowledgeFindsTheNewestAlertOfTheExternalIdAndAcknowl
 TEST_F(Signl4ActionTest, AcknowledgeOfAnAlertAcknowledgedOrClosedAlreadyWritesNothing) {
     for (int code : {2, 4}) {
         testing::FakeTransport transport;
-        Signl4Target target{cloud::Signl4Client(transport, options())};
+        Signl4Target target{cloud::Signl4Client(transport, clock_, options())};
         transport.push(200, kListWithAlert);
         transport.push(200, alert_json(code));
         ASSERT_TRUE(target.deliver(entry_).is_ok()) << code;
@@ -189,7 +190,7 @@ TEST_F(Signl4ActionTest, ResolveClosesWithUserIdAndSkipsAClosedAlert) {
     auto o = options();
     o.user_id = "u-7";
     testing::FakeTransport transport;
-    Signl4Target target{cloud::Signl4Client(transport, o)};
+    Signl4Target target{cloud::Signl4Client(transport, clock_, o)};
     entry_.kind = ActionKind::kResolve;
     transport.push(200, kListWithAlert);
     transport.push(200, alert_json(2));
@@ -270,7 +271,7 @@ TEST_F(Signl4ActionTest, NoAlertYetIsTransientUntilTheRaiseFailedForGood) {
     EXPECT_EQ(transport_.requests().size(), 1u);
 
     std::vector<std::string> asked;
-    Signl4Target target(cloud::Signl4Client(transport_, options()), [&](const std::string& key) {
+    Signl4Target target(cloud::Signl4Client(transport_, clock_, options()), [&](const std::string& key) {
         asked.push_back(key);
         return true;
     });
@@ -402,9 +403,9 @@ TEST(OutboxRaise, RaiseFailedAsksTheOutboxByAlarmKey) {
 class Signl4PageGuardTest : public Signl4TargetTest {
   protected:
     Signl4PageGuardTest()
-        : store_(open()), guarded_(cloud::Signl4Client(transport_, options()), {}, [this](const OutboxEntry& raise) {
-              return signl4_paged_before(*store_, raise);
-          }) {
+        : store_(open()),
+          guarded_(cloud::Signl4Client(transport_, clock_, options()), {},
+                   [this](const OutboxEntry& raise) { return signl4_paged_before(*store_, raise); }) {
         // SIGNL4 lists no alert; the webhook takes every event.
         transport_.set_handler([](const net::HttpRequest& request) -> Result<net::HttpResponse> {
             net::HttpResponse response;
@@ -463,7 +464,6 @@ class Signl4PageGuardTest : public Signl4TargetTest {
     }
 
     testing::TempDir dir_;
-    FakeClock clock_;
     std::unique_ptr<store::Store> store_;
     Signl4Target guarded_;
 };
@@ -527,7 +527,7 @@ TEST_F(Signl4PageGuardTest, WhatTheBoxCannotProveIsNotPagedAgain) {
 }
 
 TEST_F(Signl4PageGuardTest, AnOutboxThatCannotAnswerIsAskedAgainLaterNeverPostedAnyway) {
-    Signl4Target target(cloud::Signl4Client(transport_, options()), {},
+    Signl4Target target(cloud::Signl4Client(transport_, clock_, options()), {},
                         [](const OutboxEntry&) -> Result<bool> { return unavailable("database is locked"); });
     Status s = target.deliver(raise(cloud(0)));
     EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.to_string();
@@ -564,7 +564,7 @@ class Signl4ContractTest : public ::testing::Test {
         o.api_key = Secret("key");
         o.webhook_url = "https://s4.example";
         o.team_secret = Secret("team-secret");
-        target_ = std::make_unique<Signl4Target>(cloud::Signl4Client(transport_, o), nullptr, nullptr,
+        target_ = std::make_unique<Signl4Target>(cloud::Signl4Client(transport_, clock_, o), nullptr, nullptr,
                                                  signl4_page_memory(*store_, clock_));
         entry_.id = 7;
         entry_.alarm_key = "sentinel:inc-1";

@@ -42,7 +42,7 @@ std::string filter_of(const net::HttpRequest& request) {
 
 class GraphPollerTest : public ::testing::Test {
   protected:
-    GraphPollerTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")), client_(transport_, tokens_, {}) {}
+    GraphPollerTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")), client_(transport_, tokens_, clock_, {}) {}
 
     GraphPoller poller(int page_size = 100, cloud::GraphSeverity min = cloud::GraphSeverity::kInformational,
                        std::vector<std::string> services = {}) {
@@ -129,6 +129,18 @@ TEST_F(GraphPollerTest, ThrottledPollDefersTheNextOneByRetryAfter) {
     ASSERT_TRUE(batch.status.is_ok());
     EXPECT_FALSE(batch.retry_after.has_value());
     EXPECT_EQ(next_poll_delay(batch, std::chrono::seconds(5)), std::chrono::seconds(5));
+}
+
+// Issue 14, point 5: an HTTP-date Retry-After without a Date header is counted on the injected clock (the
+// poller's, 08:00 here) and reaches the poll through its failed result; the system clock would count another wait.
+TEST_F(GraphPollerTest, AnUndatedRetryAfterDateIsCountedOnTheInjectedClock) {
+    auto p = poller();
+    transport_.push(429, R"({"error": {"code": "TooManyRequests", "message": "slow down"}})",
+                    {{"Retry-After", "Sun, 22 Nov 2026 08:02:00 GMT"}});
+    auto batch = p.poll();
+    EXPECT_EQ(batch.status.code(), StatusCode::kUnavailable);
+    EXPECT_EQ(batch.retry_after, std::chrono::seconds(120));
+    EXPECT_EQ(next_poll_delay(batch, std::chrono::seconds(5)), std::chrono::seconds(120));
 }
 
 TEST_F(GraphPollerTest, FullPagesWithoutNextLinkAdvanceTheFilterOldestFirst) {

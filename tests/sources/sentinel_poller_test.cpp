@@ -99,7 +99,7 @@ struct FakeArm {
 
 class SentinelPollerTest : public ::testing::Test {
 protected:
-    SentinelPollerTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")), client_(transport_, tokens_, options()) {
+    SentinelPollerTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")), client_(transport_, tokens_, clock_, options()) {
         transport_.set_handler([this](const net::HttpRequest& r) { return arm_.answer(r); });
         make_poller({});
     }
@@ -463,7 +463,7 @@ TEST_F(SentinelPollerTest, PickupLabelFailureIsLoggedAndTheAlarmStays) {
 
 class PollerWithLogAnalyticsTest : public SentinelPollerTest {
 protected:
-    PollerWithLogAnalyticsTest() : la_(transport_, tokens_, la_options()) { make_poller({}, &la_); }
+    PollerWithLogAnalyticsTest() : la_(transport_, tokens_, clock_, la_options()) { make_poller({}, &la_); }
     static cloud::LogAnalyticsOptions la_options() {
         cloud::LogAnalyticsOptions o;
         o.url = "https://api.loganalytics.io";

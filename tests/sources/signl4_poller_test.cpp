@@ -41,7 +41,7 @@ core::CloudSnapshot sentinel_snapshot(const std::string& name, core::AlarmState 
 
 class Signl4PollerTest : public ::testing::Test {
   protected:
-    Signl4PollerTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")), client_(transport_, options()) {}
+    Signl4PollerTest() : clock_(*parse_iso8601("2026-11-22T08:00:00Z")), client_(transport_, clock_, options()) {}
 
     static cloud::Signl4Options options() {
         cloud::Signl4Options o;
