@@ -1,6 +1,6 @@
 // sirenboxd's cloud side: one HTTPS transport and token provider shared by every client, then per
-// source its poller's client and poller, its relay target (with a client of its own: a client has one
-// owner thread) and the payloads its write-back entries carry.
+// source its poller's client and poller, its relay target (with a client of its own, so each thread's
+// calls are its own) and the payloads its write-back entries carry.
 #include <algorithm>
 #include <cstdlib>
 

@@ -54,9 +54,9 @@ struct DaemonParts {
     std::unique_ptr<net::ClockSkewMonitor> skew;
     std::unique_ptr<net::RetryingTransport> transport;
     std::unique_ptr<cloud::TokenProvider> tokens;
-    // A cloud client has one owner thread (it keeps the state of its last call: the Retry-After of a
-    // throttled answer). These are the pollers'; each relay target owns another (relay_targets). What they all
-    // borrow, `transport` and `tokens`, is thread-safe and shared.
+    // The pollers' cloud clients; each relay target owns another (relay_targets). A client keeps nothing between
+    // calls (a throttled answer's Retry-After comes back in the failed result); what they all borrow, `transport`
+    // and `tokens`, is thread-safe and shared.
     std::unique_ptr<cloud::SentinelClient> sentinel;           // the Sentinel poller's
     std::unique_ptr<cloud::LogAnalyticsClient> log_analytics;  // the Sentinel poller's (enrichment)
     std::unique_ptr<cloud::GraphClient> graph;                 // the Graph poller's
