@@ -7,11 +7,11 @@
 #include "agent/app/daemon_builders.hpp"
 #include "agent/app/target_routes.hpp"
 #include "agent/base/log.hpp"
+#include "agent/clouds/graph/graph_target.hpp"
+#include "agent/clouds/sentinel/sentinel_target.hpp"
+#include "agent/clouds/signl4/signl4_poller.hpp"
+#include "agent/clouds/signl4/signl4_target.hpp"
 #include "agent/config/secret_file.hpp"
-#include "agent/relay/graph_target.hpp"
-#include "agent/relay/sentinel_target.hpp"
-#include "agent/relay/signl4_target.hpp"
-#include "agent/sources/signl4_poller.hpp"
 
 namespace sirenbox::app {
 namespace {

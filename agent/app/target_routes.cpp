@@ -1,8 +1,8 @@
 #include "agent/app/target_routes.hpp"
 
-#include "agent/relay/graph_target.hpp"
-#include "agent/relay/sentinel_target.hpp"
-#include "agent/relay/signl4_target.hpp"
+#include "agent/clouds/graph/graph_target.hpp"
+#include "agent/clouds/sentinel/sentinel_target.hpp"
+#include "agent/clouds/signl4/signl4_target.hpp"
 
 namespace sirenbox::app {
 namespace {

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <regex>
 
-#include "agent/cloud/sentinel_classification.hpp"
+#include "agent/clouds/sentinel/sentinel_classification.hpp"
 #include "agent/config/secret_file.hpp"
 #include "agent/config/zones.hpp"
 

@@ -3,8 +3,8 @@
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
-#include "agent/cloud/graph_alert.hpp"
-#include "agent/cloud/graph_mapping.hpp"
+#include "agent/clouds/graph/graph_alert.hpp"
+#include "agent/clouds/graph/graph_mapping.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox::cloud {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/base/json.hpp"
-#include "agent/cloud/loganalytics_client.hpp"
+#include "agent/clouds/sentinel/loganalytics_client.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "tests/support/throttled_answers.hpp"
 

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/cloud/product_names.hpp"
-#include "agent/cloud/sentinel_mapping.hpp"
+#include "agent/clouds/sentinel/sentinel_mapping.hpp"
 
 namespace sirenbox::cloud {
 namespace {

@@ -5,7 +5,7 @@
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
-#include "agent/cloud/sentinel_incident.hpp"
+#include "agent/clouds/sentinel/sentinel_incident.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox::cloud {

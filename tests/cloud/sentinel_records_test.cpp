@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "agent/base/json.hpp"
-#include "agent/cloud/sentinel_alert.hpp"
-#include "agent/cloud/sentinel_entity.hpp"
+#include "agent/clouds/sentinel/sentinel_alert.hpp"
+#include "agent/clouds/sentinel/sentinel_entity.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox::cloud {

@@ -3,9 +3,9 @@
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
-#include "agent/cloud/sentinel_filter.hpp"
-#include "agent/cloud/sentinel_mapping.hpp"
-#include "agent/cloud/sentinel_update.hpp"
+#include "agent/clouds/sentinel/sentinel_filter.hpp"
+#include "agent/clouds/sentinel/sentinel_mapping.hpp"
+#include "agent/clouds/sentinel/sentinel_update.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox::cloud {

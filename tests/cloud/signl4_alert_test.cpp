@@ -3,8 +3,8 @@
 
 #include "agent/base/json.hpp"
 #include "agent/base/time_format.hpp"
-#include "agent/cloud/signl4_alert.hpp"
-#include "agent/cloud/signl4_webhook.hpp"
+#include "agent/clouds/signl4/signl4_alert.hpp"
+#include "agent/clouds/signl4/signl4_webhook.hpp"
 
 namespace sirenbox::cloud {
 namespace {

@@ -4,7 +4,7 @@
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
-#include "agent/cloud/signl4_client.hpp"
+#include "agent/clouds/signl4/signl4_client.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "tests/support/throttled_answers.hpp"
 

@@ -8,11 +8,11 @@
 #include <set>
 
 #include "agent/base/json.hpp"
-#include "agent/cloud/graph_client.hpp"
 #include "agent/cloud/token_provider.hpp"
+#include "agent/clouds/graph/graph_client.hpp"
+#include "agent/clouds/graph/graph_poller.hpp"
 #include "agent/core/alarm_book.hpp"
 #include "agent/net/http_client.hpp"
-#include "agent/sources/graph_poller.hpp"
 #include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"

@@ -11,7 +11,7 @@
 
 #include "agent/app/daemon_parts.hpp"
 #include "agent/base/json.hpp"
-#include "agent/relay/sentinel_target.hpp"
+#include "agent/clouds/sentinel/sentinel_target.hpp"
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/test_env.hpp"
 

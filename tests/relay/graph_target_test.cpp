@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/base/json.hpp"
-#include "agent/relay/graph_target.hpp"
+#include "agent/clouds/graph/graph_target.hpp"
 #include "tests/support/fake_transport.hpp"
 
 namespace sirenbox::relay {

@@ -5,10 +5,10 @@
 #include <map>
 
 #include "agent/base/time_format.hpp"
-#include "agent/relay/graph_target.hpp"
+#include "agent/clouds/graph/graph_target.hpp"
+#include "agent/clouds/sentinel/sentinel_target.hpp"
+#include "agent/clouds/signl4/signl4_target.hpp"
 #include "agent/relay/relay_worker.hpp"
-#include "agent/relay/sentinel_target.hpp"
-#include "agent/relay/signl4_target.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "tests/support/test_env.hpp"
 

@@ -7,7 +7,7 @@
 
 #include "agent/base/json.hpp"
 #include "agent/base/time_format.hpp"
-#include "agent/relay/signl4_target.hpp"
+#include "agent/clouds/signl4/signl4_target.hpp"
 #include "agent/store/schema.hpp"
 #include "tests/store/store_fixtures.hpp"
 #include "tests/support/fake_transport.hpp"

@@ -2,7 +2,7 @@
 
 #include "agent/base/time_format.hpp"
 #include "agent/cloud/arm_url.hpp"
-#include "agent/sources/graph_poller.hpp"
+#include "agent/clouds/graph/graph_poller.hpp"
 #include "tests/support/fake_transport.hpp"
 
 namespace sirenbox::sources {

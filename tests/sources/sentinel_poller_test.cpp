@@ -5,9 +5,9 @@
 #include <map>
 
 #include "agent/base/time_format.hpp"
+#include "agent/clouds/sentinel/sentinel_poller.hpp"
 #include "agent/core/alarm_book.hpp"
 #include "agent/core/zone.hpp"
-#include "agent/sources/sentinel_poller.hpp"
 #include "tests/support/fake_transport.hpp"
 
 namespace sirenbox::sources {

@@ -6,7 +6,7 @@
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
-#include "agent/sources/signl4_poller.hpp"
+#include "agent/clouds/signl4/signl4_poller.hpp"
 #include "tests/support/fake_transport.hpp"
 
 namespace sirenbox::sources {

@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "agent/base/clock.hpp"
+#include "agent/clouds/signl4/signl4_target.hpp"
 #include "agent/relay/relay_worker.hpp"
-#include "agent/relay/signl4_target.hpp"
 #include "agent/store/store.hpp"
 
 namespace sirenbox::bench {

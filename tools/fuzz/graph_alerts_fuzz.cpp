@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "agent/cloud/graph_alert.hpp"
-#include "agent/cloud/graph_mapping.hpp"
+#include "agent/clouds/graph/graph_alert.hpp"
+#include "agent/clouds/graph/graph_mapping.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);

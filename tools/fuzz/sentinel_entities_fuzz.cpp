@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "agent/cloud/loganalytics_table.hpp"
-#include "agent/cloud/sentinel_alert.hpp"
-#include "agent/cloud/sentinel_entity.hpp"
+#include "agent/clouds/sentinel/loganalytics_table.hpp"
+#include "agent/clouds/sentinel/sentinel_alert.hpp"
+#include "agent/clouds/sentinel/sentinel_entity.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "agent/base/log.hpp"
-#include "agent/cloud/sentinel_incident.hpp"
+#include "agent/clouds/sentinel/sentinel_incident.hpp"
 
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
     // Skipped records are logged as warnings; at fuzzing speed that would only be noise.

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/base/clock.hpp"
+#include "agent/base/json.hpp"
+#include "agent/base/result.hpp"
+#include "agent/cloud/arm_url.hpp"
+#include "agent/cloud/token_source.hpp"
+#include "agent/clouds/graph/graph_alert.hpp"
+#include "agent/net/http_types.hpp"
+
+namespace sirenbox::cloud {
+
+struct GraphOptions {
+    std::string graph_url = "https://graph.microsoft.com";  // a simulator or proxy in tests
+    int page_size = 200;                                    // $top when the query sets none; Graph clamps above 1000
+    int max_pages = 50;  // a nextLink chain longer than this is an error, not an endless loop
+};
+
+/// Checks the options a config loader hands in; the message names the bad key.
+Status validate(const GraphOptions& options);
+
+struct GraphQuery {
+    std::string filter;      // OData, see graph_filter.hpp; empty = none
+    std::string orderby;     // e.g. "lastUpdateDateTime asc"; empty = none
+    std::optional<int> top;  // page size; default GraphOptions::page_size, clamped to 1..1000
+};
+
+/// What a list call returned. `maybe_truncated`: the last page was full and carried no nextLink —
+/// alerts_v2 has been seen to stop there although more matched, so the caller narrows its filter and asks again.
+struct GraphAlertList {
+    std::vector<GraphAlert> alerts;
+    bool maybe_truncated = false;
+    int pages = 0;
+};
+
+/// Microsoft Graph security alerts (alerts_v2, v1.0; the retired /security/alerts is never used).
+/// Every request carries a bearer token for kGraphScope and `Prefer: include-unknown-enum-members`
+/// (so members after unknownFutureValue, such as microsoftDefenderForCloud, arrive by name); a 401
+/// invalidates the token and retries once. Errors follow graph_error_status(); a 429 or 503 carries the
+/// wait the service asked for as status().retry_after() (net::with_retry_after_of; `clock` counts an
+/// HTTP-date only for an answer without Date). A 2xx body that is not JSON is kUnavailable. Messages never
+/// contain the token. Borrows the transport, token source and clock, which must outlive it; they are
+/// thread-safe and shared. Thread-safe itself: a call keeps nothing in the client.
+class GraphClient final {
+  public:
+    GraphClient(net::HttpTransport& transport, TokenSource& tokens, const Clock& clock, GraphOptions options);
+
+    /// All alerts matching `query`, following @odata.nextLink (same origin as graph_url only) up to
+    /// max_pages. Records that do not parse are skipped and described in `*warnings`, or logged when null.
+    Result<GraphAlertList> list_alerts(const GraphQuery& query, std::vector<std::string>* warnings);
+    Result<GraphAlert> get_alert(const std::string& id);
+
+    /// PATCH the alert with `body` (a JSON object of the updatable fields only: status, classification,
+    /// determination, assignedTo); returns the alert as the service now holds it. Retried on network
+    /// failure: the body sets absolute values, so a repeat changes nothing.
+    Result<GraphAlert> update_alert(const std::string& id, const std::string& body);
+    /// POST one comment to the alert. Never repeated by the transport after a network failure (Graph has
+    /// no client-chosen comment ids, a repeat would add a second one); callers check comments[] first.
+    Status add_alert_comment(const std::string& id, const std::string& comment);
+
+    /// The URL of the first list page, as requested (for logs and tests).
+    [[nodiscard]] std::string list_url(const GraphQuery& query) const;
+    [[nodiscard]] int page_size() const { return options_.page_size; }
+
+  private:
+    Result<net::HttpResponse> send_once(net::HttpRequest request, const std::string& what);
+    Result<json::Ptr> call_json(const net::HttpRequest& request, const std::string& what, const std::string& resource);
+    Result<json::Ptr> get_json(const std::string& url, const std::string& what, const std::string& resource);
+    [[nodiscard]] std::string alert_url(const std::string& id) const;
+    Result<std::string> checked_next_link(const std::string& link) const;
+
+    net::HttpTransport& transport_;
+    TokenSource& tokens_;
+    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread
+    GraphOptions options_;
+    std::optional<UrlOrigin> origin_;
+};
+
+}  // namespace sirenbox::cloud

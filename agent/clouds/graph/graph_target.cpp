@@ -1,0 +1,108 @@
+#include "agent/clouds/graph/graph_target.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "agent/base/json.hpp"
+#include "agent/base/log.hpp"
+
+namespace sirenbox::relay {
+namespace {
+
+struct Request {
+    std::optional<std::string> status;
+    std::optional<std::string> assigned_to;
+    std::optional<std::string> classification;
+    std::optional<std::string> determination;
+    std::string comment;
+};
+
+std::optional<std::string> non_empty(const cJSON* doc, const char* key) {
+    auto value = json::get_string(doc, key);
+    if (value && value->empty()) return std::nullopt;
+    return value;
+}
+
+Result<Request> request_from(const OutboxEntry& entry) {
+    auto doc = json::parse(entry.payload, "outbox entry " + std::to_string(entry.id) + " payload");
+    if (!doc.is_ok()) return doc.status();
+    Request request;
+    request.status = non_empty(doc->get(), "status");
+    request.assigned_to = non_empty(doc->get(), "assigned_to");
+    request.classification = non_empty(doc->get(), "classification");
+    request.determination = non_empty(doc->get(), "determination");
+    request.comment = json::get_string(doc->get(), "comment").value_or("");
+    if (!request.status && !request.assigned_to && !request.classification && !request.determination &&
+        request.comment.empty()) {
+        return invalid_argument("outbox entry " + std::to_string(entry.id) + ": payload asks for nothing");
+    }
+    return request;
+}
+
+void add_if_differs(cJSON* body, const char* field, const std::optional<std::string>& wanted,
+                    const std::string& current) {
+    if (wanted && *wanted != current) json::add(body, field, *wanted);
+}
+
+// Only the fields that differ: an empty object means the alert already holds the wanted state.
+json::Ptr patch_body(const Request& request, const cloud::GraphAlert& alert) {
+    auto body = json::object();
+    add_if_differs(body.get(), "status", request.status, alert.status_text);
+    add_if_differs(body.get(), "assignedTo", request.assigned_to, alert.assigned_to);
+    add_if_differs(body.get(), "classification", request.classification, alert.classification);
+    add_if_differs(body.get(), "determination", request.determination, alert.determination);
+    return body;
+}
+
+}  // namespace
+
+std::string graph_payload(ActionKind kind, const GraphWriteBack& config, const std::string& note) {
+    auto payload = json::object();
+    if (kind == ActionKind::kAcknowledge) {
+        json::add(payload.get(), "status", "inProgress");
+        if (!config.assign_to.empty()) json::add(payload.get(), "assigned_to", config.assign_to);
+    } else if (kind == ActionKind::kResolve) {
+        json::add(payload.get(), "status", "resolved");
+        json::add(payload.get(), "classification", config.resolve_classification);
+        json::add(payload.get(), "determination", config.resolve_determination);
+    }
+    if (!note.empty()) json::add(payload.get(), "comment", note);
+    return json::print(payload.get());
+}
+
+Status GraphTarget::deliver(const OutboxEntry& entry) {
+    changed_.reset();
+    const std::string prefix = "graph:";
+    if (entry.alarm_key.rfind(prefix, 0) != 0) {
+        return invalid_argument("alarm " + entry.alarm_key + " is not a Graph alert");
+    }
+    const std::string id = entry.alarm_key.substr(prefix.size());
+    auto request = request_from(entry);
+    if (!request.is_ok()) return request.status();
+
+    // A token failure says nothing about this action: retry later, never mark it failed for it.
+    auto token = tokens_.token(cloud::kGraphScope);
+    if (!token.is_ok()) return unavailable("no token for Microsoft Graph: " + token.status().message());
+
+    auto alert = client_.get_alert(id);
+    if (!alert.is_ok()) return alert.status();
+    if (alert->status == cloud::GraphAlertStatus::kResolved && request->status && *request->status != "resolved") {
+        SB_LOG(kInfo, "relay") << "graph alert " << id << " was resolved in the cloud meanwhile; "
+                               << to_string(entry.kind) << " not applied";
+        changed_ = alert->last_update;
+        return Status::ok();
+    }
+    auto body = patch_body(*request, *alert);
+    if (cJSON_GetArraySize(body.get()) > 0) {
+        auto updated = client_.update_alert(id, json::print(body.get()));
+        if (!updated.is_ok()) return updated.status();
+        alert = std::move(updated);
+    }
+    changed_ = alert->last_update;
+    if (request->comment.empty()) return Status::ok();
+    const auto& comments = alert->comments;
+    if (std::find(comments.begin(), comments.end(), request->comment) != comments.end()) return Status::ok();
+    return client_.add_alert_comment(id, request->comment);
+}
+
+}  // namespace sirenbox::relay

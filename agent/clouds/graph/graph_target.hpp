@@ -1,0 +1,48 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "agent/cloud/token_source.hpp"
+#include "agent/clouds/graph/graph_client.hpp"
+#include "agent/relay/target.hpp"
+
+namespace sirenbox::relay {
+
+/// Relays actions to Microsoft Graph security alerts (alerts_v2): GET the alert, PATCH only the fields
+/// that differ from the wanted ones (none: no PATCH), then POST the comment unless the alert's comments[]
+/// already hold exactly that text — Graph has no client-chosen comment ids, so the text (which names the
+/// box and the origin) is what makes a repeat after a crash harmless. An alert resolved in the cloud
+/// meanwhile takes no acknowledge (nor its comment): done, nothing written.
+///
+/// Entry payload (JSON, every field optional): {"status": "inProgress" | "resolved", "assigned_to",
+/// "classification", "determination", "comment"}. Errors: no token → kUnavailable (retried); Graph's
+/// 400/403/404 are permanent (see is_permanent), 429/5xx retried. Owns its client and borrows the token
+/// source, which must outlive it; called from the relay thread only (it keeps the last delivery's
+/// cloud_changed()).
+class GraphTarget final : public Target {
+public:
+    GraphTarget(cloud::GraphClient client, cloud::TokenSource& tokens) : client_(std::move(client)), tokens_(tokens) {}
+    Status deliver(const OutboxEntry& entry) override;
+    /// The alert's lastUpdateDateTime as the PATCH answered it, or as the GET showed it holding the change.
+    [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
+
+private:
+    cloud::GraphClient client_;
+    cloud::TokenSource& tokens_;
+    std::optional<WallTime> changed_;  // of the last delivery
+};
+
+/// What the box writes to Graph for each action, from the config.
+struct GraphWriteBack {
+    std::string assign_to;                       // e.g. a UPN; empty: assignedTo is left as it is
+    std::string resolve_classification = "unknown";
+    std::string resolve_determination = "unknown";
+};
+
+/// The JSON payload of a Graph entry for `kind`; `note` is the comment that goes with it
+/// ("Acknowledged at NOC wall by button", or the operator's text for kComment).
+std::string graph_payload(ActionKind kind, const GraphWriteBack& config, const std::string& note);
+
+}  // namespace sirenbox::relay

@@ -1,0 +1,222 @@
+#include "agent/clouds/sentinel/sentinel_poller.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "agent/base/log.hpp"
+#include "agent/base/time_format.hpp"
+#include "agent/clouds/sentinel/sentinel_filter.hpp"
+#include "agent/clouds/sentinel/sentinel_mapping.hpp"
+
+namespace sirenbox::sources {
+namespace {
+
+constexpr const char* kComponent = "sentinel";
+// Each incident of a first poll costs two requests (alerts, entities) within the request budget: thousands
+// take minutes, so the count is told this often.
+constexpr std::size_t kProgressEvery = 10;
+
+bool same_query(const std::optional<cloud::AlertQuery>& a, const std::optional<cloud::AlertQuery>& b) {
+    if (!a || !b) return !a && !b;
+    return a->text == b->text && a->timespan == b->timespan;
+}
+
+bool has_label(const cloud::SentinelIncident& incident, const std::string& label) {
+    return std::any_of(incident.labels.begin(), incident.labels.end(),
+                       [&](const cloud::SentinelLabel& l) { return l.name == label; });
+}
+
+// One entry per incident, the newest version kept in the place of the first: an incident changed while
+// the pages were read shows up twice (once at its old place, once at its new one).
+std::vector<cloud::SentinelIncident> newest_per_name(std::vector<cloud::SentinelIncident> incidents) {
+    std::vector<cloud::SentinelIncident> out;
+    std::unordered_map<std::string, std::size_t> index;
+    out.reserve(incidents.size());
+    for (auto& incident : incidents) {
+        auto [it, inserted] = index.emplace(incident.name, out.size());
+        if (inserted) {
+            out.push_back(std::move(incident));
+        } else if (incident.last_modified > out[it->second].last_modified) {
+            out[it->second] = std::move(incident);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+SentinelPoller::SentinelPoller(cloud::SentinelClient& client, const Clock& clock, SentinelPollerOptions options,
+                               cloud::LogAnalyticsClient* log_analytics)
+    : client_(client), clock_(clock), options_(std::move(options)), log_analytics_(log_analytics) {}
+
+void SentinelPoller::restore_watermark(const std::optional<std::string>& text) {
+    if (auto restored = parse_watermark(text, kComponent)) watermark_ = *restored;
+}
+
+bool SentinelPoller::raises(const cloud::SentinelIncident& incident) const {
+    if (std::find(options_.states.begin(), options_.states.end(), incident.status) == options_.states.end()) {
+        return false;
+    }
+    // An unknown severity counts as High, as the alarm shows it: an alarm box errs loud.
+    return core::parse_severity(incident.severity).value_or(core::Severity::kHigh) >= options_.min_severity;
+}
+
+core::CloudSnapshot SentinelPoller::snapshot(const cloud::SentinelIncident& incident,
+                                             const IncidentDetails* details) const {
+    core::CloudSnapshot snapshot;
+    snapshot.alarm = cloud::to_alarm(incident);
+    if (details != nullptr) {
+        if (!details->products.empty()) snapshot.alarm.products = details->products;
+        snapshot.alarm.evidence = details->evidence;
+        snapshot.alarm.augmentation = details->augmentation;
+    }
+    snapshot.cloud_state = cloud::alarm_state_from_status(incident.status);
+    snapshot.may_raise = raises(incident);
+    return snapshot;
+}
+
+core::CloudSnapshot SentinelPoller::take(const cloud::SentinelIncident& incident, std::vector<std::string>& warnings) {
+    if (incident.status == "Closed") {
+        seen_.erase(incident.name);
+        tagged_.erase(incident.name);
+        return snapshot(incident, nullptr);
+    }
+    auto it = seen_.find(incident.name);
+    const bool may_raise = raises(incident);
+    if (!may_raise && it == seen_.end()) return snapshot(incident, nullptr);  // not an alarm, not becoming one
+    if (it != seen_.end() && it->second.last_modified == incident.last_modified) {
+        return snapshot(incident, &it->second.details);  // re-delivered by the overlap: nothing new
+    }
+
+    ++stats_.detail_fetches;
+    auto details = fetch_details(client_, incident.name, warnings);
+    if (!details) {
+        // The alarm goes up with what is known; the next delivery of this incident tries again.
+        warnings.push_back("incident '" + incident.name + "': alerts and entities not read: " +
+                           details.status().message());
+        return snapshot(incident, it != seen_.end() ? &it->second.details : nullptr);
+    }
+    if (it != seen_.end() && same_query(it->second.details.query, details->query)) {
+        details->augmentation = std::move(it->second.details.augmentation);
+    }
+    Seen& seen = seen_[incident.name];
+    seen.last_modified = incident.last_modified;
+    seen.details = std::move(*details);
+
+    Pending pending{incident, false, false};
+    pending.tag = may_raise && !options_.pickup_label.empty() && tagged_.count(incident.name) == 0 &&
+                  !has_label(incident, options_.pickup_label);
+    pending.query = log_analytics_ != nullptr && seen.details.query && seen.details.augmentation.empty();
+    if (pending.tag || pending.query) pending_.push_back(std::move(pending));
+    return snapshot(incident, &seen.details);
+}
+
+SourceBatch SentinelPoller::poll() {
+    SourceBatch batch;
+    batch.source = "sentinel";
+    batch.watermark_key = kWatermarkKey;
+    ++stats_.polls;
+    pending_.clear();
+
+    const bool first = !watermark_;
+    if (first) report_progress("first poll: listing incidents");
+    const WallTime since = watermark_ ? *watermark_ - options_.overlap : clock_.wall_now() - options_.lookback;
+    cloud::ListQuery query;
+    query.filter = cloud::modified_since_filter(since);
+    if (!watermark_) query.filter = cloud::and_filters(query.filter, cloud::status_filter(options_.states));
+    query.top = options_.page_size;
+
+    auto incidents = client_.list_incidents(query, &batch.warnings);
+    if (!incidents.is_ok()) {
+        batch.status = incidents.status();
+        batch.retry_after = incidents.status().retry_after();
+        return batch;
+    }
+    WallTime newest = watermark_.value_or(since);
+    auto unique = newest_per_name(std::move(*incidents));
+    batch.snapshots.reserve(unique.size());
+    for (const auto& incident : unique) {
+        batch.snapshots.push_back(take(incident, batch.warnings));
+        newest = std::max(newest, incident.last_modified);
+        const std::size_t read = batch.snapshots.size();
+        if (first && read % kProgressEvery == 0 && read < unique.size()) {
+            report_progress("first poll: " + std::to_string(read) + " of " + std::to_string(unique.size()) +
+                            " incidents read");
+        }
+    }
+    watermark_ = newest;
+    batch.watermark = format_iso8601(newest, true);
+    return batch;
+}
+
+bool SentinelPoller::tag(Pending& pending) {
+    const std::string& name = pending.incident.name;
+    WallTime read_modified{};
+    auto updated = add_label(client_, name, options_.pickup_label, &read_modified);
+    if (!updated) {
+        SB_LOG(kWarn, kComponent) << "incident '" << name << "': pick-up label '" << options_.pickup_label
+                                  << "' not added (tried again when the incident next changes): "
+                                  << updated.status().message();
+        return false;
+    }
+    tagged_.insert(name);
+    ++stats_.labels_added;
+    // Our own PUT moved lastModifiedTimeUtc: remember it, so the re-delivery is not taken for a change —
+    // unless someone else changed the incident since the poll, whose change must still be read.
+    auto it = seen_.find(name);
+    if (it != seen_.end() && read_modified == pending.incident.last_modified) {
+        it->second.last_modified = updated->last_modified;
+    }
+    pending.incident = std::move(*updated);
+    return true;
+}
+
+bool SentinelPoller::run_query(const Pending& pending) {
+    auto it = seen_.find(pending.incident.name);
+    if (it == seen_.end() || !it->second.details.query) return false;
+    const cloud::AlertQuery& query = *it->second.details.query;
+    ++stats_.queries_run;
+    auto table = log_analytics_->query(query.text, query.timespan);
+    if (!table) {
+        SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name
+                                  << "': alert query result not attached: " << table.status().message();
+        if (auto wait = table.status().retry_after()) queries_resume_at_ = clock_.now() + *wait;
+        return false;
+    }
+    for (const auto& warning : table->warnings) SB_LOG(kWarn, kComponent) << warning;
+    it->second.details.augmentation = log_analytics_->augmentation(*table);
+    return true;
+}
+
+bool SentinelPoller::queries_on_hold() const { return queries_resume_at_ && clock_.now() < *queries_resume_at_; }
+
+std::optional<SourceBatch> SentinelPoller::follow_up() {
+    if (pending_.empty()) return std::nullopt;
+    SourceBatch batch;
+    batch.source = "sentinel";
+    batch.watermark_key = kWatermarkKey;
+    std::size_t queries = 0;
+    for (auto& pending : pending_) {
+        bool changed = pending.tag && tag(pending);
+        if (pending.query && queries_on_hold()) {
+            SB_LOG(kWarn, kComponent)
+                << "incident '" << pending.incident.name << "': alert query skipped, Log "
+                << "Analytics asked (Retry-After) to be left alone for another "
+                << std::chrono::ceil<std::chrono::seconds>(*queries_resume_at_ - clock_.now()).count() << " s";
+        } else if (pending.query && queries < options_.max_queries_per_poll) {
+            ++queries;
+            changed = run_query(pending) || changed;
+        } else if (pending.query) {
+            SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name << "': alert query skipped, "
+                                      << options_.max_queries_per_poll << " already run this poll";
+        }
+        if (!changed) continue;
+        auto it = seen_.find(pending.incident.name);
+        batch.snapshots.push_back(snapshot(pending.incident, it != seen_.end() ? &it->second.details : nullptr));
+    }
+    pending_.clear();
+    if (batch.snapshots.empty()) return std::nullopt;
+    return batch;
+}
+
+}  // namespace sirenbox::sources
