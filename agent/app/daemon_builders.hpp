@@ -1,7 +1,7 @@
 #pragma once
 
 // The parts of sirenboxd's wiring, one file per room: daemon_board.cpp (GPIO lines and the pattern
-// driver), daemon_cloud.cpp (HTTPS, tokens, the cloud clients, their pollers and write-back payloads),
+// driver), daemon_cloud.cpp (HTTPS, tokens, then the cloud plug-ins of agent/clouds),
 // daemon_parts.cpp (MQTT, fleet, the relay, the core loop and the order of it all).
 
 #include <memory>
@@ -16,11 +16,7 @@ namespace sirenbox::app {
 Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>& inputs);
 /// The button reader over `inputs` (from build_board), posting presses to the core loop; none without inputs.
 Status build_buttons(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>> inputs);
-/// Sentinel (and Log Analytics) client, poller and write-back payload.
-Status build_sentinel(DaemonParts& p);
-/// Graph client, poller and write-back payload.
-Status build_graph(DaemonParts& p);
-/// SIGNL4 client, poller, connector and write-back payloads.
-Status build_signl4(DaemonParts& p);
+/// Every enabled cloud plug-in in the registry's order, over the HTTPS transport (and tokens) they share.
+Status build_clouds(DaemonParts& p);
 
 }  // namespace sirenbox::app

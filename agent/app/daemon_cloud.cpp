@@ -1,16 +1,11 @@
-// sirenboxd's cloud side: one HTTPS transport and token provider shared by every client, then per
-// source its poller's client and poller, its relay target (with a client of its own, so each thread's
-// calls are its own) and the payloads its write-back entries carry.
+// sirenboxd's cloud side: one HTTPS transport and token provider shared by every cloud, then each cloud
+// plug-in in the registry's order builds its clients, poller and relay target (agent/clouds).
 #include <algorithm>
 #include <cstdlib>
 
 #include "agent/app/daemon_builders.hpp"
-#include "agent/app/target_routes.hpp"
 #include "agent/base/log.hpp"
-#include "agent/clouds/graph/graph_target.hpp"
-#include "agent/clouds/sentinel/sentinel_target.hpp"
-#include "agent/clouds/signl4/signl4_poller.hpp"
-#include "agent/clouds/signl4/signl4_target.hpp"
+#include "agent/clouds/plugin.hpp"
 #include "agent/config/secret_file.hpp"
 
 namespace sirenbox::app {
@@ -79,7 +74,7 @@ Status build_transport(DaemonParts& p) {
     return Status::ok();
 }
 
-// The HTTPS transport and token provider every cloud source shares; built once, by the first source.
+// The HTTPS transport and token provider every Entra ID cloud shares; built once, for the first of them.
 Status build_cloud_access(DaemonParts& p) {
     if (p.tokens) return Status::ok();
     const auto& c = p.config;
@@ -104,109 +99,15 @@ Status build_cloud_access(DaemonParts& p) {
 
 }  // namespace
 
-Status build_sentinel(DaemonParts& p) {
-    SB_RETURN_IF_ERROR(build_cloud_access(p));
-    const auto& c = p.config;
-    cloud::SentinelOptions sentinel;
-    sentinel.arm_url = c.sentinel.arm_url;
-    sentinel.subscription_id = c.sentinel.subscription_id;
-    sentinel.resource_group = c.sentinel.resource_group;
-    sentinel.workspace = c.sentinel.workspace;
-    sentinel.page_size = c.sentinel.page_size;
-    p.sentinel = std::make_unique<cloud::SentinelClient>(*p.transport, *p.tokens, SystemClock::instance(), sentinel);
-    p.relay_targets["sentinel"] = std::make_unique<relay::SentinelTarget>(
-        cloud::SentinelClient(*p.transport, *p.tokens, SystemClock::instance(), sentinel), *p.tokens);
-
-    sources::SentinelPollerOptions poll;
-    poll.states = c.sentinel.states;
-    poll.lookback = std::chrono::hours(c.sentinel.lookback_hours);
-    poll.overlap = std::chrono::seconds(c.sentinel.overlap_s);
-    poll.page_size = c.sentinel.page_size;
-    poll.min_severity = core::parse_severity(c.sentinel.min_severity).value_or(core::Severity::kInformational);
-    poll.pickup_label = c.sentinel.pickup_label;
-    if (c.log_analytics.enabled) {
-        cloud::LogAnalyticsOptions la;
-        la.url = c.log_analytics.url;
-        la.workspace_id = c.log_analytics.workspace_id;
-        la.timeout_s = c.log_analytics.timeout_s;
-        la.max_rows = static_cast<std::size_t>(c.log_analytics.max_rows);
-        la.max_bytes = static_cast<std::size_t>(c.log_analytics.max_bytes);
-        p.log_analytics =
-            std::make_unique<cloud::LogAnalyticsClient>(*p.transport, *p.tokens, SystemClock::instance(), la);
+Status build_clouds(DaemonParts& p) {
+    for (const clouds::CloudPlugin* plugin : clouds::plugins()) {
+        if (!plugin->enabled(p.config)) continue;
+        SB_RETURN_IF_ERROR(plugin->entra_id ? build_cloud_access(p) : build_transport(p));
+        const clouds::CloudBuild::Shared shared{p.config, SystemClock::instance(), *p.transport, p.tokens.get(),
+                                                *p.relay_store};
+        clouds::CloudBuild build(*plugin, shared, {p.pollers, p.relay_targets, p.targets, p.cloud_parts});
+        SB_RETURN_IF_ERROR(plugin->build(build));
     }
-    p.pollers.push_back(
-        {std::make_unique<sources::SentinelPoller>(*p.sentinel, SystemClock::instance(), poll, p.log_analytics.get()),
-         std::chrono::seconds(c.sentinel.poll_interval_s)});
-    p.targets["sentinel"] = sentinel_route(p.config);
-    return Status::ok();
-}
-
-Status build_graph(DaemonParts& p) {
-    SB_RETURN_IF_ERROR(build_cloud_access(p));
-    const auto& g = p.config.graph;
-    cloud::GraphOptions options;
-    options.graph_url = g.graph_url;
-    options.page_size = g.page_size;
-    SB_RETURN_IF_ERROR(cloud::validate(options));
-    p.graph = std::make_unique<cloud::GraphClient>(*p.transport, *p.tokens, SystemClock::instance(), options);
-    p.relay_targets["graph"] = std::make_unique<relay::GraphTarget>(
-        cloud::GraphClient(*p.transport, *p.tokens, SystemClock::instance(), options), *p.tokens);
-
-    sources::GraphPollerOptions poll;
-    poll.statuses = g.statuses;
-    poll.min_severity = cloud::parse_graph_severity(g.min_severity);
-    poll.service_sources = g.service_sources;
-    poll.lookback = std::chrono::hours(g.lookback_hours);
-    poll.overlap = std::chrono::seconds(g.overlap_s);
-    poll.page_size = g.page_size;
-    p.pollers.push_back({std::make_unique<sources::GraphPoller>(*p.graph, SystemClock::instance(), poll),
-                         std::chrono::seconds(g.poll_interval_s)});
-    if (g.write_back) p.targets["graph"] = graph_route(p.config);  // else actions on Graph alarms stay local
-    return Status::ok();
-}
-
-// Runs after the other sources are built: their names tell which SIGNL4 external ids mirror alarms.
-Status build_signl4(DaemonParts& p) {
-    const auto& c = p.config.signl4;
-    SB_RETURN_IF_ERROR(build_transport(p));
-    cloud::Signl4Options options;
-    options.api_url = c.api_url;
-    options.team_id = c.team_id;
-    options.webhook_url = c.webhook_url;
-    options.page_size = c.page_size;
-    options.user_id = c.user_id;
-    auto api_key = config::read_secret_file(c.api_key_file);
-    if (!api_key.is_ok()) return api_key.status().with_context("signl4.api_key_file");
-    options.api_key = std::move(*api_key);
-    if (c.connector) {
-        auto team_secret = config::read_secret_file(c.team_secret_file);
-        if (!team_secret.is_ok()) return team_secret.status().with_context("signl4.team_secret_file");
-        options.team_secret = std::move(*team_secret);
-    }
-    if (c.connector || c.write_back) {
-        // The relay worker owns relay_store; the predicates run on its thread only.
-        DaemonParts* self = &p;
-        auto raise_failed = [self](const std::string& alarm_key) {
-            return relay::signl4_raise_failed(*self->relay_store, alarm_key);
-        };
-        auto paged_before = [self](const store::OutboxEntry& raise) {
-            return relay::signl4_paged_before(*self->relay_store, raise);
-        };
-        p.relay_targets["signl4"] = std::make_unique<relay::Signl4Target>(
-            cloud::Signl4Client(*p.transport, SystemClock::instance(), options), std::move(raise_failed),
-            std::move(paged_before), relay::signl4_page_memory(*p.relay_store, SystemClock::instance()));
-    }
-    p.signl4 = std::make_unique<cloud::Signl4Client>(*p.transport, SystemClock::instance(), std::move(options));
-
-    sources::Signl4PollerOptions poll;
-    poll.lookback = std::chrono::hours(c.lookback_hours);
-    poll.overlap = std::chrono::seconds(c.overlap_s);
-    poll.raise_own_alerts = c.raise_own_alerts;
-    poll.own_severity = core::parse_severity(c.own_alert_severity).value_or(core::Severity::kHigh);
-    for (const auto& slot : p.pollers) poll.mirrored_sources.emplace_back(slot.poller->name());
-    p.pollers.push_back({std::make_unique<sources::Signl4Poller>(*p.signl4, SystemClock::instance(), poll),
-                         std::chrono::seconds(c.poll_interval_s)});
-    if (c.connector || c.write_back) p.targets["signl4"] = signl4_route(p.config);
     return Status::ok();
 }
 

@@ -288,7 +288,7 @@ void build_relay(DaemonParts& p) {
     DaemonParts* self = &p;
     p.relay = std::make_unique<relay::RelayWorker>(*p.relay_store, SystemClock::instance(), relay_options,
                                                    [self] { self->inbox->push(RelayProgress{}); });
-    // Each target owns its client (daemon_cloud.cpp): the relay worker's thread is the only one using them.
+    // Each target owns its client (its cloud plug-in's): the relay worker's thread is the only one using them.
     for (auto& [name, target] : p.relay_targets) p.relay->add_target(name, std::move(target));
     p.relay_targets.clear();
 }
@@ -339,9 +339,7 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
     std::vector<std::unique_ptr<hal::InputLine>> inputs;
     SB_RETURN_IF_ERROR(build_board(p, inputs));
     SB_RETURN_IF_ERROR(open_stores(p));
-    if (p.config.sentinel.enabled) SB_RETURN_IF_ERROR(build_sentinel(p));
-    if (p.config.graph.enabled) SB_RETURN_IF_ERROR(build_graph(p));
-    if (p.config.signl4.enabled) SB_RETURN_IF_ERROR(build_signl4(p));
+    SB_RETURN_IF_ERROR(build_clouds(p));
     if (p.config.mqtt.enabled) SB_RETURN_IF_ERROR(build_mqtt(p));
     if (p.config.box.role == "annunciator") SB_RETURN_IF_ERROR(build_fleet(p));
     build_relay(p);

@@ -11,12 +11,7 @@
 #include "agent/app/fleet.hpp"
 #include "agent/base/message_queue.hpp"
 #include "agent/cloud/token_provider.hpp"
-#include "agent/clouds/graph/graph_client.hpp"
-#include "agent/clouds/graph/graph_poller.hpp"
-#include "agent/clouds/sentinel/loganalytics_client.hpp"
-#include "agent/clouds/sentinel/sentinel_client.hpp"
-#include "agent/clouds/sentinel/sentinel_poller.hpp"
-#include "agent/clouds/signl4/signl4_client.hpp"
+#include "agent/clouds/plugin.hpp"
 #include "agent/config/config.hpp"
 #include "agent/net/clock_skew.hpp"
 #include "agent/net/http_client.hpp"
@@ -54,19 +49,13 @@ struct DaemonParts {
     std::unique_ptr<net::ClockSkewMonitor> skew;
     std::unique_ptr<net::RetryingTransport> transport;
     std::unique_ptr<cloud::TokenProvider> tokens;
-    // The pollers' cloud clients; each relay target owns another (relay_targets). A client keeps nothing between
-    // calls (a throttled answer's Retry-After comes back in the failed result); what they all borrow, `transport`
-    // and `tokens`, is thread-safe and shared.
-    std::unique_ptr<cloud::SentinelClient> sentinel;           // the Sentinel poller's
-    std::unique_ptr<cloud::LogAnalyticsClient> log_analytics;  // the Sentinel poller's (enrichment)
-    std::unique_ptr<cloud::GraphClient> graph;                 // the Graph poller's
-    std::unique_ptr<cloud::Signl4Client> signl4;               // the SIGNL4 poller's
+    // What the cloud plug-ins keep alive (agent/clouds/registry.cpp): the clients their pollers borrow. Each relay
+    // target owns another client (relay_targets). A client keeps nothing between calls (a throttled answer's
+    // Retry-After comes back in the failed result); what they all borrow, `transport` and `tokens`, is thread-safe.
+    std::vector<std::unique_ptr<clouds::Kept>> cloud_parts;
     // The relay targets by name, each with its own client, until build_parts hands them to `relay`.
     std::map<std::string, std::unique_ptr<relay::Target>> relay_targets;
-    struct PollerSlot {
-        std::unique_ptr<sources::Poller> poller;
-        std::chrono::seconds interval;
-    };
+    using PollerSlot = clouds::PollerSlot;
     std::vector<PollerSlot> pollers;
     std::unique_ptr<broker::Session> session;
     std::unique_ptr<broker::AlarmPublisher> publisher;  // alarm states: the announcer's, signed through fleet_publisher

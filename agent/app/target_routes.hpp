@@ -5,9 +5,9 @@
 
 namespace sirenbox::app {
 
-// The write-back target of each cloud as its config section declares it: which actions it takes (read from
-// `config` live, so it must outlive the route), the payload of each, and for SIGNL4 what it mirrors and pages.
-// The daemon's builders register them (daemon_cloud.cpp); core tests use the same ones.
+// The write-back route of each cloud as its plug-in declares it (agent/clouds/<cloud>/<cloud>_plugin.cpp): which
+// actions it takes (read from `config` live, so it must outlive the route), the payload of each, and for SIGNL4 what
+// it mirrors and pages. The daemon registers the same through the plug-ins' build; core tests take them here.
 
 /// sentinel.owner_*, resolve_classification*, resolve_comment; a zone's owner replaces sentinel.owner_*.
 relay::TargetRoute sentinel_route(const config::Config& config);

@@ -11,12 +11,12 @@
 
 namespace sirenbox::relay {
 
-/// How one write-back target takes the box's actions: what its cloud's builder declares (daemon_cloud.cpp) and the
+/// How one write-back target takes the box's actions: what its cloud's plug-in declares (agent/clouds) and the
 /// core loop reads to queue outbox entries (CoreLoop::entries_for, enqueue_raise). One per target name, in one map
 /// (TargetRoutes); the relay worker delivers the entries through the target of the same name.
 struct TargetRoute {
     /// Why the target does not take an action ("sentinel.write_back_actions leaves out resolve"); empty when it
-    /// does. Null: it takes every action. Builders read the config live (write_back_left_out), as it stands.
+    /// does. Null: it takes every action. clouds::target_route reads the config live (write_back_left_out), as it stands.
     std::function<std::string(store::ActionKind)> left_out;
     /// The payload of an action on an alarm of the target's own source, from the action's note and the owner a
     /// zone names. Null: the target is no source's own (it only mirrors or pages).

@@ -1,0 +1,61 @@
+// Microsoft Graph security alerts as a plug-in: its config as the client, the poller and the target want it,
+// the payloads of its write-back, and what it makes for the daemon.
+#include "agent/clouds/graph/graph_plugin.hpp"
+
+#include "agent/clouds/graph/graph_poller.hpp"
+#include "agent/clouds/graph/graph_target.hpp"
+
+namespace sirenbox::clouds {
+namespace {
+
+bool enabled(const config::Config& c) { return c.graph.enabled; }
+
+WriteBack write_back(const config::Config& c) { return {c.graph.write_back, c.graph.write_back_actions}; }
+
+sources::GraphPollerOptions poller_options(const config::GraphConfig& g) {
+    sources::GraphPollerOptions options;
+    options.statuses = g.statuses;
+    options.min_severity = cloud::parse_graph_severity(g.min_severity);
+    options.service_sources = g.service_sources;
+    options.lookback = std::chrono::hours(g.lookback_hours);
+    options.overlap = std::chrono::seconds(g.overlap_s);
+    options.page_size = g.page_size;
+    return options;
+}
+
+// graph.assign_to, resolve_classification, resolve_determination; a zone's owner replaces graph.assign_to.
+relay::TargetRoute route(const config::Config& config) {
+    const auto& g = config.graph;
+    const relay::GraphWriteBack write_back{.assign_to = g.assign_to,
+                                           .resolve_classification = g.resolve_classification,
+                                           .resolve_determination = g.resolve_determination};
+    relay::TargetRoute route;
+    route.own = [write_back](store::ActionKind kind, const std::string& note, const store::ActionOwner& owner) {
+        if (owner.upn.empty()) return relay::graph_payload(kind, write_back, note);
+        relay::GraphWriteBack zone_owner = write_back;  // assignedTo: the zone's owner instead of graph.assign_to
+        zone_owner.assign_to = owner.upn;
+        return relay::graph_payload(kind, zone_owner, note);
+    };
+    return route;
+}
+
+// The poller's client, and the relay target's own client: each thread's calls are its own.
+Status build(CloudBuild& b) {
+    const auto& g = b.config().graph;
+    const cloud::GraphOptions options{.graph_url = g.graph_url, .page_size = g.page_size};
+    SB_RETURN_IF_ERROR(cloud::validate(options));
+    auto& client = b.keep(cloud::GraphClient(b.transport(), b.tokens(), b.clock(), options));
+    b.add_target(std::make_unique<relay::GraphTarget>(cloud::GraphClient(b.transport(), b.tokens(), b.clock(), options),
+                                                      b.tokens()));
+    b.add_poller(std::make_unique<sources::GraphPoller>(client, b.clock(), poller_options(g)),
+                 std::chrono::seconds(g.poll_interval_s));
+    if (g.write_back) b.take_actions();  // else actions on Graph alarms stay local
+    return Status::ok();
+}
+
+}  // namespace
+
+const CloudPlugin kGraphPlugin{
+    .name = "graph", .enabled = enabled, .entra_id = true, .write_back = write_back, .route = route, .build = build};
+
+}  // namespace sirenbox::clouds

@@ -1,0 +1,72 @@
+// The cloud registry: every cloud once, SIGNL4 built after the sources it mirrors; each descriptor's route takes
+// the box's actions as its config section says when the action is taken.
+#include <gtest/gtest.h>
+
+#include "agent/clouds/graph/graph_plugin.hpp"
+#include "agent/clouds/plugin.hpp"
+#include "agent/clouds/sentinel/sentinel_plugin.hpp"
+#include "agent/clouds/signl4/signl4_plugin.hpp"
+
+namespace sirenbox::clouds {
+namespace {
+
+std::vector<std::string> enabled_names(const config::Config& config) {
+    std::vector<std::string> names;
+    for (const CloudPlugin* plugin : plugins()) {
+        if (plugin->enabled(config)) names.emplace_back(plugin->name);
+    }
+    return names;
+}
+
+TEST(CloudRegistry, BuildsSignl4AfterTheSourcesItMirrors) {
+    config::Config config;
+    config.sentinel.enabled = config.graph.enabled = config.signl4.enabled = true;
+    EXPECT_EQ(enabled_names(config), (std::vector<std::string>{"sentinel", "graph", "signl4"}));
+}
+
+TEST(CloudRegistry, EachCloudIsEnabledByItsOwnSection) {
+    config::Config config;
+    EXPECT_TRUE(enabled_names(config).empty());
+    config.graph.enabled = true;
+    EXPECT_EQ(enabled_names(config), std::vector<std::string>{"graph"});
+}
+
+TEST(CloudRegistry, OnlyTheMicrosoftCloudsSignInWithEntraId) {
+    EXPECT_TRUE(kSentinelPlugin.entra_id);
+    EXPECT_TRUE(kGraphPlugin.entra_id);
+    EXPECT_FALSE(kSignl4Plugin.entra_id);
+}
+
+TEST(CloudRegistry, ARouteTakesWhatItsSectionListsAsItStandsWhenTheActionIsTaken) {
+    config::Config config;
+    const relay::TargetRoute sentinel = target_route(kSentinelPlugin, config);
+    const relay::TargetRoute graph = target_route(kGraphPlugin, config);
+    const relay::TargetRoute signl4 = target_route(kSignl4Plugin, config);
+    for (const auto* route : {&sentinel, &graph, &signl4}) {
+        EXPECT_EQ(route->left_out(store::ActionKind::kResolve), "");
+    }
+    config.sentinel.write_back = false;
+    config.graph.write_back_actions = {"acknowledge"};
+    config.signl4.write_back_actions = {"comment"};
+    EXPECT_EQ(sentinel.left_out(store::ActionKind::kResolve), "sentinel.write_back is false");
+    EXPECT_EQ(graph.left_out(store::ActionKind::kResolve), "graph.write_back_actions leaves out resolve");
+    EXPECT_EQ(graph.left_out(store::ActionKind::kAcknowledge), "");
+    EXPECT_EQ(signl4.left_out(store::ActionKind::kAcknowledge), "signl4.write_back_actions leaves out acknowledge");
+}
+
+TEST(CloudRegistry, SourcesWriteTheirOwnAlarmsAndSignl4PagesAndMirrorsAsConfigured) {
+    config::Config config;
+    EXPECT_TRUE(target_route(kSentinelPlugin, config).own);
+    EXPECT_TRUE(target_route(kGraphPlugin, config).own);
+    const relay::TargetRoute signl4 = target_route(kSignl4Plugin, config);
+    EXPECT_FALSE(signl4.own);
+    EXPECT_FALSE(signl4.page) << "no connector";
+    EXPECT_TRUE(signl4.mirror);
+    config.signl4.connector = true;
+    config.signl4.write_back = false;
+    EXPECT_TRUE(target_route(kSignl4Plugin, config).page);
+    EXPECT_FALSE(target_route(kSignl4Plugin, config).mirror);
+}
+
+}  // namespace
+}  // namespace sirenbox::clouds
