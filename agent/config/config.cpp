@@ -116,129 +116,6 @@ const std::vector<Field<CloudConfig>> kCloudFields = {
      "Box clock this far from the servers' Date header is reported as a fault.", 5, 86400},
 };
 
-// The box's actions a cloud target can take (store::ActionKind names; "raise" is the connector's own).
-const std::vector<std::string> kWriteBackActions{"acknowledge", "resolve", "comment"};
-
-const std::vector<Field<SentinelConfig>> kSentinelFields = {
-    {"enabled", &SentinelConfig::enabled, "Poll Microsoft Sentinel incidents."},
-    {"arm_url", &SentinelConfig::arm_url, "Azure Resource Manager base URL."},
-    {"subscription_id", &SentinelConfig::subscription_id, "Subscription of the Sentinel workspace."},
-    {"resource_group", &SentinelConfig::resource_group, "Resource group of the Sentinel workspace."},
-    {"workspace", &SentinelConfig::workspace, "Log Analytics workspace *name* (not its GUID)."},
-    {"states", &SentinelConfig::states,
-     "Incident states that raise an alarm. Changes to incidents already shown are always followed.", 0, 0,
-     {"New", "Active", "Closed"}},
-    {"poll_interval_s", &SentinelConfig::poll_interval_s, "Seconds between polls.", 1, 3600},
-    {"lookback_hours", &SentinelConfig::lookback_hours, "On first start, how far back to look for open incidents.", 1, 720},
-    {"overlap_s", &SentinelConfig::overlap_s,
-     "Each poll asks again for changes this many seconds before the newest one seen, so none is missed at page or clock edges.",
-     0, 3600},
-    {"page_size", &SentinelConfig::page_size, "Incidents per page ($top).", 1, 1000},
-    {"owner_object_id", &SentinelConfig::owner_object_id, "Entra object id of the user or group set as owner on acknowledge."},
-    {"owner_upn", &SentinelConfig::owner_upn, "User principal name set as owner on acknowledge (with or instead of owner_object_id)."},
-    {"resolve_classification", &SentinelConfig::resolve_classification,
-     "Classification sent when the box resolves (closes) an incident.", 0, 0,
-     {"Undetermined", "TruePositive", "BenignPositive", "FalsePositive"}},
-    {"resolve_classification_reason", &SentinelConfig::resolve_classification_reason,
-     "Classification reason sent on resolve; must fit the classification (TruePositive: SuspiciousActivity, "
-     "BenignPositive: SuspiciousButExpected, FalsePositive: IncorrectAlertLogic or InaccurateData).", 0, 0,
-     {"", "SuspiciousActivity", "SuspiciousButExpected", "IncorrectAlertLogic", "InaccurateData"}},
-    {"resolve_comment", &SentinelConfig::resolve_comment,
-     "Classification comment sent on resolve. Default: \"Resolved at <box.name> by <button|mqtt|cli>\"."},
-    {"min_severity", &SentinelConfig::min_severity, "Incidents below this severity raise no alarm.", 0, 0,
-     {"Informational", "Low", "Medium", "High"}},
-    {"pickup_label", &SentinelConfig::pickup_label,
-     "Label added to an incident the first time the box raises it (best effort, once). Empty: none."},
-    {"write_back", &SentinelConfig::write_back,
-     "Relay the box's actions to the incident (needs Microsoft Sentinel Responder). False: they stay on the box."},
-    {"write_back_actions", &SentinelConfig::write_back_actions,
-     "Which of the box's actions reach the incident (status and owner, closure, comment); the others stay on the box.",
-     0, 0, kWriteBackActions},
-};
-
-const std::vector<Field<LogAnalyticsConfig>> kLogAnalyticsFields = {
-    {"enabled", &LogAnalyticsConfig::enabled,
-     "Run the query an alert carries (scheduled analytics rules) and attach the result table to the alarm."},
-    {"url", &LogAnalyticsConfig::url, "Log Analytics query API base URL."},
-    {"workspace_id", &LogAnalyticsConfig::workspace_id, "Workspace ID (the GUID, not the workspace name)."},
-    {"timeout_s", &LogAnalyticsConfig::timeout_s,
-     "Longest a query may run (sent as Prefer: wait); a slower one is skipped, the alarm stays.", 1, 600},
-    {"max_rows", &LogAnalyticsConfig::max_rows, "Rows of the result kept.", 1, 1000},
-    {"max_bytes", &LogAnalyticsConfig::max_bytes, "Largest result attached to an alarm (JSON bytes); cut rows are flagged.", 64, 65536},
-};
-
-const std::vector<Field<GraphConfig>> kGraphFields = {
-    {"enabled", &GraphConfig::enabled, "Poll Microsoft Graph security alerts (alerts_v2: Defender XDR, Defender for Endpoint, Defender for Cloud, Defender for Cloud Apps, ...)."},
-    {"graph_url", &GraphConfig::graph_url, "Microsoft Graph base URL."},
-    {"poll_interval_s", &GraphConfig::poll_interval_s, "Seconds between polls (Graph allows about 150 security requests a minute per tenant).", 5, 3600},
-    {"lookback_hours", &GraphConfig::lookback_hours, "On first start, how far back to look for open alerts.", 1, 720},
-    {"overlap_s", &GraphConfig::overlap_s,
-     "Each poll asks again for changes this many seconds before the newest one seen, so none is missed at page or clock edges.",
-     0, 3600},
-    {"page_size", &GraphConfig::page_size, "Alerts per page ($top).", 1, 1000},
-    {"statuses", &GraphConfig::statuses,
-     "Alert statuses that raise an alarm. Changes to alerts already shown are always followed.", 0, 0,
-     {"new", "inProgress", "resolved"}},
-    {"min_severity", &GraphConfig::min_severity, "Least severe alert that is fetched and shown.", 0, 0,
-     {"informational", "low", "medium", "high"}},
-    {"service_sources", &GraphConfig::service_sources,
-     "Only alerts of these services (Graph serviceSource values); empty: every service.", 0, 0,
-     {"microsoftDefenderForEndpoint", "microsoftDefenderForIdentity", "microsoftDefenderForCloudApps",
-      "microsoftDefenderForOffice365", "microsoft365Defender", "azureAdIdentityProtection", "microsoftAppGovernance",
-      "dataLossPrevention", "microsoftDefenderForCloud", "microsoftSentinel", "microsoftInsiderRiskManagement"}},
-    {"write_back", &GraphConfig::write_back,
-     "Relay acknowledge, resolve and comment to the alert (needs SecurityAlert.ReadWrite.All). False: they stay on the box."},
-    {"write_back_actions", &GraphConfig::write_back_actions,
-     "Which of the box's actions reach the alert (status and assignedTo, resolution, comment); the others stay on the box.",
-     0, 0, kWriteBackActions},
-    {"assign_to", &GraphConfig::assign_to, "assignedTo set on acknowledge (e.g. a user principal name). Empty: left as it is."},
-    {"resolve_classification", &GraphConfig::resolve_classification,
-     "Classification sent when the box resolves an alert.", 0, 0,
-     {"unknown", "falsePositive", "truePositive", "informationalExpectedActivity"}},
-    {"resolve_determination", &GraphConfig::resolve_determination,
-     "Determination sent when the box resolves an alert (the values every Graph document agrees on).", 0, 0,
-     {"unknown", "apt", "malware", "securityPersonnel", "securityTesting", "unwantedSoftware", "other",
-      "multiStagedAttack", "phishing", "maliciousUserActivity", "lineOfBusinessApplication"}},
-};
-
-const std::vector<Field<Signl4Config>> kSignl4Fields = {
-    {"enabled", &Signl4Config::enabled, "Poll SIGNL4 alerts, so an acknowledgement or closure in the SIGNL4 app reaches the box."},
-    {"api_url", &Signl4Config::api_url, "SIGNL4 REST API base URL."},
-    {"team_id", &Signl4Config::team_id, "Id of the SIGNL4 team whose alerts are read."},
-    {"api_key_file", &Signl4Config::api_key_file, "File holding the SIGNL4 API key (mode 600), sent as X-S4-Api-Key."},
-    {"poll_interval_s", &Signl4Config::poll_interval_s, "Seconds between polls.", 1, 3600},
-    {"lookback_hours", &Signl4Config::lookback_hours, "On first start, how far back to read alerts.", 1, 720},
-    {"overlap_s", &Signl4Config::overlap_s,
-     "Each poll asks again for changes this many seconds before the newest one seen.", 0, 3600},
-    {"page_size", &Signl4Config::page_size, "Alerts per page (maxResults).", 1, 100},
-    {"raise_own_alerts", &Signl4Config::raise_own_alerts,
-     "Raise an alarm \"signl4:<id>\" for SIGNL4 alerts that belong to no alarm of this box."},
-    {"own_alert_severity", &Signl4Config::own_alert_severity, "Severity of such alarms (SIGNL4's own severity has no documented meaning).",
-     0, 0, {"High", "Medium", "Low", "Informational"}},
-    {"connector", &Signl4Config::connector,
-     "Act as a SIGNL4 connector: raise a SIGNL4 alert for every new alarm, through the team's inbound webhook."},
-    {"webhook_url", &Signl4Config::webhook_url, "Inbound webhook base URL; the box posts to {webhook_url}/webhook/{team secret}."},
-    {"team_secret_file", &Signl4Config::team_secret_file,
-     "File holding the team (or integration) secret of the inbound webhook (mode 600)."},
-    {"alerting_scenario", &Signl4Config::alerting_scenario, "X-S4-AlertingScenario of raised alerts.", 0, 0,
-     {"single_ack", "multi_ack", "emergency"}},
-    {"write_back", &Signl4Config::write_back,
-     "The box's acknowledge / resolve / comment also acknowledge / close / annotate the SIGNL4 alert of the "
-     "alarm: alarms from SIGNL4 itself, and (with `connector`) every alarm the box paged SIGNL4 about."},
-    {"acknowledge_foreign", &Signl4Config::acknowledge_foreign,
-     "Acknowledging at the box also acknowledges SIGNL4 alerts the box did not raise (alarms from SIGNL4 itself, "
-     "raise_own_alerts). False: they get the box's note as an annotation, and whoever SIGNL4 paged still takes them."},
-    {"user_id", &Signl4Config::user_id, "SIGNL4 user id sent as userId with those calls; empty: none."},
-    {"write_back_actions", &Signl4Config::write_back_actions,
-     "Which of the box's actions reach the SIGNL4 alert (acknowledge, close, annotate); the others stay on the box.",
-     0, 0, kWriteBackActions},
-    {"pass_on", &Signl4Config::pass_on,
-     "An acknowledgement or closure made in the SIGNL4 app on the alert of a Sentinel or Graph alarm is relayed to "
-     "that incident or alert as the box's acknowledge or resolve (within its source's write_back settings). A closure "
-     "is passed on as an acknowledge when only \"acknowledge\" is listed. Empty: nothing is passed on.",
-     0, 0, {"acknowledge", "resolve"}},
-};
-
 const std::vector<Field<MqttConfig>> kMqttFields = {
     {"enabled", &MqttConfig::enabled, "Publish alarms on the local MQTT broker."},
     {"uri", &MqttConfig::uri, "Broker URI: tcp://host:port or mqtt://host:port; ssl://host:port or mqtts://host:port for TLS."},
@@ -334,6 +211,11 @@ void read_named(const cJSON* root, const char* name, S& out, const std::vector<F
     read_section<S>(json::member(root, name), name, out, fields, problems);
 }
 
+template <typename S>
+void read_named(const cJSON* root, const Section<S>& section, S& out, Problems& problems) {
+    read_named(root, section.name, out, section.fields, problems);
+}
+
 }  // namespace
 
 const std::vector<std::string>& output_roles() {
@@ -367,10 +249,10 @@ Config parse(const std::string& text, Problems& problems) {
     }
     read_named(root, "box", config.box, kBoxFields, problems);
     read_named(root, "cloud", config.cloud, kCloudFields, problems);
-    read_named(root, "sentinel", config.sentinel, kSentinelFields, problems);
-    read_named(root, "log_analytics", config.log_analytics, kLogAnalyticsFields, problems);
-    read_named(root, "graph", config.graph, kGraphFields, problems);
-    read_named(root, "signl4", config.signl4, kSignl4Fields, problems);
+    read_named(root, kSentinelSection, config.sentinel, problems);
+    read_named(root, kLogAnalyticsSection, config.log_analytics, problems);
+    read_named(root, kGraphSection, config.graph, problems);
+    read_named(root, kSignl4Section, config.signl4, problems);
     read_named(root, "mqtt", config.mqtt, kMqttFields, problems);
     read_named(root, "fleet", config.fleet, kFleetFields, problems);
     read_named(root, "gpio", config.gpio, kGpioFields, problems);
@@ -405,16 +287,10 @@ std::string reference_markdown() {
     out += "### cloud\n\nShared by every cloud source: identity, trust, timeouts, proxy, retries and request budgets "
            "(see [network.md](network.md)).\n\n";
     append_reference_table(out, "cloud", kCloudFields);
-    out += "### sentinel\n\nMicrosoft Sentinel incidents on Azure Resource Manager (api-version 2025-12-01).\n\n";
-    append_reference_table(out, "sentinel", kSentinelFields);
-    out += "### log_analytics\n\nLog Analytics query API: an alert's own query, run once and attached to its alarm.\n\n";
-    append_reference_table(out, "log_analytics", kLogAnalyticsFields);
-    out += "### graph\n\nMicrosoft Graph security alerts (`/v1.0/security/alerts_v2`; needs the application permission "
-           "`SecurityAlert.ReadWrite.All`, or `SecurityAlert.Read.All` with `write_back` false).\n\n";
-    append_reference_table(out, "graph", kGraphFields);
-    out += "### signl4\n\nSIGNL4 alerts over the REST API (acknowledged or closed in the app → the box follows) and, "
-           "with `connector`, a SIGNL4 alert for every new alarm. See docs/sources.md.\n\n";
-    append_reference_table(out, "signl4", kSignl4Fields);
+    append_reference_section(out, kSentinelSection);
+    append_reference_section(out, kLogAnalyticsSection);
+    append_reference_section(out, kGraphSection);
+    append_reference_section(out, kSignl4Section);
     out += "### mqtt\n\n";
     append_reference_table(out, "mqtt", kMqttFields);
     out += "### fleet\n\nAn annunciator's poller and keys (`box.role` \"annunciator\"); on a poller that feeds "

@@ -5,12 +5,16 @@
 #include <vector>
 
 #include "agent/base/result.hpp"
+#include "agent/clouds/graph/graph_config.hpp"
+#include "agent/clouds/sentinel/sentinel_config.hpp"
+#include "agent/clouds/signl4/signl4_config.hpp"
 #include "agent/config/problems.hpp"
 
 namespace sirenbox::config {
 
 // One struct per section; member initialisers are the defaults (docs/configuration.md is generated
-// from the tables in config.cpp, so a default changed here shows there).
+// from the tables in config.cpp, so a default changed here shows there). Each cloud's sections are in its
+// folder: agent/clouds/<cloud>/<cloud>_config.*.
 
 struct BoxConfig {
     std::string id = "sirenbox";
@@ -48,78 +52,6 @@ struct CloudConfig {
     int retry_attempts = 4;
     int retry_max_wait_s = 60;
     int clock_skew_threshold_s = 300;
-};
-
-struct SentinelConfig {
-    bool enabled = false;
-    std::string arm_url = "https://management.azure.com";
-    std::string subscription_id;
-    std::string resource_group;
-    std::string workspace;
-    std::vector<std::string> states{"New", "Active"};
-    int poll_interval_s = 5;
-    int lookback_hours = 24;
-    int overlap_s = 60;
-    int page_size = 200;
-    std::string owner_object_id;
-    std::string owner_upn;
-    std::string resolve_classification = "Undetermined";
-    std::string resolve_classification_reason;
-    std::string resolve_comment;  // empty: "Resolved at <box.name> by <button|mqtt|cli>"
-    std::string min_severity = "Informational";
-    std::string pickup_label;
-    bool write_back = true;  // false: actions on Sentinel alarms stay local
-    std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
-};
-
-struct LogAnalyticsConfig {
-    bool enabled = false;
-    std::string url = "https://api.loganalytics.io";
-    std::string workspace_id;
-    int timeout_s = 20;
-    int max_rows = 50;
-    int max_bytes = 8192;
-};
-
-struct GraphConfig {
-    bool enabled = false;
-    std::string graph_url = "https://graph.microsoft.com";
-    int poll_interval_s = 10;
-    int lookback_hours = 24;
-    int overlap_s = 60;
-    int page_size = 200;
-    std::vector<std::string> statuses{"new", "inProgress"};
-    std::string min_severity = "informational";
-    std::vector<std::string> service_sources;  // empty: every service
-    bool write_back = true;                    // false: actions on Graph alarms stay local
-    std::string assign_to;                     // assignedTo on acknowledge (e.g. a UPN); empty: left as it is
-    std::string resolve_classification = "unknown";
-    std::string resolve_determination = "unknown";
-    std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
-};
-
-/// SIGNL4: alert status over the REST API, and optionally the connector that pages the team.
-struct Signl4Config {
-    bool enabled = false;
-    std::string api_url = "https://connect.signl4.com/api";
-    std::string team_id;
-    std::string api_key_file;
-    int poll_interval_s = 10;
-    int lookback_hours = 24;
-    int overlap_s = 60;
-    int page_size = 100;
-    bool raise_own_alerts = false;
-    std::string own_alert_severity = "High";
-    bool connector = false;
-    std::string webhook_url = "https://connect.signl4.com";
-    std::string team_secret_file;
-    std::string alerting_scenario = "single_ack";
-    bool write_back = true;  // acknowledge / resolve / comment reach the SIGNL4 alerts that mirror alarms
-    std::string user_id;     // userId sent with those calls; empty: none
-    bool acknowledge_foreign = false;  // acknowledge SIGNL4 alerts the box did not raise (else: annotate them)
-    std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
-    /// What an acknowledgement / closure made in the SIGNL4 app is relayed as to the alarm's own source.
-    std::vector<std::string> pass_on{"acknowledge"};
 };
 
 struct MqttConfig {

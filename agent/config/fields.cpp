@@ -2,7 +2,14 @@
 
 #include "agent/base/json.hpp"
 
-namespace sirenbox::config::detail {
+namespace sirenbox::config {
+
+const std::vector<std::string>& write_back_action_names() {
+    static const std::vector<std::string> names{"acknowledge", "resolve", "comment"};
+    return names;
+}
+
+namespace detail {
 
 void report_type(Problems& problems, const std::string& path, const char* wanted, const cJSON* got) {
     problems.add(path, std::string("must be ") + wanted + ", got " + std::string(json::type_name(got)));
@@ -33,4 +40,5 @@ std::string quote_list(const std::vector<std::string>& values) {
     return out + "]";
 }
 
-}  // namespace sirenbox::config::detail
+}  // namespace detail
+}  // namespace sirenbox::config

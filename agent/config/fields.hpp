@@ -30,6 +30,20 @@ struct Field {
     const char* default_text = nullptr;  // custom fields: the default as the reference shows it
 };
 
+/// A top-level section: its key in the config, what the reference says under its heading, its key table. A cloud
+/// declares its sections in its folder (agent/clouds/<cloud>/<cloud>_config.*) as namespace-scope constants, so
+/// they are read at run time only (config::parse, reference_markdown), never while other statics are initialised.
+template <typename S>
+struct Section {
+    const char* name = "";
+    const char* intro = "";  // the reference's paragraph under the section's heading; "" for none
+    std::vector<Field<S>> fields;
+};
+
+/// The box's actions a cloud target can take (store::ActionKind names; "raise" is the connector's own): what every
+/// `<cloud>.write_back_actions` may list.
+const std::vector<std::string>& write_back_action_names();
+
 namespace detail {
 
 void report_type(Problems& problems, const std::string& path, const char* wanted, const cJSON* got);
@@ -156,6 +170,14 @@ void append_reference_table(std::string& out, const std::string& section, const 
                (row.default_value.empty() ? "—" : "`" + row.default_value + "`") + " | " + row.description + " |\n";
     }
     out += "\n";
+}
+
+/// Appends the heading, the intro and the table of `section`.
+template <typename S>
+void append_reference_section(std::string& out, const Section<S>& section) {
+    out += std::string("### ") + section.name + "\n\n";
+    if (*section.intro != '\0') out += std::string(section.intro) + "\n\n";
+    append_reference_table(out, section.name, section.fields);
 }
 
 }  // namespace sirenbox::config

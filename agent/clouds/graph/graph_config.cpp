@@ -1,0 +1,49 @@
+// The keys of `graph`: name, member, limits, description (agent/config/fields.hpp).
+#include "agent/clouds/graph/graph_config.hpp"
+
+// config.hpp first: g++ 12 stops with an internal error (nothrow_spec_p) on these tables without it.
+#include "agent/config/config.hpp"
+#include "agent/config/fields.hpp"
+
+namespace sirenbox::config {
+
+const Section<GraphConfig> kGraphSection{
+    "graph",
+    "Microsoft Graph security alerts (`/v1.0/security/alerts_v2`; needs the application permission "
+    "`SecurityAlert.ReadWrite.All`, or `SecurityAlert.Read.All` with `write_back` false).",
+    {
+        {"enabled", &GraphConfig::enabled, "Poll Microsoft Graph security alerts (alerts_v2: Defender XDR, Defender for Endpoint, Defender for Cloud, Defender for Cloud Apps, ...)."},
+        {"graph_url", &GraphConfig::graph_url, "Microsoft Graph base URL."},
+        {"poll_interval_s", &GraphConfig::poll_interval_s, "Seconds between polls (Graph allows about 150 security requests a minute per tenant).", 5, 3600},
+        {"lookback_hours", &GraphConfig::lookback_hours, "On first start, how far back to look for open alerts.", 1, 720},
+        {"overlap_s", &GraphConfig::overlap_s,
+         "Each poll asks again for changes this many seconds before the newest one seen, so none is missed at page or clock edges.",
+         0, 3600},
+        {"page_size", &GraphConfig::page_size, "Alerts per page ($top).", 1, 1000},
+        {"statuses", &GraphConfig::statuses,
+         "Alert statuses that raise an alarm. Changes to alerts already shown are always followed.", 0, 0,
+         {"new", "inProgress", "resolved"}},
+        {"min_severity", &GraphConfig::min_severity, "Least severe alert that is fetched and shown.", 0, 0,
+         {"informational", "low", "medium", "high"}},
+        {"service_sources", &GraphConfig::service_sources,
+         "Only alerts of these services (Graph serviceSource values); empty: every service.", 0, 0,
+         {"microsoftDefenderForEndpoint", "microsoftDefenderForIdentity", "microsoftDefenderForCloudApps",
+          "microsoftDefenderForOffice365", "microsoft365Defender", "azureAdIdentityProtection", "microsoftAppGovernance",
+          "dataLossPrevention", "microsoftDefenderForCloud", "microsoftSentinel", "microsoftInsiderRiskManagement"}},
+        {"write_back", &GraphConfig::write_back,
+         "Relay acknowledge, resolve and comment to the alert (needs SecurityAlert.ReadWrite.All). False: they stay on the box."},
+        {"write_back_actions", &GraphConfig::write_back_actions,
+         "Which of the box's actions reach the alert (status and assignedTo, resolution, comment); the others stay on the box.",
+         0, 0, write_back_action_names()},
+        {"assign_to", &GraphConfig::assign_to, "assignedTo set on acknowledge (e.g. a user principal name). Empty: left as it is."},
+        {"resolve_classification", &GraphConfig::resolve_classification,
+         "Classification sent when the box resolves an alert.", 0, 0,
+         {"unknown", "falsePositive", "truePositive", "informationalExpectedActivity"}},
+        {"resolve_determination", &GraphConfig::resolve_determination,
+         "Determination sent when the box resolves an alert (the values every Graph document agrees on).", 0, 0,
+         {"unknown", "apt", "malware", "securityPersonnel", "securityTesting", "unwantedSoftware", "other",
+          "multiStagedAttack", "phishing", "maliciousUserActivity", "lineOfBusinessApplication"}},
+    },
+};
+
+}  // namespace sirenbox::config

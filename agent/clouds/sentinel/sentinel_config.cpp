@@ -1,0 +1,66 @@
+// The keys of `sentinel`, `log_analytics`: name, member, limits, description (agent/config/fields.hpp).
+#include "agent/clouds/sentinel/sentinel_config.hpp"
+
+// config.hpp first: g++ 12 stops with an internal error (nothrow_spec_p) on these tables without it.
+#include "agent/config/config.hpp"
+#include "agent/config/fields.hpp"
+
+namespace sirenbox::config {
+
+const Section<SentinelConfig> kSentinelSection{
+    "sentinel",
+    "Microsoft Sentinel incidents on Azure Resource Manager (api-version 2025-12-01).",
+    {
+        {"enabled", &SentinelConfig::enabled, "Poll Microsoft Sentinel incidents."},
+        {"arm_url", &SentinelConfig::arm_url, "Azure Resource Manager base URL."},
+        {"subscription_id", &SentinelConfig::subscription_id, "Subscription of the Sentinel workspace."},
+        {"resource_group", &SentinelConfig::resource_group, "Resource group of the Sentinel workspace."},
+        {"workspace", &SentinelConfig::workspace, "Log Analytics workspace *name* (not its GUID)."},
+        {"states", &SentinelConfig::states,
+         "Incident states that raise an alarm. Changes to incidents already shown are always followed.", 0, 0,
+         {"New", "Active", "Closed"}},
+        {"poll_interval_s", &SentinelConfig::poll_interval_s, "Seconds between polls.", 1, 3600},
+        {"lookback_hours", &SentinelConfig::lookback_hours, "On first start, how far back to look for open incidents.", 1, 720},
+        {"overlap_s", &SentinelConfig::overlap_s,
+         "Each poll asks again for changes this many seconds before the newest one seen, so none is missed at page or clock edges.",
+         0, 3600},
+        {"page_size", &SentinelConfig::page_size, "Incidents per page ($top).", 1, 1000},
+        {"owner_object_id", &SentinelConfig::owner_object_id, "Entra object id of the user or group set as owner on acknowledge."},
+        {"owner_upn", &SentinelConfig::owner_upn, "User principal name set as owner on acknowledge (with or instead of owner_object_id)."},
+        {"resolve_classification", &SentinelConfig::resolve_classification,
+         "Classification sent when the box resolves (closes) an incident.", 0, 0,
+         {"Undetermined", "TruePositive", "BenignPositive", "FalsePositive"}},
+        {"resolve_classification_reason", &SentinelConfig::resolve_classification_reason,
+         "Classification reason sent on resolve; must fit the classification (TruePositive: SuspiciousActivity, "
+         "BenignPositive: SuspiciousButExpected, FalsePositive: IncorrectAlertLogic or InaccurateData).", 0, 0,
+         {"", "SuspiciousActivity", "SuspiciousButExpected", "IncorrectAlertLogic", "InaccurateData"}},
+        {"resolve_comment", &SentinelConfig::resolve_comment,
+         "Classification comment sent on resolve. Default: \"Resolved at <box.name> by <button|mqtt|cli>\"."},
+        {"min_severity", &SentinelConfig::min_severity, "Incidents below this severity raise no alarm.", 0, 0,
+         {"Informational", "Low", "Medium", "High"}},
+        {"pickup_label", &SentinelConfig::pickup_label,
+         "Label added to an incident the first time the box raises it (best effort, once). Empty: none."},
+        {"write_back", &SentinelConfig::write_back,
+         "Relay the box's actions to the incident (needs Microsoft Sentinel Responder). False: they stay on the box."},
+        {"write_back_actions", &SentinelConfig::write_back_actions,
+         "Which of the box's actions reach the incident (status and owner, closure, comment); the others stay on the box.",
+         0, 0, write_back_action_names()},
+    },
+};
+
+const Section<LogAnalyticsConfig> kLogAnalyticsSection{
+    "log_analytics",
+    "Log Analytics query API: an alert's own query, run once and attached to its alarm.",
+    {
+        {"enabled", &LogAnalyticsConfig::enabled,
+         "Run the query an alert carries (scheduled analytics rules) and attach the result table to the alarm."},
+        {"url", &LogAnalyticsConfig::url, "Log Analytics query API base URL."},
+        {"workspace_id", &LogAnalyticsConfig::workspace_id, "Workspace ID (the GUID, not the workspace name)."},
+        {"timeout_s", &LogAnalyticsConfig::timeout_s,
+         "Longest a query may run (sent as Prefer: wait); a slower one is skipped, the alarm stays.", 1, 600},
+        {"max_rows", &LogAnalyticsConfig::max_rows, "Rows of the result kept.", 1, 1000},
+        {"max_bytes", &LogAnalyticsConfig::max_bytes, "Largest result attached to an alarm (JSON bytes); cut rows are flagged.", 64, 65536},
+    },
+};
+
+}  // namespace sirenbox::config

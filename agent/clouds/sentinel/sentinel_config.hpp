@@ -1,0 +1,52 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sirenbox::config {
+
+template <typename S>
+struct Section;
+
+// Microsoft Sentinel: the `sentinel` section, and `log_analytics` (only Sentinel alerts carry the queries it
+// runs, so the Sentinel plug-in reads both).
+// Member initialisers are the defaults; docs/configuration.md is generated from the key tables in
+// sentinel_config.cpp, which sirenbox_config compiles with the other sections. config::Config holds the sections.
+
+struct SentinelConfig {
+    bool enabled = false;
+    std::string arm_url = "https://management.azure.com";
+    std::string subscription_id;
+    std::string resource_group;
+    std::string workspace;
+    std::vector<std::string> states{"New", "Active"};
+    int poll_interval_s = 5;
+    int lookback_hours = 24;
+    int overlap_s = 60;
+    int page_size = 200;
+    std::string owner_object_id;
+    std::string owner_upn;
+    std::string resolve_classification = "Undetermined";
+    std::string resolve_classification_reason;
+    std::string resolve_comment;  // empty: "Resolved at <box.name> by <button|mqtt|cli>"
+    std::string min_severity = "Informational";
+    std::string pickup_label;
+    bool write_back = true;  // false: actions on Sentinel alarms stay local
+    std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
+};
+
+struct LogAnalyticsConfig {
+    bool enabled = false;
+    std::string url = "https://api.loganalytics.io";
+    std::string workspace_id;
+    int timeout_s = 20;
+    int max_rows = 50;
+    int max_bytes = 8192;
+};
+
+/// The `sentinel` section: its key table and its part of the reference.
+extern const Section<SentinelConfig> kSentinelSection;
+/// The `log_analytics` section: its key table and its part of the reference.
+extern const Section<LogAnalyticsConfig> kLogAnalyticsSection;
+
+}  // namespace sirenbox::config

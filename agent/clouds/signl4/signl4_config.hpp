@@ -1,0 +1,42 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sirenbox::config {
+
+template <typename S>
+struct Section;
+
+// SIGNL4: the `signl4` section.
+// Member initialisers are the defaults; docs/configuration.md is generated from the key tables in
+// signl4_config.cpp, which sirenbox_config compiles with the other sections. config::Config holds the sections.
+
+/// SIGNL4: alert status over the REST API, and optionally the connector that pages the team.
+struct Signl4Config {
+    bool enabled = false;
+    std::string api_url = "https://connect.signl4.com/api";
+    std::string team_id;
+    std::string api_key_file;
+    int poll_interval_s = 10;
+    int lookback_hours = 24;
+    int overlap_s = 60;
+    int page_size = 100;
+    bool raise_own_alerts = false;
+    std::string own_alert_severity = "High";
+    bool connector = false;
+    std::string webhook_url = "https://connect.signl4.com";
+    std::string team_secret_file;
+    std::string alerting_scenario = "single_ack";
+    bool write_back = true;  // acknowledge / resolve / comment reach the SIGNL4 alerts that mirror alarms
+    std::string user_id;     // userId sent with those calls; empty: none
+    bool acknowledge_foreign = false;  // acknowledge SIGNL4 alerts the box did not raise (else: annotate them)
+    std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
+    /// What an acknowledgement / closure made in the SIGNL4 app is relayed as to the alarm's own source.
+    std::vector<std::string> pass_on{"acknowledge"};
+};
+
+/// The `signl4` section: its key table and its part of the reference.
+extern const Section<Signl4Config> kSignl4Section;
+
+}  // namespace sirenbox::config
