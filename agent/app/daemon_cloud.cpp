@@ -207,6 +207,7 @@ Status build_signl4(DaemonParts& p) {
     p.pollers.push_back({std::make_unique<sources::Signl4Poller>(*p.signl4, SystemClock::instance(), poll),
                          std::chrono::seconds(c.poll_interval_s)});
     if (c.connector || c.write_back) p.targets["signl4"] = signl4_route(p.config);
+    p.source_routes["signl4"] = signl4_source_route(p.config, *p.core_store);
     return Status::ok();
 }
 

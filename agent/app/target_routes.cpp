@@ -1,5 +1,7 @@
 #include "agent/app/target_routes.hpp"
 
+#include <algorithm>
+
 #include "agent/relay/graph_target.hpp"
 #include "agent/relay/sentinel_target.hpp"
 #include "agent/relay/signl4_target.hpp"
@@ -76,6 +78,19 @@ relay::TargetRoute signl4_route(const config::Config& config) {
                 alarm, note, kind == store::ActionKind::kAcknowledge && foreign && !acknowledge_foreign);
         };
     }
+    return route;
+}
+
+sources::SourceRoute signl4_source_route(const config::Config& config, store::Store& core_store) {
+    sources::SourceRoute route;
+    route.title = "SIGNL4";
+    route.passes_on = [&listed = config.signl4.pass_on](core::AlarmState state) {
+        const char* action = state == core::AlarmState::kResolved ? "resolve" : "acknowledge";
+        return std::find(listed.begin(), listed.end(), action) != listed.end();
+    };
+    route.alarm_of_page = [&core_store](const std::string& event_id) {
+        return core_store.signl4_alarm_of_event(event_id);
+    };
     return route;
 }
 
