@@ -1,14 +1,17 @@
 #include "mqtt/command.hpp"
 
 #include "agent/base/json.hpp"
+#include "agent/core/commands.hpp"
 #include "mqtt/hmac.hpp"
 
 namespace sirenbox::broker {
 namespace {
 
-const std::set<std::string> kActions{"acknowledge", "resolve", "comment", "silence", "lamp_test", "clear_fault"};
-// What may be asked unsigned: harmless to repeat, and never closes an incident.
-const std::set<std::string> kPressActions{"acknowledge", "silence", "lamp_test"};
+// What may be asked unsigned: harmless to repeat, and never closes an incident (core::CommandInfo::harmless).
+bool taken_unsigned(const std::string& action) {
+    auto command = core::parse_command(action);
+    return command && core::info(*command).harmless;
+}
 // Replay protection needs to remember ids only while their timestamps are fresh; this bounds it anyway.
 constexpr std::size_t kMaxRemembered = 4096;
 
@@ -82,7 +85,7 @@ std::string CommandVerifier::id_of(const std::string& payload) {
 
 Result<Command> CommandVerifier::verify_press(const std::string& topic, const std::string& action) {
     if (!accept_presses_) return permission_denied("press on " + topic + ": mqtt.press_topics is off");
-    if (kPressActions.count(action) == 0) {
+    if (!taken_unsigned(action)) {
         return permission_denied("press on " + topic + ": \"" + action +
                                  "\" is not taken unsigned (only acknowledge, silence and lamp_test; use a signed "
                                  "command on " + topics_.command(action) + ")");
@@ -103,7 +106,7 @@ Result<Command> CommandVerifier::verify(const std::string& topic, const std::str
     Command command;
     command.action = topics_.command_action(topic);
     if (command.action.empty()) return invalid_argument("not a command topic: " + topic);
-    if (kActions.count(command.action) == 0) {
+    if (!core::parse_command(command.action)) {
         return invalid_argument("unknown command \"" + command.action + "\" on " + topic);
     }
     auto doc = json::parse(payload.empty() ? "{}" : payload, "command on " + topic);

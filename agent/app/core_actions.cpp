@@ -232,32 +232,48 @@ void CoreLoop::end_silence(const std::string& zone, const char* why) {
         SB_LOG(kInfo, "core") << "silence ended" << (zone.empty() ? "" : " in zone " + zone) << ": " << why;
 }
 
+Result<int> CoreLoop::perform(core::Command command, const std::string& selector, const std::string& origin,
+                              const std::string& text) {
+    switch (command) {
+        case core::Command::kAcknowledge:
+            return act(store::ActionKind::kAcknowledge, selector, origin, text);
+        case core::Command::kResolve:
+            return act(store::ActionKind::kResolve, selector, origin, text);
+        case core::Command::kComment:
+            return act(store::ActionKind::kComment, selector, origin, text);
+        case core::Command::kSilence:
+            return silence(origin);
+        case core::Command::kLampTest:
+            lamp_test(origin);
+            return 0;
+        case core::Command::kClearFault:
+            return clear_faults(origin);
+    }
+    return 0;
+}
+
 std::string CoreLoop::handle_command(const ControlCall& call) {
     if (call.cmd == "status") return status_json();
-    auto body = json::object();
-    if (call.cmd == "silence") {
-        json::add(body.get(), "silenced", silence("cli"));
-        return control_ok(std::move(body));
-    }
-    if (call.cmd == "lamp_test") {
-        lamp_test("cli");
-        json::add(body.get(), "lamp_test_s", deps_.config.outputs.lamp_test_s);
-        return control_ok(std::move(body));
-    }
-    if (call.cmd == "clear_fault") {
-        json::add(body.get(), "cleared", clear_faults("cli"));
-        return control_ok(std::move(body));
-    }
-    store::ActionKind kind{};
-    if (!store::parse_action_kind(call.cmd == "ack" ? "acknowledge" : call.cmd, kind)) {
-        return control_error("unknown command \"" + call.cmd + "\"");
-    }
-    if (kind == store::ActionKind::kComment && call.text.empty()) return control_error("comment needs a text");
-    const std::string selector = call.alarm.empty() ? "all" : call.alarm;
-    auto done = act(kind, selector, "cli", call.text);
+    const auto command = core::parse_command(call.cmd == "ack" ? "acknowledge" : call.cmd);
+    if (!command) return control_error("unknown command \"" + call.cmd + "\"");
+    if (*command == core::Command::kComment && call.text.empty()) return control_error("comment needs a text");
+    auto done = perform(*command, call.alarm.empty() ? "all" : call.alarm, "cli", call.text);
     if (!done.is_ok()) return control_error(done.status().message());
-    json::add(body.get(), "action", store::to_string(kind));
-    json::add(body.get(), "alarms", *done);
+    auto body = json::object();
+    switch (*command) {
+        case core::Command::kSilence:
+            json::add(body.get(), "silenced", *done);
+            break;
+        case core::Command::kLampTest:
+            json::add(body.get(), "lamp_test_s", deps_.config.outputs.lamp_test_s);
+            break;
+        case core::Command::kClearFault:
+            json::add(body.get(), "cleared", *done);
+            break;
+        default:
+            json::add(body.get(), "action", core::info(*command).name);
+            json::add(body.get(), "alarms", *done);
+    }
     return control_ok(std::move(body));
 }
 
@@ -317,18 +333,10 @@ void CoreLoop::handle(const MqttCommand& command) {
     }
     reply.id = verified->id;
     reply.action = verified->action;
-    Result<int> done = 0;
-    if (verified->action == "silence") {
-        done = silence("mqtt");
-    } else if (verified->action == "lamp_test") {
-        lamp_test("mqtt");
-    } else if (verified->action == "clear_fault") {
-        done = clear_faults("mqtt");
-    } else {
-        store::ActionKind kind{};
-        store::parse_action_kind(verified->action, kind);
-        done = act(kind, verified->alarm, "mqtt", verified->text);
-    }
+    // The verifier took only actions core::commands() lists.
+    const auto asked = core::parse_command(verified->action);
+    Result<int> done = asked ? perform(*asked, verified->alarm, "mqtt", verified->text)
+                               : Result<int>(invalid_argument("unknown command \"" + verified->action + "\""));
     reply.ok = done.is_ok();
     if (done.is_ok()) {
         reply.alarms = *done;

@@ -47,7 +47,9 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
 core::CloudSnapshot CoreLoop::with_page_of(const core::CloudSnapshot& listed) {
     core::CloudSnapshot snapshot = listed;
     if (!snapshot.mirrors.empty() || snapshot.page_id.empty()) return snapshot;
-    auto paged = deps_.store.signl4_alarm_of_event(snapshot.page_id);
+    auto route = deps_.source_routes.find(snapshot.alarm.source);
+    if (route == deps_.source_routes.end() || !route->second.alarm_of_page) return snapshot;
+    auto paged = route->second.alarm_of_page(snapshot.page_id);
     if (!paged.is_ok()) {
         // Unknown: the item is kept out this time (its next listing is asked again) rather than shown as a
         // second alarm of the box's own page.
@@ -99,12 +101,12 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
         if (was_unacked && annunciator_.returned().count(was.key()) > 0) event("returned", was, "cloud");
     }
     bool queued = change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm);
-    // Moved by its SIGNL4 alert (acknowledged or closed in the app): relayed to its own source, stored
-    // before the alarm is, as act() does.
-    const bool from_signl4 = snapshot.alarm.source == "signl4" && !snapshot.mirrors.empty() &&
-                             change.alarm.key() == snapshot.mirrors && before != nullptr;
-    if (from_signl4 && change.alarm.state > state_before) {
-        queued = pass_on_from_signl4(change.alarm, state_before, snapshot.alarm.updated) || queued;
+    // Moved by an item that mirrors it (its SIGNL4 alert, acknowledged or closed in the app): relayed to its own
+    // source, stored before the alarm is, as act() does.
+    const bool from_mirror = !snapshot.mirrors.empty() && change.alarm.key() == snapshot.mirrors && before != nullptr;
+    if (from_mirror && change.alarm.state > state_before) {
+        queued = pass_on_from_mirror(snapshot.alarm.source, change.alarm, state_before, snapshot.alarm.updated) ||
+                 queued;
     }
     persist(change);
     announce(change);
@@ -148,24 +150,26 @@ bool CoreLoop::outbox_holds_back(const core::CloudSnapshot& snapshot) {
         }
         if (closed->made && listed <= *closed->made) return true;
     }
-    // Closed in SIGNL4 after its acknowledgement there was passed on: the source showing the incident
+    // Closed in SIGNL4 (a mirror) after its acknowledgement there was passed on: the source showing the incident
     // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
     if (snapshot.cloud_state != core::AlarmState::kAcked) return false;
-    auto passed_on =
-        deps_.store.newest_entry({.alarm_key = key, .kind = store::ActionKind::kAcknowledge, .origin = "signl4"});
-    if (!passed_on.is_ok()) unanswered(passed_on.status());
-    return passed_on.is_ok() && passed_on->has_value();
+    for (const auto& [mirror, route] : deps_.source_routes) {
+        auto passed_on =
+            deps_.store.newest_entry({.alarm_key = key, .kind = store::ActionKind::kAcknowledge, .origin = mirror});
+        if (!passed_on.is_ok()) unanswered(passed_on.status());
+        if (passed_on.is_ok() && passed_on->has_value()) return true;
+    }
+    return false;
 }
 
-// A SIGNL4 alert of an earlier occurrence of the alarm, as the box's own close left it, listed again (the
-// poller's overlap) after the incident was reopened and paged anew: it says nothing about the alarm now on the
-// wall, which it would otherwise resolve. Both times are SIGNL4's own: the close as SIGNL4 answered the relay,
-// and the alert's lastModified; a closure or acknowledgement made in the app afterwards is stamped later.
+// An item that mirrors an alarm (a SIGNL4 alert) of an earlier occurrence of it, as the box's own close left it,
+// listed again (the poller's overlap) after the incident was reopened and paged anew: it says nothing about the
+// alarm now on the wall, which it would otherwise resolve. Both times are the mirror's own: the close as the
+// mirror answered the relay (its target has the source's name), and the item's last change; a closure or
+// acknowledgement made there afterwards is stamped later.
 bool CoreLoop::echoes_own_close(const core::CloudSnapshot& snapshot) {
-    if (snapshot.alarm.source != "signl4" || snapshot.mirrors.empty() || book_.find(snapshot.mirrors) == nullptr) {
-        return false;
-    }
-    auto closed = deps_.store.newest_close(snapshot.mirrors, "signl4");
+    if (snapshot.mirrors.empty() || book_.find(snapshot.mirrors) == nullptr) return false;
+    auto closed = deps_.store.newest_close(snapshot.mirrors, snapshot.alarm.source);
     if (!closed.is_ok()) {
         SB_LOG(kError, "core") << closed.status().message();
         return false;
@@ -203,30 +207,33 @@ bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
     return commit_entries(std::move(pages), alarm.key() + ": page");
 }
 
-bool CoreLoop::pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4) {
-    const auto& listed = deps_.config.signl4.pass_on;
-    auto passes = [&](const char* action) { return std::find(listed.begin(), listed.end(), action) != listed.end(); };
+bool CoreLoop::pass_on_from_mirror(const std::string& mirror, const core::Alarm& alarm, core::AlarmState was,
+                                   WallTime changed_in_mirror) {
+    auto route = deps_.source_routes.find(mirror);
+    if (route == deps_.source_routes.end()) return false;
+    const auto& passes = route->second.passes_on;
+    if (!passes) return false;
     std::optional<store::ActionKind> kind;
-    if (alarm.state == core::AlarmState::kResolved && passes("resolve")) {
+    if (alarm.state == core::AlarmState::kResolved && passes(core::AlarmState::kResolved)) {
         kind = store::ActionKind::kResolve;
     } else if (was == core::AlarmState::kUnacked && alarm.state != core::AlarmState::kUnacked &&
-               passes("acknowledge")) {
+               passes(core::AlarmState::kAcked)) {
         kind = store::ActionKind::kAcknowledge;  // a closure too: whoever closed it took it
     }
     if (!kind) return false;
     const std::string note = std::string(alarm.state == core::AlarmState::kResolved ? "Closed" : "Acknowledged") +
-                             " in SIGNL4 (via " + deps_.config.box.name + ")";
-    // Never back to SIGNL4, where it came from.
-    auto entries = entries_for(alarm, *kind, "signl4", note, "signl4");
-    // A crash after these were stored but before the alarm was brings the same SIGNL4 change again with
-    // the next poll; an entry made since that change already carries it.
+                             " in " + route->second.title + " (via " + deps_.config.box.name + ")";
+    // Never back to the mirror, where it came from.
+    auto entries = entries_for(alarm, *kind, mirror, note, mirror);
+    // A crash after these were stored but before the alarm was brings the same change again with the next poll;
+    // an entry made since that change already carries it.
     // And when the box itself acknowledged or resolved the alarm towards that target (a crash before the
-    // alarm row was written leaves it unacknowledged here, then SIGNL4 reports the box's own write), the
-    // SIGNL4 change adds nothing.
+    // alarm row was written leaves it unacknowledged here, then the mirror reports the box's own write), the
+    // change adds nothing.
     std::erase_if(entries, [&](const store::OutboxEntry& entry) {
-        return has_entry(entry.alarm_key, entry.target, entry.kind, entry.origin, changed_in_signl4) ||
-               has_entry(entry.alarm_key, entry.target, store::ActionKind::kAcknowledge, "", WallTime{}, "signl4") ||
-               has_entry(entry.alarm_key, entry.target, store::ActionKind::kResolve, "", WallTime{}, "signl4");
+        return has_entry(entry.alarm_key, entry.target, entry.kind, entry.origin, changed_in_mirror) ||
+               has_entry(entry.alarm_key, entry.target, store::ActionKind::kAcknowledge, "", WallTime{}, mirror) ||
+               has_entry(entry.alarm_key, entry.target, store::ActionKind::kResolve, "", WallTime{}, mirror);
     });
     if (entries.empty()) return false;
     std::string targets;

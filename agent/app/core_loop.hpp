@@ -14,10 +14,12 @@
 #include "agent/config/config.hpp"
 #include "agent/core/alarm_book.hpp"
 #include "agent/core/announcements.hpp"
+#include "agent/core/commands.hpp"
 #include "agent/core/annunciator.hpp"
 #include "agent/core/health.hpp"
 #include "agent/relay/target_route.hpp"
 #include "agent/sources/source_batch.hpp"
+#include "agent/sources/source_route.hpp"
 #include "agent/store/outbox_backlog.hpp"
 #include "agent/store/outbox_entry.hpp"
 #include "hal/pattern.hpp"
@@ -37,7 +39,7 @@ struct ButtonEvent {
 
 /// A request from the control socket that needs the alarm state; answered through `reply`.
 struct ControlCall {
-    std::string cmd;    // "status", "ack", "resolve", "comment", "silence"
+    std::string cmd;    // "status", or a core::commands() name ("ack" for short)
     std::string alarm;  // "all" or an alarm key, for ack / resolve / comment
     std::string text;   // comment text
     std::shared_ptr<std::promise<std::string>> reply;
@@ -74,6 +76,9 @@ struct CoreDeps {
     std::function<void(const std::map<std::string, hal::Pattern>&)> show_outputs{};
     const Clock& clock;
     std::vector<std::string> sources{};  // enabled sources, for health
+    /// The hooks of sources whose items mirror other sources' alarms (sources::SourceRoute): what their changes
+    /// pass on, and which of their items are the box's own pages.
+    sources::SourceRoutes source_routes{};
     /// Every write-back target and how it takes actions and pages (relay::TargetRoute): payloads are built when
     /// the action is taken, from the action and its note ("Acknowledged at NOC wall by button", or a comment).
     relay::TargetRoutes targets{};
@@ -131,6 +136,10 @@ class CoreLoop {
     /// need no write-back.
     Result<int> act(store::ActionKind kind, const std::string& selector, const std::string& origin,
                     const std::string& text = "");
+    /// Does what `command` asks (core::commands()) on behalf of `origin`: the alarms `selector` names for those that
+    /// act on alarms; the panel for the others. Returns how many alarms (or faults) it acted on.
+    Result<int> perform(core::Command command, const std::string& selector, const std::string& origin,
+                        const std::string& text = "");
     /// The same for the alarms of one zone (its buttons).
     Result<int> act_in_zone(store::ActionKind kind, const std::string& zone, const std::string& origin);
     /// Mutes the horns of `zone` (empty: every zone) for outputs.silence_s (local only, never relayed);
@@ -181,9 +190,11 @@ class CoreLoop {
     /// The owner for an acknowledgement of `alarm` made in `zone` (empty: by CLI or MQTT, then the first
     /// of the alarm's zones that names one).
     [[nodiscard]] store::ActionOwner owner_for(const core::Alarm& alarm, const std::string& zone) const;
-    /// An acknowledgement / closure made in SIGNL4 moved `alarm` on from `was`: stores what signl4.pass_on
-    /// relays to the alarm's own source (before the alarm itself is persisted). True when it stored entries.
-    bool pass_on_from_signl4(const core::Alarm& alarm, core::AlarmState was, WallTime changed_in_signl4);
+    /// An acknowledgement / closure made in `mirror` (a source whose item mirrors `alarm`) moved the alarm on from
+    /// `was`: stores what the mirror's SourceRoute::passes_on relays to the alarm's own source (before the alarm
+    /// itself is persisted). True when it stored entries.
+    bool pass_on_from_mirror(const std::string& mirror, const core::Alarm& alarm, core::AlarmState was,
+                             WallTime changed_in_mirror);
     /// Whether the outbox holds (in any state; done ones as long as it remembers them) an entry of `kind` for
     /// the alarm and `target` from `origin`, not from `not_origin`, made at or after `since` (empty target /
     /// origin: any). One indexed query.
@@ -205,8 +216,8 @@ class CoreLoop {
     /// Whether the outbox says a poll showing `snapshot` open must not raise its alarm again (apply_snapshot).
     bool outbox_holds_back(const core::CloudSnapshot& snapshot);
     bool echoes_own_close(const core::CloudSnapshot& snapshot);
-    /// `listed` with `mirrors` set to the alarm the box paged it for, when its page_id is one the relay recorded
-    /// (SIGNL4's eventId; Store::signl4_alarm_of_event, one primary-key search). Such an item never raises.
+    /// `listed` with `mirrors` set to the alarm the box paged it for, when its source's SourceRoute::alarm_of_page
+    /// knows its page_id (SIGNL4's eventId the relay recorded: one primary-key search). Such an item never raises.
     core::CloudSnapshot with_page_of(const core::CloudSnapshot& listed);
 
     static constexpr std::chrono::seconds kStoreRetry{2};

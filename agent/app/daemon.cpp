@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <set>
 #include <thread>
 
 #include "agent/app/control_protocol.hpp"
@@ -11,6 +10,7 @@
 #include "agent/app/core_loop.hpp"
 #include "agent/app/daemon_parts.hpp"
 #include "agent/base/log.hpp"
+#include "agent/core/commands.hpp"
 #include "hal/button_reader.hpp"
 
 namespace sirenbox::app {
@@ -35,9 +35,10 @@ std::string Daemon::handle_control(const std::string& line) {
     if (!request.is_ok()) return control_error(request.status().message());
     const std::string cmd = json::get_string(request->get(), "cmd").value_or("");
     if (cmd == "gpio" || cmd == "press") return handle_board_command(*parts_, cmd, request->get());
-    static const std::set<std::string> kCoreCommands{"status",  "ack",       "resolve",    "comment",
-                                                     "silence", "lamp_test", "clear_fault"};
-    if (kCoreCommands.count(cmd) == 0) return control_error("unknown command \"" + cmd + "\"");
+    // The core's commands (core::commands(), "ack" for short) and its status.
+    if (cmd != "status" && cmd != "ack" && !core::parse_command(cmd)) {
+        return control_error("unknown command \"" + cmd + "\"");
+    }
     auto reply = std::make_shared<std::promise<std::string>>();
     auto answer = reply->get_future();
     parts_->inbox->push(ControlCall{cmd, json::get_string(request->get(), "alarm").value_or(""),

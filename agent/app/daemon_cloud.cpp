@@ -107,6 +107,7 @@ Status build_clouds(DaemonParts& p) {
                                                 *p.relay_store};
         clouds::CloudBuild build(*plugin, shared, {p.pollers, p.relay_targets, p.targets, p.cloud_parts});
         SB_RETURN_IF_ERROR(plugin->build(build));
+        if (plugin->source_route) p.source_routes[plugin->name] = plugin->source_route(p.config, *p.core_store);
     }
     return Status::ok();
 }

@@ -313,6 +313,7 @@ void build_core(DaemonParts& p) {
         .show_outputs = [self](const std::map<std::string, hal::Pattern>& shown) { self->patterns->show(shown); },
         .clock = SystemClock::instance(),
         .sources = std::move(source_names),
+        .source_routes = p.source_routes,
         .targets = p.targets,
         .wake_relay = [self] { self->relay->notify(); },
         .announce = p.announcer.get(),

@@ -73,6 +73,7 @@ struct DaemonParts {
     std::unique_ptr<ControlServer> control;
     StopSignal poll_stop;
     relay::TargetRoutes targets;  // how each write-back target takes actions and pages, by name (its builder's)
+    sources::SourceRoutes source_routes;  // the hooks of sources whose items mirror alarms, by name (its builder's)
 };
 
 Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config);

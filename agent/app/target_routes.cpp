@@ -18,4 +18,8 @@ relay::TargetRoute signl4_route(const config::Config& config) {
     return clouds::target_route(clouds::kSignl4Plugin, config);
 }
 
+sources::SourceRoute signl4_source_route(const config::Config& config, store::Store& core_store) {
+    return clouds::kSignl4Plugin.source_route(config, core_store);
+}
+
 }  // namespace sirenbox::app

@@ -15,6 +15,7 @@
 #include "agent/relay/target.hpp"
 #include "agent/relay/target_route.hpp"
 #include "agent/sources/poller.hpp"
+#include "agent/sources/source_route.hpp"
 #include "agent/store/store.hpp"
 
 namespace sirenbox::clouds {
@@ -49,6 +50,9 @@ struct CloudPlugin {
     WriteBack (*write_back)(const config::Config&);      // which of the box's actions its target takes
     relay::TargetRoute (*route)(const config::Config&);  // the payloads its target writes (target_route)
     Status (*build)(CloudBuild&);             // its clients, poller, relay target and, if it takes actions, route
+    /// For a source whose items mirror other sources' alarms (a pager): its hooks in the core loop
+    /// (CoreDeps::source_routes), over the core loop's own store connection. Null: it has none.
+    sources::SourceRoute (*source_route)(const config::Config&, store::Store& core_store);
 };
 
 /// `plugin.route(config)` with `left_out` from `plugin.write_back`, read when an action is taken: `config`

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "agent/app/core_loop.hpp"
+#include "agent/app/target_routes.hpp"
 #include "agent/core/alarm_links.hpp"
 #include "agent/store/store.hpp"
 #include "tests/support/test_env.hpp"
@@ -38,6 +39,7 @@ class CoreLinksTest : public ::testing::Test {
         deps.targets["signl4"].page = [](const core::Alarm& alarm) {
             return R"({"event":{"title":")" + alarm.title + "\"}}";
         };
+        deps.source_routes["signl4"] = signl4_source_route(config_, *store_);
         loop_ = std::make_unique<CoreLoop>(std::move(deps));
         loop_->restore();
     }

@@ -8,10 +8,10 @@
 #include "agent/app/target_routes.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
-#include "agent/cloud/sentinel_client.hpp"
+#include "agent/clouds/sentinel/sentinel_client.hpp"
 #include "agent/relay/relay_worker.hpp"
-#include "agent/relay/sentinel_target.hpp"
-#include "agent/relay/signl4_target.hpp"
+#include "agent/clouds/sentinel/sentinel_target.hpp"
+#include "agent/clouds/signl4/signl4_target.hpp"
 #include "agent/store/store.hpp"
 #include "mqtt/announcer.hpp"
 #include "mqtt/command.hpp"
@@ -547,6 +547,7 @@ class PassOnTest : public CoreLoopTest {
             if (!relay::signl4_mirrors(alarm, true)) return std::nullopt;
             return relay::signl4_action_payload(alarm, note);
         };
+        deps.source_routes["signl4"] = signl4_source_route(config_, *store_);
         pass_loop_ = std::make_unique<CoreLoop>(std::move(deps));
         pass_loop_->restore();
     }
@@ -586,6 +587,57 @@ class PassOnTest : public CoreLoopTest {
 
     std::unique_ptr<CoreLoop> pass_loop_;
 };
+
+// The core names no source: any source whose items mirror alarms gets SIGNL4's treatment through the route it
+// declares, and one that declares none is only applied (issue 14, point 2).
+TEST_F(CoreLoopTest, AMirroringSourceIsTreatedByTheRouteItDeclaresNotByItsName) {
+    CoreDeps deps = sentinel_deps();
+    deps.sources.push_back("pager");
+    sources::SourceRoute pager;
+    pager.title = "Pager";
+    pager.passes_on = [](core::AlarmState state) { return state == core::AlarmState::kAcked; };
+    pager.alarm_of_page = [](const std::string& page_id) -> Result<std::optional<std::string>> {
+        return page_id == "page-1" ? std::optional<std::string>("sentinel:a") : std::nullopt;
+    };
+    deps.source_routes["pager"] = pager;
+    CoreLoop loop(std::move(deps));
+    loop.restore();
+    for (const char* id : {"a", "b"}) {
+        auto batch = new_incident(id);
+        loop.handle(batch);
+    }
+    // An item of `source` acknowledged there: a page (`page_id`), or one that names the alarm it mirrors.
+    auto shows = [&](const std::string& source, const std::string& id, const std::string& page_id,
+                     const std::string& mirrors) {
+        sources::SourceBatch batch;
+        batch.source = source;
+        core::CloudSnapshot snap;
+        snap.alarm.source = source;
+        snap.alarm.id = id;
+        snap.alarm.updated = clock_.wall_now();
+        snap.cloud_state = core::AlarmState::kAcked;
+        snap.may_raise = true;
+        snap.page_id = page_id;
+        snap.mirrors = mirrors;
+        batch.snapshots.push_back(snap);
+        loop.handle(batch);
+    };
+    shows("pager", "p1", "page-1", "");
+    EXPECT_EQ(loop.book().find("pager:p1"), nullptr) << "its page of sentinel:a, found by the route's alarm_of_page";
+    EXPECT_EQ(loop.book().find("sentinel:a")->state, core::AlarmState::kAcked);
+    auto entries = pending();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].target, "sentinel");
+    EXPECT_EQ(entries[0].origin, "pager");
+    EXPECT_NE(entries[0].payload.find("Acknowledged in Pager (via Test wall)"), std::string::npos) << entries[0].payload;
+
+    // SIGNL4 without a route: its alert still moves the alarm it mirrors, and nothing is passed on for it.
+    shows("pager", "p2", "page-2", "");
+    EXPECT_NE(loop.book().find("pager:p2"), nullptr) << "a page the route does not know is an alarm of its own";
+    shows("signl4", "s4-b", "", "sentinel:b");
+    EXPECT_EQ(loop.book().find("sentinel:b")->state, core::AlarmState::kAcked);
+    EXPECT_EQ(pending().size(), 1u) << "no route, no pass-on";
+}
 
 // Reopened in the portal after the box resolved it, the incident is raised and paged anew; the SIGNL4 poller
 // then lists the first page's alert again (its overlap), closed as the box's own close left it. That alert

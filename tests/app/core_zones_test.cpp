@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/app/core_loop.hpp"
-#include "agent/relay/sentinel_target.hpp"
+#include "agent/clouds/sentinel/sentinel_target.hpp"
 #include "agent/store/store.hpp"
 #include "tests/support/test_env.hpp"
 

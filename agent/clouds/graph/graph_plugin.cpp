@@ -56,6 +56,7 @@ Status build(CloudBuild& b) {
 }  // namespace
 
 const CloudPlugin kGraphPlugin{
-    .name = "graph", .enabled = enabled, .entra_id = true, .write_back = write_back, .route = route, .build = build};
+    .name = "graph", .enabled = enabled, .entra_id = true, .write_back = write_back, .route = route, .build = build,
+    .source_route = nullptr};
 
 }  // namespace sirenbox::clouds

@@ -80,6 +80,7 @@ Status build(CloudBuild& b) {
 }  // namespace
 
 const CloudPlugin kSentinelPlugin{
-    .name = "sentinel", .enabled = enabled, .entra_id = true, .write_back = write_back, .route = route, .build = build};
+    .name = "sentinel", .enabled = enabled, .entra_id = true, .write_back = write_back, .route = route, .build = build,
+    .source_route = nullptr};
 
 }  // namespace sirenbox::clouds

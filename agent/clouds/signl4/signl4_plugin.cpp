@@ -2,6 +2,8 @@
 // files), the payloads of its pages and write-back, and what it makes for the daemon.
 #include "agent/clouds/signl4/signl4_plugin.hpp"
 
+#include <algorithm>
+
 #include "agent/clouds/signl4/signl4_poller.hpp"
 #include "agent/clouds/signl4/signl4_target.hpp"
 #include "agent/config/secret_file.hpp"
@@ -93,6 +95,21 @@ Status build(CloudBuild& b) {
     return Status::ok();
 }
 
+// SIGNL4 alerts mirror alarms: signl4.pass_on, read live, and which alerts are the box's own pages (the eventIds the
+// relay recorded).
+sources::SourceRoute source_route(const config::Config& config, store::Store& core_store) {
+    sources::SourceRoute route;
+    route.title = "SIGNL4";
+    route.passes_on = [&listed = config.signl4.pass_on](core::AlarmState state) {
+        const char* action = state == core::AlarmState::kResolved ? "resolve" : "acknowledge";
+        return std::find(listed.begin(), listed.end(), action) != listed.end();
+    };
+    route.alarm_of_page = [&core_store](const std::string& event_id) {
+        return core_store.signl4_alarm_of_event(event_id);
+    };
+    return route;
+}
+
 }  // namespace
 
 const CloudPlugin kSignl4Plugin{.name = "signl4",
@@ -100,6 +117,7 @@ const CloudPlugin kSignl4Plugin{.name = "signl4",
                                 .entra_id = false,  // SIGNL4 takes an API key
                                 .write_back = write_back,
                                 .route = route,
-                                .build = build};
+                                .build = build,
+                                .source_route = source_route};
 
 }  // namespace sirenbox::clouds

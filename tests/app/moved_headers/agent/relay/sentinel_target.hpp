@@ -1,5 +1,0 @@
-#pragma once
-
-// The header moved to agent/clouds/sentinel/sentinel_target.hpp; tests/app/core_* still name the old path until the
-// core-loop branch that edits them lands (then this folder goes).
-#include "agent/clouds/sentinel/sentinel_target.hpp"
