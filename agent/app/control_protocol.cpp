@@ -2,6 +2,10 @@
 
 namespace sirenbox::app {
 
+std::optional<core::Command> control_command(const std::string& cmd) {
+    return core::parse_command(cmd == "ack" ? "acknowledge" : cmd);
+}
+
 std::string control_error(const std::string& message) {
     auto body = json::object();
     json::add(body.get(), "ok", false);

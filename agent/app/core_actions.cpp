@@ -89,19 +89,11 @@ store::ActionOwner CoreLoop::owner_for(const core::Alarm& alarm, const std::stri
 
 Result<int> CoreLoop::act(store::ActionKind kind, const std::string& selector, const std::string& origin,
                           const std::string& text) {
-    const auto only =
-        kind == store::ActionKind::kAcknowledge ? std::optional(core::AlarmState::kUnacked) : std::nullopt;
-    return act_on(kind, book_.select(selector, only), selector, "", origin, text);
+    return act_on(kind, panel_.keys_for(selector, kind == store::ActionKind::kAcknowledge), selector, "", origin, text);
 }
 
 Result<int> CoreLoop::act_in_zone(store::ActionKind kind, const std::string& zone, const std::string& origin) {
-    std::vector<std::string> keys;
-    for (const auto& key : annunciator_.keys_in(zone, book_)) {
-        if (kind != store::ActionKind::kAcknowledge || book_.find(key)->state == core::AlarmState::kUnacked) {
-            keys.push_back(key);
-        }
-    }
-    return act_on(kind, keys, "", zone, origin, "");
+    return act_on(kind, panel_.keys_in_zone(zone, kind == store::ActionKind::kAcknowledge), "", zone, origin, "");
 }
 
 Result<int> CoreLoop::act_on(store::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
@@ -152,16 +144,9 @@ Result<int> CoreLoop::act_on(store::ActionKind kind, const std::vector<std::stri
     refresh_store_fault();
     std::vector<core::AlarmChange> changes;
     if (kind == store::ActionKind::kAcknowledge) {
-        for (const auto& key : keys) {
-            for (auto& alarm : book_.acknowledge(key)) changes.push_back({core::ChangeKind::kUpdated, alarm});
-        }
+        changes = panel_.acknowledge(keys);
     } else if (kind == store::ActionKind::kResolve) {
-        for (const auto& key : keys) {
-            for (auto& alarm : book_.resolve(key)) {
-                annunciator_.resolved(alarm, false);
-                changes.push_back({core::ChangeKind::kResolved, alarm});
-            }
-        }
+        changes = panel_.resolve(keys);
     } else {
         for (const auto& key : keys) event("commented", *book_.find(key), origin);
     }
@@ -179,8 +164,7 @@ Result<int> CoreLoop::act_on(store::ActionKind kind, const std::vector<std::stri
 }
 
 int CoreLoop::silence(const std::string& origin, const std::string& zone) {
-    const auto silenced =
-        book_.silence(zone.empty() ? book_.select("all", std::nullopt) : annunciator_.keys_in(zone, book_));
+    const auto silenced = panel_.silence(zone, deps_.clock.now());
     if (silenced.empty()) {
         SB_LOG(kInfo, "core") << "silence by " << origin << ": no horn is sounding"
                               << (zone.empty() ? "" : " in zone " + zone);
@@ -191,10 +175,6 @@ int CoreLoop::silence(const std::string& origin, const std::string& zone) {
         announce({core::ChangeKind::kUpdated, alarm});
         event("silenced", alarm, origin);
     }
-    const auto until = deps_.clock.now() + std::chrono::seconds(deps_.config.outputs.silence_s);
-    for (const auto& z : annunciator_.zones()) {
-        if (zone.empty() || z.name == zone) silence_until_[z.name] = until;
-    }
     drive_outputs();
     SB_LOG(kInfo, "core") << "horns silenced for " << deps_.config.outputs.silence_s << " s by " << origin
                           << (zone.empty() ? "" : " in zone " + zone);
@@ -202,27 +182,14 @@ int CoreLoop::silence(const std::string& origin, const std::string& zone) {
 }
 
 void CoreLoop::lamp_test(const std::string& origin, const std::string& zone) {
-    for (const auto& role : deps_.output_roles) {
-        if (core::is_horn(role)) continue;
-        const bool in_zone = zone.empty() || role == deps_.config.outputs.fault ||  // the fault lamp serves every zone
-                             std::any_of(annunciator_.zones().begin(), annunciator_.zones().end(),
-                                         [&](const core::Zone& z) { return z.name == zone && z.drives(role); });
-        if (in_zone) lamp_test_roles_.insert(role);
-    }
-    lamp_test_until_ = deps_.clock.now() + std::chrono::seconds(deps_.config.outputs.lamp_test_s);
+    panel_.lamp_test(zone, deps_.clock.now());
     drive_outputs();
     SB_LOG(kInfo, "core") << "lamp test for " << deps_.config.outputs.lamp_test_s << " s by " << origin
                           << (zone.empty() ? "" : " in zone " + zone);
 }
 
 void CoreLoop::end_silence(const std::string& zone, const char* why) {
-    if (zone.empty()) {
-        silence_until_.clear();
-    } else if (silence_until_.erase(zone) == 0) {
-        return;
-    }
-    const auto ended =
-        book_.end_silence(zone.empty() ? book_.select("all", std::nullopt) : annunciator_.keys_in(zone, book_));
+    const auto ended = panel_.end_silence(zone);
     for (const auto& alarm : ended) {
         persist({core::ChangeKind::kUpdated, alarm});
         announce({core::ChangeKind::kUpdated, alarm});
@@ -254,7 +221,7 @@ Result<int> CoreLoop::perform(core::Command command, const std::string& selector
 
 std::string CoreLoop::handle_command(const ControlCall& call) {
     if (call.cmd == "status") return status_json();
-    const auto command = core::parse_command(call.cmd == "ack" ? "acknowledge" : call.cmd);
+    const auto command = control_command(call.cmd);
     if (!command) return control_error("unknown command \"" + call.cmd + "\"");
     if (*command == core::Command::kComment && call.text.empty()) return control_error("comment needs a text");
     auto done = perform(*command, call.alarm.empty() ? "all" : call.alarm, "cli", call.text);

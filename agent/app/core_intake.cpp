@@ -90,14 +90,11 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
                           << (change.kind == core::ChangeKind::kRaised ? "" : core::to_string(change.alarm.state))
                           << " (" << core::to_string(change.alarm.severity) << ")";
     if (change.kind == core::ChangeKind::kRaised) {
-        annunciator_.raised(change.alarm, book_, deps_.clock.now());
-        if (change.alarm.state == core::AlarmState::kUnacked) {
-            for (const auto& zone : annunciator_.zones_of(change.alarm)) end_silence(zone, "a new alarm");
-        }
+        for (const auto& zone : panel_.raised(change.alarm, deps_.clock.now())) end_silence(zone, "a new alarm");
     } else if (change.kind == core::ChangeKind::kResolved) {
         core::Alarm was = change.alarm;
         was.state = was_unacked ? core::AlarmState::kUnacked : core::AlarmState::kAcked;
-        annunciator_.resolved(was, true);
+        panel_.closed_in_cloud(was);
         if (was_unacked && annunciator_.returned().count(was.key()) > 0) event("returned", was, "cloud");
     }
     bool queued = change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm);

@@ -44,6 +44,11 @@ core::Annunciator annunciator_from(const config::Config& c) {
     return core::Annunciator(std::move(zones), sequence);
 }
 
+core::PanelSettings panel_settings_from(const config::Config& c, std::vector<std::string> output_roles) {
+    return {std::move(output_roles), c.outputs.fault, std::chrono::seconds(c.outputs.silence_s),
+            std::chrono::seconds(c.outputs.lamp_test_s)};
+}
+
 template <class... Ts>
 struct Overloaded : Ts... {
     using Ts::operator()...;
@@ -57,6 +62,7 @@ CoreLoop::CoreLoop(CoreDeps deps, std::shared_ptr<CoreInbox> inbox)
     : deps_(std::move(deps)),
       backlog_(deps_.store, deps_.reserve),
       annunciator_(annunciator_from(deps_.config)),
+      panel_(book_, annunciator_, panel_settings_from(deps_.config, deps_.output_roles)),
       health_(deps_.clock, deps_.sources, std::chrono::seconds(deps_.config.outputs.fault_after_s)),
       announce_(deps_.announce != nullptr ? *deps_.announce : silent_),
       inbox_(inbox ? std::move(inbox) : std::make_shared<CoreInbox>()) {}
@@ -93,9 +99,7 @@ void CoreLoop::restore() {
         SB_LOG(kInfo, "core") << "restored " << book_.alarms().size() << " alarm(s) from the store";
     }
     // A silence does not survive a restart: the horn sounds again for what nobody acknowledged.
-    for (const auto& alarm : book_.end_silence(book_.select("all", std::nullopt))) {
-        persist({core::ChangeKind::kUpdated, alarm});
-    }
+    for (const auto& alarm : panel_.end_silence("")) persist({core::ChangeKind::kUpdated, alarm});
     refresh_store_fault();  // a disk without room for the reserve shows from the start
     // The lamp test comes first; the restored states show when it ends.
     if (deps_.config.outputs.boot_lamp_test) lamp_test("boot");
@@ -141,7 +145,8 @@ void CoreLoop::run() {
 void CoreLoop::handle(const sources::SourceProgress& progress) { health_.progress(progress.source, progress.text); }
 
 void CoreLoop::event(const char* what, const core::Alarm& alarm, const std::string& origin) {
-    announce_.event(core::AlarmEvent{what, presented(alarm), origin, deps_.clock.wall_now()});
+    if (deps_.announce == nullptr) return;  // nobody listens (MQTT off)
+    announce_.event(core::AlarmEvent{what, panel_.presented(alarm), origin, deps_.clock.wall_now()});
 }
 
 void CoreLoop::handle(const FaultReport& report) {
@@ -164,31 +169,22 @@ int CoreLoop::clear_faults(const std::string& origin) {
     return cleared;
 }
 
-core::Alarm CoreLoop::presented(const core::Alarm& alarm) const {
-    core::Alarm shown = alarm;
-    shown.zones = annunciator_.zones_of(alarm);
-    shown.first_out = annunciator_.first_out(alarm.key());
-    return shown;
-}
-
 void CoreLoop::announce(const core::AlarmChange& change) {
+    if (deps_.announce == nullptr) return;  // nobody listens (MQTT off)
     if (change.kind == core::ChangeKind::kResolved) {
         announce_.alarm_cleared(change.alarm);
     } else {
-        announce_.alarm_state(presented(change.alarm));
+        announce_.alarm_state(panel_.presented(change.alarm));
     }
 }
 
 bool CoreLoop::fault() const { return outbox_failed_ > 0 || health_.fault(); }
 
 std::optional<SteadyTime> CoreLoop::next_deadline() const {
-    const SteadyTime now = deps_.clock.now();
-    std::optional<SteadyTime> next = annunciator_.next_change(book_, now);
+    std::optional<SteadyTime> next = panel_.next_change(deps_.clock.now());
     auto consider = [&](SteadyTime at) {
         if (!next || at < *next) next = at;
     };
-    for (const auto& [zone, until] : silence_until_) consider(until);
-    if (lamp_test_until_) consider(*lamp_test_until_);
     // Short of room on the disk: try again every few seconds to write what waits and to restore the reserve.
     if (store_retry_at_) consider(*store_retry_at_);
     // A source unhealthy long enough to light the fault output.
@@ -202,15 +198,8 @@ void CoreLoop::on_timer() {
         store_retry_at_.reset();
         retry_store();
     }
-    std::vector<std::string> ended;
-    for (const auto& [zone, until] : silence_until_) {
-        if (now >= until) ended.push_back(zone);
-    }
-    for (const auto& zone : ended) end_silence(zone, "the silence time ran out");
-    if (lamp_test_until_ && now >= *lamp_test_until_) {
-        lamp_test_until_.reset();
-        lamp_test_roles_.clear();
-    }
+    for (const auto& zone : panel_.silences_due(now)) end_silence(zone, "the silence time ran out");
+    panel_.end_lamp_test_due(now);
     drive_outputs();
     announce_summary();
 }
@@ -221,11 +210,7 @@ void CoreLoop::on_relay_progress() {
 }
 
 void CoreLoop::drive_outputs() {
-    auto plan = annunciator_.plan(book_, health_.sources_healthy(), deps_.clock.now());
-    const std::string& fault_role = deps_.config.outputs.fault;
-    if (!fault_role.empty() && fault()) plan[fault_role] = hal::stronger(plan[fault_role], hal::Pattern::kSteady);
-    // A lamp test shows every lamp steady, whatever it showed, so a dead bulb stands out.
-    for (const auto& role : lamp_test_roles_) plan[role] = hal::Pattern::kSteady;
+    auto plan = panel_.plan(health_.sources_healthy(), fault(), deps_.clock.now());
     if (plan == shown_) return;
     shown_ = std::move(plan);
     if (deps_.show_outputs) deps_.show_outputs(shown_);

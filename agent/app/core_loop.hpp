@@ -17,6 +17,7 @@
 #include "agent/core/commands.hpp"
 #include "agent/core/annunciator.hpp"
 #include "agent/core/health.hpp"
+#include "agent/core/panel.hpp"
 #include "agent/relay/target_route.hpp"
 #include "agent/sources/source_batch.hpp"
 #include "agent/sources/source_route.hpp"
@@ -177,10 +178,8 @@ class CoreLoop {
     /// Commits the outbox entries for `keys`, then changes the book; see act().
     Result<int> act_on(store::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
                        const std::string& zone, const std::string& origin, const std::string& text);
-    /// Ends the silence of `zone` (empty: every zone).
+    /// Ends the silence of `zone` (empty: every zone) and tells what it let sound again.
     void end_silence(const std::string& zone, const char* why);
-    /// The alarm as MQTT and status show it: with its zones and first-out mark.
-    [[nodiscard]] core::Alarm presented(const core::Alarm& alarm) const;
     /// The entries an action on `alarm` makes: one per target that takes it (its own source's route, and every
     /// route that mirrors it; TargetRoute::left_out), never `skip_target`. Logs when none does.
     [[nodiscard]] std::vector<store::OutboxEntry> entries_for(const core::Alarm& alarm, store::ActionKind kind,
@@ -226,13 +225,11 @@ class CoreLoop {
     store::OutboxBacklog backlog_;
     core::AlarmBook book_;
     core::Annunciator annunciator_;
+    core::Panel panel_;  // over book_ and annunciator_
     core::Health health_;
     core::SilentAnnouncements silent_;
     core::Announcements& announce_;  // deps_.announce, else silent_
-    std::map<std::string, SteadyTime> silence_until_;    // zone → end of its silence
-    std::optional<SteadyTime> lamp_test_until_;
     std::optional<SteadyTime> store_retry_at_;  // while the disk is short of room
-    std::set<std::string> lamp_test_roles_;
     // SIGNL4 alerts already logged as the box's own close of an earlier raise: the poller lists one again at
     // every poll of its overlap, and once in the log is enough. Bounded (cleared when full).
     std::set<std::string> echoes_told_;

@@ -35,8 +35,8 @@ std::string Daemon::handle_control(const std::string& line) {
     if (!request.is_ok()) return control_error(request.status().message());
     const std::string cmd = json::get_string(request->get(), "cmd").value_or("");
     if (cmd == "gpio" || cmd == "press") return handle_board_command(*parts_, cmd, request->get());
-    // The core's commands (core::commands(), "ack" for short) and its status.
-    if (cmd != "status" && cmd != "ack" && !core::parse_command(cmd)) {
+    // The core's commands and its status.
+    if (cmd != "status" && !control_command(cmd)) {
         return control_error("unknown command \"" + cmd + "\"");
     }
     auto reply = std::make_shared<std::promise<std::string>>();

@@ -59,11 +59,11 @@ std::string CoreLoop::status_json() {
     auto body = json::object();
     json::add(body.get(), "box", deps_.config.box.id);
     auto alarms = json::array();
-    for (const auto& [key, alarm] : book_.alarms()) json::append(alarms.get(), alarm_json(presented(alarm)));
+    for (const auto& [key, alarm] : book_.alarms()) json::append(alarms.get(), alarm_json(panel_.presented(alarm)));
     json::add(body.get(), "alarms", std::move(alarms));
     // Cleared in the cloud while unacknowledged: their lamps flash until someone acknowledges them here.
     auto returned = json::array();
-    for (const auto& [key, alarm] : annunciator_.returned()) json::append(returned.get(), alarm_json(presented(alarm)));
+    for (const auto& [key, alarm] : annunciator_.returned()) json::append(returned.get(), alarm_json(panel_.presented(alarm)));
     json::add(body.get(), "returned", std::move(returned));
     add_outputs(body.get());
     json::add(body.get(), "outbox", outbox_json(deps_.store));
@@ -77,11 +77,9 @@ std::string CoreLoop::status_json() {
         json::add(sources.get(), name.c_str(), std::move(item));
     }
     json::add(body.get(), "sources", std::move(sources));
-    json::add(body.get(), "silenced", !silence_until_.empty());
-    auto silenced_zones = json::array();
-    for (const auto& [zone, until] : silence_until_)
-        json::append(silenced_zones.get(), json::Ptr(cJSON_CreateString(zone.c_str())));
-    json::add(body.get(), "silenced_zones", std::move(silenced_zones));
+    const auto silenced_zones = panel_.silenced_zones();
+    json::add(body.get(), "silenced", !silenced_zones.empty());
+    json::add(body.get(), "silenced_zones", json::strings(silenced_zones));
     json::add(body.get(), "fault", fault());
     add_fault_status(body.get());
     if (deps_.add_runtime_status) deps_.add_runtime_status(body.get());
@@ -109,18 +107,7 @@ void CoreLoop::add_fault_status(cJSON* body) const {
 }
 
 core::Summary CoreLoop::summary() const {
-    core::Summary s;
-    // One pass over the alarms: with thousands open, the summary is rebuilt after every batch.
-    for (auto severity :
-         {core::Severity::kHigh, core::Severity::kMedium, core::Severity::kLow, core::Severity::kInformational}) {
-        s.by_severity[severity] = {};
-    }
-    for (const auto& [key, alarm] : book_.alarms()) {
-        auto& count = s.by_severity[alarm.severity];
-        (alarm.state == core::AlarmState::kUnacked ? count.unacked : count.acked) += 1;
-    }
-    s.returned = static_cast<long long>(annunciator_.returned().size());
-    s.silenced = !silence_until_.empty();
+    core::Summary s = panel_.summary();
     s.outbox_pending = outbox_pending_;
     s.outbox_failed = outbox_failed_;
     if (outbox_failed_ > 0) {

@@ -26,7 +26,7 @@ public:
     [[nodiscard]] const std::vector<Zone>& zones() const { return zones_; }
     /// Names of the zones that show `alarm`.
     [[nodiscard]] std::vector<std::string> zones_of(const Alarm& alarm) const;
-    /// Keys of the book's alarms that `zone` shows, and the returned-unacknowledged ones it shows.
+    /// Keys of the book's alarms that `zone` shows (returned-unacknowledged ones are no longer in the book).
     [[nodiscard]] std::vector<std::string> keys_in(const std::string& zone, const AlarmBook& book) const;
 
     /// A new alarm entered the book (call after the book changed). It is the first-out of each of its
