@@ -164,7 +164,10 @@ class Session final : public Outbound {
     std::map<std::uint64_t, InFlight> in_flight_;    // guarded by mutex_; sent, not yet confirmed
     int refusals_in_a_row_ = 0;                      // guarded by mutex_
     std::uint64_t refusals_ = 0;                     // guarded by mutex_
-    std::chrono::steady_clock::time_point paused_until_{};  // guarded by mutex_; after a refusal
+    // Guarded by mutex_; after a refusal. Real monotonic time, not the injected Clock, like the flush wait at stop: both
+    // pace a live broker link (Paho's threads, a condition variable's wait), which no fake clock can hurry; the
+    // broker tests measure them against a real mosquitto.
+    std::chrono::steady_clock::time_point paused_until_{};
     std::uint64_t next_delivery_id_ = 1;             // guarded by mutex_
     std::vector<Subscription> subscriptions_;        // guarded by mutex_
     std::size_t subscribed_count_ = 0;               // guarded by mutex_; subscriptions_ made on this link

@@ -29,45 +29,14 @@ std::string CoreLoop::note_for(store::ActionKind kind, const std::string& zone, 
     return text;
 }
 
-std::vector<store::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, store::ActionKind kind,
-                                                      const std::string& origin, const std::string& note,
-                                                      const std::string& skip_target,
-                                                      const store::ActionOwner& owner) const {
-    std::vector<store::OutboxEntry> entries;
+std::vector<store::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, const relay::ActionRequest& action) const {
     std::vector<std::string> left_out;
-    const WallTime now = deps_.clock.wall_now();
-    auto add = [&](const std::string& target, std::string payload) {
-        store::OutboxEntry entry;
-        entry.alarm_key = alarm.key();
-        entry.target = target;
-        entry.kind = kind;
-        entry.origin = origin;
-        entry.payload = std::move(payload);
-        entry.created = now;
-        entry.next_attempt = deps_.clock.now();
-        entries.push_back(std::move(entry));
-    };
-    auto takes = [&](const std::string& target, const relay::TargetRoute& route) {
-        if (target == skip_target) return false;
-        std::string why = route.left_out ? route.left_out(kind) : "";
-        if (why.empty()) return true;
-        left_out.push_back(std::move(why));
-        return false;
-    };
-    auto own = deps_.targets.find(alarm.source);
-    const bool has_own = own != deps_.targets.end() && own->second.own;
-    if (has_own && takes(alarm.source, own->second)) add(alarm.source, own->second.own(kind, note, owner));
-    for (const auto& [target, route] : deps_.targets) {
-        if (!route.mirror || (has_own && target == alarm.source)) continue;  // its own source, decided above
-        if (target == skip_target) continue;
-        auto payload = route.mirror(alarm, kind, note);
-        if (payload && takes(target, route)) add(target, std::move(*payload));
-    }
+    auto entries = relay::action_entries(deps_.targets, alarm, action, deps_.clock, left_out);
     if (entries.empty()) {
         std::string why;
         for (const auto& reason : left_out) why += (why.empty() ? "" : "; ") + reason;
         if (why.empty()) why = "no write-back configured for " + alarm.source;
-        SB_LOG(kInfo, "core") << alarm.key() << ": " << store::to_string(kind) << " by " << origin
+        SB_LOG(kInfo, "core") << alarm.key() << ": " << store::to_string(action.kind) << " by " << action.origin
                               << " stays on the box (" << why << ")";
     }
     return entries;
@@ -92,8 +61,20 @@ Result<int> CoreLoop::act(store::ActionKind kind, const std::string& selector, c
     return act_on(kind, panel_.keys_for(selector, kind == store::ActionKind::kAcknowledge), selector, "", origin, text);
 }
 
-Result<int> CoreLoop::act_in_zone(store::ActionKind kind, const std::string& zone, const std::string& origin) {
-    return act_on(kind, panel_.keys_in_zone(zone, kind == store::ActionKind::kAcknowledge), "", zone, origin, "");
+Result<int> CoreLoop::perform_in_zone(core::Command command, const std::string& zone, const std::string& origin) {
+    switch (command) {
+        case core::Command::kAcknowledge:
+            return act_on(store::ActionKind::kAcknowledge, panel_.keys_in_zone(zone, true), "", zone, origin, "");
+        case core::Command::kResolve:
+            return act_on(store::ActionKind::kResolve, panel_.keys_in_zone(zone, false), "", zone, origin, "");
+        case core::Command::kSilence:
+            return silence(origin, zone);
+        case core::Command::kLampTest:
+            lamp_test(origin, zone);
+            return 0;
+        default:
+            return invalid_argument(std::string(core::info(command).name) + " is not asked of one zone");
+    }
 }
 
 Result<int> CoreLoop::act_on(store::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
@@ -129,7 +110,7 @@ Result<int> CoreLoop::act_on(store::ActionKind kind, const std::vector<std::stri
     std::vector<store::OutboxEntry> entries;
     for (const auto& key : keys) {
         const core::Alarm& alarm = *book_.find(key);
-        auto more = entries_for(alarm, kind, origin, note, "", owner_for(alarm, zone));
+        auto more = entries_for(alarm, {.kind = kind, .origin = origin, .note = note, .owner = owner_for(alarm, zone)});
         std::move(more.begin(), more.end(), std::back_inserter(entries));
     }
     // Durable before anything is shown: a power cut after this line loses no action. When the store has no
@@ -257,27 +238,14 @@ void CoreLoop::handle(const ButtonEvent& event) {
     }
     announce_.button(event.role, kind == hal::Press::kLong ? "long" : "short");
     // A button belongs to the zones that name it; it acts on their alarms and outputs only.
-    bool bound = false;
-    for (const auto& zone : annunciator_.zones()) {
-        if (event.role == zone.button_ack) {
-            bound = true;
-            auto done =
-                act_in_zone(kind == hal::Press::kLong ? store::ActionKind::kResolve : store::ActionKind::kAcknowledge,
-                            zone.name, "button");
-            if (!done.is_ok() && done.status().code() != StatusCode::kNotFound) {
-                SB_LOG(kError, "core") << event.role << ": " << done.status().message();
-            }
-        }
-        if (event.role == zone.button_silence) {
-            bound = true;
-            silence("button", zone.name);
-        }
-        if (event.role == zone.button_lamp_test) {
-            bound = true;
-            lamp_test("button", zone.name);
+    const auto asked = panel_.commands_of_button(event.role, kind == hal::Press::kLong);
+    if (asked.empty()) SB_LOG(kInfo, "buttons") << event.role << " pressed; no zone binds it to an action";
+    for (const auto& [command, zone] : asked) {
+        auto done = perform_in_zone(command, zone, "button");
+        if (!done.is_ok() && done.status().code() != StatusCode::kNotFound) {
+            SB_LOG(kError, "core") << event.role << ": " << done.status().message();
         }
     }
-    if (!bound) SB_LOG(kInfo, "buttons") << event.role << " pressed; no zone binds it to an action";
 }
 
 void CoreLoop::handle(const MqttCommand& command) {

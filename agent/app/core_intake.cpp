@@ -182,22 +182,7 @@ bool CoreLoop::echoes_own_close(const core::CloudSnapshot& snapshot) {
 }
 
 bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
-    std::vector<store::OutboxEntry> pages;
-    for (const auto& [target, route] : deps_.targets) {
-        if (!route.page || target == alarm.source) continue;  // a source never pages about its own alarms
-        store::OutboxEntry entry;
-        entry.alarm_key = alarm.key();
-        entry.target = target;
-        entry.kind = store::ActionKind::kRaise;
-        entry.origin = "cloud";
-        entry.payload = route.page(alarm);
-        entry.created = deps_.clock.wall_now();
-        entry.next_attempt = deps_.clock.now();
-        // The listing that raised it, by its source's clock: the target pages again only for a listing newer
-        // than a close delivered after the last page (signl4_paged_before).
-        if (alarm.updated != WallTime{}) entry.cloud_changed = alarm.updated;
-        pages.push_back(std::move(entry));
-    }
+    auto pages = relay::page_entries(deps_.targets, alarm, deps_.clock);
     if (pages.empty()) return false;
     // Stored before the alarm itself: a crash in between re-raises the alarm at the next poll, and the
     // target's check keeps the team from being paged twice.
@@ -221,7 +206,7 @@ bool CoreLoop::pass_on_from_mirror(const std::string& mirror, const core::Alarm&
     const std::string note = std::string(alarm.state == core::AlarmState::kResolved ? "Closed" : "Acknowledged") +
                              " in " + route->second.title + " (via " + deps_.config.box.name + ")";
     // Never back to the mirror, where it came from.
-    auto entries = entries_for(alarm, *kind, mirror, note, mirror);
+    auto entries = entries_for(alarm, {.kind = *kind, .origin = mirror, .note = note, .skip_target = mirror});
     // A crash after these were stored but before the alarm was brings the same change again with the next poll;
     // an entry made since that change already carries it.
     // And when the box itself acknowledged or resolved the alarm towards that target (a crash before the

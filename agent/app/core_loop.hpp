@@ -141,8 +141,9 @@ class CoreLoop {
     /// act on alarms; the panel for the others. Returns how many alarms (or faults) it acted on.
     Result<int> perform(core::Command command, const std::string& selector, const std::string& origin,
                         const std::string& text = "");
-    /// The same for the alarms of one zone (its buttons).
-    Result<int> act_in_zone(store::ActionKind kind, const std::string& zone, const std::string& origin);
+    /// The same for one zone (what its buttons ask, Panel::commands_of_button): acknowledge or resolve its alarms,
+    /// silence its horns, test its lamps.
+    Result<int> perform_in_zone(core::Command command, const std::string& zone, const std::string& origin);
     /// Mutes the horns of `zone` (empty: every zone) for outputs.silence_s (local only, never relayed);
     /// a new alarm in a silenced zone ends its silence.
     int silence(const std::string& origin, const std::string& zone = "");
@@ -180,12 +181,9 @@ class CoreLoop {
                        const std::string& zone, const std::string& origin, const std::string& text);
     /// Ends the silence of `zone` (empty: every zone) and tells what it let sound again.
     void end_silence(const std::string& zone, const char* why);
-    /// The entries an action on `alarm` makes: one per target that takes it (its own source's route, and every
-    /// route that mirrors it; TargetRoute::left_out), never `skip_target`. Logs when none does.
-    [[nodiscard]] std::vector<store::OutboxEntry> entries_for(const core::Alarm& alarm, store::ActionKind kind,
-                                                              const std::string& origin, const std::string& note,
-                                                              const std::string& skip_target,
-                                                              const store::ActionOwner& owner = {}) const;
+    /// The entries an action on `alarm` makes (relay::action_entries); logs when no target takes it.
+    [[nodiscard]] std::vector<store::OutboxEntry> entries_for(const core::Alarm& alarm,
+                                                              const relay::ActionRequest& action) const;
     /// The owner for an acknowledgement of `alarm` made in `zone` (empty: by CLI or MQTT, then the first
     /// of the alarm's zones that names one).
     [[nodiscard]] store::ActionOwner owner_for(const core::Alarm& alarm, const std::string& zone) const;

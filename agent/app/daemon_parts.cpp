@@ -351,6 +351,8 @@ Result<std::unique_ptr<DaemonParts>> build_parts(config::Config config) {
 
 void run_poller(DaemonParts& p, DaemonParts::PollerSlot& slot) {
     while (!p.poll_stop.stop_requested()) {
+        // Real monotonic time: the poll thread sleeps on the stop token's condition variable, which only that clock
+        // wakes. Pollers themselves read the injected clock; tests drive poll() without this thread.
         const auto started = std::chrono::steady_clock::now();
         auto batch = slot.poller->poll();
         const auto delay = sources::next_poll_delay(batch, slot.interval);

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "agent/base/json.hpp"
@@ -216,6 +217,41 @@ void read_named(const cJSON* root, const Section<S>& section, S& out, Problems& 
     read_named(root, section.name, out, section.fields, problems);
 }
 
+// A cloud's section (agent/clouds/<cloud>/<cloud>_config.*) as parse() and reference_markdown() take it.
+struct CloudSection {
+    const char* name;
+    std::function<void(const cJSON* root, Config& config, Problems& problems)> read;
+    std::function<void(std::string& out)> reference;
+};
+
+template <typename S>
+CloudSection cloud_section(const Section<S>& section, S Config::*member) {
+    return {section.name,
+            [&section, member](const cJSON* root, Config& config, Problems& problems) {
+                read_named(root, section, config.*member, problems);
+            },
+            [&section](std::string& out) { append_reference_section(out, section); }};
+}
+
+// The clouds' sections, one line each, in the order they are read and the reference shows them. Built at the first
+// call, so at run time only (Section).
+const std::vector<CloudSection>& cloud_sections() {
+    static const std::vector<CloudSection> kClouds{
+        cloud_section(kSentinelSection, &Config::sentinel),
+        cloud_section(kLogAnalyticsSection, &Config::log_analytics),
+        cloud_section(kGraphSection, &Config::graph),
+        cloud_section(kSignl4Section, &Config::signl4),
+    };
+    return kClouds;
+}
+
+std::vector<std::string> section_names() {
+    std::vector<std::string> names{"box", "cloud"};
+    for (const auto& cloud : cloud_sections()) names.emplace_back(cloud.name);
+    names.insert(names.end(), {"mqtt", "fleet", "gpio", "outputs", "zones", "relay", "store", "control", "log"});
+    return names;
+}
+
 }  // namespace
 
 const std::vector<std::string>& output_roles() {
@@ -240,8 +276,7 @@ Config parse(const std::string& text, Problems& problems) {
         problems.add("", "the config must be a JSON object");
         return config;
     }
-    static const std::vector<std::string> kSections{"box", "cloud", "sentinel", "log_analytics", "graph", "signl4", "mqtt", "fleet", "gpio",
-                                                    "outputs", "zones", "relay", "store", "control", "log"};
+    static const std::vector<std::string> kSections = section_names();
     for (const cJSON* item = root->child; item != nullptr; item = item->next) {
         if (!detail::is_choice(kSections, item->string ? item->string : "")) {
             problems.add(item->string ? item->string : "", "unknown section; sections are " + detail::choices_text(kSections));
@@ -249,10 +284,7 @@ Config parse(const std::string& text, Problems& problems) {
     }
     read_named(root, "box", config.box, kBoxFields, problems);
     read_named(root, "cloud", config.cloud, kCloudFields, problems);
-    read_named(root, kSentinelSection, config.sentinel, problems);
-    read_named(root, kLogAnalyticsSection, config.log_analytics, problems);
-    read_named(root, kGraphSection, config.graph, problems);
-    read_named(root, kSignl4Section, config.signl4, problems);
+    for (const auto& cloud : cloud_sections()) cloud.read(root, config, problems);
     read_named(root, "mqtt", config.mqtt, kMqttFields, problems);
     read_named(root, "fleet", config.fleet, kFleetFields, problems);
     read_named(root, "gpio", config.gpio, kGpioFields, problems);
@@ -287,10 +319,7 @@ std::string reference_markdown() {
     out += "### cloud\n\nShared by every cloud source: identity, trust, timeouts, proxy, retries and request budgets "
            "(see [network.md](network.md)).\n\n";
     append_reference_table(out, "cloud", kCloudFields);
-    append_reference_section(out, kSentinelSection);
-    append_reference_section(out, kLogAnalyticsSection);
-    append_reference_section(out, kGraphSection);
-    append_reference_section(out, kSignl4Section);
+    for (const auto& cloud : cloud_sections()) cloud.reference(out);
     out += "### mqtt\n\n";
     append_reference_table(out, "mqtt", kMqttFields);
     out += "### fleet\n\nAn annunciator's poller and keys (`box.role` \"annunciator\"); on a poller that feeds "

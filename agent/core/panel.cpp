@@ -19,6 +19,16 @@ std::vector<std::string> Panel::keys_in_zone(const std::string& zone, bool unack
     return keys;
 }
 
+std::vector<ZoneCommand> Panel::commands_of_button(const std::string& role, bool long_press) const {
+    std::vector<ZoneCommand> asked;
+    for (const auto& zone : annunciator_.zones()) {
+        if (role == zone.button_ack) asked.push_back({long_press ? Command::kResolve : Command::kAcknowledge, zone.name});
+        if (role == zone.button_silence) asked.push_back({Command::kSilence, zone.name});
+        if (role == zone.button_lamp_test) asked.push_back({Command::kLampTest, zone.name});
+    }
+    return asked;
+}
+
 std::vector<AlarmChange> Panel::acknowledge(const std::vector<std::string>& keys) {
     std::vector<AlarmChange> changes;
     for (const auto& key : keys) {

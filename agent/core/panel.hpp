@@ -11,6 +11,7 @@
 #include "agent/core/alarm_book.hpp"
 #include "agent/core/announcements.hpp"
 #include "agent/core/annunciator.hpp"
+#include "agent/core/commands.hpp"
 #include "hal/pattern.hpp"
 
 namespace sirenbox::core {
@@ -21,6 +22,13 @@ struct PanelSettings {
     std::string fault_role;                 // lights while something needs a technician; empty: none
     std::chrono::seconds silence{0};        // how long a silence mutes the horns
     std::chrono::seconds lamp_test{0};      // how long a lamp test lights the lamps
+};
+
+/// A command a button asks of one zone.
+struct ZoneCommand {
+    Command command;
+    std::string zone;
+    bool operator==(const ZoneCommand&) const = default;
 };
 
 /// The operator's side of the wall, on top of the book and the annunciator: which alarms an action names, what
@@ -35,6 +43,10 @@ class Panel {
     /// those that wait for acknowledgement (an acknowledgement names no other).
     [[nodiscard]] std::vector<std::string> keys_for(const std::string& selector, bool unacked_only) const;
     [[nodiscard]] std::vector<std::string> keys_in_zone(const std::string& zone, bool unacked_only) const;
+
+    /// What a press of the button `role` asks, zone by zone: a zone's acknowledge button acknowledges its alarms
+    /// (a long press resolves them), its silence and lamp test buttons do those. Empty: no zone binds it.
+    [[nodiscard]] std::vector<ZoneCommand> commands_of_button(const std::string& role, bool long_press) const;
 
     /// Acknowledges `keys` (and the alarms correlated with them); returns what changed.
     std::vector<AlarmChange> acknowledge(const std::vector<std::string>& keys);

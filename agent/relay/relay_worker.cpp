@@ -42,9 +42,10 @@ bool RelayWorker::deliver(const OutboxEntry& entry) {
     if (result.is_ok()) {
         SB_LOG(kInfo, "relay") << to_string(entry.kind) << " of " << entry.alarm_key << " holds in " << entry.target;
         // The cloud's own time of the record, kept from the alarm's own source (a poll's listing and a raise are
-        // compared with it) and from SIGNL4 (its alert as the box's close left it, compared with what the SIGNL4
-        // poller lists later): each is only ever compared with times of the cloud that stamped it.
-        const bool keeps_time = source_of(entry.alarm_key) == entry.target || entry.target == "signl4";
+        // compared with it) and from a target whose records are polled back (SIGNL4: its alert as the box's close
+        // left it, compared with what the SIGNL4 poller lists later): each is only ever compared with times of the
+        // cloud that stamped it.
+        const bool keeps_time = source_of(entry.alarm_key) == entry.target || target->second->mirrors_polled_back();
         stored = store_.mark_done(entry.id, keeps_time ? target->second->cloud_changed() : std::nullopt);
     } else if (is_permanent(result)) {
         SB_LOG(kError, "relay") << to_string(entry.kind) << " of " << entry.alarm_key << " to " << entry.target

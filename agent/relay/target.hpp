@@ -28,8 +28,11 @@ class Target {
     /// After a deliver() that returned ok: when the record it wrote, or found already holding the change, was
     /// last changed in the cloud, by the cloud's own clock (an incident's lastModifiedTimeUtc as the PUT
     /// answered it); nullopt when this delivery did not learn it. The relay worker keeps it with the entry
-    /// when the target is the alarm's own source or SIGNL4 (OutboxEntry::cloud_changed).
+    /// when the target is the alarm's own source or mirrors_polled_back() (OutboxEntry::cloud_changed).
     [[nodiscard]] virtual std::optional<WallTime> cloud_changed() const { return std::nullopt; }
+    /// True when the target's records of other sources' alarms come back in its own source's polls (a pager's
+    /// alerts): their cloud_changed() is kept too, to be compared with what that poller lists later.
+    [[nodiscard]] virtual bool mirrors_polled_back() const { return false; }
 };
 
 /// The source an alarm key names: "sentinel" for "sentinel:73e0…".

@@ -6,13 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "agent/base/clock.hpp"
 #include "agent/core/alarm.hpp"
 #include "agent/store/outbox_entry.hpp"
 
 namespace sirenbox::relay {
 
-/// How one write-back target takes the box's actions: what its cloud's plug-in declares (agent/clouds) and the
-/// core loop reads to queue outbox entries (CoreLoop::entries_for, enqueue_raise). One per target name, in one map
+/// How one write-back target takes the box's actions: what its cloud's plug-in declares (agent/clouds), read by
+/// action_entries and page_entries below when the core loop queues outbox entries. One per target name, in one map
 /// (TargetRoutes); the relay worker delivers the entries through the target of the same name.
 struct TargetRoute {
     /// Why the target does not take an action ("sentinel.write_back_actions leaves out resolve"); empty when it
@@ -31,6 +32,26 @@ struct TargetRoute {
 
 /// Every write-back target by name ("sentinel", "graph", "signl4").
 using TargetRoutes = std::map<std::string, TargetRoute>;
+
+/// An action the box took on an alarm, as the outbox entries it makes need it.
+struct ActionRequest {
+    store::ActionKind kind = store::ActionKind::kAcknowledge;
+    std::string origin{};        // "button", "mqtt", "cli", or the mirror a change came from
+    std::string note{};          // "Acknowledged at NOC wall by button", or a comment
+    store::ActionOwner owner{};  // a zone's owner, for an acknowledgement
+    std::string skip_target{};   // never to this target (where the change came from); empty: none
+};
+
+/// The outbox entries an action on `alarm` makes: one per target that takes it (its own source's route, and every
+/// route that mirrors it), never `skip_target`. The reasons of the targets that leave it out (TargetRoute::left_out)
+/// go to `left_out`, for the log when no entry is made.
+std::vector<store::OutboxEntry> action_entries(const TargetRoutes& routes, const core::Alarm& alarm,
+                                               const ActionRequest& action, const Clock& clock,
+                                               std::vector<std::string>& left_out);
+
+/// The "raise" entries that page about the newly raised `alarm`: one per target that pages (TargetRoute::page) about
+/// another source's alarms; a source never pages about its own.
+std::vector<store::OutboxEntry> page_entries(const TargetRoutes& routes, const core::Alarm& alarm, const Clock& clock);
 
 /// Why `target` with the config's `<target>.write_back` and `write_back_actions` leaves out `kind`
 /// ("signl4.write_back is false", "graph.write_back_actions leaves out resolve"); empty when it takes it.

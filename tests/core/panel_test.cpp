@@ -190,5 +190,27 @@ TEST_F(PanelTest, AnAlarmIsPresentedWithItsZonesAndFirstOutMark) {
     EXPECT_FALSE(panel_.presented(*book_.find("sentinel:2")).first_out);
 }
 
+TEST(PanelButtonsTest, AButtonAsksOfEveryZoneThatNamesItAndALongPressResolves) {
+    Zone wall = zone("wall", "sentinel", "lamp_red", "siren");
+    wall.button_ack = "button_ack";
+    wall.button_silence = "button_silence";
+    Zone hall = zone("hall", "signl4", "lamp_hall", "horn_hall");
+    hall.button_ack = "button_ack";
+    hall.button_lamp_test = "button_hall";
+    AlarmBook book;
+    Annunciator annunciator({wall, hall}, Sequence{});
+    const Panel panel(book, annunciator, {});
+
+    using Asked = std::vector<ZoneCommand>;
+    EXPECT_EQ(panel.commands_of_button("button_ack", false),
+              (Asked{{Command::kAcknowledge, "wall"}, {Command::kAcknowledge, "hall"}}));
+    EXPECT_EQ(panel.commands_of_button("button_ack", true),
+              (Asked{{Command::kResolve, "wall"}, {Command::kResolve, "hall"}}));
+    EXPECT_EQ(panel.commands_of_button("button_silence", false), (Asked{{Command::kSilence, "wall"}}));
+    EXPECT_EQ(panel.commands_of_button("button_hall", true), (Asked{{Command::kLampTest, "hall"}}))
+        << "a long press of a lamp test button is a lamp test";
+    EXPECT_TRUE(panel.commands_of_button("button_spare", false).empty());
+}
+
 }  // namespace
 }  // namespace sirenbox::core

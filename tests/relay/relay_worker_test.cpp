@@ -26,9 +26,11 @@ public:
         return next;
     }
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed; }
+    [[nodiscard]] bool mirrors_polled_back() const override { return polled_back; }
     std::deque<Status> answers;  // a throttled one carries its Retry-After (Status::with_retry_after)
     std::vector<std::string> delivered;
     std::optional<WallTime> changed;  // what the cloud answered, as the target reports it
+    bool polled_back = false;         // as a pager's target declares (Signl4Target)
 };
 
 class RelayWorkerTest : public ::testing::Test {
@@ -84,6 +86,7 @@ TEST_F(RelayWorkerTest, TheCloudsTimeIsKeptFromTheAlarmsOwnSourceAndFromSignl4) 
     auto s4 = std::make_unique<ScriptedTarget>();
     auto gr = std::make_unique<ScriptedTarget>();
     s4->changed = clock_.wall_now() + std::chrono::hours(1);
+    s4->polled_back = true;
     gr->changed = clock_.wall_now() + std::chrono::hours(2);
     const WallTime signl4_closed = *s4->changed;
     worker_->add_target("signl4", std::move(s4));

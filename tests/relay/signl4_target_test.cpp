@@ -205,6 +205,7 @@ TEST_F(Signl4ActionTest, ResolveClosesWithUserIdAndSkipsAClosedAlert) {
     EXPECT_EQ(requests[3].method, "GET");
     EXPECT_EQ(requests[3].url, "https://s4.example/api/alerts/a-1");
     EXPECT_EQ(target.cloud_changed(), *parse_iso8601("2026-11-22T08:01:00Z"));
+    EXPECT_TRUE(target.mirrors_polled_back()) << "the relay worker keeps that time for the SIGNL4 poller";
 
     transport.push(200, kListWithAlert);
     transport.push(200, alert_json(4));

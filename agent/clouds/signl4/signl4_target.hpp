@@ -80,6 +80,8 @@ class Signl4Target final : public Target {
     Status deliver(const OutboxEntry& entry) override;
     /// A `signl4:` alarm's alert as its close left it (read again after the close) or found it closed already.
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
+    /// The SIGNL4 poller lists the alerts this target writes.
+    [[nodiscard]] bool mirrors_polled_back() const override { return true; }
 
   private:
     Status raise(const OutboxEntry& entry);

@@ -1,0 +1,87 @@
+// Which targets an action or a page goes to, from the routes the clouds declare: the alarm's own source, the
+// targets that mirror it, those that leave the action out, and the one a change came from.
+#include <gtest/gtest.h>
+
+#include "agent/relay/target_route.hpp"
+
+namespace sirenbox::relay {
+namespace {
+
+using store::ActionKind;
+
+core::Alarm alarm(const std::string& source, const std::string& id) {
+    core::Alarm a;
+    a.source = source;
+    a.id = id;
+    a.title = "Incident " + id;
+    return a;
+}
+
+// "sentinel" takes actions on its own alarms; "pager" mirrors every alarm of another source and pages about them;
+// "graph" takes its own but leaves resolve out.
+TargetRoutes routes() {
+    TargetRoutes r;
+    r["sentinel"].own = [](ActionKind kind, const std::string& note, const store::ActionOwner& owner) {
+        return std::string(store::to_string(kind)) + "|" + note + "|" + owner.upn;
+    };
+    r["pager"].mirror = [](const core::Alarm& a, ActionKind kind, const std::string& note) -> std::optional<std::string> {
+        if (a.source == "pager") return std::nullopt;
+        return "mirror " + std::string(store::to_string(kind)) + " " + a.key() + " " + note;
+    };
+    r["pager"].page = [](const core::Alarm& a) { return "page " + a.key(); };
+    r["graph"].own = [](ActionKind, const std::string& note, const store::ActionOwner&) { return note; };
+    r["graph"].left_out = [](ActionKind kind) {
+        return write_back_left_out("graph", true, {"acknowledge", "comment"}, kind);
+    };
+    return r;
+}
+
+TEST(TargetRouteTest, AnActionGoesToTheAlarmsOwnSourceAndEveryTargetThatMirrorsIt) {
+    FakeClock clock;
+    std::vector<std::string> left_out;
+    const ActionRequest ack{.kind = ActionKind::kAcknowledge, .origin = "button", .note = "Acknowledged at wall",
+                            .owner = {"noc@example.com", ""}};
+    auto entries = action_entries(routes(), alarm("sentinel", "1"), ack, clock, left_out);
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_EQ(entries[0].target, "sentinel") << "its own source first";
+    EXPECT_EQ(entries[0].payload, "acknowledge|Acknowledged at wall|noc@example.com");
+    EXPECT_EQ(entries[0].alarm_key, "sentinel:1");
+    EXPECT_EQ(entries[0].origin, "button");
+    EXPECT_EQ(entries[0].created, clock.wall_now());
+    EXPECT_EQ(entries[0].next_attempt, clock.now());
+    EXPECT_EQ(entries[1].target, "pager");
+    EXPECT_EQ(entries[1].payload, "mirror acknowledge sentinel:1 Acknowledged at wall");
+    EXPECT_TRUE(left_out.empty());
+}
+
+TEST(TargetRouteTest, ATargetThatLeavesTheActionOutSaysWhyAndTheOneItCameFromGetsNothing) {
+    FakeClock clock;
+    std::vector<std::string> left_out;
+    const ActionRequest resolve{.kind = ActionKind::kResolve, .origin = "pager", .note = "Closed in pager",
+                                .skip_target = "pager"};
+    EXPECT_TRUE(action_entries(routes(), alarm("graph", "7"), resolve, clock, left_out).empty());
+    EXPECT_EQ(left_out, std::vector<std::string>{"graph.write_back_actions leaves out resolve"});
+
+    left_out.clear();
+    auto entries = action_entries(routes(), alarm("other", "3"), {.kind = ActionKind::kComment, .note = "hi"}, clock,
+                                  left_out);
+    ASSERT_EQ(entries.size(), 1u) << "a source without a route of its own: only the mirror";
+    EXPECT_EQ(entries[0].target, "pager");
+}
+
+TEST(TargetRouteTest, APageGoesToEveryTargetThatPagesAboutAnotherSourcesAlarm) {
+    FakeClock clock;
+    core::Alarm raised = alarm("sentinel", "1");
+    raised.updated = clock.wall_now() - std::chrono::minutes(2);
+    auto pages = page_entries(routes(), raised, clock);
+    ASSERT_EQ(pages.size(), 1u);
+    EXPECT_EQ(pages[0].target, "pager");
+    EXPECT_EQ(pages[0].kind, ActionKind::kRaise);
+    EXPECT_EQ(pages[0].origin, "cloud");
+    EXPECT_EQ(pages[0].payload, "page sentinel:1");
+    EXPECT_EQ(pages[0].cloud_changed, raised.updated) << "the listing that raised it, by its source's clock";
+    EXPECT_TRUE(page_entries(routes(), alarm("pager", "2"), clock).empty()) << "never about its own alarms";
+}
+
+}  // namespace
+}  // namespace sirenbox::relay
