@@ -6,7 +6,7 @@
 
 #include "agent/app/core_loop.hpp"
 #include "agent/base/log.hpp"
-#include "agent/base/time_format.hpp"
+#include "agent/core/outbox_memory.hpp"
 #include "agent/store/store.hpp"
 
 namespace sirenbox::app {
@@ -115,63 +115,54 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
     return queued;
 }
 
-bool CoreLoop::outbox_holds_back(const core::CloudSnapshot& snapshot) {
-    const std::string key = snapshot.alarm.key();
-    // Each question is one index search by alarm key (docs/operations.md, "How long the outbox remembers").
-    // One the store cannot answer counts as "no": the alarm shows, which is the safe side.
-    auto unanswered = [](const Status& status) { SB_LOG(kError, "core") << status.message(); };
-    // An alarm resolved here whose resolve still waits in the outbox must not come back from a poll that
-    // still shows it open.
-    auto pending = deps_.store.has_pending(key);
-    if (!pending.is_ok()) unanswered(pending.status());
-    if (pending.is_ok() && *pending) return true;
-    // A poll sent before that resolve landed, answered after (the relay marked it done meanwhile, or a restart
-    // delivered it while the first poll was on its way): a record changed no later than the close the source
-    // answered the resolve with predates that close, so it is no reason to raise (and page) the alarm again;
-    // a reopening is a change the source stamps after its close. Both times are the source's own, so neither
-    // the box's clock nor the box's own earlier writes (an acknowledgement landing after the press, the pick-up
-    // label) can tip it. A resolve delivered without the source's answer (to another target only, or by an
-    // older build) is judged by when it was made, as before.
-    auto closed = deps_.store.newest_close(key, snapshot.alarm.source);
-    if (!closed.is_ok()) unanswered(closed.status());
-    if (closed.is_ok()) {
-        const WallTime listed = snapshot.alarm.updated;
-        const bool before_close = closed->in_source && listed <= *closed->in_source;
-        if (before_close) {
-            // Rare (a poll crossing the close), so it is told: the source shows the close at its next poll.
-            SB_LOG(kInfo, "core") << key << ": listed open as changed at " << format_iso8601(listed, true)
-                                  << ", before the box's resolve closed it at "
-                                  << format_iso8601(*closed->in_source, true)
-                                  << " (the source's clock); not raised again";
-            return true;
-        }
-        if (closed->made && listed <= *closed->made) return true;
+namespace {
+
+// The outbox's memory as the core's rules ask it, from the core loop's store. Each question is one index search by
+// alarm key (docs/operations.md, "How long the outbox remembers"); one the store cannot answer is logged and
+// answered "nothing remembered": the alarm shows, which is the safe side.
+class StoreOutboxMemory final : public core::OutboxMemory {
+  public:
+    explicit StoreOutboxMemory(store::Store& store) : store_(store) {}
+
+    bool action_pending(const std::string& alarm_key) override {
+        auto pending = store_.has_pending(alarm_key);
+        return answered(pending) && *pending;
     }
-    // Closed in SIGNL4 (a mirror) after its acknowledgement there was passed on: the source showing the incident
-    // acknowledged, as the box itself set it, is no news (only a reopening raises it again).
-    if (snapshot.cloud_state != core::AlarmState::kAcked) return false;
-    for (const auto& [mirror, route] : deps_.source_routes) {
+    Close newest_close(const std::string& alarm_key, const std::string& source) override {
+        auto closed = store_.newest_close(alarm_key, source);
+        if (!answered(closed)) return {};
+        return {closed->in_source, closed->made};
+    }
+    bool acknowledgement_passed_on(const std::string& alarm_key, const std::string& mirror) override {
         auto passed_on =
-            deps_.store.newest_entry({.alarm_key = key, .kind = store::ActionKind::kAcknowledge, .origin = mirror});
-        if (!passed_on.is_ok()) unanswered(passed_on.status());
-        if (passed_on.is_ok() && passed_on->has_value()) return true;
+            store_.newest_entry({.alarm_key = alarm_key, .kind = store::ActionKind::kAcknowledge, .origin = mirror});
+        return answered(passed_on) && passed_on->has_value();
     }
-    return false;
+
+  private:
+    template <typename T>
+    static bool answered(const Result<T>& result) {
+        if (!result.is_ok()) SB_LOG(kError, "core") << result.status().message();
+        return result.is_ok();
+    }
+
+    store::Store& store_;
+};
+
+}  // namespace
+
+bool CoreLoop::outbox_holds_back(const core::CloudSnapshot& snapshot) {
+    std::vector<std::string> mirrors;
+    for (const auto& [mirror, route] : deps_.source_routes) mirrors.push_back(mirror);
+    StoreOutboxMemory outbox(deps_.store);
+    const auto hold = core::held_back_by_outbox(snapshot, outbox, mirrors);
+    if (!hold.told.empty()) SB_LOG(kInfo, "core") << hold.told;
+    return hold.held;
 }
 
-// An item that mirrors an alarm (a SIGNL4 alert) of an earlier occurrence of it, as the box's own close left it,
-// listed again (the poller's overlap) after the incident was reopened and paged anew: it says nothing about the
-// alarm now on the wall, which it would otherwise resolve. Both times are the mirror's own: the close as the
-// mirror answered the relay (its target has the source's name), and the item's last change; a closure or
-// acknowledgement made there afterwards is stamped later.
 bool CoreLoop::echoes_own_close(const core::CloudSnapshot& snapshot) {
-    if (snapshot.mirrors.empty() || book_.find(snapshot.mirrors) == nullptr) return false;
-    auto closed = deps_.store.newest_close(snapshot.mirrors, snapshot.alarm.source);
-    if (!closed.is_ok()) {
-        SB_LOG(kError, "core") << closed.status().message();
-        return false;
-    }
-    if (!closed->in_source || snapshot.alarm.updated > *closed->in_source) return false;
+    StoreOutboxMemory outbox(deps_.store);
+    if (!core::echoes_own_close(snapshot, book_, outbox)) return false;
     constexpr std::size_t kMaxEchoesTold = 256;
     if (echoes_told_.size() >= kMaxEchoesTold) echoes_told_.clear();
     if (echoes_told_.insert(snapshot.alarm.key()).second) {
@@ -193,20 +184,13 @@ bool CoreLoop::pass_on_from_mirror(const std::string& mirror, const core::Alarm&
                                    WallTime changed_in_mirror) {
     auto route = deps_.source_routes.find(mirror);
     if (route == deps_.source_routes.end()) return false;
-    const auto& passes = route->second.passes_on;
-    if (!passes) return false;
-    std::optional<store::ActionKind> kind;
-    if (alarm.state == core::AlarmState::kResolved && passes(core::AlarmState::kResolved)) {
-        kind = store::ActionKind::kResolve;
-    } else if (was == core::AlarmState::kUnacked && alarm.state != core::AlarmState::kUnacked &&
-               passes(core::AlarmState::kAcked)) {
-        kind = store::ActionKind::kAcknowledge;  // a closure too: whoever closed it took it
-    }
-    if (!kind) return false;
+    const auto passed = route->second.passed_on(was, alarm.state);
+    if (!passed) return false;
+    const auto kind = *passed == core::AlarmState::kResolved ? store::ActionKind::kResolve : store::ActionKind::kAcknowledge;
     const std::string note = std::string(alarm.state == core::AlarmState::kResolved ? "Closed" : "Acknowledged") +
                              " in " + route->second.title + " (via " + deps_.config.box.name + ")";
     // Never back to the mirror, where it came from.
-    auto entries = entries_for(alarm, {.kind = *kind, .origin = mirror, .note = note, .skip_target = mirror});
+    auto entries = entries_for(alarm, {.kind = kind, .origin = mirror, .note = note, .skip_target = mirror});
     // A crash after these were stored but before the alarm was brings the same change again with the next poll;
     // an entry made since that change already carries it.
     // And when the box itself acknowledged or resolved the alarm towards that target (a crash before the
@@ -220,7 +204,7 @@ bool CoreLoop::pass_on_from_mirror(const std::string& mirror, const core::Alarm&
     if (entries.empty()) return false;
     std::string targets;
     for (const auto& entry : entries) targets += (targets.empty() ? "" : ", ") + entry.target;
-    SB_LOG(kInfo, "core") << alarm.key() << ": " << note << "; passing it on as " << store::to_string(*kind) << " to "
+    SB_LOG(kInfo, "core") << alarm.key() << ": " << note << "; passing it on as " << store::to_string(kind) << " to "
                           << targets;
     return commit_entries(std::move(entries), alarm.key() + ": " + note);
 }

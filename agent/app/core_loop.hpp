@@ -210,8 +210,10 @@ class CoreLoop {
     /// "outputs": every wired output, on or not; "patterns": what each shows ("off", "fast_flash", ...).
     void add_outputs(cJSON* body) const;
 
-    /// Whether the outbox says a poll showing `snapshot` open must not raise its alarm again (apply_snapshot).
+    /// Whether the outbox says a poll showing `snapshot` open must not raise its alarm again
+    /// (core::held_back_by_outbox, asked of the store).
     bool outbox_holds_back(const core::CloudSnapshot& snapshot);
+    /// core::echoes_own_close, asked of the store; told in the log once per item.
     bool echoes_own_close(const core::CloudSnapshot& snapshot);
     /// `listed` with `mirrors` set to the alarm the box paged it for, when its source's SourceRoute::alarm_of_page
     /// knows its page_id (SIGNL4's eventId the relay recorded: one primary-key search). Such an item never raises.

@@ -25,6 +25,19 @@ struct SourceRoute {
     /// nullopt when the box paged none. Null: the source's items are never the box's pages. Runs on the core
     /// loop's thread.
     std::function<Result<std::optional<std::string>>(const std::string& page_id)> alarm_of_page;
+
+    /// What a change made in the source to an item that mirrors an alarm passes on, when it moved the alarm from
+    /// `was` to `now`: kResolved (closed there), kAcked (acknowledged there, or closed there while unacknowledged:
+    /// whoever closed it took it), as passes_on allows; nullopt: nothing.
+    [[nodiscard]] std::optional<core::AlarmState> passed_on(core::AlarmState was, core::AlarmState now) const {
+        if (!passes_on) return std::nullopt;
+        if (now == core::AlarmState::kResolved && passes_on(core::AlarmState::kResolved)) return now;
+        if (was == core::AlarmState::kUnacked && now != core::AlarmState::kUnacked &&
+            passes_on(core::AlarmState::kAcked)) {
+            return core::AlarmState::kAcked;
+        }
+        return std::nullopt;
+    }
 };
 
 /// Every source that declares one, by name.

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/core/annunciator.hpp"
+#include "tests/support/listed.hpp"
 
 namespace sirenbox::core {
 namespace {
@@ -21,14 +22,7 @@ Zone main_zone() {
 }
 
 CloudSnapshot incident(const std::string& id, AlarmState state, Severity severity = Severity::kHigh) {
-    CloudSnapshot s;
-    s.alarm.source = "sentinel";
-    s.alarm.id = id;
-    s.alarm.title = "Incident " + id;
-    s.alarm.severity = severity;
-    s.cloud_state = state;
-    s.may_raise = true;
-    return s;
+    return testing::listed("sentinel", id, state, severity);
 }
 
 class AnnunciatorTest : public ::testing::Test {

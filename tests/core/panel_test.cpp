@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/core/panel.hpp"
+#include "tests/support/listed.hpp"
 
 namespace sirenbox::core {
 namespace {
@@ -24,14 +25,7 @@ Zone zone(const std::string& name, const std::string& source, const std::string&
 
 CloudSnapshot incident(const std::string& source, const std::string& id, AlarmState state,
                        Severity severity = Severity::kHigh) {
-    CloudSnapshot s;
-    s.alarm.source = source;
-    s.alarm.id = id;
-    s.alarm.title = "Incident " + id;
-    s.alarm.severity = severity;
-    s.cloud_state = state;
-    s.may_raise = true;
-    return s;
+    return testing::listed(source, id, state, severity);
 }
 
 class PanelTest : public ::testing::Test {
