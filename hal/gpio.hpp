@@ -18,11 +18,16 @@ namespace sirenbox::hal {
 /// kInvalidArgument for a spec that names nothing; messages name the line.
 /// Ownership: the lines returned must be destroyed before the Gpio.
 /// Thread-safety: requests from one thread; see each backend for more.
+class SimGpio;
+
 class Gpio {
   public:
     virtual ~Gpio() = default;
     virtual Result<std::unique_ptr<OutputLine>> request_output(const std::string& role, const LineSpec& spec) = 0;
     virtual Result<std::unique_ptr<InputLine>> request_input(const std::string& role, const LineSpec& spec) = 0;
+    /// The backend's emulator controls (its lines' views, injected edges, simulated presses) when it is an emulator,
+    /// as Zephyr's emulated drivers expose theirs from the backend; null on real hardware.
+    [[nodiscard]] virtual SimGpio* emulator() { return nullptr; }
 };
 
 /// Makes the backend named `backend` ("sim" or "gpiod"); `clock` must outlive it.

@@ -41,6 +41,12 @@ class PressDetector {
         std::chrono::milliseconds debounce{30};
         std::chrono::milliseconds long_press{2000};
         std::chrono::milliseconds stuck_after{30000};
+
+        /// How long a hand holds the button for this detector to see a short press (three debounce times) or a
+        /// long one (200 ms past long_press): what a simulated press holds (SimGpio::press).
+        [[nodiscard]] std::chrono::milliseconds hold_for(bool long_hold) const {
+            return long_hold ? long_press + std::chrono::milliseconds(200) : debounce * 3;
+        }
     };
 
     /// Defaults (30 ms, 2 s, 30 s).

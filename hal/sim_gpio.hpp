@@ -48,6 +48,7 @@ class SimGpio final : public Gpio {
 
     Result<std::unique_ptr<OutputLine>> request_output(const std::string& role, const LineSpec& spec) override;
     Result<std::unique_ptr<InputLine>> request_input(const std::string& role, const LineSpec& spec) override;
+    [[nodiscard]] SimGpio* emulator() override { return this; }
 
     /// Every line ever requested, sorted by name.
     [[nodiscard]] std::vector<LineView> snapshot() const;

@@ -6,6 +6,7 @@
 #include "agent/app/daemon_builders.hpp"
 #include "agent/base/log.hpp"
 #include "hal/board_profile.hpp"
+#include "hal/sim_gpio.hpp"
 
 namespace sirenbox::app {
 namespace {
@@ -38,18 +39,20 @@ Result<std::map<std::string, hal::LineSpec>> wiring_for(const config::GpioConfig
     return wiring;
 }
 
+hal::PressDetector::Config press_config(const config::GpioConfig& gpio) {
+    hal::PressDetector::Config press;
+    press.debounce = std::chrono::milliseconds(gpio.debounce_ms);
+    press.long_press = std::chrono::milliseconds(gpio.long_press_ms);
+    press.stuck_after = std::chrono::seconds(gpio.stuck_after_s);
+    return press;
+}
+
 }  // namespace
 
 Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>& inputs) {
-    if (p.config.gpio.backend == "sim") {
-        auto sim = std::make_unique<hal::SimGpio>(SystemClock::instance());
-        p.sim = sim.get();
-        p.gpio = std::move(sim);
-    } else {
-        auto gpio = hal::make_gpio(p.config.gpio.backend, SystemClock::instance());
-        if (!gpio.is_ok()) return gpio.status();
-        p.gpio = std::move(*gpio);
-    }
+    auto gpio = hal::make_gpio(p.config.gpio.backend, SystemClock::instance());
+    if (!gpio.is_ok()) return gpio.status();
+    p.gpio = std::move(*gpio);
     auto wiring = wiring_for(p.config.gpio);
     if (!wiring.is_ok()) return wiring.status();
     // The board's outputs and the custom ones the config wires (a zone's own lamp or horn).
@@ -85,12 +88,13 @@ Status build_board(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>>&
 }
 
 std::string handle_board_command(DaemonParts& p, const std::string& cmd, const cJSON* request) {
-    if (p.sim == nullptr)
+    hal::SimGpio* sim = p.gpio ? p.gpio->emulator() : nullptr;
+    if (sim == nullptr)
         return control_error(cmd + " needs the sim GPIO backend (gpio.backend is \"" + p.config.gpio.backend + "\")");
     if (cmd == "gpio") {
         const auto patterns = p.patterns ? p.patterns->patterns() : std::map<std::string, hal::Pattern>{};
         auto lines = json::array();
-        for (const auto& view : p.sim->snapshot()) {
+        for (const auto& view : sim->snapshot()) {
             auto item = json::object();
             json::add(item.get(), "role", view.role);
             json::add(item.get(), "name", view.name);
@@ -102,7 +106,7 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
                           hal::to_string(shown == patterns.end() ? hal::Pattern::kOff : shown->second));
                 // When the line last changed, on the monotonic clock every process shares: tests measure
                 // how soon a press acted without counting their own process start-ups.
-                auto history = p.sim->history(view.role);
+                auto history = sim->history(view.role);
                 if (history.is_ok() && !history->empty())
                     json::add(item.get(), "changed_at_ms", steady_ms(history->back().at));
             }
@@ -117,10 +121,8 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
     const std::string role = button.rfind("button_", 0) == 0 ? button : "button_" + button;
     const bool long_press = json::get_bool(request, "long").value_or(false);
     // A real press: contact, held, released; the hold spans debounce (and long press when asked).
-    const auto hold = long_press
-                          ? std::chrono::milliseconds(p.config.gpio.long_press_ms) + std::chrono::milliseconds(200)
-                          : std::chrono::milliseconds(p.config.gpio.debounce_ms) * 3;
-    auto pressed = p.sim->press(role, std::chrono::duration_cast<std::chrono::milliseconds>(hold));
+    const auto hold = press_config(p.config.gpio).hold_for(long_press);
+    auto pressed = sim->press(role, hold);
     if (!pressed.is_ok()) return control_error(pressed.status().message());
     auto body = json::object();
     json::add(body.get(), "pressed", role);
@@ -131,11 +133,7 @@ std::string handle_board_command(DaemonParts& p, const std::string& cmd, const c
 }
 
 Status build_buttons(DaemonParts& p, std::vector<std::unique_ptr<hal::InputLine>> inputs) {
-    hal::PressDetector::Config press;
-    press.debounce = std::chrono::milliseconds(p.config.gpio.debounce_ms);
-    press.long_press = std::chrono::milliseconds(p.config.gpio.long_press_ms);
-    press.stuck_after = std::chrono::seconds(p.config.gpio.stuck_after_s);
-    auto detector = hal::PressDetector::create(press);
+    auto detector = hal::PressDetector::create(press_config(p.config.gpio));
     if (!detector.is_ok()) return detector.status().with_context("gpio");
     if (inputs.empty()) return Status::ok();
     DaemonParts* self = &p;

@@ -23,7 +23,6 @@
 #include "hal/button_reader.hpp"
 #include "hal/gpio.hpp"
 #include "hal/pattern_driver.hpp"
-#include "hal/sim_gpio.hpp"
 #include "mqtt/alarm_publisher.hpp"
 #include "mqtt/announcer.hpp"
 #include "mqtt/command.hpp"
@@ -37,7 +36,6 @@ namespace sirenbox::app {
 struct DaemonParts {
     config::Config config;
     std::unique_ptr<hal::Gpio> gpio;
-    hal::SimGpio* sim = nullptr;                   // the same object as gpio when the backend is "sim"
     std::unique_ptr<hal::PatternDriver> patterns;  // owns the output lines; its thread flashes them
     std::unique_ptr<store::Store> core_store;
     std::unique_ptr<store::DiskReserve> reserve;  // room freed for the core's writes when the disk fills

@@ -36,6 +36,28 @@ class HalPressDetector : public ::testing::Test {
     std::vector<Press> presses_;
 };
 
+// A simulated press holds the button as long as hold_for says; the detector with the same config sees what was asked.
+TEST(HalPressHold, AHoldOfHoldForIsSeenAsTheShortOrLongPressItWasMeantToBe) {
+    const PressDetector::Config config{milliseconds(50), milliseconds(1500), seconds(30)};
+    for (const bool long_hold : {false, true}) {
+        auto detector = PressDetector::create(config);
+        ASSERT_TRUE(detector.is_ok());
+        std::vector<Press> seen = detector->feed(Edge{true, kT0});
+        const SteadyTime release = kT0 + config.hold_for(long_hold);
+        for (auto d = detector->next_deadline(); d && *d <= release; d = detector->next_deadline()) {
+            auto more = detector->poll(*d);
+            seen.insert(seen.end(), more.begin(), more.end());
+            if (more.empty() && detector->next_deadline() == d) break;
+        }
+        auto more = detector->feed(Edge{false, release});
+        seen.insert(seen.end(), more.begin(), more.end());
+        more = detector->poll(release + config.debounce);
+        seen.insert(seen.end(), more.begin(), more.end());
+        ASSERT_EQ(seen.size(), 1u) << (long_hold ? "long" : "short");
+        EXPECT_EQ(seen[0].kind, long_hold ? Press::kLong : Press::kShort);
+    }
+}
+
 TEST_F(HalPressDetector, CleanShortPressIsReportedAtTheRelease) {
     edge(true, 0);
     edge(false, 300);

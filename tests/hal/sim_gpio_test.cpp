@@ -208,5 +208,16 @@ TEST(HalMakeGpio, KnowsSimAndGpiodOnly) {
     EXPECT_NE(bad.status().message().find("wiringpi"), std::string::npos);
 }
 
+TEST(HalMakeGpio, OnlyTheSimBackendOffersEmulatorControls) {
+    FakeClock clock;
+    auto sim = make_gpio("sim", clock);
+    ASSERT_TRUE(sim.is_ok());
+    ASSERT_NE((*sim)->emulator(), nullptr);
+    EXPECT_EQ(static_cast<Gpio*>((*sim)->emulator()), sim->get()) << "the backend itself";
+    auto gpiod = make_gpio("gpiod", clock);
+    ASSERT_TRUE(gpiod.is_ok());
+    EXPECT_EQ((*gpiod)->emulator(), nullptr) << "real hardware: no simulated presses";
+}
+
 }  // namespace
 }  // namespace sirenbox::hal
