@@ -29,7 +29,8 @@ std::string CoreLoop::note_for(store::ActionKind kind, const std::string& zone, 
     return text;
 }
 
-std::vector<store::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm, const relay::ActionRequest& action) const {
+std::vector<store::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm,
+                                                      const relay::ActionRequest& action) const {
     std::vector<std::string> left_out;
     auto entries = relay::action_entries(deps_.targets, alarm, action, deps_.clock, left_out);
     if (entries.empty()) {

@@ -186,7 +186,8 @@ bool CoreLoop::pass_on_from_mirror(const std::string& mirror, const core::Alarm&
     if (route == deps_.source_routes.end()) return false;
     const auto passed = route->second.passed_on(was, alarm.state);
     if (!passed) return false;
-    const auto kind = *passed == core::AlarmState::kResolved ? store::ActionKind::kResolve : store::ActionKind::kAcknowledge;
+    const auto kind =
+        *passed == core::AlarmState::kResolved ? store::ActionKind::kResolve : store::ActionKind::kAcknowledge;
     const std::string note = std::string(alarm.state == core::AlarmState::kResolved ? "Closed" : "Acknowledged") +
                              " in " + route->second.title + " (via " + deps_.config.box.name + ")";
     // Never back to the mirror, where it came from.

@@ -41,7 +41,8 @@ struct HoldBack {
 /// box's delivered resolve closed it (both times the source's own, so neither clock nor the box's own later writes
 /// can tip it; a resolve without the source's time is judged by when it was made); not when the source shows it
 /// acknowledged as an acknowledgement passed on from one of `mirrors` set it (only a reopening raises it again).
-HoldBack held_back_by_outbox(const CloudSnapshot& snapshot, OutboxMemory& outbox, const std::vector<std::string>& mirrors);
+HoldBack held_back_by_outbox(const CloudSnapshot& snapshot, OutboxMemory& outbox,
+                             const std::vector<std::string>& mirrors);
 
 /// An item that mirrors an alarm on the wall (a SIGNL4 alert), listed again as the box's own close of an earlier
 /// raise of that alarm left it (changed no later than that close, by the mirror's clock): it says nothing about the

@@ -22,7 +22,8 @@ std::vector<std::string> Panel::keys_in_zone(const std::string& zone, bool unack
 std::vector<ZoneCommand> Panel::commands_of_button(const std::string& role, bool long_press) const {
     std::vector<ZoneCommand> asked;
     for (const auto& zone : annunciator_.zones()) {
-        if (role == zone.button_ack) asked.push_back({long_press ? Command::kResolve : Command::kAcknowledge, zone.name});
+        if (role == zone.button_ack)
+            asked.push_back({long_press ? Command::kResolve : Command::kAcknowledge, zone.name});
         if (role == zone.button_silence) asked.push_back({Command::kSilence, zone.name});
         if (role == zone.button_lamp_test) asked.push_back({Command::kLampTest, zone.name});
     }
@@ -91,10 +92,11 @@ std::vector<std::string> Panel::silences_due(SteadyTime now) const {
 void Panel::lamp_test(const std::string& zone, SteadyTime now) {
     const auto& zones = annunciator_.zones();
     for (const auto& role : settings_.output_roles) {
-        if (is_horn(role)) continue;
-        const bool in_zone = zone.empty() || role == settings_.fault_role ||
-                             std::any_of(zones.begin(), zones.end(),
-                                         [&](const Zone& z) { return z.name == zone && z.drives(role); });
+        if (is_horn(role)) continue;  // a lamp test sounds no horn
+        // The fault lamp serves every zone.
+        const bool in_zone =
+            zone.empty() || role == settings_.fault_role ||
+            std::any_of(zones.begin(), zones.end(), [&](const Zone& z) { return z.name == zone && z.drives(role); });
         if (in_zone) lamp_test_roles_.insert(role);
     }
     lamp_test_until_ = now + settings_.lamp_test;

@@ -31,8 +31,9 @@ CloudSnapshot incident(const std::string& source, const std::string& id, AlarmSt
 class PanelTest : public ::testing::Test {
   protected:
     PanelTest()
-        : annunciator_({zone("wall", "sentinel", "lamp_red", "siren"), zone("hall", "signl4", "lamp_hall", "horn_hall")},
-                       Sequence{}),
+        : annunciator_(
+              {zone("wall", "sentinel", "lamp_red", "siren"), zone("hall", "signl4", "lamp_hall", "horn_hall")},
+              Sequence{}),
           panel_(book_, annunciator_,
                  {{"lamp_red", "siren", "lamp_red_green", "lamp_hall", "horn_hall", "lamp_hall_green", "lamp_fault"},
                   "lamp_fault",

@@ -24,7 +24,8 @@ TargetRoutes routes() {
     r["sentinel"].own = [](ActionKind kind, const std::string& note, const store::ActionOwner& owner) {
         return std::string(store::to_string(kind)) + "|" + note + "|" + owner.upn;
     };
-    r["pager"].mirror = [](const core::Alarm& a, ActionKind kind, const std::string& note) -> std::optional<std::string> {
+    r["pager"].mirror = [](const core::Alarm& a, ActionKind kind,
+                           const std::string& note) -> std::optional<std::string> {
         if (a.source == "pager") return std::nullopt;
         return "mirror " + std::string(store::to_string(kind)) + " " + a.key() + " " + note;
     };
@@ -39,7 +40,9 @@ TargetRoutes routes() {
 TEST(TargetRouteTest, AnActionGoesToTheAlarmsOwnSourceAndEveryTargetThatMirrorsIt) {
     FakeClock clock;
     std::vector<std::string> left_out;
-    const ActionRequest ack{.kind = ActionKind::kAcknowledge, .origin = "button", .note = "Acknowledged at wall",
+    const ActionRequest ack{.kind = ActionKind::kAcknowledge,
+                            .origin = "button",
+                            .note = "Acknowledged at wall",
                             .owner = {"noc@example.com", ""}};
     auto entries = action_entries(routes(), alarm("sentinel", "1"), ack, clock, left_out);
     ASSERT_EQ(entries.size(), 2u);
@@ -57,14 +60,14 @@ TEST(TargetRouteTest, AnActionGoesToTheAlarmsOwnSourceAndEveryTargetThatMirrorsI
 TEST(TargetRouteTest, ATargetThatLeavesTheActionOutSaysWhyAndTheOneItCameFromGetsNothing) {
     FakeClock clock;
     std::vector<std::string> left_out;
-    const ActionRequest resolve{.kind = ActionKind::kResolve, .origin = "pager", .note = "Closed in pager",
-                                .skip_target = "pager"};
+    const ActionRequest resolve{
+        .kind = ActionKind::kResolve, .origin = "pager", .note = "Closed in pager", .skip_target = "pager"};
     EXPECT_TRUE(action_entries(routes(), alarm("graph", "7"), resolve, clock, left_out).empty());
     EXPECT_EQ(left_out, std::vector<std::string>{"graph.write_back_actions leaves out resolve"});
 
     left_out.clear();
-    auto entries = action_entries(routes(), alarm("other", "3"), {.kind = ActionKind::kComment, .note = "hi"}, clock,
-                                  left_out);
+    auto entries =
+        action_entries(routes(), alarm("other", "3"), {.kind = ActionKind::kComment, .note = "hi"}, clock, left_out);
     ASSERT_EQ(entries.size(), 1u) << "a source without a route of its own: only the mirror";
     EXPECT_EQ(entries[0].target, "pager");
 }
