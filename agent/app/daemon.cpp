@@ -81,7 +81,7 @@ int Daemon::run() {
     p.core->run();
 
     p.poll_stop.request_stop();
-    if (p.sleeper) p.sleeper->stop();  // no thread waits out a Retry-After during shutdown
+    if (p.network) p.network->stop_waiting();  // no thread waits out a Retry-After during shutdown
     if (p.relay) p.relay->stop();
     if (p.buttons) p.buttons->stop();
     p.control->stop();

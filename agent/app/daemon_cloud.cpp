@@ -36,41 +36,31 @@ Result<net::ProxySettings> proxy_settings(const config::CloudConfig& c) {
 
 // HttpClient with proxy, pins and caps from the config; retries, budget and clock-skew check on top.
 Status build_transport(DaemonParts& p) {
-    if (p.transport) return Status::ok();
+    if (p.network) return Status::ok();
     const auto& c = p.config.cloud;
-    net::HttpClientOptions http;
-    http.ca_bundle_path = c.ca_bundle;
-    http.connect_timeout = std::chrono::seconds(c.connect_timeout_s);
-    http.handshake_timeout = std::chrono::seconds(c.connect_timeout_s);
-    http.read_timeout = std::chrono::seconds(c.read_timeout_s);
-    http.max_header_bytes = static_cast<std::size_t>(c.max_header_kib) * 1024;
-    http.max_body_bytes = static_cast<std::size_t>(c.max_body_kib) * 1024;
-    http.pins = c.pins;
+    net::SharedTransportOptions o;
+    o.http.ca_bundle_path = c.ca_bundle;
+    o.http.connect_timeout = std::chrono::seconds(c.connect_timeout_s);
+    o.http.handshake_timeout = std::chrono::seconds(c.connect_timeout_s);
+    o.http.read_timeout = std::chrono::seconds(c.read_timeout_s);
+    o.http.max_header_bytes = static_cast<std::size_t>(c.max_header_kib) * 1024;
+    o.http.max_body_bytes = static_cast<std::size_t>(c.max_body_kib) * 1024;
+    o.http.pins = c.pins;
     auto proxy = proxy_settings(c);
     if (!proxy.is_ok()) return proxy.status();
-    http.proxy = std::move(*proxy);
-    if (http.proxy.proxy) SB_LOG(kInfo, "net") << "HTTPS goes through proxy " << http.proxy.proxy->name();
-    auto client = net::HttpClient::create(http);
-    if (!client.is_ok()) return client.status();
-    p.http = std::move(*client);
-
-    const Clock& clock = SystemClock::instance();
-    p.sleeper = std::make_unique<net::SystemSleeper>();
-    net::BudgetOptions budget;
-    for (const auto& [host, per_minute] : c.budget_per_minute) budget.per_minute[host] = per_minute;
-    p.budget = std::make_unique<net::RequestBudget>(budget, clock, *p.sleeper);
+    o.http.proxy = std::move(*proxy);
+    if (o.http.proxy.proxy) SB_LOG(kInfo, "net") << "HTTPS goes through proxy " << o.http.proxy.proxy->name();
+    for (const auto& [host, per_minute] : c.budget_per_minute) o.budget.per_minute[host] = per_minute;
+    o.skew_threshold = std::chrono::seconds(c.clock_skew_threshold_s);
     DaemonParts* self = &p;
     // Faults reach the core loop as messages; it never asks the network side (architecture.md, threads).
-    p.skew = std::make_unique<net::ClockSkewMonitor>(clock, std::chrono::seconds(c.clock_skew_threshold_s),
-                                                     [self](const std::string& fault) {
-                                                         self->inbox->push(FaultReport{"clock", "", fault, 0, true});
-                                                     });
-    net::RetryPolicy retry;
-    retry.max_attempts = c.retry_attempts;
-    retry.max_total_wait = std::chrono::seconds(c.retry_max_wait_s);
-    retry.cap = std::min(retry.cap, std::chrono::duration_cast<std::chrono::milliseconds>(retry.max_total_wait));
-    p.transport =
-        std::make_unique<net::RetryingTransport>(*p.http, retry, *p.sleeper, clock, p.budget.get(), p.skew.get());
+    o.on_skew_change = [self](const std::string& fault) { self->inbox->push(FaultReport{"clock", "", fault, 0, true}); };
+    o.retry.max_attempts = c.retry_attempts;
+    o.retry.max_total_wait = std::chrono::seconds(c.retry_max_wait_s);
+    o.retry.cap = std::min(o.retry.cap, std::chrono::duration_cast<std::chrono::milliseconds>(o.retry.max_total_wait));
+    auto network = net::SharedTransport::create(std::move(o), SystemClock::instance());
+    if (!network.is_ok()) return network.status();
+    p.network = std::move(*network);
     return Status::ok();
 }
 
@@ -93,7 +83,7 @@ Status build_cloud_access(DaemonParts& p) {
             self->inbox->push(std::move(report));
         }
     };
-    p.tokens = std::make_unique<cloud::TokenProvider>(std::move(token), *p.transport, SystemClock::instance());
+    p.tokens = std::make_unique<cloud::TokenProvider>(std::move(token), p.network->transport(), SystemClock::instance());
     return Status::ok();
 }
 
@@ -103,7 +93,7 @@ Status build_clouds(DaemonParts& p) {
     for (const clouds::CloudPlugin* plugin : clouds::plugins()) {
         if (!plugin->enabled(p.config)) continue;
         SB_RETURN_IF_ERROR(plugin->entra_id ? build_cloud_access(p) : build_transport(p));
-        const clouds::CloudBuild::Shared shared{p.config, SystemClock::instance(), *p.transport, p.tokens.get(),
+        const clouds::CloudBuild::Shared shared{p.config, SystemClock::instance(), p.network->transport(), p.tokens.get(),
                                                 *p.relay_store};
         clouds::CloudBuild build(*plugin, shared, {p.pollers, p.relay_targets, p.targets, p.cloud_parts});
         SB_RETURN_IF_ERROR(plugin->build(build));

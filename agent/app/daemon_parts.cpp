@@ -209,23 +209,19 @@ json::Ptr fleet_status(const std::string& source, const FleetStats& stats) {
 }
 
 void add_runtime_status(DaemonParts& p, cJSON* status) {
-    if (p.http) {
-        const auto stats = p.http->stats();
+    if (p.network) {
+        const auto stats = p.network->http_stats();
         auto network = json::object();
         json::add(network.get(), "handshakes", static_cast<long long>(stats.handshakes));
         json::add(network.get(), "resumed_handshakes", static_cast<long long>(stats.resumed_handshakes));
         json::add(network.get(), "requests", static_cast<long long>(stats.requests));
         json::add(network.get(), "bytes_sent", static_cast<long long>(stats.bytes_sent));
         json::add(network.get(), "bytes_received", static_cast<long long>(stats.bytes_received));
-        if (p.transport) {
-            const auto retries = p.transport->stats();
-            json::add(network.get(), "retries", static_cast<long long>(retries.retries));
-            json::add(network.get(), "throttled", static_cast<long long>(retries.throttled));
-        }
-        if (p.skew) {
-            const auto reading = p.skew->reading();
-            if (reading.known) json::add(network.get(), "clock_skew_s", reading.skew_s);
-        }
+        const auto retries = p.network->retry_stats();
+        json::add(network.get(), "retries", static_cast<long long>(retries.retries));
+        json::add(network.get(), "throttled", static_cast<long long>(retries.throttled));
+        const auto reading = p.network->skew_reading();
+        if (reading.known) json::add(network.get(), "clock_skew_s", reading.skew_s);
         json::add(status, "network", std::move(network));
     }
     if (p.patterns) {

@@ -13,11 +13,7 @@
 #include "agent/cloud/token_provider.hpp"
 #include "agent/clouds/plugin.hpp"
 #include "agent/config/config.hpp"
-#include "agent/net/clock_skew.hpp"
-#include "agent/net/http_client.hpp"
-#include "agent/net/request_budget.hpp"
-#include "agent/net/retrying_transport.hpp"
-#include "agent/net/sleeper.hpp"
+#include "agent/net/shared_transport.hpp"
 #include "agent/relay/relay_worker.hpp"
 #include "agent/store/store.hpp"
 #include "hal/button_reader.hpp"
@@ -40,12 +36,8 @@ struct DaemonParts {
     std::unique_ptr<store::Store> core_store;
     std::unique_ptr<store::DiskReserve> reserve;  // room freed for the core's writes when the disk fills
     std::unique_ptr<store::Store> relay_store;
-    std::unique_ptr<net::HttpClient> http;
     // Every cloud client sends through `transport`: retries and the request budget over `http`.
-    std::unique_ptr<net::SystemSleeper> sleeper;
-    std::unique_ptr<net::RequestBudget> budget;
-    std::unique_ptr<net::ClockSkewMonitor> skew;
-    std::unique_ptr<net::RetryingTransport> transport;
+    std::unique_ptr<net::SharedTransport> network;  // the HTTPS stack every cloud shares
     std::unique_ptr<cloud::TokenProvider> tokens;
     // What the cloud plug-ins keep alive (agent/clouds/registry.cpp): the clients their pollers borrow. Each relay
     // target owns another client (relay_targets). A client keeps nothing between calls (a throttled answer's

@@ -46,7 +46,7 @@ struct OutboxEntry {
     /// lastModifiedTimeUtc, Graph lastUpdateDateTime, SIGNL4 lastModified), never the box's: for a raise, the
     /// listing that raised the alarm; for an action delivered to the alarm's own source, the record as the
     /// delivery left it or found it already holding the change (Store::mark_done). Compared only with other
-    /// times of the same source (CoreLoop::outbox_holds_back, signl4_paged_before); unknown: nullopt.
+    /// times of the same source (core::held_back_by_outbox, signl4_paged_before); unknown: nullopt.
     std::optional<WallTime> cloud_changed{};
 };
 

@@ -178,7 +178,7 @@ Status Signl4Target::follow(const OutboxEntry& entry) {
     SB_RETURN_IF_ERROR(client_.act_on_alert(alert.id, operation, payload->note).with_context(what));
     SB_LOG(kInfo, "relay") << what << ": done";
     // The close answers no alert: read it again for when SIGNL4 closed it, which the SIGNL4 poller's later
-    // listings of the alert are compared with (CoreLoop::echoes_own_close; for SIGNL4's own alerts, a poll of
+    // listings of the alert are compared with (core::echoes_own_close; for SIGNL4's own alerts, a poll of
     // the alarm's own source too). Without it the close still holds; the outbox judges it by its entry's time.
     if (kind == ActionKind::kResolve) {
         if (auto closed = client_.get_alert(alert.id); closed && closed->alert.status == cloud::Signl4Status::kClosed) {
