@@ -18,6 +18,13 @@ public:
     virtual ~TokenSource() = default;
     virtual Result<std::string> token(const std::string& scope) = 0;
     virtual void invalidate(const std::string& scope) = 0;
+
+    /// Ok when a token for `scope` can be had now, else kUnavailable naming `service`. A relay target asks first:
+    /// a delivery without a token says nothing about its action, so it is retried later, never marked failed.
+    Status ready(const std::string& scope, const std::string& service) {
+        auto got = token(scope);
+        return got.is_ok() ? Status::ok() : unavailable("no token for " + service + ": " + got.status().message());
+    }
 };
 
 }  // namespace sirenbox::cloud

@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "agent/base/clock.hpp"
+#include "agent/base/result.hpp"
 #include "agent/base/status.hpp"
 #include "agent/store/outbox_entry.hpp"
 
@@ -37,6 +39,15 @@ class Target {
 
 /// The source an alarm key names: "sentinel" for "sentinel:73e0…".
 inline std::string_view source_of(std::string_view alarm_key) { return alarm_key.substr(0, alarm_key.find(':')); }
+
+/// The record an entry's alarm key names in `source`: "73e0…" for "sentinel:73e0…". An alarm of another source is
+/// kInvalidArgument naming it and what the target takes (`what`: "a Sentinel incident").
+inline Result<std::string> record_of(const OutboxEntry& entry, std::string_view source, std::string_view what) {
+    if (source_of(entry.alarm_key) != source || entry.alarm_key.size() <= source.size()) {
+        return invalid_argument("alarm " + entry.alarm_key + " is not " + std::string(what));
+    }
+    return entry.alarm_key.substr(source.size() + 1);
+}
 
 /// 403 (no permission), 404 (incident deleted) and 400 (validation) will not heal by retrying.
 inline bool is_permanent(const Status& status) {

@@ -232,6 +232,7 @@ TEST(GraphFilter, Texts) {
     EXPECT_EQ(min_severity_filter(GraphSeverity::kMedium), "(severity eq 'medium' or severity eq 'high')");
     EXPECT_EQ(min_severity_filter(GraphSeverity::kInformational), "");
     EXPECT_EQ(service_source_filter({"microsoftDefenderForCloud"}), "(serviceSource eq 'microsoftDefenderForCloud')");
+    EXPECT_EQ(service_source_filter({"it's"}), "(serviceSource eq 'it''s')") << "a quote inside is doubled";
     EXPECT_EQ(service_source_filter({}), "");
     EXPECT_EQ(graph_status_filter({"new"}), "(status eq 'new')");
 }

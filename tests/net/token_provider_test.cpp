@@ -11,6 +11,7 @@
 #include "agent/base/log.hpp"
 #include "agent/cloud/token_provider.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/scripted_tokens.hpp"
 
 namespace sirenbox::cloud {
 namespace {
@@ -487,6 +488,17 @@ TEST_F(TokenProviderTest, CustomAuthorityAndTrailingSlash) {
     EXPECT_EQ(t.status().code(), StatusCode::kPermissionDenied);
     EXPECT_NE(t.status().message().find("from 127.0.0.1: unauthorized_client: AADSTS700016"), std::string::npos)
         << t.status().message();
+}
+
+// What a relay target asks before it delivers: without a token the delivery is retried later (kUnavailable),
+// never failed for good, and the message names the service.
+TEST(TokenSourceReady, NoTokenIsATransientFailureNamingTheService) {
+    testing::ScriptedTokens tokens;
+    EXPECT_TRUE(tokens.ready(kArmScope, "Azure Resource Manager").is_ok());
+    tokens.fail = true;
+    const Status none = tokens.ready(kArmScope, "Azure Resource Manager");
+    EXPECT_EQ(none.code(), StatusCode::kUnavailable) << "retried, even when the identity itself was refused";
+    EXPECT_EQ(none.message(), "no token for Azure Resource Manager: invalid_client: AADSTS7000215");
 }
 
 }  // namespace

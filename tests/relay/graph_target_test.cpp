@@ -3,22 +3,13 @@
 #include "agent/base/json.hpp"
 #include "agent/clouds/graph/graph_target.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/scripted_tokens.hpp"
 
 namespace sirenbox::relay {
 namespace {
 
 const net::Headers kJson{{"Content-Type", "application/json; charset=utf-8"}};
 const std::string kAck = "Acknowledged at NOC wall by button";
-
-class Tokens final : public cloud::TokenSource {
-public:
-    Result<std::string> token(const std::string&) override {
-        if (fail) return permission_denied("invalid_client: AADSTS7000215");
-        return std::string("graph-token-123456");
-    }
-    void invalidate(const std::string&) override {}
-    bool fail = false;
-};
 
 std::string quoted_or_null(const std::string& value) { return value.empty() ? "null" : "\"" + value + "\""; }
 
@@ -53,7 +44,7 @@ protected:
     std::string body(std::size_t i) { return transport_.requests().at(i).body; }
 
     testing::FakeTransport transport_;
-    Tokens tokens_;
+    testing::ScriptedTokens tokens_{"graph-token-123456"};
     FakeClock clock_;
     GraphTarget target_;
     GraphWriteBack config_;

@@ -3,21 +3,12 @@
 #include "agent/base/json.hpp"
 #include "agent/clouds/sentinel/sentinel_target.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/scripted_tokens.hpp"
 
 namespace sirenbox::relay {
 namespace {
 
 const net::Headers kJson{{"Content-Type", "application/json; charset=utf-8"}};
-
-class Tokens final : public cloud::TokenSource {
-public:
-    Result<std::string> token(const std::string&) override {
-        if (fail) return permission_denied("invalid_client: AADSTS7000215");
-        return std::string("arm-token-123456");
-    }
-    void invalidate(const std::string&) override {}
-    bool fail = false;
-};
 
 std::string incident(const std::string& status, std::string etag, const std::string& owner = "") {
     for (auto pos = etag.find('"'); pos != std::string::npos; pos = etag.find('"', pos + 2)) etag.insert(pos, "\\");
@@ -51,7 +42,7 @@ protected:
     }
 
     testing::FakeTransport transport_;
-    Tokens tokens_;
+    testing::ScriptedTokens tokens_{"arm-token-123456"};
     FakeClock clock_;
     SentinelTarget target_;
     OutboxEntry entry_;

@@ -2,6 +2,7 @@
 // targets that mirror it, those that leave the action out, and the one a change came from.
 #include <gtest/gtest.h>
 
+#include "agent/relay/target.hpp"
 #include "agent/relay/target_route.hpp"
 
 namespace sirenbox::relay {
@@ -84,6 +85,19 @@ TEST(TargetRouteTest, APageGoesToEveryTargetThatPagesAboutAnotherSourcesAlarm) {
     EXPECT_EQ(pages[0].payload, "page sentinel:1");
     EXPECT_EQ(pages[0].cloud_changed, raised.updated) << "the listing that raised it, by its source's clock";
     EXPECT_TRUE(page_entries(routes(), alarm("pager", "2"), clock).empty()) << "never about its own alarms";
+}
+
+TEST(TargetTest, ATargetTakesOnlyTheRecordsOfItsOwnSourceByTheirAlarmKey) {
+    OutboxEntry entry;
+    entry.alarm_key = "sentinel:73e0-41";
+    EXPECT_EQ(record_of(entry, "sentinel", "a Sentinel incident").value(), "73e0-41");
+    auto other = record_of(entry, "graph", "a Graph alert");
+    ASSERT_FALSE(other.is_ok());
+    EXPECT_EQ(other.status().message(), "alarm sentinel:73e0-41 is not a Graph alert");
+    entry.alarm_key = "sentinelx:1";
+    EXPECT_FALSE(record_of(entry, "sentinel", "a Sentinel incident").is_ok()) << "a source's name is matched whole";
+    entry.alarm_key = "sentinel";
+    EXPECT_FALSE(record_of(entry, "sentinel", "a Sentinel incident").is_ok()) << "no record named";
 }
 
 }  // namespace

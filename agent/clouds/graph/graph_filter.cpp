@@ -1,25 +1,17 @@
 #include "agent/clouds/graph/graph_filter.hpp"
 
 #include "agent/base/time_format.hpp"
+#include "agent/cloud/odata.hpp"
 
 namespace sirenbox::cloud {
 namespace {
-
-std::string quote(std::string_view value) {
-    std::string out = "'";
-    for (char c : value) {
-        out += c;
-        if (c == '\'') out += '\'';
-    }
-    return out + "'";
-}
 
 std::string any_of(std::string_view field, const std::vector<std::string>& values) {
     if (values.empty()) return {};
     std::string out = "(";
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (i > 0) out += " or ";
-        out += std::string(field) + " eq " + quote(values[i]);
+        out += std::string(field) + " eq " + odata_literal(values[i]);
     }
     return out + ")";
 }

@@ -72,17 +72,12 @@ std::string graph_payload(ActionKind kind, const GraphWriteBack& config, const s
 
 Status GraphTarget::deliver(const OutboxEntry& entry) {
     changed_.reset();
-    const std::string prefix = "graph:";
-    if (entry.alarm_key.rfind(prefix, 0) != 0) {
-        return invalid_argument("alarm " + entry.alarm_key + " is not a Graph alert");
-    }
-    const std::string id = entry.alarm_key.substr(prefix.size());
+    auto record = record_of(entry, "graph", "a Graph alert");
+    if (!record.is_ok()) return record.status();
+    const std::string id = std::move(*record);
     auto request = request_from(entry);
     if (!request.is_ok()) return request.status();
-
-    // A token failure says nothing about this action: retry later, never mark it failed for it.
-    auto token = tokens_.token(cloud::kGraphScope);
-    if (!token.is_ok()) return unavailable("no token for Microsoft Graph: " + token.status().message());
+    SB_RETURN_IF_ERROR(tokens_.ready(cloud::kGraphScope, "Microsoft Graph"));
 
     auto alert = client_.get_alert(id);
     if (!alert.is_ok()) return alert.status();

@@ -119,6 +119,15 @@ Result<json::Ptr> SentinelClient::send_json(const Call& call) {
     return root;
 }
 
+template <typename T>
+Result<T> SentinelClient::send_parsed(const Call& call, Result<T> (*parse)(const cJSON*)) {
+    auto root = send_json(call);
+    if (!root) return root.status();
+    auto parsed = parse(root->get());
+    if (!parsed) return parsed.status().with_context(call.what);
+    return parsed;
+}
+
 Result<std::string> SentinelClient::checked_next_link(const std::string& link) const {
     auto origin = url_origin(link);
     if (!origin || !origin_ || !(*origin == *origin_)) {
@@ -169,11 +178,7 @@ Result<SentinelIncident> SentinelClient::get_incident(const std::string& name) {
               "sentinel: GET " + incident_label(name),
               incident_label(name),
               true};
-    auto root = send_json(call);
-    if (!root) return root.status();
-    auto incident = parse_incident(root->get());
-    if (!incident) return incident.status().with_context(call.what);
-    return incident;
+    return send_parsed(call, &parse_incident);
 }
 
 Result<SentinelIncident> SentinelClient::put_incident(const std::string& name, const std::string& body) {
@@ -183,11 +188,7 @@ Result<SentinelIncident> SentinelClient::put_incident(const std::string& name, c
               "sentinel: PUT " + incident_label(name),
               incident_label(name),
               true};
-    auto root = send_json(call);
-    if (!root) return root.status();
-    auto incident = parse_incident(root->get());
-    if (!incident) return incident.status().with_context(call.what);
-    return incident;
+    return send_parsed(call, &parse_incident);
 }
 
 Result<AlertList> SentinelClient::list_alerts(const std::string& incident) {
@@ -197,11 +198,7 @@ Result<AlertList> SentinelClient::list_alerts(const std::string& incident) {
               "sentinel: POST alerts of " + incident_label(incident),
               incident_label(incident),
               true};  // a list despite the verb: repeating it changes nothing
-    auto root = send_json(call);
-    if (!root) return root.status();
-    auto list = parse_sentinel_alert_list(root->get());
-    if (!list) return list.status().with_context(call.what);
-    return list;
+    return send_parsed(call, &parse_sentinel_alert_list);
 }
 
 Result<EntityList> SentinelClient::list_entities(const std::string& incident) {
@@ -211,11 +208,7 @@ Result<EntityList> SentinelClient::list_entities(const std::string& incident) {
               "sentinel: POST entities of " + incident_label(incident),
               incident_label(incident),
               true};
-    auto root = send_json(call);
-    if (!root) return root.status();
-    auto list = parse_entity_list(root->get());
-    if (!list) return list.status().with_context(call.what);
-    return list;
+    return send_parsed(call, &parse_entity_list);
 }
 
 Status SentinelClient::put_comment(const std::string& incident, const std::string& comment_id,

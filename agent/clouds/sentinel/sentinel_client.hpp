@@ -78,6 +78,10 @@ class SentinelClient final {
     Result<net::HttpResponse> send_once(const Call& call);
     Result<net::HttpResponse> send(const Call& call);
     Result<json::Ptr> send_json(const Call& call);
+    /// The call's JSON answer as `parse` reads it (a parse_* function of this folder); a failure to read it names
+    /// the call.
+    template <typename T>
+    Result<T> send_parsed(const Call& call, Result<T> (*parse)(const cJSON*));
     Result<std::string> checked_next_link(const std::string& link) const;
 
     net::HttpTransport& transport_;

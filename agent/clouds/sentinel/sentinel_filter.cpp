@@ -1,19 +1,10 @@
 #include "agent/clouds/sentinel/sentinel_filter.hpp"
 
 #include "agent/base/time_format.hpp"
+#include "agent/cloud/odata.hpp"
 
 namespace sirenbox::cloud {
 namespace {
-
-std::string quote(std::string_view value) {
-    std::string out = "'";
-    for (char c : value) {
-        out += c;
-        if (c == '\'') out += '\'';
-    }
-    out += '\'';
-    return out;
-}
 
 // True when the first '(' closes at the very end: "(x or y)" but not "(a) or (b)".
 bool fully_parenthesised(std::string_view text) {
@@ -46,7 +37,7 @@ std::string status_filter(const std::vector<std::string>& states) {
     std::string out = "(";
     for (std::size_t i = 0; i < states.size(); ++i) {
         if (i > 0) out += " or ";
-        out += "properties/status eq " + quote(states[i]);
+        out += "properties/status eq " + odata_literal(states[i]);
     }
     out += ")";
     return out;

@@ -97,17 +97,12 @@ std::string sentinel_payload(ActionKind kind, const SentinelWriteBack& config, c
 
 Status SentinelTarget::deliver(const OutboxEntry& entry) {
     changed_.reset();
-    const std::string prefix = "sentinel:";
-    if (entry.alarm_key.rfind(prefix, 0) != 0) {
-        return invalid_argument("alarm " + entry.alarm_key + " is not a Sentinel incident");
-    }
-    const std::string incident = entry.alarm_key.substr(prefix.size());
+    auto record = record_of(entry, "sentinel", "a Sentinel incident");
+    if (!record.is_ok()) return record.status();
+    const std::string incident = std::move(*record);
     auto request = request_from(entry);
     if (!request.is_ok()) return request.status();
-
-    // A token failure says nothing about this action: retry later, never mark it failed for it.
-    auto token = tokens_.token(cloud::kArmScope);
-    if (!token.is_ok()) return unavailable("no token for Azure Resource Manager: " + token.status().message());
+    SB_RETURN_IF_ERROR(tokens_.ready(cloud::kArmScope, "Azure Resource Manager"));
 
     if (request->changes_incident()) SB_RETURN_IF_ERROR(apply_change(incident, entry, request->change));
     if (!request->comment.empty()) {
