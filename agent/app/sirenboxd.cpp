@@ -7,6 +7,7 @@
 
 #include "agent/app/daemon.hpp"
 #include "agent/base/log.hpp"
+#include "agent/clouds/plugin.hpp"
 #include "agent/config/config.hpp"
 
 namespace {
@@ -18,7 +19,7 @@ constexpr const char* kUsage =
 
 int check_config(const std::string& file) {
     sirenbox::config::Problems problems;
-    sirenbox::config::load(file, problems);
+    sirenbox::config::load(file, sirenbox::clouds::config_schema(), problems);
     std::fputs(problems.format_warnings(file).c_str(), stdout);
     if (!problems.empty()) {
         std::fputs(problems.format(file).c_str(), stdout);
@@ -30,7 +31,7 @@ int check_config(const std::string& file) {
 
 int run(const std::string& file) {
     sirenbox::config::Problems problems;
-    auto config = sirenbox::config::load(file, problems);
+    auto config = sirenbox::config::load(file, sirenbox::clouds::config_schema(), problems);
     if (!problems.empty()) {
         std::fputs(problems.format(file).c_str(), stderr);
         return 2;
@@ -55,7 +56,7 @@ int main(int argc, char** argv) {
     if (argc == 3 && std::strcmp(argv[1], "--check-config") == 0) return check_config(argv[2]);
     if (argc == 3 && std::strcmp(argv[1], "--config") == 0) return run(argv[2]);
     if (argc == 2 && std::strcmp(argv[1], "--config-reference") == 0) {
-        std::fputs(sirenbox::config::reference_markdown().c_str(), stdout);
+        std::fputs(sirenbox::config::reference_markdown(sirenbox::clouds::config_schema()).c_str(), stdout);
         return 0;
     }
     std::fputs(kUsage, argc == 2 && std::strcmp(argv[1], "--help") == 0 ? stdout : stderr);

@@ -53,7 +53,22 @@ struct CloudPlugin {
     /// For a source whose items mirror other sources' alarms (a pager): its hooks in the core loop
     /// (CoreDeps::source_routes), over the core loop's own store connection. Null: it has none.
     sources::SourceRoute (*source_route)(const config::Config&, store::Store& core_store);
+    /// Its config sections (read into Config::clouds, checked, documented), in the reference's order.
+    std::vector<config::CloudSection> (*sections)();
 };
+
+/// A plug-in's `enabled`, from its section `S`'s `enabled`.
+template <typename S>
+bool enabled_of(const config::Config& config) {
+    return config.clouds.get<S>().enabled;
+}
+
+/// A plug-in's `write_back`, from its section `S`'s `write_back` and `write_back_actions`.
+template <typename S>
+WriteBack write_back_of(const config::Config& config) {
+    const S& section = config.clouds.get<S>();
+    return {section.write_back, section.write_back_actions};
+}
 
 /// `plugin.route(config)` with `left_out` from `plugin.write_back`, read when an action is taken: `config`
 /// must outlive the route. What the core loop gets for the plug-in's target (CoreDeps::targets).
@@ -61,6 +76,10 @@ relay::TargetRoute target_route(const CloudPlugin& plugin, const config::Config&
 
 /// Every cloud, in build order (registry.cpp).
 std::span<const CloudPlugin* const> plugins();
+
+/// What config::parse, load and reference_markdown take of the clouds: every plug-in's sections, in registry
+/// order, and the alarm sources they make (their names).
+config::CloudSchema config_schema();
 
 /// What the daemon hands a plug-in's `build`: what every cloud shares, and where the plug-in puts what it makes.
 /// Whatever it refers to outlives the daemon's pollers and relay worker. Used while the daemon is built only.

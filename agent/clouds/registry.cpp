@@ -20,4 +20,13 @@ const CloudPlugin* const kPlugins[] = {
 
 std::span<const CloudPlugin* const> plugins() { return kPlugins; }
 
+config::CloudSchema config_schema() {
+    config::CloudSchema schema;
+    for (const CloudPlugin* plugin : kPlugins) {
+        for (auto& section : plugin->sections()) schema.sections.push_back(std::move(section));
+        schema.sources.emplace_back(plugin->name);
+    }
+    return schema;
+}
+
 }  // namespace sirenbox::clouds

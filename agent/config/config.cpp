@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <fstream>
-#include <functional>
 #include <sstream>
 
 #include "agent/base/json.hpp"
@@ -212,42 +211,9 @@ void read_named(const cJSON* root, const char* name, S& out, const std::vector<F
     read_section<S>(json::member(root, name), name, out, fields, problems);
 }
 
-template <typename S>
-void read_named(const cJSON* root, const Section<S>& section, S& out, Problems& problems) {
-    read_named(root, section.name, out, section.fields, problems);
-}
-
-// A cloud's section (agent/clouds/<cloud>/<cloud>_config.*) as parse() and reference_markdown() take it.
-struct CloudSection {
-    const char* name;
-    std::function<void(const cJSON* root, Config& config, Problems& problems)> read;
-    std::function<void(std::string& out)> reference;
-};
-
-template <typename S>
-CloudSection cloud_section(const Section<S>& section, S Config::*member) {
-    return {section.name,
-            [&section, member](const cJSON* root, Config& config, Problems& problems) {
-                read_named(root, section, config.*member, problems);
-            },
-            [&section](std::string& out) { append_reference_section(out, section); }};
-}
-
-// The clouds' sections, one line each, in the order they are read and the reference shows them. Built at the first
-// call, so at run time only (Section).
-const std::vector<CloudSection>& cloud_sections() {
-    static const std::vector<CloudSection> kClouds{
-        cloud_section(kSentinelSection, &Config::sentinel),
-        cloud_section(kLogAnalyticsSection, &Config::log_analytics),
-        cloud_section(kGraphSection, &Config::graph),
-        cloud_section(kSignl4Section, &Config::signl4),
-    };
-    return kClouds;
-}
-
-std::vector<std::string> section_names() {
+std::vector<std::string> section_names(const CloudSchema& clouds) {
     std::vector<std::string> names{"box", "cloud"};
-    for (const auto& cloud : cloud_sections()) names.emplace_back(cloud.name);
+    for (const auto& cloud : clouds.sections) names.emplace_back(cloud.name);
     names.insert(names.end(), {"mqtt", "fleet", "gpio", "outputs", "zones", "relay", "store", "control", "log"});
     return names;
 }
@@ -264,7 +230,7 @@ const std::vector<std::string>& input_roles() {
     return roles;
 }
 
-Config parse(const std::string& text, Problems& problems) {
+Config parse(const std::string& text, const CloudSchema& clouds, Problems& problems) {
     Config config;
     auto doc = json::parse(text, "config");
     if (!doc.is_ok()) {
@@ -276,20 +242,21 @@ Config parse(const std::string& text, Problems& problems) {
         problems.add("", "the config must be a JSON object");
         return config;
     }
-    static const std::vector<std::string> kSections = section_names();
+    const std::vector<std::string> sections = section_names(clouds);
     for (const cJSON* item = root->child; item != nullptr; item = item->next) {
-        if (!detail::is_choice(kSections, item->string ? item->string : "")) {
-            problems.add(item->string ? item->string : "", "unknown section; sections are " + detail::choices_text(kSections));
+        if (!detail::is_choice(sections, item->string ? item->string : "")) {
+            problems.add(item->string ? item->string : "",
+                         "unknown section; sections are " + detail::choices_text(sections));
         }
     }
     read_named(root, "box", config.box, kBoxFields, problems);
     read_named(root, "cloud", config.cloud, kCloudFields, problems);
-    for (const auto& cloud : cloud_sections()) cloud.read(root, config, problems);
+    for (const auto& cloud : clouds.sections) cloud.read(root, config, problems);
     read_named(root, "mqtt", config.mqtt, kMqttFields, problems);
     read_named(root, "fleet", config.fleet, kFleetFields, problems);
     read_named(root, "gpio", config.gpio, kGpioFields, problems);
     read_outputs(json::member(root, "outputs"), config, problems);
-    read_zones(json::member(root, "zones"), config, problems);
+    read_zones(json::member(root, "zones"), clouds.sources, config, problems);
     read_named(root, "relay", config.relay, kRelayFields, problems);
     read_named(root, "store", config.store, kStoreFields, problems);
     read_named(root, "control", config.control, kControlFields, problems);
@@ -297,11 +264,11 @@ Config parse(const std::string& text, Problems& problems) {
     // Checks across keys run even after field problems, so one run shows everything to fix; a field
     // that failed keeps its default and so adds no second message of its own.
     apply_derived_defaults(config);
-    validate(config, problems);
+    validate(config, clouds, problems);
     return config;
 }
 
-Config load(const std::string& path, Problems& problems) {
+Config load(const std::string& path, const CloudSchema& clouds, Problems& problems) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         problems.add("", "cannot read the config file");
@@ -309,17 +276,17 @@ Config load(const std::string& path, Problems& problems) {
     }
     std::ostringstream ss;
     ss << in.rdbuf();
-    return parse(ss.str(), problems);
+    return parse(ss.str(), clouds, problems);
 }
 
-std::string reference_markdown() {
+std::string reference_markdown(const CloudSchema& clouds) {
     std::string out;
     out += "### box\n\n";
     append_reference_table(out, "box", kBoxFields);
     out += "### cloud\n\nShared by every cloud source: identity, trust, timeouts, proxy, retries and request budgets "
            "(see [network.md](network.md)).\n\n";
     append_reference_table(out, "cloud", kCloudFields);
-    for (const auto& cloud : cloud_sections()) cloud.reference(out);
+    for (const auto& cloud : clouds.sections) cloud.reference(out);
     out += "### mqtt\n\n";
     append_reference_table(out, "mqtt", kMqttFields);
     out += "### fleet\n\nAn annunciator's poller and keys (`box.role` \"annunciator\"); on a poller that feeds "
@@ -330,7 +297,7 @@ std::string reference_markdown() {
     out += "#### gpio.lines.ROLE\n\nRoles: " + detail::choices_text(output_roles()) + " (outputs), " +
            detail::choices_text(input_roles()) + " (inputs).\n\n";
     append_reference_table(out, "gpio.lines.ROLE", kLineFields);
-    out += zones_reference();
+    out += zones_reference(clouds.sources);
     out += "### relay\n\nDelivery of acknowledgements to the cloud.\n\n";
     append_reference_table(out, "relay", kRelayFields);
     out += "### store\n\n";

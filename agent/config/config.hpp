@@ -5,16 +5,14 @@
 #include <vector>
 
 #include "agent/base/result.hpp"
-#include "agent/clouds/graph/graph_config.hpp"
-#include "agent/clouds/sentinel/sentinel_config.hpp"
-#include "agent/clouds/signl4/signl4_config.hpp"
+#include "agent/config/cloud_settings.hpp"
 #include "agent/config/problems.hpp"
 
 namespace sirenbox::config {
 
 // One struct per section; member initialisers are the defaults (docs/configuration.md is generated
 // from the tables in config.cpp, so a default changed here shows there). Each cloud's sections are in its
-// folder: agent/clouds/<cloud>/<cloud>_config.*.
+// folder (agent/clouds/<cloud>/<cloud>_config.*), held in Config::clouds.
 
 struct BoxConfig {
     std::string id = "sirenbox";
@@ -154,10 +152,7 @@ struct LogConfig {
 struct Config {
     BoxConfig box;
     CloudConfig cloud;
-    SentinelConfig sentinel;
-    GraphConfig graph;
-    LogAnalyticsConfig log_analytics;
-    Signl4Config signl4;
+    CloudSettings clouds;  // each cloud's sections: clouds.get<SentinelConfig>()
     MqttConfig mqtt;
     FleetConfig fleet;
     GpioConfig gpio;
@@ -173,15 +168,16 @@ struct Config {
 const std::vector<std::string>& output_roles();
 const std::vector<std::string>& input_roles();
 
-/// Parses and validates config text. Problems hold every issue found, with JSON paths; the returned
-/// Config is meaningful only when `problems` stays empty. Files named in the config (secrets) are
-/// checked too, as far as that can be done without reading secrets into the result.
-Config parse(const std::string& text, Problems& problems);
+/// Parses and validates config text, with the sections of `clouds` (clouds::config_schema(): every registered
+/// cloud). Problems hold every issue found, with JSON paths; the returned Config is meaningful only when
+/// `problems` stays empty. Files named in the config (secrets) are checked too, as far as that can be done
+/// without reading secrets into the result.
+Config parse(const std::string& text, const CloudSchema& clouds, Problems& problems);
 
 /// Reads `path` and parses it; an unreadable file is a problem at the top level.
-Config load(const std::string& path, Problems& problems);
+Config load(const std::string& path, const CloudSchema& clouds, Problems& problems);
 
-/// The configuration reference (Markdown) generated from the key tables.
-std::string reference_markdown();
+/// The configuration reference (Markdown) generated from the key tables, the sections of `clouds` among them.
+std::string reference_markdown(const CloudSchema& clouds);
 
 }  // namespace sirenbox::config

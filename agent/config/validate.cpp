@@ -1,10 +1,8 @@
 #include "agent/config/validate.hpp"
 
 #include <filesystem>
-#include <regex>
 
-#include "agent/clouds/sentinel/sentinel_classification.hpp"
-#include "agent/config/secret_file.hpp"
+#include "agent/config/checks.hpp"
 #include "agent/config/zones.hpp"
 
 namespace sirenbox::config {
@@ -21,41 +19,6 @@ bool is_topic_word(const std::string& s) {
     return true;
 }
 
-// ARM workspace names: 4–63 characters (the reference allows up to 90), letters, digits, hyphens,
-// not starting or ending with a hyphen.
-bool is_workspace_name(const std::string& s) {
-    if (s.size() < 2 || s.size() > 90 || s.front() == '-' || s.back() == '-') return false;
-    for (char c : s) {
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) return false;
-    }
-    return true;
-}
-
-void require(Problems& problems, const std::string& value, const std::string& path, const char* why) {
-    if (value.empty()) problems.add(path, std::string("required ") + why);
-}
-
-void check_https(Problems& problems, const std::string& url, const std::string& path) {
-    if (!starts_with(url, "https://") || url.size() <= 8) {
-        problems.add(path, "must be an https:// URL (TLS is always used and always verified), got \"" + url + "\"");
-    }
-}
-
-void check_parent_dir(Problems& problems, const std::string& file, const std::string& path) {
-    if (file.empty()) return problems.add(path, "must not be empty");
-    const auto parent = std::filesystem::path(file).parent_path();
-    std::error_code ec;
-    if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
-        problems.add(path, "directory " + parent.string() + " does not exist");
-    }
-}
-
-void check_secret(Problems& problems, const std::string& file, const std::string& path) {
-    if (file.empty()) return;
-    Status status = check_secret_file(file);
-    if (!status.is_ok()) problems.add(path, status.message());
-}
-
 void validate_proxy(const CloudConfig& cloud, Problems& problems) {
     check_secret(problems, cloud.proxy_password_file, "cloud.proxy_password_file");
     if (cloud.proxy.empty()) {
@@ -70,98 +33,6 @@ void validate_proxy(const CloudConfig& cloud, Problems& problems) {
     }
     if (!cloud.proxy_username.empty() && cloud.proxy_password_file.empty()) {
         problems.add("cloud.proxy_password_file", "required when cloud.proxy_username is set");
-    }
-}
-
-// A list of actions names each once; an empty list with write-back on is a contradiction the operator
-// should resolve by saying which one they meant.
-void validate_action_list(const std::vector<std::string>& actions, const std::string& path, bool write_back,
-                          const std::string& write_back_path, Problems& problems) {
-    for (std::size_t i = 0; i < actions.size(); ++i) {
-        for (std::size_t j = 0; j < i; ++j) {
-            if (actions[j] == actions[i]) {
-                problems.add(path + "[" + std::to_string(i) + "]", "\"" + actions[i] + "\" is listed twice");
-            }
-        }
-    }
-    if (write_back && actions.empty() && !write_back_path.empty()) {
-        problems.add(path, "is empty: list the actions to relay, or set " + write_back_path +
-                               " false to keep every action on the box");
-    }
-}
-
-void validate_sentinel(const Config& c, Problems& problems) {
-    const auto& s = c.sentinel;
-    check_https(problems, s.arm_url, "sentinel.arm_url");
-    if (!s.enabled) return;
-    const char* why = "when sentinel.enabled is true";
-    require(problems, c.cloud.tenant_id, "cloud.tenant_id", why);
-    require(problems, c.cloud.client_id, "cloud.client_id", why);
-    require(problems, c.cloud.client_secret_file, "cloud.client_secret_file", why);
-    require(problems, s.subscription_id, "sentinel.subscription_id", why);
-    require(problems, s.resource_group, "sentinel.resource_group", why);
-    require(problems, s.workspace, "sentinel.workspace", why);
-    if (!s.workspace.empty() && !is_workspace_name(s.workspace)) {
-        problems.add("sentinel.workspace", "\"" + s.workspace + "\" is not a workspace name (letters, digits and "
-                                           "hyphens; the name, not the workspace GUID)");
-    }
-    if (s.states.empty()) problems.add("sentinel.states", "must name at least one state");
-}
-
-void validate_resolve(const SentinelConfig& s, Problems& problems) {
-    const std::string& c = s.resolve_classification;
-    const std::string& r = s.resolve_classification_reason;
-    if (r.empty()) return;
-    if (!cloud::classification_reason_fits(c, r)) {
-        problems.add("sentinel.resolve_classification_reason",
-                     "\"" + r + "\" does not go with classification \"" + c + "\"");
-    }
-}
-
-void validate_graph(const Config& c, Problems& problems) {
-    const auto& g = c.graph;
-    check_https(problems, g.graph_url, "graph.graph_url");
-    if (!g.enabled) return;
-    const char* why = "when graph.enabled is true";
-    require(problems, c.cloud.tenant_id, "cloud.tenant_id", why);
-    require(problems, c.cloud.client_id, "cloud.client_id", why);
-    require(problems, c.cloud.client_secret_file, "cloud.client_secret_file", why);
-    if (g.statuses.empty()) problems.add("graph.statuses", "must name at least one status");
-}
-
-void validate_log_analytics(const Config& c, Problems& problems) {
-    const auto& l = c.log_analytics;
-    check_https(problems, l.url, "log_analytics.url");
-    if (!l.enabled) return;
-    if (!c.sentinel.enabled) problems.add("log_analytics.enabled", "needs sentinel.enabled (it runs Sentinel alerts' queries)");
-    require(problems, l.workspace_id, "log_analytics.workspace_id", "when log_analytics.enabled is true");
-    if (l.timeout_s >= c.cloud.read_timeout_s) {
-        problems.add("log_analytics.timeout_s", "must be below cloud.read_timeout_s (" +
-                                                    std::to_string(c.cloud.read_timeout_s) +
-                                                    "), so the service's 504 arrives before the box stops waiting");
-    }
-    static const std::regex kGuid("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-    if (!l.workspace_id.empty() && !std::regex_match(l.workspace_id, kGuid)) {
-        problems.add("log_analytics.workspace_id", "\"" + l.workspace_id + "\" is not a GUID (the Workspace ID, not the workspace name)");
-    }
-}
-
-void validate_signl4(const Config& c, Problems& problems) {
-    const auto& s = c.signl4;
-    check_https(problems, s.api_url, "signl4.api_url");
-    check_https(problems, s.webhook_url, "signl4.webhook_url");
-    check_secret(problems, s.api_key_file, "signl4.api_key_file");
-    check_secret(problems, s.team_secret_file, "signl4.team_secret_file");
-    if (s.enabled) {
-        require(problems, s.team_id, "signl4.team_id", "when signl4.enabled is true");
-        require(problems, s.api_key_file, "signl4.api_key_file", "when signl4.enabled is true");
-    }
-    if (s.connector) {
-        require(problems, s.team_secret_file, "signl4.team_secret_file", "when signl4.connector is true");
-        if (!s.enabled) {
-            problems.add("signl4.connector", "needs signl4.enabled: the REST API confirms each raise (so no one is "
-                                             "paged twice) and brings acknowledgements back");
-        }
     }
 }
 
@@ -205,7 +76,6 @@ void validate_mqtt(const Config& c, Problems& problems) {
 void validate_fleet(const Config& c, Problems& problems) {
     const auto& m = c.mqtt;
     if (c.box.role == "annunciator") {
-        if (c.sentinel.enabled) problems.add("sentinel.enabled", "an annunciator polls no cloud; set it false");
         if (!m.enabled) problems.add("mqtt.enabled", "an annunciator learns its alarms over MQTT; set it true");
         if (c.fleet.source_base_topic.empty()) problems.add("fleet.source_base_topic", "required when box.role is \"annunciator\"");
         if (c.fleet.source_base_topic == m.base_topic) {
@@ -230,7 +100,7 @@ void apply_derived_defaults(Config& config) {
     if (config.mqtt.base_topic.empty()) config.mqtt.base_topic = "sirenbox/" + config.box.id;
 }
 
-void validate(const Config& c, Problems& problems) {
+void validate(const Config& c, const CloudSchema& clouds, Problems& problems) {
     if (!is_topic_word(c.box.id)) {
         problems.add("box.id", "must be letters, digits, '-' or '_' (it becomes part of MQTT topics), got \"" + c.box.id + "\"");
     }
@@ -240,19 +110,9 @@ void validate(const Config& c, Problems& problems) {
     }
     check_secret(problems, c.cloud.client_secret_file, "cloud.client_secret_file");
     validate_proxy(c.cloud, problems);
-    validate_sentinel(c, problems);
-    validate_resolve(c.sentinel, problems);
-    validate_graph(c, problems);
-    validate_log_analytics(c, problems);
-    validate_signl4(c, problems);
-    validate_action_list(c.sentinel.write_back_actions, "sentinel.write_back_actions", c.sentinel.write_back,
-                         "sentinel.write_back", problems);
-    validate_action_list(c.graph.write_back_actions, "graph.write_back_actions", c.graph.write_back,
-                         "graph.write_back", problems);
-    validate_action_list(c.signl4.write_back_actions, "signl4.write_back_actions", c.signl4.write_back,
-                         "signl4.write_back", problems);
-    validate_action_list(c.signl4.pass_on, "signl4.pass_on", false, "", problems);
-
+    for (const auto& section : clouds.sections) {
+        if (section.check) section.check(c, problems);
+    }
     validate_mqtt(c, problems);
     validate_zones(c, problems);
 

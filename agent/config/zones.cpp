@@ -79,32 +79,41 @@ void read_escalation(const cJSON* value, ZoneConfig& out, const std::string& pat
     }
 }
 
-const std::vector<Field<ZoneConfig>> kZoneFields = {
-    {"min_severity", &ZoneConfig::min_severity, "Least severe alarm this zone shows.", 0, 0, kSeverities},
-    {"sources", &ZoneConfig::sources, "Only alarms of these sources; empty: all.", 0, 0, {"sentinel", "graph", "signl4"}},
-    {"products", &ZoneConfig::products,
-     "Only alarms from one of these products (friendly names as in MQTT, e.g. \"Microsoft Defender for Endpoint\"; "
-     "case ignored); empty: all."},
-    {"labels", &ZoneConfig::labels, "Only alarms carrying one of these labels (case ignored); empty: all."},
-    {"High", &ZoneConfig::high, "Outputs an alarm of severity High drives."},
-    {"Medium", &ZoneConfig::medium, "Outputs an alarm of severity Medium drives."},
-    {"Low", &ZoneConfig::low, "Outputs an alarm of severity Low drives."},
-    {"Informational", &ZoneConfig::informational, "Outputs an alarm of severity Informational drives."},
-    {"all_clear", &ZoneConfig::all_clear,
-     "Output lit while every source is reachable and nothing in this zone is unacknowledged (empty: none)."},
-    {"escalation", Field<ZoneConfig>::Custom(read_escalation),
-     "Ladder for alarms left unacknowledged: [{\"after_s\": 120, \"outputs\": [\"siren\"]}, {\"after_s\": 600, "
-     "\"outputs\": [\"siren_2\"]}].",
-     0, 0, {}, "array of objects", "[]"},
-    {"button_ack", &ZoneConfig::button_ack,
-     "Input whose short press acknowledges, and long press resolves, this zone's alarms (empty: none)."},
-    {"button_silence", &ZoneConfig::button_silence, "Input that silences this zone's horns (empty: none)."},
-    {"button_lamp_test", &ZoneConfig::button_lamp_test, "Input that lamp-tests this zone's outputs (empty: none)."},
-    {"owner_upn", &ZoneConfig::owner_upn,
-     "Owner set on acknowledgements made in this zone (Sentinel owner, Graph assignedTo), over sentinel.owner_upn "
-     "and graph.assign_to. Empty: those."},
-    {"owner_object_id", &ZoneConfig::owner_object_id, "Entra object id set as Sentinel owner for acknowledgements made here."},
-};
+// A zone's keys; `sources` are the alarm sources the clouds make (CloudSchema::sources).
+std::vector<Field<ZoneConfig>> zone_fields(const std::vector<std::string>& sources) {
+    return {
+        {"min_severity", &ZoneConfig::min_severity, "Least severe alarm this zone shows.", 0, 0, kSeverities},
+        {"sources", &ZoneConfig::sources, "Only alarms of these sources; empty: all.", 0, 0, sources},
+        {"products", &ZoneConfig::products,
+         "Only alarms from one of these products (friendly names as in MQTT, e.g. \"Microsoft Defender for Endpoint\"; "
+         "case ignored); empty: all."},
+        {"labels", &ZoneConfig::labels, "Only alarms carrying one of these labels (case ignored); empty: all."},
+        {"High", &ZoneConfig::high, "Outputs an alarm of severity High drives."},
+        {"Medium", &ZoneConfig::medium, "Outputs an alarm of severity Medium drives."},
+        {"Low", &ZoneConfig::low, "Outputs an alarm of severity Low drives."},
+        {"Informational", &ZoneConfig::informational, "Outputs an alarm of severity Informational drives."},
+        {"all_clear", &ZoneConfig::all_clear,
+         "Output lit while every source is reachable and nothing in this zone is unacknowledged (empty: none)."},
+        {"escalation",
+         Field<ZoneConfig>::Custom(read_escalation),
+         "Ladder for alarms left unacknowledged: [{\"after_s\": 120, \"outputs\": [\"siren\"]}, {\"after_s\": 600, "
+         "\"outputs\": [\"siren_2\"]}].",
+         0,
+         0,
+         {},
+         "array of objects",
+         "[]"},
+        {"button_ack", &ZoneConfig::button_ack,
+         "Input whose short press acknowledges, and long press resolves, this zone's alarms (empty: none)."},
+        {"button_silence", &ZoneConfig::button_silence, "Input that silences this zone's horns (empty: none)."},
+        {"button_lamp_test", &ZoneConfig::button_lamp_test, "Input that lamp-tests this zone's outputs (empty: none)."},
+        {"owner_upn", &ZoneConfig::owner_upn,
+         "Owner set on acknowledgements made in this zone (Sentinel owner, Graph assignedTo), over sentinel.owner_upn "
+         "and graph.assign_to. Empty: those."},
+        {"owner_object_id", &ZoneConfig::owner_object_id,
+         "Entra object id set as Sentinel owner for acknowledgements made here."},
+    };
+}
 
 bool is_zone_name(const std::string& s) {
     return !s.empty() && s.size() <= 32 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -144,8 +153,9 @@ void check_outputs(const Config& c, const std::vector<std::string>& roles, const
 
 }  // namespace
 
-void read_zones(const cJSON* section, Config& out, Problems& problems) {
+void read_zones(const cJSON* section, const std::vector<std::string>& sources, Config& out, Problems& problems) {
     if (section == nullptr) return;  // the default: one zone, "main"
+    const auto fields = zone_fields(sources);
     out.zones.clear();
     if (!cJSON_IsObject(section) || section->child == nullptr) {
         return detail::report_type(problems, "zones", "an object with at least one zone", section);
@@ -155,7 +165,7 @@ void read_zones(const cJSON* section, Config& out, Problems& problems) {
         const std::string path = "zones." + name;
         if (!is_zone_name(name)) problems.add(path, "zone names are 1–32 letters, digits, '-' or '_'");
         ZoneConfig zone;
-        read_section<ZoneConfig>(item, path, zone, kZoneFields, problems);
+        read_section<ZoneConfig>(item, path, zone, fields, problems);
         out.zones[name] = std::move(zone);
     }
 }
@@ -190,7 +200,7 @@ void validate_zones(const Config& c, Problems& problems) {
     }
 }
 
-std::string zones_reference() {
+std::string zones_reference(const std::vector<std::string>& sources) {
     std::string out;
     out += "### outputs\n\nWhat every zone shares: the ISA-18.2 sequence (docs/architecture.md), silence, lamp test "
            "and the fault output. Roles starting with `siren` or `horn` are horns: they sound for unacknowledged, "
@@ -199,7 +209,7 @@ std::string zones_reference() {
     out += "### zones\n\nPlaces with their own outputs and buttons, keyed by name: `{\"noc\": {...}, \"hall2\": {...}}`. "
            "Without this section the box has one zone, `main`, with the defaults below. An alarm lights every zone "
            "whose filter it passes; a zone's buttons act on that zone's alarms only.\n\n";
-    append_reference_table(out, "zones.NAME", kZoneFields);
+    append_reference_table(out, "zones.NAME", zone_fields(sources));
     out += "#### zones.NAME.escalation[]\n\n";
     append_reference_table(out, "zones.NAME.escalation[]", kEscalationFields);
     return out;

@@ -9,9 +9,11 @@
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/clouds/sentinel/sentinel_client.hpp"
-#include "agent/relay/relay_worker.hpp"
+#include "agent/clouds/sentinel/sentinel_config.hpp"
 #include "agent/clouds/sentinel/sentinel_target.hpp"
+#include "agent/clouds/signl4/signl4_config.hpp"
 #include "agent/clouds/signl4/signl4_target.hpp"
+#include "agent/relay/relay_worker.hpp"
 #include "agent/store/store.hpp"
 #include "mqtt/announcer.hpp"
 #include "mqtt/command.hpp"
@@ -529,7 +531,7 @@ TEST_F(CoreLoopTest, AnAlarmWithoutItsOwnWriteBackStillReachesAnExtraTarget) {
 class PassOnTest : public CoreLoopTest {
   protected:
     PassOnTest() {
-        config_.sentinel.resolve_classification = "BenignPositive";
+        config_.clouds.edit<config::SentinelConfig>().resolve_classification = "BenignPositive";
         start();
     }
 
@@ -748,7 +750,7 @@ TEST_F(PassOnTest, AClosureIsPassedOnAsAcknowledgeByDefaultAndAsResolveWhenListe
     EXPECT_EQ(entries[0].kind, store::ActionKind::kAcknowledge) << "default pass_on: acknowledge only";
     EXPECT_EQ(entries[0].payload, R"j({"status":"Active","comment":"Closed in SIGNL4 (via Test wall)"})j");
 
-    config_.signl4.pass_on = {"acknowledge", "resolve"};
+    config_.clouds.edit<config::Signl4Config>().pass_on = {"acknowledge", "resolve"};
     signl4_shows("sentinel:b", core::AlarmState::kResolved, clock_.wall_now());
     entries = pending();
     ASSERT_EQ(entries.size(), 2u);
@@ -764,16 +766,16 @@ TEST_F(PassOnTest, NothingIsPassedOnWhenSentinelDoesNotTakeTheActionOrPassOnIsEm
     raise("a");
     raise("b");
     raise("c");
-    config_.sentinel.write_back_actions = {"resolve", "comment"};
+    config_.clouds.edit<config::SentinelConfig>().write_back_actions = {"resolve", "comment"};
     signl4_shows("sentinel:a", core::AlarmState::kAcked, clock_.wall_now());
     EXPECT_EQ(state_of("sentinel:a"), core::AlarmState::kAcked) << "the acknowledgement still holds on the box";
     EXPECT_TRUE(pending().empty());
-    config_.sentinel.write_back_actions = {"acknowledge", "resolve", "comment"};
-    config_.sentinel.write_back = false;
+    config_.clouds.edit<config::SentinelConfig>().write_back_actions = {"acknowledge", "resolve", "comment"};
+    config_.clouds.edit<config::SentinelConfig>().write_back = false;
     signl4_shows("sentinel:b", core::AlarmState::kAcked, clock_.wall_now());
     EXPECT_TRUE(pending().empty());
-    config_.sentinel.write_back = true;
-    config_.signl4.pass_on = {};
+    config_.clouds.edit<config::SentinelConfig>().write_back = true;
+    config_.clouds.edit<config::Signl4Config>().pass_on = {};
     signl4_shows("sentinel:c", core::AlarmState::kAcked, clock_.wall_now());
     EXPECT_EQ(state_of("sentinel:c"), core::AlarmState::kAcked);
     EXPECT_TRUE(pending().empty());
@@ -1178,7 +1180,7 @@ TEST_F(CoreLoopTest, TheSignl4PageIsStampedWithTheLoopsClock) {
 }
 
 TEST_F(CoreLoopTest, EachTargetTakesOnlyTheActionsItsWriteBackListsAndTheRestStaysLocal) {
-    config_.sentinel.write_back_actions = {"comment"};
+    config_.clouds.edit<config::SentinelConfig>().write_back_actions = {"comment"};
     poll_ok({{"a", "New"}});
     press("button_ack", hal::Press::kShort);
     EXPECT_FALSE(on("siren")) << "acknowledged on the box all the same";
@@ -1186,7 +1188,7 @@ TEST_F(CoreLoopTest, EachTargetTakesOnlyTheActionsItsWriteBackListsAndTheRestSta
     ASSERT_NE(command("comment", "sentinel:a", "on site").find("\"ok\":true"), std::string::npos);
     ASSERT_EQ(pending().size(), 1u);
     EXPECT_EQ(pending()[0].kind, store::ActionKind::kComment);
-    config_.sentinel.write_back = false;
+    config_.clouds.edit<config::SentinelConfig>().write_back = false;
     ASSERT_NE(command("resolve", "sentinel:a").find("\"ok\":true"), std::string::npos);
     EXPECT_EQ(pending().size(), 1u) << "sentinel.write_back false: nothing more queued";
     EXPECT_TRUE(loop_->book().alarms().empty());

@@ -2,9 +2,12 @@
 // the box's actions as its config section says when the action is taken.
 #include <gtest/gtest.h>
 
+#include "agent/clouds/graph/graph_config.hpp"
 #include "agent/clouds/graph/graph_plugin.hpp"
 #include "agent/clouds/plugin.hpp"
+#include "agent/clouds/sentinel/sentinel_config.hpp"
 #include "agent/clouds/sentinel/sentinel_plugin.hpp"
+#include "agent/clouds/signl4/signl4_config.hpp"
 #include "agent/clouds/signl4/signl4_plugin.hpp"
 
 namespace sirenbox::clouds {
@@ -20,14 +23,26 @@ std::vector<std::string> enabled_names(const config::Config& config) {
 
 TEST(CloudRegistry, BuildsSignl4AfterTheSourcesItMirrors) {
     config::Config config;
-    config.sentinel.enabled = config.graph.enabled = config.signl4.enabled = true;
+    config.clouds.edit<config::SentinelConfig>().enabled = true;
+    config.clouds.edit<config::GraphConfig>().enabled = true;
+    config.clouds.edit<config::Signl4Config>().enabled = true;
     EXPECT_EQ(enabled_names(config), (std::vector<std::string>{"sentinel", "graph", "signl4"}));
+}
+
+// What the config takes of the clouds comes from their descriptors, in registry order: each plug-in's
+// sections (Sentinel reads log_analytics too) and the alarm sources they make.
+TEST(CloudRegistry, TheConfigSchemaIsEachPluginsSectionsAndSources) {
+    const config::CloudSchema schema = config_schema();
+    std::vector<std::string> sections;
+    for (const auto& section : schema.sections) sections.push_back(section.name);
+    EXPECT_EQ(sections, (std::vector<std::string>{"sentinel", "log_analytics", "graph", "signl4"}));
+    EXPECT_EQ(schema.sources, (std::vector<std::string>{"sentinel", "graph", "signl4"}));
 }
 
 TEST(CloudRegistry, EachCloudIsEnabledByItsOwnSection) {
     config::Config config;
     EXPECT_TRUE(enabled_names(config).empty());
-    config.graph.enabled = true;
+    config.clouds.edit<config::GraphConfig>().enabled = true;
     EXPECT_EQ(enabled_names(config), std::vector<std::string>{"graph"});
 }
 
@@ -45,9 +60,9 @@ TEST(CloudRegistry, ARouteTakesWhatItsSectionListsAsItStandsWhenTheActionIsTaken
     for (const auto* route : {&sentinel, &graph, &signl4}) {
         EXPECT_EQ(route->left_out(store::ActionKind::kResolve), "");
     }
-    config.sentinel.write_back = false;
-    config.graph.write_back_actions = {"acknowledge"};
-    config.signl4.write_back_actions = {"comment"};
+    config.clouds.edit<config::SentinelConfig>().write_back = false;
+    config.clouds.edit<config::GraphConfig>().write_back_actions = {"acknowledge"};
+    config.clouds.edit<config::Signl4Config>().write_back_actions = {"comment"};
     EXPECT_EQ(sentinel.left_out(store::ActionKind::kResolve), "sentinel.write_back is false");
     EXPECT_EQ(graph.left_out(store::ActionKind::kResolve), "graph.write_back_actions leaves out resolve");
     EXPECT_EQ(graph.left_out(store::ActionKind::kAcknowledge), "");
@@ -62,8 +77,8 @@ TEST(CloudRegistry, SourcesWriteTheirOwnAlarmsAndSignl4PagesAndMirrorsAsConfigur
     EXPECT_FALSE(signl4.own);
     EXPECT_FALSE(signl4.page) << "no connector";
     EXPECT_TRUE(signl4.mirror);
-    config.signl4.connector = true;
-    config.signl4.write_back = false;
+    config.clouds.edit<config::Signl4Config>().connector = true;
+    config.clouds.edit<config::Signl4Config>().write_back = false;
     EXPECT_TRUE(target_route(kSignl4Plugin, config).page);
     EXPECT_FALSE(target_route(kSignl4Plugin, config).mirror);
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "agent/clouds/plugin.hpp"
 #include "agent/config/config.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -26,7 +27,7 @@ class ConfigFixture : public ::testing::Test {
 
     std::map<std::string, std::string> problems_of(const std::string& text, Config* out = nullptr) {
         Problems problems;
-        Config config = parse(text, problems);
+        Config config = parse(text, clouds::config_schema(), problems);
         if (out != nullptr) *out = config;
         std::map<std::string, std::string> by_path;
         for (const auto& p : problems.list()) by_path[p.path] += p.message;

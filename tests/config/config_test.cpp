@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "agent/clouds/plugin.hpp"
+#include "agent/clouds/sentinel/sentinel_config.hpp"
 #include "agent/config/config.hpp"
 #include "agent/config/secret_file.hpp"
 #include "tests/support/test_env.hpp"
@@ -28,7 +30,7 @@ protected:
 
     std::vector<Problem> problems_of(const std::string& text) {
         Problems problems;
-        parse(text, problems);
+        parse(text, clouds::config_schema(), problems);
         return problems.list();
     }
 
@@ -46,13 +48,13 @@ protected:
 
 TEST_F(ConfigTest, ValidConfigHasNoProblemsAndDerivesDefaults) {
     Problems problems;
-    Config c = parse(valid(), problems);
+    Config c = parse(valid(), clouds::config_schema(), problems);
     ASSERT_TRUE(problems.empty()) << problems.format("cfg");
     EXPECT_EQ(c.box.id, "noc-wall-1");
     EXPECT_EQ(c.mqtt.base_topic, "sirenbox/noc-wall-1");
     EXPECT_EQ(c.mqtt.client_id, "sirenbox-noc-wall-1");
-    EXPECT_EQ(c.sentinel.states, (std::vector<std::string>{"New", "Active"}));
-    EXPECT_EQ(c.sentinel.lookback_hours, 24);
+    EXPECT_EQ(c.clouds.get<SentinelConfig>().states, (std::vector<std::string>{"New", "Active"}));
+    EXPECT_EQ(c.clouds.get<SentinelConfig>().lookback_hours, 24);
     ASSERT_EQ(c.zones.size(), 1u) << "one zone, main, when the config names none";
     EXPECT_EQ(c.zones.at("main").high, (std::vector<std::string>{"lamp_red", "siren"}));
     EXPECT_EQ(c.zones.at("main").button_ack, "button_ack");
@@ -62,15 +64,17 @@ TEST_F(ConfigTest, ValidConfigHasNoProblemsAndDerivesDefaults) {
 
 TEST_F(ConfigTest, EmptyObjectIsValidWithEverythingOff) {
     Problems problems;
-    Config c = parse(R"({"store": {"path": "/tmp/x.db"}, "control": {"socket": "/tmp/x.sock"}})", problems);
+    Config c = parse(R"({"store": {"path": "/tmp/x.db"}, "control": {"socket": "/tmp/x.sock"}})",
+                     clouds::config_schema(), problems);
     EXPECT_TRUE(problems.empty()) << problems.format("cfg");
-    EXPECT_FALSE(c.sentinel.enabled);
+    EXPECT_FALSE(c.clouds.get<SentinelConfig>().enabled);
 }
 
 TEST_F(ConfigTest, UnsignedCommandsOverPlainTcpAndAnonymousPressesAreWarnedAbout) {
     const std::string base = R"("store": {"path": "/tmp/x.db"}, "control": {"socket": "/tmp/x.sock"})";
     Problems problems;
-    parse("{" + base + R"(, "mqtt": {"uri": "tcp://127.0.0.1:1883", "commands": true, "press_topics": true}})", problems);
+    parse("{" + base + R"(, "mqtt": {"uri": "tcp://127.0.0.1:1883", "commands": true, "press_topics": true}})",
+          clouds::config_schema(), problems);
     EXPECT_TRUE(problems.empty()) << "warnings do not stop the box: " << problems.format("cfg");
     const std::string warnings = problems.format_warnings("cfg");
     EXPECT_NE(warnings.find("cfg: mqtt.commands: warning: on without mqtt.command_key_file over plain tcp://"),
@@ -81,7 +85,9 @@ TEST_F(ConfigTest, UnsignedCommandsOverPlainTcpAndAnonymousPressesAreWarnedAbout
     Problems quiet;
     const auto key = dir_.write("key", "0123456789abcdef0123456789abcdef");
     parse("{" + base + R"(, "mqtt": {"uri": "tcp://127.0.0.1:1883", "username": "box", "commands": true,
-          "command_key_file": ")" + key.string() + R"(", "press_topics": true}})", quiet);
+          "command_key_file": ")" +
+              key.string() + R"(", "press_topics": true}})",
+          clouds::config_schema(), quiet);
     EXPECT_TRUE(quiet.warnings().empty()) << quiet.format_warnings("cfg");
 }
 
@@ -131,6 +137,55 @@ TEST_F(ConfigTest, OtherSections) {
     expect_one(with(R"("sirens": {})"), "sirens", "unknown section");
 }
 
+// An annunciator shows another box's alarms: a cloud enabled on it would poll beside its poller, each cloud's
+// section says so for its own `enabled`.
+TEST_F(ConfigTest, AnAnnunciatorPollsNoCloud) {
+    const std::string key = dir_.write("fleet-key", "k\n", 0600).string();
+    const std::string text = R"({"box": {"id": "hall-2", "role": "annunciator"}, "mqtt": {"enabled": true},
+        "fleet": {"source_base_topic": "sirenbox/noc", "key_file": ")" +
+                             key + R"("},
+        "cloud": {"ca_bundle": ")" +
+                             key + R"("},
+        "store": {"path": ")" +
+                             (dir_.path() / "db.sqlite").string() + R"("},
+        "control": {"socket": ")" +
+                             (dir_.path() / "ctl.sock").string() + R"("},
+        "sentinel": {"enabled": true}, "graph": {"enabled": true}, "signl4": {"enabled": true}})";
+    std::vector<std::string> refused;
+    for (const auto& problem : problems_of(text)) {
+        if (problem.message == "an annunciator polls no cloud; set it false") refused.push_back(problem.path);
+    }
+    EXPECT_EQ(refused, (std::vector<std::string>{"sentinel.enabled", "graph.enabled", "signl4.enabled"}));
+}
+
+// The config knows no cloud of its own: the sections it reads are those it is given (the registry's).
+TEST_F(ConfigTest, ACloudSectionIsReadOnlyWhenTheCloudIsGiven) {
+    const std::string text = valid();
+    Problems without;
+    parse(text, CloudSchema{}, without);
+    ASSERT_FALSE(without.list().empty());
+    EXPECT_EQ(without.list().front().path, "sentinel");
+    EXPECT_NE(without.list().front().message.find("unknown section"), std::string::npos);
+
+    Problems with;
+    const Config config = parse(text, clouds::config_schema(), with);
+    EXPECT_TRUE(with.empty()) << with.format("cfg");
+    EXPECT_TRUE(config.clouds.get<SentinelConfig>().enabled);
+}
+
+// A zone's `sources` are the alarm sources the registered clouds make.
+TEST_F(ConfigTest, AZoneNamesTheSourcesOfTheGivenClouds) {
+    std::string text = valid();
+    text = text.substr(0, text.rfind('}')) + R"(, "zones": {"noc": {"sources": ["graph", "splunk"]}}})";
+    Problems problems;
+    parse(text, clouds::config_schema(), problems);
+    ASSERT_EQ(problems.list().size(), 1u) << problems.format("cfg");
+    EXPECT_EQ(problems.list().front().path, "zones.noc.sources[1]");
+    EXPECT_NE(problems.list().front().message.find(R"(must be one of "sentinel", "graph" or "signl4", got "splunk")"),
+              std::string::npos)
+        << problems.list().front().message;
+}
+
 TEST_F(ConfigTest, FleetKeyIsRequiredOnAnAnnunciatorAndChecked) {
     const std::string store = (dir_.path() / "db.sqlite").string();
     const std::string socket = (dir_.path() / "ctl.sock").string();
@@ -174,7 +229,7 @@ TEST_F(ConfigTest, ZonesWithTheirOwnLinesButtonsAndLadders) {
                   "escalation": [{"after_s": 120, "outputs": ["horn_hall2"]},
                                  {"after_s": 600, "min_severity": "High", "outputs": ["siren"]}]}}})";
     Problems problems;
-    Config c = parse(v, problems);
+    Config c = parse(v, clouds::config_schema(), problems);
     ASSERT_TRUE(problems.empty()) << problems.format("cfg");
     ASSERT_EQ(c.zones.size(), 2u);
     const auto& hall = c.zones.at("hall2");
@@ -246,7 +301,7 @@ TEST_F(ConfigTest, NetworkKeysProxyPinsAndBudgets) {
                      R"(", "no_proxy": ["localhost", ".corp"], "pins": {"Management.Azure.com": [")" + pin +
                      R"("]}, "budget_per_minute": {"graph.microsoft.com": 50}, "clock_skew_threshold_s": 60, )");
     Problems problems;
-    Config c = parse(text, problems);
+    Config c = parse(text, clouds::config_schema(), problems);
     ASSERT_TRUE(problems.empty()) << problems.format("cfg");
     EXPECT_EQ(c.cloud.proxy, "http://proxy.site:3128");
     EXPECT_EQ(c.cloud.no_proxy, (std::vector<std::string>{"localhost", ".corp"}));
@@ -272,14 +327,14 @@ TEST_F(ConfigTest, NetworkKeysProxyPinsAndBudgets) {
 
 TEST_F(ConfigTest, FormatIsFilePathProblem) {
     Problems problems;
-    parse(valid(R"(, "page_size": 5000)"), problems);
+    parse(valid(R"(, "page_size": 5000)"), clouds::config_schema(), problems);
     EXPECT_EQ(problems.format("/etc/sirenbox/sirenbox.json"),
               "/etc/sirenbox/sirenbox.json: sentinel.page_size: must be between 1 and 1000, got 5000\n");
 }
 
 TEST(ConfigReference, DocsAreGeneratedFromTheTables) {
     const std::string doc = testing::read_file(testing::source_dir() / "docs" / "configuration.md");
-    const std::string reference = reference_markdown();
+    const std::string reference = reference_markdown(clouds::config_schema());
     EXPECT_NE(doc.find(reference), std::string::npos)
         << "docs/configuration.md is out of date: regenerate the reference with `sirenboxd --config-reference`";
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agent/clouds/graph/graph_config.hpp"
+#include "agent/clouds/plugin.hpp"
 #include "agent/config/config.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -27,7 +29,7 @@ class GraphConfigTest : public ::testing::Test {
 
     std::vector<Problem> problems_of(const std::string& text) {
         Problems problems;
-        parse(text, problems);
+        parse(text, clouds::config_schema(), problems);
         return problems.list();
     }
 
@@ -42,22 +44,22 @@ class GraphConfigTest : public ::testing::Test {
 
 TEST_F(GraphConfigTest, DefaultsAndValues) {
     Problems problems;
-    Config c = parse(config(R"("enabled": true)"), problems);
+    Config c = parse(config(R"("enabled": true)"), clouds::config_schema(), problems);
     ASSERT_TRUE(problems.empty()) << problems.format("cfg");
-    EXPECT_TRUE(c.graph.enabled);
-    EXPECT_EQ(c.graph.graph_url, "https://graph.microsoft.com");
-    EXPECT_EQ(c.graph.statuses, (std::vector<std::string>{"new", "inProgress"}));
-    EXPECT_EQ(c.graph.min_severity, "informational");
-    EXPECT_TRUE(c.graph.service_sources.empty());
-    EXPECT_EQ(c.graph.page_size, 200);
+    EXPECT_TRUE(c.clouds.get<GraphConfig>().enabled);
+    EXPECT_EQ(c.clouds.get<GraphConfig>().graph_url, "https://graph.microsoft.com");
+    EXPECT_EQ(c.clouds.get<GraphConfig>().statuses, (std::vector<std::string>{"new", "inProgress"}));
+    EXPECT_EQ(c.clouds.get<GraphConfig>().min_severity, "informational");
+    EXPECT_TRUE(c.clouds.get<GraphConfig>().service_sources.empty());
+    EXPECT_EQ(c.clouds.get<GraphConfig>().page_size, 200);
 
     c = parse(config(R"("enabled": true, "min_severity": "medium", "page_size": 1000, "overlap_s": 30,
                         "service_sources": ["microsoftDefenderForCloud", "microsoftDefenderForEndpoint"])"),
-              problems);
+              clouds::config_schema(), problems);
     ASSERT_TRUE(problems.empty()) << problems.format("cfg");
-    EXPECT_EQ(c.graph.min_severity, "medium");
-    EXPECT_EQ(c.graph.service_sources.size(), 2u);
-    EXPECT_EQ(c.graph.overlap_s, 30);
+    EXPECT_EQ(c.clouds.get<GraphConfig>().min_severity, "medium");
+    EXPECT_EQ(c.clouds.get<GraphConfig>().service_sources.size(), 2u);
+    EXPECT_EQ(c.clouds.get<GraphConfig>().overlap_s, 30);
 }
 
 TEST_F(GraphConfigTest, BadValuesAreNamedByPath) {

@@ -1,6 +1,7 @@
 // The signl4 config section: defaults, required keys, the connector's needs and the secret files.
 #include <gtest/gtest.h>
 
+#include "agent/clouds/signl4/signl4_config.hpp"
 #include "agent/config/config.hpp"
 #include "tests/config/config_fixture.hpp"
 
@@ -15,12 +16,13 @@ class Signl4ConfigTest : public ConfigFixture {
 TEST_F(Signl4ConfigTest, DefaultsAreOffWithTheRealEndpoints) {
     Config config;
     EXPECT_TRUE(problems_of(with("{}"), &config).empty());
-    EXPECT_FALSE(config.signl4.enabled);
-    EXPECT_FALSE(config.signl4.connector);
-    EXPECT_FALSE(config.signl4.raise_own_alerts);
-    EXPECT_EQ(config.signl4.api_url, "https://connect.signl4.com/api");
-    EXPECT_EQ(config.signl4.webhook_url, "https://connect.signl4.com");
-    EXPECT_EQ(config.signl4.alerting_scenario, "single_ack");
+    const auto& signl4 = config.clouds.get<Signl4Config>();
+    EXPECT_FALSE(signl4.enabled);
+    EXPECT_FALSE(signl4.connector);
+    EXPECT_FALSE(signl4.raise_own_alerts);
+    EXPECT_EQ(signl4.api_url, "https://connect.signl4.com/api");
+    EXPECT_EQ(signl4.webhook_url, "https://connect.signl4.com");
+    EXPECT_EQ(signl4.alerting_scenario, "single_ack");
 }
 
 TEST_F(Signl4ConfigTest, EnabledNeedsTeamAndKeyAndTheConnectorNeedsTheRest) {
@@ -43,9 +45,9 @@ TEST_F(Signl4ConfigTest, AFullConnectorConfigIsAccepted) {
                                         "own_alert_severity": "Medium", "page_size": 50})"),
                                 &config);
     EXPECT_TRUE(problems.empty()) << problems.begin()->first << ": " << problems.begin()->second;
-    EXPECT_EQ(config.signl4.alerting_scenario, "emergency");
-    EXPECT_EQ(config.signl4.own_alert_severity, "Medium");
-    EXPECT_EQ(config.signl4.page_size, 50);
+    EXPECT_EQ(config.clouds.get<Signl4Config>().alerting_scenario, "emergency");
+    EXPECT_EQ(config.clouds.get<Signl4Config>().own_alert_severity, "Medium");
+    EXPECT_EQ(config.clouds.get<Signl4Config>().page_size, 50);
 }
 
 TEST_F(Signl4ConfigTest, BadValuesNameTheirKey) {

@@ -1,6 +1,9 @@
 // Which clouds take which actions: sentinel / graph / signl4 write_back, write_back_actions, signl4.pass_on.
 #include <gtest/gtest.h>
 
+#include "agent/clouds/graph/graph_config.hpp"
+#include "agent/clouds/sentinel/sentinel_config.hpp"
+#include "agent/clouds/signl4/signl4_config.hpp"
 #include "agent/config/config.hpp"
 #include "tests/config/config_fixture.hpp"
 
@@ -16,13 +19,13 @@ TEST_F(WriteBackConfigTest, EveryCloudTakesEveryActionAndSignl4PassesOnAcknowled
     Config config;
     EXPECT_TRUE(problems_of(with(""), &config).empty());
     const std::vector<std::string> all{"acknowledge", "resolve", "comment"};
-    EXPECT_TRUE(config.sentinel.write_back);
-    EXPECT_EQ(config.sentinel.write_back_actions, all);
-    EXPECT_TRUE(config.graph.write_back);
-    EXPECT_EQ(config.graph.write_back_actions, all);
-    EXPECT_TRUE(config.signl4.write_back);
-    EXPECT_EQ(config.signl4.write_back_actions, all);
-    EXPECT_EQ(config.signl4.pass_on, std::vector<std::string>{"acknowledge"});
+    EXPECT_TRUE(config.clouds.get<SentinelConfig>().write_back);
+    EXPECT_EQ(config.clouds.get<SentinelConfig>().write_back_actions, all);
+    EXPECT_TRUE(config.clouds.get<GraphConfig>().write_back);
+    EXPECT_EQ(config.clouds.get<GraphConfig>().write_back_actions, all);
+    EXPECT_TRUE(config.clouds.get<Signl4Config>().write_back);
+    EXPECT_EQ(config.clouds.get<Signl4Config>().write_back_actions, all);
+    EXPECT_EQ(config.clouds.get<Signl4Config>().pass_on, std::vector<std::string>{"acknowledge"});
 }
 
 TEST_F(WriteBackConfigTest, ValuesAreRead) {
@@ -33,11 +36,12 @@ TEST_F(WriteBackConfigTest, ValuesAreRead) {
                                                    "pass_on": ["acknowledge", "resolve"]})"),
                                 &config);
     EXPECT_TRUE(problems.empty()) << problems.begin()->first << ": " << problems.begin()->second;
-    EXPECT_FALSE(config.sentinel.write_back);
-    EXPECT_EQ(config.sentinel.write_back_actions, std::vector<std::string>{"comment"});
-    EXPECT_EQ(config.graph.write_back_actions, (std::vector<std::string>{"acknowledge", "resolve"}));
-    EXPECT_EQ(config.signl4.write_back_actions, std::vector<std::string>{"acknowledge"});
-    EXPECT_EQ(config.signl4.pass_on, (std::vector<std::string>{"acknowledge", "resolve"}));
+    EXPECT_FALSE(config.clouds.get<SentinelConfig>().write_back);
+    EXPECT_EQ(config.clouds.get<SentinelConfig>().write_back_actions, std::vector<std::string>{"comment"});
+    EXPECT_EQ(config.clouds.get<GraphConfig>().write_back_actions,
+              (std::vector<std::string>{"acknowledge", "resolve"}));
+    EXPECT_EQ(config.clouds.get<Signl4Config>().write_back_actions, std::vector<std::string>{"acknowledge"});
+    EXPECT_EQ(config.clouds.get<Signl4Config>().pass_on, (std::vector<std::string>{"acknowledge", "resolve"}));
 }
 
 TEST_F(WriteBackConfigTest, EmptyPassOnAndAnEmptyListWithWriteBackOffAreFine) {
@@ -46,7 +50,7 @@ TEST_F(WriteBackConfigTest, EmptyPassOnAndAnEmptyListWithWriteBackOffAreFine) {
                                         "signl4": {"pass_on": []})"),
                                 &config);
     EXPECT_TRUE(problems.empty()) << problems.begin()->first << ": " << problems.begin()->second;
-    EXPECT_TRUE(config.signl4.pass_on.empty());
+    EXPECT_TRUE(config.clouds.get<Signl4Config>().pass_on.empty());
 }
 
 TEST_F(WriteBackConfigTest, BadListsNameTheirKeyAndItem) {

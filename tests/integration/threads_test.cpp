@@ -11,6 +11,7 @@
 
 #include "agent/app/daemon_parts.hpp"
 #include "agent/base/json.hpp"
+#include "agent/clouds/plugin.hpp"
 #include "agent/clouds/sentinel/sentinel_target.hpp"
 #include "tests/support/cloudsim.hpp"
 #include "tests/support/test_env.hpp"
@@ -52,7 +53,7 @@ class ThreadsTest : public ::testing::Test {
                                  (dir_.path() / "control.sock").string() + R"("}
         })";
         config::Problems problems;
-        auto config = config::parse(text, problems);
+        auto config = config::parse(text, clouds::config_schema(), problems);
         EXPECT_TRUE(problems.empty()) << problems.format("the test's config");
         auto parts = app::build_parts(std::move(config));
         EXPECT_TRUE(parts.is_ok()) << parts.status().to_string();

@@ -1,11 +1,13 @@
-// The keys of `graph`: name, member, limits, description (agent/config/fields.hpp).
+// The keys of `graph`: name, member, limits, description (agent/config/fields.hpp); its checks
+// across keys.
 #include "agent/clouds/graph/graph_config.hpp"
 
-// config.hpp first: g++ 12 stops with an internal error (nothrow_spec_p) on these tables without it.
-#include "agent/config/config.hpp"
-#include "agent/config/fields.hpp"
+// checks.hpp (config.hpp) first: g++ 12 stops with an internal error (nothrow_spec_p) on these tables without it.
+#include "agent/config/checks.hpp"
+#include "agent/config/cloud_section.hpp"
 
 namespace sirenbox::config {
+namespace {
 
 const Section<GraphConfig> kGraphSection{
     "graph",
@@ -45,5 +47,19 @@ const Section<GraphConfig> kGraphSection{
           "multiStagedAttack", "phishing", "maliciousUserActivity", "lineOfBusinessApplication"}},
     },
 };
+
+void check_graph(const Config& c, Problems& problems) {
+    const auto& g = c.clouds.get<GraphConfig>();
+    check_https(problems, g.graph_url, "graph.graph_url");
+    check_polls_on_poller(c, g.enabled, "graph.enabled", problems);
+    check_action_list(g.write_back_actions, "graph.write_back_actions", g.write_back, "graph.write_back", problems);
+    if (!g.enabled) return;
+    require_entra_app(c, problems, "when graph.enabled is true");
+    if (g.statuses.empty()) problems.add("graph.statuses", "must name at least one status");
+}
+
+}  // namespace
+
+std::vector<CloudSection> graph_sections() { return {cloud_section(kGraphSection, check_graph)}; }
 
 }  // namespace sirenbox::config

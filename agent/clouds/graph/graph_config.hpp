@@ -3,14 +3,13 @@
 #include <string>
 #include <vector>
 
-namespace sirenbox::config {
+#include "agent/config/cloud_settings.hpp"
 
-template <typename S>
-struct Section;
+namespace sirenbox::config {
 
 // Microsoft Graph security alerts: the `graph` section.
 // Member initialisers are the defaults; docs/configuration.md is generated from the key tables in
-// graph_config.cpp, which sirenbox_config compiles with the other sections. config::Config holds the sections.
+// graph_config.cpp. config::Config::clouds holds the sections.
 
 struct GraphConfig {
     bool enabled = false;
@@ -30,6 +29,7 @@ struct GraphConfig {
 };
 
 /// The `graph` section: its key table and its part of the reference.
-extern const Section<GraphConfig> kGraphSection;
+/// The Graph plug-in's section as the config takes it (CloudSchema): `graph`.
+std::vector<CloudSection> graph_sections();
 
 }  // namespace sirenbox::config

@@ -2,15 +2,12 @@
 // the payloads of its write-back, and what it makes for the daemon.
 #include "agent/clouds/graph/graph_plugin.hpp"
 
+#include "agent/clouds/graph/graph_config.hpp"
 #include "agent/clouds/graph/graph_poller.hpp"
 #include "agent/clouds/graph/graph_target.hpp"
 
 namespace sirenbox::clouds {
 namespace {
-
-bool enabled(const config::Config& c) { return c.graph.enabled; }
-
-WriteBack write_back(const config::Config& c) { return {c.graph.write_back, c.graph.write_back_actions}; }
 
 sources::GraphPollerOptions poller_options(const config::GraphConfig& g) {
     sources::GraphPollerOptions options;
@@ -25,7 +22,7 @@ sources::GraphPollerOptions poller_options(const config::GraphConfig& g) {
 
 // graph.assign_to, resolve_classification, resolve_determination; a zone's owner replaces graph.assign_to.
 relay::TargetRoute route(const config::Config& config) {
-    const auto& g = config.graph;
+    const auto& g = config.clouds.get<config::GraphConfig>();
     const relay::GraphWriteBack write_back{.assign_to = g.assign_to,
                                            .resolve_classification = g.resolve_classification,
                                            .resolve_determination = g.resolve_determination};
@@ -41,7 +38,7 @@ relay::TargetRoute route(const config::Config& config) {
 
 // The poller's client, and the relay target's own client: each thread's calls are its own.
 Status build(CloudBuild& b) {
-    const auto& g = b.config().graph;
+    const auto& g = b.config().clouds.get<config::GraphConfig>();
     const cloud::GraphOptions options{.graph_url = g.graph_url, .page_size = g.page_size};
     SB_RETURN_IF_ERROR(cloud::validate(options));
     auto& client = b.keep(cloud::GraphClient(b.transport(), b.tokens(), b.clock(), options));
@@ -55,8 +52,13 @@ Status build(CloudBuild& b) {
 
 }  // namespace
 
-const CloudPlugin kGraphPlugin{
-    .name = "graph", .enabled = enabled, .entra_id = true, .write_back = write_back, .route = route, .build = build,
-    .source_route = nullptr};
+const CloudPlugin kGraphPlugin{.name = "graph",
+                               .enabled = enabled_of<config::GraphConfig>,
+                               .entra_id = true,
+                               .write_back = write_back_of<config::GraphConfig>,
+                               .route = route,
+                               .build = build,
+                               .source_route = nullptr,
+                               .sections = config::graph_sections};
 
 }  // namespace sirenbox::clouds

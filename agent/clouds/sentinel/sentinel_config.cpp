@@ -1,11 +1,16 @@
-// The keys of `sentinel`, `log_analytics`: name, member, limits, description (agent/config/fields.hpp).
+// The keys of `sentinel`, `log_analytics`: name, member, limits, description (agent/config/fields.hpp); their
+// checks across keys.
 #include "agent/clouds/sentinel/sentinel_config.hpp"
 
-// config.hpp first: g++ 12 stops with an internal error (nothrow_spec_p) on these tables without it.
-#include "agent/config/config.hpp"
-#include "agent/config/fields.hpp"
+#include <regex>
+
+// checks.hpp (config.hpp) first: g++ 12 stops with an internal error (nothrow_spec_p) on these tables without it.
+#include "agent/clouds/sentinel/sentinel_classification.hpp"
+#include "agent/config/checks.hpp"
+#include "agent/config/cloud_section.hpp"
 
 namespace sirenbox::config {
+namespace {
 
 const Section<SentinelConfig> kSentinelSection{
     "sentinel",
@@ -62,5 +67,72 @@ const Section<LogAnalyticsConfig> kLogAnalyticsSection{
         {"max_bytes", &LogAnalyticsConfig::max_bytes, "Largest result attached to an alarm (JSON bytes); cut rows are flagged.", 64, 65536},
     },
 };
+
+// ARM workspace names: 4–63 characters (the reference allows up to 90), letters, digits, hyphens,
+// not starting or ending with a hyphen.
+bool is_workspace_name(const std::string& s) {
+    if (s.size() < 2 || s.size() > 90 || s.front() == '-' || s.back() == '-') return false;
+    for (char c : s) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    return true;
+}
+
+void check_resolve(const SentinelConfig& s, Problems& problems) {
+    const std::string& c = s.resolve_classification;
+    const std::string& r = s.resolve_classification_reason;
+    if (r.empty()) return;
+    if (!cloud::classification_reason_fits(c, r)) {
+        problems.add("sentinel.resolve_classification_reason",
+                     "\"" + r + "\" does not go with classification \"" + c + "\"");
+    }
+}
+
+void check_sentinel(const Config& c, Problems& problems) {
+    const auto& s = c.clouds.get<SentinelConfig>();
+    check_https(problems, s.arm_url, "sentinel.arm_url");
+    check_polls_on_poller(c, s.enabled, "sentinel.enabled", problems);
+    check_resolve(s, problems);
+    check_action_list(s.write_back_actions, "sentinel.write_back_actions", s.write_back, "sentinel.write_back",
+                      problems);
+    if (!s.enabled) return;
+    const char* why = "when sentinel.enabled is true";
+    require_entra_app(c, problems, why);
+    require(problems, s.subscription_id, "sentinel.subscription_id", why);
+    require(problems, s.resource_group, "sentinel.resource_group", why);
+    require(problems, s.workspace, "sentinel.workspace", why);
+    if (!s.workspace.empty() && !is_workspace_name(s.workspace)) {
+        problems.add("sentinel.workspace", "\"" + s.workspace +
+                                               "\" is not a workspace name (letters, digits and "
+                                               "hyphens; the name, not the workspace GUID)");
+    }
+    if (s.states.empty()) problems.add("sentinel.states", "must name at least one state");
+}
+
+void check_log_analytics(const Config& c, Problems& problems) {
+    const auto& l = c.clouds.get<LogAnalyticsConfig>();
+    check_https(problems, l.url, "log_analytics.url");
+    if (!l.enabled) return;
+    if (!c.clouds.get<SentinelConfig>().enabled) {
+        problems.add("log_analytics.enabled", "needs sentinel.enabled (it runs Sentinel alerts' queries)");
+    }
+    require(problems, l.workspace_id, "log_analytics.workspace_id", "when log_analytics.enabled is true");
+    if (l.timeout_s >= c.cloud.read_timeout_s) {
+        problems.add("log_analytics.timeout_s", "must be below cloud.read_timeout_s (" +
+                                                    std::to_string(c.cloud.read_timeout_s) +
+                                                    "), so the service's 504 arrives before the box stops waiting");
+    }
+    static const std::regex kGuid("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+    if (!l.workspace_id.empty() && !std::regex_match(l.workspace_id, kGuid)) {
+        problems.add("log_analytics.workspace_id",
+                     "\"" + l.workspace_id + "\" is not a GUID (the Workspace ID, not the workspace name)");
+    }
+}
+
+}  // namespace
+
+std::vector<CloudSection> sentinel_sections() {
+    return {cloud_section(kSentinelSection, check_sentinel), cloud_section(kLogAnalyticsSection, check_log_analytics)};
+}
 
 }  // namespace sirenbox::config

@@ -3,15 +3,14 @@
 #include <string>
 #include <vector>
 
-namespace sirenbox::config {
+#include "agent/config/cloud_settings.hpp"
 
-template <typename S>
-struct Section;
+namespace sirenbox::config {
 
 // Microsoft Sentinel: the `sentinel` section, and `log_analytics` (only Sentinel alerts carry the queries it
 // runs, so the Sentinel plug-in reads both).
 // Member initialisers are the defaults; docs/configuration.md is generated from the key tables in
-// sentinel_config.cpp, which sirenbox_config compiles with the other sections. config::Config holds the sections.
+// sentinel_config.cpp. config::Config::clouds holds the sections.
 
 struct SentinelConfig {
     bool enabled = false;
@@ -44,9 +43,7 @@ struct LogAnalyticsConfig {
     int max_bytes = 8192;
 };
 
-/// The `sentinel` section: its key table and its part of the reference.
-extern const Section<SentinelConfig> kSentinelSection;
-/// The `log_analytics` section: its key table and its part of the reference.
-extern const Section<LogAnalyticsConfig> kLogAnalyticsSection;
+/// The Sentinel plug-in's sections as the config takes them (CloudSchema): `sentinel`, then `log_analytics`.
+std::vector<CloudSection> sentinel_sections();
 
 }  // namespace sirenbox::config

@@ -2,15 +2,12 @@
 // of its write-back, and what it makes for the daemon.
 #include "agent/clouds/sentinel/sentinel_plugin.hpp"
 
+#include "agent/clouds/sentinel/sentinel_config.hpp"
 #include "agent/clouds/sentinel/sentinel_poller.hpp"
 #include "agent/clouds/sentinel/sentinel_target.hpp"
 
 namespace sirenbox::clouds {
 namespace {
-
-bool enabled(const config::Config& c) { return c.sentinel.enabled; }
-
-WriteBack write_back(const config::Config& c) { return {c.sentinel.write_back, c.sentinel.write_back_actions}; }
 
 cloud::SentinelOptions client_options(const config::SentinelConfig& s) {
     return {.arm_url = s.arm_url,
@@ -41,7 +38,7 @@ sources::SentinelPollerOptions poller_options(const config::SentinelConfig& s) {
 
 // sentinel.owner_*, resolve_classification*, resolve_comment; a zone's owner replaces sentinel.owner_*.
 relay::TargetRoute route(const config::Config& config) {
-    const auto& s = config.sentinel;
+    const auto& s = config.clouds.get<config::SentinelConfig>();
     const relay::SentinelWriteBack write_back{.owner_object_id = s.owner_object_id,
                                               .owner_upn = s.owner_upn,
                                               .classification = s.resolve_classification,
@@ -60,27 +57,32 @@ relay::TargetRoute route(const config::Config& config) {
 
 // The poller's client (and Log Analytics client), and the relay target's own client: each thread's calls are its own.
 Status build(CloudBuild& b) {
-    const auto& c = b.config();
-    const cloud::SentinelOptions options = client_options(c.sentinel);
+    const auto& s = b.config().clouds.get<config::SentinelConfig>();
+    const auto& l = b.config().clouds.get<config::LogAnalyticsConfig>();
+    const cloud::SentinelOptions options = client_options(s);
     auto& client = b.keep(cloud::SentinelClient(b.transport(), b.tokens(), b.clock(), options));
     b.add_target(std::make_unique<relay::SentinelTarget>(
         cloud::SentinelClient(b.transport(), b.tokens(), b.clock(), options), b.tokens()));
     cloud::LogAnalyticsClient* log_analytics = nullptr;
-    if (c.log_analytics.enabled) {
-        log_analytics = &b.keep(
-            cloud::LogAnalyticsClient(b.transport(), b.tokens(), b.clock(), log_analytics_options(c.log_analytics)));
+    if (l.enabled) {
+        log_analytics =
+            &b.keep(cloud::LogAnalyticsClient(b.transport(), b.tokens(), b.clock(), log_analytics_options(l)));
     }
-    b.add_poller(
-        std::make_unique<sources::SentinelPoller>(client, b.clock(), poller_options(c.sentinel), log_analytics),
-        std::chrono::seconds(c.sentinel.poll_interval_s));
+    b.add_poller(std::make_unique<sources::SentinelPoller>(client, b.clock(), poller_options(s), log_analytics),
+                 std::chrono::seconds(s.poll_interval_s));
     b.take_actions();  // with sentinel.write_back false the route says so (left_out)
     return Status::ok();
 }
 
 }  // namespace
 
-const CloudPlugin kSentinelPlugin{
-    .name = "sentinel", .enabled = enabled, .entra_id = true, .write_back = write_back, .route = route, .build = build,
-    .source_route = nullptr};
+const CloudPlugin kSentinelPlugin{.name = "sentinel",
+                                  .enabled = enabled_of<config::SentinelConfig>,
+                                  .entra_id = true,
+                                  .write_back = write_back_of<config::SentinelConfig>,
+                                  .route = route,
+                                  .build = build,
+                                  .source_route = nullptr,
+                                  .sections = config::sentinel_sections};
 
 }  // namespace sirenbox::clouds

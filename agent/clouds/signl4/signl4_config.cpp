@@ -1,11 +1,13 @@
-// The keys of `signl4`: name, member, limits, description (agent/config/fields.hpp).
+// The keys of `signl4`: name, member, limits, description (agent/config/fields.hpp); its checks
+// across keys.
 #include "agent/clouds/signl4/signl4_config.hpp"
 
-// config.hpp first: g++ 12 stops with an internal error (nothrow_spec_p) on these tables without it.
-#include "agent/config/config.hpp"
-#include "agent/config/fields.hpp"
+// checks.hpp (config.hpp) first: g++ 12 stops with an internal error (nothrow_spec_p) on these tables without it.
+#include "agent/config/checks.hpp"
+#include "agent/config/cloud_section.hpp"
 
 namespace sirenbox::config {
+namespace {
 
 const Section<Signl4Config> kSignl4Section{
     "signl4",
@@ -49,5 +51,32 @@ const Section<Signl4Config> kSignl4Section{
          0, 0, {"acknowledge", "resolve"}},
     },
 };
+
+void check_signl4(const Config& c, Problems& problems) {
+    const auto& s = c.clouds.get<Signl4Config>();
+    check_https(problems, s.api_url, "signl4.api_url");
+    check_https(problems, s.webhook_url, "signl4.webhook_url");
+    check_secret(problems, s.api_key_file, "signl4.api_key_file");
+    check_secret(problems, s.team_secret_file, "signl4.team_secret_file");
+    check_polls_on_poller(c, s.enabled, "signl4.enabled", problems);
+    check_action_list(s.write_back_actions, "signl4.write_back_actions", s.write_back, "signl4.write_back", problems);
+    check_action_list(s.pass_on, "signl4.pass_on", false, "", problems);
+    if (s.enabled) {
+        require(problems, s.team_id, "signl4.team_id", "when signl4.enabled is true");
+        require(problems, s.api_key_file, "signl4.api_key_file", "when signl4.enabled is true");
+    }
+    if (s.connector) {
+        require(problems, s.team_secret_file, "signl4.team_secret_file", "when signl4.connector is true");
+        if (!s.enabled) {
+            problems.add("signl4.connector",
+                         "needs signl4.enabled: the REST API confirms each raise (so no one is "
+                         "paged twice) and brings acknowledgements back");
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<CloudSection> signl4_sections() { return {cloud_section(kSignl4Section, check_signl4)}; }
 
 }  // namespace sirenbox::config

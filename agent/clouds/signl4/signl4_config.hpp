@@ -3,14 +3,13 @@
 #include <string>
 #include <vector>
 
-namespace sirenbox::config {
+#include "agent/config/cloud_settings.hpp"
 
-template <typename S>
-struct Section;
+namespace sirenbox::config {
 
 // SIGNL4: the `signl4` section.
 // Member initialisers are the defaults; docs/configuration.md is generated from the key tables in
-// signl4_config.cpp, which sirenbox_config compiles with the other sections. config::Config holds the sections.
+// signl4_config.cpp. config::Config::clouds holds the sections.
 
 /// SIGNL4: alert status over the REST API, and optionally the connector that pages the team.
 struct Signl4Config {
@@ -37,6 +36,7 @@ struct Signl4Config {
 };
 
 /// The `signl4` section: its key table and its part of the reference.
-extern const Section<Signl4Config> kSignl4Section;
+/// The SIGNL4 plug-in's section as the config takes it (CloudSchema): `signl4`.
+std::vector<CloudSection> signl4_sections();
 
 }  // namespace sirenbox::config

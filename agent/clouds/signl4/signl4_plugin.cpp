@@ -3,6 +3,7 @@
 #include "agent/clouds/signl4/signl4_plugin.hpp"
 
 #include <algorithm>
+#include "agent/clouds/signl4/signl4_config.hpp"
 
 #include "agent/clouds/signl4/signl4_poller.hpp"
 #include "agent/clouds/signl4/signl4_target.hpp"
@@ -10,10 +11,6 @@
 
 namespace sirenbox::clouds {
 namespace {
-
-bool enabled(const config::Config& c) { return c.signl4.enabled; }
-
-WriteBack write_back(const config::Config& c) { return {c.signl4.write_back, c.signl4.write_back_actions}; }
 
 Result<cloud::Signl4Options> client_options(const config::Signl4Config& c) {
     cloud::Signl4Options options;
@@ -46,7 +43,7 @@ sources::Signl4PollerOptions poller_options(const config::Signl4Config& c, std::
 // signl4.connector (pages about alarms of the other sources), signl4.write_back (follows the box's actions on
 // the alarms SIGNL4 mirrors), signl4.acknowledge_foreign.
 relay::TargetRoute route(const config::Config& config) {
-    const auto& c = config.signl4;
+    const auto& c = config.clouds.get<config::Signl4Config>();
     relay::TargetRoute route;
     if (c.connector) {
         cloud::Signl4RaiseOptions raise;
@@ -71,7 +68,7 @@ relay::TargetRoute route(const config::Config& config) {
 
 // The relay target (with its own client) when it pages or writes back, and the poller's client.
 Status build(CloudBuild& b) {
-    const auto& c = b.config().signl4;
+    const auto& c = b.config().clouds.get<config::Signl4Config>();
     auto options = client_options(c);
     if (!options.is_ok()) return options.status();
     if (c.connector || c.write_back) {
@@ -100,7 +97,8 @@ Status build(CloudBuild& b) {
 sources::SourceRoute source_route(const config::Config& config, store::Store& core_store) {
     sources::SourceRoute route;
     route.title = "SIGNL4";
-    route.passes_on = [&listed = config.signl4.pass_on](core::AlarmState state) {
+    route.passes_on = [&config](core::AlarmState state) {
+        const auto& listed = config.clouds.get<config::Signl4Config>().pass_on;
         const char* action = state == core::AlarmState::kResolved ? "resolve" : "acknowledge";
         return std::find(listed.begin(), listed.end(), action) != listed.end();
     };
@@ -113,11 +111,12 @@ sources::SourceRoute source_route(const config::Config& config, store::Store& co
 }  // namespace
 
 const CloudPlugin kSignl4Plugin{.name = "signl4",
-                                .enabled = enabled,
+                                .enabled = enabled_of<config::Signl4Config>,
                                 .entra_id = false,  // SIGNL4 takes an API key
-                                .write_back = write_back,
+                                .write_back = write_back_of<config::Signl4Config>,
                                 .route = route,
                                 .build = build,
-                                .source_route = source_route};
+                                .source_route = source_route,
+                                .sections = config::signl4_sections};
 
 }  // namespace sirenbox::clouds
