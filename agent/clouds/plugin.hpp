@@ -44,17 +44,19 @@ class CloudBuild;
 /// One cloud, declared once (after Fluent Bit's plugin structs): a source polled on its own thread and its
 /// write-back target. registry.cpp lists every one, in the order the daemon builds them.
 struct CloudPlugin {
-    const char* name;                         // its config section, alarm source and target: "sentinel"
-    bool (*enabled)(const config::Config&);   // whether the daemon builds it
-    bool entra_id;                            // signs in with the app registration of `cloud` (CloudBuild::tokens)
-    WriteBack (*write_back)(const config::Config&);      // which of the box's actions its target takes
-    relay::TargetRoute (*route)(const config::Config&);  // the payloads its target writes (target_route)
-    Status (*build)(CloudBuild&);             // its clients, poller, relay target and, if it takes actions, route
+    const char* name = "";  // its config section, alarm source and target: "sentinel"
+    /// Whether the daemon builds it (plugin_of: its section's `enabled`).
+    bool (*enabled)(const config::Config&) = nullptr;
+    bool entra_id = false;  // signs in with the app registration of `cloud` (CloudBuild::tokens)
+    /// Which of the box's actions its target takes (plugin_of: its section's `write_back`, `write_back_actions`).
+    WriteBack (*write_back)(const config::Config&) = nullptr;
+    relay::TargetRoute (*route)(const config::Config&) = nullptr;  // the payloads its target writes (target_route)
+    Status (*build)(CloudBuild&) = nullptr;  // its clients, poller, relay target and, if it takes actions, route
     /// For a source whose items mirror other sources' alarms (a pager): its hooks in the core loop
     /// (CoreDeps::source_routes), over the core loop's own store connection. Null: it has none.
-    sources::SourceRoute (*source_route)(const config::Config&, store::Store& core_store);
+    sources::SourceRoute (*source_route)(const config::Config&, store::Store& core_store) = nullptr;
     /// Its config sections (read into Config::clouds, checked, documented), in the reference's order.
-    std::vector<config::CloudSection> (*sections)();
+    std::vector<config::CloudSection> (*sections)() = nullptr;
 };
 
 /// A plug-in's `enabled`, from its section `S`'s `enabled`.
@@ -68,6 +70,14 @@ template <typename S>
 WriteBack write_back_of(const config::Config& config) {
     const S& section = config.clouds.get<S>();
     return {section.write_back, section.write_back_actions};
+}
+
+/// `plugin` with `enabled` and `write_back` read from its section `S`: how each descriptor is declared.
+template <typename S>
+constexpr CloudPlugin plugin_of(CloudPlugin plugin) {
+    plugin.enabled = enabled_of<S>;
+    plugin.write_back = write_back_of<S>;
+    return plugin;
 }
 
 /// `plugin.route(config)` with `left_out` from `plugin.write_back`, read when an action is taken: `config`

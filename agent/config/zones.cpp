@@ -79,40 +79,46 @@ void read_escalation(const cJSON* value, ZoneConfig& out, const std::string& pat
     }
 }
 
-// A zone's keys; `sources` are the alarm sources the clouds make (CloudSchema::sources).
+const std::vector<Field<ZoneConfig>> kZoneFields = {
+    {"min_severity", &ZoneConfig::min_severity, "Least severe alarm this zone shows.", 0, 0, kSeverities},
+    {"sources", &ZoneConfig::sources, "Only alarms of these sources; empty: all."},
+    {"products", &ZoneConfig::products,
+     "Only alarms from one of these products (friendly names as in MQTT, e.g. \"Microsoft Defender for Endpoint\"; "
+     "case ignored); empty: all."},
+    {"labels", &ZoneConfig::labels, "Only alarms carrying one of these labels (case ignored); empty: all."},
+    {"High", &ZoneConfig::high, "Outputs an alarm of severity High drives."},
+    {"Medium", &ZoneConfig::medium, "Outputs an alarm of severity Medium drives."},
+    {"Low", &ZoneConfig::low, "Outputs an alarm of severity Low drives."},
+    {"Informational", &ZoneConfig::informational, "Outputs an alarm of severity Informational drives."},
+    {"all_clear", &ZoneConfig::all_clear,
+     "Output lit while every source is reachable and nothing in this zone is unacknowledged (empty: none)."},
+    {"escalation",
+     Field<ZoneConfig>::Custom(read_escalation),
+     "Ladder for alarms left unacknowledged: [{\"after_s\": 120, \"outputs\": [\"siren\"]}, {\"after_s\": 600, "
+     "\"outputs\": [\"siren_2\"]}].",
+     0,
+     0,
+     {},
+     "array of objects",
+     "[]"},
+    {"button_ack", &ZoneConfig::button_ack,
+     "Input whose short press acknowledges, and long press resolves, this zone's alarms (empty: none)."},
+    {"button_silence", &ZoneConfig::button_silence, "Input that silences this zone's horns (empty: none)."},
+    {"button_lamp_test", &ZoneConfig::button_lamp_test, "Input that lamp-tests this zone's outputs (empty: none)."},
+    {"owner_upn", &ZoneConfig::owner_upn,
+     "Owner set on acknowledgements made in this zone (Sentinel owner, Graph assignedTo), over sentinel.owner_upn "
+     "and graph.assign_to. Empty: those."},
+    {"owner_object_id", &ZoneConfig::owner_object_id,
+     "Entra object id set as Sentinel owner for acknowledgements made here."},
+};
+
+// A zone's keys, `sources` naming the alarm sources the clouds make (CloudSchema::sources).
 std::vector<Field<ZoneConfig>> zone_fields(const std::vector<std::string>& sources) {
-    return {
-        {"min_severity", &ZoneConfig::min_severity, "Least severe alarm this zone shows.", 0, 0, kSeverities},
-        {"sources", &ZoneConfig::sources, "Only alarms of these sources; empty: all.", 0, 0, sources},
-        {"products", &ZoneConfig::products,
-         "Only alarms from one of these products (friendly names as in MQTT, e.g. \"Microsoft Defender for Endpoint\"; "
-         "case ignored); empty: all."},
-        {"labels", &ZoneConfig::labels, "Only alarms carrying one of these labels (case ignored); empty: all."},
-        {"High", &ZoneConfig::high, "Outputs an alarm of severity High drives."},
-        {"Medium", &ZoneConfig::medium, "Outputs an alarm of severity Medium drives."},
-        {"Low", &ZoneConfig::low, "Outputs an alarm of severity Low drives."},
-        {"Informational", &ZoneConfig::informational, "Outputs an alarm of severity Informational drives."},
-        {"all_clear", &ZoneConfig::all_clear,
-         "Output lit while every source is reachable and nothing in this zone is unacknowledged (empty: none)."},
-        {"escalation",
-         Field<ZoneConfig>::Custom(read_escalation),
-         "Ladder for alarms left unacknowledged: [{\"after_s\": 120, \"outputs\": [\"siren\"]}, {\"after_s\": 600, "
-         "\"outputs\": [\"siren_2\"]}].",
-         0,
-         0,
-         {},
-         "array of objects",
-         "[]"},
-        {"button_ack", &ZoneConfig::button_ack,
-         "Input whose short press acknowledges, and long press resolves, this zone's alarms (empty: none)."},
-        {"button_silence", &ZoneConfig::button_silence, "Input that silences this zone's horns (empty: none)."},
-        {"button_lamp_test", &ZoneConfig::button_lamp_test, "Input that lamp-tests this zone's outputs (empty: none)."},
-        {"owner_upn", &ZoneConfig::owner_upn,
-         "Owner set on acknowledgements made in this zone (Sentinel owner, Graph assignedTo), over sentinel.owner_upn "
-         "and graph.assign_to. Empty: those."},
-        {"owner_object_id", &ZoneConfig::owner_object_id,
-         "Entra object id set as Sentinel owner for acknowledgements made here."},
-    };
+    std::vector<Field<ZoneConfig>> fields = kZoneFields;
+    for (auto& field : fields) {
+        if (std::string_view(field.name) == "sources") field.choices = sources;
+    }
+    return fields;
 }
 
 bool is_zone_name(const std::string& s) {

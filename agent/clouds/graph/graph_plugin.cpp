@@ -52,13 +52,7 @@ Status build(CloudBuild& b) {
 
 }  // namespace
 
-const CloudPlugin kGraphPlugin{.name = "graph",
-                               .enabled = enabled_of<config::GraphConfig>,
-                               .entra_id = true,
-                               .write_back = write_back_of<config::GraphConfig>,
-                               .route = route,
-                               .build = build,
-                               .source_route = nullptr,
-                               .sections = config::graph_sections};
+const CloudPlugin kGraphPlugin = plugin_of<config::GraphConfig>(
+    {.name = "graph", .entra_id = true, .route = route, .build = build, .sections = config::graph_sections});
 
 }  // namespace sirenbox::clouds

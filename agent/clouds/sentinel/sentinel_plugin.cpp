@@ -76,13 +76,7 @@ Status build(CloudBuild& b) {
 
 }  // namespace
 
-const CloudPlugin kSentinelPlugin{.name = "sentinel",
-                                  .enabled = enabled_of<config::SentinelConfig>,
-                                  .entra_id = true,
-                                  .write_back = write_back_of<config::SentinelConfig>,
-                                  .route = route,
-                                  .build = build,
-                                  .source_route = nullptr,
-                                  .sections = config::sentinel_sections};
+const CloudPlugin kSentinelPlugin = plugin_of<config::SentinelConfig>(
+    {.name = "sentinel", .entra_id = true, .route = route, .build = build, .sections = config::sentinel_sections});
 
 }  // namespace sirenbox::clouds

@@ -110,13 +110,12 @@ sources::SourceRoute source_route(const config::Config& config, store::Store& co
 
 }  // namespace
 
-const CloudPlugin kSignl4Plugin{.name = "signl4",
-                                .enabled = enabled_of<config::Signl4Config>,
-                                .entra_id = false,  // SIGNL4 takes an API key
-                                .write_back = write_back_of<config::Signl4Config>,
-                                .route = route,
-                                .build = build,
-                                .source_route = source_route,
-                                .sections = config::signl4_sections};
+// entra_id false: SIGNL4 takes an API key.
+const CloudPlugin kSignl4Plugin = plugin_of<config::Signl4Config>({.name = "signl4",
+                                                                   .entra_id = false,
+                                                                   .route = route,
+                                                                   .build = build,
+                                                                   .source_route = source_route,
+                                                                   .sections = config::signl4_sections});
 
 }  // namespace sirenbox::clouds
