@@ -72,6 +72,12 @@ WriteBack write_back_of(const config::Config& config) {
     return {section.write_back, section.write_back_actions};
 }
 
+/// A polled section's window (`lookback_hours`, `overlap_s`) as its poller takes it.
+template <typename S>
+sources::PollWindow poll_window_of(const S& section) {
+    return {.lookback = std::chrono::hours(section.lookback_hours), .overlap = std::chrono::seconds(section.overlap_s)};
+}
+
 /// `plugin` with `enabled` and `write_back` read from its section `S`: how each descriptor is declared.
 template <typename S>
 constexpr CloudPlugin plugin_of(CloudPlugin plugin) {

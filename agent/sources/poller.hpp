@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,6 +34,17 @@ protected:
 
 private:
     std::function<void(SourceProgress)> progress_sink_;
+};
+
+/// How far back a poll asks: from the newest change seen (the watermark) less `overlap`, so that none is missed
+/// at page or clock edges; without a watermark (the first poll), `lookback` before now.
+struct PollWindow {
+    std::chrono::seconds lookback{std::chrono::hours(24)};
+    std::chrono::seconds overlap{60};
+
+    [[nodiscard]] WallTime since(const std::optional<WallTime>& watermark, WallTime now) const {
+        return watermark ? *watermark - overlap : now - lookback;
+    }
 };
 
 /// A time watermark as the store keeps it (ISO-8601 text); unreadable text is logged, naming `source`,

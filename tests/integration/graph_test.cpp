@@ -70,7 +70,7 @@ class GraphSourceTest : public ::testing::Test {
     sources::GraphPoller poller(int page_size) {
         sources::GraphPollerOptions o;
         o.page_size = page_size;
-        o.overlap = std::chrono::seconds(60);
+        o.poll_window.overlap = std::chrono::seconds(60);
         return sources::GraphPoller(*graph_, SystemClock::instance(), o);
     }
 

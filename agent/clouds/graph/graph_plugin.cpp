@@ -10,14 +10,11 @@ namespace sirenbox::clouds {
 namespace {
 
 sources::GraphPollerOptions poller_options(const config::GraphConfig& g) {
-    sources::GraphPollerOptions options;
-    options.statuses = g.statuses;
-    options.min_severity = cloud::parse_graph_severity(g.min_severity);
-    options.service_sources = g.service_sources;
-    options.lookback = std::chrono::hours(g.lookback_hours);
-    options.overlap = std::chrono::seconds(g.overlap_s);
-    options.page_size = g.page_size;
-    return options;
+    return {.statuses = g.statuses,
+            .min_severity = cloud::parse_graph_severity(g.min_severity),
+            .service_sources = g.service_sources,
+            .poll_window = poll_window_of(g),
+            .page_size = g.page_size};
 }
 
 // graph.assign_to, resolve_classification, resolve_determination; a zone's owner replaces graph.assign_to.

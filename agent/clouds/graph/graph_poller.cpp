@@ -86,7 +86,7 @@ SourceBatch GraphPoller::poll() {
     batch.source = "graph";
     batch.watermark_key = kWatermarkKey;
 
-    const WallTime since = watermark_ ? *watermark_ - options_.overlap : clock_.wall_now() - options_.lookback;
+    const WallTime since = options_.poll_window.since(watermark_, clock_.wall_now());
     WallTime newest = watermark_.value_or(since);
     std::map<std::string, std::size_t> index;
     Window window{since, std::nullopt};

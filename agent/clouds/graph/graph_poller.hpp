@@ -16,8 +16,7 @@ struct GraphPollerOptions {
     std::vector<std::string> statuses{"new", "inProgress"};  // statuses that raise an alarm
     cloud::GraphSeverity min_severity = cloud::GraphSeverity::kInformational;
     std::vector<std::string> service_sources;  // serviceSource values to follow; empty = all
-    std::chrono::seconds lookback{std::chrono::hours(24)};
-    std::chrono::seconds overlap{60};
+    PollWindow poll_window;                    // lookback and overlap
     int page_size = 200;
     int max_rounds = 20;  // watermark steps within one poll when pages come back full without a nextLink
 };

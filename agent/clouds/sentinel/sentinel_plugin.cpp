@@ -26,14 +26,11 @@ cloud::LogAnalyticsOptions log_analytics_options(const config::LogAnalyticsConfi
 }
 
 sources::SentinelPollerOptions poller_options(const config::SentinelConfig& s) {
-    sources::SentinelPollerOptions options;
-    options.states = s.states;
-    options.lookback = std::chrono::hours(s.lookback_hours);
-    options.overlap = std::chrono::seconds(s.overlap_s);
-    options.page_size = s.page_size;
-    options.min_severity = core::parse_severity(s.min_severity).value_or(core::Severity::kInformational);
-    options.pickup_label = s.pickup_label;
-    return options;
+    return {.states = s.states,
+            .poll_window = poll_window_of(s),
+            .page_size = s.page_size,
+            .min_severity = core::parse_severity(s.min_severity).value_or(core::Severity::kInformational),
+            .pickup_label = s.pickup_label};
 }
 
 // sentinel.owner_*, resolve_classification*, resolve_comment; a zone's owner replaces sentinel.owner_*.

@@ -120,7 +120,7 @@ SourceBatch SentinelPoller::poll() {
 
     const bool first = !watermark_;
     if (first) report_progress("first poll: listing incidents");
-    const WallTime since = watermark_ ? *watermark_ - options_.overlap : clock_.wall_now() - options_.lookback;
+    const WallTime since = options_.poll_window.since(watermark_, clock_.wall_now());
     cloud::ListQuery query;
     query.filter = cloud::modified_since_filter(since);
     if (!watermark_) query.filter = cloud::and_filters(query.filter, cloud::status_filter(options_.states));

@@ -17,8 +17,7 @@ namespace sirenbox::sources {
 
 struct SentinelPollerOptions {
     std::vector<std::string> states{"New", "Active"};  // statuses that raise an alarm
-    std::chrono::seconds lookback{std::chrono::hours(24)};
-    std::chrono::seconds overlap{60};
+    PollWindow poll_window;                            // lookback and overlap
     int page_size = 200;
     core::Severity min_severity = core::Severity::kInformational;  // below it an incident raises nothing
     std::string pickup_label;  // added to an incident the first time the box raises it; empty = off

@@ -32,8 +32,7 @@ Result<cloud::Signl4Options> client_options(const config::Signl4Config& c) {
 
 sources::Signl4PollerOptions poller_options(const config::Signl4Config& c, std::vector<std::string> mirrored) {
     sources::Signl4PollerOptions options;
-    options.lookback = std::chrono::hours(c.lookback_hours);
-    options.overlap = std::chrono::seconds(c.overlap_s);
+    options.poll_window = poll_window_of(c);
     options.raise_own_alerts = c.raise_own_alerts;
     options.own_severity = core::parse_severity(c.own_alert_severity).value_or(core::Severity::kHigh);
     options.mirrored_sources = std::move(mirrored);

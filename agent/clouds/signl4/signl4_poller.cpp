@@ -66,7 +66,7 @@ SourceBatch Signl4Poller::poll() {
     batch.source = kComponent;
     batch.watermark_key = kWatermarkKey;
 
-    const WallTime since = watermark_ ? *watermark_ - options_.overlap : clock_.wall_now() - options_.lookback;
+    const WallTime since = options_.poll_window.since(watermark_, clock_.wall_now());
     auto alerts = client_.list_alerts(since, &batch.warnings);
     if (!alerts.is_ok()) {
         batch.status = alerts.status();

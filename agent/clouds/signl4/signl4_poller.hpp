@@ -12,8 +12,7 @@
 namespace sirenbox::sources {
 
 struct Signl4PollerOptions {
-    std::chrono::seconds lookback{std::chrono::hours(24)};
-    std::chrono::seconds overlap{60};
+    PollWindow poll_window;  // lookback and overlap
     /// Raise alarms "signl4:<id>" for alerts that belong to no alarm of this box.
     bool raise_own_alerts = false;
     core::Severity own_severity = core::Severity::kHigh;
