@@ -5,7 +5,30 @@
 #include "agent/config/config.hpp"
 #include "agent/config/fields.hpp"
 
+#include <initializer_list>
+#include <vector>
+
 namespace sirenbox::config {
+
+/// The keys of a polled cloud's window (sources::PollWindow) in its section `S`: `lookback_hours`, how far back
+/// the first poll looks (`lookback`, e.g. "On first start, how far back to look for open incidents."), and
+/// `overlap_s`.
+template <typename S>
+std::vector<Field<S>> poll_window_fields(const char* lookback) {
+    return {{"lookback_hours", &S::lookback_hours, lookback, 1, 720},
+            {"overlap_s", &S::overlap_s,
+             "Each poll asks again for changes this many seconds before the newest one seen, so none is missed at "
+             "page or clock edges.",
+             0, 3600}};
+}
+
+/// A section's key table from its parts in order: its own keys around shared ones (poll_window_fields).
+template <typename S>
+std::vector<Field<S>> joined(std::initializer_list<std::vector<Field<S>>> parts) {
+    std::vector<Field<S>> fields;
+    for (const auto& part : parts) fields.insert(fields.end(), part.begin(), part.end());
+    return fields;
+}
 
 /// A cloud's section as the config takes it (CloudSchema): read by `section`'s key table into
 /// `Config::clouds`, documented from it, then checked across keys by `check`. `section` is a namespace-scope

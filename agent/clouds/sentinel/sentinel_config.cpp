@@ -12,10 +12,11 @@
 namespace sirenbox::config {
 namespace {
 
+// clang-format off: one row a key, as the reference shows them.
 const Section<SentinelConfig> kSentinelSection{
     "sentinel",
     "Microsoft Sentinel incidents on Azure Resource Manager (api-version 2025-12-01).",
-    {
+    joined<SentinelConfig>({{
         {"enabled", &SentinelConfig::enabled, "Poll Microsoft Sentinel incidents."},
         {"arm_url", &SentinelConfig::arm_url, "Azure Resource Manager base URL."},
         {"subscription_id", &SentinelConfig::subscription_id, "Subscription of the Sentinel workspace."},
@@ -25,10 +26,7 @@ const Section<SentinelConfig> kSentinelSection{
          "Incident states that raise an alarm. Changes to incidents already shown are always followed.", 0, 0,
          {"New", "Active", "Closed"}},
         {"poll_interval_s", &SentinelConfig::poll_interval_s, "Seconds between polls.", 1, 3600},
-        {"lookback_hours", &SentinelConfig::lookback_hours, "On first start, how far back to look for open incidents.", 1, 720},
-        {"overlap_s", &SentinelConfig::overlap_s,
-         "Each poll asks again for changes this many seconds before the newest one seen, so none is missed at page or clock edges.",
-         0, 3600},
+    }, poll_window_fields<SentinelConfig>("On first start, how far back to look for open incidents."), {
         {"page_size", &SentinelConfig::page_size, "Incidents per page ($top).", 1, 1000},
         {"owner_object_id", &SentinelConfig::owner_object_id, "Entra object id of the user or group set as owner on acknowledge."},
         {"owner_upn", &SentinelConfig::owner_upn, "User principal name set as owner on acknowledge (with or instead of owner_object_id)."},
@@ -50,8 +48,9 @@ const Section<SentinelConfig> kSentinelSection{
         {"write_back_actions", &SentinelConfig::write_back_actions,
          "Which of the box's actions reach the incident (status and owner, closure, comment); the others stay on the box.",
          0, 0, write_back_action_names()},
-    },
+    }}),
 };
+// clang-format on
 
 const Section<LogAnalyticsConfig> kLogAnalyticsSection{
     "log_analytics",

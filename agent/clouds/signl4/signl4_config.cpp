@@ -9,19 +9,18 @@
 namespace sirenbox::config {
 namespace {
 
+// clang-format off: one row a key, as the reference shows them.
 const Section<Signl4Config> kSignl4Section{
     "signl4",
     "SIGNL4 alerts over the REST API (acknowledged or closed in the app → the box follows) and, with "
     "`connector`, a SIGNL4 alert for every new alarm. See docs/sources.md.",
-    {
+    joined<Signl4Config>({{
         {"enabled", &Signl4Config::enabled, "Poll SIGNL4 alerts, so an acknowledgement or closure in the SIGNL4 app reaches the box."},
         {"api_url", &Signl4Config::api_url, "SIGNL4 REST API base URL."},
         {"team_id", &Signl4Config::team_id, "Id of the SIGNL4 team whose alerts are read."},
         {"api_key_file", &Signl4Config::api_key_file, "File holding the SIGNL4 API key (mode 600), sent as X-S4-Api-Key."},
         {"poll_interval_s", &Signl4Config::poll_interval_s, "Seconds between polls.", 1, 3600},
-        {"lookback_hours", &Signl4Config::lookback_hours, "On first start, how far back to read alerts.", 1, 720},
-        {"overlap_s", &Signl4Config::overlap_s,
-         "Each poll asks again for changes this many seconds before the newest one seen.", 0, 3600},
+    }, poll_window_fields<Signl4Config>("On first start, how far back to read alerts."), {
         {"page_size", &Signl4Config::page_size, "Alerts per page (maxResults).", 1, 100},
         {"raise_own_alerts", &Signl4Config::raise_own_alerts,
          "Raise an alarm \"signl4:<id>\" for SIGNL4 alerts that belong to no alarm of this box."},
@@ -49,8 +48,9 @@ const Section<Signl4Config> kSignl4Section{
          "that incident or alert as the box's acknowledge or resolve (within its source's write_back settings). A closure "
          "is passed on as an acknowledge when only \"acknowledge\" is listed. Empty: nothing is passed on.",
          0, 0, {"acknowledge", "resolve"}},
-    },
+    }}),
 };
+// clang-format on
 
 void check_signl4(const Config& c, Problems& problems) {
     const auto& s = c.clouds.get<Signl4Config>();
