@@ -77,6 +77,14 @@ std::optional<WallTime> parse_http_date(std::string_view text) {
     return std::chrono::system_clock::from_time_t(seconds);
 }
 
+std::optional<WallTime> server_time_before(const HttpResponse& response, std::chrono::steady_clock::duration waited) {
+    const std::string* date = response.header("Date");
+    if (date == nullptr) return std::nullopt;
+    auto server = parse_http_date(*date);
+    if (!server) return std::nullopt;
+    return *server - std::chrono::ceil<WallTime::duration>(waited);
+}
+
 std::optional<std::chrono::seconds> retry_after_delay(const HttpResponse& response, WallTime now) {
     const std::string* value = response.header("Retry-After");
     if (value == nullptr) return std::nullopt;

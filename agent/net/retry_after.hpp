@@ -16,6 +16,11 @@ namespace sirenbox::net {
 /// Locale-independent. nullopt when the text is none of them.
 std::optional<WallTime> parse_http_date(std::string_view text);
 
+/// The server's clock no later than when it ran the request: the response's Date (whole seconds, rounded down)
+/// less `waited`, the time between sending the request and reading the answer, which the server's part fits in.
+/// nullopt without a readable Date. What a listing's "as of" is taken from (sources::PollWindow).
+std::optional<WallTime> server_time_before(const HttpResponse& response, std::chrono::steady_clock::duration waited);
+
 /// How long the response's Retry-After asks to wait: delta-seconds, or an HTTP-date minus the
 /// response's own Date header, so a wrong box clock does not stretch or shrink the wait (`now` is used
 /// only when the response has no Date). A date in the past is 0 s. nullopt when there is no readable

@@ -36,8 +36,13 @@ private:
     std::function<void(SourceProgress)> progress_sink_;
 };
 
-/// How far back a poll asks: from the newest change seen (the watermark) less `overlap`, so that none is missed
-/// at page or clock edges; without a watermark (the first poll), `lookback` before now.
+/// How far back a poll asks: from the watermark less `overlap`; without a watermark (the first poll), `lookback`
+/// before now. The watermark is the later of the newest change a listing returned and, where the service says it,
+/// the time the service ran that listing (net::server_time_before). Why no change is missed (docs/sources.md,
+/// "The poll window"): a change made before the watermark less `overlap` was already visible to that listing —
+/// as long as a change becomes visible in listings, and the service's clocks agree, within `overlap` — and that
+/// listing asked from its own watermark less `overlap`. Anchored at the listing's time, a poll after a burst asks
+/// for the last `overlap` only, not for the whole burst again.
 struct PollWindow {
     std::chrono::seconds lookback{std::chrono::hours(24)};
     std::chrono::seconds overlap{60};

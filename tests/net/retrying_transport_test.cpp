@@ -47,6 +47,20 @@ TEST(RetryAfterTest, ParsesTheThreeHttpDateForms) {
     EXPECT_FALSE(parse_http_date(""));
 }
 
+// A listing's "as of": the server's Date, less the whole wait for the answer (rounded up), so it is never later
+// than the moment the server ran the request; the box's own clock plays no part.
+TEST(RetryAfterTest, ServerTimeBeforeIsTheDateLessTheWait) {
+    HttpResponse r;
+    r.status = 200;
+    r.headers = {{"Date", "Sun, 22 Nov 2026 08:00:05 GMT"}};
+    EXPECT_EQ(server_time_before(r, milliseconds(0)), *parse_iso8601("2026-11-22T08:00:05Z"));
+    EXPECT_EQ(server_time_before(r, milliseconds(2500)), *parse_iso8601("2026-11-22T08:00:02.500Z"));
+    r.headers = {{"Date", "yesterday"}};
+    EXPECT_FALSE(server_time_before(r, milliseconds(0)));
+    r.headers.clear();
+    EXPECT_FALSE(server_time_before(r, milliseconds(0)));
+}
+
 TEST(RetryAfterTest, DateFormIsMeasuredAgainstTheServersDateNotTheBoxClock) {
     HttpResponse r;
     r.status = 429;

@@ -90,6 +90,33 @@ TEST_F(GraphPollerTest, FirstPollAsksForOpenAlertsInTheLookbackThenEverythingSin
     EXPECT_EQ(second.watermark, "2026-11-22T07:55:00.000Z");
 }
 
+// Issue 15: a poll after a burst asks from the listing's own time (its Date) less the overlap, not from the burst.
+// A listing that could not read everything (a window that cannot move) stays at the newest change it read.
+TEST_F(GraphPollerTest, AfterABurstAPollAsksFromTheListingsTime) {
+    auto p = poller();
+    transport_.push(200, page({alert("a1", "new", "2026-11-22T07:00:00Z"), alert("a2", "new", "2026-11-22T07:00:01Z")}),
+                    {{"Date", "Sun, 22 Nov 2026 08:00:05 GMT"}});
+    auto first = p.poll();
+    ASSERT_TRUE(first.status.is_ok()) << first.status.message();
+    EXPECT_EQ(first.watermark, "2026-11-22T08:00:05.000Z");
+    transport_.push(200, page({}), {{"Date", "Sun, 22 Nov 2026 08:00:15 GMT"}});
+    auto second = p.poll();
+    ASSERT_TRUE(second.status.is_ok());
+    EXPECT_EQ(filter_of(transport_.requests()[1]), "lastUpdateDateTime ge 2026-11-22T07:59:05.000Z");
+    EXPECT_EQ(second.watermark, "2026-11-22T08:00:15.000Z");
+
+    auto narrow = poller(2);  // two full pages of alerts that changed in the same millisecond: the window is stuck
+    narrow.restore_watermark("2026-11-22T08:00:00Z");
+    const std::vector<std::string> same{alert("b1", "new", "2026-11-22T08:01:00Z"),
+                                        alert("b2", "new", "2026-11-22T08:01:00Z")};
+    transport_.push(200, page(same), {{"Date", "Sun, 22 Nov 2026 08:02:00 GMT"}});
+    transport_.push(200, page(same), {{"Date", "Sun, 22 Nov 2026 08:02:01 GMT"}});
+    auto stuck = narrow.poll();
+    ASSERT_TRUE(stuck.status.is_ok());
+    ASSERT_FALSE(stuck.warnings.empty());
+    EXPECT_EQ(stuck.watermark, "2026-11-22T08:01:00.000Z");
+}
+
 TEST_F(GraphPollerTest, AFailedPollKeepsTheWatermark) {
     auto p = poller();
     p.restore_watermark("2026-11-22T07:00:00Z");

@@ -190,6 +190,43 @@ TEST_F(SentinelPollerTest, FirstPollLooksBackWithStatesThenFollowsTheWatermark) 
     EXPECT_EQ(calls_since(mark), std::vector<std::string>{"GET list"});  // a closure needs no details
 }
 
+// Issue 15: with the watermark at the newest change, every poll after a burst listed the whole burst again (its
+// overlap anchored at the burst). A listing whose answer says when the service ran it moves the watermark there.
+TEST_F(SentinelPollerTest, AfterABurstAPollAsksFromTheListingsTimeNotTheBurst) {
+    auto dated_page = [this](const std::vector<std::string>& items, const char* date) {
+        net::HttpResponse r = FakeArm::ok(page(items));
+        r.headers = {{"Date", date}};
+        arm_.pages.push_back(r);
+    };
+    // The burst changed at 07:00; the service answers the first listing at 08:00:05 after the box waited 2 s.
+    transport_.set_handler([this](const net::HttpRequest& r) {
+        if (r.url.substr(0, r.url.find('?')) == kBase) clock_.advance(std::chrono::seconds(2));
+        return arm_.answer(r);
+    });
+    dated_page({incident_json("a", "New", "2026-11-22T07:00:00Z"), incident_json("b", "New", "2026-11-22T07:00:00.5Z")},
+               "Sun, 22 Nov 2026 08:00:05 GMT");
+    auto batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok()) << batch.status.to_string();
+    EXPECT_EQ(batch.snapshots.size(), 2u);
+    EXPECT_EQ(batch.watermark, "2026-11-22T08:00:03.000Z");  // the Date less the 2 s the answer took
+
+    // Nothing changed: the next poll asks for the minute before that listing, not for the burst.
+    std::size_t mark = transport_.requests().size();
+    dated_page({}, "Sun, 22 Nov 2026 08:00:12 GMT");
+    batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    EXPECT_NE(list_filter_at(mark).find("2026-11-22T07:59:03"), std::string::npos) << list_filter_at(mark);
+    EXPECT_TRUE(batch.snapshots.empty());
+    EXPECT_EQ(batch.watermark, "2026-11-22T08:00:10.000Z");
+
+    // A Date behind the newest change (another server's clock) never pulls the watermark back.
+    mark = transport_.requests().size();
+    dated_page({incident_json("a", "Active", "2026-11-22T08:05:00Z")}, "Sun, 22 Nov 2026 07:00:00 GMT");
+    batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    EXPECT_EQ(batch.watermark, "2026-11-22T08:05:00.000Z");
+}
+
 TEST_F(SentinelPollerTest, FailedPollKeepsTheWatermark) {
     poller_->restore_watermark("2026-11-22T07:00:00.000Z");
     net::HttpResponse unavailable;

@@ -96,6 +96,22 @@ TEST_F(Signl4PollerTest, FirstPollLooksBackThenFollowsTheWatermarkMinusOverlap) 
     EXPECT_EQ(second.watermark, "2026-11-22T07:45:10.000Z");
 }
 
+// Issue 15: the watermark moves to the listing's own time (its Date less the wait), so idle polls after a burst
+// ask for the last overlap only; an answer without Date keeps the newest change.
+TEST_F(Signl4PollerTest, AfterABurstAPollAsksFromTheListingsTime) {
+    auto poller = make(false);
+    transport_.push(200, page({alert_json("a1", 1, "2026-11-22T07:00:00Z")}),
+                    {{"Date", "Sun, 22 Nov 2026 08:00:05 GMT"}});
+    auto first = poller.poll();
+    ASSERT_TRUE(first.status.is_ok()) << first.status.message();
+    EXPECT_EQ(first.watermark, "2026-11-22T08:00:05.000Z");
+    transport_.push(204, "", {{"Date", "Sun, 22 Nov 2026 08:00:15 GMT"}});
+    auto second = poller.poll();
+    ASSERT_TRUE(second.status.is_ok());
+    EXPECT_EQ(sent_since(1), "2026-11-22T07:59:05.000Z");
+    EXPECT_EQ(second.watermark, "2026-11-22T08:00:15.000Z");
+}
+
 TEST_F(Signl4PollerTest, RestoredWatermarkIsUsedAndBadOneIgnored) {
     auto poller = make(false);
     poller.restore_watermark(std::string("not a time"));

@@ -10,7 +10,7 @@ daemon's resident memory. The steady-state cost should follow the trickle, not N
 Run after building: cmake --build build --target sirenboxd sirenboxctl.
 
   tools/bench/poll_cost.py [--incidents 1000,10000] [--seconds 60] [--interval 2] [--change-every 2]
-                           [--outputs '{"unacked_pattern": "steady"}']
+                           [--outputs '{"unacked_pattern": "steady"}'] [--idle-after-burst]
 """
 import argparse
 import json
@@ -151,9 +151,11 @@ class Run:
             raise SystemExit("bench: the daemon did not raise %d alarms; see %s" % (self.n, self.work))
         initial = {"seconds": time.monotonic() - t0, "cpu": cpu_seconds(self.daemon.pid),
                    "requests": s["network"]["requests"] if "network" in s else None}
-        # Steady state: the bulk creation is one burst of N changes, and every poll re-reads what
-        # changed within overlap_s of the newest change seen. Wait until the burst is older than the
-        # overlap, then one warm-up change moves the watermark past it.
+        if self.args.idle_after_burst:
+            return self.measure_window(initial, change=False)
+        # Steady state with a trickle: wait until the burst is older than the overlap, then one warm-up change
+        # moves the newest change past it (before the watermark followed the listing's time, every poll re-read
+        # what changed within overlap_s of the newest change: the whole burst).
         time.sleep(max(0.0, self.created_at + OVERLAP_S + self.args.interval + 1 - time.monotonic()))
         self.sim.call("PATCH", "/_sim/incidents/bench-00001", {"properties": {"title": "warm-up"}})
         # A poll still re-reading the burst can take seconds with 10,000 incidents: measure only once
@@ -165,14 +167,20 @@ class Run:
                 break
             time.sleep(0.5)
         time.sleep(self.args.interval * 2 + 1)
+        return self.measure_window(initial, change=True)
 
+    def measure_window(self, initial, change):
+        """The figures of one window of args.seconds: with `change`, one incident changed every
+        args.change_every seconds; without, nothing changes (idle polls, the burst still the newest change)."""
         self.sim.clear_requests()
         start_status = self.status()
         start_cpu = cpu_seconds(self.daemon.pid)
         start = time.monotonic()
         changes = 0
         while time.monotonic() - start < self.args.seconds:
-            time.sleep(self.args.change_every)
+            time.sleep(self.args.change_every if change else self.args.seconds)
+            if not change:
+                break
             name = "bench-%05d" % (1 + (changes * 7919) % self.n)
             self.sim.call("PATCH", "/_sim/incidents/" + name,
                           {"properties": {"title": "Bench incident changed %d" % changes}})
@@ -214,8 +222,12 @@ class Run:
 
 
 def report(results, args):
-    print("sirenboxd polling Sentinel: poll every %d s, one incident changed every %d s, %d s window"
-          % (args.interval, args.change_every, args.seconds))
+    if args.idle_after_burst:
+        print("sirenboxd polling Sentinel: poll every %d s, nothing changing right after the initial burst, %d s window"
+              % (args.interval, args.seconds))
+    else:
+        print("sirenboxd polling Sentinel: poll every %d s, one incident changed every %d s, %d s window"
+              % (args.interval, args.change_every, args.seconds))
     print()
     rows = [
         ("open incidents", lambda r: "%d" % r["n"]),
@@ -247,6 +259,9 @@ def main():
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--interval", type=int, default=2)
     ap.add_argument("--change-every", type=int, default=2)
+    ap.add_argument("--idle-after-burst", action="store_true",
+                    help="measure right after the initial poll with nothing changing: the bulk creation (one burst "
+                         "of N changes) is the newest change (issue 15, idle polls)")
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
     ap.add_argument("--outputs", default="{}",
                     help='JSON merged into the daemon\'s "outputs" section, e.g. \'{"unacked_pattern": "steady"}\'')

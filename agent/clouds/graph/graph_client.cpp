@@ -62,11 +62,12 @@ Result<net::HttpResponse> GraphClient::send_once(net::HttpRequest request, const
     return response;
 }
 
-Result<json::Ptr> GraphClient::get_json(const std::string& url, const std::string& what, const std::string& resource) {
+Result<json::Ptr> GraphClient::get_json(const std::string& url, const std::string& what, const std::string& resource,
+                                        std::optional<WallTime>* answered_at) {
     net::HttpRequest request;
     request.url = url;
     request.safe_to_retry = true;
-    return call_json(request, what, resource);
+    return call_json(request, what, resource, answered_at);
 }
 
 std::string GraphClient::alert_url(const std::string& id) const {
@@ -74,7 +75,8 @@ std::string GraphClient::alert_url(const std::string& id) const {
 }
 
 Result<json::Ptr> GraphClient::call_json(const net::HttpRequest& request, const std::string& what,
-                                         const std::string& resource) {
+                                         const std::string& resource, std::optional<WallTime>* answered_at) {
+    const auto sent = clock_.now();
     auto response = send_once(request, what);
     if (!response) return response.status();
     if (response->status == 401) {
@@ -87,6 +89,7 @@ Result<json::Ptr> GraphClient::call_json(const net::HttpRequest& request, const 
     if (response->status < 200 || response->status > 299) {
         return net::with_retry_after_of(graph_error_status(*response, what, resource), *response, clock_);
     }
+    if (answered_at != nullptr) *answered_at = net::server_time_before(*response, clock_.now() - sent);
     auto root = json::parse(response->body, "response body");
     if (!root) {
         const std::string* type = response->header("Content-Type");
@@ -115,7 +118,7 @@ Result<GraphAlertList> GraphClient::list_alerts(const GraphQuery& query, std::ve
     for (int page = 1;; ++page) {
         std::string what = "graph: GET alerts";
         if (page > 1) what += " (page " + std::to_string(page) + ")";
-        auto root = get_json(url, what, "alerts_v2");
+        auto root = get_json(url, what, "alerts_v2", page == 1 ? &list.listed_at : nullptr);
         if (!root) return root.status();
         auto parsed = parse_graph_alert_page(root->get());
         if (!parsed) return parsed.status().with_context(what);

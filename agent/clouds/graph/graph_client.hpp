@@ -35,6 +35,7 @@ struct GraphAlertList {
     std::vector<GraphAlert> alerts;
     bool maybe_truncated = false;
     int pages = 0;
+    std::optional<WallTime> listed_at;  // the service's time no later than it ran the first page (its Date)
 };
 
 /// Microsoft Graph security alerts (alerts_v2, v1.0; the retired /security/alerts is never used).
@@ -68,14 +69,17 @@ class GraphClient final {
 
   private:
     Result<net::HttpResponse> send_once(net::HttpRequest request, const std::string& what);
-    Result<json::Ptr> call_json(const net::HttpRequest& request, const std::string& what, const std::string& resource);
-    Result<json::Ptr> get_json(const std::string& url, const std::string& what, const std::string& resource);
+    /// The answer as JSON; `*answered_at`, when given: net::server_time_before of the answer.
+    Result<json::Ptr> call_json(const net::HttpRequest& request, const std::string& what, const std::string& resource,
+                                std::optional<WallTime>* answered_at = nullptr);
+    Result<json::Ptr> get_json(const std::string& url, const std::string& what, const std::string& resource,
+                               std::optional<WallTime>* answered_at = nullptr);
     [[nodiscard]] std::string alert_url(const std::string& id) const;
     Result<std::string> checked_next_link(const std::string& link) const;
 
     net::HttpTransport& transport_;
     TokenSource& tokens_;
-    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread
+    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread; times a listing's answer
     GraphOptions options_;
     std::optional<UrlOrigin> origin_;
 };

@@ -90,6 +90,7 @@ SourceBatch GraphPoller::poll() {
     WallTime newest = watermark_.value_or(since);
     std::map<std::string, std::size_t> index;
     Window window{since, std::nullopt};
+    std::optional<WallTime> listed_at;  // the first round's: every later round runs after it
     for (int round = 1;; ++round) {
         auto list = client_.list_alerts(query_for(window), &batch.warnings);
         if (!list.is_ok()) {
@@ -97,6 +98,7 @@ SourceBatch GraphPoller::poll() {
             batch.retry_after = list.status().retry_after();
             return batch;
         }
+        if (round == 1) listed_at = list->listed_at;
         for (const auto& alert : list->alerts) {
             add(alert, batch, index);
             newest = std::max(newest, alert.last_update);
@@ -107,10 +109,14 @@ SourceBatch GraphPoller::poll() {
             batch.warnings.push_back("graph: more than " + std::to_string(options_.page_size) +
                                      " alerts changed within one millisecond or " + std::to_string(round) +
                                      " rounds; some may be seen only on a later change (raise graph.page_size)");
+            listed_at.reset();  // not everything up to the listing's time was read: stay at the newest change
             break;
         }
         window = *next;
     }
+    // The listing's own time too, not only the newest change in it (PollWindow): after a burst the next poll asks
+    // for what changed since this listing, less the overlap.
+    if (listed_at) newest = std::max(newest, *listed_at);
     watermark_ = newest;
     batch.watermark = format_iso8601(newest, true);
     return batch;

@@ -106,9 +106,11 @@ Result<net::HttpResponse> SentinelClient::send(const Call& call) {
     return response;
 }
 
-Result<json::Ptr> SentinelClient::send_json(const Call& call) {
+Result<json::Ptr> SentinelClient::send_json(const Call& call, std::optional<WallTime>* answered_at) {
+    const auto sent = clock_.now();
     auto response = send(call);
     if (!response) return response.status();
+    if (answered_at != nullptr) *answered_at = net::server_time_before(*response, clock_.now() - sent);
     auto root = json::parse(response->body, "response body");
     if (!root) {
         const std::string* type = response->header("Content-Type");
@@ -140,13 +142,14 @@ Result<std::string> SentinelClient::checked_next_link(const std::string& link) c
 }
 
 Result<std::vector<SentinelIncident>> SentinelClient::list_incidents(const ListQuery& query,
-                                                                     std::vector<std::string>* warnings) {
+                                                                     std::vector<std::string>* warnings,
+                                                                     std::optional<WallTime>* listed_at) {
     std::vector<SentinelIncident> incidents;
     std::string url = list_url(query);
     for (int page = 1;; ++page) {
         Call call{"GET", url, "", "sentinel: GET incidents", "incidents", true};
         if (page > 1) call.what += " (page " + std::to_string(page) + ")";
-        auto root = send_json(call);
+        auto root = send_json(call, page == 1 ? listed_at : nullptr);
         if (!root) return root.status();
         auto parsed = parse_incident_page(root->get());
         if (!parsed) return parsed.status().with_context(call.what);

@@ -47,8 +47,11 @@ class SentinelClient final {
     SentinelClient(net::HttpTransport& transport, TokenSource& tokens, const Clock& clock, SentinelOptions options);
 
     /// All incidents matching `query`, following nextLink (same origin as arm_url only) up to max_pages.
-    /// Records that do not parse are skipped and described in `*warnings`, or logged when it is null.
-    Result<std::vector<SentinelIncident>> list_incidents(const ListQuery& query, std::vector<std::string>* warnings);
+    /// Records that do not parse are skipped and described in `*warnings`, or logged when it is null. `*listed_at`,
+    /// when given, is set to the server's time no later than it ran the first page's query
+    /// (net::server_time_before; nullopt when its answer carries no Date).
+    Result<std::vector<SentinelIncident>> list_incidents(const ListQuery& query, std::vector<std::string>* warnings,
+                                                         std::optional<WallTime>* listed_at = nullptr);
     Result<SentinelIncident> get_incident(const std::string& name);
     /// PUT of a body from build_update_body(); carries the etag, so a repeat after a network failure
     /// is safe. A stale etag is kFailedPrecondition.
@@ -77,7 +80,8 @@ class SentinelClient final {
     [[nodiscard]] std::string with_api_version(const std::string& path) const;
     Result<net::HttpResponse> send_once(const Call& call);
     Result<net::HttpResponse> send(const Call& call);
-    Result<json::Ptr> send_json(const Call& call);
+    /// The call's answer as JSON; `*answered_at`, when given: net::server_time_before of the answer.
+    Result<json::Ptr> send_json(const Call& call, std::optional<WallTime>* answered_at = nullptr);
     /// The call's JSON answer as `parse` reads it (a parse_* function of this folder); a failure to read it names
     /// the call.
     template <typename T>
@@ -86,7 +90,7 @@ class SentinelClient final {
 
     net::HttpTransport& transport_;
     TokenSource& tokens_;
-    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread
+    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread; times a listing's answer
     SentinelOptions options_;
     std::optional<UrlOrigin> origin_;
 };

@@ -126,13 +126,16 @@ SourceBatch SentinelPoller::poll() {
     if (!watermark_) query.filter = cloud::and_filters(query.filter, cloud::status_filter(options_.states));
     query.top = options_.page_size;
 
-    auto incidents = client_.list_incidents(query, &batch.warnings);
+    std::optional<WallTime> listed_at;
+    auto incidents = client_.list_incidents(query, &batch.warnings, &listed_at);
     if (!incidents.is_ok()) {
         batch.status = incidents.status();
         batch.retry_after = incidents.status().retry_after();
         return batch;
     }
-    WallTime newest = watermark_.value_or(since);
+    // The watermark moves to the listing's own time too, not only to the newest change in it: a poll after a
+    // burst then asks for what changed since this listing (less the overlap), not for the burst again (PollWindow).
+    WallTime newest = std::max(watermark_.value_or(since), listed_at.value_or(since));
     auto unique = newest_per_name(std::move(*incidents));
     batch.snapshots.reserve(unique.size());
     for (const auto& incident : unique) {

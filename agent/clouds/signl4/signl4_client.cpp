@@ -82,8 +82,8 @@ Result<net::HttpResponse> Signl4Client::send(net::HttpRequest request, const std
     return response;
 }
 
-Result<std::vector<Signl4Alert>> Signl4Client::list_alerts(WallTime modified_since,
-                                                           std::vector<std::string>* warnings) {
+Result<std::vector<Signl4Alert>> Signl4Client::list_alerts(WallTime modified_since, std::vector<std::string>* warnings,
+                                                           std::optional<WallTime>* listed_at) {
     std::vector<Signl4Alert> alerts;
     std::optional<std::string> continuation;
     for (int page = 1;; ++page) {
@@ -103,8 +103,10 @@ Result<std::vector<Signl4Alert>> Signl4Client::list_alerts(WallTime modified_sin
         request.safe_to_retry = true;  // a query: repeating it changes nothing
         std::string what = "signl4: POST alerts/paged";
         if (page > 1) what += " (page " + std::to_string(page) + ")";
+        const auto sent = clock_.now();
         auto response = send(std::move(request), what);
         if (!response) return response.status();
+        if (page == 1 && listed_at != nullptr) *listed_at = net::server_time_before(*response, clock_.now() - sent);
         if (response->status == 204) return alerts;
         auto parsed = parse_signl4_alert_page(response->body);
         if (!parsed) {

@@ -48,7 +48,10 @@ class Signl4Client final {
 
     /// Every alert modified at or after `modified_since`, following continuation tokens up to
     /// max_pages. Records that do not parse are skipped and described in `*warnings`.
-    Result<std::vector<Signl4Alert>> list_alerts(WallTime modified_since, std::vector<std::string>* warnings);
+    /// `*listed_at`, when given: the service's time no later than it ran the first page (net::server_time_before;
+    /// nullopt when its answer carries no Date).
+    Result<std::vector<Signl4Alert>> list_alerts(WallTime modified_since, std::vector<std::string>* warnings,
+                                                 std::optional<WallTime>* listed_at = nullptr);
 
     /// POSTs a webhook body (signl4_raise_body()); returns the eventId SIGNL4 answers with (may be
     /// empty). Not repeated by the transport after a network failure: the caller checks first.
@@ -66,7 +69,7 @@ class Signl4Client final {
     Result<net::HttpResponse> send(net::HttpRequest request, const std::string& what);
 
     net::HttpTransport& transport_;
-    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread
+    const Clock& clock_;  // reads an HTTP-date Retry-After the transport left unread; times a listing's answer
     Signl4Options options_;
 };
 

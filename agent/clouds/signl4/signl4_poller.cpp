@@ -67,13 +67,15 @@ SourceBatch Signl4Poller::poll() {
     batch.watermark_key = kWatermarkKey;
 
     const WallTime since = options_.poll_window.since(watermark_, clock_.wall_now());
-    auto alerts = client_.list_alerts(since, &batch.warnings);
+    std::optional<WallTime> listed_at;
+    auto alerts = client_.list_alerts(since, &batch.warnings, &listed_at);
     if (!alerts.is_ok()) {
         batch.status = alerts.status();
         batch.retry_after = alerts.status().retry_after();
         return batch;
     }
-    WallTime newest = watermark_.value_or(since);
+    // The listing's own time too, not only the newest change in it (PollWindow).
+    WallTime newest = std::max(watermark_.value_or(since), listed_at.value_or(since));
     for (const auto& alert : *alerts) {
         newest = std::max(newest, alert.last_modified);
         if (auto snapshot = snapshot_of(alert)) batch.snapshots.push_back(std::move(*snapshot));
