@@ -1,6 +1,6 @@
 #pragma once
 
-// config.hpp first: g++ 12 stops with an internal error (nothrow_spec_p) on the key tables without it.
+// config.hpp before fields.hpp: g++ 12 stops with an internal error (nothrow_spec_p) on the key tables otherwise.
 #include "agent/base/json.hpp"
 #include "agent/config/config.hpp"
 #include "agent/config/fields.hpp"
@@ -17,8 +17,8 @@ template <typename S>
 std::vector<Field<S>> poll_window_fields(const char* lookback) {
     return {{"lookback_hours", &S::lookback_hours, lookback, 1, 720},
             {"overlap_s", &S::overlap_s,
-             "Each poll asks again for changes this many seconds before the newest one seen, so none is missed at "
-             "page or clock edges.",
+             "Each poll asks again for changes this many seconds before the last listing (or the newest change it "
+             "returned, if later), so none that became visible late is missed (docs/sources.md, the poll window).",
              0, 3600}};
 }
 

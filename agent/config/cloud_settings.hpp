@@ -41,7 +41,7 @@ class CloudSettings {
     std::map<std::type_index, std::any> held_;
 };
 
-/// One cloud section as parse(), validate() and reference_markdown() take it; `cloud_section` (fields.hpp) makes
+/// One cloud section as parse(), validate() and reference_markdown() take it; `cloud_section` (cloud_section.hpp) makes
 /// one from the section's key table.
 struct CloudSection {
     std::string name;

@@ -4,7 +4,6 @@
 
 #include <regex>
 
-// checks.hpp (config.hpp) first: g++ 12 stops with an internal error (nothrow_spec_p) on these tables without it.
 #include "agent/clouds/sentinel/sentinel_classification.hpp"
 #include "agent/config/checks.hpp"
 #include "agent/config/cloud_section.hpp"

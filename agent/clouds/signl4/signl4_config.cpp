@@ -2,7 +2,6 @@
 // across keys.
 #include "agent/clouds/signl4/signl4_config.hpp"
 
-// checks.hpp (config.hpp) first: g++ 12 stops with an internal error (nothrow_spec_p) on these tables without it.
 #include "agent/config/checks.hpp"
 #include "agent/config/cloud_section.hpp"
 
