@@ -113,6 +113,17 @@ Alarm AlarmBook::remove(std::map<std::string, Alarm>::iterator it, bool remember
 }
 
 AlarmChange AlarmBook::apply_cloud(const CloudSnapshot& snapshot) {
+    AlarmChange change = apply(snapshot);
+    if (change.kind != ChangeKind::kNone) ++revision_;  // kNone: no alarm changed (every path below)
+    return change;
+}
+
+std::vector<Alarm> AlarmBook::counted(std::vector<Alarm> changed) {
+    if (!changed.empty()) ++revision_;
+    return changed;
+}
+
+AlarmChange AlarmBook::apply(const CloudSnapshot& snapshot) {
     if (!snapshot.mirrors.empty()) {
         auto original = alarms_.find(snapshot.mirrors);
         if (original != alarms_.end()) return apply_mirrored(original, snapshot);
@@ -173,7 +184,7 @@ std::vector<Alarm> AlarmBook::acknowledge(const std::string& selector) {
         alarm.silenced = false;
         acked.push_back(alarm);
     }
-    return acked;
+    return counted(std::move(acked));
 }
 
 std::vector<Alarm> AlarmBook::resolve(const std::string& selector) {
@@ -186,7 +197,7 @@ std::vector<Alarm> AlarmBook::resolve(const std::string& selector) {
         alarm.silenced = false;
         resolved.push_back(std::move(alarm));
     }
-    return resolved;
+    return counted(std::move(resolved));
 }
 
 std::vector<Alarm> AlarmBook::silence(const std::vector<std::string>& keys) {
@@ -197,7 +208,7 @@ std::vector<Alarm> AlarmBook::silence(const std::vector<std::string>& keys) {
         it->second.silenced = true;
         changed.push_back(it->second);
     }
-    return changed;
+    return counted(std::move(changed));
 }
 
 std::vector<Alarm> AlarmBook::end_silence(const std::vector<std::string>& keys) {
@@ -208,10 +219,11 @@ std::vector<Alarm> AlarmBook::end_silence(const std::vector<std::string>& keys) 
         it->second.silenced = false;
         changed.push_back(it->second);
     }
-    return changed;
+    return counted(std::move(changed));
 }
 
 void AlarmBook::restore(const std::vector<Alarm>& alarms, const std::vector<ClosedElsewhere>& closed_elsewhere) {
+    ++revision_;
     for (const auto& stored : alarms) {
         if (stored.state == AlarmState::kResolved) continue;
         Alarm alarm = stored;

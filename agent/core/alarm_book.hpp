@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -81,6 +82,9 @@ public:
     ClosedElsewhereChanges take_closed_elsewhere_changes();
 
     [[nodiscard]] const std::map<std::string, Alarm>& alarms() const { return alarms_; }
+    /// Changes whenever an alarm is raised, changed or removed (never otherwise): what is worked out from the
+    /// alarms holds while it stays the same, so a poll that changed nothing plans nothing again (core::Panel).
+    [[nodiscard]] std::uint64_t revision() const { return revision_; }
     [[nodiscard]] const Alarm* find(const std::string& key) const;
     [[nodiscard]] std::size_t count(AlarmState state) const;
     /// The "closed elsewhere" memory, by key.
@@ -89,29 +93,33 @@ public:
     static constexpr std::size_t kMaxClosedElsewhere = 1000;
 
 private:
-    /// The shown alarm `snapshot` belongs to by links, or nullptr.
-    Alarm* linked_alarm(const CloudSnapshot& snapshot);
-    AlarmChange fold(Alarm& alarm, const CloudSnapshot& snapshot);
-    /// Adds `keys` as links of `alarm` named by `source`, where no other alarm holds them; true when its record
-    /// changed.
-    bool add_links(Alarm& alarm, const std::string& source, const std::vector<std::string>& keys);
-    /// Takes `key` out of the book (it is resolved): its index entries go, and its folded items are remembered
-    /// as closed with it; with `remember_self`, so is the alarm itself (resolved here or in SIGNL4, while its
-    /// own source may still show it open).
-    Alarm remove(std::map<std::string, Alarm>::iterator it, bool remember_self);
-    AlarmChange apply_mirrored(std::map<std::string, Alarm>::iterator it, const CloudSnapshot& snapshot);
-    /// True while `key` is remembered as closed elsewhere and its own source still reports it unchanged since:
-    /// such a snapshot must not raise it again.
-    bool closed_elsewhere(const std::string& key, const CloudSnapshot& snapshot);
-    void remember(const std::string& key, WallTime updated);
-    void forget(const std::string& key);
+  AlarmChange apply(const CloudSnapshot& snapshot);
+  /// Counts a change of the alarms (revision()) when `changed` holds any; returns `changed`.
+  std::vector<Alarm> counted(std::vector<Alarm> changed);
+  /// The shown alarm `snapshot` belongs to by links, or nullptr.
+  Alarm* linked_alarm(const CloudSnapshot& snapshot);
+  AlarmChange fold(Alarm& alarm, const CloudSnapshot& snapshot);
+  /// Adds `keys` as links of `alarm` named by `source`, where no other alarm holds them; true when its record
+  /// changed.
+  bool add_links(Alarm& alarm, const std::string& source, const std::vector<std::string>& keys);
+  /// Takes `key` out of the book (it is resolved): its index entries go, and its folded items are remembered
+  /// as closed with it; with `remember_self`, so is the alarm itself (resolved here or in SIGNL4, while its
+  /// own source may still show it open).
+  Alarm remove(std::map<std::string, Alarm>::iterator it, bool remember_self);
+  AlarmChange apply_mirrored(std::map<std::string, Alarm>::iterator it, const CloudSnapshot& snapshot);
+  /// True while `key` is remembered as closed elsewhere and its own source still reports it unchanged since:
+  /// such a snapshot must not raise it again.
+  bool closed_elsewhere(const std::string& key, const CloudSnapshot& snapshot);
+  void remember(const std::string& key, WallTime updated);
+  void forget(const std::string& key);
 
-    std::map<std::string, Alarm> alarms_;
-    /// Link key or folded item key → the shown alarm whose record holds it. An index over `alarms_`, rebuilt
-    /// by restore().
-    std::map<std::string, std::string> index_;
-    std::map<std::string, WallTime> closed_elsewhere_;  // key → the item's cloud `updated` when it was closed
-    std::set<std::string> memory_changed_;               // keys of closed_elsewhere_ not yet handed out
+  std::map<std::string, Alarm> alarms_;
+  /// Link key or folded item key → the shown alarm whose record holds it. An index over `alarms_`, rebuilt
+  /// by restore().
+  std::map<std::string, std::string> index_;
+  std::map<std::string, WallTime> closed_elsewhere_;  // key → the item's cloud `updated` when it was closed
+  std::set<std::string> memory_changed_;              // keys of closed_elsewhere_ not yet handed out
+  std::uint64_t revision_ = 0;                        // see revision()
 };
 
 }  // namespace sirenbox::core

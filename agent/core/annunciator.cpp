@@ -27,6 +27,7 @@ std::vector<std::string> Annunciator::keys_in(const std::string& zone_name, cons
 }
 
 void Annunciator::raised(const Alarm& alarm, const AlarmBook& book, SteadyTime now) {
+    ++revision_;
     const std::string key = alarm.key();
     raised_at_[key] = now;
     returned_.erase(key);  // reopened: it is a live alarm again
@@ -45,9 +46,13 @@ void Annunciator::raised(const Alarm& alarm, const AlarmBook& book, SteadyTime n
     }
 }
 
-void Annunciator::restored(const Alarm& alarm, SteadyTime now) { raised_at_[alarm.key()] = now; }
+void Annunciator::restored(const Alarm& alarm, SteadyTime now) {
+    ++revision_;
+    raised_at_[alarm.key()] = now;
+}
 
 void Annunciator::resolved(const Alarm& was, bool in_cloud) {
+    ++revision_;
     const std::string key = was.key();
     raised_at_.erase(key);
     if (in_cloud && sequence_.ring_back && was.state == AlarmState::kUnacked) {
@@ -77,6 +82,7 @@ std::vector<Alarm> Annunciator::acknowledge_returned(const std::string& selector
         done.push_back(std::move(alarm));
         it = returned_.erase(it);
     }
+    if (!done.empty()) ++revision_;
     return done;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,8 +51,11 @@ public:
     /// True while `key` is the first alarm of the current burst in one of its zones.
     [[nodiscard]] bool first_out(const std::string& key) const;
     [[nodiscard]] const std::map<std::string, Alarm>& returned() const { return returned_; }
+    /// Changes whenever what the annunciator remembers changes (raise times, first-outs, returned alarms); with
+    /// the book's revision it tells whether a plan still holds (core::Panel).
+    [[nodiscard]] std::uint64_t revision() const { return revision_; }
 
-private:
+  private:
     void show(std::map<std::string, hal::Pattern>& plan, const std::string& role, hal::Pattern pattern) const;
     void show_alarm(std::map<std::string, hal::Pattern>& plan, const Zone& zone, const Alarm& alarm, SteadyTime now) const;
     [[nodiscard]] SteadyTime raised_at(const std::string& key, SteadyTime now) const;
@@ -61,6 +65,7 @@ private:
     std::map<std::string, SteadyTime> raised_at_;   // key → when the box raised or restored it
     std::map<std::string, std::string> first_out_;  // zone → key of the first alarm of its burst
     std::map<std::string, Alarm> returned_;         // cleared in the cloud, not yet acknowledged here
+    std::uint64_t revision_ = 0;                    // see revision()
 };
 
 }  // namespace sirenbox::core

@@ -108,8 +108,22 @@ void Panel::end_lamp_test_due(SteadyTime now) {
     lamp_test_roles_.clear();
 }
 
+const Panel::Rungs& Panel::rungs(SteadyTime now) const {
+    // The first rung after `from` is the first after any time before it: nothing lies between.
+    const bool holds =
+        rungs_ && rungs_->revision == revision() && now >= rungs_->from && (!rungs_->next || now < *rungs_->next);
+    if (!holds) rungs_ = Rungs{revision(), now, annunciator_.next_change(book_, now)};
+    return *rungs_;
+}
+
 std::map<std::string, hal::Pattern> Panel::plan(bool healthy, bool fault, SteadyTime now) const {
-    auto plan = annunciator_.plan(book_, healthy, now);
+    // Between two rungs the annunciator's plan is the same at every instant: no alarm's wait crosses a step.
+    const Rungs& span = rungs(now);
+    if (!planned_ || planned_->revision != span.revision || planned_->from != span.from ||
+        planned_->healthy != healthy) {
+        planned_ = Planned{span.revision, span.from, healthy, annunciator_.plan(book_, healthy, now)};
+    }
+    auto plan = planned_->plan;
     const std::string& fault_role = settings_.fault_role;
     if (!fault_role.empty() && fault) plan[fault_role] = hal::stronger(plan[fault_role], hal::Pattern::kSteady);
     // A lamp test shows every lamp steady, whatever it showed, so a dead bulb stands out.
@@ -118,7 +132,7 @@ std::map<std::string, hal::Pattern> Panel::plan(bool healthy, bool fault, Steady
 }
 
 std::optional<SteadyTime> Panel::next_change(SteadyTime now) const {
-    std::optional<SteadyTime> next = annunciator_.next_change(book_, now);
+    std::optional<SteadyTime> next = rungs(now).next;
     auto consider = [&](SteadyTime at) {
         if (!next || at < *next) next = at;
     };
@@ -141,15 +155,19 @@ std::vector<std::string> Panel::silenced_zones() const {
 }
 
 Summary Panel::summary() const {
+    // The core loop asks after every message; the alarms are counted again only when they changed.
+    if (!counted_ || counted_->revision != book_.revision()) {
+        counted_ = Counted{book_.revision(), {}};
+        for (auto severity : {Severity::kHigh, Severity::kMedium, Severity::kLow, Severity::kInformational}) {
+            counted_->by_severity[severity] = {};
+        }
+        for (const auto& [key, alarm] : book_.alarms()) {
+            auto& count = counted_->by_severity[alarm.severity];
+            (alarm.state == AlarmState::kUnacked ? count.unacked : count.acked) += 1;
+        }
+    }
     Summary s;
-    // One pass over the alarms: with thousands open, the summary is rebuilt after every batch.
-    for (auto severity : {Severity::kHigh, Severity::kMedium, Severity::kLow, Severity::kInformational}) {
-        s.by_severity[severity] = {};
-    }
-    for (const auto& [key, alarm] : book_.alarms()) {
-        auto& count = s.by_severity[alarm.severity];
-        (alarm.state == AlarmState::kUnacked ? count.unacked : count.acked) += 1;
-    }
+    s.by_severity = counted_->by_severity;
     s.returned = static_cast<long long>(annunciator_.returned().size());
     s.silenced = !silence_until_.empty();
     return s;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -88,6 +89,26 @@ class Panel {
     [[nodiscard]] Summary summary() const;
 
   private:
+    /// What the panel works out over every alarm, kept while the book and the annunciator stay as they were
+    /// (their revisions) and, for what depends on the time, until the next escalation rung: a poll or a press
+    /// that changed nothing plans nothing again, so an idle box costs the same with 10 alarms or 10,000.
+    struct Rungs {
+        std::uint64_t revision = 0;
+        SteadyTime from{};               // when it was worked out
+        std::optional<SteadyTime> next;  // the first rung after `from`; nullopt: none
+    };
+    struct Planned {
+        std::uint64_t revision = 0;
+        SteadyTime from{};  // the Rungs it holds within: the plan cannot change before Rungs::next
+        bool healthy = false;
+        std::map<std::string, hal::Pattern> plan;
+    };
+    struct Counted {
+        std::uint64_t revision = 0;
+        std::map<Severity, Summary::Count> by_severity;
+    };
+    [[nodiscard]] std::uint64_t revision() const { return book_.revision() + annunciator_.revision(); }
+    [[nodiscard]] const Rungs& rungs(SteadyTime now) const;
     [[nodiscard]] std::vector<std::string> keys_of_zone(const std::string& zone) const;
 
     AlarmBook& book_;
@@ -96,6 +117,9 @@ class Panel {
     std::map<std::string, SteadyTime> silence_until_;  // zone → end of its silence
     std::optional<SteadyTime> lamp_test_until_;
     std::set<std::string> lamp_test_roles_;
+    mutable std::optional<Rungs> rungs_;
+    mutable std::optional<Planned> planned_;
+    mutable std::optional<Counted> counted_;
 };
 
 }  // namespace sirenbox::core

@@ -46,6 +46,42 @@ TEST(AlarmBook, SameSnapshotTwiceIsNoChange) {
     EXPECT_EQ(book.apply_cloud(snapshot("1", AlarmState::kUnacked)).kind, ChangeKind::kNone);
 }
 
+TEST(AlarmBook, ItsRevisionMovesWithEveryChangeOfAnAlarmAndOnlyThen) {
+    AlarmBook book;
+    std::uint64_t seen = book.revision();
+    auto moved = [&] {
+        const bool changed = book.revision() != seen;
+        seen = book.revision();
+        return changed;
+    };
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    EXPECT_TRUE(moved()) << "raised";
+    book.apply_cloud(snapshot("1", AlarmState::kUnacked));
+    EXPECT_FALSE(moved()) << "listed again unchanged: what was planned holds";
+    book.apply_cloud(snapshot("2", AlarmState::kResolved));
+    EXPECT_FALSE(moved()) << "nothing raised";
+    auto retitled = snapshot("1", AlarmState::kUnacked);
+    retitled.alarm.title = "Renamed";
+    book.apply_cloud(retitled);
+    EXPECT_TRUE(moved()) << "described anew";
+    book.silence({"sentinel:1"});
+    EXPECT_TRUE(moved()) << "silenced";
+    book.silence({"sentinel:1"});
+    EXPECT_FALSE(moved()) << "already silenced";
+    book.end_silence({"sentinel:1"});
+    EXPECT_TRUE(moved()) << "sounding again";
+    book.acknowledge("all");
+    EXPECT_TRUE(moved()) << "acknowledged";
+    book.acknowledge("all");
+    EXPECT_FALSE(moved()) << "nothing left to acknowledge";
+    book.resolve("sentinel:1");
+    EXPECT_TRUE(moved()) << "resolved";
+    book.resolve("sentinel:1");
+    EXPECT_FALSE(moved()) << "gone already";
+    book.restore({});
+    EXPECT_TRUE(moved()) << "restored";
+}
+
 TEST(AlarmBook, CloudAcknowledgementMovesForward) {
     AlarmBook book;
     book.apply_cloud(snapshot("1", AlarmState::kUnacked));

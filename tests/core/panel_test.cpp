@@ -2,6 +2,8 @@
 // and what the panel summarises, with time passed in (a fake clock).
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "agent/core/panel.hpp"
 #include "tests/support/listed.hpp"
 
@@ -183,6 +185,90 @@ TEST_F(PanelTest, AnAlarmIsPresentedWithItsZonesAndFirstOutMark) {
     EXPECT_EQ(first.zones, std::vector<std::string>{"wall"});
     EXPECT_TRUE(first.first_out);
     EXPECT_FALSE(panel_.presented(*book_.find("sentinel:2")).first_out);
+}
+
+// The panel keeps what it worked out over every alarm until the book or the annunciator changes or the next rung
+// is due. Whatever happens in whatever order, what it shows must be what a plan worked out afresh shows.
+TEST_F(PanelTest, WhatThePanelKeepsIsAlwaysWhatAFreshPlanShows) {
+    Zone ladder = zone("floor", "graph", "lamp_floor", "horn_floor");
+    ladder.escalation = {{seconds(60), Severity::kHigh, {"horn_2"}}, {seconds(150), Severity::kLow, {"lamp_2"}}};
+    AlarmBook book;
+    Annunciator annunciator({ladder, zone("wall", "sentinel", "lamp_red", "siren")}, Sequence{});
+    Panel panel(book, annunciator, {{}, "", seconds(90), seconds(10)});
+
+    std::mt19937 random(20261205);  // fixed: a failure replays
+    auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+    const std::vector<std::string> sources = {"graph", "sentinel"};
+    bool healthy = true;
+    for (int step = 0; step < 3000; ++step) {
+        const std::string source = sources[static_cast<std::size_t>(pick(2))];
+        const std::string id = std::to_string(pick(5));
+        const auto severity = pick(2) == 0 ? Severity::kHigh : Severity::kLow;
+        const SteadyTime now = clock_.now();
+        switch (pick(9)) {
+            case 0:
+            case 1: {  // listed by the cloud, in any state
+                const auto state = static_cast<AlarmState>(pick(3));
+                const Alarm* before = book.find(source + ":" + id);
+                const bool was_unacked = before != nullptr && before->state == AlarmState::kUnacked;
+                auto change = book.apply_cloud(incident(source, id, state, severity));
+                if (change.kind == ChangeKind::kRaised) panel.raised(change.alarm, now);
+                if (change.kind == ChangeKind::kResolved) {
+                    change.alarm.state = was_unacked ? AlarmState::kUnacked : AlarmState::kAcked;
+                    panel.closed_in_cloud(change.alarm);
+                }
+                break;
+            }
+            case 2:
+                panel.acknowledge({source + ":" + id});
+                break;
+            case 3:
+                panel.resolve({source + ":" + id});
+                break;
+            case 4:
+                annunciator.acknowledge_returned("all");
+                break;
+            case 5:
+                panel.silence(pick(2) == 0 ? "floor" : "", now);
+                break;
+            case 6:
+                for (const auto& zone : panel.silences_due(now)) panel.end_silence(zone);
+                break;
+            case 7:
+                healthy = !healthy;
+                break;
+            default:
+                clock_.advance(seconds(pick(80)));
+                break;
+        }
+        const SteadyTime at = clock_.now();
+        ASSERT_EQ(panel.plan(healthy, false, at), annunciator.plan(book, healthy, at)) << "step " << step;
+        if (panel.silenced_zones().empty()) {
+            ASSERT_EQ(panel.next_change(at), annunciator.next_change(book, at)) << "step " << step;
+        }
+        std::map<Severity, long long> unacked;
+        for (const auto& [key, alarm] : book.alarms()) unacked[alarm.severity] += alarm.state == AlarmState::kUnacked;
+        const Summary summary = panel.summary();
+        ASSERT_EQ(summary.by_severity.at(Severity::kHigh).unacked, unacked[Severity::kHigh]) << "step " << step;
+        ASSERT_EQ(summary.by_severity.at(Severity::kLow).unacked, unacked[Severity::kLow]) << "step " << step;
+    }
+}
+
+TEST_F(PanelTest, ARungIsReachedWithNothingElseHappening) {
+    Zone ladder = zone("floor", "graph", "lamp_floor", "horn_floor");
+    ladder.escalation = {{seconds(60), Severity::kHigh, {"horn_2"}}};
+    AlarmBook book;
+    Annunciator annunciator({ladder}, Sequence{});
+    Panel panel(book, annunciator, {});
+    panel.raised(book.apply_cloud(incident("graph", "1", AlarmState::kUnacked)).alarm, clock_.now());
+
+    EXPECT_EQ(panel.plan(true, false, clock_.now()).count("horn_2"), 0u);
+    EXPECT_EQ(panel.next_change(clock_.now()), clock_.now() + seconds(60));
+    clock_.advance(seconds(59));
+    EXPECT_EQ(panel.plan(true, false, clock_.now()).count("horn_2"), 0u);
+    clock_.advance(seconds(1));
+    EXPECT_EQ(panel.plan(true, false, clock_.now()).at("horn_2"), Pattern::kContinuous) << "the rung, on its own";
+    EXPECT_EQ(panel.next_change(clock_.now()), std::nullopt) << "the last rung";
 }
 
 TEST(PanelButtonsTest, AButtonAsksOfEveryZoneThatNamesItAndALongPressResolves) {
