@@ -356,8 +356,12 @@ void run_poller(DaemonParts& p, DaemonParts::PollerSlot& slot) {
             SB_LOG(kInfo, slot.poller->name()) << "throttled by the service; next poll in " << delay.count() << " s";
         }
         p.inbox->push(std::move(batch));
-        // Enrichment after the batch is handed over: the alarm is up before a slow query returns.
-        if (auto more = slot.poller->follow_up()) p.inbox->push(std::move(*more));
+        // Enrichment after the batch is handed over: the alarm is up before its details are read or a slow query
+        // returns. A burst's details take many follow-ups; the next poll is not held back for them.
+        while (auto more = slot.poller->follow_up()) {
+            p.inbox->push(std::move(*more));
+            if (p.poll_stop.stop_requested() || std::chrono::steady_clock::now() >= started + delay) break;
+        }
         if (p.poll_stop.wait_until(started + delay)) return;
     }
 }

@@ -20,8 +20,9 @@ public:
     [[nodiscard]] virtual const char* watermark_key() const = 0;  // store state key
     virtual void restore_watermark(const std::optional<std::string>& text) = 0;
     virtual SourceBatch poll() = 0;
-    /// Slower, best-effort work for what the last poll() found (e.g. running an alert's query), done
-    /// after its batch was handed over so alarms are raised first; a batch of updates, or nullopt.
+    /// Slower, best-effort work for what the polls found (reading details, running an alert's query), done
+    /// after their batch was handed over so alarms are raised first; a batch of updates, or nullopt when there
+    /// is nothing more to do before the next poll. The daemon calls it again until nullopt or the next poll is due.
     virtual std::optional<SourceBatch> follow_up() { return std::nullopt; }
 
     /// Where a long poll tells how far it has got, on the polling thread; the sink must only enqueue.

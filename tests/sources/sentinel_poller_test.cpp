@@ -62,6 +62,8 @@ struct FakeArm {
     std::map<std::string, std::string> incidents; // incident → GET body
     std::map<std::string, std::string> put_reply; // incident → PUT response
     int detail_failures = 0;                      // next N alert calls fail with 503
+    std::optional<net::HttpResponse> get_answer;  // answers the next GET of one incident instead
+    std::deque<net::HttpResponse> queries;        // Log Analytics' answers, in order
 
     static net::HttpResponse ok(std::string body) {
         net::HttpResponse r;
@@ -72,6 +74,12 @@ struct FakeArm {
 
     Result<net::HttpResponse> answer(const net::HttpRequest& request) {
         const std::string path = request.url.substr(0, request.url.find('?'));
+        if (!path.starts_with(kBase)) {  // Log Analytics
+            if (queries.empty()) return internal_error("FakeArm: no query answer for " + request.url);
+            auto next = std::move(queries.front());
+            queries.pop_front();
+            return next;
+        }
         if (request.method == "GET" && path == kBase) {
             if (pages.empty()) return ok(page({}));
             auto next = std::move(pages.front());
@@ -91,6 +99,11 @@ struct FakeArm {
             return ok(alerts.count(name) ? alerts[name] : R"({"value": []})");
         }
         if (rest.ends_with("/entities")) return ok(entities.count(name) ? entities[name] : R"({"entities": []})");
+        if (request.method == "GET" && get_answer) {
+            auto once = std::move(*get_answer);
+            get_answer.reset();
+            return once;
+        }
         if (request.method == "GET") return ok(incidents.at(name));
         if (request.method == "PUT") return ok(put_reply.at(name));
         return internal_error("FakeArm: unexpected " + request.method + " " + request.url);
@@ -120,6 +133,20 @@ protected:
 
     void push_page(const std::vector<std::string>& items, const std::string& next = "") {
         arm_.pages.push_back(FakeArm::ok(page(items, next)));
+    }
+    // What the poller thread does after handing a poll's batch over: follow-ups until there is nothing more.
+    std::vector<SourceBatch> follow_ups() {
+        std::vector<SourceBatch> batches;
+        while (auto more = poller_->follow_up()) batches.push_back(std::move(*more));
+        return batches;
+    }
+    // Every snapshot of follow_ups(), by incident.
+    std::map<std::string, core::CloudSnapshot> enriched() {
+        std::map<std::string, core::CloudSnapshot> out;
+        for (auto& batch : follow_ups()) {
+            for (auto& snapshot : batch.snapshots) out[snapshot.alarm.id] = std::move(snapshot);
+        }
+        return out;
     }
 
     std::vector<net::HttpRequest> requests_since(std::size_t from) {
@@ -170,10 +197,13 @@ TEST_F(SentinelPollerTest, FirstPollLooksBackWithStatesThenFollowsTheWatermark) 
     EXPECT_EQ(batch.snapshots[0].cloud_state, core::AlarmState::kUnacked);
     EXPECT_TRUE(batch.snapshots[0].may_raise);
     EXPECT_EQ(batch.snapshots[1].cloud_state, core::AlarmState::kAcked);
-    EXPECT_EQ(batch.watermark, "2026-11-22T07:40:00.000Z");
+    // Stored, the watermark never passes an incident whose details are still to read (after a restart, the
+    // next poll lists it again); the poller itself goes on from the newest change (the next filter).
+    EXPECT_EQ(batch.watermark, "2026-11-22T07:30:00.123Z");
     const std::string first = list_filter_at(0);
     EXPECT_NE(first.find("2026-11-21T08:00:00Z"), std::string::npos) << first;
     EXPECT_NE(first.find("New"), std::string::npos) << first;
+    follow_ups();
 
     // Later polls ask for every change since the watermark minus the overlap, whatever its status.
     const std::size_t mark = transport_.requests().size();
@@ -208,13 +238,15 @@ TEST_F(SentinelPollerTest, AfterABurstAPollAsksFromTheListingsTimeNotTheBurst) {
     auto batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok()) << batch.status.to_string();
     EXPECT_EQ(batch.snapshots.size(), 2u);
-    EXPECT_EQ(batch.watermark, "2026-11-22T08:00:03.000Z");  // the Date less the 2 s the answer took
+    EXPECT_EQ(batch.watermark, "2026-11-22T07:00:00.000Z") << "not past 'a' while its details are unread";
+    follow_ups();
 
     // Nothing changed: the next poll asks for the minute before that listing, not for the burst.
     std::size_t mark = transport_.requests().size();
     dated_page({}, "Sun, 22 Nov 2026 08:00:12 GMT");
     batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok());
+    // The Date of the first listing less the 2 s its answer took (08:00:03), less the overlap.
     EXPECT_NE(list_filter_at(mark).find("2026-11-22T07:59:03"), std::string::npos) << list_filter_at(mark);
     EXPECT_TRUE(batch.snapshots.empty());
     EXPECT_EQ(batch.watermark, "2026-11-22T08:00:10.000Z");
@@ -222,6 +254,10 @@ TEST_F(SentinelPollerTest, AfterABurstAPollAsksFromTheListingsTimeNotTheBurst) {
     // A Date behind the newest change (another server's clock) never pulls the watermark back.
     mark = transport_.requests().size();
     dated_page({incident_json("a", "Active", "2026-11-22T08:05:00Z")}, "Sun, 22 Nov 2026 07:00:00 GMT");
+    batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    follow_ups();
+    dated_page({}, "Sun, 22 Nov 2026 07:00:00 GMT");
     batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok());
     EXPECT_EQ(batch.watermark, "2026-11-22T08:05:00.000Z");
@@ -335,7 +371,8 @@ TEST_F(SentinelPollerTest, ChangeLandingDuringPagingIsTakenOnceInItsNewestForm) 
     ASSERT_EQ(batch.snapshots.size(), 3u);
     EXPECT_EQ(batch.snapshots[0].alarm.key(), "sentinel:a");
     EXPECT_EQ(batch.snapshots[0].alarm.cloud_status, "Active");
-    EXPECT_EQ(batch.watermark, "2026-11-22T07:35:00.000Z");
+    EXPECT_EQ(batch.watermark, "2026-11-22T07:20:00.000Z") << "not past 'b' while its details are unread";
+    EXPECT_EQ(enriched().at("a").alarm.cloud_status, "Active");
     const auto calls = calls_since(0);
     EXPECT_EQ(std::count(calls.begin(), calls.end(), "POST alerts a"), 1);
     EXPECT_EQ(std::count(calls.begin(), calls.end(), "POST entities a"), 1);
@@ -350,9 +387,15 @@ TEST_F(SentinelPollerTest, DetailsAreReadForNewAndChangedIncidentsOnly) {
                incident_json("c", "Active", "2026-11-22T07:30:00Z")});
     auto batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok());
-    EXPECT_EQ(batch.snapshots[0].alarm.evidence, (std::vector<std::string>{"host HOST-7", "account alice", "ip 203.0.113.7"}));
-    EXPECT_EQ(batch.snapshots[0].alarm.products, std::vector<std::string>{"Microsoft Defender for Endpoint"});
-    EXPECT_EQ(batch.snapshots[1].alarm.products, std::vector<std::string>{"Microsoft Sentinel"});  // no alerts: the incident's list
+    ASSERT_EQ(batch.snapshots.size(), 3u);
+    EXPECT_TRUE(batch.snapshots[0].alarm.evidence.empty()) << "shown first, from the list alone";
+    EXPECT_EQ(calls_since(0), std::vector<std::string>{"GET list"});
+    auto read = enriched();
+    ASSERT_EQ(read.size(), 3u);
+    EXPECT_EQ(read["a"].alarm.evidence, (std::vector<std::string>{"host HOST-7", "account alice", "ip 203.0.113.7"}));
+    EXPECT_EQ(read["a"].alarm.products, std::vector<std::string>{"Microsoft Defender for Endpoint"});
+    EXPECT_EQ(read["b"].alarm.products,
+              std::vector<std::string>{"Microsoft Sentinel"});  // no alerts: the incident's list
     EXPECT_EQ(poller_->stats().detail_fetches, 3);
 
     // Only b changed; a and c come again from the overlap and keep what was read.
@@ -362,8 +405,11 @@ TEST_F(SentinelPollerTest, DetailsAreReadForNewAndChangedIncidentsOnly) {
     poller_->restore_watermark("2026-11-22T07:30:00.000Z");
     batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok());
-    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET list", "POST alerts b", "POST entities b"}));
     EXPECT_EQ(batch.snapshots[0].alarm.evidence.size(), 3u);
+    EXPECT_EQ(batch.snapshots[2].alarm.products, std::vector<std::string>{"Microsoft Sentinel"})
+        << "a change shows what was read before until it is read again";
+    follow_ups();
+    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET list", "POST alerts b", "POST entities b"}));
     EXPECT_EQ(poller_->stats().detail_fetches, 4);
 }
 
@@ -375,33 +421,51 @@ TEST_F(SentinelPollerTest, AlertProductNamesAreTheFriendlyNamesTheZonesUse) {
         {"name": "al1", "properties": {"alertDisplayName": "x", "productName": "Azure Security Center"}},
         {"name": "al2", "properties": {"alertDisplayName": "y", "productName": "Microsoft Defender for Cloud"}}]})";
     push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
-    auto batch = poller_->poll();
-    ASSERT_TRUE(batch.status.is_ok());
-    ASSERT_EQ(batch.snapshots.size(), 1u);
-    EXPECT_EQ(batch.snapshots[0].alarm.products, std::vector<std::string>{"Microsoft Defender for Cloud"});
+    ASSERT_TRUE(poller_->poll().status.is_ok());
+    auto read = enriched();
+    ASSERT_EQ(read.size(), 1u);
+    EXPECT_EQ(read["a"].alarm.products, std::vector<std::string>{"Microsoft Defender for Cloud"});
     core::ZoneFilter cloud_zone;
     cloud_zone.products = {"Microsoft Defender for Cloud"};
-    EXPECT_TRUE(cloud_zone.matches(batch.snapshots[0].alarm));
+    EXPECT_TRUE(cloud_zone.matches(read["a"].alarm));
 }
 
-// Issue 13: a long first poll told nothing until it ended, so the source showed UNHEALTHY with no reason.
-TEST_F(SentinelPollerTest, FirstPollTellsHowFarItHasGot) {
+// Issue 15: the first alarm waited for every incident's alerts and entities (two requests each): 200 open
+// incidents showed nothing for minutes. Now the first poll's batch is the list itself; the details follow a few
+// incidents at a time, each batch of them handed over as it is read.
+TEST_F(SentinelPollerTest, FirstPollShowsEveryIncidentBeforeReadingAnyDetails) {
     std::vector<std::string> told;
-    poller_->set_progress_sink([&](SourceProgress progress) {
-        EXPECT_EQ(progress.source, "sentinel");
-        told.push_back(progress.text);
-    });
+    poller_->set_progress_sink([&](SourceProgress progress) { told.push_back(progress.text); });
     std::vector<std::string> incidents;
     for (int i = 0; i < 25; ++i)
         incidents.push_back(incident_json("i" + std::to_string(i), "New", "2026-11-22T07:10:00Z"));
     push_page(incidents);
+    auto batch = poller_->poll();
+    ASSERT_TRUE(batch.status.is_ok());
+    EXPECT_EQ(batch.snapshots.size(), 25u);
+    EXPECT_EQ(calls_since(0), std::vector<std::string>{"GET list"});
+    EXPECT_EQ(told, std::vector<std::string>{"first poll: listing incidents"});
+    EXPECT_EQ(poller_->unread(), 25u);
+
+    std::vector<std::size_t> sizes;
+    for (const auto& more : follow_ups()) sizes.push_back(more.snapshots.size());
+    EXPECT_EQ(sizes, (std::vector<std::size_t>{10, 10, 5})) << "SentinelPoller::kReadsPerFollowUp a batch";
+    EXPECT_EQ(poller_->unread(), 0u);
+    EXPECT_EQ(calls_since(0).size(), 1u + 2 * 25);
+}
+
+// An incident that changes or closes before its turn is read as it is then, or not at all.
+TEST_F(SentinelPollerTest, AQueuedIncidentIsReadInItsNewestFormOrNotOnceClosed) {
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z"), incident_json("b", "New", "2026-11-22T07:11:00Z")});
     ASSERT_TRUE(poller_->poll().status.is_ok());
-    EXPECT_EQ(told, (std::vector<std::string>{"first poll: listing incidents", "first poll: 10 of 25 incidents read",
-                                              "first poll: 20 of 25 incidents read"}));
-    told.clear();
-    push_page(incidents);
+    const std::size_t mark = transport_.requests().size();
+    push_page(
+        {incident_json("a", "Active", "2026-11-22T07:20:00Z"), incident_json("b", "Closed", "2026-11-22T07:21:00Z")});
     ASSERT_TRUE(poller_->poll().status.is_ok());
-    EXPECT_TRUE(told.empty()) << "later polls are short and the source's health says the rest";
+    auto read = enriched();
+    ASSERT_EQ(read.size(), 1u);
+    EXPECT_EQ(read["a"].alarm.cloud_status, "Active");
+    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET list", "POST alerts a", "POST entities a"}));
 }
 
 TEST_F(SentinelPollerTest, MinimumSeverityRaisesNothingBelowItAndReadsNoDetails) {
@@ -416,22 +480,34 @@ TEST_F(SentinelPollerTest, MinimumSeverityRaisesNothingBelowItAndReadsNoDetails)
     EXPECT_FALSE(batch.snapshots[0].may_raise);
     EXPECT_FALSE(batch.snapshots[1].may_raise);
     EXPECT_TRUE(batch.snapshots[2].may_raise);
+    follow_ups();
     EXPECT_EQ(calls_since(0), (std::vector<std::string>{"GET list", "POST alerts med", "POST entities med"}));
 }
 
-TEST_F(SentinelPollerTest, DetailFailureRaisesTheAlarmAnywayAndRetriesOnTheNextDelivery) {
+TEST_F(SentinelPollerTest, DetailFailureLeavesTheAlarmAsListedAndTriesAgainAfterTheNextPoll) {
     arm_.detail_failures = 1;
     arm_.entities["a"] = R"({"entities": [{"name": "e1", "kind": "Host", "properties": {"hostName": "HOST-7"}}]})";
-    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z"), incident_json("b", "New", "2026-11-22T07:11:00Z")});
     auto batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok());
-    ASSERT_EQ(batch.snapshots.size(), 1u);
+    ASSERT_EQ(batch.snapshots.size(), 2u);
     EXPECT_TRUE(batch.snapshots[0].may_raise);
-    ASSERT_EQ(batch.warnings.size(), 1u);
-    EXPECT_NE(batch.warnings[0].find("incident 'a': alerts and entities not read"), std::string::npos);
-    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
+    const std::size_t mark = transport_.requests().size();
+    auto more = poller_->follow_up();
+    ASSERT_TRUE(more);
+    EXPECT_TRUE(more->snapshots.empty());
+    ASSERT_EQ(more->warnings.size(), 1u);
+    EXPECT_NE(more->warnings[0].find("incident 'a': alerts and entities not read"), std::string::npos);
+    EXPECT_FALSE(poller_->follow_up()) << "no read is tried again before the next poll";
+    EXPECT_EQ(calls_since(mark), std::vector<std::string>{"POST alerts a"});
+    EXPECT_EQ(batch.watermark, "2026-11-22T07:10:00.000Z");
+
+    push_page({});
     batch = poller_->poll();
-    EXPECT_EQ(batch.snapshots[0].alarm.evidence, std::vector<std::string>{"host HOST-7"});
+    EXPECT_EQ(batch.watermark, "2026-11-22T07:10:00.000Z") << "'a' is still to read";
+    auto read = enriched();
+    EXPECT_EQ(read["a"].alarm.evidence, std::vector<std::string>{"host HOST-7"});
+    EXPECT_EQ(read.size(), 2u);
 }
 
 TEST_F(SentinelPollerTest, PickupLabelIsAddedOnceKeepingEverything) {
@@ -449,13 +525,16 @@ TEST_F(SentinelPollerTest, PickupLabelIsAddedOnceKeepingEverything) {
     const std::size_t mark = transport_.requests().size();
     auto more = poller_->follow_up();
     ASSERT_TRUE(more);
-    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET incident a", "PUT incident a"}));  // b already has it
+    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"POST alerts a", "POST entities a", "POST alerts b",
+                                                           "POST entities b", "GET incident a", "PUT incident a"}))
+        << "b has the label already";
     const auto put = transport_.requests().back();
     EXPECT_NE(put.body.find(R"("etag":"\"e1\"")"), std::string::npos) << put.body;
     EXPECT_NE(put.body.find(R"("labelName":"vip")"), std::string::npos) << put.body;
     EXPECT_NE(put.body.find(R"("labelName":"sirenbox")"), std::string::npos) << put.body;
     EXPECT_NE(put.body.find(R"("title":"Incident a")"), std::string::npos) << put.body;
-    ASSERT_EQ(more->snapshots.size(), 1u);
+    ASSERT_EQ(more->snapshots.size(), 2u);
+    EXPECT_EQ(more->snapshots[0].alarm.id, "a");
     EXPECT_EQ(book.apply_cloud(more->snapshots[0]).kind, core::ChangeKind::kUpdated);
     EXPECT_EQ(book.find("sentinel:a")->labels, (std::vector<std::string>{"vip", "sirenbox"}));
     EXPECT_EQ(poller_->stats().labels_added, 1);
@@ -482,8 +561,10 @@ TEST_F(SentinelPollerTest, ChangeByOthersBeforeThePickupLabelIsStillRead) {
     const std::size_t mark = transport_.requests().size();
     push_page({arm_.put_reply["a"]});
     poller_->poll();
-    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET list", "POST alerts a", "POST entities a"}));
-    EXPECT_FALSE(poller_->follow_up());  // labelled already: no second PUT
+    auto more = poller_->follow_up();
+    ASSERT_TRUE(more);
+    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"GET list", "POST alerts a", "POST entities a"}))
+        << "read again, labelled already: no second PUT";
 }
 
 TEST_F(SentinelPollerTest, PickupLabelFailureIsLoggedAndTheAlarmStays) {
@@ -493,8 +574,13 @@ TEST_F(SentinelPollerTest, PickupLabelFailureIsLoggedAndTheAlarmStays) {
     push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
     auto batch = poller_->poll();
     ASSERT_EQ(batch.snapshots.size(), 1u);
-    transport_.push(403, R"({"error": {"code": "AuthorizationFailed", "message": "no write"}})");
-    EXPECT_FALSE(poller_->follow_up());  // nothing to update; the failure is a log line
+    net::HttpResponse refused;
+    refused.status = 403;
+    refused.body = R"({"error": {"code": "AuthorizationFailed", "message": "no write"}})";
+    arm_.get_answer = refused;
+    auto more = poller_->follow_up();
+    ASSERT_TRUE(more) << "the details read";
+    EXPECT_TRUE(more->warnings.empty()) << "the label's failure is a log line";
     EXPECT_EQ(poller_->stats().labels_added, 0);
 }
 
@@ -521,14 +607,15 @@ TEST_F(PollerWithLogAnalyticsTest, AlarmIsRaisedFirstThenTheQueryResultFollows) 
     EXPECT_EQ(batch.snapshots[0].alarm.augmentation, "");
     for (const auto& s : batch.snapshots) EXPECT_EQ(book.apply_cloud(s).kind, core::ChangeKind::kRaised);
     const std::size_t mark = transport_.requests().size();
-    transport_.push(200, R"({"tables": [{"name": "PrimaryResult", "columns": [{"name": "IPAddress", "type": "string"},
-        {"name": "count_", "type": "long"}], "rows": [["203.0.113.7", 31]]}]})");
+    arm_.queries.push_back(
+        FakeArm::ok(R"({"tables": [{"name": "PrimaryResult", "columns": [{"name": "IPAddress", "type": "string"},
+        {"name": "count_", "type": "long"}], "rows": [["203.0.113.7", 31]]}]})"));
     auto more = poller_->follow_up();
     ASSERT_TRUE(more);
-    const auto query = requests_since(mark);
-    ASSERT_EQ(query.size(), 1u);  // b has no query
-    EXPECT_EQ(query[0].body, R"({"query":"SigninLogs | summarize count() by IPAddress","timespan":"PT3600S"})");
-    ASSERT_EQ(more->snapshots.size(), 1u);
+    const auto asked = requests_since(mark);
+    ASSERT_EQ(asked.size(), 5u);  // alerts and entities of a and b, and a's query (b has none)
+    EXPECT_EQ(asked[4].body, R"({"query":"SigninLogs | summarize count() by IPAddress","timespan":"PT3600S"})");
+    ASSERT_EQ(more->snapshots.size(), 2u);
     EXPECT_FALSE(more->watermark);
     auto change = book.apply_cloud(more->snapshots[0]);
     EXPECT_EQ(change.kind, core::ChangeKind::kUpdated);
@@ -568,7 +655,7 @@ TEST_F(PollerWithLogAnalyticsTest, ThrottledQueryHoldsTheNextQueriesForItsRetryA
     });
     push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
     ASSERT_EQ(poller_->poll().snapshots.size(), 1u);
-    EXPECT_FALSE(poller_->follow_up());
+    follow_ups();
     EXPECT_EQ(queries_sent, 1);
 
     clock_.advance(std::chrono::seconds(60));
@@ -576,7 +663,7 @@ TEST_F(PollerWithLogAnalyticsTest, ThrottledQueryHoldsTheNextQueriesForItsRetryA
     auto batch = poller_->poll();
     ASSERT_TRUE(batch.status.is_ok()) << "Sentinel is polled on: the throttle was Log Analytics'";
     EXPECT_FALSE(batch.retry_after.has_value());
-    EXPECT_FALSE(poller_->follow_up());
+    follow_ups();
     EXPECT_EQ(queries_sent, 1) << "no query before the Retry-After has passed";
 
     clock_.advance(std::chrono::seconds(30));
@@ -594,8 +681,13 @@ TEST_F(PollerWithLogAnalyticsTest, SlowQueryIsSkippedAndTheAlarmStays) {
     push_page({incident_json("a", "New", "2026-11-22T07:10:00Z")});
     auto batch = poller_->poll();
     ASSERT_EQ(batch.snapshots.size(), 1u);
-    transport_.push(504, R"({"error": {"code": "GatewayTimeout", "message": "cancelled"}})");
-    EXPECT_FALSE(poller_->follow_up());
+    net::HttpResponse timeout;
+    timeout.status = 504;
+    timeout.body = R"({"error": {"code": "GatewayTimeout", "message": "cancelled"}})";
+    arm_.queries.push_back(timeout);
+    auto more = poller_->follow_up();
+    ASSERT_TRUE(more) << "the details read";
+    EXPECT_TRUE(more->snapshots.at(0).alarm.augmentation.empty());
     EXPECT_EQ(poller_->stats().queries_run, 1);
 }
 

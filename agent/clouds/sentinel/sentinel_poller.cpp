@@ -12,9 +12,6 @@ namespace sirenbox::sources {
 namespace {
 
 constexpr const char* kComponent = "sentinel";
-// Each incident of a first poll costs two requests (alerts, entities) within the request budget: thousands
-// take minutes, so the count is told this often.
-constexpr std::size_t kProgressEvery = 10;
 
 bool same_query(const std::optional<cloud::AlertQuery>& a, const std::optional<cloud::AlertQuery>& b) {
     if (!a || !b) return !a && !b;
@@ -75,40 +72,31 @@ core::CloudSnapshot SentinelPoller::snapshot(const cloud::SentinelIncident& inci
     return snapshot;
 }
 
-core::CloudSnapshot SentinelPoller::take(const cloud::SentinelIncident& incident, std::vector<std::string>& warnings) {
+core::CloudSnapshot SentinelPoller::take(const cloud::SentinelIncident& incident) {
     if (incident.status == "Closed") {
         seen_.erase(incident.name);
         tagged_.erase(incident.name);
+        unread_.erase(incident.name);
         return snapshot(incident, nullptr);
     }
     auto it = seen_.find(incident.name);
-    const bool may_raise = raises(incident);
-    if (!may_raise && it == seen_.end()) return snapshot(incident, nullptr);  // not an alarm, not becoming one
-    if (it != seen_.end() && it->second.last_modified == incident.last_modified) {
-        return snapshot(incident, &it->second.details);  // re-delivered by the overlap: nothing new
+    const Seen* known = it != seen_.end() ? &it->second : nullptr;
+    if (auto queued = unread_.find(incident.name); queued != unread_.end()) {
+        queued->second = incident;  // read as it is now, when its turn comes
+    } else if (!raises(incident) && known == nullptr) {
+        return snapshot(incident, nullptr);  // not an alarm, not becoming one
+    } else if (known == nullptr || known->last_modified != incident.last_modified) {
+        unread_.emplace(incident.name, incident);  // new or changed: its details follow
     }
+    // Shown now with what is known: a re-delivery by the overlap keeps what was read, a change shows the
+    // details read before it until they are read again.
+    return snapshot(incident, known != nullptr ? &known->details : nullptr);
+}
 
-    ++stats_.detail_fetches;
-    auto details = fetch_details(client_, incident.name, warnings);
-    if (!details) {
-        // The alarm goes up with what is known; the next delivery of this incident tries again.
-        warnings.push_back("incident '" + incident.name + "': alerts and entities not read: " +
-                           details.status().message());
-        return snapshot(incident, it != seen_.end() ? &it->second.details : nullptr);
-    }
-    if (it != seen_.end() && same_query(it->second.details.query, details->query)) {
-        details->augmentation = std::move(it->second.details.augmentation);
-    }
-    Seen& seen = seen_[incident.name];
-    seen.last_modified = incident.last_modified;
-    seen.details = std::move(*details);
-
-    Pending pending{incident, false, false};
-    pending.tag = may_raise && !options_.pickup_label.empty() && tagged_.count(incident.name) == 0 &&
-                  !has_label(incident, options_.pickup_label);
-    pending.query = log_analytics_ != nullptr && seen.details.query && seen.details.augmentation.empty();
-    if (pending.tag || pending.query) pending_.push_back(std::move(pending));
-    return snapshot(incident, &seen.details);
+WallTime SentinelPoller::stored_watermark() const {
+    WallTime stored = *watermark_;
+    for (const auto& [name, incident] : unread_) stored = std::min(stored, incident.last_modified);
+    return stored;
 }
 
 SourceBatch SentinelPoller::poll() {
@@ -116,10 +104,10 @@ SourceBatch SentinelPoller::poll() {
     batch.source = "sentinel";
     batch.watermark_key = kWatermarkKey;
     ++stats_.polls;
-    pending_.clear();
+    queries_since_poll_ = 0;
+    reads_held_ = false;
 
-    const bool first = !watermark_;
-    if (first) report_progress("first poll: listing incidents");
+    if (!watermark_) report_progress("first poll: listing incidents");
     const WallTime since = options_.poll_window.since(watermark_, clock_.wall_now());
     cloud::ListQuery query;
     query.filter = cloud::modified_since_filter(since);
@@ -139,17 +127,37 @@ SourceBatch SentinelPoller::poll() {
     auto unique = newest_per_name(std::move(*incidents));
     batch.snapshots.reserve(unique.size());
     for (const auto& incident : unique) {
-        batch.snapshots.push_back(take(incident, batch.warnings));
+        batch.snapshots.push_back(take(incident));
         newest = std::max(newest, incident.last_modified);
-        const std::size_t read = batch.snapshots.size();
-        if (first && read % kProgressEvery == 0 && read < unique.size()) {
-            report_progress("first poll: " + std::to_string(read) + " of " + std::to_string(unique.size()) +
-                            " incidents read");
-        }
     }
     watermark_ = newest;
-    batch.watermark = format_iso8601(newest, true);
+    batch.watermark = format_iso8601(stored_watermark(), true);
     return batch;
+}
+
+bool SentinelPoller::read_details(const cloud::SentinelIncident& incident, std::vector<std::string>& warnings,
+                                  std::vector<Pending>& pending) {
+    ++stats_.detail_fetches;
+    auto details = fetch_details(client_, incident.name, warnings);
+    if (!details) {
+        warnings.push_back("incident '" + incident.name + "': alerts and entities not read (tried again after the " +
+                           "next poll): " + details.status().message());
+        return false;
+    }
+    auto it = seen_.find(incident.name);
+    if (it != seen_.end() && same_query(it->second.details.query, details->query)) {
+        details->augmentation = std::move(it->second.details.augmentation);
+    }
+    Seen& seen = seen_[incident.name];
+    seen.last_modified = incident.last_modified;
+    seen.details = std::move(*details);
+
+    Pending next{incident, false, false};
+    next.tag = raises(incident) && !options_.pickup_label.empty() && tagged_.count(incident.name) == 0 &&
+               !has_label(incident, options_.pickup_label);
+    next.query = log_analytics_ != nullptr && seen.details.query && seen.details.augmentation.empty();
+    pending.push_back(std::move(next));
+    return true;
 }
 
 bool SentinelPoller::tag(Pending& pending) {
@@ -193,32 +201,43 @@ bool SentinelPoller::run_query(const Pending& pending) {
 
 bool SentinelPoller::queries_on_hold() const { return queries_resume_at_ && clock_.now() < *queries_resume_at_; }
 
+bool SentinelPoller::finish(Pending& pending) {
+    bool changed = pending.tag && tag(pending);
+    if (!pending.query) return changed;
+    if (queries_on_hold()) {
+        SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name << "': alert query skipped, Log "
+                                  << "Analytics asked (Retry-After) to be left alone for another "
+                                  << std::chrono::ceil<std::chrono::seconds>(*queries_resume_at_ - clock_.now()).count()
+                                  << " s";
+    } else if (queries_since_poll_ < options_.max_queries_per_poll) {
+        ++queries_since_poll_;
+        changed = run_query(pending) || changed;
+    } else {
+        SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name << "': alert query skipped, "
+                                  << options_.max_queries_per_poll << " already run this poll";
+    }
+    return changed;
+}
+
 std::optional<SourceBatch> SentinelPoller::follow_up() {
-    if (pending_.empty()) return std::nullopt;
     SourceBatch batch;
     batch.source = "sentinel";
     batch.watermark_key = kWatermarkKey;
-    std::size_t queries = 0;
-    for (auto& pending : pending_) {
-        bool changed = pending.tag && tag(pending);
-        if (pending.query && queries_on_hold()) {
-            SB_LOG(kWarn, kComponent)
-                << "incident '" << pending.incident.name << "': alert query skipped, Log "
-                << "Analytics asked (Retry-After) to be left alone for another "
-                << std::chrono::ceil<std::chrono::seconds>(*queries_resume_at_ - clock_.now()).count() << " s";
-        } else if (pending.query && queries < options_.max_queries_per_poll) {
-            ++queries;
-            changed = run_query(pending) || changed;
-        } else if (pending.query) {
-            SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name << "': alert query skipped, "
-                                      << options_.max_queries_per_poll << " already run this poll";
+    std::vector<Pending> read;
+    while (!reads_held_ && !unread_.empty() && read.size() < kReadsPerFollowUp) {
+        auto node = unread_.extract(unread_.begin());
+        if (!read_details(node.mapped(), batch.warnings, read)) {
+            // The service is struggling: the incident waits, and no read is tried before the next poll.
+            unread_.insert(std::move(node));
+            reads_held_ = true;
         }
-        if (!changed) continue;
+    }
+    for (auto& pending : read) {
+        finish(pending);
         auto it = seen_.find(pending.incident.name);
         batch.snapshots.push_back(snapshot(pending.incident, it != seen_.end() ? &it->second.details : nullptr));
     }
-    pending_.clear();
-    if (batch.snapshots.empty()) return std::nullopt;
+    if (batch.snapshots.empty() && batch.warnings.empty()) return std::nullopt;
     return batch;
 }
 
