@@ -13,6 +13,7 @@
 #include "tests/support/board_view.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/cloudsim.hpp"
+#include "tests/support/daemon_config.hpp"
 #include "tests/support/mosquitto_broker.hpp"
 #include "tests/support/sirenboxd.hpp"
 #include "tests/support/test_env.hpp"
@@ -48,38 +49,19 @@ protected:
     }
 
     void start_daemon() {
-        const auto& o = sim_->options();
-        const std::string config = R"({
-          "box": {"id": "full-box"},
-          "cloud": {"tenant_id": ")" +
-                                   o.tenant + R"(", "client_id": ")" + o.client_id + R"(",
-                    "client_secret_file": ")" +
-                                   sim_->secret_file().string() + R"(",
-                    "authority_url": ")" +
-                                   sim_->base_url() + R"(", "ca_bundle": ")" + sim_->ca_path().string() + R"("},
-          "sentinel": {"enabled": true, "arm_url": ")" +
-                                   sim_->base_url() + R"(",
-                       "subscription_id": ")" +
-                                   CloudSim::kSubscription + R"(", "resource_group": ")" + CloudSim::kResourceGroup +
-                                   R"(", "workspace": ")" + CloudSim::kWorkspace + R"(",
-                       "poll_interval_s": 1, "page_size": )" +
-                                   std::to_string(page_size_) + R"(, "overlap_s": 60,
-                       "pickup_label": ")" +
-                                   kLabel + R"(",
-                       "min_severity": "Low"},
-          "log_analytics": {"enabled": true, "url": ")" +
-                                   sim_->base_url() + R"(", "workspace_id": ")" + kWorkspaceId +
-                                   R"(", "timeout_s": 5, "max_rows": 10, "max_bytes": 2048},
-          "mqtt": {"uri": ")" + broker_.uri() +
-                                   R"("},
-          "gpio": {"backend": "sim", "board": "generic"},
-          "outputs": {"ring_back": false},
-          "store": {"path": ")" + (dir_.path() / "sirenbox.db").string() +
-                                   R"("},
-          "control": {"socket": ")" +
-                                   socket_ + R"("},
-          "log": {"level": "debug"}
-        })";
+        const std::string config = testing::config_json({
+            R"("box": {"id": "full-box"})",
+            testing::cloud_section(*sim_),
+            testing::sentinel_section(*sim_, ", \"page_size\": " + std::to_string(page_size_) +
+                                                 R"(, "overlap_s": 60, "pickup_label": ")" + kLabel +
+                                                 R"(", "min_severity": "Low")"),
+            R"("log_analytics": {"enabled": true, "url": ")" + sim_->base_url() + R"(", "workspace_id": ")" +
+                kWorkspaceId + R"(", "timeout_s": 5, "max_rows": 10, "max_bytes": 2048})",
+            R"("mqtt": {"uri": ")" + broker_.uri() + R"("})",
+            R"("outputs": {"ring_back": false})",
+            R"("log": {"level": "debug"})",
+            testing::local_sections(dir_.path(), socket_),
+        });
         const auto path = dir_.write("sirenbox.json", config, 0600).string();
         ASSERT_TRUE(testing::start_sirenboxd(path, dir_.path() / "sirenboxd.log", socket_, daemon_));
     }

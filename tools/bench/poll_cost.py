@@ -155,10 +155,11 @@ class Run:
         seconds, s = self.wait_for(t0, lambda s: len(s["alarms"]) == self.n, "%d alarms" % self.n)
         initial = {"first": first, "seconds": seconds, "cpu": cpu_seconds(self.daemon.pid),
                    "requests": s["network"]["requests"] if "network" in s else None}
-        # The alerts and entities follow the alarms (show first, enrich after): until the simulator answered two
-        # detail requests per incident (and the token and list requests before them).
-        initial["enriched"], _ = self.wait_for(t0, lambda s: self.sim.stats()["requests"] >= 2 * self.n + 2,
-                                               "every incident's alerts and entities read")
+        # The alerts and entities follow the alarms (show first, enrich after): until the simulator was asked for
+        # every incident's entities (the second of its two detail requests).
+        def entities_read(_status):
+            return sum(1 for e in self.sim.requests() if e["path"].endswith("/entities")) >= self.n
+        initial["enriched"], _ = self.wait_for(t0, entities_read, "every incident's alerts and entities read")
         # The bulk creation is one burst of N changes; a poll lists what changed within overlap_s of its window's
         # start, so the burst is listed again until it is older than the overlap. Wait for that.
         time.sleep(max(0.0, self.created_at + OVERLAP_S + self.args.interval + 1 - time.monotonic()))
