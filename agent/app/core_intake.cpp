@@ -29,19 +29,32 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
         batch.snapshots.begin(), batch.snapshots.end(),
         [](const core::CloudSnapshot& a, const core::CloudSnapshot& b) { return a.alarm.created < b.alarm.created; });
     bool raised_to_relay = false;
+    batch_rows_.emplace();
     for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;
+    write_rows(*batch_rows_);  // before the watermark: a stop between the two lists them again
+    batch_rows_.reset();
     if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
     // While a page or a pass-on of this batch waits in memory, the watermark stays where it was: after a crash
     // the next poll sees those incidents again rather than skipping them.
-    if (batch.watermark && backlog_.held() == 0) {
+    if (batch.watermark && backlog_.held() == 0 && watermark_due(batch)) {
         Status saved = deps_.store.put_state(batch.watermark_key, *batch.watermark);
-        if (!saved.is_ok()) SB_LOG(kError, "core") << saved.message();
+        if (saved.is_ok()) {
+            watermark_stored_at_[batch.watermark_key] = deps_.clock.now();
+        } else {
+            SB_LOG(kError, "core") << saved.message();
+        }
         if (backlog_.refused(saved)) refresh_store_fault();
     }
     drive_outputs();
     // A large batch (first poll, a burst) left megabytes of freed JSON in the heap; hand them back to
     // the system so the steady-state footprint stays small. Small batches are the common case and skip it.
     if (batch.snapshots.size() >= kLargeBatch) malloc_trim(0);
+}
+
+bool CoreLoop::watermark_due(const sources::SourceBatch& batch) const {
+    if (!batch.snapshots.empty()) return true;
+    auto stored = watermark_stored_at_.find(batch.watermark_key);
+    return stored == watermark_stored_at_.end() || deps_.clock.now() - stored->second >= kIdleWatermarkEvery;
 }
 
 core::CloudSnapshot CoreLoop::with_page_of(const core::CloudSnapshot& listed) {

@@ -99,6 +99,10 @@ class CoreLoop {
   public:
     /// Batches at least this large are followed by returning freed heap memory to the system.
     static constexpr std::size_t kLargeBatch = 50;
+    /// A poll that brought nothing stores its source's watermark only when the stored one is this old: a poll
+    /// every few seconds would otherwise commit (and fsync) the same row forever, wearing the SD card. An older
+    /// stored watermark only makes the first poll after a restart ask a little further back (docs/store.md).
+    static constexpr std::chrono::minutes kIdleWatermarkEvery{10};
 
     /// `inbox`: where post() puts messages and run() takes them from; a fresh one when null (tests).
     explicit CoreLoop(CoreDeps deps, std::shared_ptr<CoreInbox> inbox = nullptr);
@@ -171,7 +175,10 @@ class CoreLoop {
     void announce(const core::AlarmChange& change);
     void event(const char* what, const core::Alarm& alarm, const std::string& origin);
     void republish_all();
+    /// Stores the change's alarm row: at once, or while a batch is applied at the batch's end (write_rows).
     void persist(const core::AlarmChange& change);
+    /// Alarm rows by key (nullopt: removed), in one transaction.
+    void write_rows(const std::map<std::string, std::optional<core::Alarm>>& rows);
     /// Stores the changes of the book's "closed elsewhere" memory (persist() does it first).
     void keep_closed_elsewhere();
     /// Applies one snapshot; true when it queued outbox entries for the relay (a SIGNL4 page, a pass-on).
@@ -218,6 +225,9 @@ class CoreLoop {
     /// `listed` with `mirrors` set to the alarm the box paged it for, when its source's SourceRoute::alarm_of_page
     /// knows its page_id (SIGNL4's eventId the relay recorded: one primary-key search). Such an item never raises.
     core::CloudSnapshot with_page_of(const core::CloudSnapshot& listed);
+    /// Whether `batch.watermark` is to be stored now: always after a batch that brought something, else once
+    /// every kIdleWatermarkEvery.
+    [[nodiscard]] bool watermark_due(const sources::SourceBatch& batch) const;
 
     static constexpr std::chrono::seconds kStoreRetry{2};
 
@@ -230,6 +240,10 @@ class CoreLoop {
     core::SilentAnnouncements silent_;
     core::Announcements& announce_;  // deps_.announce, else silent_
     std::optional<SteadyTime> store_retry_at_;  // while the disk is short of room
+    std::map<std::string, SteadyTime> watermark_stored_at_;  // by watermark key: when it was last stored
+    // While a batch is applied, the alarm rows it changed (nullopt: removed): written together at its end, one
+    // commit for a burst of thousands rather than one each (each a sync of the SD card).
+    std::optional<std::map<std::string, std::optional<core::Alarm>>> batch_rows_;
     // SIGNL4 alerts already logged as the box's own close of an earlier raise: the poller lists one again at
     // every poll of its overlap, and once in the log is enough. Bounded (cleared when full).
     std::set<std::string> echoes_told_;

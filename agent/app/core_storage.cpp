@@ -11,8 +11,27 @@ void CoreLoop::persist(const core::AlarmChange& change) {
     // memory (restore() keeps the alarm and drops that memory), or a raised alarm unstored (raised again by the
     // next poll), as a stop before the change would.
     keep_closed_elsewhere();
-    Status s = change.kind == core::ChangeKind::kResolved ? deps_.store.remove_alarm(change.alarm.key())
-                                                          : deps_.store.upsert_alarm(change.alarm);
+    std::optional<core::Alarm> row;
+    if (change.kind != core::ChangeKind::kResolved) row = change.alarm;
+    if (batch_rows_) {
+        (*batch_rows_)[change.alarm.key()] = std::move(row);
+        return;
+    }
+    write_rows({{change.alarm.key(), std::move(row)}});
+}
+
+void CoreLoop::write_rows(const std::map<std::string, std::optional<core::Alarm>>& rows) {
+    if (rows.empty()) return;
+    std::vector<core::Alarm> upserts;
+    std::vector<std::string> removals;
+    for (const auto& [key, row] : rows) {
+        if (row) {
+            upserts.push_back(*row);
+        } else {
+            removals.push_back(key);
+        }
+    }
+    Status s = deps_.store.write_alarms(upserts, removals);
     if (!s.is_ok()) {
         SB_LOG(kError, "core") << s.message();
         // The alarm rows are learned again from the clouds; what matters is to free room for the outbox.

@@ -298,6 +298,7 @@ void build_core(DaemonParts& p) {
         source_names.emplace_back(slot.poller->name());
         slot.poller->set_progress_sink(
             [self](sources::SourceProgress progress) { self->inbox->push(std::move(progress)); });
+        slot.poller->set_stop_check([self] { return self->poll_stop.stop_requested(); });
         auto watermark = p.core_store->get_state(slot.poller->watermark_key());
         if (watermark.is_ok()) slot.poller->restore_watermark(*watermark);
     }

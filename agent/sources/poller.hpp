@@ -27,14 +27,19 @@ public:
 
     /// Where a long poll tells how far it has got, on the polling thread; the sink must only enqueue.
     void set_progress_sink(std::function<void(SourceProgress)> sink) { progress_sink_ = std::move(sink); }
+    /// Asked between the requests of a follow-up: true once the daemon stops, so a follow-up ends early (what it
+    /// left is as after a failure: tried again later). Called on the polling thread; must not block.
+    void set_stop_check(std::function<bool()> check) { stop_check_ = std::move(check); }
 
 protected:
+    [[nodiscard]] bool stopping() const { return stop_check_ && stop_check_(); }
     void report_progress(std::string text) {
         if (progress_sink_) progress_sink_(SourceProgress{name(), std::move(text)});
     }
 
 private:
     std::function<void(SourceProgress)> progress_sink_;
+    std::function<bool()> stop_check_;
 };
 
 /// How far back a poll asks: from the watermark less `overlap`; without a watermark (the first poll), `lookback`

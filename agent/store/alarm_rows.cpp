@@ -162,11 +162,22 @@ Result<core::Alarm> read_alarm(const Statement& row) {
 
 }  // namespace
 
-Status Store::upsert_alarm(const core::Alarm& alarm) {
-    if (alarm.source.empty() || alarm.id.empty()) {
-        return fail("upsert_alarm", invalid_argument("alarm \"" + alarm.key() + "\" needs a source and an id"));
+Status Store::upsert_alarm(const core::Alarm& alarm) { return write_alarms({&alarm, 1}, {}); }
+
+Status Store::remove_alarm(std::string_view key) {
+    const std::string removed(key);
+    return write_alarms({}, {&removed, 1});
+}
+
+Status Store::write_alarms(std::span<const core::Alarm> upserts, std::span<const std::string> removals) {
+    for (const auto& alarm : upserts) {
+        if (alarm.source.empty() || alarm.id.empty()) {
+            return fail("upsert_alarm", invalid_argument("alarm \"" + alarm.key() + "\" needs a source and an id"));
+        }
     }
-    auto stmt = Statement::prepare(
+    auto txn = Transaction::begin(db_.get());
+    if (!txn.is_ok()) return fail("write_alarms", txn.status());
+    auto put = Statement::prepare(
         db_.get(),
         "INSERT INTO alarms (key, source, id, title, severity, state, cloud_status, number, url, owner, products, "
         "labels, created_ns, updated_ns, silenced, description, evidence, related, augmentation, links, folded) VALUES "
@@ -177,38 +188,42 @@ Status Store::upsert_alarm(const core::Alarm& alarm) {
         "excluded.labels, created_ns = excluded.created_ns, updated_ns = excluded.updated_ns, silenced = "
         "excluded.silenced, description = excluded.description, evidence = excluded.evidence, related = "
         "excluded.related, augmentation = excluded.augmentation, links = excluded.links, folded = excluded.folded");
-    if (!stmt.is_ok()) return fail("upsert_alarm", stmt.status());
-    stmt->bind(1, alarm.key())
-        .bind(2, alarm.source)
-        .bind(3, alarm.id)
-        .bind(4, alarm.title)
-        .bind(5, core::to_string(alarm.severity))
-        .bind(6, core::to_string(alarm.state))
-        .bind(7, alarm.cloud_status)
-        .bind(8, alarm.number)
-        .bind(9, alarm.url)
-        .bind(10, alarm.owner)
-        .bind(11, to_json_array(alarm.products))
-        .bind(12, to_json_array(alarm.labels))
-        .bind(13, alarm.created)
-        .bind(14, alarm.updated)
-        .bind(15, alarm.silenced ? 1 : 0)
-        .bind(16, alarm.description)
-        .bind(17, to_json_array(alarm.evidence))
-        .bind(18, to_json_array(alarm.related))
-        .bind(19, alarm.augmentation)
-        .bind(20, links_json(alarm.links))
-        .bind(21, folded_json(alarm.folded));
-    Status ran = stmt->run();
-    if (!ran.is_ok()) return fail("upsert_alarm " + alarm.key(), ran);
-    return Status::ok();
-}
-
-Status Store::remove_alarm(std::string_view key) {
-    auto stmt = Statement::prepare(db_.get(), "DELETE FROM alarms WHERE key = ?1");
-    if (!stmt.is_ok()) return fail("remove_alarm", stmt.status());
-    Status ran = stmt->bind(1, key).run();
-    if (!ran.is_ok()) return fail("remove_alarm " + std::string(key), ran);
+    if (!put.is_ok()) return fail("upsert_alarm", put.status());
+    for (const auto& alarm : upserts) {
+        put->reset();
+        put->bind(1, alarm.key())
+            .bind(2, alarm.source)
+            .bind(3, alarm.id)
+            .bind(4, alarm.title)
+            .bind(5, core::to_string(alarm.severity))
+            .bind(6, core::to_string(alarm.state))
+            .bind(7, alarm.cloud_status)
+            .bind(8, alarm.number)
+            .bind(9, alarm.url)
+            .bind(10, alarm.owner)
+            .bind(11, to_json_array(alarm.products))
+            .bind(12, to_json_array(alarm.labels))
+            .bind(13, alarm.created)
+            .bind(14, alarm.updated)
+            .bind(15, alarm.silenced ? 1 : 0)
+            .bind(16, alarm.description)
+            .bind(17, to_json_array(alarm.evidence))
+            .bind(18, to_json_array(alarm.related))
+            .bind(19, alarm.augmentation)
+            .bind(20, links_json(alarm.links))
+            .bind(21, folded_json(alarm.folded));
+        Status ran = put->run();
+        if (!ran.is_ok()) return fail("upsert_alarm " + alarm.key(), ran);
+    }
+    auto remove = Statement::prepare(db_.get(), "DELETE FROM alarms WHERE key = ?1");
+    if (!remove.is_ok()) return fail("remove_alarm", remove.status());
+    for (const auto& key : removals) {
+        remove->reset();
+        Status ran = remove->bind(1, key).run();
+        if (!ran.is_ok()) return fail("remove_alarm " + key, ran);
+    }
+    Status committed = txn->commit();
+    if (!committed.is_ok()) return fail("write_alarms", committed);
     return Status::ok();
 }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,6 +93,9 @@ class Store final {
     Status upsert_alarm(const core::Alarm& alarm);
     /// Removes the alarm; removing one that is not stored is not an error.
     Status remove_alarm(std::string_view key);
+    /// Both at once, in one transaction (one commit, one sync: a poll's burst of alarms is one write, not one a
+    /// row); all or nothing.
+    Status write_alarms(std::span<const core::Alarm> upserts, std::span<const std::string> removals);
     /// Every stored alarm, ordered by key. A row that cannot be read back is kDataLoss naming its key.
     Result<std::vector<core::Alarm>> load_alarms();
     /// Follows the AlarmBook's "closed elsewhere" memory (one row per key), all changes in one transaction.

@@ -423,6 +423,28 @@ TEST_F(CoreLoopTest, MqttCommandsAreVerifiedActedOnAndAnswered) {
     EXPECT_NE((*kept)->find("\"r2\""), std::string::npos) << **kept;
 }
 
+TEST_F(CoreLoopTest, APollThatBroughtNothingStoresItsWatermarkOnlyOnceInTenMinutes) {
+    auto handle = [&](sources::SourceBatch batch, const std::string& watermark) {
+        batch.source = "sentinel";
+        batch.watermark_key = "sentinel.watermark";
+        batch.watermark = watermark;
+        loop_->handle(batch);
+        auto stored = store_->get_state("sentinel.watermark");
+        return stored.is_ok() && *stored ? **stored : std::string("(none)");
+    };
+    EXPECT_EQ(handle({}, "08:00:00"), "08:00:00") << "the first is stored";
+    clock_.advance(std::chrono::seconds(5));
+    EXPECT_EQ(handle({}, "08:00:05"), "08:00:00") << "an idle poll leaves the stored one (older is only safer)";
+    clock_.advance(std::chrono::seconds(5));
+    EXPECT_EQ(handle(new_incident("a"), "08:00:10"), "08:00:10") << "a poll that brought something stores at once";
+    clock_.advance(CoreLoop::kIdleWatermarkEvery - std::chrono::seconds(1));
+    EXPECT_EQ(handle({}, "08:09:59"), "08:00:10");
+    clock_.advance(std::chrono::seconds(1));
+    EXPECT_EQ(handle({}, "08:10:10"), "08:10:10") << "ten minutes on, an idle poll stores it";
+    clock_.advance(std::chrono::seconds(5));
+    EXPECT_EQ(handle({}, "08:10:15"), "08:10:10");
+}
+
 TEST_F(CoreLoopTest, TheSummaryIsToldWhenItChangesAndAgainWithEveryAlarmWhenTheBrokerReturns) {
     Told told;
     auto& out = told.out;

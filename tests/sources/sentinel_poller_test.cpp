@@ -510,6 +510,45 @@ TEST_F(SentinelPollerTest, DetailFailureLeavesTheAlarmAsListedAndTriesAgainAfter
     EXPECT_EQ(read.size(), 2u);
 }
 
+TEST_F(SentinelPollerTest, AFailedListingAsksNoDetailsBeforeTheNextPoll) {
+    push_page({incident_json("a", "New", "2026-11-22T07:10:00Z"), incident_json("b", "New", "2026-11-22T07:11:00Z")});
+    ASSERT_TRUE(poller_->poll().status.is_ok());
+    ASSERT_EQ(poller_->unread(), 2u);
+    net::HttpResponse unavailable;
+    unavailable.status = 503;
+    unavailable.body = R"({"error": {"code": "ServiceUnavailable", "message": "try later"}})";
+    arm_.pages.push_back(unavailable);
+    ASSERT_FALSE(poller_->poll().status.is_ok());
+    const std::size_t mark = transport_.requests().size();
+    EXPECT_FALSE(poller_->follow_up()) << "a service that failed its listing is left alone until the next poll";
+    EXPECT_TRUE(calls_since(mark).empty());
+
+    push_page({});
+    ASSERT_TRUE(poller_->poll().status.is_ok());
+    EXPECT_EQ(enriched().size(), 2u) << "both read after the next good poll";
+}
+
+TEST_F(SentinelPollerTest, AStopEndsAFollowUpBetweenTwoRequestsAndKeepsTheRestQueued) {
+    bool stop = false;
+    poller_->set_stop_check([&] { return stop; });
+    std::vector<std::string> items;
+    for (int i = 0; i < 5; ++i) items.push_back(incident_json("i" + std::to_string(i), "New", "2026-11-22T07:10:00Z"));
+    push_page(items);
+    ASSERT_TRUE(poller_->poll().status.is_ok());
+    // The stop comes while the first incident's entities are read.
+    transport_.set_handler([this, &stop](const net::HttpRequest& r) {
+        if (r.url.find("/entities") != std::string::npos) stop = true;
+        return arm_.answer(r);
+    });
+    const std::size_t mark = transport_.requests().size();
+    auto more = poller_->follow_up();
+    ASSERT_TRUE(more);
+    ASSERT_EQ(more->snapshots.size(), 1u) << "what was read is handed on";
+    EXPECT_EQ(calls_since(mark), (std::vector<std::string>{"POST alerts i0", "POST entities i0"}));
+    EXPECT_EQ(poller_->unread(), 4u) << "the rest waits for the next start (the watermark never passed them)";
+    EXPECT_FALSE(poller_->follow_up());
+}
+
 TEST_F(SentinelPollerTest, PickupLabelIsAddedOnceKeepingEverything) {
     SentinelPollerOptions o;
     o.pickup_label = "sirenbox";

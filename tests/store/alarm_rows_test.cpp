@@ -145,6 +145,30 @@ TEST_F(AlarmRowsTest, UpsertReplacesAndRemoveDeletes) {
     EXPECT_EQ(loaded[0].key(), "signl4:42");
 }
 
+TEST_F(AlarmRowsTest, ABatchOfRowsIsWrittenAllOrNothing) {
+    core::Alarm a = full_alarm();
+    ASSERT_TRUE(store_->upsert_alarm(a).is_ok());
+    std::vector<core::Alarm> burst(3);
+    for (std::size_t i = 0; i < burst.size(); ++i) {
+        burst[i].source = "sentinel";
+        burst[i].id = "burst-" + std::to_string(i);
+    }
+    const std::vector<std::string> gone{a.key()};
+    ASSERT_TRUE(store_->write_alarms(burst, gone).is_ok());
+    auto loaded = load();
+    ASSERT_EQ(loaded.size(), 3u);
+    EXPECT_EQ(loaded[0].key(), "sentinel:burst-0");
+
+    // One bad row among good ones: nothing of the batch is written, and the error names the bad one.
+    std::vector<core::Alarm> more{burst[0], core::Alarm{}};
+    more[0].title = "changed";
+    more[1].source = "sentinel";
+    Status s = store_->write_alarms(more, {});
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.message().find("alarm \"sentinel:\" needs a source and an id"), std::string::npos) << s.message();
+    EXPECT_EQ(load()[0].title, "") << "the good row of the failed batch was not written either";
+}
+
 TEST_F(AlarmRowsTest, AlarmWithoutIdIsRefused) {
     core::Alarm a;
     a.source = "sentinel";

@@ -11,7 +11,7 @@ Run after building: cmake --build build --target sirenboxd sirenboxctl.
 
   tools/bench/poll_cost.py [--incidents 1000,10000] [--seconds 60] [--interval 2] [--change-every 2]
                            [--outputs '{"unacked_pattern": "steady"}'] [--idle-after-burst] [--budget 120]
-                           [--build OTHER_BUILD]
+                           [--peer] [--build OTHER_BUILD]
 """
 import argparse
 import json
@@ -36,6 +36,16 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_port(port):
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise SystemExit("bench: mosquitto did not listen on port %d within 10 s" % port)
 
 
 def cpu_seconds(pid):
@@ -64,6 +74,24 @@ def memory_kib(pid):
     except OSError:
         pass
     return values
+
+
+def memory_map(pid):
+    """Resident, proportional and private kB per mapping of the process, grouped: each shared library by
+    name, the heap, thread stacks and other anonymous memory; largest resident first."""
+    groups = {}
+    current = None
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            fields = line.split()
+            if "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
+                name = fields[5] if len(fields) > 5 else "[anonymous]"
+                current = groups.setdefault(os.path.basename(name), {"Rss": 0, "Pss": 0, "Private": 0})
+            elif fields[0] in ("Rss:", "Pss:"):
+                current[fields[0][:-1]] += int(fields[1])
+            elif fields[0] in ("Private_Clean:", "Private_Dirty:"):
+                current["Private"] += int(fields[1])
+    return sorted(groups.items(), key=lambda item: -item[1]["Rss"])
 
 
 def classify(entry):
@@ -110,6 +138,13 @@ class Run:
             f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n" % port)
         self.procs.append(subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL))
+        # A subscriber as Home Assistant or Node-RED has one: every message, stamped on arrival (Unix time with
+        # nanoseconds, topic, payload length), so the bench sees when each alarm state reached MQTT.
+        self.mqtt_log = os.path.join(self.work, "mqtt.log")
+        wait_for_port(port)
+        self.procs.append(subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-t", "#",
+                                            "-F", "%U %t %l"], stdout=open(self.mqtt_log, "w"),
+                                           stderr=subprocess.DEVNULL))
         self.sock = os.path.join(self.work, "ctl.sock")
         config = {
             "box": {"id": "bench"},
@@ -130,10 +165,25 @@ class Run:
         config_path = os.path.join(self.work, "config.json")
         with open(config_path, "w") as f:
             json.dump(config, f)
+        self.started_wall = time.time()
         self.daemon = subprocess.Popen([os.path.join(self.build, "sirenboxd"), "--config", config_path],
                                        stdout=subprocess.DEVNULL,
                                        stderr=open(os.path.join(self.work, "daemon.log"), "w"))
         self.procs.append(self.daemon)
+        self.peer = None
+        if self.args.peer:
+            peer_config = os.path.join(self.work, "peer.json")
+            with open(peer_config, "w") as f:
+                json.dump({"authority_url": info["base_url"], "tenant_id": "bench", "client_id": "bench-app",
+                           "client_secret_file": secret, "ca_bundle": info["ca"], "arm_url": info["base_url"],
+                           "subscription_id": SUB, "resource_group": RG, "workspace": WS,
+                           "interval_s": self.args.interval, "overlap_s": OVERLAP_S, "page_size": 1000,
+                           "mqtt_host": "127.0.0.1", "mqtt_port": port, "base_topic": "peer"}, f)
+            self.peer = subprocess.Popen(["/usr/bin/python3", os.path.join(TOP, "tools", "bench", "peer",
+                                                                            "sentinel_mqtt.py"), "--config", peer_config],
+                                         stdout=subprocess.DEVNULL,
+                                         stderr=open(os.path.join(self.work, "peer.log"), "w"))
+            self.procs.append(self.peer)
 
     def status(self):
         out = subprocess.run([os.path.join(self.build, "sirenboxctl"), "--socket", self.sock, "--json", "status"],
@@ -155,6 +205,7 @@ class Run:
         seconds, s = self.wait_for(t0, lambda s: len(s["alarms"]) == self.n, "%d alarms" % self.n)
         initial = {"first": first, "seconds": seconds, "cpu": cpu_seconds(self.daemon.pid),
                    "requests": s["network"]["requests"] if "network" in s else None}
+        initial["mqtt_first"], initial["mqtt_all"] = self.wait_for_mqtt(t0)
         # The alerts and entities follow the alarms (show first, enrich after): until the simulator was asked for
         # every incident's entities (the second of its two detail requests).
         def entities_read(_status):
@@ -180,12 +231,36 @@ class Run:
         time.sleep(self.args.interval * 2 + 1)
         return self.measure_window(initial, change=True)
 
+    def alarm_arrivals(self):
+        """Unix time at which each alarm topic first carried a state, by topic."""
+        arrivals = {}
+        with open(self.mqtt_log) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 3 and "/alarms/" in parts[1] and parts[2] != "0":
+                    arrivals.setdefault(parts[1], float(parts[0]))
+        return arrivals
+
+    def wait_for_mqtt(self, t0):
+        """Seconds after the daemon's start until the first alarm state, and until every one, reached the
+        subscriber."""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            arrivals = self.alarm_arrivals()
+            if len(arrivals) >= self.n:
+                times = sorted(arrivals.values())
+                return times[0] - self.started_wall, times[self.n - 1] - self.started_wall
+            time.sleep(0.2)
+        raise SystemExit("bench: only %d of %d alarm states reached MQTT within 120 s after every alarm was up; "
+                         "see %s" % (len(self.alarm_arrivals()), self.n, self.work))
+
     def measure_window(self, initial, change):
         """The figures of one window of args.seconds: with `change`, one incident changed every
         args.change_every seconds; without, nothing changes (idle polls, the burst still the newest change)."""
         self.sim.clear_requests()
         start_status = self.status()
         start_cpu = cpu_seconds(self.daemon.pid)
+        peer_start_cpu = cpu_seconds(self.peer.pid) if self.peer else 0
         start = time.monotonic()
         changes = 0
         while time.monotonic() - start < self.args.seconds:
@@ -198,10 +273,18 @@ class Run:
             changes += 1
         time.sleep(self.args.interval)  # let the last change be polled
         end_cpu = cpu_seconds(self.daemon.pid)
+        peer_cpu = cpu_seconds(self.peer.pid) - peer_start_cpu if self.peer else None
         elapsed = time.monotonic() - start
         end_status = self.status()
         mem = memory_kib(self.daemon.pid)
         sim_mem = memory_kib(self.sim_pid)
+        peer_mem = memory_kib(self.peer.pid) if self.peer else {}
+        if self.args.memory_map:
+            print("daemon memory by mapping, %d open incidents (kB): resident / proportional / private" % self.n,
+                  file=sys.stderr)
+            for name, kb in memory_map(self.daemon.pid):
+                if kb["Rss"] >= 64:
+                    print("  %-40s %7d %7d %7d" % (name, kb["Rss"], kb["Pss"], kb["Private"]), file=sys.stderr)
         kinds = {"list": 0, "page": 0, "details": 0, "other": 0}
         for entry in self.sim.requests():
             kinds[classify(entry)] += 1
@@ -220,6 +303,9 @@ class Run:
             "pss_mb": mem.get("Pss", 0) / 1024, "private_mb": mem.get("Private", 0) / 1024,
             "handshakes": net1["handshakes"] - net0["handshakes"],
             "rss_mb": mem["VmRSS"] / 1024, "peak_mb": mem["VmHWM"] / 1024, "sim_rss_mb": sim_mem["VmRSS"] / 1024,
+            "peer_cpu_s_per_minute": peer_cpu * 60 / elapsed if self.peer else None,
+            "peer_rss_mb": peer_mem.get("VmRSS", 0) / 1024, "peer_pss_mb": peer_mem.get("Pss", 0) / 1024,
+            "peer_private_mb": peer_mem.get("Private", 0) / 1024,
         }
 
     def stop(self):
@@ -244,6 +330,10 @@ def report(results, args):
         ("open incidents", lambda r: "%d" % r["n"]),
         ("initial poll: first alarm", lambda r: "%.1f s" % r["initial"]["first"]),
         ("initial poll: time to raise all", lambda r: "%.1f s" % r["initial"]["seconds"]),
+        ("initial poll: first alarm on MQTT", lambda r: "%.1f s" % r["initial"]["mqtt_first"]),
+        ("initial poll: all alarms on MQTT", lambda r: "%.1f s" % r["initial"]["mqtt_all"]),
+        ("  first to last alarm on MQTT",
+         lambda r: "%.2f s" % (r["initial"]["mqtt_all"] - r["initial"]["mqtt_first"])),
         ("initial poll: all details read", lambda r: "%.1f s" % r["initial"]["enriched"]),
         ("initial poll: daemon CPU", lambda r: "%.2f s" % r["initial"]["cpu"]),
         ("initial poll: requests", lambda r: "%s" % r["initial"]["requests"]),
@@ -261,6 +351,13 @@ def report(results, args):
         ("  proportional / private", lambda r: "%.1f MB / %.1f MB" % (r["pss_mb"], r["private_mb"])),
         ("simulator resident memory", lambda r: "%.0f MB" % r["sim_rss_mb"]),
     ]
+    if args.peer:
+        rows += [
+            ("peer (Python): CPU time per minute", lambda r: "%.3f s" % r["peer_cpu_s_per_minute"]),
+            ("  peer / daemon CPU", lambda r: "%.1fx" % (r["peer_cpu_s_per_minute"] / max(r["cpu_s_per_minute"], 1e-9))),
+            ("peer resident memory", lambda r: "%.1f MB" % r["peer_rss_mb"]),
+            ("  proportional / private", lambda r: "%.1f MB / %.1f MB" % (r["peer_pss_mb"], r["peer_private_mb"])),
+        ]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print("  %-*s  %s" % (width, label, "  ".join("%18s" % value(r) for r in results)))
@@ -279,6 +376,11 @@ def main():
     ap.add_argument("--budget", type=int, default=6000,
                     help="requests a minute the box allows itself to the simulator's host (cloud.budget_per_minute); "
                          "120 is what an unknown host gets")
+    ap.add_argument("--peer", action="store_true",
+                    help="run the Python peer (tools/bench/peer/sentinel_mqtt.py) against the same simulator and broker, "
+                         "and print its CPU and memory beside the daemon's")
+    ap.add_argument("--memory-map", action="store_true",
+                    help="print the daemon's resident memory by mapping (libraries, heap, stacks) at the window's end")
     ap.add_argument("--outputs", default="{}",
                     help='JSON merged into the daemon\'s "outputs" section, e.g. \'{"unacked_pattern": "steady"}\'')
     args = ap.parse_args()

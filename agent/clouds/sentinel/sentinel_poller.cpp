@@ -119,6 +119,7 @@ SourceBatch SentinelPoller::poll() {
     if (!incidents.is_ok()) {
         batch.status = incidents.status();
         batch.retry_after = incidents.status().retry_after();
+        reads_held_ = true;  // a service that failed its listing is not asked for details before the next poll
         return batch;
     }
     // The watermark moves to the listing's own time too, not only to the newest change in it: a poll after a
@@ -160,7 +161,7 @@ bool SentinelPoller::read_details(const cloud::SentinelIncident& incident, std::
     return true;
 }
 
-bool SentinelPoller::tag(Pending& pending) {
+void SentinelPoller::tag(Pending& pending) {
     const std::string& name = pending.incident.name;
     WallTime read_modified{};
     auto updated = add_label(client_, name, options_.pickup_label, &read_modified);
@@ -168,7 +169,7 @@ bool SentinelPoller::tag(Pending& pending) {
         SB_LOG(kWarn, kComponent) << "incident '" << name << "': pick-up label '" << options_.pickup_label
                                   << "' not added (tried again when the incident next changes): "
                                   << updated.status().message();
-        return false;
+        return;
     }
     tagged_.insert(name);
     ++stats_.labels_added;
@@ -179,12 +180,11 @@ bool SentinelPoller::tag(Pending& pending) {
         it->second.last_modified = updated->last_modified;
     }
     pending.incident = std::move(*updated);
-    return true;
 }
 
-bool SentinelPoller::run_query(const Pending& pending) {
+void SentinelPoller::run_query(const Pending& pending) {
     auto it = seen_.find(pending.incident.name);
-    if (it == seen_.end() || !it->second.details.query) return false;
+    if (it == seen_.end() || !it->second.details.query) return;
     const cloud::AlertQuery& query = *it->second.details.query;
     ++stats_.queries_run;
     auto table = log_analytics_->query(query.text, query.timespan);
@@ -192,18 +192,17 @@ bool SentinelPoller::run_query(const Pending& pending) {
         SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name
                                   << "': alert query result not attached: " << table.status().message();
         if (auto wait = table.status().retry_after()) queries_resume_at_ = clock_.now() + *wait;
-        return false;
+        return;
     }
     for (const auto& warning : table->warnings) SB_LOG(kWarn, kComponent) << warning;
     it->second.details.augmentation = log_analytics_->augmentation(*table);
-    return true;
 }
 
 bool SentinelPoller::queries_on_hold() const { return queries_resume_at_ && clock_.now() < *queries_resume_at_; }
 
-bool SentinelPoller::finish(Pending& pending) {
-    bool changed = pending.tag && tag(pending);
-    if (!pending.query) return changed;
+void SentinelPoller::finish(Pending& pending) {
+    if (pending.tag && !stopping()) tag(pending);
+    if (!pending.query || stopping()) return;
     if (queries_on_hold()) {
         SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name << "': alert query skipped, Log "
                                   << "Analytics asked (Retry-After) to be left alone for another "
@@ -211,12 +210,11 @@ bool SentinelPoller::finish(Pending& pending) {
                                   << " s";
     } else if (queries_since_poll_ < options_.max_queries_per_poll) {
         ++queries_since_poll_;
-        changed = run_query(pending) || changed;
+        run_query(pending);
     } else {
         SB_LOG(kWarn, kComponent) << "incident '" << pending.incident.name << "': alert query skipped, "
                                   << options_.max_queries_per_poll << " already run this poll";
     }
-    return changed;
 }
 
 std::optional<SourceBatch> SentinelPoller::follow_up() {
@@ -224,7 +222,7 @@ std::optional<SourceBatch> SentinelPoller::follow_up() {
     batch.source = "sentinel";
     batch.watermark_key = kWatermarkKey;
     std::vector<Pending> read;
-    while (!reads_held_ && !unread_.empty() && read.size() < kReadsPerFollowUp) {
+    while (!reads_held_ && !unread_.empty() && read.size() < kReadsPerFollowUp && !stopping()) {
         auto node = unread_.extract(unread_.begin());
         if (!read_details(node.mapped(), batch.warnings, read)) {
             // The service is struggling: the incident waits, and no read is tried before the next poll.

@@ -61,11 +61,12 @@ public:
     /// The watermark restored from the store at start (ISO-8601 text); bad text is logged and ignored.
     void restore_watermark(const std::optional<std::string>& text) override;
 
-    /// One poll: every incident listed, described by its list entry. On failure the batch carries the Status and
-    /// the watermark does not move.
+    /// One poll: every incident listed, described by its list entry. On failure the batch carries the Status, the
+    /// watermark does not move and no detail is read before the next poll (the service is struggling).
     SourceBatch poll() override;
     /// Alerts and entities of up to kReadsPerFollowUp queued incidents, then their pick-up labels and Log
-    /// Analytics results: the alarms again, enriched. nullopt: nothing more to tell until the next poll.
+    /// Analytics results: the alarms again, enriched. nullopt: nothing more to tell until the next poll. A stop
+    /// (Poller::stopping) ends it between two requests: what was read is handed on, the rest stays queued.
     std::optional<SourceBatch> follow_up() override;
 
     /// Incidents read per follow_up(): each costs two requests, and the poller thread checks between calls
@@ -96,12 +97,12 @@ public:
     /// Reads the alerts and entities of `incident`; false when they could not be read (a warning says why).
     bool read_details(const cloud::SentinelIncident& incident, std::vector<std::string>& warnings,
                       std::vector<Pending>& pending);
-    /// Adds the pick-up label and runs the alert query of what was just read; true when the alarm changed.
-    bool finish(Pending& pending);
+    /// Adds the pick-up label and runs the alert query of what was just read, each best-effort.
+    void finish(Pending& pending);
     /// The watermark to store: the newest change seen, but never past an incident whose details are unread.
     [[nodiscard]] WallTime stored_watermark() const;
-    bool tag(Pending& pending);
-    bool run_query(const Pending& pending);
+    void tag(Pending& pending);
+    void run_query(const Pending& pending);
     [[nodiscard]] bool queries_on_hold() const;
 
     cloud::SentinelClient& client_;
