@@ -101,7 +101,7 @@ class CoreLoop {
     static constexpr std::size_t kLargeBatch = 50;
     /// A poll that brought nothing stores its source's watermark only when the stored one is this old: a poll
     /// every few seconds would otherwise commit (and fsync) the same row forever, wearing the SD card. An older
-    /// stored watermark only makes the first poll after a restart ask a little further back (docs/store.md).
+    /// stored watermark only makes the first poll after a restart ask a little further back (docs/sources.md).
     static constexpr std::chrono::minutes kIdleWatermarkEvery{10};
 
     /// `inbox`: where post() puts messages and run() takes them from; a fresh one when null (tests).
