@@ -6,7 +6,10 @@ and two entities), a private mosquitto and sirenboxd (release build, simulated b
 INTERVAL seconds; waits until every incident is an alarm (the initial look-back poll, reported too);
 then measures a window of SECONDS while a steady trickle changes one incident every CHANGE_EVERY
 seconds. It prints, per poll cycle: requests (list pages and detail reads), bytes, CPU time; and the
-daemon's resident memory. The steady-state cost should follow the trickle, not N.
+daemon's resident memory. The steady-state cost should follow the trickle, not N. A subscriber on the broker
+times when the first and the last alarm state reached MQTT. With --peer the Python peer
+(tools/bench/peer/sentinel_mqtt.py) polls the same simulator beside the daemon, and its CPU and memory are
+printed beside the daemon's; --memory-map prints the daemon's resident memory mapping by mapping.
 Run after building: cmake --build build --target sirenboxd sirenboxctl.
 
   tools/bench/poll_cost.py [--incidents 1000,10000] [--seconds 60] [--interval 2] [--change-every 2]
@@ -135,7 +138,10 @@ class Run:
         port = free_port()
         conf = os.path.join(self.work, "mosquitto.conf")
         with open(conf, "w") as f:
-            f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n" % port)
+            # max_queued_messages 0: no limit on what mosquitto queues for a subscriber that falls behind. At its
+            # default (1000) a burst of 10,000 alarm states outruns the subscriber below and mosquitto drops the
+            # excess for it (the retained states stay right); docs/mqtt.md tells operators of large walls the same.
+            f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n" % port)
         self.procs.append(subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL))
         # A subscriber as Home Assistant or Node-RED has one: every message, stamped on arrival (Unix time with
@@ -251,8 +257,10 @@ class Run:
                 times = sorted(arrivals.values())
                 return times[0] - self.started_wall, times[self.n - 1] - self.started_wall
             time.sleep(0.2)
-        raise SystemExit("bench: only %d of %d alarm states reached MQTT within 120 s after every alarm was up; "
-                         "see %s" % (len(self.alarm_arrivals()), self.n, self.work))
+        arrivals = self.alarm_arrivals()
+        print("bench: only %d of %d alarm states reached the subscriber within 120 s after every alarm was up"
+              % (len(arrivals), self.n), file=sys.stderr)
+        return (min(arrivals.values()) - self.started_wall if arrivals else None), None
 
     def measure_window(self, initial, change):
         """The figures of one window of args.seconds: with `change`, one incident changed every
@@ -318,6 +326,10 @@ class Run:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
+def seconds(value, form):
+    return "not all" if value is None else form % value
+
+
 def report(results, args):
     if args.idle_after_burst:
         print("sirenboxd polling Sentinel: poll every %d s, nothing changed since the initial burst, %d s window"
@@ -330,10 +342,11 @@ def report(results, args):
         ("open incidents", lambda r: "%d" % r["n"]),
         ("initial poll: first alarm", lambda r: "%.1f s" % r["initial"]["first"]),
         ("initial poll: time to raise all", lambda r: "%.1f s" % r["initial"]["seconds"]),
-        ("initial poll: first alarm on MQTT", lambda r: "%.1f s" % r["initial"]["mqtt_first"]),
-        ("initial poll: all alarms on MQTT", lambda r: "%.1f s" % r["initial"]["mqtt_all"]),
+        ("initial poll: first alarm on MQTT", lambda r: seconds(r["initial"]["mqtt_first"], "%.1f s")),
+        ("initial poll: all alarms on MQTT", lambda r: seconds(r["initial"]["mqtt_all"], "%.1f s")),
         ("  first to last alarm on MQTT",
-         lambda r: "%.2f s" % (r["initial"]["mqtt_all"] - r["initial"]["mqtt_first"])),
+         lambda r: seconds(r["initial"]["mqtt_all"] and r["initial"]["mqtt_all"] - r["initial"]["mqtt_first"],
+                           "%.2f s")),
         ("initial poll: all details read", lambda r: "%.1f s" % r["initial"]["enriched"]),
         ("initial poll: daemon CPU", lambda r: "%.2f s" % r["initial"]["cpu"]),
         ("initial poll: requests", lambda r: "%s" % r["initial"]["requests"]),
