@@ -5,23 +5,26 @@
 
 #include <thread>
 
+#include "agent/app/config_reload.hpp"
 #include "agent/app/control_protocol.hpp"
 #include "agent/app/control_server.hpp"
 #include "agent/app/core_loop.hpp"
 #include "agent/app/daemon_parts.hpp"
 #include "agent/base/log.hpp"
+#include "agent/clouds/plugin.hpp"
 #include "agent/core/commands.hpp"
 #include "hal/button_reader.hpp"
 
 namespace sirenbox::app {
 
-Daemon::Daemon(std::unique_ptr<DaemonParts> parts) : parts_(std::move(parts)) {}
+Daemon::Daemon(std::unique_ptr<DaemonParts> parts, std::string config_file)
+    : parts_(std::move(parts)), config_file_(std::move(config_file)) {}
 Daemon::~Daemon() = default;
 
-Result<std::unique_ptr<Daemon>> Daemon::create(config::Config config) {
+Result<std::unique_ptr<Daemon>> Daemon::create(config::Config config, std::string config_file) {
     auto parts = build_parts(std::move(config));
     if (!parts.is_ok()) return parts.status();
-    auto daemon = std::unique_ptr<Daemon>(new Daemon(std::move(*parts)));
+    auto daemon = std::unique_ptr<Daemon>(new Daemon(std::move(*parts), std::move(config_file)));
     Daemon* self = daemon.get();
     auto server = ControlServer::create(self->parts_->config.control.socket,
                                         [self](const std::string& line) { return self->handle_control(line); });
@@ -55,6 +58,7 @@ int Daemon::run() {
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);  // a reload (logrotate, a closed terminal): never a stop
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     DaemonParts& p = *parts_;
@@ -70,11 +74,20 @@ int Daemon::run() {
     if (p.buttons) threads.emplace_back([&p] { p.buttons->run(); });
     if (p.relay) threads.emplace_back([&p] { p.relay->run(); });
     for (auto& slot : p.pollers) threads.emplace_back([&p, &slot] { run_poller(p, slot); });
-    std::thread signal_thread([&p, signals] {
-        int sig = 0;
-        sigwait(&signals, &sig);
-        SB_LOG(kInfo, "sirenboxd") << "signal " << sig << " received; stopping";
-        p.inbox->push(StopRequest{});
+    const config::CloudSchema schema = clouds::config_schema();
+    ConfigReload reload(config_file_, schema);
+    std::thread signal_thread([&p, &reload, signals] {
+        while (true) {
+            int sig = 0;
+            sigwait(&signals, &sig);
+            if (sig == SIGHUP) {
+                reload.reload();
+                continue;
+            }
+            SB_LOG(kInfo, "sirenboxd") << "signal " << sig << " received; stopping";
+            p.inbox->push(StopRequest{});
+            return;
+        }
     });
     SB_LOG(kInfo, "sirenboxd") << "running as box " << p.config.box.id;
 

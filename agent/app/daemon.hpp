@@ -11,11 +11,13 @@ namespace sirenbox::app {
 
 struct DaemonParts;
 
-/// sirenboxd: builds every room from the config and runs them until SIGTERM / SIGINT.
+/// sirenboxd: builds every room from the config and runs them until SIGTERM / SIGINT; SIGHUP reloads what can
+/// change live from `config_file` (ConfigReload) and never stops it.
 /// On the way out it stops the threads, publishes "offline" and drives every output to its safe value.
 class Daemon {
 public:
-    static Result<std::unique_ptr<Daemon>> create(config::Config config);
+    /// `config_file`: where `config` was read from, read again on SIGHUP.
+    static Result<std::unique_ptr<Daemon>> create(config::Config config, std::string config_file);
     ~Daemon();
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
@@ -24,10 +26,11 @@ public:
     int run();
 
 private:
-    explicit Daemon(std::unique_ptr<DaemonParts> parts);
+    Daemon(std::unique_ptr<DaemonParts> parts, std::string config_file);
     std::string handle_control(const std::string& line);
 
     std::unique_ptr<DaemonParts> parts_;
+    std::string config_file_;
 };
 
 }  // namespace sirenbox::app

@@ -39,7 +39,7 @@ int run(const std::string& file) {
     for (const auto& warning : problems.warnings()) {
         SB_LOG(kWarn, "config") << file << ": " << warning.path << ": " << warning.message;
     }
-    auto daemon = sirenbox::app::Daemon::create(std::move(config));
+    auto daemon = sirenbox::app::Daemon::create(std::move(config), file);
     if (!daemon.is_ok()) {
         SB_LOG(kError, "sirenboxd") << "cannot start: " << daemon.status().message();
         return 1;

@@ -1,7 +1,11 @@
 #include "agent/base/log.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -46,7 +50,34 @@ std::string scrub_locked(std::string text, const std::deque<std::string>& secret
     return text;
 }
 
+// journald's priority for a line it reads from a stream: a "<N>" prefix, N as in syslog (sd-daemon(3): SD_ERR 3,
+// SD_WARNING 4, SD_INFO 6, SD_DEBUG 7).
+std::string_view journal_prefix(Level level) {
+    switch (level) {
+        case Level::kDebug: return "<7>";
+        case Level::kInfo: return "<6>";
+        case Level::kWarn: return "<4>";
+        case Level::kError: return "<3>";
+    }
+    return "<6>";
+}
+
+bool stderr_is_journal() {
+    static const bool journal = is_journal_stream(STDERR_FILENO, std::getenv("JOURNAL_STREAM"));
+    return journal;
+}
+
 }  // namespace
+
+bool is_journal_stream(int fd, const char* journal_stream) {
+    if (journal_stream == nullptr) return false;
+    unsigned long long device = 0;
+    unsigned long long inode = 0;
+    if (std::sscanf(journal_stream, "%llu:%llu", &device, &inode) != 2) return false;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return false;
+    return device == static_cast<unsigned long long>(st.st_dev) && inode == static_cast<unsigned long long>(st.st_ino);
+}
 
 bool parse_level(std::string_view text, Level& out) {
     for (Level l : {Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
@@ -107,10 +138,10 @@ Line::~Line() {
     if (state().sink) {
         state().sink(line);
     } else {
+        if (stderr_is_journal()) line.insert(0, journal_prefix(level_));
         line += '\n';
         std::fwrite(line.data(), 1, line.size(), stderr);
     }
-    (void)level_;
 }
 
 }  // namespace sirenbox::log

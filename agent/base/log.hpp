@@ -14,10 +14,17 @@ bool parse_level(std::string_view text, Level& out);
 void set_level(Level level);
 [[nodiscard]] bool enabled(Level level);
 
-/// Where finished lines go; default is stderr (journald adds its own time stamps there).
+/// Where finished lines go; default is stderr (journald adds its own time stamps there). When stderr is
+/// journald's stream (is_journal_stream: systemd started the daemon with its output to the journal), each line
+/// starts with its priority, "<3>" for an error, "<4>" a warning, "<6>" info, "<7>" debug, which journald takes
+/// off and keeps as the entry's priority (`journalctl -p warning` then shows warnings and errors only).
 /// Tests install a sink to capture lines. Thread-safe.
 void set_sink(std::function<void(std::string_view line)> sink);
 void reset_sink();
+/// True when `fd` is the stream named by `journal_stream` (the JOURNAL_STREAM variable systemd sets for a
+/// service whose output goes to the journal: "<device>:<inode>", systemd.exec(5)); false when it is null,
+/// malformed or names another file (output redirected to a file or a terminal by hand).
+[[nodiscard]] bool is_journal_stream(int fd, const char* journal_stream);
 
 /// How long a registered secret stays on the scrub list.
 enum class SecretLifetime {

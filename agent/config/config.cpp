@@ -268,15 +268,21 @@ Config parse(const std::string& text, const CloudSchema& clouds, Problems& probl
     return config;
 }
 
-Config load(const std::string& path, const CloudSchema& clouds, Problems& problems) {
+std::optional<std::string> read_text(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    if (!in) return std::nullopt;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+Config load(const std::string& path, const CloudSchema& clouds, Problems& problems) {
+    auto text = read_text(path);
+    if (!text) {
         problems.add("", "cannot read the config file");
         return {};
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse(ss.str(), clouds, problems);
+    return parse(*text, clouds, problems);
 }
 
 std::string reference_markdown(const CloudSchema& clouds) {

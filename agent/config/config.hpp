@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -176,6 +177,8 @@ Config parse(const std::string& text, const CloudSchema& clouds, Problems& probl
 
 /// Reads `path` and parses it; an unreadable file is a problem at the top level.
 Config load(const std::string& path, const CloudSchema& clouds, Problems& problems);
+/// The text of the config file `path`; nullopt when it cannot be read.
+std::optional<std::string> read_text(const std::string& path);
 
 /// The configuration reference (Markdown) generated from the key tables, the sections of `clouds` among them.
 std::string reference_markdown(const CloudSchema& clouds);

@@ -1,4 +1,7 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
@@ -88,6 +91,22 @@ TEST(Log, PermanentSecretsOutliveManyRotatingOnes) {
     EXPECT_EQ(log::scrub("x client-secret-permanent-1 y"), "x [redacted] y");
     EXPECT_EQ(log::scrub("rotating-token-199"), "[redacted]");
     EXPECT_EQ(log::scrub("rotating-token-0"), "rotating-token-0") << "the oldest tokens expired long ago";
+}
+
+TEST(Log, StderrIsJournaldsOnlyWhenJournalStreamNamesItsDeviceAndInode) {
+    char path[] = "/tmp/sirenbox-journal-XXXXXX";
+    const int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    struct stat st {};
+    ASSERT_EQ(::fstat(fd, &st), 0);
+    const std::string mine = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+    EXPECT_TRUE(log::is_journal_stream(fd, mine.c_str()));
+    const std::string other = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino + 1);
+    EXPECT_FALSE(log::is_journal_stream(fd, other.c_str())) << "output redirected elsewhere by hand";
+    EXPECT_FALSE(log::is_journal_stream(fd, nullptr));
+    EXPECT_FALSE(log::is_journal_stream(fd, "not-a-stream"));
+    ::close(fd);
+    ::unlink(path);
 }
 
 TEST(Log, FirstTimeOnlyOnce) {

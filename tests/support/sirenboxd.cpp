@@ -3,11 +3,13 @@
 namespace sirenbox::testing {
 
 ::testing::AssertionResult start_sirenboxd(const std::filesystem::path& config, const std::filesystem::path& log,
-                                           const std::string& socket, std::unique_ptr<ChildProcess>& daemon) {
+                                           const std::string& socket, std::unique_ptr<ChildProcess>& daemon,
+                                           std::vector<std::string> extra_env) {
     const std::string sirenboxd = (binary_dir() / "sirenboxd").string();
     auto check = run_command({sirenboxd, "--check-config", config.string()});
     if (check.exit_code != 0) return ::testing::AssertionFailure() << "the config does not check:\n" << check.output;
-    daemon = std::make_unique<ChildProcess>(std::vector<std::string>{sirenboxd, "--config", config.string()}, log);
+    daemon = std::make_unique<ChildProcess>(std::vector<std::string>{sirenboxd, "--config", config.string()}, log,
+                                            std::move(extra_env));
     const bool answered = wait_until([&] { return sirenboxctl(socket, {"status"}).exit_code == 0 || !daemon->running(); });
     if (!answered || !daemon->running()) {
         return ::testing::AssertionFailure() << "sirenboxd did not come up:\n" << daemon->output();

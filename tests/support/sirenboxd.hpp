@@ -13,10 +13,12 @@
 
 namespace sirenbox::testing {
 
-/// Checks `config` with `sirenboxd --check-config`, starts `sirenboxd --config` with its output in `log`,
-/// and waits until it answers on its control socket. On failure the result says why, with the output.
+/// Checks `config` with `sirenboxd --check-config`, starts `sirenboxd --config` with its output in `log` (and
+/// `extra_env`, "NAME=value" each, in its environment), and waits until it answers on its control socket. On
+/// failure the result says why, with the output.
 ::testing::AssertionResult start_sirenboxd(const std::filesystem::path& config, const std::filesystem::path& log,
-                                           const std::string& socket, std::unique_ptr<ChildProcess>& daemon);
+                                           const std::string& socket, std::unique_ptr<ChildProcess>& daemon,
+                                           std::vector<std::string> extra_env = {});
 
 /// Runs `sirenboxctl --socket SOCKET [--json] ARGS...` against a daemon under test.
 CommandResult sirenboxctl(const std::string& socket, const std::vector<std::string>& args, bool as_json = true);
