@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/app/ctl_health.hpp"
 #include "agent/app/ctl_render.hpp"
 #include "agent/base/json.hpp"
 
@@ -17,6 +18,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: sirenboxctl [--socket PATH] [--json] COMMAND\n"
     "  status              alarms, outputs, outbox, sources, network\n"
+    "  health              one line for monitoring; exit 0 ok, 1 degraded, 2 down\n"
     "  ack [ALARM|all]     acknowledge one alarm (its key, e.g. sentinel:73e0...) or all (default)\n"
     "  resolve ALARM|all   resolve (close) one alarm or all of them, in the cloud too\n"
     "  comment ALARM TEXT  write TEXT as a comment on the alarm's incident\n"
@@ -63,6 +65,34 @@ bool exchange(const std::string& path, const std::string& request, std::string& 
     return true;
 }
 
+// `health`: the verdict on the daemon's status, as one line (or JSON), and as the exit code.
+int health(const std::string& socket, bool as_json) {
+    using sirenbox::app::HealthVerdict;
+    HealthVerdict verdict;
+    std::string reply, error;
+    if (!exchange(socket, R"({"cmd":"status"})", reply, error)) {
+        verdict = sirenbox::app::unreachable(error);
+    } else if (auto doc = sirenbox::json::parse(reply, "sirenboxd reply"); !doc.is_ok()) {
+        verdict = sirenbox::app::unreachable(doc.status().message());
+    } else if (sirenbox::json::get_bool(doc->get(), "ok") != true) {
+        verdict = sirenbox::app::unreachable(
+            "sirenboxd did not answer: " + sirenbox::json::get_string(doc->get(), "error").value_or("request failed"));
+    } else {
+        verdict = sirenbox::app::health_verdict(doc->get());
+    }
+    const int code = static_cast<int>(verdict.level);
+    if (as_json) {
+        auto out = sirenbox::json::object();
+        sirenbox::json::add(out.get(), "health", verdict.name());
+        sirenbox::json::add(out.get(), "code", static_cast<long long>(code));
+        sirenbox::json::add(out.get(), "reasons", sirenbox::json::strings(verdict.reasons));
+        std::printf("%s\n", sirenbox::json::print(out.get()).c_str());
+    } else {
+        std::printf("%s\n", verdict.line().c_str());
+    }
+    return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,8 +119,9 @@ int main(int argc, char** argv) {
         std::fputs(kUsage, stderr);
         return 2;
     }
-    auto request = sirenbox::json::object();
     const std::string& cmd = words[0];
+    if (cmd == "health" && words.size() == 1) return health(socket, raw);
+    auto request = sirenbox::json::object();
     sirenbox::json::add(request.get(), "cmd", cmd);
     if (cmd == "press") {
         if (words.size() != 2) return fail("press needs a button name, e.g. 'sirenboxctl press ack'");

@@ -1,6 +1,7 @@
 // sirenboxctl's text for a technician: what the panel shows and why.
 #include <gtest/gtest.h>
 
+#include "agent/app/ctl_health.hpp"
 #include "agent/app/ctl_render.hpp"
 #include "agent/base/json.hpp"
 
@@ -78,6 +79,48 @@ TEST(CtlRender, GpioShowsLevelAndPattern) {
                                             "active": false, "pattern": "fast_flash"}]})", "gpio");
     ASSERT_TRUE(reply.is_ok());
     EXPECT_EQ(render("gpio", reply->get()), "lamp_red          GPIO22        output  off  fast_flash\n");
+}
+
+
+// `sirenboxctl health` on status replies as the daemon writes them (status_report.cpp).
+HealthVerdict verdict_of(const std::string& status) {
+    auto reply = json::parse(status, "status");
+    EXPECT_TRUE(reply.is_ok()) << status;
+    return reply.is_ok() ? health_verdict(reply->get()) : HealthVerdict{};
+}
+
+TEST(CtlHealth, AllWellIsOkAndSaysWhatIsFine) {
+    const auto v = verdict_of(R"({"box": "plant", "alarms": [{"key": "sentinel:a"}], "fault": false, "faults": [],
+        "sources": {"sentinel": {"healthy": true}, "graph": {"healthy": true}}, "identity": {"healthy": true},
+        "outbox": {"pending": 2, "failed": 0}, "mqtt": {"enabled": true, "connected": true}})");
+    EXPECT_EQ(v.level, HealthLevel::kOk);
+    EXPECT_EQ(v.line(), "ok: box plant, 2 source(s) healthy, 1 alarm(s) open, MQTT connected");
+}
+
+TEST(CtlHealth, OneSourceFailingOrStartingTheBrokerAwayOrAFailedWriteBackIsDegraded) {
+    auto v = verdict_of(R"({"box": "plant", "fault": true, "faults": [],
+        "sources": {"sentinel": {"healthy": false, "last_error": "HTTP 503", "reason": "poll failed: HTTP 503"},
+                    "graph": {"healthy": true}},
+        "outbox": {"failed": 1}, "mqtt": {"enabled": true, "connected": false}})");
+    EXPECT_EQ(v.level, HealthLevel::kDegraded);
+    EXPECT_EQ(v.line(), "degraded: sentinel: poll failed: HTTP 503; 1 write-back(s) failed (sirenboxctl status); "
+                        "MQTT broker not connected");
+    v = verdict_of(R"({"sources": {"sentinel": {"healthy": false, "reason": "first poll under way"}}})");
+    EXPECT_EQ(v.level, HealthLevel::kDegraded) << "starting, not down: " << v.line();
+    v = verdict_of(R"({"sources": {}, "faults": ["store: no room on the disk"], "identity": {"healthy": false,
+        "last_error": "AADSTS7000215: invalid client secret"}})");
+    EXPECT_EQ(v.line(), "degraded: Entra ID: AADSTS7000215: invalid client secret; fault: store: no room on the disk");
+}
+
+TEST(CtlHealth, EverySourceFailingIsDownAndSoIsADaemonThatDoesNotAnswer) {
+    auto v = verdict_of(R"({"sources": {"sentinel": {"healthy": false, "last_error": "connection refused",
+        "reason": "poll failed: connection refused"}}, "mqtt": {"enabled": false}})");
+    EXPECT_EQ(v.level, HealthLevel::kDown);
+    EXPECT_EQ(v.line(), "down: every source is failing: nothing on the wall is current; sentinel: poll failed: "
+                        "connection refused");
+    v = unreachable("cannot reach sirenboxd at /run/sirenbox/control.sock: No such file or directory");
+    EXPECT_EQ(static_cast<int>(v.level), 2);
+    EXPECT_EQ(v.name(), std::string("down"));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // sirenboxd as a service manager runs it: SIGHUP (logrotate, a closed terminal) reloads and never stops it;
-// with its output going to the journal, every line carries its priority (issue 16).
+// with its output going to the journal, every line carries its priority; `sirenboxctl health` for monitoring
+// (issue 16).
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -7,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/daemon_config.hpp"
+#include "tests/support/mosquitto_broker.hpp"
 #include "tests/support/sirenboxd.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -15,13 +17,15 @@ namespace {
 
 class Service : public ::testing::Test {
   protected:
-    std::filesystem::path write_config(const std::string& level, const std::string& box_name) {
-        return dir_.write("sirenbox.json",
-                          testing::config_json({R"("box": {"id": "svc", "name": ")" + box_name + R"("})",
-                                                R"("log": {"level": ")" + level + R"("})",
-                                                testing::local_sections(dir_.path(), socket_)}),
-                          0600);
+    std::filesystem::path write_config(const std::string& level, const std::string& box_name,
+                                       const std::string& mqtt = "") {
+        std::vector<std::string> sections{R"("box": {"id": "svc", "name": ")" + box_name + R"("})",
+                                          R"("log": {"level": ")" + level + R"("})",
+                                          testing::local_sections(dir_.path(), socket_)};
+        if (!mqtt.empty()) sections.push_back(mqtt);
+        return dir_.write("sirenbox.json", testing::config_json(sections), 0600);
     }
+    testing::CommandResult health() { return testing::sirenboxctl(socket_, {"health"}, false); }
     // Waits for `text` in the daemon's output (its log).
     bool logged(const std::string& text) {
         return testing::wait_until([&] { return daemon_->output().find(text) != std::string::npos; });
@@ -80,6 +84,27 @@ TEST_F(Service, WithoutTheJournalLinesHaveNoPriorityPrefix) {
                                          {"JOURNAL_STREAM=1:1"}));
     ASSERT_TRUE(logged("info sirenboxd: running as box svc"));
     EXPECT_EQ(daemon_->output().find("<6>"), std::string::npos) << daemon_->output();
+    daemon_->stop(SIGTERM);
+}
+
+
+TEST_F(Service, HealthExitsZeroOneOrTwoWithTheReason) {
+    auto result = health();
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_NE(result.output.find("down: cannot reach sirenboxd at " + socket_), std::string::npos) << result.output;
+
+    testing::MosquittoBroker broker;
+    ASSERT_TRUE(testing::start_sirenboxd(write_config("info", "Wall A", R"("mqtt": {"uri": ")" + broker.uri() + R"("})"),
+                                         log_, socket_, daemon_));
+    ASSERT_TRUE(testing::wait_until([&] { return health().exit_code == 0; })) << health().output;
+    EXPECT_EQ(health().output, "ok: box svc, 0 source(s) healthy, 0 alarm(s) open, MQTT connected\n");
+
+    broker.stop();
+    ASSERT_TRUE(testing::wait_until([&] { return health().exit_code == 1; })) << health().output;
+    EXPECT_EQ(health().output, "degraded: MQTT broker not connected\n");
+    result = testing::sirenboxctl(socket_, {"health"}, true);
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_EQ(result.output, R"({"health":"degraded","code":1,"reasons":["MQTT broker not connected"]})" "\n");
     daemon_->stop(SIGTERM);
 }
 
