@@ -116,7 +116,9 @@ void CoreLoop::republish_all() {
 
 void CoreLoop::run() {
     while (true) {
-        const auto deadline = next_deadline().value_or(deps_.clock.now() + std::chrono::hours(1));
+        ping_watchdog();
+        auto deadline = next_deadline().value_or(deps_.clock.now() + std::chrono::hours(1));
+        if (deps_.watchdog_every && pinged_at_) deadline = std::min(deadline, *pinged_at_ + *deps_.watchdog_every);
         // The queue waits on a condition variable, which only the real monotonic clock can wake: the wait is the
         // injected clock's time left, so a test's fake clock decides when a timer is due (on_timer reads it).
         auto message = inbox_->pop_until(std::chrono::steady_clock::now() + (deadline - deps_.clock.now()));
@@ -217,11 +219,20 @@ void CoreLoop::drive_outputs() {
 }
 
 void CoreLoop::announce_summary() {
-    if (deps_.announce == nullptr) return;  // nobody listens: not even worth counting
+    if (deps_.announce == nullptr && !deps_.tell_status) return;  // nobody listens: not even worth counting
     core::Summary now = summary();
     if (last_summary_ == now) return;
     announce_.summary(now);
+    if (deps_.tell_status) deps_.tell_status(now);
     last_summary_ = std::move(now);
+}
+
+void CoreLoop::ping_watchdog() {
+    if (!deps_.watchdog_every || !deps_.watchdog_ping) return;
+    const SteadyTime now = deps_.clock.now();
+    if (pinged_at_ && now - *pinged_at_ < *deps_.watchdog_every) return;
+    deps_.watchdog_ping();
+    pinged_at_ = now;
 }
 
 }  // namespace sirenbox::app

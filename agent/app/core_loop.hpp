@@ -91,6 +91,11 @@ struct CoreDeps {
     std::function<void(cJSON* status)> add_runtime_status{};
     /// Annunciators: actions go to the polling box instead of the outbox; its MQTT states come back.
     std::function<Status(store::ActionKind, const std::string& selector, const std::string& text)> forward_action{};
+    /// systemd's notifications (ServiceNotifier): the summary's status line whenever it changes, and a watchdog
+    /// ping from the loop itself at least every `watchdog_every`, so a loop that hangs stops pinging. Unset: none.
+    std::function<void(const core::Summary& summary)> tell_status{};
+    std::function<void()> watchdog_ping{};
+    std::optional<std::chrono::milliseconds> watchdog_every{};
 };
 
 /// The one thread that owns the AlarmBook (architecture.md): pollers, buttons, the control socket and
@@ -175,6 +180,9 @@ class CoreLoop {
     void announce(const core::AlarmChange& change);
     void event(const char* what, const core::Alarm& alarm, const std::string& origin);
     void republish_all();
+    /// Tells systemd the loop is alive (CoreDeps::watchdog_ping) when the last ping is watchdog_every old: from the
+    /// loop itself, after each message or timer, and it wakes for it.
+    void ping_watchdog();
     /// Stores the change's alarm row: at once, or while a batch is applied at the batch's end (write_rows).
     void persist(const core::AlarmChange& change);
     /// Alarm rows by key (nullopt: removed), in one transaction.
@@ -241,6 +249,7 @@ class CoreLoop {
     core::Announcements& announce_;  // deps_.announce, else silent_
     std::optional<SteadyTime> store_retry_at_;  // while the disk is short of room
     std::map<std::string, SteadyTime> watermark_stored_at_;  // by watermark key: when it was last stored
+    std::optional<SteadyTime> pinged_at_;                    // the last watchdog ping
     // While a batch is applied, the alarm rows it changed (nullopt: removed): written together at its end, one
     // commit for a burst of thousands rather than one each (each a sync of the SD card).
     std::optional<std::map<std::string, std::optional<core::Alarm>>> batch_rows_;

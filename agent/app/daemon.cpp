@@ -63,7 +63,9 @@ int Daemon::run() {
 
     DaemonParts& p = *parts_;
     p.patterns->start();
-    p.core->restore();
+    p.core->restore();  // its first summary is systemd's first STATUS
+    // The store is open and read, the outputs driven from it: ready, as far as systemd is concerned (Type=notify).
+    p.service.ready();
     // After restore(), which published the alarms the box starts with: the first roster lists them all.
     if (p.fleet_publisher) p.fleet_publisher->start();
     if (p.mirror) p.mirror->start();
@@ -93,6 +95,7 @@ int Daemon::run() {
 
     p.core->run();
 
+    p.service.stopping();
     p.poll_stop.request_stop();
     if (p.network) p.network->stop_waiting();  // no thread waits out a Retry-After during shutdown
     if (p.relay) p.relay->stop();

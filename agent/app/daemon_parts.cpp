@@ -317,6 +317,11 @@ void build_core(DaemonParts& p) {
         .commands = p.commands.get(),
         .add_runtime_status = [self](cJSON* status) { add_runtime_status(*self, status); },
     };
+    if (p.service.enabled()) {
+        deps.tell_status = [self](const core::Summary& summary) { self->service.status(service_status_line(summary)); };
+        deps.watchdog_ping = [self] { self->service.alive(); };
+        deps.watchdog_every = p.service.ping_every();
+    }
     if (p.commander) {
         deps.forward_action = [self](store::ActionKind kind, const std::string& selector, const std::string& text) {
             return self->commander->send(kind, selector, text);

@@ -9,6 +9,7 @@
 #include "agent/app/core_loop.hpp"
 #include "agent/app/daemon.hpp"
 #include "agent/app/fleet.hpp"
+#include "agent/app/service_notify.hpp"
 #include "agent/base/message_queue.hpp"
 #include "agent/cloud/token_provider.hpp"
 #include "agent/clouds/plugin.hpp"
@@ -31,6 +32,7 @@ namespace sirenbox::app {
 /// outputs, built early, are released last and end at their safe values).
 struct DaemonParts {
     config::Config config;
+    ServiceNotifier service;  // systemd's READY / STATUS / WATCHDOG (a no-op when not started by it)
     std::unique_ptr<hal::Gpio> gpio;
     std::unique_ptr<hal::PatternDriver> patterns;  // owns the output lines; its thread flashes them
     std::unique_ptr<store::Store> core_store;

@@ -1,9 +1,17 @@
 // sirenboxd as a service manager runs it: SIGHUP (logrotate, a closed terminal) reloads and never stops it;
-// with its output going to the journal, every line carries its priority; `sirenboxctl health` for monitoring
-// (issue 16).
+// with its output going to the journal, every line carries its priority; `sirenboxctl health` for monitoring;
+// READY, STATUS and WATCHDOG to systemd's notify socket (issue 16).
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -14,6 +22,40 @@
 
 namespace sirenbox {
 namespace {
+
+// systemd's side of sd_notify(3): a datagram socket, one notification a datagram.
+class NotifySocket {
+  public:
+    explicit NotifySocket(std::filesystem::path path) : path_(std::move(path)) {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, path_.c_str(), sizeof addr.sun_path - 1);
+        bound_ = fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    }
+    ~NotifySocket() {
+        if (fd_ >= 0) ::close(fd_);
+        ::unlink(path_.c_str());
+    }
+    NotifySocket(const NotifySocket&) = delete;
+    NotifySocket& operator=(const NotifySocket&) = delete;
+
+    [[nodiscard]] bool bound() const { return bound_; }
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    /// The next notification, waiting at most `timeout` for it.
+    std::optional<std::string> next(std::chrono::milliseconds timeout) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return std::nullopt;
+        char buf[4096];
+        const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+        return n > 0 ? std::optional<std::string>(std::string(buf, static_cast<std::size_t>(n))) : std::nullopt;
+    }
+
+  private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+    bool bound_ = false;
+};
 
 class Service : public ::testing::Test {
   protected:
@@ -106,6 +148,51 @@ TEST_F(Service, HealthExitsZeroOneOrTwoWithTheReason) {
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_EQ(result.output, R"({"health":"degraded","code":1,"reasons":["MQTT broker not connected"]})" "\n");
     daemon_->stop(SIGTERM);
+}
+
+
+TEST_F(Service, TellsSystemdItsStatusThenReadyThenPingsTheWatchdogFromTheCoreLoop) {
+    NotifySocket systemd(dir_.path() / "notify.sock");
+    ASSERT_TRUE(systemd.bound());
+    // WatchdogSec=400ms: the core loop pings every 200 ms.
+    ASSERT_TRUE(testing::start_sirenboxd(write_config("info", "Wall A"), log_, socket_, daemon_,
+                                         {"NOTIFY_SOCKET=" + systemd.path().string(), "WATCHDOG_USEC=400000"}));
+    std::vector<std::string> told;
+    int pings = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (pings < 4 && std::chrono::steady_clock::now() < until) {
+        auto message = systemd.next(std::chrono::milliseconds(1000));
+        if (!message) continue;
+        if (*message == "WATCHDOG=1") {
+            ++pings;
+        } else {
+            told.push_back(*message);
+        }
+    }
+    EXPECT_EQ(pings, 4) << "four pings in the first second or so";
+    ASSERT_GE(told.size(), 2u);
+    EXPECT_EQ(told[0], "STATUS=0 alarm(s) open, 0 unacknowledged") << "the first summary, from restoring the store";
+    EXPECT_EQ(told[1], "READY=1") << "once the store is read and the outputs are driven";
+
+    ASSERT_EQ(::kill(daemon_->pid(), SIGTERM), 0);
+    std::optional<std::string> last;
+    while (auto message = systemd.next(std::chrono::milliseconds(5000))) {
+        last = message;
+        if (message->starts_with("STOPPING=1")) break;
+    }
+    ASSERT_TRUE(last);
+    EXPECT_EQ(*last, "STOPPING=1\nSTATUS=stopping; outputs to their safe values");
+    daemon_->stop(SIGTERM);
+}
+
+TEST_F(Service, ANotifySocketNobodyReadsNeverHoldsTheDaemonUp) {
+    // Started by hand with a NOTIFY_SOCKET left over from elsewhere: the daemon runs, and says once why it cannot tell.
+    ASSERT_TRUE(testing::start_sirenboxd(write_config("info", "Wall A"), log_, socket_, daemon_,
+                                         {"NOTIFY_SOCKET=" + (dir_.path() / "nobody.sock").string()}));
+    EXPECT_TRUE(logged("cannot tell systemd how the daemon is (NOTIFY_SOCKET)")) << daemon_->output();
+    EXPECT_NE(health().exit_code, 2) << "running and answering: not down";
+    const int status = daemon_->stop(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 }  // namespace
