@@ -64,6 +64,14 @@ int Daemon::run() {
     DaemonParts& p = *parts_;
     p.patterns->start();
     p.core->restore();  // its first summary is systemd's first STATUS
+    if (p.pollers.empty() && !p.mirror) {
+        // Nothing to watch: not configured yet (the package's default file). A standing fault says so — the fault
+        // lamp, status, `sirenboxctl health`, systemd's STATUS — rather than a quiet wall that looks all clear.
+        p.inbox->push(FaultReport{"config", "sources",
+                                  "not configured: no cloud source (sentinel, graph, signl4) or fleet poller is "
+                                  "enabled in " + config_file_ + "; docs/install.md",
+                                  0, true});
+    }
     // The store is open and read, the outputs driven from it: ready, as far as systemd is concerned (Type=notify).
     p.service.ready();
     // After restore(), which published the alarms the box starts with: the first roster lists them all.

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/cloudsim.hpp"
 #include "tests/support/daemon_config.hpp"
 #include "tests/support/mosquitto_broker.hpp"
 #include "tests/support/sirenboxd.hpp"
@@ -136,10 +137,12 @@ TEST_F(Service, HealthExitsZeroOneOrTwoWithTheReason) {
     EXPECT_NE(result.output.find("down: cannot reach sirenboxd at " + socket_), std::string::npos) << result.output;
 
     testing::MosquittoBroker broker;
-    ASSERT_TRUE(testing::start_sirenboxd(write_config("info", "Wall A", R"("mqtt": {"uri": ")" + broker.uri() + R"("})"),
-                                         log_, socket_, daemon_));
+    testing::CloudSim sim(dir_.path() / "cloudsim", testing::CloudSim::Options{});
+    const std::string mqtt = R"("mqtt": {"uri": ")" + broker.uri() + R"("}, )" + testing::cloud_section(sim) + ", " +
+                             testing::sentinel_section(sim);
+    ASSERT_TRUE(testing::start_sirenboxd(write_config("info", "Wall A", mqtt), log_, socket_, daemon_));
     ASSERT_TRUE(testing::wait_until([&] { return health().exit_code == 0; })) << health().output;
-    EXPECT_EQ(health().output, "ok: box svc, 0 source(s) healthy, 0 alarm(s) open, MQTT connected\n");
+    EXPECT_EQ(health().output, "ok: box svc, 1 source(s) healthy, 0 alarm(s) open, MQTT connected\n");
 
     broker.stop();
     ASSERT_TRUE(testing::wait_until([&] { return health().exit_code == 1; })) << health().output;
@@ -193,6 +196,22 @@ TEST_F(Service, ANotifySocketNobodyReadsNeverHoldsTheDaemonUp) {
     EXPECT_NE(health().exit_code, 2) << "running and answering: not down";
     const int status = daemon_->stop(SIGTERM);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+
+TEST_F(Service, ABoxWithNothingToWatchSaysItIsNotConfigured) {
+    // The package's default file: no cloud source, the simulated board. It runs (no crash loop) and says why it is idle.
+    const auto config = write_config("info", "Wall A");
+    ASSERT_TRUE(testing::start_sirenboxd(config, log_, socket_, daemon_));
+    ASSERT_TRUE(testing::wait_until([&] { return health().output.find("not configured") != std::string::npos; }));
+    const auto result = health();
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.output.find("degraded: fault: config: not configured: no cloud source (sentinel, graph, signl4) or "
+                                 "fleet poller is enabled in " + config.string()),
+              std::string::npos)
+        << result.output;
+    EXPECT_TRUE(daemon_->running());
+    daemon_->stop(SIGTERM);
 }
 
 }  // namespace
