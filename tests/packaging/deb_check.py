@@ -4,7 +4,7 @@
 Builds it with `cpack -G DEB` in BUILD_DIR, checks its contents and conffiles, runs lintian (no error, no warning),
 then, as root, installs it with dpkg, checks what postinst made (the sirenbox user in the gpio group, the config's
 owner and mode), starts the installed daemon as the sirenbox user with a notify socket of its own and waits for
-READY, and purges the package again. systemd is not PID 1 here, so the maintainer scripts leave the service alone.
+READY, STATUS and WATCHDOG, and purges the package again. systemd is not PID 1 here, so the maintainer scripts leave the service alone.
 The sirenbox user and the gpio group are removed again when this test created them. Exit 77 (skipped) when not root.
 
   deb_check.py BUILD_DIR [--no-install]
@@ -75,21 +75,24 @@ def check_lintian(deb):
         fail("lintian:\n" + out.stdout + out.stderr)
 
 
-def wait_ready(notify, proc):
+def told_systemd(notify, proc):
+    """What the daemon told the notify socket until it had said READY=1, a STATUS= and two WATCHDOG=1 (20 s at most)."""
     notify.settimeout(1.0)
+    told = []
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and proc.poll() is None:
         try:
-            message = notify.recv(4096).decode()
+            told += notify.recv(4096).decode().split("\n")
         except socket.timeout:
             continue
-        if "READY=1" in message.split("\n"):
-            return True
-    return False
+        if "READY=1" in told and told.count("WATCHDOG=1") >= 2 and any(t.startswith("STATUS=") for t in told):
+            break
+    return told
 
 
 def run_installed_daemon():
-    """The installed binary as the sirenbox user, as the unit runs it: READY, then a clean stop on SIGTERM."""
+    """The installed binary as the sirenbox user, as the unit runs it: READY, STATUS and WATCHDOG to a notify socket
+    of the test's own (WatchdogSec=400ms), health "not configured", then a clean stop on SIGTERM."""
     work = tempfile.mkdtemp(prefix="sirenbox-deb-run-")
     user = pwd.getpwnam("sirenbox")
     os.chown(work, user.pw_uid, user.pw_gid)
@@ -104,12 +107,14 @@ def run_installed_daemon():
     notify.bind(notify_path)
     os.chown(notify_path, user.pw_uid, user.pw_gid)
     log = open(os.path.join(work, "daemon.log"), "w")
-    env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+    env = dict(os.environ, NOTIFY_SOCKET=notify_path, WATCHDOG_USEC="400000")
     proc = subprocess.Popen(["/usr/bin/sirenboxd", "--config", config], stdout=log, stderr=log, env=env,
                             user="sirenbox", group="sirenbox", extra_groups=["gpio"])
     try:
-        if not wait_ready(notify, proc):
-            fail("the installed sirenboxd, run as sirenbox, sent no READY=1:\n" + open(log.name).read())
+        told = told_systemd(notify, proc)
+        if "READY=1" not in told or told.count("WATCHDOG=1") < 2 or not any(t.startswith("STATUS=") for t in told):
+            fail("the installed sirenboxd, run as sirenbox, told systemd %r, not READY=1, a STATUS and two "
+                 "WATCHDOG=1:\n%s" % (told, open(log.name).read()))
         health = run(["/usr/bin/sirenboxctl", "--socket", os.path.join(work, "control.sock"), "health"])
         if health.returncode != 1 or "not configured" not in health.stdout:
             fail("sirenboxctl health on an unconfigured box: exit %d, %r" % (health.returncode, health.stdout))
