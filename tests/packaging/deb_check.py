@@ -28,6 +28,7 @@ EXPECTED = [
     "./etc/sirenbox/sirenbox.json", "./usr/share/man/man8/sirenboxd.8.gz", "./usr/share/man/man8/sirenboxctl.8.gz",
     "./usr/share/doc/sirenbox/copyright", "./usr/share/doc/sirenbox/changelog.gz",
     "./usr/share/doc/sirenbox/install.md", "./usr/share/doc/sirenbox/operations.md",
+    "./usr/share/sirenbox/boards/rpi4.json", "./usr/share/sirenbox/boards/generic.json",
 ]
 
 
