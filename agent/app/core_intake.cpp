@@ -31,7 +31,7 @@ void CoreLoop::handle(sources::SourceBatch& batch) {
     bool raised_to_relay = false;
     batch_rows_.emplace();
     for (const auto& snapshot : batch.snapshots) raised_to_relay = apply_snapshot(snapshot) || raised_to_relay;
-    write_rows(*batch_rows_);  // before the watermark: a stop between the two lists them again
+    write_rows(std::move(*batch_rows_));  // before the watermark: a stop between the two lists them again
     batch_rows_.reset();
     if (raised_to_relay && deps_.wake_relay) deps_.wake_relay();
     // While a page or a pass-on of this batch waits in memory, the watermark stays where it was: after a crash

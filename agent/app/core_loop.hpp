@@ -186,7 +186,7 @@ class CoreLoop {
     /// Stores the change's alarm row: at once, or while a batch is applied at the batch's end (write_rows).
     void persist(const core::AlarmChange& change);
     /// Alarm rows by key (nullopt: removed), in one transaction.
-    void write_rows(const std::map<std::string, std::optional<core::Alarm>>& rows);
+    void write_rows(std::map<std::string, std::optional<core::Alarm>> rows);
     /// Stores the changes of the book's "closed elsewhere" memory (persist() does it first).
     void keep_closed_elsewhere();
     /// Applies one snapshot; true when it queued outbox entries for the relay (a SIGNL4 page, a pass-on).

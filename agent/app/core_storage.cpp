@@ -17,16 +17,18 @@ void CoreLoop::persist(const core::AlarmChange& change) {
         (*batch_rows_)[change.alarm.key()] = std::move(row);
         return;
     }
-    write_rows({{change.alarm.key(), std::move(row)}});
+    std::map<std::string, std::optional<core::Alarm>> rows;
+    rows.emplace(change.alarm.key(), std::move(row));
+    write_rows(std::move(rows));
 }
 
-void CoreLoop::write_rows(const std::map<std::string, std::optional<core::Alarm>>& rows) {
+void CoreLoop::write_rows(std::map<std::string, std::optional<core::Alarm>> rows) {
     if (rows.empty()) return;
     std::vector<core::Alarm> upserts;
     std::vector<std::string> removals;
-    for (const auto& [key, row] : rows) {
+    for (auto& [key, row] : rows) {
         if (row) {
-            upserts.push_back(*row);
+            upserts.push_back(std::move(*row));
         } else {
             removals.push_back(key);
         }

@@ -8,6 +8,7 @@
 #include "agent/base/result.hpp"
 #include "agent/base/secret.hpp"
 #include "agent/base/time_format.hpp"
+#include "tests/support/test_env.hpp"
 
 namespace sirenbox {
 namespace {
@@ -94,8 +95,9 @@ TEST(Log, PermanentSecretsOutliveManyRotatingOnes) {
 }
 
 TEST(Log, StderrIsJournaldsOnlyWhenJournalStreamNamesItsDeviceAndInode) {
-    char path[] = "/tmp/sirenbox-journal-XXXXXX";
-    const int fd = ::mkstemp(path);
+    testing::TempDir dir;
+    const auto path = dir.write("stderr", "");
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     ASSERT_GE(fd, 0);
     struct stat st {};
     ASSERT_EQ(::fstat(fd, &st), 0);
@@ -106,7 +108,6 @@ TEST(Log, StderrIsJournaldsOnlyWhenJournalStreamNamesItsDeviceAndInode) {
     EXPECT_FALSE(log::is_journal_stream(fd, nullptr));
     EXPECT_FALSE(log::is_journal_stream(fd, "not-a-stream"));
     ::close(fd);
-    ::unlink(path);
 }
 
 TEST(Log, FirstTimeOnlyOnce) {
