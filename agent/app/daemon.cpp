@@ -67,9 +67,11 @@ int Daemon::run() {
     if (p.pollers.empty() && !p.mirror) {
         // Nothing to watch: not configured yet (the package's default file). A standing fault says so — the fault
         // lamp, status, `sirenboxctl health`, systemd's STATUS — rather than a quiet wall that looks all clear.
+        std::string clouds;
+        for (const auto* plugin : clouds::plugins()) clouds += (clouds.empty() ? "" : ", ") + std::string(plugin->name);
         p.inbox->push(FaultReport{"config", "sources",
-                                  "not configured: no cloud source (sentinel, graph, signl4) or fleet poller is "
-                                  "enabled in " + config_file_ + "; docs/install.md",
+                                  "not configured: no cloud source (" + clouds + ") or fleet poller is enabled in " +
+                                      config_file_ + "; docs/install.md",
                                   0, true});
     }
     // The store is open and read, the outputs driven from it: ready, as far as systemd is concerned (Type=notify).

@@ -1,5 +1,6 @@
 // Every cloud sirenbox knows, one line each. Adding a cloud: its folder (agent/clouds/<cloud>/, with its
 // descriptor) and its line here; docs/architecture.md, "Adding a cloud".
+#include "agent/clouds/graph/graph_incidents_plugin.hpp"
 #include "agent/clouds/graph/graph_plugin.hpp"
 #include "agent/clouds/plugin.hpp"
 #include "agent/clouds/sentinel/sentinel_plugin.hpp"
@@ -13,6 +14,7 @@ namespace {
 const CloudPlugin* const kPlugins[] = {
     &kSentinelPlugin,
     &kGraphPlugin,
+    &kGraphIncidentsPlugin,
     &kSignl4Plugin,
 };
 

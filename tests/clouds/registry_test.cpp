@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "agent/clouds/graph/graph_config.hpp"
+#include "agent/clouds/graph/graph_incidents_config.hpp"
+#include "agent/clouds/graph/graph_incidents_plugin.hpp"
 #include "agent/clouds/graph/graph_plugin.hpp"
 #include "agent/clouds/plugin.hpp"
 #include "agent/clouds/sentinel/sentinel_config.hpp"
@@ -25,8 +27,9 @@ TEST(CloudRegistry, BuildsSignl4AfterTheSourcesItMirrors) {
     config::Config config;
     config.clouds.edit<config::SentinelConfig>().enabled = true;
     config.clouds.edit<config::GraphConfig>().enabled = true;
+    config.clouds.edit<config::GraphIncidentsConfig>().enabled = true;
     config.clouds.edit<config::Signl4Config>().enabled = true;
-    EXPECT_EQ(enabled_names(config), (std::vector<std::string>{"sentinel", "graph", "signl4"}));
+    EXPECT_EQ(enabled_names(config), (std::vector<std::string>{"sentinel", "graph", "graph_incidents", "signl4"}));
 }
 
 // What the config takes of the clouds comes from their descriptors, in registry order: each plug-in's
@@ -35,8 +38,8 @@ TEST(CloudRegistry, TheConfigSchemaIsEachPluginsSectionsAndSources) {
     const config::CloudSchema schema = config_schema();
     std::vector<std::string> sections;
     for (const auto& section : schema.sections) sections.push_back(section.name);
-    EXPECT_EQ(sections, (std::vector<std::string>{"sentinel", "log_analytics", "graph", "signl4"}));
-    EXPECT_EQ(schema.sources, (std::vector<std::string>{"sentinel", "graph", "signl4"}));
+    EXPECT_EQ(sections, (std::vector<std::string>{"sentinel", "log_analytics", "graph", "graph_incidents", "signl4"}));
+    EXPECT_EQ(schema.sources, (std::vector<std::string>{"sentinel", "graph", "graph_incidents", "signl4"}));
 }
 
 TEST(CloudRegistry, EachCloudIsEnabledByItsOwnSection) {
@@ -49,6 +52,7 @@ TEST(CloudRegistry, EachCloudIsEnabledByItsOwnSection) {
 TEST(CloudRegistry, OnlyTheMicrosoftCloudsSignInWithEntraId) {
     EXPECT_TRUE(kSentinelPlugin.entra_id);
     EXPECT_TRUE(kGraphPlugin.entra_id);
+    EXPECT_TRUE(kGraphIncidentsPlugin.entra_id);
     EXPECT_FALSE(kSignl4Plugin.entra_id);
 }
 

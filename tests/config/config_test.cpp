@@ -181,7 +181,8 @@ TEST_F(ConfigTest, AZoneNamesTheSourcesOfTheGivenClouds) {
     parse(text, clouds::config_schema(), problems);
     ASSERT_EQ(problems.list().size(), 1u) << problems.format("cfg");
     EXPECT_EQ(problems.list().front().path, "zones.noc.sources[1]");
-    EXPECT_NE(problems.list().front().message.find(R"(must be one of "sentinel", "graph" or "signl4", got "splunk")"),
+    EXPECT_NE(problems.list().front().message.find(
+                  R"(must be one of "sentinel", "graph", "graph_incidents" or "signl4", got "splunk")"),
               std::string::npos)
         << problems.list().front().message;
 }

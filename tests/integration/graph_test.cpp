@@ -71,7 +71,10 @@ class GraphSourceTest : public ::testing::Test {
         sources::GraphPollerOptions o;
         o.page_size = page_size;
         o.poll_window.overlap = std::chrono::seconds(60);
-        return sources::GraphPoller(*graph_, SystemClock::instance(), o);
+        return sources::GraphPoller(
+            std::make_unique<sources::GraphAlertCollection>(
+                *graph_, sources::GraphSelection{{"new", "inProgress"}, cloud::GraphSeverity::kInformational, {}}),
+            SystemClock::instance(), o);
     }
 
     // Applies a batch; returns the changes that were not no-ops.

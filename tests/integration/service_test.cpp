@@ -206,9 +206,12 @@ TEST_F(Service, ABoxWithNothingToWatchSaysItIsNotConfigured) {
     ASSERT_TRUE(testing::wait_until([&] { return health().output.find("not configured") != std::string::npos; }));
     const auto result = health();
     EXPECT_EQ(result.exit_code, 1);
-    EXPECT_NE(result.output.find("degraded: fault: config: not configured: no cloud source (sentinel, graph, signl4) or "
-                                 "fleet poller is enabled in " + config.string()),
-              std::string::npos)
+    EXPECT_NE(
+        result.output.find(
+            "degraded: fault: config: not configured: no cloud source (sentinel, graph, graph_incidents, signl4) or "
+            "fleet poller is enabled in " +
+            config.string()),
+        std::string::npos)
         << result.output;
     EXPECT_TRUE(daemon_->running());
     daemon_->stop(SIGTERM);

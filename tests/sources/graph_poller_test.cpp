@@ -48,9 +48,8 @@ class GraphPollerTest : public ::testing::Test {
                        std::vector<std::string> services = {}) {
         GraphPollerOptions o;
         o.page_size = page_size;
-        o.min_severity = min;
-        o.service_sources = std::move(services);
-        return GraphPoller(client_, clock_, o);
+        GraphSelection selection{.statuses = {"new", "inProgress"}, .min_severity = min, .service_sources = services};
+        return GraphPoller(std::make_unique<GraphAlertCollection>(client_, std::move(selection)), clock_, o);
     }
 
     FakeClock clock_;
@@ -224,6 +223,48 @@ TEST_F(GraphPollerTest, UnknownStatusKeepsTheLocalState) {
     ASSERT_EQ(batch.snapshots.size(), 1u);
     EXPECT_FALSE(batch.snapshots[0].cloud_state);
     EXPECT_FALSE(batch.snapshots[0].may_raise);
+}
+
+}  // namespace
+}  // namespace sirenbox::sources
+
+namespace sirenbox::sources {
+namespace {
+
+std::string incident(const std::string& id, const std::string& status, const std::string& updated) {
+    return R"({"id": ")" + id + R"(", "status": ")" + status + R"(", "severity": "High", "lastUpdateDateTime": ")" +
+           updated + R"(", "displayName": "Incident )" + id + R"(", "alerts": []})";
+}
+
+// The incidents poll as the alerts do (window, overlap, watermark), with their own statuses, key and watermark,
+// and with their alerts.
+TEST_F(GraphPollerTest, IncidentsArePolledWithTheirAlertsUnderTheirOwnKeyAndWatermark) {
+    GraphPollerOptions o;
+    o.page_size = 50;
+    GraphPoller p(std::make_unique<GraphIncidentCollection>(
+                      client_, GraphSelection{{"active", "awaitingAction"}, cloud::GraphSeverity::kMedium, {}}),
+                  clock_, o);
+    EXPECT_STREQ(p.name(), "graph_incidents");
+    transport_.push(200, page({incident("11", "Active", "2026-11-22T07:30:00Z"),
+                               incident("12", "inProgress", "2026-11-22T07:40:00Z")}));
+    auto first = p.poll();
+    ASSERT_TRUE(first.status.is_ok()) << first.status.message();
+    EXPECT_EQ(first.source, "graph_incidents");
+    EXPECT_EQ(first.watermark_key, "graph_incidents.watermark");
+    ASSERT_EQ(first.snapshots.size(), 2u);
+    EXPECT_EQ(first.snapshots[0].alarm.key(), "graph_incidents:11");
+    EXPECT_TRUE(first.snapshots[0].may_raise);   // "Active" is active
+    EXPECT_FALSE(first.snapshots[1].may_raise);  // inProgress is not among the statuses that raise
+    const auto& request = transport_.requests()[0];
+    EXPECT_NE(request.url.find("/v1.0/security/incidents?$top=50&"), std::string::npos) << request.url;
+    EXPECT_NE(request.url.find("&$expand=alerts"), std::string::npos) << request.url;
+    EXPECT_EQ(filter_of(request),
+              "lastUpdateDateTime ge 2026-11-21T08:00:00.000Z and (status eq 'active' or status eq 'awaitingAction') "
+              "and (severity eq 'medium' or severity eq 'high')");
+    transport_.push(200, page({}));
+    ASSERT_TRUE(p.poll().status.is_ok());
+    EXPECT_EQ(filter_of(transport_.requests()[1]),
+              "lastUpdateDateTime ge 2026-11-22T07:39:00.000Z and (severity eq 'medium' or severity eq 'high')");
 }
 
 }  // namespace

@@ -11,7 +11,9 @@ namespace {
 
 constexpr const char* kComponent = "graph";
 constexpr int kMaxTop = 1000;  // Graph's security API clamps $top above this
-constexpr const char* kAlertsPath = "/v1.0/security/alerts_v2";
+constexpr const char* kSecurityPath = "/v1.0/security/";
+constexpr std::string_view kAlerts = "alerts_v2";
+constexpr std::string_view kIncidents = "incidents";
 
 std::string origin_text(const UrlOrigin& origin) {
     return origin.scheme + "://" + origin.host + ":" + std::to_string(origin.port);
@@ -42,11 +44,12 @@ GraphClient::GraphClient(net::HttpTransport& transport, TokenSource& tokens, con
     origin_ = url_origin(options_.graph_url);
 }
 
-std::string GraphClient::list_url(const GraphQuery& query) const {
+std::string GraphClient::list_url(const GraphQuery& query, std::string_view collection) const {
     const int top = std::clamp(query.top.value_or(options_.page_size), 1, kMaxTop);
-    std::string url = options_.graph_url + kAlertsPath + "?$top=" + std::to_string(top);
+    std::string url = options_.graph_url + kSecurityPath + std::string(collection) + "?$top=" + std::to_string(top);
     if (!query.filter.empty()) url += "&$filter=" + url_encode_component(query.filter);
     if (!query.orderby.empty()) url += "&$orderby=" + url_encode_component(query.orderby);
+    if (query.expand_alerts) url += "&$expand=alerts";
     return url;
 }
 
@@ -70,8 +73,8 @@ Result<json::Ptr> GraphClient::get_json(const std::string& url, const std::strin
     return call_json(request, what, resource, answered_at);
 }
 
-std::string GraphClient::alert_url(const std::string& id) const {
-    return options_.graph_url + kAlertsPath + "/" + url_encode_component(id);
+std::string GraphClient::item_url(std::string_view collection, const std::string& id) const {
+    return options_.graph_url + kSecurityPath + std::string(collection) + "/" + url_encode_component(id);
 }
 
 Result<json::Ptr> GraphClient::call_json(const net::HttpRequest& request, const std::string& what,
@@ -104,29 +107,29 @@ Result<std::string> GraphClient::checked_next_link(const std::string& link) cons
     auto origin = url_origin(link);
     if (!origin || !origin_ || !(*origin == *origin_)) {
         const std::string where = origin ? origin_text(*origin) : std::string("an unreadable URL");
-        return invalid_argument("graph: GET alerts: @odata.nextLink points to " + where + ", not " +
+        return invalid_argument("graph: @odata.nextLink points to " + where + ", not " +
                                 (origin_ ? origin_text(*origin_) : options_.graph_url) +
                                 "; refused (the bearer token goes to graph_url only)");
     }
     return link;
 }
 
-Result<GraphAlertList> GraphClient::list_alerts(const GraphQuery& query, std::vector<std::string>* warnings) {
-    GraphAlertList list;
+Status GraphClient::list_pages(std::string_view collection, const GraphQuery& query, GraphListing& listing,
+                               std::vector<std::string>* warnings, const PageReader& read) {
     const std::size_t top = static_cast<std::size_t>(std::clamp(query.top.value_or(options_.page_size), 1, kMaxTop));
-    std::string url = list_url(query);
+    const std::string noun = collection == kAlerts ? "alerts" : std::string(collection);
+    std::string url = list_url(query, collection);
     for (int page = 1;; ++page) {
-        std::string what = "graph: GET alerts";
+        std::string what = "graph: GET " + noun;
         if (page > 1) what += " (page " + std::to_string(page) + ")";
-        auto root = get_json(url, what, "alerts_v2", page == 1 ? &list.listed_at : nullptr);
+        auto root = get_json(url, what, std::string(collection), page == 1 ? &listing.listed_at : nullptr);
         if (!root) return root.status();
-        auto parsed = parse_graph_alert_page(root->get());
+        std::vector<std::string> skipped;
+        auto parsed = read(root->get(), skipped);
         if (!parsed) return parsed.status().with_context(what);
-        list.pages = page;
-        const std::size_t records = parsed->alerts.size() + parsed->warnings.size();
-        for (auto& alert : parsed->alerts) list.alerts.push_back(std::move(alert));
-        for (auto& warning : parsed->warnings) {
-            // A skipped alert is a missed alarm: it must reach someone, the caller or the log.
+        listing.pages = page;
+        for (auto& warning : skipped) {
+            // A skipped record is a missed alarm: it must reach someone, the caller or the log.
             if (warnings != nullptr) {
                 warnings->push_back(std::move(warning));
             } else {
@@ -134,11 +137,11 @@ Result<GraphAlertList> GraphClient::list_alerts(const GraphQuery& query, std::ve
             }
         }
         if (!parsed->next_link) {
-            list.maybe_truncated = records >= top;
-            return list;
+            listing.maybe_truncated = parsed->records >= top;
+            return Status::ok();
         }
         if (page >= options_.max_pages) {
-            return failed_precondition("graph: GET alerts: still an @odata.nextLink after max_pages (" +
+            return failed_precondition("graph: GET " + noun + ": still an @odata.nextLink after max_pages (" +
                                        std::to_string(options_.max_pages) +
                                        ") pages; narrow the filter or raise page_size");
         }
@@ -148,45 +151,99 @@ Result<GraphAlertList> GraphClient::list_alerts(const GraphQuery& query, std::ve
     }
 }
 
+Result<GraphAlertList> GraphClient::list_alerts(const GraphQuery& query, std::vector<std::string>* warnings) {
+    GraphAlertList list;
+    SB_RETURN_IF_ERROR(list_pages(kAlerts, query, list, warnings,
+                                  [&list](const cJSON* root, std::vector<std::string>& skipped) -> Result<PageRead> {
+                                      auto page = parse_graph_alert_page(root);
+                                      if (!page) return page.status();
+                                      const std::size_t records = page->alerts.size() + page->warnings.size();
+                                      for (auto& alert : page->alerts) list.alerts.push_back(std::move(alert));
+                                      skipped = std::move(page->warnings);
+                                      return PageRead{records, std::move(page->next_link)};
+                                  }));
+    return list;
+}
+
+Result<GraphIncidentList> GraphClient::list_incidents(const GraphQuery& query, std::vector<std::string>* warnings) {
+    GraphIncidentList list;
+    SB_RETURN_IF_ERROR(list_pages(kIncidents, query, list, warnings,
+                                  [&list](const cJSON* root, std::vector<std::string>& skipped) -> Result<PageRead> {
+                                      auto page = parse_graph_incident_page(root);
+                                      if (!page) return page.status();
+                                      const std::size_t records = page->incidents.size() + page->warnings.size();
+                                      for (auto& incident : page->incidents)
+                                          list.incidents.push_back(std::move(incident));
+                                      skipped = std::move(page->warnings);
+                                      return PageRead{records, std::move(page->next_link)};
+                                  }));
+    return list;
+}
+
 Result<GraphAlert> GraphClient::get_alert(const std::string& id) {
     const std::string label = "alert '" + id + "'";
     const std::string what = "graph: GET " + label;
-    auto root = get_json(alert_url(id), what, label);
+    auto root = get_json(item_url(kAlerts, id), what, label);
     if (!root) return root.status();
     auto alert = parse_graph_alert(root->get());
     if (!alert) return alert.status().with_context(what);
     return alert;
+}
+
+Result<GraphIncident> GraphClient::get_incident(const std::string& id) {
+    const std::string label = "incident '" + id + "'";
+    const std::string what = "graph: GET " + label;
+    auto root = get_json(item_url(kIncidents, id) + "?$expand=alerts", what, label);
+    if (!root) return root.status();
+    auto incident = parse_graph_incident(root->get());
+    if (!incident) return incident.status().with_context(what);
+    return incident;
+}
+
+Result<json::Ptr> GraphClient::write_json(const char* method, const std::string& url, const std::string& label,
+                                          std::string body, bool safe_to_retry, std::string_view action) {
+    net::HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.body = std::move(body);
+    request.safe_to_retry = safe_to_retry;
+    return call_json(request, "graph: " + std::string(method) + " " + std::string(action) + label, label);
 }
 
 Result<GraphAlert> GraphClient::update_alert(const std::string& id, const std::string& body) {
     const std::string label = "alert '" + id + "'";
-    const std::string what = "graph: PATCH " + label;
-    net::HttpRequest request;
-    request.method = "PATCH";
-    request.url = alert_url(id);
-    request.body = body;
-    request.safe_to_retry = true;  // absolute values: a repeat is harmless
-    auto root = call_json(request, what, label);
+    // Absolute values: a repeat is harmless.
+    auto root = write_json("PATCH", item_url(kAlerts, id), label, body, true);
     if (!root) return root.status();
     auto alert = parse_graph_alert(root->get());
-    if (!alert) return alert.status().with_context(what);
+    if (!alert) return alert.status().with_context("graph: PATCH " + label);
     return alert;
 }
 
-Status GraphClient::add_alert_comment(const std::string& id, const std::string& comment) {
-    const std::string label = "alert '" + id + "'";
-    const std::string what = "graph: POST comment on " + label;
+Result<GraphIncident> GraphClient::update_incident(const std::string& id, const std::string& body) {
+    const std::string label = "incident '" + id + "'";
+    auto root = write_json("PATCH", item_url(kIncidents, id), label, body, true);
+    if (!root) return root.status();
+    auto incident = parse_graph_incident(root->get());
+    if (!incident) return incident.status().with_context("graph: PATCH " + label);
+    return incident;
+}
+
+Status GraphClient::post_comment(const std::string& url, const std::string& label, const std::string& comment) {
     auto body = json::object();
     json::add(body.get(), "@odata.type", "microsoft.graph.security.alertComment");
     json::add(body.get(), "comment", comment);
-    net::HttpRequest request;
-    request.method = "POST";
-    request.url = alert_url(id) + "/comments";
-    request.body = json::print(body.get());
-    request.safe_to_retry = false;  // a repeat would add the comment twice
-    auto root = call_json(request, what, label);
-    if (!root) return root.status();
-    return Status::ok();
+    // Never repeated after a network failure: a repeat would add the comment twice.
+    auto root = write_json("POST", url + "/comments", label, json::print(body.get()), false, "comment on ");
+    return root.is_ok() ? Status::ok() : root.status();
+}
+
+Status GraphClient::add_alert_comment(const std::string& id, const std::string& comment) {
+    return post_comment(item_url(kAlerts, id), "alert '" + id + "'", comment);
+}
+
+Status GraphClient::add_incident_comment(const std::string& id, const std::string& comment) {
+    return post_comment(item_url(kIncidents, id), "incident '" + id + "'", comment);
 }
 
 }  // namespace sirenbox::cloud

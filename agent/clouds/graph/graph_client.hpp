@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "agent/cloud/arm_url.hpp"
 #include "agent/cloud/token_source.hpp"
 #include "agent/clouds/graph/graph_alert.hpp"
+#include "agent/clouds/graph/graph_incident.hpp"
 #include "agent/net/http_types.hpp"
 
 namespace sirenbox::cloud {
@@ -27,15 +29,24 @@ struct GraphQuery {
     std::string filter;      // OData, see graph_filter.hpp; empty = none
     std::string orderby;     // e.g. "lastUpdateDateTime asc"; empty = none
     std::optional<int> top;  // page size; default GraphOptions::page_size, clamped to 1..1000
+    bool expand_alerts = false;  // incidents only: $expand=alerts
 };
 
-/// What a list call returned. `maybe_truncated`: the last page was full and carried no nextLink —
-/// alerts_v2 has been seen to stop there although more matched, so the caller narrows its filter and asks again.
-struct GraphAlertList {
-    std::vector<GraphAlert> alerts;
+/// What a list call returned besides its records. `maybe_truncated`: the last page was full and carried no
+/// nextLink — alerts_v2 has been seen to stop there although more matched, so the caller narrows its filter and
+/// asks again.
+struct GraphListing {
     bool maybe_truncated = false;
     int pages = 0;
     std::optional<WallTime> listed_at;  // the service's time no later than it ran the first page (its Date)
+};
+
+struct GraphAlertList : GraphListing {
+    std::vector<GraphAlert> alerts;
+};
+
+struct GraphIncidentList : GraphListing {
+    std::vector<GraphIncident> incidents;
 };
 
 /// Microsoft Graph security alerts (alerts_v2, v1.0; the retired /security/alerts is never used).
@@ -63,18 +74,41 @@ class GraphClient final {
     /// no client-chosen comment ids, a repeat would add a second one); callers check comments[] first.
     Status add_alert_comment(const std::string& id, const std::string& comment);
 
-    /// The URL of the first list page, as requested (for logs and tests).
-    [[nodiscard]] std::string list_url(const GraphQuery& query) const;
+    /// The same for security incidents (/security/incidents, the unified Defender portal's queue): listed with
+    /// their alerts when the query asks for $expand=alerts; PATCH takes status, assignedTo, classification,
+    /// determination and customTags.
+    Result<GraphIncidentList> list_incidents(const GraphQuery& query, std::vector<std::string>* warnings);
+    Result<GraphIncident> get_incident(const std::string& id);
+    Result<GraphIncident> update_incident(const std::string& id, const std::string& body);
+    Status add_incident_comment(const std::string& id, const std::string& comment);
+
+    /// The URL of the first page of alerts, or of `collection` ("incidents"), as requested (for logs and tests).
+    [[nodiscard]] std::string list_url(const GraphQuery& query, std::string_view collection = "alerts_v2") const;
     [[nodiscard]] int page_size() const { return options_.page_size; }
 
   private:
+    /// What one page gave: how many records it held (parsed or skipped) and where the next one is.
+    struct PageRead {
+        std::size_t records = 0;
+        std::optional<std::string> next_link;
+    };
+    /// Parses one page's records into the caller's list, skipped ones into `warnings`.
+    using PageReader = std::function<Result<PageRead>(const cJSON* root, std::vector<std::string>& warnings)>;
+    /// Every page of `collection` matching `query`, each handed to `read`, following @odata.nextLink.
+    Status list_pages(std::string_view collection, const GraphQuery& query, GraphListing& listing,
+                      std::vector<std::string>* warnings, const PageReader& read);
+    /// The PATCH or POST at `url` of `label` ("incident '2972395'"), answered with JSON; `action` goes before the
+    /// label in messages ("comment on ").
+    Result<json::Ptr> write_json(const char* method, const std::string& url, const std::string& label, std::string body,
+                                 bool safe_to_retry, std::string_view action = "");
+    Status post_comment(const std::string& url, const std::string& label, const std::string& comment);
+    [[nodiscard]] std::string item_url(std::string_view collection, const std::string& id) const;
     Result<net::HttpResponse> send_once(net::HttpRequest request, const std::string& what);
     /// The answer as JSON; `*answered_at`, when given: net::server_time_before of the answer.
     Result<json::Ptr> call_json(const net::HttpRequest& request, const std::string& what, const std::string& resource,
                                 std::optional<WallTime>* answered_at = nullptr);
     Result<json::Ptr> get_json(const std::string& url, const std::string& what, const std::string& resource,
                                std::optional<WallTime>* answered_at = nullptr);
-    [[nodiscard]] std::string alert_url(const std::string& id) const;
     Result<std::string> checked_next_link(const std::string& link) const;
 
     net::HttpTransport& transport_;

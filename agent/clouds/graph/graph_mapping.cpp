@@ -42,8 +42,8 @@ std::optional<std::string> evidence_line(const GraphEvidence& e) {
     return std::nullopt;
 }
 
-core::Severity severity_of(const GraphAlert& alert) {
-    switch (alert.severity) {
+core::Severity severity_of(GraphSeverity severity, std::string_view what, const std::string& text) {
+    switch (severity) {
         case GraphSeverity::kInformational:
             return core::Severity::kInformational;
         case GraphSeverity::kLow:
@@ -55,9 +55,8 @@ core::Severity severity_of(const GraphAlert& alert) {
         case GraphSeverity::kUnknown:
             break;
     }
-    if (log::first_time("graph.alarm-severity=" + alert.severity_text)) {
-        SB_LOG(kWarn, "graph") << "alert " << alert.id << ": severity '" << alert.severity_text
-                               << "' shown as High (logged once per value)";
+    if (log::first_time("graph.alarm-severity=" + text)) {
+        SB_LOG(kWarn, "graph") << what << ": severity '" << text << "' shown as High (logged once per value)";
     }
     return core::Severity::kHigh;
 }
@@ -100,7 +99,7 @@ core::Alarm to_alarm(const GraphAlert& alert) {
     alarm.id = alert.id;
     alarm.title = alert.title;
     alarm.description = alert.description;
-    alarm.severity = severity_of(alert);
+    alarm.severity = severity_of(alert.severity, "alert " + alert.id, alert.severity_text);
     alarm.state = alarm_state_from_status(alert.status).value_or(core::AlarmState::kUnacked);
     alarm.cloud_status = alert.status_text;
     alarm.number = alert.incident_id;
@@ -112,6 +111,55 @@ core::Alarm to_alarm(const GraphAlert& alert) {
     if (!alert.provider_alert_id.empty()) alarm.related.push_back(core::provider_alert_link(alert.provider_alert_id));
     alarm.created = alert.created;
     alarm.updated = alert.last_update;
+    return alarm;
+}
+
+std::optional<core::AlarmState> alarm_state_from_status(GraphIncidentStatus status) {
+    switch (status) {
+        case GraphIncidentStatus::kActive:
+        case GraphIncidentStatus::kAwaitingAction:
+            return core::AlarmState::kUnacked;
+        case GraphIncidentStatus::kInProgress:
+            return core::AlarmState::kAcked;
+        case GraphIncidentStatus::kResolved:
+        case GraphIncidentStatus::kRedirected:
+            return core::AlarmState::kResolved;
+        case GraphIncidentStatus::kUnknown:
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+core::Alarm to_alarm(const GraphIncident& incident) {
+    core::Alarm alarm;
+    alarm.source = "graph_incidents";
+    alarm.id = incident.id;
+    alarm.title = incident.display_name;
+    alarm.description = incident.description;
+    alarm.severity = severity_of(incident.severity, "incident " + incident.id, incident.severity_text);
+    alarm.state = alarm_state_from_status(incident.status).value_or(core::AlarmState::kUnacked);
+    alarm.cloud_status = incident.status_text;
+    alarm.number = incident.id;
+    alarm.url = incident.incident_web_url;
+    alarm.owner = incident.assigned_to;
+    alarm.labels = incident.custom_tags;
+    alarm.labels.insert(alarm.labels.end(), incident.system_tags.begin(), incident.system_tags.end());
+    std::vector<GraphEvidence> evidence;
+    alarm.related.push_back(core::defender_incident_link(incident.id));
+    for (const auto& alert : incident.alerts) {
+        if (!alert.service_source.empty()) {
+            std::string product = friendly_product_name(alert.service_source);
+            if (std::find(alarm.products.begin(), alarm.products.end(), product) == alarm.products.end()) {
+                alarm.products.push_back(std::move(product));
+            }
+        }
+        evidence.insert(evidence.end(), alert.evidence.begin(), alert.evidence.end());
+        if (!alert.provider_alert_id.empty())
+            alarm.related.push_back(core::provider_alert_link(alert.provider_alert_id));
+    }
+    alarm.evidence = summarize_evidence(evidence);
+    alarm.created = incident.created;
+    alarm.updated = incident.last_update;
     return alarm;
 }
 

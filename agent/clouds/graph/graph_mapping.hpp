@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/clouds/graph/graph_alert.hpp"
+#include "agent/clouds/graph/graph_incident.hpp"
 #include "agent/core/alarm.hpp"
 
 namespace sirenbox::cloud {
@@ -24,5 +25,15 @@ std::vector<std::string> summarize_evidence(const std::vector<GraphEvidence>& ev
 /// Defender incident id, related = link keys of its Defender incident and provider alert id
 /// (core/alarm_links.hpp). Pure apart from the log line.
 core::Alarm to_alarm(const GraphAlert& alert);
+
+/// active and awaitingAction → kUnacked, inProgress → kAcked, resolved and redirected (merged into another
+/// incident, which the box shows instead) → kResolved; unknown → nullopt.
+std::optional<core::AlarmState> alarm_state_from_status(GraphIncidentStatus status);
+
+/// The local alarm for a Graph incident: key "graph_incidents:<id>", title = displayName, severity as for
+/// alerts, number = the id, url = incidentWebUrl, owner = assignedTo, labels = customTags then systemTags,
+/// products and evidence from its alerts, related = its Defender incident link (the id, which Sentinel calls
+/// providerIncidentId) and the provider alert ids of its alerts. Pure apart from the log line.
+core::Alarm to_alarm(const GraphIncident& incident);
 
 }  // namespace sirenbox::cloud

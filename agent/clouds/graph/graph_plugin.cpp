@@ -9,28 +9,20 @@
 namespace sirenbox::clouds {
 namespace {
 
-sources::GraphPollerOptions poller_options(const config::GraphConfig& g) {
+sources::GraphSelection selection_of(const config::GraphConfig& g) {
     return {.statuses = g.statuses,
             .min_severity = cloud::parse_graph_severity(g.min_severity),
-            .service_sources = g.service_sources,
-            .poll_window = poll_window_of(g),
-            .page_size = g.page_size};
+            .service_sources = g.service_sources};
 }
 
 // graph.assign_to, resolve_classification, resolve_determination; a zone's owner replaces graph.assign_to.
 relay::TargetRoute route(const config::Config& config) {
     const auto& g = config.clouds.get<config::GraphConfig>();
-    const relay::GraphWriteBack write_back{.assign_to = g.assign_to,
-                                           .resolve_classification = g.resolve_classification,
-                                           .resolve_determination = g.resolve_determination};
-    relay::TargetRoute route;
-    route.own = [write_back](store::ActionKind kind, const std::string& note, const store::ActionOwner& owner) {
-        if (owner.upn.empty()) return relay::graph_payload(kind, write_back, note);
-        relay::GraphWriteBack zone_owner = write_back;  // assignedTo: the zone's owner instead of graph.assign_to
-        zone_owner.assign_to = owner.upn;
-        return relay::graph_payload(kind, zone_owner, note);
-    };
-    return route;
+    return relay::graph_target_route({.assign_to = g.assign_to,
+                                      .resolve_classification = g.resolve_classification,
+                                      .resolve_determination = g.resolve_determination,
+                                      .acknowledge_status = "inProgress",
+                                      .pickup_tag = ""});
 }
 
 // The poller's client, and the relay target's own client: each thread's calls are its own.
@@ -41,7 +33,9 @@ Status build(CloudBuild& b) {
     auto& client = b.keep(cloud::GraphClient(b.transport(), b.tokens(), b.clock(), options));
     b.add_target(std::make_unique<relay::GraphTarget>(cloud::GraphClient(b.transport(), b.tokens(), b.clock(), options),
                                                       b.tokens()));
-    b.add_poller(std::make_unique<sources::GraphPoller>(client, b.clock(), poller_options(g)),
+    b.add_poller(std::make_unique<sources::GraphPoller>(
+                     std::make_unique<sources::GraphAlertCollection>(client, selection_of(g)), b.clock(),
+                     sources::GraphPollerOptions{.poll_window = poll_window_of(g), .page_size = g.page_size}),
                  std::chrono::seconds(g.poll_interval_s));
     if (g.write_back) b.take_actions();  // else actions on Graph alarms stay local
     return Status::ok();

@@ -5,70 +5,54 @@
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/clouds/graph/graph_filter.hpp"
-#include "agent/clouds/graph/graph_mapping.hpp"
 
 namespace sirenbox::sources {
 namespace {
-
-constexpr const char* kComponent = "graph";
 
 // The filter's resolution (see graph_filter.hpp): a window moves only when its edge moves by this much.
 auto filter_step(WallTime t) { return std::chrono::floor<std::chrono::milliseconds>(t); }
 
 }  // namespace
 
-GraphPoller::GraphPoller(cloud::GraphClient& client, const Clock& clock, GraphPollerOptions options)
-    : client_(client), clock_(clock), options_(std::move(options)) {
+GraphPoller::GraphPoller(std::unique_ptr<GraphCollection> collection, const Clock& clock, GraphPollerOptions options)
+    : collection_(std::move(collection)), clock_(clock), options_(std::move(options)) {
     options_.max_rounds = std::max(options_.max_rounds, 1);
 }
 
 void GraphPoller::restore_watermark(const std::optional<std::string>& text) {
-    if (auto restored = parse_watermark(text, kComponent)) watermark_ = *restored;
-}
-
-bool GraphPoller::raises(const std::string& status) const {
-    return std::find(options_.statuses.begin(), options_.statuses.end(), status) != options_.statuses.end();
+    if (auto restored = parse_watermark(text, collection_->source())) watermark_ = *restored;
 }
 
 cloud::GraphQuery GraphPoller::query_for(const Window& window) const {
     // Every part is a comparison or a parenthesised "or" group, so a flat "and" join is exact.
     std::vector<std::string> parts{cloud::updated_since_filter(window.from)};
     if (window.until) parts.push_back(cloud::updated_until_filter(*window.until));
-    // Without a watermark only open alerts matter; afterwards every change counts, closures included.
-    if (!watermark_) parts.push_back(cloud::graph_status_filter(options_.statuses));
-    parts.push_back(cloud::min_severity_filter(options_.min_severity));
-    parts.push_back(cloud::service_source_filter(options_.service_sources));
+    for (auto& part : collection_->filters(!watermark_)) parts.push_back(std::move(part));
     cloud::GraphQuery query;
     for (const auto& part : parts) {
         if (part.empty()) continue;
         query.filter += (query.filter.empty() ? "" : " and ") + part;
     }
-    // Whether alerts_v2 honours $orderby is not documented; narrowed() copes with either order.
+    // Whether Graph honours $orderby is not documented; narrowed() copes with either order.
     query.orderby = "lastUpdateDateTime asc";
     query.top = options_.page_size;
     return query;
 }
 
-void GraphPoller::add(const cloud::GraphAlert& alert, SourceBatch& batch,
-                      std::map<std::string, std::size_t>& index) const {
-    core::CloudSnapshot snapshot;
-    snapshot.alarm = cloud::to_alarm(alert);
-    snapshot.cloud_state = cloud::alarm_state_from_status(alert.status);
-    snapshot.may_raise = raises(alert.status_text);
-    auto [it, inserted] = index.emplace(alert.id, batch.snapshots.size());
+void GraphPoller::add(GraphItem item, SourceBatch& batch, std::map<std::string, std::size_t>& index) {
+    auto [it, inserted] = index.emplace(item.id, batch.snapshots.size());
     if (inserted) {
-        batch.snapshots.push_back(std::move(snapshot));
-    } else if (batch.snapshots[it->second].alarm.updated <= snapshot.alarm.updated) {
-        // The same alert seen twice in one poll (overlapping windows): its newest version counts once.
-        batch.snapshots[it->second] = std::move(snapshot);
+        batch.snapshots.push_back(std::move(item.snapshot));
+    } else if (batch.snapshots[it->second].alarm.updated <= item.snapshot.alarm.updated) {
+        // The same record seen twice in one poll (overlapping windows): its newest version counts once.
+        batch.snapshots[it->second] = std::move(item.snapshot);
     }
 }
 
-std::optional<GraphPoller::Window> GraphPoller::narrowed(const Window& window,
-                                                         const cloud::GraphAlertList& list) const {
-    if (list.alerts.empty()) return std::nullopt;
-    const WallTime first = list.alerts.front().last_update;
-    const WallTime last = list.alerts.back().last_update;
+std::optional<GraphPoller::Window> GraphPoller::narrowed(const Window& window, const GraphItems& list) {
+    if (list.items.empty()) return std::nullopt;
+    const WallTime first = list.items.front().last_update;
+    const WallTime last = list.items.back().last_update;
     Window next = window;
     if (first <= last) {  // oldest first: continue from the newest seen
         if (filter_step(last) <= filter_step(window.from)) return std::nullopt;
@@ -83,8 +67,8 @@ std::optional<GraphPoller::Window> GraphPoller::narrowed(const Window& window,
 
 SourceBatch GraphPoller::poll() {
     SourceBatch batch;
-    batch.source = "graph";
-    batch.watermark_key = kWatermarkKey;
+    batch.source = collection_->source();
+    batch.watermark_key = collection_->watermark_key();
 
     const WallTime since = options_.poll_window.since(watermark_, clock_.wall_now());
     WallTime newest = watermark_.value_or(since);
@@ -92,23 +76,25 @@ SourceBatch GraphPoller::poll() {
     Window window{since, std::nullopt};
     std::optional<WallTime> listed_at;  // the first round's: every later round runs after it
     for (int round = 1;; ++round) {
-        auto list = client_.list_alerts(query_for(window), &batch.warnings);
+        auto list = collection_->list(query_for(window), &batch.warnings);
         if (!list.is_ok()) {
             batch.status = list.status();
             batch.retry_after = list.status().retry_after();
             return batch;
         }
         if (round == 1) listed_at = list->listed_at;
-        for (const auto& alert : list->alerts) {
-            add(alert, batch, index);
-            newest = std::max(newest, alert.last_update);
+        for (auto& item : list->items) {
+            newest = std::max(newest, item.last_update);
+            add(std::move(item), batch, index);
         }
         if (!list->maybe_truncated) break;
         auto next = narrowed(window, *list);
         if (!next || round >= options_.max_rounds) {
-            batch.warnings.push_back("graph: more than " + std::to_string(options_.page_size) +
-                                     " alerts changed within one millisecond or " + std::to_string(round) +
-                                     " rounds; some may be seen only on a later change (raise graph.page_size)");
+            const std::string source = collection_->source();
+            batch.warnings.push_back(source + ": more than " + std::to_string(options_.page_size) +
+                                     " records changed within one millisecond or " + std::to_string(round) +
+                                     " rounds; some may be seen only on a later change (raise " + source +
+                                     ".page_size)");
             listed_at.reset();  // not everything up to the listing's time was read: stay at the newest change
             break;
         }

@@ -9,34 +9,10 @@
 namespace sirenbox::relay {
 namespace {
 
-struct Request {
-    std::optional<std::string> status;
-    std::optional<std::string> assigned_to;
-    std::optional<std::string> classification;
-    std::optional<std::string> determination;
-    std::string comment;
-};
-
 std::optional<std::string> non_empty(const cJSON* doc, const char* key) {
     auto value = json::get_string(doc, key);
     if (value && value->empty()) return std::nullopt;
     return value;
-}
-
-Result<Request> request_from(const OutboxEntry& entry) {
-    auto doc = json::parse(entry.payload, "outbox entry " + std::to_string(entry.id) + " payload");
-    if (!doc.is_ok()) return doc.status();
-    Request request;
-    request.status = non_empty(doc->get(), "status");
-    request.assigned_to = non_empty(doc->get(), "assigned_to");
-    request.classification = non_empty(doc->get(), "classification");
-    request.determination = non_empty(doc->get(), "determination");
-    request.comment = json::get_string(doc->get(), "comment").value_or("");
-    if (!request.status && !request.assigned_to && !request.classification && !request.determination &&
-        request.comment.empty()) {
-        return invalid_argument("outbox entry " + std::to_string(entry.id) + ": payload asks for nothing");
-    }
-    return request;
 }
 
 void add_if_differs(cJSON* body, const char* field, const std::optional<std::string>& wanted,
@@ -45,7 +21,7 @@ void add_if_differs(cJSON* body, const char* field, const std::optional<std::str
 }
 
 // Only the fields that differ: an empty object means the alert already holds the wanted state.
-json::Ptr patch_body(const Request& request, const cloud::GraphAlert& alert) {
+json::Ptr patch_body(const GraphWrite& request, const cloud::GraphAlert& alert) {
     auto body = json::object();
     add_if_differs(body.get(), "status", request.status, alert.status_text);
     add_if_differs(body.get(), "assignedTo", request.assigned_to, alert.assigned_to);
@@ -56,11 +32,29 @@ json::Ptr patch_body(const Request& request, const cloud::GraphAlert& alert) {
 
 }  // namespace
 
+Result<GraphWrite> graph_write_of(const OutboxEntry& entry) {
+    auto doc = json::parse(entry.payload, "outbox entry " + std::to_string(entry.id) + " payload");
+    if (!doc.is_ok()) return doc.status();
+    GraphWrite request;
+    request.status = non_empty(doc->get(), "status");
+    request.assigned_to = non_empty(doc->get(), "assigned_to");
+    request.classification = non_empty(doc->get(), "classification");
+    request.determination = non_empty(doc->get(), "determination");
+    request.tag = non_empty(doc->get(), "tag");
+    request.comment = json::get_string(doc->get(), "comment").value_or("");
+    if (!request.status && !request.assigned_to && !request.classification && !request.determination && !request.tag &&
+        request.comment.empty()) {
+        return invalid_argument("outbox entry " + std::to_string(entry.id) + ": payload asks for nothing");
+    }
+    return request;
+}
+
 std::string graph_payload(ActionKind kind, const GraphWriteBack& config, const std::string& note) {
     auto payload = json::object();
     if (kind == ActionKind::kAcknowledge) {
-        json::add(payload.get(), "status", "inProgress");
+        if (!config.acknowledge_status.empty()) json::add(payload.get(), "status", config.acknowledge_status);
         if (!config.assign_to.empty()) json::add(payload.get(), "assigned_to", config.assign_to);
+        if (!config.pickup_tag.empty()) json::add(payload.get(), "tag", config.pickup_tag);
     } else if (kind == ActionKind::kResolve) {
         json::add(payload.get(), "status", "resolved");
         json::add(payload.get(), "classification", config.resolve_classification);
@@ -70,12 +64,23 @@ std::string graph_payload(ActionKind kind, const GraphWriteBack& config, const s
     return json::print(payload.get());
 }
 
+TargetRoute graph_target_route(const GraphWriteBack& write_back) {
+    TargetRoute route;
+    route.own = [write_back](ActionKind kind, const std::string& note, const ActionOwner& owner) {
+        if (owner.upn.empty()) return graph_payload(kind, write_back, note);
+        GraphWriteBack zone_owner = write_back;  // assignedTo: the zone's owner instead of the configured one
+        zone_owner.assign_to = owner.upn;
+        return graph_payload(kind, zone_owner, note);
+    };
+    return route;
+}
+
 Status GraphTarget::deliver(const OutboxEntry& entry) {
     changed_.reset();
     auto record = record_of(entry, "graph", "a Graph alert");
     if (!record.is_ok()) return record.status();
     const std::string id = std::move(*record);
-    auto request = request_from(entry);
+    auto request = graph_write_of(entry);
     if (!request.is_ok()) return request.status();
     SB_RETURN_IF_ERROR(tokens_.ready(cloud::kGraphScope, "Microsoft Graph"));
 
