@@ -22,6 +22,7 @@ from control import Control
 from entra import Entra
 from faults import FaultBoard
 from graph import Graph
+from graph_incidents import GraphIncidents
 from incidents import IncidentStore
 from loganalytics import LogAnalytics
 from sentinel import Sentinel, SentinelControl
@@ -69,9 +70,12 @@ def write_ready(directory, info):
 
 
 def build_services(sim, store):
-    """Services in the order they are asked. Later APIs (Graph alerts_v2, Log Analytics, SIGNL4)
-    slot in here. The fault switchboard (faults.py) sits in front of all of them in the server."""
-    return [Graph(sim), Signl4(sim), LogAnalytics(sim), SentinelControl(sim, store), Control(sim, store), Entra(sim), Sentinel(sim, store)]
+    """Services in the order they are asked. Later APIs (Graph alerts_v2 and incidents, Log Analytics,
+    SIGNL4) slot in here. The fault switchboard (faults.py) sits in front of all of them in the server."""
+    graph = Graph(sim)
+    # GraphIncidents shares Graph's AlertStore and goes first: Graph's control side claims all of /_sim/graph/.
+    return [GraphIncidents(sim, graph), graph, Signl4(sim), LogAnalytics(sim), SentinelControl(sim, store),
+            Control(sim, store), Entra(sim), Sentinel(sim, store)]
 
 
 def main(argv=None):

@@ -1,6 +1,8 @@
 """Fault switchboard: tests arm faults (`POST /_sim/faults`) that the next matching API requests meet.
 
-A fault is {"match": {"method"?, "path"?}, "count", "action"}. Faults are tried in the order they
+A fault is {"match": {"method"?, "path"?, "path_regex"?}, "count", "action"}: `path` is a substring of
+the decoded request path, `path_regex` a Python regular expression searched in it (to tell a list from
+its items: "^/v1\\.0/security/incidents$"). Faults are tried in the order they
 were added; the first one that matches and still has a count left is applied to the request and its
 count goes down (count -1 = until cleared). Control requests (/_sim) never meet a fault.
 
@@ -15,6 +17,7 @@ Actions (exactly one per fault):
 How each one reaches the wire is in server.Handler.
 """
 
+import re
 import threading
 
 from server import json_response
@@ -39,10 +42,15 @@ def _check_match(match):
     if not isinstance(match, dict):
         raise ValueError("'match' must be an object")
     for key, value in match.items():
-        if key not in ("method", "path"):
-            raise ValueError("unknown key 'match.%s' (known: method, path)" % key)
+        if key not in ("method", "path", "path_regex"):
+            raise ValueError("unknown key 'match.%s' (known: method, path, path_regex)" % key)
         if not isinstance(value, str) or not value:
             raise ValueError("'match.%s' must be a non-empty string" % key)
+        if key == "path_regex":
+            try:
+                re.compile(value)
+            except re.error as e:
+                raise ValueError("'match.path_regex' is not a regular expression: %s" % e) from None
     return {k: (v.upper() if k == "method" else v) for k, v in match.items()}
 
 
@@ -129,6 +137,8 @@ class FaultBoard:
                 if "method" in match and match["method"] != method.upper():
                     continue
                 if "path" in match and match["path"] not in path:
+                    continue
+                if "path_regex" in match and not re.search(match["path_regex"], path):
                     continue
                 fault["applied"] += 1
                 if fault["count"] > 0:

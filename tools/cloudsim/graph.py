@@ -15,6 +15,7 @@
                                             a full page and no @odata.nextLink
 
 Shapes follow the official example (specs/graph/examples/security-list-alerts_v2.response.json).
+The incidents the alerts belong to (`/security/incidents`) are graph_incidents.py, on this AlertStore.
 Newest alerts come first unless $orderby says otherwise, as the documentation describes.
 """
 
@@ -75,10 +76,37 @@ def _new_id():
 
 class AlertStore:
     def __init__(self, clock):
-        self._lock = threading.RLock()
+        # Reentrant and shared: graph_incidents.IncidentStore keeps its incidents under the same lock, so
+        # an alert change and the incident it bumps happen as one step (and no two locks can deadlock).
+        self.lock = self._lock = threading.RLock()
         self._clock = clock
         self._alerts = {}  # id -> alert, in creation order
         self._next_incident = 28282
+        self._incident_ids = set()  # every incident id in use (alerts' and explicitly created incidents')
+        self._listeners = []  # fn(alert) after an alert is created or changed, under the lock
+
+    def add_listener(self, listener):
+        """`listener(alert)` is called (with a copy, under the lock) after an alert is created or changed."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def _notify(self, alert):
+        for listener in self._listeners:
+            listener(copy.deepcopy(alert))
+
+    def new_incident_id(self):
+        """A numeric incident id not in use yet (Defender's ids are numbers)."""
+        with self._lock:
+            while str(self._next_incident) in self._incident_ids:
+                self._next_incident += 1
+            incident_id = str(self._next_incident)
+            self._next_incident += 1
+            self._incident_ids.add(incident_id)
+            return incident_id
+
+    def reserve_incident_id(self, incident_id):
+        with self._lock:
+            self._incident_ids.add(str(incident_id))
 
     def list(self):
         with self._lock:
@@ -92,14 +120,14 @@ class AlertStore:
             return copy.deepcopy(alert)
 
     def create(self, body):
-        _check_enums(body)
+        check_alert_enums(body)
         with self._lock:
             now = format_time(self._clock.now())
             alert_id = body.get("id") or _new_id()
             if alert_id in self._alerts:
                 raise GraphError(409, "Conflict", "Alert '%s' already exists." % alert_id)
-            incident = body.get("incidentId") or str(self._next_incident)
-            self._next_incident += 1
+            incident = body.get("incidentId") or self.new_incident_id()
+            self._incident_ids.add(str(incident))
             alert = {
                 "@odata.type": "#microsoft.graph.security.alert", "id": alert_id, "providerAlertId": alert_id,
                 "incidentId": incident, "status": "new", "severity": "medium", "classification": None,
@@ -118,10 +146,11 @@ class AlertStore:
             if alert["status"] == "resolved" and not alert["resolvedDateTime"]:
                 alert["resolvedDateTime"] = now
             self._alerts[alert_id] = alert
+            self._notify(alert)
             return copy.deepcopy(alert)
 
     def patch(self, alert_id, body):
-        _check_enums(body)
+        check_alert_enums(body)
         with self._lock:
             alert = self._alerts.get(alert_id)
             if alert is None:
@@ -132,6 +161,9 @@ class AlertStore:
                 alert["lastUpdateDateTime"] = now
             if body.get("status") == "resolved":
                 alert["resolvedDateTime"] = now
+            if alert.get("incidentId") is not None:
+                self._incident_ids.add(str(alert["incidentId"]))
+            self._notify(alert)
             return copy.deepcopy(alert)
 
     def update(self, alert_id, body):
@@ -159,10 +191,11 @@ class AlertStore:
             alert["comments"].append({"comment": body["comment"], "createdByDisplayName": COMMENT_AUTHOR,
                                       "createdDateTime": now})
             alert["lastUpdateDateTime"] = now
+            self._notify(alert)
             return copy.deepcopy(alert["comments"])
 
 
-def _check_enums(body):
+def check_alert_enums(body):
     if not isinstance(body, dict):
         raise GraphError(400, "BadRequest", "The request body must be a JSON object.")
     for field, allowed in (("status", STATUSES), ("severity", SEVERITIES), ("serviceSource", SERVICE_SOURCES)):

@@ -146,13 +146,15 @@ class SimClient:
 
     # -- fault switchboard ----------------------------------------------------------------------
 
-    def add_fault(self, action, method=None, path=None, count=1):
+    def add_fault(self, action, method=None, path=None, count=1, path_regex=None):
         """Arms a fault (see faults.py for the actions); returns its id."""
         match = {}
         if method is not None:
             match["method"] = method
         if path is not None:
             match["path"] = path
+        if path_regex is not None:
+            match["path_regex"] = path_regex
         return self.call("POST", "/_sim/faults", {"match": match, "count": count, "action": action})["id"]
 
     def faults(self):
