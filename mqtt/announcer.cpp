@@ -41,6 +41,7 @@ std::string Announcer::event_payload(const core::AlarmEvent& event) {
     json::add(body.get(), "origin", event.origin);
     json::add(body.get(), "first_out", event.alarm.first_out);
     json::add(body.get(), "at", format_iso8601(event.at));
+    if (!event.into.empty()) json::add(body.get(), "into", event.into);
     return json::print(body.get());
 }
 

@@ -90,6 +90,7 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
     const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;
     const core::AlarmState state_before = before != nullptr ? before->state : core::AlarmState::kUnacked;
     auto change = book_.apply_cloud(snapshot);
+    take_merged();
     if (change.kind == core::ChangeKind::kNone) {
         keep_closed_elsewhere();  // a memory can end without anything shown changing (closed in its own cloud)
         return false;
@@ -126,6 +127,21 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
                                                                                        : "updated";
     event(what, change.alarm, "cloud");
     return queued;
+}
+
+void CoreLoop::take_merged() {
+    for (auto& merged : book_.take_merged()) {
+        // Shown apart until an item tying them arrived: its lamps, stored row and retained state go, and the alarm it
+        // joined (whose record now names it) carries on. Nothing is paged or written back for it.
+        panel_.merged_away(merged.alarm);
+        const core::AlarmChange gone{core::ChangeKind::kResolved, merged.alarm};
+        persist(gone);
+        announce(gone);
+        if (deps_.announce != nullptr) {
+            announce_.event(core::AlarmEvent{"merged", panel_.presented(merged.alarm), "cloud", deps_.clock.wall_now(),
+                                             merged.into});
+        }
+    }
 }
 
 namespace {

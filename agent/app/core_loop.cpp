@@ -148,7 +148,7 @@ void CoreLoop::handle(const sources::SourceProgress& progress) { health_.progres
 
 void CoreLoop::event(const char* what, const core::Alarm& alarm, const std::string& origin) {
     if (deps_.announce == nullptr) return;  // nobody listens (MQTT off)
-    announce_.event(core::AlarmEvent{what, panel_.presented(alarm), origin, deps_.clock.wall_now()});
+    announce_.event(core::AlarmEvent{what, panel_.presented(alarm), origin, deps_.clock.wall_now(), {}});
 }
 
 void CoreLoop::handle(const FaultReport& report) {

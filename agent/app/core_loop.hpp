@@ -191,6 +191,8 @@ class CoreLoop {
     void keep_closed_elsewhere();
     /// Applies one snapshot; true when it queued outbox entries for the relay (a SIGNL4 page, a pass-on).
     bool apply_snapshot(const core::CloudSnapshot& snapshot);
+    /// Takes back what was shown of the alarms the book merged into others (AlarmBook::take_merged).
+    void take_merged();
     /// Commits the outbox entries for `keys`, then changes the book; see act().
     Result<int> act_on(store::ActionKind kind, const std::vector<std::string>& keys, const std::string& selector,
                        const std::string& zone, const std::string& origin, const std::string& text);

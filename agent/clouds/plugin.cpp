@@ -8,6 +8,10 @@ relay::TargetRoute target_route(const CloudPlugin& plugin, const config::Config&
         const WriteBack now = write_back(config);
         return relay::write_back_left_out(name, now.on, now.actions, kind);
     };
+    route.correlated = [write_back = plugin.write_back, &config] {
+        const bool* correlated = write_back(config).correlated;
+        return correlated != nullptr && *correlated;
+    };
     return route;
 }
 

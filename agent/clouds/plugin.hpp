@@ -37,6 +37,9 @@ class Kept {
 struct WriteBack {
     const bool& on;
     const std::vector<std::string>& actions;
+    /// Its section's `write_back_correlated`: acknowledge and resolve of another source's alarm reach this source's
+    /// items folded into it. Null: the section has none (its items are never folded in).
+    const bool* correlated = nullptr;
 };
 
 class CloudBuild;
@@ -69,7 +72,11 @@ bool enabled_of(const config::Config& config) {
 template <typename S>
 WriteBack write_back_of(const config::Config& config) {
     const S& section = config.clouds.get<S>();
-    return {section.write_back, section.write_back_actions};
+    if constexpr (requires { section.write_back_correlated; }) {
+        return {section.write_back, section.write_back_actions, &section.write_back_correlated};
+    } else {
+        return {section.write_back, section.write_back_actions};
+    }
 }
 
 /// A polled section's window (`lookback_hours`, `overlap_s`) as its poller takes it.

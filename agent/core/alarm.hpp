@@ -34,6 +34,9 @@ struct AlarmLink {
 struct FoldedItem {
     std::string key;  // "graph:da63…"
     WallTime updated{};
+    /// It was an alarm of its own before it was merged in (AlarmBook::take_merged): what was made for it then (its
+    /// SIGNL4 page) follows the alarm it joined.
+    bool shown = false;
     bool operator==(const FoldedItem&) const = default;
 };
 

@@ -33,6 +33,13 @@ struct AlarmChange {
     Alarm alarm;  // the alarm after the change (for kResolved: as it was, with state kResolved)
 };
 
+/// An alarm that turned out to be part of another once the item tying them arrived: taken out of the book, it is
+/// now an item folded into `into`.
+struct MergedAlarm {
+    Alarm alarm;  // as it was shown
+    std::string into;
+};
+
 /// The set of alarms and their ISA-18.2 states. Pure state machine: no I/O, no clock, no threads;
 /// the core loop owns it and turns its changes into outputs, MQTT messages and store writes.
 ///
@@ -45,6 +52,13 @@ struct AlarmChange {
 /// snapshot whose own key is not shown but that is linked to a shown alarm is folded into that alarm instead
 /// of raising a second one, when the link was named by another source (two Graph alerts of one Defender
 /// incident stay two alarms unless a Sentinel incident ties them). The first alarm to hold a link keeps it.
+///
+/// Correlation does not depend on the order items arrive in: when the tie arrives after the alarms it ties (the
+/// two Graph alerts were shown before the Sentinel incident naming their Defender incident), the alarm it folds
+/// into takes the others in (take_merged): one alarm, whose record names every item. Two alarms are tied when a
+/// link both name is named by two sources between them. The merged alarm keeps the key, description and
+/// severity of the one that takes the others in, and waits for acknowledgement if any of them did (an alarm box
+/// errs loud).
 /// A folded item can move the alarm forward to acked (someone took it in the other portal); the alarm's own
 /// source alone resolves it.
 ///
@@ -80,6 +94,9 @@ public:
     /// Every key of the "closed elsewhere" memory that changed since the last call, as it is now, in key order.
     /// The caller stores them.
     ClosedElsewhereChanges take_closed_elsewhere_changes();
+    /// The alarms merged into others since the last call, in the order it happened. The caller takes back what it
+    /// showed of them (retained state, stored row, lamps); no new alarm was raised for them.
+    std::vector<MergedAlarm> take_merged();
 
     [[nodiscard]] const std::map<std::string, Alarm>& alarms() const { return alarms_; }
     /// Changes whenever an alarm is raised, changed or removed (never otherwise): what is worked out from the
@@ -98,6 +115,14 @@ private:
   std::vector<Alarm> counted(std::vector<Alarm> changed);
   /// The shown alarm `snapshot` belongs to by links, or nullptr.
   Alarm* linked_alarm(const CloudSnapshot& snapshot);
+  /// Takes into `survivor` every other shown alarm tied to it (see above); true when any was.
+  bool merge_tied(Alarm& survivor);
+  void merge(Alarm& into, std::map<std::string, Alarm>::iterator other);
+  /// The sources that name `link` in `alarm`: its own source when its `related` lists it, and those it holds it for.
+  [[nodiscard]] static std::set<std::string> namers_in(const Alarm& alarm, const std::string& link);
+  /// Keeps names_ (link key → the alarms that name it) up to date with `alarm`'s links and `related`.
+  void name_links(const Alarm& alarm);
+  void unname_links(const Alarm& alarm);
   AlarmChange fold(Alarm& alarm, const CloudSnapshot& snapshot);
   /// Adds `keys` as links of `alarm` named by `source`, where no other alarm holds them; true when its record
   /// changed.
@@ -117,6 +142,9 @@ private:
   /// Link key or folded item key → the shown alarm whose record holds it. An index over `alarms_`, rebuilt
   /// by restore().
   std::map<std::string, std::string> index_;
+  /// Link key → every shown alarm naming it, holder or not. An index over `alarms_`, rebuilt by restore().
+  std::map<std::string, std::set<std::string>> names_;
+  std::vector<MergedAlarm> merged_;                   // not yet taken
   std::map<std::string, WallTime> closed_elsewhere_;  // key → the item's cloud `updated` when it was closed
   std::set<std::string> memory_changed_;              // keys of closed_elsewhere_ not yet handed out
   std::uint64_t revision_ = 0;                        // see revision()

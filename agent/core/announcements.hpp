@@ -14,10 +14,11 @@ namespace sirenbox::core {
 /// One transition of an alarm, as the panel tells it.
 struct AlarmEvent {
     std::string what;    // "raised", "acknowledged", "resolved", "updated", "commented", "silenced", "unsilenced",
-                         // "returned" (closed in the cloud while unacknowledged)
+                         // "returned" (closed in the cloud while unacknowledged), "merged" (part of `into`)
     Alarm alarm;         // as shown: with its zones and first-out mark
     std::string origin;  // "cloud", "button", "mqtt", "cli", "box"
     WallTime at{};
+    std::string into{};  // "merged": the key of the alarm it is now part of
 };
 
 /// A failed write-back, as the summary names it.

@@ -59,6 +59,9 @@ class Panel {
     std::vector<std::string> raised(const Alarm& alarm, SteadyTime now);
     /// The cloud closed `was` (as it stood before): it rings back when nobody had acknowledged it.
     void closed_in_cloud(const Alarm& was) { annunciator_.resolved(was, true); }
+    /// `was` turned out to be part of another alarm (AlarmBook::take_merged): it leaves the panel without ringing
+    /// back; the alarm it joined shows it.
+    void merged_away(const Alarm& was) { annunciator_.resolved(was, false); }
 
     /// Mutes the horns of `zone` (empty: every zone) until `now` + the silence time; returns the alarms silenced.
     /// When no horn sounds there, nothing is silenced and no silence starts.

@@ -14,6 +14,20 @@ std::string write_back_left_out(const std::string& target, bool write_back, cons
 
 namespace {
 
+bool is_state_change(store::ActionKind kind) {
+    return kind == store::ActionKind::kAcknowledge || kind == store::ActionKind::kResolve;
+}
+
+// The alarm an item folded into `alarm` was: its key, with what the alarm says.
+core::Alarm item_of(const core::Alarm& alarm, const std::string& item_key) {
+    core::Alarm item = alarm;
+    const auto colon = item_key.find(':');
+    item.source = item_key.substr(0, colon);
+    item.id = colon == std::string::npos ? "" : item_key.substr(colon + 1);
+    item.folded.clear();
+    return item;
+}
+
 store::OutboxEntry entry_for(const core::Alarm& alarm, const std::string& target, store::ActionKind kind,
                              const std::string& origin, std::string payload, const Clock& clock) {
     store::OutboxEntry entry;
@@ -53,6 +67,25 @@ std::vector<store::OutboxEntry> action_entries(const TargetRoutes& routes, const
         if (target == action.skip_target) continue;
         auto payload = route.mirror(alarm, action.kind, action.note);
         if (payload && takes(target, route)) add(target, std::move(*payload));
+    }
+    if (!is_state_change(action.kind)) return entries;
+    // One attack, one press: the items shown as part of the alarm follow it, each by an entry of its own.
+    for (const auto& folded : alarm.folded) {
+        const core::Alarm item = item_of(alarm, folded.key);
+        auto route = routes.find(item.source);
+        if (route != routes.end() && route->second.own && route->second.correlated && route->second.correlated() &&
+            takes(item.source, route->second)) {
+            entries.push_back(entry_for(item, item.source, action.kind, action.origin,
+                                        route->second.own(action.kind, action.note, action.owner), clock));
+        }
+        if (!folded.shown) continue;  // never an alarm of its own: nothing was paged for it
+        for (const auto& [target, mirror] : routes) {
+            if (!mirror.mirror || target == item.source || target == action.skip_target) continue;
+            auto payload = mirror.mirror(item, action.kind, action.note);
+            if (payload && takes(target, mirror)) {
+                entries.push_back(entry_for(item, target, action.kind, action.origin, std::move(*payload), clock));
+            }
+        }
     }
     return entries;
 }

@@ -22,6 +22,10 @@ struct TargetRoute {
     /// The payload of an action on an alarm of the target's own source, from the action's note and the owner a
     /// zone names. Null: the target is no source's own (it only mirrors or pages).
     std::function<std::string(store::ActionKind, const std::string& note, const store::ActionOwner& owner)> own;
+    /// Whether an acknowledge or resolve of an alarm reaches the items of the target's source folded into it (one
+    /// attack; `<source>.write_back_correlated`, read live), each as an entry of its own with `own`'s payload. Null:
+    /// never.
+    std::function<bool()> correlated;
     /// The payload of an action on an alarm of another source that the target mirrors; nullopt when it does not
     /// mirror this alarm. Null: it mirrors none.
     std::function<std::optional<std::string>(const core::Alarm&, store::ActionKind, const std::string& note)> mirror;
@@ -43,8 +47,10 @@ struct ActionRequest {
 };
 
 /// The outbox entries an action on `alarm` makes: one per target that takes it (its own source's route, and every
-/// route that mirrors it), never `skip_target`. The reasons of the targets that leave it out (TargetRoute::left_out)
-/// go to `left_out`, for the log when no entry is made.
+/// route that mirrors it), never `skip_target`; for an acknowledge or resolve also one per item folded into it whose
+/// source's route takes correlated actions (TargetRoute::correlated), keyed by the item, and for an item that was an
+/// alarm of its own before it was merged in, one per route that mirrors it (its page). The reasons of the targets that
+/// leave it out (TargetRoute::left_out) go to `left_out`, for the log when no entry is made.
 std::vector<store::OutboxEntry> action_entries(const TargetRoutes& routes, const core::Alarm& alarm,
                                                const ActionRequest& action, const Clock& clock,
                                                std::vector<std::string>& left_out);

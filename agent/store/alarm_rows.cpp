@@ -60,6 +60,7 @@ std::string folded_json(const std::vector<core::FoldedItem>& folded) {
         json::Ptr entry = json::object();
         json::add(entry.get(), "key", item.key);
         json::add(entry.get(), "updated_ns", std::to_string(item.updated.time_since_epoch().count()));
+        if (item.shown) json::add(entry.get(), "shown", true);
         json::append(array.get(), std::move(entry));
     }
     return json::print(array.get());
@@ -103,7 +104,8 @@ Result<std::vector<core::FoldedItem>> folded_from_json(const std::string& text, 
         if (ns.empty() || error != std::errc() || end != ns.data() + ns.size()) {
             return data_loss(what + ": " + key + ": updated_ns is not a number of nanoseconds");
         }
-        folded.push_back({key, WallTime{} + std::chrono::nanoseconds(value)});
+        const cJSON* shown = json::member(item, "shown");  // absent in records older than merging
+        folded.push_back({key, WallTime{} + std::chrono::nanoseconds(value), shown != nullptr && cJSON_IsTrue(shown)});
         return Status::ok();
     });
     if (!read.is_ok()) return read;

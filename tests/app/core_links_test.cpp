@@ -8,8 +8,13 @@
 
 #include "agent/app/core_loop.hpp"
 #include "agent/app/target_routes.hpp"
+#include "agent/clouds/sentinel/sentinel_config.hpp"
 #include "agent/core/alarm_links.hpp"
 #include "agent/store/store.hpp"
+#include "mqtt/alarm_publisher.hpp"
+#include "mqtt/announcer.hpp"
+#include "mqtt/box_topics.hpp"
+#include "tests/support/recording_outbound.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace sirenbox::app {
@@ -40,6 +45,15 @@ class CoreLinksTest : public ::testing::Test {
             return R"({"event":{"title":")" + alarm.title + "\"}}";
         };
         deps.source_routes["signl4"] = signl4_source_route(config_, *store_);
+        if (with_write_back_) {
+            deps.targets["graph"] = graph_route(config_);
+            deps.targets["sentinel"] = sentinel_route(config_);
+            // The connector follows the box's actions on every alarm (signl4_mirrors), its pages included.
+            deps.targets["signl4"].mirror = [](const core::Alarm&, store::ActionKind, const std::string& note) {
+                return std::optional<std::string>(R"({"note":")" + note + "\"}");
+            };
+        }
+        deps.announce = &told_.announcer;
         loop_ = std::make_unique<CoreLoop>(std::move(deps));
         loop_->restore();
     }
@@ -101,9 +115,31 @@ class CoreLinksTest : public ::testing::Test {
         return out;
     }
 
+    // What the loop tells goes through a real announcer to a recording broker session, under "sirenbox/box".
+    struct Told {
+        testing::RecordingOutbound out;
+        broker::AlarmPublisher states{*broker::BoxTopics::create("sirenbox/box"), out};
+        broker::Announcer announcer{out, states};
+    };
+
+    // Every outbox entry: "<kind> <target> <alarm key>", sorted.
+    std::vector<std::string> entries() {
+        std::vector<std::string> out;
+        for (auto state : {store::EntryState::kPending, store::EntryState::kDone}) {
+            auto listed = store_->list(state, 100);
+            for (const auto& e : listed.is_ok() ? *listed : std::vector<store::OutboxEntry>{}) {
+                out.push_back(std::string(store::to_string(e.kind)) + " " + e.target + " " + e.alarm_key);
+            }
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    bool with_write_back_ = false;
     testing::TempDir dir_;
     FakeClock clock_;
     config::Config config_;
+    Told told_;
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<CoreLoop> loop_;
 };
@@ -178,6 +214,68 @@ TEST_F(CoreLinksTest, TheMemoryIsStoredAsTheBookDecidesAndForgottenWhenTheCloudC
     EXPECT_NE(loop_->book().find("sentinel:inc-1"), nullptr);
     EXPECT_TRUE(store_->load_closed_elsewhere()->empty());
     EXPECT_EQ(pages(), (std::vector<std::string>{"sentinel:inc-1", "sentinel:inc-1"}));
+}
+
+}  // namespace
+}  // namespace sirenbox::app
+
+namespace sirenbox::app {
+namespace {
+
+// Issue 17: two Graph alerts of one Defender incident came before the Sentinel incident tying them: two alarms, two
+// pages, never merged. Now the tie merges them: one alarm on the wall and on MQTT, the other's retained state and
+// stored row gone, no new page; and one press reaches every item, each once.
+TEST_F(CoreLinksTest, AlarmsShownApartMergeWhenTheTieArrivesAndOnePressReachesEveryItem) {
+    with_write_back_ = true;
+    start();
+    const WallTime t0 = clock_.wall_now();
+    auto first = item("graph", "da1", core::AlarmState::kUnacked, {kIncident}, t0);
+    auto second = item("graph", "da2", core::AlarmState::kUnacked, {kIncident}, t0 + std::chrono::seconds(1));
+    auto incident = item("sentinel", "inc-1", core::AlarmState::kUnacked, {kIncident}, t0 + std::chrono::seconds(2));
+    poll("graph", {first, second});
+    ASSERT_EQ(loop_->book().alarms().size(), 2u);
+    ASSERT_EQ(pages(), (std::vector<std::string>{"graph:da1", "graph:da2"}));
+    told_.out.messages.clear();
+
+    poll("sentinel", {incident});
+    ASSERT_EQ(loop_->book().alarms().size(), 1u);
+    EXPECT_NE(loop_->book().find("graph:da1"), nullptr);
+    EXPECT_EQ(pages(), (std::vector<std::string>{"graph:da1", "graph:da2"})) << "no new page";
+    auto rows = store_->load_alarms();
+    ASSERT_TRUE(rows.is_ok());
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ(rows->front().key(), "graph:da1");
+    bool cleared = false;
+    std::string merged_event;
+    for (const auto& m : told_.out.messages) {
+        if (m.retained && m.payload.empty() && m.topic.find("da2") != std::string::npos) cleared = true;
+        if (m.payload.find("\"event\":\"merged\"") != std::string::npos) merged_event = m.payload;
+    }
+    EXPECT_TRUE(cleared) << "the merged alarm's retained state is cleared";
+    EXPECT_NE(merged_event.find("\"key\":\"graph:da2\""), std::string::npos) << merged_event;
+    EXPECT_NE(merged_event.find("\"into\":\"graph:da1\""), std::string::npos) << merged_event;
+
+    // After a restart the merge holds, and the same polls change nothing.
+    start();
+    poll("graph", {second, first});
+    poll("sentinel", {incident});
+    EXPECT_EQ(loop_->book().alarms().size(), 1u);
+
+    // One press: the alarm's own alert, the merged alert, the incident tying them, and both SIGNL4 pages.
+    auto acted = loop_->act(store::ActionKind::kAcknowledge, "all", "button");
+    ASSERT_TRUE(acted.is_ok()) << acted.status().message();
+    EXPECT_EQ(entries(), (std::vector<std::string>{"acknowledge graph graph:da1", "acknowledge graph graph:da2",
+                                                   "acknowledge sentinel sentinel:inc-1",
+                                                   "acknowledge signl4 graph:da1", "acknowledge signl4 graph:da2",
+                                                   "raise signl4 graph:da1", "raise signl4 graph:da2"}));
+    // Never twice: acknowledging again finds nothing unacknowledged; a resolve follows every item once more.
+    EXPECT_FALSE(loop_->act(store::ActionKind::kAcknowledge, "all", "button").is_ok());
+    config_.clouds.edit<config::SentinelConfig>().write_back_correlated = false;  // read as it stands
+    ASSERT_TRUE(loop_->act(store::ActionKind::kResolve, "all", "button").is_ok());
+    const auto after = entries();
+    EXPECT_EQ(std::count_if(after.begin(), after.end(), [](const std::string& e) { return e.starts_with("resolve"); }),
+              4)
+        << "graph:da1, graph:da2 and both pages; the incident's source takes no correlated actions now";
 }
 
 }  // namespace

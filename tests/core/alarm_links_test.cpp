@@ -4,6 +4,9 @@
 #include "agent/core/alarm_book.hpp"
 #include "agent/core/alarm_links.hpp"
 
+#include <algorithm>
+#include <set>
+
 namespace sirenbox::core {
 namespace {
 
@@ -103,6 +106,134 @@ TEST(AlarmLinks, ALocalAcknowledgementIsNotUndoneByAFoldedItem) {
     EXPECT_EQ(book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident})).alarm.state,
               AlarmState::kAcked);
     EXPECT_EQ(book.find("sentinel:inc-1")->state, AlarmState::kAcked);
+}
+
+}  // namespace
+}  // namespace sirenbox::core
+
+namespace sirenbox::core {
+namespace {
+
+std::set<std::string> keys_shown_as(const Alarm& alarm) {
+    std::set<std::string> keys{alarm.key()};
+    for (const auto& item : alarm.folded) keys.insert(item.key);
+    return keys;
+}
+
+// Issue 17: two Graph alerts of one Defender incident arrived before the Sentinel incident tying them and stayed two
+// alarms (two pages) for good. They merge when the tie arrives.
+TEST(AlarmMerge, AlarmsShownApartMergeWhenTheItemTyingThemArrives) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident}));
+    book.apply_cloud(snapshot("graph", "da2", AlarmState::kUnacked, {kIncident}));
+    ASSERT_EQ(book.alarms().size(), 2u);
+    EXPECT_TRUE(book.take_merged().empty());
+    const std::uint64_t before = book.revision();
+
+    auto tie = book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident}));
+    EXPECT_EQ(tie.kind, ChangeKind::kUpdated);
+    EXPECT_EQ(tie.alarm.key(), "graph:da1");
+    EXPECT_GT(book.revision(), before);
+    ASSERT_EQ(book.alarms().size(), 1u);
+    auto merged = book.take_merged();
+    ASSERT_EQ(merged.size(), 1u);
+    EXPECT_EQ(merged[0].alarm.key(), "graph:da2");
+    EXPECT_EQ(merged[0].into, "graph:da1");
+    EXPECT_TRUE(book.take_merged().empty());  // handed out once
+    const Alarm* one = book.find("graph:da1");
+    ASSERT_NE(one, nullptr);
+    EXPECT_EQ(keys_shown_as(*one), (std::set<std::string>{"graph:da1", "graph:da2", "sentinel:inc-1"}));
+    EXPECT_EQ(tie.alarm.related, one->related);
+
+    // The merged alert's next listing is the same alarm: nothing raised, nothing merged again.
+    auto again = book.apply_cloud(snapshot("graph", "da2", AlarmState::kUnacked, {kIncident}));
+    EXPECT_NE(again.kind, ChangeKind::kRaised);
+    EXPECT_EQ(book.alarms().size(), 1u);
+    EXPECT_TRUE(book.take_merged().empty());
+}
+
+TEST(AlarmMerge, OneAttackIsOneAlarmInWhateverOrderItsItemsArrive) {
+    const std::vector<CloudSnapshot> items{
+        snapshot("graph", "da1", AlarmState::kUnacked, {kIncident, provider_alert_link("p1")}),
+        snapshot("graph", "da2", AlarmState::kUnacked, {kIncident, provider_alert_link("p2")}),
+        snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident, provider_alert_link("p1")}),
+        snapshot("graph_incidents", "28282", AlarmState::kUnacked,
+                 {kIncident, provider_alert_link("p1"), provider_alert_link("p2")}),
+    };
+    std::vector<std::size_t> order{0, 1, 2, 3};
+    int orders = 0;
+    do {
+        AlarmBook book;
+        std::size_t raised = 0;
+        for (std::size_t i : order) raised += book.apply_cloud(items[i]).kind == ChangeKind::kRaised ? 1u : 0u;
+        ++orders;
+        ASSERT_EQ(book.alarms().size(), 1u) << "order " << orders;
+        const Alarm& alarm = book.alarms().begin()->second;
+        EXPECT_EQ(keys_shown_as(alarm),
+                  (std::set<std::string>{"graph:da1", "graph:da2", "sentinel:inc-1", "graph_incidents:28282"}))
+            << "order " << orders;
+        // Every alarm raised was either the one shown or merged into it; each listing again changes nothing shown.
+        EXPECT_EQ(raised, 1 + book.take_merged().size()) << "order " << orders;
+        for (const auto& item : items) book.apply_cloud(item);
+        EXPECT_EQ(book.alarms().size(), 1u);
+        EXPECT_TRUE(book.take_merged().empty());
+    } while (std::next_permutation(order.begin(), order.end()));
+    EXPECT_EQ(orders, 24);
+}
+
+TEST(AlarmMerge, TheMergedAlarmWaitsForAcknowledgementIfAnyOfItsPartsDid) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident}));
+    book.acknowledge("graph:da1");
+    book.apply_cloud(snapshot("graph", "da2", AlarmState::kUnacked, {kIncident}));
+    auto tie = book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident}));
+    EXPECT_EQ(tie.alarm.key(), "graph:da1");
+    EXPECT_EQ(tie.alarm.state, AlarmState::kUnacked);  // da2 was never acknowledged: it still sounds
+}
+
+TEST(AlarmMerge, ALinkLearnedLaterByAShownAlarmMergesTheAlarmsItTies) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {}));  // not yet synced from Defender XDR
+    book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident}));
+    ASSERT_EQ(book.alarms().size(), 2u);
+    auto synced = book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident}));
+    EXPECT_EQ(synced.kind, ChangeKind::kUpdated);
+    ASSERT_EQ(book.alarms().size(), 1u);
+    EXPECT_NE(book.find("sentinel:inc-1"), nullptr);
+    auto merged = book.take_merged();
+    ASSERT_EQ(merged.size(), 1u);
+    EXPECT_EQ(merged[0].alarm.key(), "graph:da1");
+}
+
+TEST(AlarmMerge, ALinkNamedButNoLongerHeldStillTies) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident}));  // holds the link
+    book.apply_cloud(snapshot("graph", "da2", AlarmState::kUnacked, {kIncident}));  // names it
+    book.apply_cloud(snapshot("graph", "da1", AlarmState::kResolved, {kIncident}));
+    ASSERT_EQ(book.alarms().size(), 1u);
+    auto tie = book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident}));
+    EXPECT_EQ(tie.kind, ChangeKind::kUpdated);
+    EXPECT_EQ(tie.alarm.key(), "graph:da2");  // folded in, not a second alarm (and a second page)
+    EXPECT_EQ(book.alarms().size(), 1u);
+}
+
+TEST(AlarmMerge, AMergeSurvivesARestart) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident}));
+    book.apply_cloud(snapshot("graph", "da2", AlarmState::kUnacked, {kIncident}));
+    book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident}));
+    std::vector<Alarm> stored;
+    for (const auto& [key, alarm] : book.alarms()) stored.push_back(alarm);
+
+    AlarmBook restarted;
+    restarted.restore(stored);
+    for (const auto& item : {snapshot("graph", "da2", AlarmState::kUnacked, {kIncident}),
+                             snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident}),
+                             snapshot("graph", "da1", AlarmState::kUnacked, {kIncident})}) {
+        EXPECT_NE(restarted.apply_cloud(item).kind, ChangeKind::kRaised);
+    }
+    EXPECT_EQ(restarted.alarms().size(), 1u);
+    EXPECT_TRUE(restarted.take_merged().empty());
 }
 
 }  // namespace

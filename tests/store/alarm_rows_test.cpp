@@ -34,7 +34,8 @@ core::Alarm full_alarm() {
     a.augmentation = R"({"columns":["Computer"],"rows":[["HOST-7"]]})";
     a.links = {{"defender-incident:28282", {"sentinel", "graph"}}, {"provider-alert:da63", {"graph"}}};
     // Nanoseconds beyond what a double holds exactly: the time must come back to the nanosecond.
-    a.folded = {{"graph:da637578995287051192_756343937", WallTime{} + std::chrono::nanoseconds(1'763'797'199'000'000'123LL)}};
+    a.folded = {{"graph:da637578995287051192_756343937",
+                 WallTime{} + std::chrono::nanoseconds(1'763'797'199'000'000'123LL), true}};  // merged in
     return a;
 }
 
@@ -207,7 +208,8 @@ TEST_F(AlarmRowsTest, ARowWithoutACorrelationRecordGetsOneFromRelated) {
     auto loaded = load();
     ASSERT_EQ(loaded.size(), 1u);
     EXPECT_EQ(loaded[0].links, (std::vector<core::AlarmLink>{{"defender-incident:7", {"sentinel"}}}));
-    EXPECT_EQ(loaded[0].folded, (std::vector<core::FoldedItem>{{"graph:da1", WallTime{} + std::chrono::nanoseconds(5)}}));
+    EXPECT_EQ(loaded[0].folded,
+              (std::vector<core::FoldedItem>{{"graph:da1", WallTime{} + std::chrono::nanoseconds(5), false}}));
     // Written again by this build, the record is its own from then on.
     core::Alarm a = loaded[0];
     a.links.clear();
@@ -241,7 +243,7 @@ INSERT INTO alarms (key, source, id, title, severity, state, cloud_status, numbe
     EXPECT_EQ(alarms->at(0).state, core::AlarmState::kAcked);
     EXPECT_EQ(alarms->at(0).links, (std::vector<core::AlarmLink>{{"defender-incident:7", {"graph"}}}));
     EXPECT_EQ(alarms->at(0).folded,
-              (std::vector<core::FoldedItem>{{"sentinel:inc-1", WallTime{} + std::chrono::nanoseconds(2)}}));
+              (std::vector<core::FoldedItem>{{"sentinel:inc-1", WallTime{} + std::chrono::nanoseconds(2), false}}));
     auto memory = (*store)->load_closed_elsewhere();
     ASSERT_TRUE(memory.is_ok()) << memory.status().to_string();
     EXPECT_TRUE(memory->empty());

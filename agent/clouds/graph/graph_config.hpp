@@ -26,6 +26,7 @@ struct GraphConfig {
     std::string resolve_classification = "unknown";
     std::string resolve_determination = "unknown";
     std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
+    bool write_back_correlated = true;  // acknowledge and resolve reach its items folded into other alarms
 };
 
 /// The `graph` section: its key table and its part of the reference.

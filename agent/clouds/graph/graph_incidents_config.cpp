@@ -45,6 +45,10 @@ const Section<GraphIncidentsConfig> kGraphIncidentsSection{
               "Which of the box's actions reach the incident (status, assignedTo and tag; resolution; comment); the "
               "others stay on the box.",
               0, 0, write_back_action_names()},
+             {"write_back_correlated", &GraphIncidentsConfig::write_back_correlated,
+              "Acknowledge and resolve of an alarm also reach the incidents of this source folded into it (one attack "
+              "shown as one alarm), each through the outbox as an entry of its own, as write_back_actions allows. "
+              "False: only the alarm's own item is written (docs/sources.md)."},
              {"assign_to", &GraphIncidentsConfig::assign_to,
               "assignedTo set on acknowledge (e.g. a user principal name); a zone's owner replaces it. Empty: left as "
               "it is."},

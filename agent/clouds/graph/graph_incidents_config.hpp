@@ -22,6 +22,7 @@ struct GraphIncidentsConfig {
     std::string min_severity = "informational";
     bool write_back = true;  // false: actions on incident alarms stay local
     std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
+    bool write_back_correlated = true;              // acknowledge and resolve reach its items folded into other alarms
     std::string assign_to;                          // assignedTo on acknowledge; empty: left as it is
     std::string acknowledge_status = "inProgress";  // status set on acknowledge; "unchanged": left as it is
     std::string pickup_tag;                         // customTags entry added on acknowledge; empty: none

@@ -32,6 +32,7 @@ struct SentinelConfig {
     std::string pickup_label;
     bool write_back = true;  // false: actions on Sentinel alarms stay local
     std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
+    bool write_back_correlated = true;  // acknowledge and resolve reach its items folded into other alarms
 };
 
 struct LogAnalyticsConfig {
