@@ -5,7 +5,10 @@
 
 #include "agent/app/daemon_builders.hpp"
 #include "agent/base/log.hpp"
+#include "agent/base/time_format.hpp"
+#include "agent/cloud/client_assertion.hpp"
 #include "agent/clouds/plugin.hpp"
+#include "agent/config/client_certificate.hpp"
 #include "agent/config/secret_file.hpp"
 
 namespace sirenbox::app {
@@ -64,19 +67,39 @@ Status build_transport(DaemonParts& p) {
     return Status::ok();
 }
 
+// The app's credential: the client secret, or its certificate's key signing a client assertion per token request.
+Status client_credential(const config::CloudConfig& c, cloud::TokenProviderOptions& token) {
+    if (c.client_certificate_file.empty()) {
+        auto secret = config::read_secret_file(c.client_secret_file);
+        if (!secret.is_ok()) return secret.status();
+        token.client_secret = std::move(*secret);
+        return Status::ok();
+    }
+    auto certificate = config::ClientCertificate::load(c.client_certificate_file, c.client_key_file);
+    if (!certificate.is_ok()) return certificate.status();
+    SB_LOG(kInfo, "cloud") << "signing in to Entra ID with the certificate " << c.client_certificate_file
+                           << " (thumbprint " << certificate->sha1_thumbprint_hex() << ", valid until "
+                           << format_iso8601(certificate->not_after()) << ")";
+    auto signer = cloud::ClientAssertionSigner::create(
+        std::move(*certificate), {c.client_id, std::chrono::seconds(600), {}}, SystemClock::instance());
+    if (!signer.is_ok()) return signer.status();
+    // Shared with the copies std::function makes of the lambda; the provider is the only user.
+    token.client_assertion = [signer = std::shared_ptr<cloud::ClientAssertionSigner>(std::move(*signer))](
+                                 const std::string& audience) { return signer->sign(audience); };
+    return Status::ok();
+}
+
 // The HTTPS transport and token provider every Entra ID cloud shares; built once, for the first of them.
 Status build_cloud_access(DaemonParts& p) {
     if (p.tokens) return Status::ok();
     const auto& c = p.config;
     SB_RETURN_IF_ERROR(build_transport(p));
 
-    auto secret = config::read_secret_file(c.cloud.client_secret_file);
-    if (!secret.is_ok()) return secret.status();
     cloud::TokenProviderOptions token;
     token.authority_url = c.cloud.authority_url;
     token.tenant_id = c.cloud.tenant_id;
     token.client_id = c.cloud.client_id;
-    token.client_secret = std::move(*secret);
+    SB_RETURN_IF_ERROR(client_credential(c.cloud, token));
     DaemonParts* self = &p;
     token.on_fault_change = [self](const cloud::TokenFault& fault) {
         for (auto& report : token_fault_reports(fault.scope, fault.error, fault.failures, fault.refused)) {

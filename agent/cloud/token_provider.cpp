@@ -64,13 +64,29 @@ std::string TokenProvider::where(const std::string& scope) const {
     return "token for " + scope + " from " + authority_host_;
 }
 
-std::string TokenProvider::scrub(std::string text) const {
-    const std::string& secret = options_.client_secret.reveal();
-    if (secret.empty()) return text;
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
-        text.replace(pos, secret.size(), "[redacted]");
+std::string TokenProvider::scrub(std::string text, const std::string& assertion) const {
+    for (const std::string* secret : {&options_.client_secret.reveal(), &assertion}) {
+        if (secret->empty()) continue;
+        for (auto pos = text.find(*secret); pos != std::string::npos; pos = text.find(*secret, pos)) {
+            text.replace(pos, secret->size(), "[redacted]");
+        }
     }
     return text;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> TokenProvider::credential_fields(
+    const std::string& scope, std::string& assertion) const {
+    using Fields = std::vector<std::pair<std::string, std::string>>;
+    if (!options_.client_assertion) return Fields{{"client_secret", options_.client_secret.reveal()}};
+    // The audience is the URL the request goes to; a fresh assertion each time, so none is replayed.
+    auto signed_assertion = options_.client_assertion(token_url_);
+    if (!signed_assertion.is_ok()) {
+        return Status(signed_assertion.status().code(), where(scope) + ": " + signed_assertion.status().message());
+    }
+    assertion = signed_assertion->reveal();
+    log::register_secret(assertion, log::SecretLifetime::kRotating);
+    return Fields{{"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+                  {"client_assertion", assertion}};
 }
 
 TokenProvider::ScopeState& TokenProvider::state_for(const std::string& scope) {
@@ -176,17 +192,20 @@ Result<TokenProvider::Cached> TokenProvider::fetch(const std::string& scope, Sco
     request.method = "POST";
     request.url = token_url_;
     request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-    request.body = net::form_encode({{"client_id", options_.client_id},
-                                     {"scope", scope},
-                                     {"client_secret", options_.client_secret.reveal()},
-                                     {"grant_type", "client_credentials"}});
+    std::string assertion;
+    auto credential = credential_fields(scope, assertion);
+    if (!credential.is_ok()) return credential.status();
+    std::vector<std::pair<std::string, std::string>> form = {{"client_id", options_.client_id}, {"scope", scope}};
+    form.insert(form.end(), credential->begin(), credential->end());
+    form.emplace_back("grant_type", "client_credentials");
+    request.body = net::form_encode(form);
     // Asking twice for a token is harmless.
     request.safe_to_retry = true;
     const SteadyTime asked_at = clock_.now();
     state.retry_after.reset();
     auto response = transport_.send(request);
     if (!response.is_ok()) {
-        return Status(StatusCode::kUnavailable, where(scope) + ": " + scrub(response.status().message()));
+        return Status(StatusCode::kUnavailable, where(scope) + ": " + scrub(response.status().message(), assertion));
     }
     state.retry_after = response->retry_after;
     if (response->status != 200) return error_from_response(scope, *response);

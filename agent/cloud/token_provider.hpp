@@ -35,6 +35,9 @@ struct TokenProviderOptions {
     std::string tenant_id;
     std::string client_id;
     Secret client_secret;
+    /// The certificate credential instead of client_secret (set one): a fresh signed client assertion for the
+    /// audience it is given, the token URL (ClientAssertionSigner::sign). Asked once per token request.
+    std::function<Result<Secret>(const std::string& audience)> client_assertion;
     std::chrono::seconds refresh_margin{300};  // renew this long before expiry (at most half the lifetime)
     /// Each token is renewed a random 0..refresh_jitter earlier still (at most a quarter of its
     /// lifetime), so boxes started together do not all ask Entra ID in the same second.
@@ -47,12 +50,13 @@ struct TokenProviderOptions {
 };
 
 /// OAuth2 client-credentials tokens from Entra ID, one cached token per scope, renewed before expiry
-/// on the monotonic clock.
+/// on the monotonic clock. The app proves itself with a client secret or with a client assertion signed
+/// with its certificate's key (client_assertion.hpp).
 ///
 /// Errors: kPermissionDenied when Entra ID refuses (invalid_client, unauthorized_client,
 /// invalid_scope, ... on 400/401/403), kUnavailable for network failures, 429 and 5xx,
 /// kInvalidArgument for an unreadable answer. Messages read "token for <scope> from <host>: <error>:
-/// <AADSTS line>" and never carry the secret or a token. After a failure the endpoint is left alone
+/// <AADSTS line>" and never carry the secret, an assertion or a token. After a failure the endpoint is left alone
 /// for a hold-off during which the last error is returned: after a refusal 30 s, doubling up to 15 min;
 /// after a network failure or a busy answer 30 s, never growing (the credentials are not at fault); in
 /// both cases at least a Retry-After the answer carried. A cached token that is still valid keeps being
@@ -61,6 +65,9 @@ struct TokenProviderOptions {
 /// and timestamp are left out of messages: fresh in every answer, they would make each one look new.
 /// Thread-safe; fetches for one scope are serialized, other scopes are not blocked. The transport
 /// and clock are borrowed and must outlive the provider.
+///
+/// A failure to sign an assertion is the box's own (kInternal) and is reported as a refusal: no answer
+/// from the network would change it.
 class TokenProvider final : public TokenSource {
   public:
     static constexpr std::chrono::seconds kFirstHoldOff{30};  // after a refusal, doubling to kMaxHoldOff
@@ -103,7 +110,10 @@ class TokenProvider final : public TokenSource {
     Result<Cached> parse_success(const std::string& scope, const net::HttpResponse& response,
                                  SteadyTime asked_at) const;
     [[nodiscard]] std::string where(const std::string& scope) const;
-    [[nodiscard]] std::string scrub(std::string text) const;
+    [[nodiscard]] std::string scrub(std::string text, const std::string& assertion = {}) const;
+    /// The form's client authentication: the secret, or a fresh assertion (into `assertion`).
+    Result<std::vector<std::pair<std::string, std::string>>> credential_fields(const std::string& scope,
+                                                                               std::string& assertion) const;
 
     const TokenProviderOptions options_;
     net::HttpTransport& transport_;

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "agent/base/time_format.hpp"
+#include "agent/config/client_certificate.hpp"
 #include "agent/config/secret_file.hpp"
 
 namespace sirenbox::config {
@@ -13,7 +15,50 @@ void require(Problems& problems, const std::string& value, const std::string& pa
 void require_entra_app(const Config& config, Problems& problems, const char* why) {
     require(problems, config.cloud.tenant_id, "cloud.tenant_id", why);
     require(problems, config.cloud.client_id, "cloud.client_id", why);
-    require(problems, config.cloud.client_secret_file, "cloud.client_secret_file", why);
+    const auto& c = config.cloud;
+    if (c.client_secret_file.empty() && c.client_certificate_file.empty() && c.client_key_file.empty()) {
+        problems.add("cloud.client_secret_file",
+                     std::string("required ") + why + " (or cloud.client_certificate_file with cloud.client_key_file)");
+    }
+}
+
+void check_client_credential(const CloudConfig& c, WallTime now, Problems& problems) {
+    check_secret(problems, c.client_secret_file, "cloud.client_secret_file");
+    const bool certificate = !c.client_certificate_file.empty() || !c.client_key_file.empty();
+    if (!certificate) return;
+    if (!c.client_secret_file.empty()) {
+        problems.add("cloud.client_certificate_file",
+                     "set together with cloud.client_secret_file: the box signs in "
+                     "one way; remove client_secret_file to use the certificate");
+    }
+    if (c.client_certificate_file.empty())
+        return problems.add("cloud.client_certificate_file", "required with cloud.client_key_file");
+    if (c.client_key_file.empty())
+        return problems.add("cloud.client_key_file", "required with cloud.client_certificate_file");
+
+    CredentialFile failed = CredentialFile::kCertificate;
+    auto loaded = ClientCertificate::load(c.client_certificate_file, c.client_key_file, &failed);
+    if (!loaded.is_ok()) {
+        const char* path = failed == CredentialFile::kKey ? "cloud.client_key_file" : "cloud.client_certificate_file";
+        return problems.add(path, loaded.status().message());
+    }
+    // Warnings, not problems: a box that refuses to start shows nothing at all, while a running one still drives
+    // the other sources and shows Entra ID's refusal as an identity fault.
+    const std::string thumbprint = " (thumbprint " + loaded->sha1_thumbprint_hex() + ")";
+    if (loaded->not_after() <= now) {
+        problems.warn("cloud.client_certificate_file",
+                      "the certificate" + thumbprint + " expired on " + format_iso8601(loaded->not_after()) +
+                          ": Entra ID refuses it; upload a new one (docs/operations.md)");
+    } else if (loaded->not_after() - now < kCertificateRenewalWarning) {
+        problems.warn("cloud.client_certificate_file", "the certificate" + thumbprint + " expires on " +
+                                                           format_iso8601(loaded->not_after()) +
+                                                           ": upload a new one before then (docs/operations.md)");
+    }
+    if (loaded->not_before() > now) {
+        problems.warn("cloud.client_certificate_file", "the certificate" + thumbprint + " is not valid before " +
+                                                           format_iso8601(loaded->not_before()) +
+                                                           "; is the box's clock right?");
+    }
 }
 
 void check_https(Problems& problems, const std::string& url, const std::string& path) {

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
+#include "agent/base/clock.hpp"
 #include "agent/config/config.hpp"
 #include "agent/config/problems.hpp"
 
@@ -15,6 +17,11 @@ namespace sirenbox::config {
 void require(Problems& problems, const std::string& value, const std::string& path, const char* why);
 /// The app registration of `cloud` a cloud signing in with Entra ID needs (`why` as for require).
 void require_entra_app(const Config& config, Problems& problems, const char* why);
+/// How long before its certificate expires the box starts warning (check_client_credential).
+inline constexpr std::chrono::hours kCertificateRenewalWarning{24 * 30};
+/// cloud's client credential: the secret file, or the certificate with its key (both readable and matching, the
+/// key mode 600), not both. Expired, expiring within kCertificateRenewalWarning or not yet valid at `now`: a warning.
+void check_client_credential(const CloudConfig& cloud, WallTime now, Problems& problems);
 /// An https:// URL: TLS is always used and always verified.
 void check_https(Problems& problems, const std::string& url, const std::string& path);
 /// The directory `file` would be made in exists.

@@ -35,6 +35,9 @@ struct CloudConfig {
     std::string tenant_id;
     std::string client_id;
     std::string client_secret_file;
+    // The certificate credential, instead of the secret (client_certificate.hpp).
+    std::string client_certificate_file;
+    std::string client_key_file;
     std::string authority_url = "https://login.microsoftonline.com";
     std::string ca_bundle = "/etc/ssl/certs/ca-certificates.crt";
     int connect_timeout_s = 10;

@@ -108,7 +108,7 @@ void validate(const Config& c, const CloudSchema& clouds, Problems& problems) {
     if (c.cloud.ca_bundle.empty() || !std::filesystem::exists(c.cloud.ca_bundle)) {
         problems.add("cloud.ca_bundle", "CA bundle \"" + c.cloud.ca_bundle + "\" does not exist");
     }
-    check_secret(problems, c.cloud.client_secret_file, "cloud.client_secret_file");
+    check_client_credential(c.cloud, std::chrono::system_clock::now(), problems);
     validate_proxy(c.cloud, problems);
     for (const auto& section : clouds.sections) {
         if (section.check) section.check(c, problems);

@@ -18,11 +18,24 @@ CloudSim::CloudSim(const std::filesystem::path& dir, Options options) : options_
         std::filesystem::permissions(secret_file_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     }
     const auto script = source_dir() / "tools" / "cloudsim" / "cloudsim.py";
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"/usr/bin/python3", script.string(), "--dir", dir.string(), "--port", "0", "--tenant",
-                                 options_.tenant, "--client-id", options_.client_id, "--client-secret-file",
-                                 secret_file_.string(), "--page-size", std::to_string(options_.page_size)},
-        dir / "cloudsim.log");
+    std::vector<std::string> argv{"/usr/bin/python3",
+                                  script.string(),
+                                  "--dir",
+                                  dir.string(),
+                                  "--port",
+                                  "0",
+                                  "--tenant",
+                                  options_.tenant,
+                                  "--client-id",
+                                  options_.client_id,
+                                  "--client-secret-file",
+                                  secret_file_.string(),
+                                  "--page-size",
+                                  std::to_string(options_.page_size)};
+    for (const auto& certificate : options_.client_certificate_files) {
+        argv.insert(argv.end(), {"--client-certificate-file", certificate.string()});
+    }
+    process_ = std::make_unique<ChildProcess>(std::move(argv), dir / "cloudsim.log");
     const auto ready = dir / "ready.json";
     if (!wait_until([&] { return std::filesystem::exists(ready) || !process_->running(); },
                     std::chrono::milliseconds(20000)) ||

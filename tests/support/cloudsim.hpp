@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/base/json.hpp"
 #include "agent/net/http_client.hpp"
@@ -19,6 +20,9 @@ public:
         std::string client_id = "sirenbox-app";
         std::string client_secret = "sim-client-secret-value";
         int page_size = 50;
+        /// PEM certificates registered on the app (--client-certificate-file): client assertions signed with
+        /// their keys get tokens.
+        std::vector<std::filesystem::path> client_certificate_files;
     };
 
     /// Starts the simulator in `dir` and waits until it is ready; throws std::runtime_error when it is not.

@@ -2,7 +2,8 @@
 """cloudsim: a local HTTPS stand-in for the Microsoft cloud APIs sirenbox talks to.
 
     python3 tools/cloudsim/cloudsim.py --dir DIR [--port 0] [--tenant T] [--client-id ID]
-        [--client-secret-file FILE] [--page-size 50] [--token-lifetime 3599] [--verbose]
+        [--client-secret-file FILE] [--client-certificate-file PEM ...] [--page-size 50]
+        [--token-lifetime 3599] [--verbose]
 
 Makes DIR/ca.pem and a server certificate, serves HTTPS on 127.0.0.1 and then writes
 DIR/ready.json {"port", "base_url", "ca", "pid", "control_url"}. Stops cleanly on SIGTERM / SIGINT.
@@ -37,6 +38,9 @@ def parse_args(argv):
     parser.add_argument("--tenant", default=state_mod.DEFAULT_TENANT)
     parser.add_argument("--client-id", default=state_mod.DEFAULT_CLIENT_ID)
     parser.add_argument("--client-secret-file", help="file holding the client secret (default: built-in)")
+    parser.add_argument("--client-certificate-file", action="append", default=[],
+                        help="PEM certificate registered on the app: client assertions signed with its key are "
+                             "accepted (repeatable)")
     parser.add_argument("--page-size", type=int, default=50)
     parser.add_argument("--token-lifetime", type=int, default=3599)
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
@@ -86,8 +90,12 @@ def main(argv=None):
         os.unlink(os.path.join(directory, "ready.json"))
     except OSError:
         pass
+    certificates = []
+    for path in args.client_certificate_file:
+        with open(path, encoding="ascii") as f:
+            certificates.append(f.read())
     config = state_mod.Config(args.tenant, args.client_id, read_secret(args.client_secret_file),
-                              args.page_size, args.token_lifetime)
+                              args.page_size, args.token_lifetime, certificates)
     sim = state_mod.SimState(config)
     store = IncidentStore(sim.clock)
 

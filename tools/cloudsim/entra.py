@@ -103,11 +103,15 @@ class Entra:
                           "happen if the application has not been installed by the administrator of the "
                           "tenant or consented to by any user in the tenant. You might have sent your "
                           "authentication request to the wrong tenant." % (resource, tenant))
-        if not secret:
+        if "client_assertion" in form or "client_assertion_type" in form:
+            refusal = self._check_assertion(form, client_id, request)
+            if refusal is not None:
+                return refusal
+        elif not secret:
             return _error(401, "invalid_client", 7000216,
                           "'client_assertion', 'client_secret' or 'request' is required for the "
                           "'client_credentials' grant type.")
-        if not hmac.compare_digest(secret.encode("utf-8"), config.get("client_secret").encode("utf-8")):
+        elif not hmac.compare_digest(secret.encode("utf-8"), config.get("client_secret").encode("utf-8")):
             return _error(401, "invalid_client", 7000215,
                           "Invalid client secret provided. Ensure the secret being sent in the request is the "
                           "client secret value, not the client secret ID, for a secret added to app '%s'."
@@ -118,3 +122,22 @@ class Entra:
         return json_response(200, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
                                    "access_token": token},
                              [("Cache-Control", "no-store, no-cache"), ("Pragma", "no-cache")])
+
+    def _check_assertion(self, form, client_id, request):
+        """None when the certificate credential holds, else Entra's refusal (assertion.py)."""
+        import assertion  # python3-cryptography, needed only here
+
+        config = self.state.config
+        # The audience is the token URL the client was told to use; the simulator answers as 127.0.0.1 and
+        # as whatever host name the client used.
+        hosts = {urllib.parse.urlparse(self.state.base_url).netloc, request.header("Host", "")}
+        audiences = {"https://%s%s" % (host, request.path) for host in hosts if host}
+        now = (datetime.datetime.now(datetime.timezone.utc) +
+               datetime.timedelta(seconds=config.get("clock_offset_s")))
+        try:
+            assertion.check(form.get("client_assertion", ""), form.get("client_assertion_type"), client_id,
+                            audiences, config.registered_certificates(), now)
+        except assertion.Refusal as refusal:
+            return _error(refusal.status, refusal.error, refusal.code, refusal.description)
+        return None
+

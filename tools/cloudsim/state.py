@@ -22,19 +22,23 @@ APP_DISPLAY_NAME = "sirenbox"
 class Config:
     """Run-time settings; `POST /_sim/config` changes them."""
 
-    def __init__(self, tenant, client_id, client_secret, page_size, token_lifetime):
+    def __init__(self, tenant, client_id, client_secret, page_size, token_lifetime, client_certificates=()):
         self._lock = threading.Lock()
         self.tenant = tenant  # fixed at start
         self.client_id = client_id  # fixed at start
         self._values = {
             "client_secret": client_secret,
+            # PEM certificates registered on the app (keyCredentials): client assertions signed with their keys
+            # are accepted (assertion.py). Kept parsed in self._registered.
+            "client_certificates": list(client_certificates),
             "page_size": page_size,
             "token_lifetime": token_lifetime,
             # Uncertain in the reference whether the service insists; off by default.
             "require_classification_on_close": False,
-            # Seconds added to the Date header only (a server whose clock is off).
+            # Seconds added to the server's clock: the Date header and the client assertions' time checks.
             "clock_offset_s": 0,
         }
+        self._registered = _registered(self._values["client_certificates"])
 
     def get(self, key):
         with self._lock:
@@ -49,21 +53,44 @@ class Config:
             "require_classification_on_close": lambda v: isinstance(v, bool),
             "clock_offset_s": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
             and abs(v) <= 100 * 365 * 86400,
+            "client_certificates": lambda v: isinstance(v, list) and all(isinstance(c, str) for c in v),
         }
         for key, value in changes.items():
             if key not in checks:
                 return "unknown config key '%s' (known: %s)" % (key, ", ".join(sorted(checks)))
             if not checks[key](value):
                 return "bad value for config key '%s'" % key
+        registered = None
+        if "client_certificates" in changes:
+            try:
+                registered = _registered(changes["client_certificates"])
+            except ValueError as e:
+                return "bad value for config key 'client_certificates': %s" % e
         with self._lock:
             self._values.update(changes)
+            if registered is not None:
+                self._registered = registered
         return None
+
+    def registered_certificates(self):
+        """The registered certificates, parsed (assertion.Registered)."""
+        with self._lock:
+            return list(self._registered)
 
     def public(self):
         with self._lock:
-            shown = {k: v for k, v in self._values.items() if k != "client_secret"}
+            shown = {k: v for k, v in self._values.items() if k not in ("client_secret", "client_certificates")}
+            shown["client_certificates"] = [c.thumbprint for c in self._registered]
         shown.update(tenant=self.tenant, client_id=self.client_id)
         return shown
+
+
+def _registered(pems):
+    if not pems:
+        return []
+    import assertion  # needs python3-cryptography, only when certificates are registered
+
+    return [assertion.Registered(pem) for pem in pems]
 
 
 class Clock:
