@@ -120,12 +120,29 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
     }
     persist(change);
     announce(change);
+    tell_if_in_no_zone(change);
     const char* what = change.kind == core::ChangeKind::kRaised                        ? "raised"
                        : change.kind == core::ChangeKind::kResolved                    ? "resolved"
                        : was_unacked && change.alarm.state == core::AlarmState::kAcked ? "acknowledged"
                                                                                        : "updated";
     event(what, change.alarm, "cloud");
     return queued;
+}
+
+void CoreLoop::tell_if_in_no_zone(const core::AlarmChange& change) {
+    const std::string key = change.alarm.key();
+    const std::string why = change.kind == core::ChangeKind::kResolved ? "" : annunciator_.why_in_no_zone(change.alarm);
+    if (why.empty()) {
+        in_no_zone_told_.erase(key);
+        return;
+    }
+    if (!in_no_zone_told_.insert(key).second) return;  // told when it left its last zone; once is enough
+    // Excluded on purpose or not, an alarm no lamp shows is still in the book, in status (in_no_zone) and on MQTT;
+    // the log says so, louder for those that would sound a horn.
+    const auto level = change.alarm.severity >= core::Severity::kMedium ? log::Level::kWarn : log::Level::kInfo;
+    if (!log::enabled(level)) return;
+    log::Line(level, "core") << key << " " << change.alarm.title << " (" << core::to_string(change.alarm.severity)
+                             << ") is shown in no zone: " << why;
 }
 
 namespace {

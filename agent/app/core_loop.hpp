@@ -189,6 +189,8 @@ class CoreLoop {
     void write_rows(std::map<std::string, std::optional<core::Alarm>> rows);
     /// Stores the changes of the book's "closed elsewhere" memory (persist() does it first).
     void keep_closed_elsewhere();
+    /// Logs, once while it lasts, that the change's alarm is in the book but shown by no zone (and why, zone by zone).
+    void tell_if_in_no_zone(const core::AlarmChange& change);
     /// Applies one snapshot; true when it queued outbox entries for the relay (a SIGNL4 page, a pass-on).
     bool apply_snapshot(const core::CloudSnapshot& snapshot);
     /// Commits the outbox entries for `keys`, then changes the book; see act().
@@ -256,6 +258,8 @@ class CoreLoop {
     // SIGNL4 alerts already logged as the box's own close of an earlier raise: the poller lists one again at
     // every poll of its overlap, and once in the log is enough. Bounded (cleared when full).
     std::set<std::string> echoes_told_;
+    // Alarms in the book that no zone shows and whose absence was logged (tell_if_in_no_zone): at most the book.
+    std::set<std::string> in_no_zone_told_;
     std::map<std::string, hal::Pattern> shown_;
     long long outbox_pending_ = 0;
     long long outbox_failed_ = 0;
