@@ -207,8 +207,20 @@ class CoreLoop {
     /// An acknowledgement / closure made in `mirror` (a source whose item mirrors `alarm`) moved the alarm on from
     /// `was`: stores what the mirror's SourceRoute::passes_on relays to the alarm's own source (before the alarm
     /// itself is persisted). True when it stored entries.
+    /// `changed_by`: who made the change in the mirror (CloudSnapshot::changed_by): named in the note, and the owner
+    /// of what is passed on when the mirror's route maps them to an Entra user.
     bool pass_on_from_mirror(const std::string& mirror, const core::Alarm& alarm, core::AlarmState was,
-                             WallTime changed_in_mirror);
+                             WallTime changed_in_mirror, const std::string& changed_by);
+    /// Passes the notes of `snapshot` (an item of `mirror`) on as comments to the alarm it mirrors, each note once:
+    /// its comment entries and its memory in the store go together (Store::enqueue_note). Notes the box wrote itself
+    /// are remembered, not passed on. True when it stored entries.
+    bool pass_on_notes(const std::string& mirror, const core::CloudSnapshot& snapshot);
+    /// How notes name `person` of `mirror`: the Entra UPN the mirror's route maps them to (then also set as
+    /// `owner`'s upn), else "<title> user <id>"; empty for nobody.
+    [[nodiscard]] std::string person_in(const std::string& mirror, const std::string& person,
+                                        store::ActionOwner* owner) const;
+    /// Whether `text` reads as a note the box wrote itself (note_for's wording with box.name, a pass-on's "(via ...)").
+    [[nodiscard]] bool is_own_note(const std::string& text) const;
     /// Whether the outbox holds (in any state; done ones as long as it remembers them) an entry of `kind` for
     /// the alarm and `target` from `origin`, not from `not_origin`, made at or after `since` (empty target /
     /// origin: any). One indexed query.
