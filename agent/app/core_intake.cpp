@@ -86,6 +86,8 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
     if (book_.find(key) == nullptr && snapshot.may_raise && (backlog_.holds(key) || outbox_holds_back(snapshot))) {
         return false;
     }
+    // Notes first: a close in the same listing removes the alarm they are about.
+    bool queued = pass_on_notes(snapshot.alarm.source, snapshot);
     const core::Alarm* before = book_.find(snapshot.mirrors.empty() ? key : snapshot.mirrors);
     const bool was_unacked = before != nullptr && before->state == core::AlarmState::kUnacked;
     const core::AlarmState state_before = before != nullptr ? before->state : core::AlarmState::kUnacked;
@@ -93,11 +95,11 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
     take_merged();
     if (change.kind == core::ChangeKind::kNone) {
         keep_closed_elsewhere();  // a memory can end without anything shown changing (closed in its own cloud)
-        return false;
+        return queued;
     }
     if (change.kind == core::ChangeKind::kRecorded) {
         persist(change);  // only the alarm's correlation record changed: stored, nothing shown
-        return false;
+        return queued;
     }
     SB_LOG(kInfo, "core") << key << " " << change.alarm.title << ": "
                           << (change.kind == core::ChangeKind::kRaised ? "raised" : "now ")
@@ -111,16 +113,18 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
         panel_.closed_in_cloud(was);
         if (was_unacked && annunciator_.returned().count(was.key()) > 0) event("returned", was, "cloud");
     }
-    bool queued = change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm);
+    queued = (change.kind == core::ChangeKind::kRaised && enqueue_raise(change.alarm)) || queued;
     // Moved by an item that mirrors it (its SIGNL4 alert, acknowledged or closed in the app): relayed to its own
     // source, stored before the alarm is, as act() does.
     const bool from_mirror = !snapshot.mirrors.empty() && change.alarm.key() == snapshot.mirrors && before != nullptr;
     if (from_mirror && change.alarm.state > state_before) {
-        queued = pass_on_from_mirror(snapshot.alarm.source, change.alarm, state_before, snapshot.alarm.updated) ||
+        queued = pass_on_from_mirror(snapshot.alarm.source, change.alarm, state_before, snapshot.alarm.updated,
+                                     snapshot.changed_by) ||
                  queued;
     }
     persist(change);
     announce(change);
+    tell_if_in_no_zone(change);
     const char* what = change.kind == core::ChangeKind::kRaised                        ? "raised"
                        : change.kind == core::ChangeKind::kResolved                    ? "resolved"
                        : was_unacked && change.alarm.state == core::AlarmState::kAcked ? "acknowledged"
@@ -137,11 +141,28 @@ void CoreLoop::take_merged() {
         const core::AlarmChange gone{core::ChangeKind::kResolved, merged.alarm};
         persist(gone);
         announce(gone);
+        tell_if_in_no_zone(gone);
         if (deps_.announce != nullptr) {
             announce_.event(core::AlarmEvent{"merged", panel_.presented(merged.alarm), "cloud", deps_.clock.wall_now(),
                                              merged.into});
         }
     }
+}
+
+void CoreLoop::tell_if_in_no_zone(const core::AlarmChange& change) {
+    const std::string key = change.alarm.key();
+    const std::string why = change.kind == core::ChangeKind::kResolved ? "" : annunciator_.why_in_no_zone(change.alarm);
+    if (why.empty()) {
+        in_no_zone_told_.erase(key);
+        return;
+    }
+    if (!in_no_zone_told_.insert(key).second) return;  // told when it left its last zone; once is enough
+    // Excluded on purpose or not, an alarm no lamp shows is still in the book, in status (in_no_zone) and on MQTT;
+    // the log says so, louder for those that would sound a horn.
+    const auto level = change.alarm.severity >= core::Severity::kMedium ? log::Level::kWarn : log::Level::kInfo;
+    if (!log::enabled(level)) return;
+    log::Line(level, "core") << key << " " << change.alarm.title << " (" << core::to_string(change.alarm.severity)
+                             << ") is shown in no zone: " << why;
 }
 
 namespace {
@@ -210,17 +231,22 @@ bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
 }
 
 bool CoreLoop::pass_on_from_mirror(const std::string& mirror, const core::Alarm& alarm, core::AlarmState was,
-                                   WallTime changed_in_mirror) {
+                                   WallTime changed_in_mirror, const std::string& changed_by) {
     auto route = deps_.source_routes.find(mirror);
     if (route == deps_.source_routes.end()) return false;
     const auto passed = route->second.passed_on(was, alarm.state);
     if (!passed) return false;
     const auto kind =
         *passed == core::AlarmState::kResolved ? store::ActionKind::kResolve : store::ActionKind::kAcknowledge;
+    // Who did it is named; mapped to an Entra user, they own what is passed on (as a zone's owner would).
+    store::ActionOwner owner;
+    const std::string who = person_in(mirror, changed_by, &owner);
     const std::string note = std::string(alarm.state == core::AlarmState::kResolved ? "Closed" : "Acknowledged") +
-                             " in " + route->second.title + " (via " + deps_.config.box.name + ")";
+                             " in " + route->second.title + (who.empty() ? "" : " by " + who) + " (via " +
+                             deps_.config.box.name + ")";
     // Never back to the mirror, where it came from.
-    auto entries = entries_for(alarm, {.kind = kind, .origin = mirror, .note = note, .skip_target = mirror});
+    auto entries =
+        entries_for(alarm, {.kind = kind, .origin = mirror, .note = note, .owner = owner, .skip_target = mirror});
     // A crash after these were stored but before the alarm was brings the same change again with the next poll;
     // an entry made since that change already carries it.
     // And when the box itself acknowledged or resolved the alarm towards that target (a crash before the

@@ -19,7 +19,14 @@ core::Annunciator annunciator_from(const config::Config& c) {
     for (const auto& [name, z] : c.zones) {
         core::Zone zone;
         zone.name = name;
-        zone.filter = {severity_or_lowest(z.min_severity), z.sources, z.products, z.labels};
+        zone.filter.min_severity = severity_or_lowest(z.min_severity);
+        zone.filter.sources = z.sources;
+        zone.filter.products = z.products;
+        zone.filter.labels = z.labels;
+        zone.filter.exclude_sources = z.exclude_sources;
+        zone.filter.exclude_products = z.exclude_products;
+        zone.filter.exclude_labels = z.exclude_labels;
+        zone.filter.exclude_titles = z.exclude_titles;
         zone.outputs[static_cast<std::size_t>(core::Severity::kInformational)] = z.informational;
         zone.outputs[static_cast<std::size_t>(core::Severity::kLow)] = z.low;
         zone.outputs[static_cast<std::size_t>(core::Severity::kMedium)] = z.medium;
@@ -95,7 +102,10 @@ void CoreLoop::restore() {
         // memory of what was closed elsewhere.
         book_.restore(*alarms, memory.is_ok() ? *memory : std::vector<core::ClosedElsewhere>{});
         keep_closed_elsewhere();
-        for (const auto& [key, alarm] : book_.alarms()) annunciator_.restored(alarm, deps_.clock.now());
+        for (const auto& [key, alarm] : book_.alarms()) {
+            annunciator_.restored(alarm, deps_.clock.now());
+            tell_if_in_no_zone({core::ChangeKind::kUpdated, alarm});
+        }
         SB_LOG(kInfo, "core") << "restored " << book_.alarms().size() << " alarm(s) from the store";
     }
     // A silence does not survive a restart: the horn sounds again for what nobody acknowledged.

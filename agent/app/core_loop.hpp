@@ -189,6 +189,8 @@ class CoreLoop {
     void write_rows(std::map<std::string, std::optional<core::Alarm>> rows);
     /// Stores the changes of the book's "closed elsewhere" memory (persist() does it first).
     void keep_closed_elsewhere();
+    /// Logs, once while it lasts, that the change's alarm is in the book but shown by no zone (and why, zone by zone).
+    void tell_if_in_no_zone(const core::AlarmChange& change);
     /// Applies one snapshot; true when it queued outbox entries for the relay (a SIGNL4 page, a pass-on).
     bool apply_snapshot(const core::CloudSnapshot& snapshot);
     /// Takes back what was shown of the alarms the book merged into others (AlarmBook::take_merged).
@@ -207,8 +209,20 @@ class CoreLoop {
     /// An acknowledgement / closure made in `mirror` (a source whose item mirrors `alarm`) moved the alarm on from
     /// `was`: stores what the mirror's SourceRoute::passes_on relays to the alarm's own source (before the alarm
     /// itself is persisted). True when it stored entries.
+    /// `changed_by`: who made the change in the mirror (CloudSnapshot::changed_by): named in the note, and the owner
+    /// of what is passed on when the mirror's route maps them to an Entra user.
     bool pass_on_from_mirror(const std::string& mirror, const core::Alarm& alarm, core::AlarmState was,
-                             WallTime changed_in_mirror);
+                             WallTime changed_in_mirror, const std::string& changed_by);
+    /// Passes the notes of `snapshot` (an item of `mirror`) on as comments to the alarm it mirrors, each note once:
+    /// its comment entries and its memory in the store go together (Store::enqueue_note). Notes the box wrote itself
+    /// are remembered, not passed on. True when it stored entries.
+    bool pass_on_notes(const std::string& mirror, const core::CloudSnapshot& snapshot);
+    /// How notes name `person` of `mirror`: the Entra UPN the mirror's route maps them to (then also set as
+    /// `owner`'s upn), else "<title> user <id>"; empty for nobody.
+    [[nodiscard]] std::string person_in(const std::string& mirror, const std::string& person,
+                                        store::ActionOwner* owner) const;
+    /// Whether `text` reads as a note the box wrote itself (note_for's wording with box.name, a pass-on's "(via ...)").
+    [[nodiscard]] bool is_own_note(const std::string& text) const;
     /// Whether the outbox holds (in any state; done ones as long as it remembers them) an entry of `kind` for
     /// the alarm and `target` from `origin`, not from `not_origin`, made at or after `since` (empty target /
     /// origin: any). One indexed query.
@@ -258,6 +272,8 @@ class CoreLoop {
     // SIGNL4 alerts already logged as the box's own close of an earlier raise: the poller lists one again at
     // every poll of its overlap, and once in the log is enough. Bounded (cleared when full).
     std::set<std::string> echoes_told_;
+    // Alarms in the book that no zone shows and whose absence was logged (tell_if_in_no_zone): at most the book.
+    std::set<std::string> in_no_zone_told_;
     std::map<std::string, hal::Pattern> shown_;
     long long outbox_pending_ = 0;
     long long outbox_failed_ = 0;

@@ -55,6 +55,11 @@ void render_alarms(const cJSON* r, std::string& out) {
         out += "  " + pad("returned", 9) + pad(str(a, "severity"), 14) + pad(str(a, "key"), 50) + str(a, "title") +
                "  [closed in the cloud while unacknowledged: acknowledge to clear]\n";
     }
+    const cJSON* unlit = json::member(r, "in_no_zone");
+    for (const cJSON* k = unlit ? unlit->child : nullptr; k; k = k->next) {
+        if (cJSON_IsString(k))
+            out += "  (" + std::string(k->valuestring) + " is shown in no zone: no lamp lights for it)\n";
+    }
     const cJSON* silenced = json::member(r, "silenced_zones");
     for (const cJSON* z = silenced ? silenced->child : nullptr; z; z = z->next) {
         if (cJSON_IsString(z)) out += "  (horns silenced in zone " + std::string(z->valuestring) + ")\n";

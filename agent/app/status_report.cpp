@@ -61,6 +61,12 @@ std::string CoreLoop::status_json() {
     auto alarms = json::array();
     for (const auto& [key, alarm] : book_.alarms()) json::append(alarms.get(), alarm_json(panel_.presented(alarm)));
     json::add(body.get(), "alarms", std::move(alarms));
+    // In the book but lit by no zone (exclusions, or filters that leave it out): shown rather than dropped unseen.
+    std::vector<std::string> in_no_zone;
+    for (const auto& [key, alarm] : book_.alarms()) {
+        if (annunciator_.zones_of(alarm).empty()) in_no_zone.push_back(key);
+    }
+    json::add(body.get(), "in_no_zone", json::strings(in_no_zone));
     // Cleared in the cloud while unacknowledged: their lamps flash until someone acknowledges them here.
     auto returned = json::array();
     for (const auto& [key, alarm] : annunciator_.returned()) json::append(returned.get(), alarm_json(panel_.presented(alarm)));

@@ -108,6 +108,10 @@ struct ZoneConfig {
     std::vector<std::string> sources;
     std::vector<std::string> products;
     std::vector<std::string> labels;
+    std::vector<std::string> exclude_sources;
+    std::vector<std::string> exclude_products;
+    std::vector<std::string> exclude_labels;
+    std::vector<std::string> exclude_titles;  // glob patterns (core::title_fits)
     std::vector<std::string> high{"lamp_red", "siren"};
     std::vector<std::string> medium{"lamp_amber"};
     std::vector<std::string> low{"lamp_amber"};

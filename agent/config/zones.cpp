@@ -2,6 +2,7 @@
 #include "agent/config/zones.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "agent/config/fields.hpp"
@@ -86,6 +87,17 @@ const std::vector<Field<ZoneConfig>> kZoneFields = {
      "Only alarms from one of these products (friendly names as in MQTT, e.g. \"Microsoft Defender for Endpoint\"; "
      "case ignored); empty: all."},
     {"labels", &ZoneConfig::labels, "Only alarms carrying one of these labels (case ignored); empty: all."},
+    {"exclude_sources", &ZoneConfig::exclude_sources,
+     "Never alarms of these sources. Every exclusion wins over the inclusions above; an alarm no zone shows is "
+     "logged and listed under `in_no_zone` in status (docs/operations.md)."},
+    {"exclude_products", &ZoneConfig::exclude_products,
+     "Never alarms from one of these products (whole friendly names, case ignored, as `products`): a noisy product."},
+    {"exclude_labels", &ZoneConfig::exclude_labels,
+     "Never alarms carrying one of these labels (whole labels, case ignored, as `labels`)."},
+    {"exclude_titles", &ZoneConfig::exclude_titles,
+     "Never alarms whose title fits one of these patterns: the whole title, case ignored, `*` any run of characters, "
+     "`?` one character, e.g. \"*test alert*\" or \"Simulated *\". Globs, not regular expressions: what an operator "
+     "writes at a shell, with nothing to escape and no pattern that takes long to match."},
     {"High", &ZoneConfig::high, "Outputs an alarm of severity High drives."},
     {"Medium", &ZoneConfig::medium, "Outputs an alarm of severity Medium drives."},
     {"Low", &ZoneConfig::low, "Outputs an alarm of severity Low drives."},
@@ -116,9 +128,63 @@ const std::vector<Field<ZoneConfig>> kZoneFields = {
 std::vector<Field<ZoneConfig>> zone_fields(const std::vector<std::string>& sources) {
     std::vector<Field<ZoneConfig>> fields = kZoneFields;
     for (auto& field : fields) {
-        if (std::string_view(field.name) == "sources") field.choices = sources;
+        const std::string_view name = field.name;
+        if (name == "sources" || name == "exclude_sources") field.choices = sources;
     }
     return fields;
+}
+
+bool is_blank(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
+
+bool same_text(const std::string& a, const std::string& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// Whether every entry of `let_in` is in `excluded` (case ignored): nothing passes both.
+bool excludes_all(const std::vector<std::string>& excluded, const std::vector<std::string>& let_in) {
+    return !let_in.empty() && std::all_of(let_in.begin(), let_in.end(), [&](const std::string& in) {
+        return std::any_of(excluded.begin(), excluded.end(), [&](const std::string& ex) { return same_text(ex, in); });
+    });
+}
+
+void check_no_blank(const std::vector<std::string>& entries, const std::string& path, Problems& problems) {
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (is_blank(entries[i]))
+            problems.add(path + "[" + std::to_string(i) + "]", "empty: it names nothing to exclude");
+    }
+}
+
+// An exclusion must leave the zone something to show: a zone that can show nothing is a mistake that keeps its
+// lamps dark without a word (an alarm it was meant for is then shown by no zone, or by another).
+void check_exclusions(const ZoneConfig& zone, const std::string& path, const std::vector<std::string>& sources,
+                      Problems& problems) {
+    check_no_blank(zone.exclude_sources, path + ".exclude_sources", problems);
+    check_no_blank(zone.exclude_products, path + ".exclude_products", problems);
+    check_no_blank(zone.exclude_labels, path + ".exclude_labels", problems);
+    check_no_blank(zone.exclude_titles, path + ".exclude_titles", problems);
+    const auto& let_in = zone.sources.empty() ? sources : zone.sources;
+    if (excludes_all(zone.exclude_sources, let_in)) {
+        problems.add(path + ".exclude_sources", "excludes every source this zone takes (" + detail::quote_list(let_in) +
+                                                    "): it would show nothing");
+    }
+    if (excludes_all(zone.exclude_products, zone.products)) {
+        problems.add(path + ".exclude_products", "excludes every product in its products: it would show nothing");
+    }
+    if (excludes_all(zone.exclude_labels, zone.labels)) {
+        problems.add(path + ".exclude_labels", "excludes every label in its labels: it would show nothing");
+    }
+    for (std::size_t i = 0; i < zone.exclude_titles.size(); ++i) {
+        const std::string& pattern = zone.exclude_titles[i];
+        const bool only_stars = !pattern.empty() && pattern.find_first_not_of('*') == std::string::npos;
+        if (only_stars) {
+            problems.add(path + ".exclude_titles[" + std::to_string(i) + "]",
+                         "\"" + pattern + "\" fits every title: the zone would show nothing");
+        }
+    }
 }
 
 bool is_zone_name(const std::string& s) {
@@ -172,6 +238,7 @@ void read_zones(const cJSON* section, const std::vector<std::string>& sources, C
         if (!is_zone_name(name)) problems.add(path, "zone names are 1–32 letters, digits, '-' or '_'");
         ZoneConfig zone;
         read_section<ZoneConfig>(item, path, zone, fields, problems);
+        check_exclusions(zone, path, sources, problems);
         out.zones[name] = std::move(zone);
     }
 }

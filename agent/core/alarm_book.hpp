@@ -12,6 +12,14 @@
 namespace sirenbox::core {
 
 /// What a poller saw of one alarm in the cloud.
+/// A note someone added to a cloud item that mirrors an alarm (a SIGNL4 annotation): passed on as a comment to the
+/// alarm's own source, once.
+struct MirrorNote {
+    std::string key;  // names it for good, across polls and restarts: "signl4:<alert id>/<annotation id>"
+    std::string text;
+    std::string by;  // who wrote it, as the item's cloud names people (a SIGNL4 user id); empty: unknown
+};
+
 struct CloudSnapshot {
     Alarm alarm;                            // descriptive fields as the cloud has them
     std::optional<AlarmState> cloud_state;  // nullopt: a status the box does not know (kept as is)
@@ -23,6 +31,10 @@ struct CloudSnapshot {
     /// The id the cloud gave the box's own page of an alarm, as the cloud lists the item (SIGNL4's eventId):
     /// the core loop looks it up in the store and, when the box paged it, sets `mirrors` to that alarm.
     std::string page_id;
+    /// For an item that mirrors an alarm: the notes people added to it there (each passed on once), and who moved
+    /// it to `cloud_state` there (SIGNL4: who acknowledged or closed it), as that cloud names people; empty: unknown.
+    std::vector<MirrorNote> notes;
+    std::string changed_by;
 };
 
 /// kRecorded: nothing shown changed, only the alarm's correlation record (links, folded items): store it, show nothing.

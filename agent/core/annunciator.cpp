@@ -15,6 +15,16 @@ std::vector<std::string> Annunciator::zones_of(const Alarm& alarm) const {
     return names;
 }
 
+std::string Annunciator::why_in_no_zone(const Alarm& alarm) const {
+    std::string why;
+    for (const auto& zone : zones_) {
+        std::string refused = zone.filter.why_not(alarm);
+        if (refused.empty()) return "";
+        why += (why.empty() ? "zones." : "; zones.") + zone.name + ": " + refused;
+    }
+    return why.empty() ? "no zone configured" : why;
+}
+
 std::vector<std::string> Annunciator::keys_in(const std::string& zone_name, const AlarmBook& book) const {
     std::vector<std::string> keys;
     for (const auto& zone : zones_) {

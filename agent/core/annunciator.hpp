@@ -27,6 +27,9 @@ public:
     [[nodiscard]] const std::vector<Zone>& zones() const { return zones_; }
     /// Names of the zones that show `alarm`.
     [[nodiscard]] std::vector<std::string> zones_of(const Alarm& alarm) const;
+    /// Why no zone shows `alarm`, zone by zone ("zones.noc: exclude_products \"X\"; zones.hall2: none of its
+    /// labels"); empty when a zone shows it. An alarm no lamp shows must be told, never dropped without a word.
+    [[nodiscard]] std::string why_in_no_zone(const Alarm& alarm) const;
     /// Keys of the book's alarms that `zone` shows (returned-unacknowledged ones are no longer in the book).
     [[nodiscard]] std::vector<std::string> keys_in(const std::string& zone, const AlarmBook& book) const;
 

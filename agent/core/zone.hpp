@@ -12,14 +12,28 @@ namespace sirenbox::core {
 
 /// Which alarms a zone shows. Empty lists match everything; non-empty ones need one common entry
 /// (products and labels compare without regard to case, as the portals show them in varying case).
+/// The exclusions take away what the rest lets in, and win over it: an alarm with one excluded source,
+/// product or label, or a title one `exclude_titles` pattern fits, is not shown here.
 struct ZoneFilter {
     Severity min_severity = Severity::kInformational;
     std::vector<std::string> sources;   // "sentinel", "graph", "signl4"
     std::vector<std::string> products;  // friendly names, e.g. "Microsoft Defender for Endpoint"
     std::vector<std::string> labels;
+    std::vector<std::string> exclude_sources;
+    std::vector<std::string> exclude_products;  // whole names, case ignored, as `products`
+    std::vector<std::string> exclude_labels;    // whole labels, case ignored, as `labels`
+    std::vector<std::string> exclude_titles;    // title_fits() patterns: '*' any run, '?' one character
 
     [[nodiscard]] bool matches(const Alarm& alarm) const;
+    /// Why this zone does not show `alarm`, naming the key that keeps it out (`exclude_titles "*test*"`);
+    /// empty when it does.
+    [[nodiscard]] std::string why_not(const Alarm& alarm) const;
 };
+
+/// Whether `title` fits the glob `pattern` as a whole, case ignored (ASCII): '*' stands for any run of characters,
+/// '?' for one (UTF-8) character; no other character is special. At most |pattern| x |title| steps: no exponential
+/// backtracking.
+bool title_fits(const std::string& pattern, const std::string& title);
 
 /// A rung of the escalation ladder: while an alarm of at least `min_severity` stays unacknowledged for
 /// `after`, these outputs join in (a horn sounds, a second lamp flashes).

@@ -25,6 +25,9 @@ struct SourceRoute {
     /// nullopt when the box paged none. Null: the source's items are never the box's pages. Runs on the core
     /// loop's thread.
     std::function<Result<std::optional<std::string>>(const std::string& page_id)> alarm_of_page;
+    /// The Entra UPN of a person as the source names people (CloudSnapshot::changed_by, MirrorNote::by: a SIGNL4
+    /// user id), from the config as it stands; empty when none is configured. Null: nobody is mapped.
+    std::function<std::string(const std::string& person)> entra_upn_of;
 
     /// What a change made in the source to an item that mirrors an alarm passes on, when it moved the alarm from
     /// `was` to `now`: kResolved (closed there), kAcked (acknowledged there, or closed there while unacknowledged:

@@ -85,12 +85,20 @@ Result<std::vector<OutboxEntry>> read_entries(Statement& stmt) {
 }  // namespace
 
 Result<std::vector<std::int64_t>> Store::enqueue(const std::vector<OutboxEntry>& entries) {
+    auto txn = Transaction::begin(db_.get());
+    if (!txn.is_ok()) return fail("enqueue", txn.status());
+    auto ids = insert_entries(entries);
+    if (!ids.is_ok()) return ids.status();  // the transaction rolls back: none are stored
+    Status committed = txn->commit();
+    if (!committed.is_ok()) return fail("enqueue", committed);
+    return ids;
+}
+
+Result<std::vector<std::int64_t>> Store::insert_entries(const std::vector<OutboxEntry>& entries) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
         Status valid = check_entry(entries[i], i, entries.size());
         if (!valid.is_ok()) return fail("enqueue", valid);
     }
-    auto txn = Transaction::begin(db_.get());
-    if (!txn.is_ok()) return fail("enqueue", txn.status());
     auto stmt = Statement::prepare(
         db_.get(),
         "INSERT INTO outbox (alarm_key, target, kind, origin, payload, created_ns, state, attempts, next_attempt_ns, "
@@ -114,12 +122,10 @@ Result<std::vector<std::int64_t>> Store::enqueue(const std::vector<OutboxEntry>&
             stmt->bind_null(10);
         }
         Status ran = stmt->run();
-        if (!ran.is_ok()) return fail("enqueue", ran);  // the transaction rolls back: none are stored
+        if (!ran.is_ok()) return fail("enqueue", ran);
         ids.push_back(sqlite3_last_insert_rowid(db_.get()));
         stmt->reset();
     }
-    Status committed = txn->commit();
-    if (!committed.is_ok()) return fail("enqueue", committed);
     return ids;
 }
 
@@ -332,6 +338,9 @@ Result<int> Store::forget_done(WallTime finished_before, int limit) {
     // The eventIds of the alarm's SIGNL4 pages go with the memory of the pages themselves.
     auto forget_events = Statement::prepare(db_.get(), "DELETE FROM signl4_events WHERE alarm_key = ?1");
     if (!forget_events.is_ok()) return fail("forget_done", forget_events.status());
+    // So do the notes passed on from its mirrors: with the alarm gone, none is passed on again.
+    auto forget_notes = Statement::prepare(db_.get(), "DELETE FROM mirror_notes WHERE alarm_key = ?1");
+    if (!forget_notes.is_ok()) return fail("forget_done", forget_notes.status());
     int forgotten = 0;
     for (const auto& key : keys) {
         Status ran = forget->bind(1, key).run();
@@ -341,6 +350,9 @@ Result<int> Store::forget_done(WallTime finished_before, int limit) {
         ran = forget_events->bind(1, key).run();
         if (!ran.is_ok()) return fail("forget_done " + key, ran);
         forget_events->reset();
+        ran = forget_notes->bind(1, key).run();
+        if (!ran.is_ok()) return fail("forget_done " + key, ran);
+        forget_notes->reset();
     }
     Status committed = txn->commit();
     if (!committed.is_ok()) return fail("forget_done", committed);

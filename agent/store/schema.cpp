@@ -173,6 +173,18 @@ CREATE TABLE IF NOT EXISTS signl4_events (
 );
 CREATE INDEX IF NOT EXISTS signl4_events_by_alarm ON signl4_events (alarm_key, paged_ns);
 )sql",
+    // 8: the notes people added to an item that mirrors an alarm (SIGNL4 annotations) and that the box passed on
+    // as comments to the alarm's own source, by note key ("signl4:<annotation id>"): each is passed on once, also
+    // after a restart. Written by the core loop after the comment entries; forgotten with the alarm's outbox
+    // memory (forget_done). Only adds: older builds ignore the table, so compatible_from stays.
+    R"sql(
+CREATE TABLE IF NOT EXISTS mirror_notes (
+    note_key   TEXT PRIMARY KEY NOT NULL,
+    alarm_key  TEXT NOT NULL,
+    relayed_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mirror_notes_by_alarm ON mirror_notes (alarm_key);
+)sql",
 };
 
 Result<int> read_meta_int(sqlite3* db, const char* key, int missing) {

@@ -8,7 +8,7 @@ namespace sirenbox::store {
 
 /// The schema version this build writes. The `meta` table holds the file's version under
 /// "schema_version"; migrations numbered 1..kSchemaVersion bring an older file up to date.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 /// The oldest schema version whose builds may still use a file of kSchemaVersion, written to the file as
 /// meta "compatible_from" when this build migrates it. A step that only adds (a table, a column with a
 /// default) leaves it; a step that changes what older code relies on raises it to kSchemaVersion. So a

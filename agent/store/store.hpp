@@ -183,10 +183,24 @@ class Store final {
     /// When the newest of them was answered (box wall clock); nullopt when none. One index search.
     Result<std::optional<WallTime>> signl4_paged_at(std::string_view alarm_key);
 
+    // --- notes passed on from mirrors (mirror_note_rows.cpp) ---
+    /// Records that the note `note_key` ("signl4:<alert id>/<annotation id>") of an item mirroring `alarm_key` was
+    /// passed on. A note recorded already stays as it was. Empty arguments are kInvalidArgument.
+    Status remember_mirror_note(std::string_view note_key, std::string_view alarm_key, WallTime relayed);
+    /// Stores the comment entries that pass a note on and records the note (remember_mirror_note), in ONE
+    /// transaction: a stop between the two can neither lose the comment nor queue it twice. Returns the ids.
+    Result<std::vector<std::int64_t>> enqueue_note(const std::vector<OutboxEntry>& entries, std::string_view note_key,
+                                                   std::string_view alarm_key, WallTime relayed);
+    /// Whether `note_key` was passed on (remember_mirror_note). One primary-key search.
+    Result<bool> mirror_note_relayed(std::string_view note_key);
+
     /// Longest last_error kept; longer text is cut at a UTF-8 character boundary.
     static constexpr std::size_t kMaxErrorBytes = 1024;
 
   private:
+    /// The INSERTs of enqueue(), inside the caller's transaction.
+    Result<std::vector<std::int64_t>> insert_entries(const std::vector<OutboxEntry>& entries);
+
     struct Closer {
         void operator()(sqlite3* db) const;
     };

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/app/core_loop.hpp"
+#include "agent/base/log.hpp"
 #include "agent/clouds/sentinel/sentinel_target.hpp"
 #include "agent/store/store.hpp"
 #include "tests/support/test_env.hpp"
@@ -200,6 +201,49 @@ TEST_F(CoreZonesTest, FirstOutIsShownInStatus) {
               std::string::npos)
         << status;
     EXPECT_NE(status.find("\"zones\":[\"noc\"],\"first_out\":false"), std::string::npos) << status;
+}
+
+// Issue 17 point 5: exclusions route an alarm away from a zone; one that no zone shows stays in the book and is
+// told in the log (once) and in status, never dropped without a word.
+TEST_F(CoreZonesTest, ExclusionsRouteAlarmsAwayAndAnAlarmInNoZoneIsToldNotDropped) {
+    config_.zones.at("hall2").exclude_titles = {"*drill*"};
+    config_.zones.at("noc").exclude_labels = {"ot"};
+    start();
+    std::vector<std::string> lines;
+    log::set_sink([&lines](std::string_view line) { lines.emplace_back(line); });
+    poll({{"ot", "New", {"OT"}}, {"it", "New", {}}});
+    EXPECT_EQ(loop_->book().find("sentinel:ot")->state, core::AlarmState::kUnacked);
+    EXPECT_EQ(loop_->annunciator().zones_of(*loop_->book().find("sentinel:ot")), std::vector<std::string>{"hall2"})
+        << "the NOC excludes the OT label (case ignored); hall 2 takes it";
+    EXPECT_EQ(loop_->annunciator().zones_of(*loop_->book().find("sentinel:it")), std::vector<std::string>{"noc"});
+
+    sources::SourceBatch drill;
+    drill.source = "sentinel";
+    core::CloudSnapshot s;
+    s.alarm.source = "sentinel";
+    s.alarm.id = "drill";
+    s.alarm.title = "OT Drill: valve 4";
+    s.alarm.labels = {"OT"};
+    s.alarm.cloud_status = "New";
+    s.alarm.updated = clock_.wall_now();
+    s.cloud_state = core::AlarmState::kUnacked;
+    s.may_raise = true;
+    drill.snapshots = {s};
+    loop_->handle(drill);
+    loop_->handle(drill);  // listed again: told once
+    log::reset_sink();
+    ASSERT_NE(loop_->book().find("sentinel:drill"), nullptr) << "excluded everywhere, but still an alarm of the box";
+    const auto told = std::count_if(lines.begin(), lines.end(), [](const std::string& line) {
+        return line.find(
+                   "sentinel:drill OT Drill: valve 4 (High) is shown in no zone: zones.hall2: exclude_titles "
+                   "\"*drill*\"; zones.noc: exclude_labels \"ot\"") != std::string::npos;
+    });
+    EXPECT_EQ(told, 1) << ::testing::PrintToString(lines);
+    EXPECT_NE(command("status").find("\"in_no_zone\":[\"sentinel:drill\"]"), std::string::npos) << command("status");
+    press("button_hall");
+    EXPECT_EQ(loop_->book().find("sentinel:drill")->state, core::AlarmState::kUnacked) << "no zone's button reaches it";
+    command("ack", "sentinel:drill");
+    EXPECT_EQ(loop_->book().find("sentinel:drill")->state, core::AlarmState::kAcked) << "the CLI still does";
 }
 
 TEST_F(CoreZonesTest, BootLampTestComesFirstThenTheRestoredStatesWithoutReSounding) {

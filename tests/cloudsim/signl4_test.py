@@ -118,6 +118,38 @@ class Signl4Test(SimTestCase):
                          404)
         self.assertEqual(self.call("POST", path, body={"text": "x"}).status, 401)
 
+    def test_app_users_annotate_acknowledge_and_close_as_the_contract_names_them(self):
+        alert = self.create(title="Pump 3 pressure")
+        base = "/_sim/signl4/alerts/" + alert["id"]
+        note = self.sim.call("POST", base + "/annotate", {"user": "u-anna", "text": "On my way"})
+        # AlertAnnotationInfo: id, annotationType, text, timestamp, userId.
+        self.assertEqual(sorted(note), ["annotationType", "id", "text", "timestamp", "userId"])
+        self.assertEqual((note["userId"], note["annotationType"]), ("u-anna", 1))
+        self.sim.call("POST", base + "/acknowledge", {"user": "u-anna"})
+        self.sim.call("POST", base + "/close", {"user": "u-ben"})
+        [listed] = self.paged().json["results"]
+        self.assertEqual(listed["annotations"], [note])
+        self.assertEqual(listed["historyDetailed"]["acknowledgedgements"], ["u-anna"])
+        self.assertEqual(listed["historyDetailed"]["closedBy"], "u-ben")
+        got = self.call("GET", "/api/alerts/" + alert["id"], headers=KEY).json
+        self.assertEqual(got["history"]["acknowledgedgements"], ["u-anna"])
+        self.assertEqual(got["annotations"], [note])
+        with self.assertRaises(Exception):
+            self.sim.call("POST", base + "/annotate", {"user": "u-anna"})
+
+    def test_annotation_faults_drop_ids_and_keep_last_modified(self):
+        alert = self.create(title="Door open")
+        base = "/_sim/signl4/alerts/" + alert["id"]
+        self.sim.call("POST", "/_sim/signl4/config", {"annotation_fault": "quiet"})
+        self.sim.call("POST", base + "/annotate", {"user": "u1", "text": "quiet note"})
+        self.assertEqual(self.sim.call("GET", base)["lastModified"], alert["lastModified"])
+        self.sim.call("POST", "/_sim/signl4/config", {"annotation_fault": "no_id"})
+        [listed] = self.paged().json["results"]
+        self.assertNotIn("id", listed["annotations"][0])
+        self.assertEqual(listed["annotations"][0]["text"], "quiet note")
+        self.sim.call("POST", "/_sim/signl4/config", {"annotation_fault": None})
+        self.assertIn("id", self.paged().json["results"][0]["annotations"][0])
+
     def test_paging_with_continuation_tokens_has_no_gaps_or_duplicates(self):
         ids = [self.create(title="A%d" % i)["id"] for i in range(7)]
         seen, token, pages = [], None, 0

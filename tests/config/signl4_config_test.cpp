@@ -62,5 +62,33 @@ TEST_F(Signl4ConfigTest, BadValuesNameTheirKey) {
     EXPECT_EQ(problems["signl4.colour"], "unknown key");
 }
 
+// Issue 17 point 3: who acknowledged or closed in SIGNL4 (a user id) becomes an Entra owner through user_map.
+TEST_F(Signl4ConfigTest, TheUserMapTakesSignl4UserIdsToEntraUpns) {
+    Config config;
+    auto problems = problems_of(
+        with(
+            R"({"user_map": {"5acef6cb-94b1-404f-a997-89f508aedc0e": "anna@contoso.com", "u-ben": "ben@contoso.com"}})"),
+        &config);
+    ASSERT_TRUE(problems.empty()) << problems.begin()->first << ": " << problems.begin()->second;
+    const auto& signl4 = config.clouds.get<Signl4Config>();
+    EXPECT_EQ(entra_upn_of(signl4, "5ACEF6CB-94B1-404F-A997-89F508AEDC0E"), "anna@contoso.com") << "case ignored";
+    EXPECT_EQ(entra_upn_of(signl4, "u-ben"), "ben@contoso.com");
+    EXPECT_EQ(entra_upn_of(signl4, "u-carl"), "");
+    EXPECT_EQ(entra_upn_of(signl4, ""), "");
+}
+
+TEST_F(Signl4ConfigTest, AUserMapWithBadEntriesNamesEach) {
+    auto problems = problems_of(with(R"({"user_map": {"u-1": "anna", "u-2": 7, "": "x@contoso.com",
+                                                    "u-3": "a b@contoso.com", "U-4": "d@contoso.com",
+                                                    "u-4": "e@contoso.com"}})"));
+    EXPECT_NE(problems["signl4.user_map.u-1"].find("not an Entra user principal name"), std::string::npos);
+    EXPECT_NE(problems["signl4.user_map.u-2"].find("must be a string"), std::string::npos)
+        << problems["signl4.user_map.u-2"];
+    EXPECT_NE(problems["signl4.user_map"].find("empty SIGNL4 user id"), std::string::npos);
+    EXPECT_NE(problems["signl4.user_map.u-3"].find("not an Entra"), std::string::npos);
+    EXPECT_NE(problems["signl4.user_map.u-4"].find("listed twice"), std::string::npos);
+    EXPECT_NE(problems_of(with(R"({"user_map": ["u-1"]})"))["signl4.user_map"].find("an object"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sirenbox::config

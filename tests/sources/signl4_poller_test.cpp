@@ -313,5 +313,30 @@ TEST_F(Signl4PollerTest, APageNamingItsAlarmInItsTextMirrorsThatAlarm) {
     EXPECT_FALSE(batch.snapshots[0].may_raise);
 }
 
+// Issue 17 point 3: the people of an alert reach the core on its snapshot: its annotations as notes (the box's own,
+// by signl4.user_id, left out) and who acknowledged or closed it.
+TEST_F(Signl4PollerTest, ASnapshotCarriesTheAnnotationsAsNotesAndWhoActed) {
+    transport_.push(200, page({R"({"id": "a-3", "eventId": "ev-3", "status": 2, "title": "T",
+        "lastModified": "2026-11-22T07:59:00Z",
+        "historyDetailed": {"created": "2026-11-22T07:50:00Z", "acknowledgedgements": ["u-anna", "u-ben"]},
+        "annotations": [{"id": "n-1", "annotationType": 1, "text": "On my way", "userId": "u-ben"},
+                        {"id": "n-2", "annotationType": 1, "text": "Acknowledged at NOC by cli", "userId": "u-box"}]})",
+                               R"({"id": "a-4", "status": 4, "title": "T", "lastModified": "2026-11-22T07:59:30Z",
+        "historyDetailed": {"acknowledgedgements": ["u-anna"], "closedBy": "u-carl"}})"}));
+    Signl4PollerOptions o;
+    o.own_user_id = "u-box";
+    Signl4Poller poller(client_, clock_, o);
+    auto batch = poller.poll();
+    ASSERT_EQ(batch.snapshots.size(), 2u);
+    const auto& acked = batch.snapshots[0];
+    ASSERT_EQ(acked.notes.size(), 1u) << "the box's own annotation is no note to pass on";
+    EXPECT_EQ(acked.notes[0].key, "signl4:a-3/n-1");
+    EXPECT_EQ(acked.notes[0].text, "On my way");
+    EXPECT_EQ(acked.notes[0].by, "u-ben");
+    EXPECT_EQ(acked.changed_by, "u-ben") << "the last to acknowledge";
+    EXPECT_EQ(batch.snapshots[1].changed_by, "u-carl") << "closed: who closed it";
+    EXPECT_TRUE(batch.snapshots[1].notes.empty());
+}
+
 }  // namespace
 }  // namespace sirenbox::sources

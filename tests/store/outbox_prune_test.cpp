@@ -209,6 +209,8 @@ TEST_F(OutboxPruneTest, AnAlarmIsForgottenOnlyWhenLongDoneWithNotShownAndNothing
     ASSERT_TRUE(store_->upsert_alarm(shown).is_ok());
     ASSERT_TRUE(store_->remember_signl4_event("ev-gone", "sentinel:gone", t0).is_ok());
     ASSERT_TRUE(store_->remember_signl4_event("ev-shown", "sentinel:shown", t0).is_ok());
+    ASSERT_TRUE(store_->remember_mirror_note("signl4:n-gone", "sentinel:gone", t0).is_ok());
+    ASSERT_TRUE(store_->remember_mirror_note("signl4:n-shown", "sentinel:shown", t0).is_ok());
     clock_.advance(hours(24 * 30));
     done({ids[7]});
     clock_.advance(hours(24 * 6));
@@ -220,6 +222,8 @@ TEST_F(OutboxPruneTest, AnAlarmIsForgottenOnlyWhenLongDoneWithNotShownAndNothing
     EXPECT_EQ(newest({.alarm_key = "sentinel:gone"}), std::nullopt);
     EXPECT_EQ(store_->signl4_alarm_of_event("ev-gone").value(), std::nullopt) << "its page's event goes with it";
     EXPECT_EQ(store_->signl4_alarm_of_event("ev-shown").value(), std::optional<std::string>("sentinel:shown"));
+    EXPECT_FALSE(store_->mirror_note_relayed("signl4:n-gone").value()) << "its passed-on notes go with it";
+    EXPECT_TRUE(store_->mirror_note_relayed("signl4:n-shown").value());
     EXPECT_EQ(newest({.alarm_key = "sentinel:shown", .done = true}), t0) << "stored: still on the box";
     EXPECT_EQ(newest({.alarm_key = "sentinel:waits", .pending = false}), t0) << "an entry still waits";
     EXPECT_EQ(newest({.alarm_key = "sentinel:failed", .pending = false, .failed = false}), t0) << "an entry failed";

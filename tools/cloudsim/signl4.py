@@ -7,7 +7,14 @@ REST answers carry only the contract's fields: the paged list `OverviewAlert` (`
 `historyDetailed`, `annotations`, ...; no external id, no severity), one alert `AlertInfo` (`history`, no
 external id). The webhook answers 201 {"eventId"} with the eventId of the alert it raised. The control
 API shows the whole record plus the outbound webhook's names `statusCode` and `externalEventId`. Status
-codes: 1 open, 2 acknowledged, 4 closed (others can be set through the control API to test the box)."""
+codes: 1 open, 2 acknowledged, 4 closed (others can be set through the control API to test the box).
+
+People, as the contract names them (user ids): the history's `acknowledgedgements` [sic] (who acknowledged, in
+order) and `closedBy`; each annotation's `userId`, with its `id`, `annotationType`, `text` and `timestamp`
+(AlertAnnotationInfo). The control API annotates, acknowledges and closes as an app user ("user"). Fault
+switchboard (POST /_sim/signl4/config): `paged_fault` "html" (the next listing is a sign-in page);
+`annotation_fault` "no_id" (annotations listed without `id`, as the 2020 contract had them) or "quiet"
+(annotating leaves the alert's lastModified as it was: the contract does not say that it moves)."""
 
 import copy
 import re
@@ -33,6 +40,7 @@ _ALERT_ANNOTATE = re.compile(r"^/api/alerts/([^/]+)/annotate$")
 _WEBHOOK = re.compile(r"^/webhook/([^/]+)$")
 _SIM_ALERT = re.compile(r"^/_sim/signl4/alerts/([^/]+)$")
 _SIM_ALERT_ACTION = re.compile(r"^/_sim/signl4/alerts/([^/]+)/(acknowledge|close)$")
+_SIM_ALERT_ANNOTATE = re.compile(r"^/_sim/signl4/alerts/([^/]+)/annotate$")
 
 
 def _error(status, code, message):
@@ -58,7 +66,8 @@ class Signl4:
         self.state = state
         self._lock = threading.Lock()
         self._settings = {"api_key": DEFAULT_API_KEY, "team_id": DEFAULT_TEAM_ID,
-                          "team_secret": DEFAULT_TEAM_SECRET, "paged_fault": None}
+                          "team_secret": DEFAULT_TEAM_SECRET, "paged_fault": None,
+                          "annotation_fault": None}
         self._alerts = {}  # id -> alert record
 
     def handle(self, request):
@@ -82,7 +91,8 @@ class Signl4:
         alert = {"id": str(uuid.uuid4()), "eventId": str(uuid.uuid4()), "externalEventId": external_id,
                  "teamId": self._settings["team_id"], "title": title, "text": text, "status": status,
                  "severity": severity, "category": None, "lastModified": now,
-                 "history": {"created": now, "acknowledged": None, "closed": None, "closedBy": None},
+                 "history": {"created": now, "acknowledged": None, "acknowledgedgements": [], "closed": None,
+                             "closedBy": None},
                  "parameters": parameters or [], "annotations": []}
         self._alerts[alert["id"]] = alert
         return alert
@@ -98,25 +108,34 @@ class Signl4:
         alert["lastModified"] = now
         if status == ACKNOWLEDGED:
             alert["history"]["acknowledged"] = now
+            if user:
+                alert["history"]["acknowledgedgements"].append(user)
         elif status == CLOSED:
             alert["history"]["closed"] = now
             alert["history"]["closedBy"] = user
         return None
 
-    @staticmethod
-    def _overview(alert):
+    def _annotations(self, alert):
+        """AlertAnnotationInfo as listed; without `id` under the "no_id" fault (the 2020 contract's shape)."""
+        listed = copy.deepcopy(alert.get("annotations", []))
+        if self._settings["annotation_fault"] == "no_id":
+            for annotation in listed:
+                annotation.pop("id", None)
+        return listed
+
+    def _overview(self, alert):
         """The contract's OverviewAlert: the items of POST /alerts/paged."""
         return {"id": alert["id"], "eventId": alert["eventId"], "teamId": alert["teamId"], "title": alert["title"],
                 "text": alert["text"], "status": alert["status"], "lastModified": alert["lastModified"],
-                "historyDetailed": copy.deepcopy(alert["history"]),
-                "annotations": copy.deepcopy(alert.get("annotations", []))}
+                "historyDetailed": copy.deepcopy(alert["history"]), "annotations": self._annotations(alert)}
 
-    @staticmethod
-    def _info(alert):
+    def _info(self, alert):
         """The contract's AlertInfo: GET /alerts/{id} and the answer of acknowledge / close."""
         keys = ("id", "eventId", "teamId", "title", "text", "status", "severity", "category", "lastModified",
-                "history", "parameters", "annotations")
-        return {k: copy.deepcopy(alert.get(k)) for k in keys}
+                "history", "parameters")
+        info = {k: copy.deepcopy(alert.get(k)) for k in keys}
+        info["annotations"] = self._annotations(alert)
+        return info
 
     @staticmethod
     def _control_view(alert):
@@ -183,12 +202,16 @@ class Signl4:
             alert = self._alerts.get(alert_id)
             if alert is None:
                 return _error(404, "NotFound", "Alert '%s' was not found." % alert_id)
-            now = format_time(self.state.clock.now())
-            annotation = {"id": str(uuid.uuid4()), "annotationType": 1, "text": body["text"],
-                          "userId": body.get("userId"), "created": now}
-            alert.setdefault("annotations", []).append(annotation)
+            return json_response(200, self._add_annotation(alert, body["text"], body.get("userId")))
+
+    def _add_annotation(self, alert, text, user):
+        """Appends an AlertAnnotationInfo; returns it as the contract answers. Called with the lock held."""
+        now = format_time(self.state.clock.now())
+        annotation = {"id": str(uuid.uuid4()), "annotationType": 1, "text": text, "userId": user, "timestamp": now}
+        alert.setdefault("annotations", []).append(annotation)
+        if self._settings["annotation_fault"] != "quiet":
             alert["lastModified"] = now
-            return json_response(200, copy.deepcopy(annotation))
+        return copy.deepcopy(annotation)
 
     @staticmethod
     def _optional_json(request):
@@ -301,6 +324,15 @@ class Signl4:
                     return _sim_error(404, "no alert '%s'" % m.group(1))
                 problem = self._set_status(alert, status, body.get("user", "on-call engineer"))
                 return _sim_error(409, problem) if problem else json_response(200, self._control_view(alert))
+        m = _SIM_ALERT_ANNOTATE.match(path)
+        if m and method == "POST":
+            if not isinstance(body.get("text"), str) or not body["text"]:
+                return _sim_error(400, "an annotation needs a 'text'")
+            with self._lock:
+                alert = self._alerts.get(m.group(1))
+                if alert is None:
+                    return _sim_error(404, "no alert '%s'" % m.group(1))
+                return json_response(200, self._add_annotation(alert, body["text"], body.get("user", "on-call engineer")))
         m = _SIM_ALERT.match(path)
         if m and method == "GET":
             with self._lock:
@@ -312,7 +344,8 @@ class Signl4:
         checks = {"api_key": lambda v: isinstance(v, str) and v != "",
                   "team_id": lambda v: isinstance(v, str) and v != "",
                   "team_secret": lambda v: isinstance(v, str) and re.match(r"^[^/?#]+$", v) is not None,
-                  "paged_fault": lambda v: v in (None, "html")}
+                  "paged_fault": lambda v: v in (None, "html"),
+                  "annotation_fault": lambda v: v in (None, "no_id", "quiet")}
         for key, value in body.items():
             if key not in checks:
                 return "unknown signl4 config key '%s' (known: %s)" % (key, ", ".join(sorted(checks)))

@@ -1,5 +1,7 @@
 #include "agent/clouds/signl4/signl4_alert.hpp"
 
+#include <cstdint>
+
 #include "agent/base/json.hpp"
 #include "agent/base/log.hpp"
 #include "agent/base/time_format.hpp"
@@ -83,15 +85,20 @@ Result<WallTime> required_time(const cJSON* item, const char* key, const std::st
 }
 
 // OverviewAlert (the paged list) has historyDetailed, AlertInfo (one alert) history: the same schema.
-WallTime optional_created(const cJSON* item) {
+const cJSON* history_of(const cJSON* item) {
     const char* key = names::kAlertHistoryDetailed;
     if (absent(json::member(item, key))) key = names::kAlertHistory;
     const cJSON* history = json::member(item, key);
-    if (absent(history)) return {};
+    if (absent(history)) return nullptr;
     if (!cJSON_IsObject(history)) {
         note_mistyped(key, history, "object");
-        return {};
+        return nullptr;
     }
+    return history;
+}
+
+WallTime optional_created(const cJSON* history) {
+    if (history == nullptr) return {};
     const std::string text = optional_string(history, names::kHistoryCreated);
     if (text.empty()) return {};
     auto t = parse_iso8601(text);
@@ -102,7 +109,66 @@ WallTime optional_created(const cJSON* item) {
     return *t;
 }
 
+std::vector<std::string> optional_strings(const cJSON* object, const char* key) {
+    std::vector<std::string> out;
+    const cJSON* value = json::member(object, key);
+    if (absent(value)) return out;
+    if (!cJSON_IsArray(value)) {
+        note_mistyped(key, value, "array of strings");
+        return out;
+    }
+    const cJSON* item = nullptr;
+    cJSON_ArrayForEach(item, value) {
+        if (cJSON_IsString(item) && item->valuestring != nullptr && item->valuestring[0] != '\0') {
+            out.emplace_back(item->valuestring);
+        }
+    }
+    return out;
+}
+
+// Annotations without text say nothing to pass on: skipped, as are items that are not objects.
+std::vector<Signl4Annotation> optional_annotations(const cJSON* item) {
+    std::vector<Signl4Annotation> out;
+    const cJSON* list = json::member(item, names::kAlertAnnotations);
+    if (absent(list)) return out;
+    if (!cJSON_IsArray(list)) {
+        note_mistyped(names::kAlertAnnotations, list, "array");
+        return out;
+    }
+    const cJSON* entry = nullptr;
+    cJSON_ArrayForEach(entry, list) {
+        if (!cJSON_IsObject(entry)) continue;
+        Signl4Annotation a;
+        a.id = optional_string(entry, names::kAnnotationId);
+        a.text = optional_string(entry, names::kAnnotationText);
+        a.user_id = optional_string(entry, names::kAnnotationUserId);
+        a.timestamp = optional_string(entry, names::kAnnotationTimestamp);
+        const bool legacy = absent(json::member(entry, names::kAnnotationType));
+        a.type = optional_integer(entry, legacy ? names::kAnnotationTypeLegacy : names::kAnnotationType);
+        if (!a.text.empty()) out.push_back(std::move(a));
+    }
+    return out;
+}
+
+// FNV-1a, 64 bits: a digest that is the same in every build and on every board (std::hash is neither).
+std::string text_digest(std::string_view text) {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (char c : text) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ULL;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (std::size_t i = 0; i < 16; ++i) out[15 - i] = kHex[(hash >> (4 * i)) & 0xFU];
+    return out;
+}
+
 }  // namespace
+
+std::string Signl4Annotation::key() const {
+    if (!id.empty()) return id;
+    return timestamp + "/" + user_id + "/" + text_digest(text);
+}
 
 Signl4Status signl4_status_from_code(long long code) {
     switch (code) {
@@ -168,7 +234,13 @@ Result<Signl4Alert> parse_signl4_alert(const cJSON* item) {
     alert.title = optional_string(item, names::kAlertTitle);
     alert.text = optional_string(item, names::kAlertText);
     alert.severity = optional_integer(item, names::kAlertSeverity);
-    alert.created = optional_created(item);
+    const cJSON* history = history_of(item);
+    alert.created = optional_created(history);
+    if (history != nullptr) {
+        alert.acknowledged_by = optional_strings(history, names::kHistoryAcknowledgements);
+        alert.closed_by = optional_string(history, names::kHistoryClosedBy);
+    }
+    alert.annotations = optional_annotations(item);
     return alert;
 }
 

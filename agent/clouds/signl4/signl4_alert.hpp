@@ -23,6 +23,18 @@ std::optional<core::AlarmState> alarm_state_from(Signl4Status status);
 /// "open", "acknowledged", "closed", "other": the alarm's cloud_status for SIGNL4's own alarms.
 std::string_view to_string(Signl4Status status);
 
+/// A note someone added to an alert in the SIGNL4 app (AlertAnnotationInfo).
+struct Signl4Annotation {
+    std::string id;  // nullable in the contract: empty when absent
+    std::string text;
+    std::string user_id;    // who wrote it; empty when absent
+    std::string timestamp;  // as SIGNL4 wrote it (ISO-8601); kept as text, it is part of key() when id is absent
+    long long type = 0;     // annotationType (2020: type); no meanings documented
+
+    /// What names it for good: its id, or when SIGNL4 gave none, its time, author and a digest of its text.
+    [[nodiscard]] std::string key() const;
+};
+
 /// One SIGNL4 alert (a "Signl") from the REST API. Names per signl4_names.hpp.
 struct Signl4Alert {
     std::string id;
@@ -36,6 +48,9 @@ struct Signl4Alert {
     long long severity = 0;  // 0, 1, 2; meanings undocumented
     WallTime created{};      // historyDetailed.created (history.created); zero when absent
     WallTime last_modified{};
+    std::vector<Signl4Annotation> annotations;  // in the order listed
+    std::vector<std::string> acknowledged_by;   // history's acknowledgedgements [sic]: user ids
+    std::string closed_by;                      // history's closedBy: a user id; empty when absent
 };
 
 /// One page of `POST /alerts/paged`.

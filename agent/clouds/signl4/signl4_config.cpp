@@ -2,11 +2,58 @@
 // across keys.
 #include "agent/clouds/signl4/signl4_config.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "agent/config/checks.hpp"
 #include "agent/config/cloud_section.hpp"
 
 namespace sirenbox::config {
 namespace {
+
+bool same_text(const std::string& a, const std::string& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// An Entra user principal name: name@domain, one '@', no blanks. Entra checks the rest when it is set as owner.
+bool looks_like_upn(const std::string& s) {
+    const auto at = s.find('@');
+    return at != std::string::npos && at > 0 && at + 1 < s.size() && s.find('@', at + 1) == std::string::npos &&
+           std::none_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
+
+// {"<SIGNL4 user id>": "<Entra UPN>", ...}
+void read_user_map(const cJSON* value, Signl4Config& out, const std::string& path, Problems& problems) {
+    if (!cJSON_IsObject(value)) {
+        return detail::report_type(problems, path, "an object {\"<SIGNL4 user id>\": \"<Entra UPN>\"}", value);
+    }
+    for (const cJSON* item = value->child; item != nullptr; item = item->next) {
+        const std::string user = item->string != nullptr ? item->string : "";
+        const std::string item_path = path + "." + user;
+        if (user.empty()) {
+            problems.add(path, "an empty SIGNL4 user id");
+            continue;
+        }
+        if (!cJSON_IsString(item) || item->valuestring == nullptr) {
+            detail::report_type(problems, item_path, "a string (an Entra UPN)", item);
+            continue;
+        }
+        const std::string upn = item->valuestring;
+        if (!looks_like_upn(upn)) {
+            problems.add(item_path, "\"" + upn + "\" is not an Entra user principal name (name@domain)");
+            continue;
+        }
+        const bool twice = std::any_of(out.user_map.begin(), out.user_map.end(),
+                                       [&](const auto& entry) { return same_text(entry.first, user); });
+        if (twice) {
+            problems.add(item_path, "listed twice (SIGNL4 user ids compare without regard to case)");
+            continue;
+        }
+        out.user_map[user] = upn;
+    }
+}
 
 // clang-format off: one row a key, as the reference shows them.
 const Section<Signl4Config> kSignl4Section{
@@ -47,6 +94,13 @@ const Section<Signl4Config> kSignl4Section{
          "that incident or alert as the box's acknowledge or resolve (within its source's write_back settings). A closure "
          "is passed on as an acknowledge when only \"acknowledge\" is listed. Empty: nothing is passed on.",
          0, 0, {"acknowledge", "resolve"}},
+        {"user_map", Field<Signl4Config>::Custom(read_user_map),
+         "SIGNL4 user id (as alerts name people: history's acknowledgedgements and closedBy, an annotation's userId) → "
+         "Entra UPN, ids compared without regard to case. Who acknowledged in SIGNL4 (or closed, where that is passed "
+         "on as an acknowledge) becomes the owner (Sentinel) / assignedTo (Graph) of the acknowledgement pass_on "
+         "relays, and is named by UPN in its comment; a user not listed is named by id. Annotations made in SIGNL4 "
+         "are relayed as comments naming their author the same way (docs/sources.md).",
+         0, 0, {}, "object", "{}"},
     }}),
 };
 // clang-format on
@@ -75,6 +129,16 @@ void check_signl4(const Config& c, Problems& problems) {
 }
 
 }  // namespace
+
+std::string entra_upn_of(const Signl4Config& c, const std::string& user) {
+    if (user.empty()) return "";
+    auto exact = c.user_map.find(user);
+    if (exact != c.user_map.end()) return exact->second;
+    for (const auto& [listed, upn] : c.user_map) {
+        if (same_text(listed, user)) return upn;  // ids are GUIDs; SIGNL4 may write them in either case
+    }
+    return "";
+}
 
 std::vector<CloudSection> signl4_sections() { return {cloud_section(kSignl4Section, check_signl4)}; }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,13 @@ struct Signl4Config {
     std::vector<std::string> write_back_actions{"acknowledge", "resolve", "comment"};
     /// What an acknowledgement / closure made in the SIGNL4 app is relayed as to the alarm's own source.
     std::vector<std::string> pass_on{"acknowledge"};
+    /// SIGNL4 user (id, as the alerts name people) → Entra UPN: who acknowledged or closed in SIGNL4 becomes the
+    /// owner (Sentinel) / assignedTo (Graph) of what is passed on; a user not listed is named in the comment.
+    std::map<std::string, std::string> user_map;
 };
+
+/// The Entra UPN signl4.user_map gives the SIGNL4 user `user` (case ignored); empty when it names none.
+std::string entra_upn_of(const Signl4Config& c, const std::string& user);
 
 /// The `signl4` section: its key table and its part of the reference.
 /// The SIGNL4 plug-in's section as the config takes it (CloudSchema): `signl4`.

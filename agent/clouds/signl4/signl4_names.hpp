@@ -38,6 +38,17 @@ inline constexpr const char* kAlertLastModified = "lastModified";
 inline constexpr const char* kAlertHistoryDetailed = "historyDetailed";  // OverviewAlert
 inline constexpr const char* kAlertHistory = "history";                  // AlertInfo
 inline constexpr const char* kHistoryCreated = "created";
+// Who acknowledged and who closed: user ids. The contract spells the list "acknowledgedgements" [sic], in both
+// versions and in the 2020 examples; its meaning (acknowledging users, in order) is read from the name only.
+inline constexpr const char* kHistoryAcknowledgements = "acknowledgedgements";
+inline constexpr const char* kHistoryClosedBy = "closedBy";
+
+// AlertAnnotationInfo, in the alert's `annotations` (OverviewAlert and AlertInfo): `id` is nullable in the current
+// contract and absent in the 2020 one, whose type field was `type` (the current one: `annotationType`).
+inline constexpr const char* kAnnotationId = "id";
+inline constexpr const char* kAnnotationUserId = "userId";
+inline constexpr const char* kAnnotationTimestamp = "timestamp";
+inline constexpr const char* kAnnotationTypeLegacy = "type";
 
 // GET {api_url}/alerts/{id}; POST {api_url}/alerts/{id}/acknowledge | /close (ChangeAlertStatusInfo) |
 // /annotate (AlertAnnotationInfo), as the contract names them.

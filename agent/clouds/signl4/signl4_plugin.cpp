@@ -36,6 +36,7 @@ sources::Signl4PollerOptions poller_options(const config::Signl4Config& c, std::
     options.raise_own_alerts = c.raise_own_alerts;
     options.own_severity = core::parse_severity(c.own_alert_severity).value_or(core::Severity::kHigh);
     options.mirrored_sources = std::move(mirrored);
+    options.own_user_id = c.user_id;
     return options;
 }
 
@@ -103,6 +104,9 @@ sources::SourceRoute source_route(const config::Config& config, store::Store& co
     };
     route.alarm_of_page = [&core_store](const std::string& event_id) {
         return core_store.signl4_alarm_of_event(event_id);
+    };
+    route.entra_upn_of = [&config](const std::string& user) {
+        return config::entra_upn_of(config.clouds.get<config::Signl4Config>(), user);
     };
     return route;
 }

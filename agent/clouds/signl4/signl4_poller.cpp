@@ -58,6 +58,15 @@ std::optional<core::CloudSnapshot> Signl4Poller::snapshot_of(const cloud::Signl4
     snapshot.mirrors = alert.external_event_id.empty() ? cloud::signl4_page_key(alert.text) : alert.external_event_id;
     snapshot.page_id = alert.event_id;  // the core maps the box's own pages by it (the contract's only link)
     snapshot.may_raise = options_.raise_own_alerts && !mirrors_box_alarm(snapshot.mirrors);
+    for (const auto& annotation : alert.annotations) {
+        if (!options_.own_user_id.empty() && annotation.user_id == options_.own_user_id) continue;
+        snapshot.notes.push_back({"signl4:" + alert.id + "/" + annotation.key(), annotation.text, annotation.user_id});
+    }
+    if (alert.status == cloud::Signl4Status::kClosed && !alert.closed_by.empty()) {
+        snapshot.changed_by = alert.closed_by;
+    } else if (alert.status != cloud::Signl4Status::kOpen && !alert.acknowledged_by.empty()) {
+        snapshot.changed_by = alert.acknowledged_by.back();
+    }
     return snapshot;
 }
 

@@ -19,6 +19,8 @@ struct Signl4PollerOptions {
     /// Alarm sources whose keys this box may send as X-S4-ExternalID ("sentinel", "graph"): an alert
     /// with such an external id mirrors that alarm and never becomes an alarm of its own.
     std::vector<std::string> mirrored_sources;
+    /// signl4.user_id: the box's own annotations carry it and are never passed on as notes. Empty: none known.
+    std::string own_user_id;
 };
 
 /// Polls SIGNL4 alerts incrementally: `POST /alerts/paged` with modifiedSince = the newest
@@ -30,7 +32,10 @@ struct Signl4PollerOptions {
 /// whose text's key line (cloud::signl4_page_key, which every page of the box ends with) is an alarm key
 /// ("sentinel:<name>") mirrors that alarm directly. A mirroring snapshot moves only that alarm's state
 /// when the core tracks it (acknowledged → acked, closed → resolved), never as a second alarm. Other alerts
-/// are alarms "signl4:<id>" of their own, raised only with `raise_own_alerts`. Status codes other than
+/// are alarms "signl4:<id>" of their own, raised only with `raise_own_alerts`. Every snapshot carries the alert's
+/// annotations as notes (keyed "signl4:<alert id>/<annotation key>", those by own_user_id left out) and who
+/// acknowledged it (the last of history's acknowledgedgements) or closed it (closedBy) as changed_by; the core
+/// passes them on only for a snapshot that mirrors an alarm it tracks. Status codes other than
 /// 1, 2, 4 are skipped and logged once per value. Not thread-safe: one poller thread owns it.
 class Signl4Poller final : public Poller {
   public:
