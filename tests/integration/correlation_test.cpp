@@ -73,6 +73,8 @@ class CorrelationRestart : public ::testing::Test {
             testing::sentinel_section(*sim_, sentinel_extra_),
             R"("graph": {"enabled": true, "graph_url": ")" + sim_->base_url() +
                 R"(", "poll_interval_s": 5, "overlap_s": 900})",
+            R"("graph_incidents": {"enabled": )" + std::string(graph_incidents_ ? "true" : "false") +
+                R"(, "poll_interval_s": 5, "overlap_s": 900, "assign_to": "noc@contoso.com", "pickup_tag": "NOC wall"})",
             R"("signl4": {"enabled": true, "api_url": ")" + sim_->base_url() + R"(/api", "team_id": ")" + kTeamId +
                 R"(", "api_key_file": ")" + key_file.string() + R"(", "poll_interval_s": 1, "connector": true,
                 "webhook_url": ")" +
@@ -162,8 +164,11 @@ class CorrelationRestart : public ::testing::Test {
             const auto ends_with = [&](const std::string& tail) {
                 return path.size() >= tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
             };
-            if (method == "GET" && ends_with("/incidents")) ++n["sentinel"];
+            if (method == "GET" && ends_with("/incidents") && path.find("SecurityInsights") != std::string::npos) {
+                ++n["sentinel"];
+            }
             if (method == "GET" && ends_with("/security/alerts_v2")) ++n["graph"];
+            if (method == "GET" && ends_with("/security/incidents")) ++n["graph_incidents"];
             if (method == "POST" && ends_with("/alerts/paged")) ++n["signl4"];
         }
         return n;
@@ -178,7 +183,8 @@ class CorrelationRestart : public ::testing::Test {
             [&] {
                 auto n = polls();
                 return n["sentinel"] >= start["sentinel"] + more && n["graph"] >= start["graph"] + more &&
-                       n["signl4"] >= start["signl4"] + more;
+                       n["signl4"] >= start["signl4"] + more &&
+                       (!graph_incidents_ || n["graph_incidents"] >= start["graph_incidents"] + more);
             },
             std::chrono::milliseconds(30000)))
             << log();
@@ -245,6 +251,7 @@ class CorrelationRestart : public ::testing::Test {
     // More keys for the sentinel and signl4 sections, each starting with ", ".
     std::string sentinel_extra_ = R"(, "overlap_s": 900)";
     std::string signl4_extra_;
+    bool graph_incidents_ = false;  // poll the unified portal's incidents too
 };
 
 // As observed: the incident first, then an alert of the same Defender incident folded into it.
@@ -361,6 +368,123 @@ TEST_F(CorrelationRestart, AnAlarmClosedInSignl4StaysClosedAcrossARestartUntilIt
     sim_->patch_incident(incident, R"({"severity": "Medium"})");
     ASSERT_TRUE(testing::wait_until([&] { return wall().alarms.size() == 1; })) << describe(wall()) << log();
     EXPECT_EQ(wall().alarms.begin()->rfind(key + " unacked Medium", 0), 0u) << describe(wall());
+}
+
+// Issue 17, as observed: two Graph alerts of one Defender incident arrived before the Sentinel incident tying them,
+// became two alarms and two pages, and were never merged. Now they merge when the tie arrives: one alarm on the wall
+// and on MQTT, the other's retained state cleared, no new page; one press reaches both alerts, the incident and both
+// pages, each once; and a restart changes nothing.
+TEST_F(CorrelationRestart, AlarmsShownApartMergeWhenTheTieArrivesAndOnePressReachesEveryItem) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon());
+    const std::string first = create_alert("Credential theft on DC-2");
+    const std::string second = create_alert("Pass-the-hash from DC-2");
+    ASSERT_TRUE(testing::wait_until([&] { return wall().alarms.size() == 2 && pages().size() == 2; },
+                                    std::chrono::milliseconds(20000)))
+        << describe(wall()) << log();
+    const std::string incident = create_incident("Credential theft on DC-2 (XDR)");
+    ASSERT_TRUE(testing::wait_until([&] { return wall().alarms.size() == 1; }, std::chrono::milliseconds(20000)))
+        << describe(wall()) << log();
+    ASSERT_NO_FATAL_FAILURE(settle());
+    const Wall before = wall();
+    ASSERT_EQ(before.alarms.size(), 1u) << describe(before);
+    const std::string shown = before.alarms.begin()->substr(0, before.alarms.begin()->find(' '));
+    const std::string merged = shown == "graph:" + first ? "graph:" + second : "graph:" + first;
+    EXPECT_EQ(pages().size(), 2u) << "no new page\n" << log();
+    ASSERT_TRUE(probe_->sync());
+    // The merged alarm's retained state is cleared (an empty retained message on its topic), and an event says so.
+    bool cleared = false;
+    for (const auto& m : probe_->messages()) {
+        if (m.topic.find(merged.substr(6)) != std::string::npos && m.payload.empty()) cleared = true;
+    }
+    EXPECT_TRUE(cleared) << merged;
+    bool told = false;
+    for (const auto& m : probe_->on(std::string(kBase) + "/events")) {
+        told = told || (m.payload.find(R"("event":"merged")") != std::string::npos &&
+                        m.payload.find(R"("into":")" + shown + "\"") != std::string::npos);
+    }
+    EXPECT_TRUE(told);
+    ASSERT_NO_FATAL_FAILURE(expect_same_after_restart(SIGKILL, before));
+
+    ASSERT_EQ(testing::sirenboxctl(socket_, {"ack"}).exit_code, 0);
+    ASSERT_TRUE(testing::wait_until(
+        [&] {
+            auto a = sim_->call("GET", "/_sim/graph/alerts/" + first);
+            auto b = sim_->call("GET", "/_sim/graph/alerts/" + second);
+            auto i = sim_->get_incident(incident);
+            const cJSON* props = json::member(i.get(), "properties");
+            return json::get_string(a.get(), "status") == "inProgress" &&
+                   json::get_string(b.get(), "status") == "inProgress" && json::get_string(props, "status") == "Active";
+        },
+        std::chrono::milliseconds(20000)))
+        << log();
+    ASSERT_TRUE(testing::wait_until(
+        [&] {
+            auto all = sim_->call("GET", "/_sim/signl4/alerts");
+            int acked = 0;
+            for (const cJSON* a = json::member(all.get(), "alerts")->child; a; a = a->next) {
+                acked += json::get_integer(a, "statusCode") == 2 ? 1 : 0;  // 2: acknowledged
+            }
+            return acked == 2;
+        },
+        std::chrono::milliseconds(20000)))
+        << log();
+    ASSERT_TRUE(testing::wait_until([&] { return testing::outbox_count(socket_, "pending") == 0; })) << log();
+    EXPECT_EQ(testing::outbox_count(socket_, "failed"), 0) << log();
+    // Each item once: one acknowledge per alert, incident and page (the pages were queued before).
+    EXPECT_EQ(outbox_entries(), 2 + 5) << log();
+}
+
+// The unified Defender portal: a Sentinel incident synced from Defender XDR and the same incident read through
+// Graph's /security/incidents are one alarm and one page; acknowledging writes the Graph incident (status,
+// assignedTo, the pick-up tag, a comment) and the Sentinel incident, resolving closes both and the incident's alerts.
+TEST_F(CorrelationRestart, TheUnifiedPortalsIncidentAndSentinelsAreOneAlarmAndOnePressWritesBoth) {
+    graph_incidents_ = true;
+    ASSERT_NO_FATAL_FAILURE(start_daemon());
+    sim_->call("POST", "/_sim/graph/incidents",
+               std::string(R"({"id": ")") + kDefenderIncident + R"(", "displayName": "Multi-stage attack on DC-2",
+                   "severity": "high", "status": "active",
+                   "alerts": [{"title": "Credential theft on DC-2", "severity": "high", "status": "new"}]})");
+    const std::string incident = create_incident("Multi-stage attack on DC-2 (XDR)");
+    ASSERT_TRUE(
+        testing::wait_until([&] { return log().find("belongs to") != std::string::npos && wall().alarms.size() == 1; },
+                            std::chrono::milliseconds(20000)))
+        << describe(wall()) << log();
+    ASSERT_NO_FATAL_FAILURE(settle());
+    ASSERT_EQ(wall().alarms.size(), 1u) << describe(wall());
+    EXPECT_EQ(pages().size(), 1u) << log();
+
+    ASSERT_EQ(testing::sirenboxctl(socket_, {"ack"}).exit_code, 0);
+    const std::string graph_path = std::string("/_sim/graph/incidents/") + kDefenderIncident;
+    ASSERT_TRUE(testing::wait_until(
+        [&] {
+            auto g = sim_->call("GET", graph_path);
+            const cJSON* tags = json::member(g.get(), "customTags");
+            const cJSON* comments = json::member(g.get(), "comments");
+            auto i = sim_->get_incident(incident);
+            return json::get_string(g.get(), "status") == "inProgress" &&
+                   json::get_string(g.get(), "assignedTo") == "noc@contoso.com" && cJSON_GetArraySize(tags) == 1 &&
+                   cJSON_GetArraySize(comments) == 1 &&
+                   json::get_string(json::member(i.get(), "properties"), "status") == "Active";
+        },
+        std::chrono::milliseconds(20000)))
+        << log();
+    ASSERT_EQ(testing::sirenboxctl(socket_, {"resolve", "all"}).exit_code, 0);
+    ASSERT_TRUE(testing::wait_until(
+        [&] {
+            auto g = sim_->call("GET", graph_path);
+            auto i = sim_->get_incident(incident);
+            const cJSON* alert = json::member(g.get(), "alerts")->child;
+            return json::get_string(g.get(), "status") == "resolved" &&
+                   json::get_string(json::member(i.get(), "properties"), "status") == "Closed" &&
+                   json::get_string(alert, "status") == "resolved";
+        },
+        std::chrono::milliseconds(20000)))
+        << log();
+    ASSERT_TRUE(testing::wait_until([&] { return testing::outbox_count(socket_, "pending") == 0; })) << log();
+    EXPECT_EQ(testing::outbox_count(socket_, "failed"), 0) << log();
+    ASSERT_NO_FATAL_FAILURE(settle());
+    EXPECT_TRUE(wall().alarms.empty()) << describe(wall()) << log();
+    EXPECT_EQ(pages().size(), 1u) << log();
 }
 
 }  // namespace

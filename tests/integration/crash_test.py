@@ -5,9 +5,11 @@ restart every press that sirenboxctl confirmed has reached Sentinel exactly once
 (confirmed or cut off by a kill) has taken effect twice.
 
 --scenario all does the same with every target at once: Sentinel incidents and Graph alerts, each paged
-to SIGNL4 by the connector, whose actions reach their own cloud and SIGNL4 (write_back). It checks the
-simulator's final state and its request log for every target: one status write taking effect per
-action, one comment / annotation per press, nothing passed back from SIGNL4.
+to SIGNL4 by the connector, whose actions reach their own cloud and SIGNL4 (write_back). Some Sentinel
+incidents and Graph alerts are pairs (one Defender XDR incident): each pair is one alarm, paged once, and
+an acknowledge or resolve of it reaches both items (write_back_correlated). It checks the simulator's
+final state and its request log for every target: one status write taking effect per action, one
+comment / annotation per press, nothing passed back from SIGNL4.
 
 --scenario resolve aims every kill at a pending resolve (issue 12, point 4): each round resolves alarms
 while Sentinel refuses or delays the PUT, often changes the incident in the portal after the press, and
@@ -320,6 +322,7 @@ def main():
 API_KEY, TEAM_SECRET, TEAM_ID = "crash-signl4-key", "crash-team-secret", "crash-team"
 GRAPH_ALERTS = 8
 SENTINEL_INCIDENTS = 10
+PAIRS = 3  # a Sentinel incident and a Graph alert of one Defender XDR incident: one alarm
 BOX = "Crash box"
 
 
@@ -394,8 +397,27 @@ def all_targets(args):
             alert = h.sim.call("POST", "/_sim/graph/alerts", {"title": "Crash alert %d" % i, "status": "new",
                                                               "severity": h.rng.choice(["high", "medium"])})
             keys.append("graph:" + alert["id"])
-        # Every alarm raised and paged to SIGNL4 before the kills begin.
-        h.start_until_paged(keys)
+        pairs = []
+        for i in range(PAIRS):
+            xdr = str(90000 + i)
+            inc = h.sim.call("POST", "/_sim/incidents", {"subscription": SUB, "resourceGroup": RG, "workspace": WS,
+                                                         "properties": {"title": "Crash pair %d (XDR)" % i,
+                                                                        "severity": "High", "status": "New",
+                                                                        "providerName": "Microsoft XDR",
+                                                                        "providerIncidentId": xdr}})
+            alert = h.sim.call("POST", "/_sim/graph/alerts", {"title": "Crash pair %d" % i, "status": "new",
+                                                              "severity": "high", "incidentId": xdr})
+            pairs.append(("sentinel:" + inc["name"], "graph:" + alert["id"]))
+        # Every alarm raised and paged to SIGNL4 before the kills begin; a pair is one alarm, either of its items.
+        h.start_until_paged(keys + [shown for shown, _ in pairs])
+        shown = {a["key"] for a in h.ctl("status")["alarms"]}
+        folded = {}  # the item of a pair that is not shown -> the one that is
+        for a, b in pairs:
+            if (a in shown) == (b in shown):
+                raise SystemExit("pair %s / %s is not one alarm: %s" % (a, b, sorted(shown)))
+            alarm, item = (a, b) if a in shown else (b, a)
+            keys.append(alarm)
+            folded[item] = alarm
         h.kill_daemon()
         h.sim.call("DELETE", "/_sim/requests")
         confirmed = {"ack": set(), "resolve": set(), "comment": {}}
@@ -405,7 +427,7 @@ def all_targets(args):
             h.start_daemon()
             h.random_fault()
             for _ in range(h.rng.randint(0, 3)):
-                key = h.rng.choice(keys)
+                key = h.rng.choice(keys + list(folded.values()) * 3)  # the pairs more often: few, and the point
                 kind = h.rng.choice(["ack", "ack", "ack", "comment", "comment", "resolve"])
                 if kind == "comment":
                     press += 1
@@ -444,9 +466,10 @@ def all_targets(args):
             elif must and n != 1:
                 problems.append("%s: confirmed, %d times in effect" % (what, n))
 
-        for key in keys:
+        for key in keys + sorted(folded):
             source, ident = key.split(":", 1)
-            acked, resolved = key in confirmed["ack"], key in confirmed["resolve"]
+            alarm = folded.get(key, key)  # a folded item follows the alarm it is part of
+            acked, resolved = alarm in confirmed["ack"], alarm in confirmed["resolve"]
             texts = {t: t in confirmed["comment"] for t, k in attempted_comments.items() if k == key}
             others = [t for t, k in attempted_comments.items() if k != key]
             # The alarm's own cloud.
@@ -487,8 +510,12 @@ def all_targets(args):
             for text in others:
                 if any(c.startswith(text + " (") for c in comments):
                     problems.append("%s: comment %s landed on the wrong alarm" % (key, text))
-            # Its SIGNL4 alert.
+            # Its SIGNL4 alert: the alarm's page; an item folded in was never paged.
             mine = [a for a in signl4 if a.get("externalEventId") == key]
+            if key in folded:
+                if mine:
+                    problems.append("%s: folded into %s, paged as well" % (key, alarm))
+                continue
             if len(mine) != 1:
                 problems.append("%s: %d SIGNL4 alerts (paged once?)" % (key, len(mine)))
                 continue
@@ -517,14 +544,18 @@ def all_targets(args):
             for text in others:
                 if any(n.startswith(text + " (") for n in notes):
                     problems.append("%s: annotation %s landed on the wrong alert" % (key, text))
-        print("crash test (all targets): seed %d, %d kills; %d alarms; confirmed %d acknowledge, %d resolve, "
-              "%d comment actions; %d API requests" % (args.seed, args.kills, len(keys), len(confirmed["ack"]),
-                                                      len(confirmed["resolve"]), len(confirmed["comment"]), len(log)))
+        print("crash test (all targets): seed %d, %d kills; %d alarms (%d of them pairs); confirmed %d acknowledge, "
+              "%d resolve, %d comment actions (%d reaching a folded item); %d API requests"
+              % (args.seed, args.kills, len(keys), len(folded), len(confirmed["ack"]), len(confirmed["resolve"]),
+                 len(confirmed["comment"]),
+                 sum(1 for k in confirmed["ack"] | confirmed["resolve"] if k in folded.values()), len(log)))
         for source in ("sentinel", "graph"):
             n = sum(1 for k in confirmed["ack"] | confirmed["resolve"] if k.startswith(source + ":")) + \
                 sum(1 for k in confirmed["comment"].values() if k.startswith(source + ":"))
             if n < 5:
                 problems.append("only %d confirmed presses on %s alarms: the test proves too little" % (n, source))
+        if sum(1 for k in confirmed["ack"] | confirmed["resolve"] if k in folded.values()) < 2:
+            problems.append("fewer than 2 confirmed acknowledges or resolves of a pair: the test proves too little")
         h.verdict(problems, "every confirmed press reached Sentinel or Graph, and SIGNL4, exactly once in effect; none twice")
         passed = True
     finally:
