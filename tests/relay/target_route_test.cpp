@@ -102,3 +102,44 @@ TEST(TargetTest, ATargetTakesOnlyTheRecordsOfItsOwnSourceByTheirAlarmKey) {
 
 }  // namespace
 }  // namespace sirenbox::relay
+
+namespace sirenbox::relay {
+namespace {
+
+// Issue 17: one press reaches every item shown as part of the alarm (write_back_correlated), each as an entry of its
+// own keyed by the item; the pages of alarms merged in follow; comments and silenced sources do not.
+TEST(TargetRouteTest, AnAcknowledgeReachesTheItemsFoldedIntoTheAlarmEachByItsOwnEntry) {
+    FakeClock clock;
+    TargetRoutes r = routes();
+    bool sentinel_correlated = true;
+    r["sentinel"].correlated = [&] { return sentinel_correlated; };
+    r["graph"].correlated = [] { return true; };
+    core::Alarm shown = alarm("graph", "da1");
+    shown.folded = {
+        {"sentinel:inc-1", WallTime{}, false}, {"graph:da2", WallTime{}, true}, {"other:x", WallTime{}, false}};
+    std::vector<std::string> left_out;
+    const ActionRequest ack{.kind = ActionKind::kAcknowledge, .origin = "button", .note = "Acknowledged at wall"};
+    std::vector<std::string> made;
+    for (const auto& e : action_entries(r, shown, ack, clock, left_out)) made.push_back(e.target + " " + e.alarm_key);
+    EXPECT_EQ(made, (std::vector<std::string>{"graph graph:da1", "pager graph:da1", "sentinel sentinel:inc-1",
+                                              "graph graph:da2", "pager graph:da2"}))
+        << "the incident folded in; the alert merged in and its page; nothing for a source without a route";
+
+    // A comment stays with the alarm's own item; a source with write_back_correlated false gets nothing.
+    left_out.clear();
+    made.clear();
+    for (const auto& e : action_entries(r, shown, {.kind = ActionKind::kComment, .note = "hi"}, clock, left_out)) {
+        made.push_back(e.target + " " + e.alarm_key);
+    }
+    EXPECT_EQ(made, (std::vector<std::string>{"graph graph:da1", "pager graph:da1"}));
+    sentinel_correlated = false;
+    made.clear();
+    const ActionRequest resolve{.kind = ActionKind::kResolve, .origin = "cli", .note = "Resolved at wall"};
+    for (const auto& e : action_entries(r, shown, resolve, clock, left_out))
+        made.push_back(e.target + " " + e.alarm_key);
+    // graph leaves resolve out (write_back_actions): neither graph:da1 nor graph:da2 is written; the pages are.
+    EXPECT_EQ(made, (std::vector<std::string>{"pager graph:da1", "pager graph:da2"}));
+}
+
+}  // namespace
+}  // namespace sirenbox::relay
