@@ -4,10 +4,11 @@ requests, and sirenboxd is killed with SIGKILL at random moments (seeded, repeat
 restart every press that sirenboxctl confirmed has reached Sentinel exactly once in effect, and no press
 (confirmed or cut off by a kill) has taken effect twice.
 
---scenario all does the same with every target at once: Sentinel incidents and Graph alerts, each paged
-to SIGNL4 by the connector, whose actions reach their own cloud and SIGNL4 (write_back). Some Sentinel
-incidents and Graph alerts are pairs (one Defender XDR incident): each pair is one alarm, paged once, and
-an acknowledge or resolve of it reaches both items (write_back_correlated). It checks the simulator's
+--scenario all does the same with every target at once: Sentinel incidents, Graph alerts and Graph
+incidents, each alarm paged to SIGNL4 by the connector, whose actions reach their own cloud and SIGNL4
+(write_back). Each Graph alert comes with its Graph incident, and some with a Sentinel incident of the same
+Defender XDR incident: the items of one attack are one alarm, paged once, and an acknowledge or resolve of
+it reaches every item (write_back_correlated). It checks the simulator's
 final state and its request log for every target: one status write taking effect per action, one
 comment / annotation per press, nothing passed back from SIGNL4.
 
@@ -322,8 +323,9 @@ def main():
 API_KEY, TEAM_SECRET, TEAM_ID = "crash-signl4-key", "crash-team-secret", "crash-team"
 GRAPH_ALERTS = 8
 SENTINEL_INCIDENTS = 10
-PAIRS = 3  # a Sentinel incident and a Graph alert of one Defender XDR incident: one alarm
+PAIRS = 3  # a Sentinel incident, a Graph alert and their Graph incident, of one Defender XDR incident: one alarm
 BOX = "Crash box"
+PICKUP_TAG = "crash-wall"
 
 
 class AllTargets(Harness):
@@ -336,7 +338,11 @@ class AllTargets(Harness):
             return path
         self.sim.call("POST", "/_sim/signl4/config", {"api_key": API_KEY, "team_secret": TEAM_SECRET,
                                                        "team_id": TEAM_ID})
+        # Every item's state is the box's doing: Defender's own cascade (an incident resolved resolves its alerts)
+        # would hide a resolve the box failed to write.
+        self.sim.call("POST", "/_sim/graph/incidents/config", {"resolve_alerts_with_incident": False})
         config["graph"] = {"enabled": True, "graph_url": info["base_url"], "poll_interval_s": 5}
+        config["graph_incidents"] = {"enabled": True, "poll_interval_s": 5, "pickup_tag": PICKUP_TAG}
         config["signl4"] = {"enabled": True, "api_url": info["base_url"] + "/api", "team_id": TEAM_ID,
                             "api_key_file": secret_file("signl4-key", API_KEY), "poll_interval_s": 1,
                             "connector": True, "webhook_url": info["base_url"],
@@ -354,10 +360,11 @@ class AllTargets(Harness):
             action = {"close_after_response": True}
         else:
             return
-        method, path = self.rng.choice([("GET", "/incidents/"), ("PUT", "/incidents/"),
+        method, path = self.rng.choice([("GET", "SecurityInsights/incidents/"), ("PUT", "SecurityInsights/incidents/"),
                                         ("GET", "/security/alerts_v2/"), ("PATCH", "/security/alerts_v2/"),
-                                        ("POST", "/security/alerts_v2/"), ("GET", "/api/alerts/"),
-                                        ("POST", "/api/alerts/")])
+                                        ("POST", "/security/alerts_v2/"), ("GET", "/security/incidents/"),
+                                        ("PATCH", "/security/incidents/"), ("POST", "/security/incidents/"),
+                                        ("GET", "/api/alerts/"), ("POST", "/api/alerts/")])
         if "delay_before_headers_ms" in action and method in ("PATCH", "POST"):
             # A write held back before the service applies it would land after the killed box's successor
             # has checked and written again: Graph comments and SIGNL4 calls carry no idempotency key, so
@@ -386,18 +393,18 @@ def all_targets(args):
     passed = False
     try:
         h.start_sim()
-        keys = []
+        groups = []  # the items of one attack: one alarm
         for i in range(SENTINEL_INCIDENTS):
             inc = h.sim.call("POST", "/_sim/incidents", {"subscription": SUB, "resourceGroup": RG, "workspace": WS,
                                                          "properties": {"title": "Crash incident %d" % i,
                                                                         "severity": h.rng.choice(["High", "Medium"]),
                                                                         "status": "New"}})
-            keys.append("sentinel:" + inc["name"])
+            groups.append(["sentinel:" + inc["name"]])
+        # A Graph alert comes with its Defender incident, read through Graph's incidents too: one attack.
         for i in range(GRAPH_ALERTS):
             alert = h.sim.call("POST", "/_sim/graph/alerts", {"title": "Crash alert %d" % i, "status": "new",
                                                               "severity": h.rng.choice(["high", "medium"])})
-            keys.append("graph:" + alert["id"])
-        pairs = []
+            groups.append(["graph:" + alert["id"], "graph_incidents:" + alert["incidentId"]])
         for i in range(PAIRS):
             xdr = str(90000 + i)
             inc = h.sim.call("POST", "/_sim/incidents", {"subscription": SUB, "resourceGroup": RG, "workspace": WS,
@@ -407,17 +414,18 @@ def all_targets(args):
                                                                         "providerIncidentId": xdr}})
             alert = h.sim.call("POST", "/_sim/graph/alerts", {"title": "Crash pair %d" % i, "status": "new",
                                                               "severity": "high", "incidentId": xdr})
-            pairs.append(("sentinel:" + inc["name"], "graph:" + alert["id"]))
-        # Every alarm raised and paged to SIGNL4 before the kills begin; a pair is one alarm, either of its items.
-        h.start_until_paged(keys + [shown for shown, _ in pairs])
+            groups.append(["sentinel:" + inc["name"], "graph:" + alert["id"], "graph_incidents:" + xdr])
+        # Every alarm raised and paged to SIGNL4 before the kills begin: one per group, whichever item it shows.
+        h.start_until_paged(groups)
         shown = {a["key"] for a in h.ctl("status")["alarms"]}
-        folded = {}  # the item of a pair that is not shown -> the one that is
-        for a, b in pairs:
-            if (a in shown) == (b in shown):
-                raise SystemExit("pair %s / %s is not one alarm: %s" % (a, b, sorted(shown)))
-            alarm, item = (a, b) if a in shown else (b, a)
-            keys.append(alarm)
-            folded[item] = alarm
+        keys = []
+        folded = {}  # an item that is not shown -> the alarm it is part of
+        for group in groups:
+            alarms = [k for k in group if k in shown]
+            if len(alarms) != 1:
+                raise SystemExit("%s is not one alarm: %s" % (group, sorted(shown)))
+            keys.append(alarms[0])
+            folded.update({k: alarms[0] for k in group if k != alarms[0]})
         h.kill_daemon()
         h.sim.call("DELETE", "/_sim/requests")
         confirmed = {"ack": set(), "resolve": set(), "comment": {}}
@@ -427,7 +435,7 @@ def all_targets(args):
             h.start_daemon()
             h.random_fault()
             for _ in range(h.rng.randint(0, 3)):
-                key = h.rng.choice(keys + list(folded.values()) * 3)  # the pairs more often: few, and the point
+                key = h.rng.choice(keys)
                 kind = h.rng.choice(["ack", "ack", "ack", "comment", "comment", "resolve"])
                 if kind == "comment":
                     press += 1
@@ -488,6 +496,23 @@ def all_targets(args):
                 # The etag makes every PUT a change: a repeat would have been rejected (412).
                 once(key + " Sentinel PUT status Active", puts.count("Active"), False)
                 once(key + " Sentinel PUT status Closed", puts.count("Closed"), resolved)
+            elif source == "graph_incidents":
+                incident = h.sim.call("GET", "/_sim/graph/incidents/" + ident)
+                comments = [c["comment"] for c in incident.get("comments", [])]
+                state = incident["status"]
+                if resolved and state != "resolved":
+                    problems.append("%s: resolve confirmed, Graph shows %s" % (key, state))
+                if acked and state not in ("inProgress", "resolved"):
+                    problems.append("%s: acknowledge confirmed, Graph shows %s" % (key, state))
+                writes = [e["body"] for e in log if e["method"] == "PATCH" and ok(e)
+                          and e["path"].endswith("/security/incidents/" + ident)]
+                patches = [b.get("status") for b in writes if b.get("status")]
+                once(key + " Graph incident PATCH to inProgress", transitions_to(patches, "active", "inProgress"),
+                     acked)
+                once(key + " Graph incident PATCH to resolved", transitions_to(patches, "active", "resolved"), resolved)
+                tags = incident.get("customTags", [])
+                if tags.count(PICKUP_TAG) > 1 or (acked and PICKUP_TAG not in tags):
+                    problems.append("%s: pick-up tag %s in %s" % (key, PICKUP_TAG, tags))
             else:
                 alert = h.sim.call("GET", "/_sim/graph/alerts/" + ident)
                 comments = [c["comment"] for c in alert.get("comments", [])]
@@ -544,18 +569,20 @@ def all_targets(args):
             for text in others:
                 if any(n.startswith(text + " (") for n in notes):
                     problems.append("%s: annotation %s landed on the wrong alert" % (key, text))
-        print("crash test (all targets): seed %d, %d kills; %d alarms (%d of them pairs); confirmed %d acknowledge, "
-              "%d resolve, %d comment actions (%d reaching a folded item); %d API requests"
+        print("crash test (all targets): seed %d, %d kills; %d alarms (%d items folded in); confirmed %d acknowledge, "
+              "%d resolve, %d comment actions (%d on an alarm with items folded in); %d API requests"
               % (args.seed, args.kills, len(keys), len(folded), len(confirmed["ack"]), len(confirmed["resolve"]),
                  len(confirmed["comment"]),
                  sum(1 for k in confirmed["ack"] | confirmed["resolve"] if k in folded.values()), len(log)))
-        for source in ("sentinel", "graph"):
-            n = sum(1 for k in confirmed["ack"] | confirmed["resolve"] if k.startswith(source + ":")) + \
-                sum(1 for k in confirmed["comment"].values() if k.startswith(source + ":"))
+        for source in ("sentinel", "graph", "graph_incidents"):
+            n = sum(1 for k in confirmed["ack"] | confirmed["resolve"] if k.split(":")[0] == source) + \
+                sum(1 for k in confirmed["comment"].values() if k.split(":")[0] == source) + \
+                sum(1 for k in confirmed["ack"] | confirmed["resolve"] for item, a in folded.items()
+                    if a == k and item.split(":")[0] == source)
             if n < 5:
-                problems.append("only %d confirmed presses on %s alarms: the test proves too little" % (n, source))
+                problems.append("only %d confirmed presses reaching %s items: the test proves too little" % (n, source))
         if sum(1 for k in confirmed["ack"] | confirmed["resolve"] if k in folded.values()) < 2:
-            problems.append("fewer than 2 confirmed acknowledges or resolves of a pair: the test proves too little")
+            problems.append("fewer than 2 confirmed acknowledges or resolves of an alarm with items folded in: the test proves too little")
         h.verdict(problems, "every confirmed press reached Sentinel or Graph, and SIGNL4, exactly once in effect; none twice")
         passed = True
     finally:
