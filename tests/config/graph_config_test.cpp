@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/clouds/graph/graph_config.hpp"
+#include "agent/clouds/graph/graph_incidents_config.hpp"
 #include "agent/clouds/plugin.hpp"
 #include "agent/config/config.hpp"
 #include "tests/support/test_env.hpp"
@@ -82,6 +83,46 @@ TEST_F(GraphConfigTest, EnabledNeedsTheAppRegistration) {
     EXPECT_TRUE(problems_of(config(R"("enabled": false)", false)).empty());
     auto empty_statuses = problems_of(config(R"("enabled": true, "statuses": [])"));
     EXPECT_TRUE(has(empty_statuses, "graph.statuses", "at least one"));
+}
+
+}  // namespace
+}  // namespace sirenbox::config
+
+namespace sirenbox::config {
+namespace {
+
+// The unified Defender portal's incidents: their own section, Graph's URL and the cloud's app registration.
+class GraphIncidentsConfigTest : public GraphConfigTest {
+  protected:
+    std::string incidents_config(const std::string& incidents, bool with_cloud = true) {
+        std::string text = config(R"("enabled": false)", with_cloud);
+        return text.insert(1, R"("graph_incidents": {)" + incidents + "},");
+    }
+};
+
+TEST_F(GraphIncidentsConfigTest, DefaultsAndTheChecksThatNameTheKey) {
+    Problems problems;
+    Config c = parse(incidents_config(R"("enabled": true)"), clouds::config_schema(), problems);
+    ASSERT_TRUE(problems.empty()) << problems.format("cfg");
+    const auto& g = c.clouds.get<GraphIncidentsConfig>();
+    EXPECT_TRUE(g.enabled);
+    EXPECT_EQ(g.statuses, (std::vector<std::string>{"active", "inProgress", "awaitingAction"}));
+    EXPECT_EQ(g.acknowledge_status, "inProgress");
+    EXPECT_TRUE(g.write_back_correlated);
+    EXPECT_EQ(g.page_size, 50);
+
+    auto list = problems_of(incidents_config(R"("enabled": true, "statuses": [])"));
+    EXPECT_TRUE(has(list, "graph_incidents.statuses", "at least one")) << list.size();
+    list = problems_of(incidents_config(R"("enabled": true, "statuses": ["new"])"));
+    EXPECT_TRUE(has(list, "graph_incidents.statuses[0]", "must be one of")) << list.size();
+    list = problems_of(incidents_config(R"("enabled": true, "acknowledge_status": "resolved")"));
+    EXPECT_TRUE(has(list, "graph_incidents.acknowledge_status", R"("inProgress" or "unchanged")")) << list.size();
+    list = problems_of(incidents_config(R"("enabled": true)", false));
+    EXPECT_TRUE(has(list, "cloud.tenant_id", "when graph_incidents.enabled is true")) << list.size();
+    list = problems_of(incidents_config(R"("enabled": true, "write_back_actions": [])"));
+    EXPECT_TRUE(has(list, "graph_incidents.write_back_actions", "")) << list.size();
+    list = problems_of(incidents_config(R"("enabled": true, "pickup_tags": "x")"));
+    EXPECT_TRUE(has(list, "graph_incidents.pickup_tags", "")) << "unknown keys are refused";
 }
 
 }  // namespace
