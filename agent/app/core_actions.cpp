@@ -46,8 +46,9 @@ std::vector<store::OutboxEntry> CoreLoop::entries_for(const core::Alarm& alarm,
 store::ActionOwner CoreLoop::owner_for(const core::Alarm& alarm, const std::string& zone) const {
     auto owner_of = [&](const std::string& name) -> store::ActionOwner {
         auto it = deps_.config.zones.find(name);
-        return it == deps_.config.zones.end() ? store::ActionOwner{}
-                                              : store::ActionOwner{it->second.owner_upn, it->second.owner_object_id};
+        return it == deps_.config.zones.end()
+                   ? store::ActionOwner{}
+                   : store::ActionOwner{it->second.owner_upn, it->second.owner_object_id, false};
     };
     if (!zone.empty()) return owner_of(zone);
     for (const auto& name : annunciator_.zones_of(alarm)) {

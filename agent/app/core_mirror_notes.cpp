@@ -12,7 +12,7 @@ std::string CoreLoop::person_in(const std::string& mirror, const std::string& pe
     if (route == deps_.source_routes.end()) return person;
     const std::string upn = route->second.entra_upn_of ? route->second.entra_upn_of(person) : "";
     if (upn.empty()) return route->second.title + " user " + person;
-    if (owner != nullptr) owner->upn = upn;
+    if (owner != nullptr) *owner = {.upn = upn, .object_id = "", .acted = true};
     return upn;
 }
 

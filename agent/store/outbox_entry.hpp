@@ -26,6 +26,9 @@ bool parse_entry_state(std::string_view text, EntryState& out);
 struct ActionOwner {
     std::string upn;
     std::string object_id;
+    /// The person who took the action (a SIGNL4 user mapped to Entra): the owner on a resolve too. False: a zone's
+    /// owner, set on acknowledgements only.
+    bool acted = false;
 };
 
 struct OutboxEntry {

@@ -156,5 +156,24 @@ TEST_F(CoreMirrorNotesTest, WhoAcknowledgedInSignl4OwnsItWithAUserMapAndIsNamedW
               R"j({"status":"Active","comment":"Acknowledged in SIGNL4 by SIGNL4 user u-ben (via Test wall)"})j");
 }
 
+// Issue 17, point 3: the person who closed in SIGNL4 is named too: the owner of the resolve passed on when
+// signl4.user_map names them (a zone's owner still goes with acknowledgements only), in the comment otherwise.
+TEST_F(CoreMirrorNotesTest, WhoClosedInSignl4OwnsTheResolveWithAUserMapAndIsNamedWithout) {
+    raise("a");
+    raise("b");
+    auto& signl4 = config_.clouds.edit<config::Signl4Config>();
+    signl4.user_map = {{"u-anna", "anna@contoso.com"}};
+    signl4.pass_on = {"acknowledge", "resolve"};
+    signl4_shows("sentinel:a", core::AlarmState::kResolved, {}, "u-anna");
+    signl4_shows("sentinel:b", core::AlarmState::kResolved, {}, "u-ben");
+    auto resolves = pending("sentinel", store::ActionKind::kResolve);
+    ASSERT_EQ(resolves.size(), 2u);
+    EXPECT_NE(resolves[0].find(R"("owner_upn":"anna@contoso.com")"), std::string::npos) << resolves[0];
+    EXPECT_NE(resolves[0].find(R"("status":"Closed")"), std::string::npos) << resolves[0];
+    EXPECT_NE(resolves[0].find("Closed in SIGNL4 by anna@contoso.com (via Test wall)"), std::string::npos);
+    EXPECT_EQ(resolves[1].find("owner_upn"), std::string::npos) << resolves[1];
+    EXPECT_NE(resolves[1].find("Closed in SIGNL4 by SIGNL4 user u-ben (via Test wall)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sirenbox::app

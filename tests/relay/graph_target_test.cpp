@@ -161,3 +161,24 @@ TEST_F(GraphTargetTest, RefusesAnotherSourcesAlarm) {
 
 }  // namespace
 }  // namespace sirenbox::relay
+
+namespace sirenbox::relay {
+namespace {
+
+// The person who closed in SIGNL4, mapped to Entra, is assignedTo of the resolve; a zone's owner is not.
+TEST(GraphPayload, AssignedToGoesWithAResolveOnlyForThePersonWhoClosed) {
+    GraphWriteBack config;
+    config.assign_to = "anna@contoso.com";
+    EXPECT_EQ(graph_payload(ActionKind::kResolve, config, "").find("assigned_to"), std::string::npos);
+    config.assign_on_resolve = true;
+    EXPECT_NE(graph_payload(ActionKind::kResolve, config, "").find(R"("assigned_to":"anna@contoso.com")"),
+              std::string::npos);
+    const TargetRoute route = graph_target_route(GraphWriteBack{});
+    EXPECT_NE(route.own(ActionKind::kResolve, "n", {"anna@contoso.com", "", true}).find("assigned_to"),
+              std::string::npos);
+    EXPECT_EQ(route.own(ActionKind::kResolve, "n", {"zone@contoso.com", "", false}).find("assigned_to"),
+              std::string::npos);
+}
+
+}  // namespace
+}  // namespace sirenbox::relay

@@ -44,7 +44,7 @@ TEST(TargetRouteTest, AnActionGoesToTheAlarmsOwnSourceAndEveryTargetThatMirrorsI
     const ActionRequest ack{.kind = ActionKind::kAcknowledge,
                             .origin = "button",
                             .note = "Acknowledged at wall",
-                            .owner = {"noc@example.com", ""}};
+                            .owner = {"noc@example.com", "", false}};
     auto entries = action_entries(routes(), alarm("sentinel", "1"), ack, clock, left_out);
     ASSERT_EQ(entries.size(), 2u);
     EXPECT_EQ(entries[0].target, "sentinel") << "its own source first";

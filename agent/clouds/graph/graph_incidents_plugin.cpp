@@ -18,7 +18,8 @@ relay::TargetRoute route(const config::Config& config) {
          .resolve_classification = g.resolve_classification,
          .resolve_determination = g.resolve_determination,
          .acknowledge_status = g.acknowledge_status == "unchanged" ? "" : g.acknowledge_status,
-         .pickup_tag = g.pickup_tag});
+         .pickup_tag = g.pickup_tag,
+         .assign_on_resolve = false});
 }
 
 Status build(CloudBuild& b) {

@@ -22,7 +22,8 @@ relay::TargetRoute route(const config::Config& config) {
                                       .resolve_classification = g.resolve_classification,
                                       .resolve_determination = g.resolve_determination,
                                       .acknowledge_status = "inProgress",
-                                      .pickup_tag = ""});
+                                      .pickup_tag = "",
+                                      .assign_on_resolve = false});
 }
 
 // The poller's client, and the relay target's own client: each thread's calls are its own.

@@ -57,6 +57,8 @@ std::string graph_payload(ActionKind kind, const GraphWriteBack& config, const s
         if (!config.pickup_tag.empty()) json::add(payload.get(), "tag", config.pickup_tag);
     } else if (kind == ActionKind::kResolve) {
         json::add(payload.get(), "status", "resolved");
+        if (config.assign_on_resolve && !config.assign_to.empty())
+            json::add(payload.get(), "assigned_to", config.assign_to);
         json::add(payload.get(), "classification", config.resolve_classification);
         json::add(payload.get(), "determination", config.resolve_determination);
     }
@@ -70,6 +72,7 @@ TargetRoute graph_target_route(const GraphWriteBack& write_back) {
         if (owner.upn.empty()) return graph_payload(kind, write_back, note);
         GraphWriteBack zone_owner = write_back;  // assignedTo: the zone's owner instead of the configured one
         zone_owner.assign_to = owner.upn;
+        zone_owner.assign_on_resolve = owner.acted;
         return graph_payload(kind, zone_owner, note);
     };
     return route;

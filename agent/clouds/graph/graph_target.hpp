@@ -42,6 +42,7 @@ struct GraphWriteBack {
     std::string resolve_determination = "unknown";
     std::string acknowledge_status = "inProgress";  // empty: the status is left as it is
     std::string pickup_tag;                         // incidents: a customTags entry added on acknowledge; empty: none
+    bool assign_on_resolve = false;                 // assignedTo goes with a resolve too (the person who closed it)
 };
 
 /// A Graph entry's payload, read: what the entry asks the alert or incident to hold. Fields absent or empty ask

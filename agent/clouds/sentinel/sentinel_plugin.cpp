@@ -40,13 +40,15 @@ relay::TargetRoute route(const config::Config& config) {
                                               .owner_upn = s.owner_upn,
                                               .classification = s.resolve_classification,
                                               .classification_reason = s.resolve_classification_reason,
-                                              .classification_comment = s.resolve_comment};
+                                              .classification_comment = s.resolve_comment,
+                                              .owner_on_resolve = false};
     relay::TargetRoute route;
     route.own = [write_back](store::ActionKind kind, const std::string& note, const store::ActionOwner& owner) {
         if (owner.upn.empty() && owner.object_id.empty()) return relay::sentinel_payload(kind, write_back, note);
         relay::SentinelWriteBack zone_owner = write_back;  // the zone's owner instead of sentinel.owner_*
         zone_owner.owner_upn = owner.upn;
         zone_owner.owner_object_id = owner.object_id;
+        zone_owner.owner_on_resolve = owner.acted;
         return relay::sentinel_payload(kind, zone_owner, note);
     };
     return route;

@@ -78,11 +78,14 @@ std::string comment_id_for(const OutboxEntry& entry) {
 
 std::string sentinel_payload(ActionKind kind, const SentinelWriteBack& config, const std::string& comment) {
     auto payload = json::object();
-    if (kind == ActionKind::kAcknowledge) {
-        json::add(payload.get(), "status", "Active");
+    const bool with_owner =
+        kind == ActionKind::kAcknowledge || (kind == ActionKind::kResolve && config.owner_on_resolve);
+    if (kind == ActionKind::kAcknowledge) json::add(payload.get(), "status", "Active");
+    if (with_owner) {
         if (!config.owner_object_id.empty()) json::add(payload.get(), "owner_object_id", config.owner_object_id);
         if (!config.owner_upn.empty()) json::add(payload.get(), "owner_upn", config.owner_upn);
-    } else if (kind == ActionKind::kResolve) {
+    }
+    if (kind == ActionKind::kResolve) {
         json::add(payload.get(), "status", "Closed");
         json::add(payload.get(), "classification", config.classification);
         if (!config.classification_reason.empty()) {

@@ -44,6 +44,7 @@ struct SentinelWriteBack {
     std::string classification = "Undetermined";
     std::string classification_reason;
     std::string classification_comment;  // empty: the action's comment
+    bool owner_on_resolve = false;       // the owner goes with a resolve too (the person who closed it)
 };
 
 /// The JSON payload of a Sentinel entry for `kind`; `comment` is the note that goes with it
