@@ -78,7 +78,10 @@ core::CloudSnapshot CoreLoop::with_page_of(const core::CloudSnapshot& listed) {
 }
 
 bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
-    const core::CloudSnapshot snapshot = with_page_of(listed);
+    core::CloudSnapshot snapshot = with_page_of(listed);
+    // A page made for an alarm merged into another since stands for the alarm it joined (AlarmBook::holder_of).
+    const std::string page_of = snapshot.mirrors;
+    if (!snapshot.mirrors.empty()) snapshot.mirrors = book_.holder_of(snapshot.mirrors);
     const std::string key = snapshot.alarm.key();
     if (echoes_own_close(snapshot)) return false;
     // An alarm whose action waits in memory for room in the store, or that the outbox says the box resolved,
@@ -118,9 +121,10 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
     // source, stored before the alarm is, as act() does.
     const bool from_mirror = !snapshot.mirrors.empty() && change.alarm.key() == snapshot.mirrors && before != nullptr;
     if (from_mirror && change.alarm.state > state_before) {
-        queued = pass_on_from_mirror(snapshot.alarm.source, change.alarm, state_before, snapshot.alarm.updated,
-                                     snapshot.changed_by) ||
-                 queued;
+        queued =
+            pass_on_from_mirror(snapshot.alarm.source, change.alarm, state_before,
+                                {.changed = snapshot.alarm.updated, .by = snapshot.changed_by, .page_of = page_of}) ||
+            queued;
     }
     persist(change);
     announce(change);
@@ -231,7 +235,8 @@ bool CoreLoop::enqueue_raise(const core::Alarm& alarm) {
 }
 
 bool CoreLoop::pass_on_from_mirror(const std::string& mirror, const core::Alarm& alarm, core::AlarmState was,
-                                   WallTime changed_in_mirror, const std::string& changed_by) {
+                                   const MirrorChange& change) {
+    const WallTime changed_in_mirror = change.changed;
     auto route = deps_.source_routes.find(mirror);
     if (route == deps_.source_routes.end()) return false;
     const auto passed = route->second.passed_on(was, alarm.state);
@@ -240,13 +245,17 @@ bool CoreLoop::pass_on_from_mirror(const std::string& mirror, const core::Alarm&
         *passed == core::AlarmState::kResolved ? store::ActionKind::kResolve : store::ActionKind::kAcknowledge;
     // Who did it is named; mapped to an Entra user, they own what is passed on (as a zone's owner would).
     store::ActionOwner owner;
-    const std::string who = person_in(mirror, changed_by, &owner);
+    const std::string who = person_in(mirror, change.by, &owner);
     const std::string note = std::string(alarm.state == core::AlarmState::kResolved ? "Closed" : "Acknowledged") +
                              " in " + route->second.title + (who.empty() ? "" : " by " + who) + " (via " +
                              deps_.config.box.name + ")";
     // Never back to the mirror, where it came from.
-    auto entries =
-        entries_for(alarm, {.kind = kind, .origin = mirror, .note = note, .owner = owner, .skip_target = mirror});
+    auto entries = entries_for(alarm, {.kind = kind,
+                                       .origin = mirror,
+                                       .note = note,
+                                       .owner = owner,
+                                       .skip_target = mirror,
+                                       .skip_key = change.page_of});
     // A crash after these were stored but before the alarm was brings the same change again with the next poll;
     // an entry made since that change already carries it.
     // And when the box itself acknowledged or resolved the alarm towards that target (a crash before the

@@ -209,10 +209,14 @@ class CoreLoop {
     /// An acknowledgement / closure made in `mirror` (a source whose item mirrors `alarm`) moved the alarm on from
     /// `was`: stores what the mirror's SourceRoute::passes_on relays to the alarm's own source (before the alarm
     /// itself is persisted). True when it stored entries.
-    /// `changed_by`: who made the change in the mirror (CloudSnapshot::changed_by): named in the note, and the owner
-    /// of what is passed on when the mirror's route maps them to an Entra user.
+    struct MirrorChange {
+        WallTime changed{};   // when the mirror's item changed
+        std::string by{};     // who changed it (CloudSnapshot::changed_by): named in the note, and the owner of what
+                              // is passed on when the mirror's route maps them to an Entra user
+        std::string page_of;  // the alarm the item was the page of (one merged into `alarm` since, or `alarm`)
+    };
     bool pass_on_from_mirror(const std::string& mirror, const core::Alarm& alarm, core::AlarmState was,
-                             WallTime changed_in_mirror, const std::string& changed_by);
+                             const MirrorChange& change);
     /// Passes the notes of `snapshot` (an item of `mirror`) on as comments to the alarm it mirrors, each note once:
     /// its comment entries and its memory in the store go together (Store::enqueue_note). Notes the box wrote itself
     /// are remembered, not passed on. True when it stored entries.

@@ -11,7 +11,6 @@
 
 namespace sirenbox::core {
 
-/// What a poller saw of one alarm in the cloud.
 /// A note someone added to a cloud item that mirrors an alarm (a SIGNL4 annotation): passed on as a comment to the
 /// alarm's own source, once.
 struct MirrorNote {
@@ -20,6 +19,7 @@ struct MirrorNote {
     std::string by;  // who wrote it, as the item's cloud names people (a SIGNL4 user id); empty: unknown
 };
 
+/// What a poller saw of one alarm in the cloud.
 struct CloudSnapshot {
     Alarm alarm;                            // descriptive fields as the cloud has them
     std::optional<AlarmState> cloud_state;  // nullopt: a status the box does not know (kept as is)
@@ -69,8 +69,8 @@ struct MergedAlarm {
 /// two Graph alerts were shown before the Sentinel incident naming their Defender incident), the alarm it folds
 /// into takes the others in (take_merged): one alarm, whose record names every item. Two alarms are tied when a
 /// link both name is named by two sources between them. The merged alarm keeps the key, description and
-/// severity of the one that takes the others in, and waits for acknowledgement if any of them did (an alarm box
-/// errs loud).
+/// severity of the one that takes the others in; it is acknowledged when one of them was, as when an item that
+/// someone took folds in (part of the attack taken is the attack taken).
 /// A folded item can move the alarm forward to acked (someone took it in the other portal); the alarm's own
 /// source alone resolves it.
 ///
@@ -109,6 +109,9 @@ public:
     /// The alarms merged into others since the last call, in the order it happened. The caller takes back what it
     /// showed of them (retained state, stored row, lamps); no new alarm was raised for them.
     std::vector<MergedAlarm> take_merged();
+    /// The key of the shown alarm `key` is part of: itself when shown, the alarm it was folded or merged into, else
+    /// `key` (what a page of an alarm merged away stands for now).
+    [[nodiscard]] std::string holder_of(const std::string& key) const;
 
     [[nodiscard]] const std::map<std::string, Alarm>& alarms() const { return alarms_; }
     /// Changes whenever an alarm is raised, changed or removed (never otherwise): what is worked out from the
@@ -127,18 +130,21 @@ private:
   std::vector<Alarm> counted(std::vector<Alarm> changed);
   /// The shown alarm `snapshot` belongs to by links, or nullptr.
   Alarm* linked_alarm(const CloudSnapshot& snapshot);
-  /// Takes into `survivor` every other shown alarm tied to it (see above); true when any was.
-  bool merge_tied(Alarm& survivor);
-  void merge(Alarm& into, std::map<std::string, Alarm>::iterator other);
-  /// The sources that name `link` in `alarm`: its own source when its `related` lists it, and those it holds it for.
-  [[nodiscard]] static std::set<std::string> namers_in(const Alarm& alarm, const std::string& link);
-  /// Keeps names_ (link key → the alarms that name it) up to date with `alarm`'s links and `related`.
-  void name_links(const Alarm& alarm);
-  void unname_links(const Alarm& alarm);
   AlarmChange fold(Alarm& alarm, const CloudSnapshot& snapshot);
   /// Adds `keys` as links of `alarm` named by `source`, where no other alarm holds them; true when its record
   /// changed.
   bool add_links(Alarm& alarm, const std::string& source, const std::vector<std::string>& keys);
+  /// Records that `source` names the link keys among `keys` in the alarm `key` (names_); returns those new to it.
+  std::vector<std::string> name(const std::string& key, const std::string& source,
+                                const std::vector<std::string>& keys);
+  /// Drops every name of the alarm `key`; returns them (link → sources).
+  std::map<std::string, std::set<std::string>> forget_names(const std::string& key);
+  /// The other shown alarms tied to the alarm `key` by `link`: two sources name it between the two.
+  [[nodiscard]] std::vector<std::string> tied_with(const std::string& key, const std::string& link) const;
+  /// Takes into `survivor` every shown alarm tied to it by `links` (and by what those bring); true when any was.
+  bool merge_tied(Alarm& survivor, std::vector<std::string> links);
+  /// Takes `other` into `into` as a folded item; returns the links newly named in `into`.
+  std::vector<std::string> merge(Alarm& into, std::map<std::string, Alarm>::iterator other);
   /// Takes `key` out of the book (it is resolved): its index entries go, and its folded items are remembered
   /// as closed with it; with `remember_self`, so is the alarm itself (resolved here or in SIGNL4, while its
   /// own source may still show it open).
@@ -154,8 +160,15 @@ private:
   /// Link key or folded item key → the shown alarm whose record holds it. An index over `alarms_`, rebuilt
   /// by restore().
   std::map<std::string, std::string> index_;
-  /// Link key → every shown alarm naming it, holder or not. An index over `alarms_`, rebuilt by restore().
-  std::map<std::string, std::set<std::string>> names_;
+  /// Who names a link: every shown alarm naming it, holder or not, with the sources that named it there, and how
+  /// many alarms each source named it in (so a link only one source names is passed over at once).
+  struct LinkNames {
+      std::map<std::string, std::set<std::string>> alarms;
+      std::map<std::string, int> sources;
+  };
+  /// Link key → who names it; alarm key → the links it names. Indexes over `alarms_`, rebuilt by restore().
+  std::map<std::string, LinkNames> names_;
+  std::map<std::string, std::set<std::string>> named_in_;
   std::vector<MergedAlarm> merged_;                   // not yet taken
   std::map<std::string, WallTime> closed_elsewhere_;  // key → the item's cloud `updated` when it was closed
   std::set<std::string> memory_changed_;              // keys of closed_elsewhere_ not yet handed out

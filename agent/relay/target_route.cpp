@@ -18,13 +18,21 @@ bool is_state_change(store::ActionKind kind) {
     return kind == store::ActionKind::kAcknowledge || kind == store::ActionKind::kResolve;
 }
 
-// The alarm an item folded into `alarm` was: its key, with what the alarm says.
+// The alarm an item folded into `alarm` was: its key, with what the alarm says of the attack (not its record of
+// every item, which a press on a large incident would otherwise copy once per item).
 core::Alarm item_of(const core::Alarm& alarm, const std::string& item_key) {
-    core::Alarm item = alarm;
+    core::Alarm item;
     const auto colon = item_key.find(':');
     item.source = item_key.substr(0, colon);
     item.id = colon == std::string::npos ? "" : item_key.substr(colon + 1);
-    item.folded.clear();
+    item.title = alarm.title;
+    item.severity = alarm.severity;
+    item.state = alarm.state;
+    item.number = alarm.number;
+    item.url = alarm.url;
+    item.owner = alarm.owner;
+    item.created = alarm.created;
+    item.updated = alarm.updated;
     return item;
 }
 
@@ -50,8 +58,10 @@ std::vector<store::OutboxEntry> action_entries(const TargetRoutes& routes, const
     auto add = [&](const std::string& target, std::string payload) {
         entries.push_back(entry_for(alarm, target, action.kind, action.origin, std::move(payload), clock));
     };
-    auto takes = [&](const std::string& target, const TargetRoute& route) {
-        if (target == action.skip_target) return false;
+    auto skips = [&](const std::string& target, const std::string& key) {
+        return target == action.skip_target && (action.skip_key.empty() || action.skip_key == key);
+    };
+    auto takes = [&](const TargetRoute& route) {
         std::string why = route.left_out ? route.left_out(action.kind) : "";
         if (why.empty()) return true;
         left_out.push_back(std::move(why));
@@ -59,14 +69,14 @@ std::vector<store::OutboxEntry> action_entries(const TargetRoutes& routes, const
     };
     auto own = routes.find(alarm.source);
     const bool has_own = own != routes.end() && own->second.own;
-    if (has_own && takes(alarm.source, own->second)) {
+    if (has_own && !skips(alarm.source, alarm.key()) && takes(own->second)) {
         add(alarm.source, own->second.own(action.kind, action.note, action.owner));
     }
     for (const auto& [target, route] : routes) {
         if (!route.mirror || (has_own && target == alarm.source)) continue;  // its own source, decided above
-        if (target == action.skip_target) continue;
+        if (skips(target, alarm.key())) continue;
         auto payload = route.mirror(alarm, action.kind, action.note);
-        if (payload && takes(target, route)) add(target, std::move(*payload));
+        if (payload && takes(route)) add(target, std::move(*payload));
     }
     if (!is_state_change(action.kind)) return entries;
     // One attack, one press: the items shown as part of the alarm follow it, each by an entry of its own.
@@ -74,15 +84,15 @@ std::vector<store::OutboxEntry> action_entries(const TargetRoutes& routes, const
         const core::Alarm item = item_of(alarm, folded.key);
         auto route = routes.find(item.source);
         if (route != routes.end() && route->second.own && route->second.correlated && route->second.correlated() &&
-            takes(item.source, route->second)) {
+            !skips(item.source, item.key()) && takes(route->second)) {
             entries.push_back(entry_for(item, item.source, action.kind, action.origin,
                                         route->second.own(action.kind, action.note, action.owner), clock));
         }
         if (!folded.shown) continue;  // never an alarm of its own: nothing was paged for it
         for (const auto& [target, mirror] : routes) {
-            if (!mirror.mirror || target == item.source || target == action.skip_target) continue;
+            if (!mirror.mirror || target == item.source || skips(target, item.key())) continue;
             auto payload = mirror.mirror(item, action.kind, action.note);
-            if (payload && takes(target, mirror)) {
+            if (payload && takes(mirror)) {
                 entries.push_back(entry_for(item, target, action.kind, action.origin, std::move(*payload), clock));
             }
         }

@@ -44,6 +44,9 @@ struct ActionRequest {
     std::string note{};          // "Acknowledged at NOC wall by button", or a comment
     store::ActionOwner owner{};  // a zone's owner, for an acknowledgement
     std::string skip_target{};   // never to this target (where the change came from); empty: none
+    /// With skip_target: only the entry to it for this alarm or item key is left out (the page the change came
+    /// from), not the pages of other items shown as the same alarm. Empty: every entry to skip_target.
+    std::string skip_key{};
 };
 
 /// The outbox entries an action on `alarm` makes: one per target that takes it (its own source's route, and every

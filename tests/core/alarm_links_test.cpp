@@ -181,14 +181,29 @@ TEST(AlarmMerge, OneAttackIsOneAlarmInWhateverOrderItsItemsArrive) {
     EXPECT_EQ(orders, 24);
 }
 
-TEST(AlarmMerge, TheMergedAlarmWaitsForAcknowledgementIfAnyOfItsPartsDid) {
+// As when an item someone took folds in: part of the attack taken is the attack taken. Whichever part it was, and
+// whichever alarm takes the others in, the merged alarm is acknowledged and its horn is not left muted.
+TEST(AlarmMerge, TheMergedAlarmIsAcknowledgedWhenAPartOfItWas) {
     AlarmBook book;
     book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident}));
-    book.acknowledge("graph:da1");
     book.apply_cloud(snapshot("graph", "da2", AlarmState::kUnacked, {kIncident}));
+    book.silence({"graph:da2"});
+    book.acknowledge("graph:da2");  // someone took the second alert at the box
     auto tie = book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident}));
     EXPECT_EQ(tie.alarm.key(), "graph:da1");
-    EXPECT_EQ(tie.alarm.state, AlarmState::kUnacked);  // da2 was never acknowledged: it still sounds
+    EXPECT_EQ(tie.alarm.state, AlarmState::kAcked);
+    EXPECT_FALSE(tie.alarm.silenced);
+
+    // The incident taken in Sentinel, then learning the Defender incident its alerts name.
+    AlarmBook later;
+    later.apply_cloud(snapshot("sentinel", "inc-2", AlarmState::kAcked, {}));
+    later.apply_cloud(snapshot("graph", "da3", AlarmState::kUnacked, {kIncident}));
+    later.apply_cloud(snapshot("graph", "da4", AlarmState::kUnacked, {kIncident}));
+    auto synced = later.apply_cloud(snapshot("sentinel", "inc-2", AlarmState::kAcked, {kIncident}));
+    EXPECT_EQ(synced.alarm.key(), "sentinel:inc-2");
+    EXPECT_EQ(later.alarms().size(), 1u);
+    EXPECT_EQ(later.take_merged().size(), 2u);
+    EXPECT_EQ(synced.alarm.state, AlarmState::kAcked);
 }
 
 TEST(AlarmMerge, ALinkLearnedLaterByAShownAlarmMergesTheAlarmsItTies) {
@@ -215,6 +230,35 @@ TEST(AlarmMerge, ALinkNamedButNoLongerHeldStillTies) {
     EXPECT_EQ(tie.kind, ChangeKind::kUpdated);
     EXPECT_EQ(tie.alarm.key(), "graph:da2");  // folded in, not a second alarm (and a second page)
     EXPECT_EQ(book.alarms().size(), 1u);
+}
+
+// A page of an alarm merged away stands for the alarm it joined (a SIGNL4 acknowledgement of it moves that one).
+TEST(AlarmMerge, AnItemFoldedOrMergedInIsHeldByTheAlarmItJoined) {
+    AlarmBook book;
+    book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident}));
+    book.apply_cloud(snapshot("graph", "da2", AlarmState::kUnacked, {kIncident}));
+    book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident}));
+    EXPECT_EQ(book.holder_of("graph:da2"), "graph:da1");
+    EXPECT_EQ(book.holder_of("sentinel:inc-1"), "graph:da1");
+    EXPECT_EQ(book.holder_of("graph:da1"), "graph:da1");
+    EXPECT_EQ(book.holder_of("graph:unknown"), "graph:unknown");
+    CloudSnapshot page = snapshot("signl4", "s4-2", AlarmState::kAcked, {});
+    page.mirrors = book.holder_of("graph:da2");
+    EXPECT_EQ(book.apply_cloud(page).alarm.state, AlarmState::kAcked);
+}
+
+// Many alerts of one Defender incident shown apart (one source names it), then the incident: one alarm
+// (tools/bench/correlation_cost times it).
+TEST(AlarmMerge, AThousandAlertsShownApartAllMergeWhenTheTieArrives) {
+    AlarmBook apart;
+    for (int i = 0; i < 1000; ++i) {
+        apart.apply_cloud(snapshot("graph", "a" + std::to_string(i), AlarmState::kUnacked, {kIncident}));
+    }
+    EXPECT_EQ(apart.alarms().size(), 1000u);
+    apart.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident}));
+    EXPECT_EQ(apart.alarms().size(), 1u);
+    EXPECT_EQ(apart.take_merged().size(), 999u);
+    EXPECT_EQ(apart.alarms().begin()->second.folded.size(), 1000u);
 }
 
 TEST(AlarmMerge, AMergeSurvivesARestart) {

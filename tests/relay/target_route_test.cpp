@@ -139,6 +139,17 @@ TEST(TargetRouteTest, AnAcknowledgeReachesTheItemsFoldedIntoTheAlarmEachByItsOwn
         made.push_back(e.target + " " + e.alarm_key);
     // graph leaves resolve out (write_back_actions): neither graph:da1 nor graph:da2 is written; the pages are.
     EXPECT_EQ(made, (std::vector<std::string>{"pager graph:da1", "pager graph:da2"}));
+
+    // Acknowledged on the merged alarm's page: every item follows but that page, where it came from.
+    made.clear();
+    const ActionRequest from_page{.kind = ActionKind::kAcknowledge,
+                                  .origin = "pager",
+                                  .note = "Acknowledged in pager",
+                                  .skip_target = "pager",
+                                  .skip_key = "graph:da2"};
+    for (const auto& e : action_entries(r, shown, from_page, clock, left_out))
+        made.push_back(e.target + " " + e.alarm_key);
+    EXPECT_EQ(made, (std::vector<std::string>{"graph graph:da1", "pager graph:da1", "graph graph:da2"}));
 }
 
 }  // namespace

@@ -255,7 +255,8 @@ TEST_F(GraphPollerTest, IncidentsArePolledWithTheirAlertsUnderTheirOwnKeyAndWate
     EXPECT_EQ(first.snapshots[0].alarm.key(), "graph_incidents:11");
     EXPECT_TRUE(first.snapshots[0].may_raise);   // "Active" is active
     EXPECT_FALSE(first.snapshots[1].may_raise);  // inProgress is not among the statuses that raise
-    const auto& request = transport_.requests()[0];
+    const auto requests = transport_.requests();
+    const auto& request = requests[0];
     EXPECT_NE(request.url.find("/v1.0/security/incidents?$top=50&"), std::string::npos) << request.url;
     EXPECT_NE(request.url.find("&$expand=alerts"), std::string::npos) << request.url;
     EXPECT_EQ(filter_of(request),
