@@ -110,6 +110,8 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
                           << " (" << core::to_string(change.alarm.severity) << ")";
     if (change.kind == core::ChangeKind::kRaised) {
         for (const auto& zone : panel_.raised(change.alarm, deps_.clock.now())) end_silence(zone, "a new alarm");
+    } else if (change.kind == core::ChangeKind::kResolved && snapshot.merged_in_cloud) {
+        panel_.merged_away(change.alarm);  // it goes on as the item it was merged into: nothing rings back
     } else if (change.kind == core::ChangeKind::kResolved) {
         core::Alarm was = change.alarm;
         was.state = was_unacked ? core::AlarmState::kUnacked : core::AlarmState::kAcked;

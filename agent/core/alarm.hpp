@@ -37,6 +37,8 @@ struct FoldedItem {
     /// It was an alarm of its own before it was merged in (AlarmBook::take_merged): what was made for it then (its
     /// SIGNL4 page) follows the alarm it joined.
     bool shown = false;
+    /// Its own severity, as its cloud last said: the alarm is as severe as the most severe of its items.
+    Severity severity = Severity::kInformational;
     bool operator==(const FoldedItem&) const = default;
 };
 

@@ -18,7 +18,10 @@ bool merge_description(Alarm& local, const Alarm& cloud) {
         }
     };
     set(local.title, cloud.title);
-    set(local.severity, cloud.severity);
+    // As severe as the most severe item shown as part of it: a High incident folded into a Low alert's alarm sounds.
+    Severity severity = cloud.severity;
+    for (const auto& item : local.folded) severity = std::max(severity, item.severity);
+    set(local.severity, severity);
     set(local.cloud_status, cloud.cloud_status);
     set(local.number, cloud.number);
     set(local.url, cloud.url);

@@ -24,6 +24,9 @@ struct CloudSnapshot {
     Alarm alarm;                            // descriptive fields as the cloud has them
     std::optional<AlarmState> cloud_state;  // nullopt: a status the box does not know (kept as is)
     bool may_raise = false;                 // its status is one the config says should raise an alarm
+    /// Closed because its cloud merged it into another item (a Graph incident `redirected`), which goes on: the
+    /// alarm leaves the wall without ringing back.
+    bool merged_in_cloud = false;
     /// The key of another alarm this cloud item stands for (a SIGNL4 alert raised for a Sentinel
     /// incident). When the book tracks that alarm, only `cloud_state` applies to it, forward only, and
     /// the item never becomes an alarm of its own; otherwise the snapshot stands for `alarm` as usual.
@@ -109,8 +112,8 @@ public:
     /// The alarms merged into others since the last call, in the order it happened. The caller takes back what it
     /// showed of them (retained state, stored row, lamps); no new alarm was raised for them.
     std::vector<MergedAlarm> take_merged();
-    /// The key of the shown alarm `key` is part of: itself when shown, the alarm it was folded or merged into, else
-    /// `key` (what a page of an alarm merged away stands for now).
+    /// The key of the shown alarm `key` stands for: itself when shown, the alarm it was merged into (it was an alarm
+    /// of its own, FoldedItem::shown), else `key`. What a page made for an alarm merged away stands for now.
     [[nodiscard]] std::string holder_of(const std::string& key) const;
 
     [[nodiscard]] const std::map<std::string, Alarm>& alarms() const { return alarms_; }

@@ -54,7 +54,7 @@ AlarmChange AlarmBook::fold(Alarm& alarm, const CloudSnapshot& snapshot) {
     auto indexed = index_.find(key);
     if (indexed == index_.end() || indexed->second != alarm.key()) {
         alarm.related.push_back(key);
-        alarm.folded.push_back({key, snapshot.alarm.updated, false});
+        alarm.folded.push_back({key, snapshot.alarm.updated, false, snapshot.alarm.severity});
         index_[key] = alarm.key();
         changed = recorded = true;
         SB_LOG(kInfo, "core") << key << " belongs to " << alarm.key() << ": shown as one alarm";
@@ -64,8 +64,13 @@ AlarmChange AlarmBook::fold(Alarm& alarm, const CloudSnapshot& snapshot) {
             std::find_if(alarm.folded.rbegin(), alarm.folded.rend(), [&](const FoldedItem& f) { return f.key == key; });
         if (item != alarm.folded.rend() && item->updated < snapshot.alarm.updated) {
             item->updated = snapshot.alarm.updated;
+            item->severity = snapshot.alarm.severity;
             recorded = true;
         }
+    }
+    if (snapshot.alarm.severity > alarm.severity) {
+        alarm.severity = snapshot.alarm.severity;
+        changed = true;
     }
     recorded = add_links(alarm, snapshot.alarm.source, snapshot.alarm.related) || recorded;
     if (snapshot.cloud_state == AlarmState::kAcked && alarm.state == AlarmState::kUnacked) {
@@ -192,10 +197,11 @@ std::vector<std::string> AlarmBook::merge(Alarm& into, std::map<std::string, Ala
         } else {
             f->updated = std::max(f->updated, item.updated);
             f->shown = f->shown || item.shown;
+            f->severity = std::max(f->severity, item.severity);
         }
         index_[item.key] = into_key;
     };
-    fold_item({gone_key, gone.updated, true});
+    fold_item({gone_key, gone.updated, true, gone.severity});
     for (const auto& item : gone.folded) fold_item(item);
     for (const auto& link : gone.links) {
         for (const auto& source : link.sources) add_links(into, source, {link.key});
@@ -203,6 +209,7 @@ std::vector<std::string> AlarmBook::merge(Alarm& into, std::map<std::string, Ala
     for (const auto& related : gone.related) {
         if (is_link_key(related)) add_links(into, gone.source, {related});
     }
+    into.severity = std::max(into.severity, gone.severity);
     // As when an item folds in: taken by someone, part of the attack is the attack taken.
     if (gone.state == AlarmState::kAcked && into.state == AlarmState::kUnacked) {
         into.state = AlarmState::kAcked;
@@ -226,8 +233,16 @@ std::vector<MergedAlarm> AlarmBook::take_merged() {
 
 std::string AlarmBook::holder_of(const std::string& key) const {
     if (alarms_.count(key) > 0) return key;
-    auto folded = index_.find(key);
-    return folded != index_.end() && alarms_.count(folded->second) > 0 ? folded->second : key;
+    auto indexed = index_.find(key);
+    if (indexed == index_.end()) return key;
+    auto holder = alarms_.find(indexed->second);
+    if (holder == alarms_.end()) return key;
+    // Merged in, not merely folded: an item folded in after its own alarm was resolved had a page that belongs to
+    // that resolved alarm, not to this one (the box may have closed it).
+    const auto& folded = holder->second.folded;
+    const bool merged = std::any_of(folded.begin(), folded.end(),
+                                    [&](const FoldedItem& item) { return item.key == key && item.shown; });
+    return merged ? holder->first : key;
 }
 
 }  // namespace sirenbox::core

@@ -32,7 +32,7 @@ inline void derive_correlation_record(Alarm& alarm) {
         if (is_link_key(key)) {
             alarm.links.push_back({key, {alarm.source}});
         } else {
-            alarm.folded.push_back({key, alarm.updated, false});
+            alarm.folded.push_back({key, alarm.updated, false, Severity::kInformational});
         }
     }
 }

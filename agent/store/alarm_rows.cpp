@@ -61,6 +61,7 @@ std::string folded_json(const std::vector<core::FoldedItem>& folded) {
         json::add(entry.get(), "key", item.key);
         json::add(entry.get(), "updated_ns", std::to_string(item.updated.time_since_epoch().count()));
         if (item.shown) json::add(entry.get(), "shown", true);
+        json::add(entry.get(), "severity", std::string(core::to_string(item.severity)));
         json::append(array.get(), std::move(entry));
     }
     return json::print(array.get());
@@ -104,8 +105,12 @@ Result<std::vector<core::FoldedItem>> folded_from_json(const std::string& text, 
         if (ns.empty() || error != std::errc() || end != ns.data() + ns.size()) {
             return data_loss(what + ": " + key + ": updated_ns is not a number of nanoseconds");
         }
-        const cJSON* shown = json::member(item, "shown");  // absent in records older than merging
-        folded.push_back({key, WallTime{} + std::chrono::nanoseconds(value), shown != nullptr && cJSON_IsTrue(shown)});
+        // "shown" and "severity" are absent in records older than merging: not shown, and no more severe than the
+        // alarm they are part of.
+        const cJSON* shown = json::member(item, "shown");
+        const auto severity = core::parse_severity(json::get_string(item, "severity").value_or(""));
+        folded.push_back({key, WallTime{} + std::chrono::nanoseconds(value), shown != nullptr && cJSON_IsTrue(shown),
+                          severity.value_or(core::Severity::kInformational)});
         return Status::ok();
     });
     if (!read.is_ok()) return read;

@@ -280,3 +280,26 @@ TEST_F(CoreLinksTest, AlarmsShownApartMergeWhenTheTieArrivesAndOnePressReachesEv
 
 }  // namespace
 }  // namespace sirenbox::app
+
+namespace sirenbox::app {
+namespace {
+
+// A Graph incident merged into another in the portal (`redirected`) goes on as that one: its alarm leaves the wall
+// without ringing back, where an incident closed unacknowledged would.
+TEST_F(CoreLinksTest, AnIncidentMergedIntoAnotherInItsCloudLeavesWithoutRingingBack) {
+    const WallTime t0 = clock_.wall_now();
+    poll("graph_incidents", {item("graph_incidents", "5008", core::AlarmState::kUnacked, {}, t0),
+                             item("graph_incidents", "5007", core::AlarmState::kUnacked, {}, t0)});
+    ASSERT_EQ(loop_->book().alarms().size(), 2u);
+    auto redirected = item("graph_incidents", "5008", core::AlarmState::kResolved, {}, t0 + std::chrono::seconds(1));
+    redirected.merged_in_cloud = true;
+    auto closed = item("graph_incidents", "5007", core::AlarmState::kResolved, {}, t0 + std::chrono::seconds(1));
+    poll("graph_incidents", {redirected});
+    EXPECT_EQ(loop_->book().alarms().size(), 1u);
+    EXPECT_EQ(loop_->annunciator().returned().count("graph_incidents:5008"), 0u) << "no ring-back";
+    poll("graph_incidents", {closed});
+    EXPECT_EQ(loop_->annunciator().returned().count("graph_incidents:5007"), 1u) << "closed unacknowledged rings back";
+}
+
+}  // namespace
+}  // namespace sirenbox::app

@@ -54,7 +54,7 @@ TEST(AlarmBookRestore, AnIncidentThatTiesAlertsStillTiesThemAfterARestart) {
     const Alarm* alarm = book.find("graph:da1");
     ASSERT_NE(alarm, nullptr);
     EXPECT_EQ(alarm->links, (std::vector<AlarmLink>{{kIncident, {"graph", "sentinel"}}}));
-    EXPECT_EQ(alarm->folded, (std::vector<FoldedItem>{{"sentinel:inc-1", kT0, false}}));
+    EXPECT_EQ(alarm->folded, (std::vector<FoldedItem>{{"sentinel:inc-1", kT0, false, Severity::kHigh}}));
 
     AlarmBook again = restarted(book);
     expect_same_book(again, book);
@@ -209,7 +209,8 @@ TEST(AlarmBookRestore, AChangeOfTheRecordAloneIsRecordedNotShown) {
     auto later =
         book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident}, kT0 + std::chrono::minutes(1)));
     EXPECT_EQ(later.kind, ChangeKind::kRecorded);
-    EXPECT_EQ(later.alarm.folded, (std::vector<FoldedItem>{{"graph:da1", kT0 + std::chrono::minutes(1)}}));
+    EXPECT_EQ(later.alarm.folded,
+              (std::vector<FoldedItem>{{"graph:da1", kT0 + std::chrono::minutes(1), false, Severity::kHigh}}));
     // It names a new link: recorded too.
     auto named = book.apply_cloud(snapshot("graph", "da1", AlarmState::kUnacked, {kIncident, provider_alert_link("p1")},
                                            kT0 + std::chrono::minutes(1)));

@@ -239,7 +239,7 @@ TEST(AlarmMerge, AnItemFoldedOrMergedInIsHeldByTheAlarmItJoined) {
     book.apply_cloud(snapshot("graph", "da2", AlarmState::kUnacked, {kIncident}));
     book.apply_cloud(snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident}));
     EXPECT_EQ(book.holder_of("graph:da2"), "graph:da1");
-    EXPECT_EQ(book.holder_of("sentinel:inc-1"), "graph:da1");
+    EXPECT_EQ(book.holder_of("sentinel:inc-1"), "sentinel:inc-1") << "folded, never an alarm of its own: no page";
     EXPECT_EQ(book.holder_of("graph:da1"), "graph:da1");
     EXPECT_EQ(book.holder_of("graph:unknown"), "graph:unknown");
     CloudSnapshot page = snapshot("signl4", "s4-2", AlarmState::kAcked, {});
@@ -259,6 +259,27 @@ TEST(AlarmMerge, AThousandAlertsShownApartAllMergeWhenTheTieArrives) {
     EXPECT_EQ(apart.alarms().size(), 1u);
     EXPECT_EQ(apart.take_merged().size(), 999u);
     EXPECT_EQ(apart.alarms().begin()->second.folded.size(), 1000u);
+}
+
+// Seen in a trial of issue 17: a High Sentinel incident folded into the alarm of a Low alert it belongs to left the
+// alarm Low: no siren for a High attack. The alarm is as severe as its most severe item, steadily, across restarts.
+TEST(AlarmLinks, AnAlarmIsAsSevereAsItsMostSevereItem) {
+    AlarmBook book;
+    auto low = snapshot("graph", "da1", AlarmState::kUnacked, {kIncident});
+    low.alarm.severity = Severity::kLow;
+    book.apply_cloud(low);
+    auto high = snapshot("sentinel", "inc-1", AlarmState::kUnacked, {kIncident});
+    high.alarm.severity = Severity::kHigh;
+    auto folded = book.apply_cloud(high);
+    EXPECT_EQ(folded.kind, ChangeKind::kUpdated);
+    EXPECT_EQ(folded.alarm.severity, Severity::kHigh);
+    // Its own cloud still says Low: nothing changes, every poll.
+    EXPECT_EQ(book.apply_cloud(low).kind, ChangeKind::kNone);
+    EXPECT_EQ(book.find("graph:da1")->severity, Severity::kHigh);
+    AlarmBook restarted;
+    restarted.restore({*book.find("graph:da1")});
+    EXPECT_EQ(restarted.apply_cloud(low).kind, ChangeKind::kNone);
+    EXPECT_EQ(restarted.find("graph:da1")->severity, Severity::kHigh);
 }
 
 TEST(AlarmMerge, AMergeSurvivesARestart) {

@@ -115,8 +115,9 @@ TEST(TargetRouteTest, AnAcknowledgeReachesTheItemsFoldedIntoTheAlarmEachByItsOwn
     r["sentinel"].correlated = [&] { return sentinel_correlated; };
     r["graph"].correlated = [] { return true; };
     core::Alarm shown = alarm("graph", "da1");
-    shown.folded = {
-        {"sentinel:inc-1", WallTime{}, false}, {"graph:da2", WallTime{}, true}, {"other:x", WallTime{}, false}};
+    shown.folded = {{"sentinel:inc-1", WallTime{}, false, core::Severity::kHigh},
+                    {"graph:da2", WallTime{}, true, core::Severity::kLow},
+                    {"other:x", WallTime{}, false, core::Severity::kLow}};
     std::vector<std::string> left_out;
     const ActionRequest ack{.kind = ActionKind::kAcknowledge, .origin = "button", .note = "Acknowledged at wall"};
     std::vector<std::string> made;

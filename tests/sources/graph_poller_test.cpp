@@ -262,8 +262,12 @@ TEST_F(GraphPollerTest, IncidentsArePolledWithTheirAlertsUnderTheirOwnKeyAndWate
     EXPECT_EQ(filter_of(request),
               "lastUpdateDateTime ge 2026-11-21T08:00:00.000Z and (status eq 'active' or status eq 'awaitingAction') "
               "and (severity eq 'medium' or severity eq 'high')");
-    transport_.push(200, page({}));
-    ASSERT_TRUE(p.poll().status.is_ok());
+    transport_.push(200, page({incident("11", "Redirected", "2026-11-22T07:45:00Z")}));
+    auto second = p.poll();
+    ASSERT_TRUE(second.status.is_ok());
+    ASSERT_EQ(second.snapshots.size(), 1u);
+    EXPECT_EQ(second.snapshots[0].cloud_state, core::AlarmState::kResolved);
+    EXPECT_TRUE(second.snapshots[0].merged_in_cloud) << "merged into another incident: no ring-back";
     EXPECT_EQ(filter_of(transport_.requests()[1]),
               "lastUpdateDateTime ge 2026-11-22T07:39:00.000Z and (severity eq 'medium' or severity eq 'high')");
 }

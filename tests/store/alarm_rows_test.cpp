@@ -35,7 +35,8 @@ core::Alarm full_alarm() {
     a.links = {{"defender-incident:28282", {"sentinel", "graph"}}, {"provider-alert:da63", {"graph"}}};
     // Nanoseconds beyond what a double holds exactly: the time must come back to the nanosecond.
     a.folded = {{"graph:da637578995287051192_756343937",
-                 WallTime{} + std::chrono::nanoseconds(1'763'797'199'000'000'123LL), true}};  // merged in
+                 WallTime{} + std::chrono::nanoseconds(1'763'797'199'000'000'123LL), true,
+                 core::Severity::kMedium}};  // merged in
     return a;
 }
 

@@ -63,9 +63,10 @@ Result<GraphItems> GraphIncidentCollection::list(const cloud::GraphQuery& query,
     if (!list) return list.status();
     GraphItems items = items_of(*list);
     for (const auto& incident : list->incidents) {
-        items.items.push_back({incident.id, incident.last_update,
-                               snapshot_of(cloud::to_alarm(incident), cloud::alarm_state_from_status(incident.status),
-                                           raises(selection_, incident.status_text))});
+        auto snapshot = snapshot_of(cloud::to_alarm(incident), cloud::alarm_state_from_status(incident.status),
+                                    raises(selection_, incident.status_text));
+        snapshot.merged_in_cloud = incident.status == cloud::GraphIncidentStatus::kRedirected;
+        items.items.push_back({incident.id, incident.last_update, std::move(snapshot)});
     }
     return items;
 }

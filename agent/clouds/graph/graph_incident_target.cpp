@@ -59,9 +59,27 @@ Status GraphIncidentTarget::deliver(const OutboxEntry& entry) {
         changed_ = incident->last_update;
         return Status::ok();
     }
-    auto body = patch_body(*request, *incident);
+    // Resolved in the portal already: its classification is the analyst's; the box's resolve adds its comment only.
+    const bool resolved_there = incident->status == cloud::GraphIncidentStatus::kResolved;
+    auto body = resolved_there ? json::object() : patch_body(*request, *incident);
     if (cJSON_GetArraySize(body.get()) > 0) {
         auto updated = client_.update_incident(id, json::print(body.get()));
+        if (!updated.is_ok() && updated.status().code() == StatusCode::kInvalidArgument &&
+            cJSON_GetObjectItemCaseSensitive(body.get(), "status") != nullptr && request->status &&
+            cloud::camel_case(*request->status) != "resolved") {
+            // Graph's update page does not list inProgress for incidents: a tenant that refuses it still gets the
+            // owner, the tag and the comment of the acknowledgement (docs/sources.md).
+            SB_LOG(kWarn, "relay")
+                << "graph incident " << id << ": status " << *request->status << " refused ("
+                << updated.status().message()
+                << "); writing the rest without it (graph_incidents.acknowledge_status \"unchanged\" "
+                   "stops asking)";
+            cJSON_DeleteItemFromObjectCaseSensitive(body.get(), "status");
+            if (cJSON_GetArraySize(body.get()) > 0)
+                updated = client_.update_incident(id, json::print(body.get()));
+            else
+                updated = std::move(incident);
+        }
         if (!updated.is_ok()) return updated.status();
         incident = std::move(updated);
     }

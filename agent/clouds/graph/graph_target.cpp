@@ -95,7 +95,10 @@ Status GraphTarget::deliver(const OutboxEntry& entry) {
         changed_ = alert->last_update;
         return Status::ok();
     }
-    auto body = patch_body(*request, *alert);
+    // Resolved in the cloud already (by an analyst, or with its incident): its classification is theirs; the box's
+    // resolve adds its comment only.
+    const bool resolved_there = alert->status == cloud::GraphAlertStatus::kResolved;
+    auto body = resolved_there ? json::object() : patch_body(*request, *alert);
     if (cJSON_GetArraySize(body.get()) > 0) {
         auto updated = client_.update_alert(id, json::print(body.get()));
         if (!updated.is_ok()) return updated.status();

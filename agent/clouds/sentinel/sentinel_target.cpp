@@ -123,9 +123,13 @@ Status SentinelTarget::apply_change(const std::string& incident, const OutboxEnt
             changed_ = current->last_modified;
             return Status::ok();
         }
-        if (current->status == "Closed" && change.status != "Closed") {
+        if (current->status == "Closed") {
+            // Closed in the cloud already (by an analyst, or through Defender XDR): an acknowledge is moot, and its
+            // classification is theirs; a resolve adds its comment only.
             SB_LOG(kInfo, "relay") << "incident " << incident << " was closed in the cloud meanwhile; "
-                                   << to_string(entry.kind) << " not applied";
+                                   << to_string(entry.kind)
+                                   << (change.status == "Closed" ? ": comment only" : " not applied");
+            changed_ = current->last_modified;
             return Status::ok();
         }
         auto updated = client_.put_incident(incident, cloud::build_update_body(*current, change));
