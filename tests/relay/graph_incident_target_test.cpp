@@ -144,3 +144,37 @@ TEST_F(GraphIncidentTargetTest, AMissingPermissionIsPermanentAndNamesIt) {
 
 }  // namespace
 }  // namespace sirenbox::relay
+
+namespace sirenbox::relay {
+namespace {
+
+// A correlated resolve reaching an incident an analyst resolved in the portal keeps their classification.
+TEST_F(GraphIncidentTargetTest, AResolveOfAnIncidentResolvedInThePortalOnlyComments) {
+    config_.resolve_classification = "unknown";
+    entry_.kind = ActionKind::kResolve;
+    entry_.payload = graph_payload(ActionKind::kResolve, config_, "Resolved at NOC wall by cli");
+    transport_.push(200, Incident{.status = "resolved", .classification = "truePositive"}.json(), kJson);
+    transport_.push(200, R"({"value": []})", kJson);
+    {
+        Status s = target_.deliver(entry_);
+        ASSERT_TRUE(s.is_ok()) << s.to_string();
+    }
+    EXPECT_EQ(methods(), (std::vector<std::string>{"GET", "POST"}));
+}
+
+// Graph's update page lists no inProgress for incidents: a tenant that refuses it still gets the rest.
+TEST_F(GraphIncidentTargetTest, AnIncidentThatRefusesInProgressStillGetsItsOwnerTagAndComment) {
+    transport_.push(200, Incident{}.json(), kJson);
+    transport_.push(400, R"({"error": {"code": "BadRequest", "message": "Invalid value for status"}})", kJson);
+    transport_.push(200, Incident{.assigned = "noc@contoso.com", .tags = R"(["NOC wall"])"}.json(), kJson);
+    transport_.push(200, R"({"value": []})", kJson);
+    {
+        Status s = target_.deliver(entry_);
+        ASSERT_TRUE(s.is_ok()) << s.to_string();
+    }
+    EXPECT_EQ(methods(), (std::vector<std::string>{"GET", "PATCH", "PATCH", "POST"}));
+    EXPECT_EQ(body(2), R"({"assignedTo":"noc@contoso.com","customTags":["NOC wall"]})");
+}
+
+}  // namespace
+}  // namespace sirenbox::relay

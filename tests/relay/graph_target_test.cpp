@@ -116,6 +116,18 @@ TEST_F(GraphTargetTest, AcknowledgeOnAnAlertResolvedMeanwhileWritesNothing) {
     EXPECT_EQ(methods(), (std::vector<std::string>{"GET"}));
 }
 
+TEST_F(GraphTargetTest, AResolveOfAnAlertResolvedMeanwhileKeepsItsClassificationAndComments) {
+    entry_.kind = ActionKind::kResolve;
+    entry_.payload = graph_payload(ActionKind::kResolve, config_, "Resolved at NOC wall by cli");
+    transport_.push(200, alert("resolved", "", "", "truePositive", "malware"), kJson);
+    transport_.push(200, R"({"value": []})", kJson);
+    {
+        Status s = target_.deliver(entry_);
+        ASSERT_TRUE(s.is_ok()) << s.to_string();
+    }
+    EXPECT_EQ(methods(), (std::vector<std::string>{"GET", "POST"}));
+}
+
 TEST_F(GraphTargetTest, EmptyAssigneeLeavesAssignedToAlone) {
     config_.assign_to.clear();
     EXPECT_EQ(graph_payload(ActionKind::kAcknowledge, config_, kAck),

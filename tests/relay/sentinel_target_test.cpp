@@ -149,3 +149,25 @@ TEST_F(SentinelTargetTest, ForbiddenWriteIsPermanent) {
 
 }  // namespace
 }  // namespace sirenbox::relay
+
+namespace sirenbox::relay {
+namespace {
+
+// A correlated resolve reaching an incident an analyst closed keeps their classification; only the comment is added.
+TEST_F(SentinelTargetTest, AResolveOfAnIncidentClosedMeanwhileKeepsItsClassificationAndComments) {
+    SentinelWriteBack config;
+    config.classification = "Undetermined";
+    entry_.kind = ActionKind::kResolve;
+    entry_.payload = sentinel_payload(ActionKind::kResolve, config, "Resolved at NOC wall by button");
+    transport_.push(200, incident("Closed", "\"e1\""), kJson);
+    transport_.push(200, R"({"name": "c"})", kJson);
+    {
+        Status s = target_.deliver(entry_);
+        ASSERT_TRUE(s.is_ok()) << s.to_string();
+    }
+    EXPECT_EQ(methods(), (std::vector<std::string>{"GET", "PUT"}));
+    EXPECT_NE(transport_.requests()[1].url.find("/comments/"), std::string::npos) << "the PUT is the comment";
+}
+
+}  // namespace
+}  // namespace sirenbox::relay
