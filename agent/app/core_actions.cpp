@@ -136,6 +136,7 @@ Result<int> CoreLoop::act_on(store::ActionKind kind, const std::vector<std::stri
     for (const auto& change : changes) {
         persist(change);
         announce(change);
+        tell_if_in_no_zone(change);  // a resolve ends what was told of it
         event(kind == store::ActionKind::kResolve ? "resolved" : "acknowledged", change.alarm, origin);
     }
     refresh_outbox_counts();

@@ -269,8 +269,8 @@ bool CoreLoop::pass_on_from_mirror(const std::string& mirror, const core::Alarm&
                has_entry(entry.alarm_key, entry.target, store::ActionKind::kResolve, "", WallTime{}, mirror);
     });
     if (entries.empty()) return false;
-    std::string targets;
-    for (const auto& entry : entries) targets += (targets.empty() ? "" : ", ") + entry.target;
+    std::string targets;  // each entry by what it goes to: "graph graph:da1, sentinel sentinel:inc-1"
+    for (const auto& entry : entries) targets += (targets.empty() ? "" : ", ") + entry.target + " " + entry.alarm_key;
     SB_LOG(kInfo, "core") << alarm.key() << ": " << note << "; passing it on as " << store::to_string(kind) << " to "
                           << targets;
     return commit_entries(std::move(entries), alarm.key() + ": " + note);

@@ -10,8 +10,9 @@ namespace {
 std::string str(const cJSON* o, const char* key) { return json::get_string(o, key).value_or(""); }
 long long num(const cJSON* o, const char* key) { return json::get_integer(o, key).value_or(0); }
 
+// Left-aligned in `width` columns, and always followed by a space: a longer value never runs into the next column.
 std::string pad(std::string s, std::size_t width) {
-    if (s.size() < width) s.append(width - s.size(), ' ');
+    s.append(s.size() < width ? width - s.size() : 1, ' ');
     return s;
 }
 

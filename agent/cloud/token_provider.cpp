@@ -208,7 +208,7 @@ Result<TokenProvider::Cached> TokenProvider::fetch(const std::string& scope, Sco
         return Status(StatusCode::kUnavailable, where(scope) + ": " + scrub(response.status().message(), assertion));
     }
     state.retry_after = response->retry_after;
-    if (response->status != 200) return error_from_response(scope, *response);
+    if (response->status != 200) return error_from_response(scope, *response, assertion);
     auto cached = parse_success(scope, *response, asked_at);
     if (cached.is_ok()) {
         // Jitter is not a const step (it draws from the generator), so it is applied here.
@@ -239,7 +239,8 @@ Result<TokenProvider::Cached> TokenProvider::parse_success(const std::string& sc
     return cached;
 }
 
-Status TokenProvider::error_from_response(const std::string& scope, const net::HttpResponse& response) const {
+Status TokenProvider::error_from_response(const std::string& scope, const net::HttpResponse& response,
+                                          const std::string& assertion) const {
     std::string detail = "HTTP " + std::to_string(response.status);
     if (auto root = json::parse(response.body, "token error"); root.is_ok()) {
         const auto error = json::get_string(root->get(), "error");
@@ -249,7 +250,7 @@ Status TokenProvider::error_from_response(const std::string& scope, const net::H
             if (description && !description->empty()) detail += ": " + without_trace(*description);
         }
     }
-    detail = scrub(std::move(detail));
+    detail = scrub(std::move(detail), assertion);  // an endpoint echoing the assertion back must not show it
     const std::string message = where(scope) + ": " + detail;
     const int status = response.status;
     if (status == 408 || status == 429 || status >= 500) {

@@ -106,7 +106,8 @@ class TokenProvider final : public TokenSource {
     /// Keeps `fault` for faults() and tells on_fault_change.
     void report(const TokenFault& fault);
     std::chrono::seconds jitter(std::chrono::seconds lifetime);
-    Status error_from_response(const std::string& scope, const net::HttpResponse& response) const;
+    Status error_from_response(const std::string& scope, const net::HttpResponse& response,
+                               const std::string& assertion) const;
     Result<Cached> parse_success(const std::string& scope, const net::HttpResponse& response,
                                  SteadyTime asked_at) const;
     [[nodiscard]] std::string where(const std::string& scope) const;

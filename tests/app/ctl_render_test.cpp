@@ -74,6 +74,16 @@ TEST(CtlRender, AnUnhealthySourceShowsItsReason) {
     EXPECT_NE(text.find("UNHEALTHY\n    first poll: 412 of 2000 incidents read"), std::string::npos) << text;
 }
 
+// Seen in a trial: "graph_incidentshealthy". A name longer than its column still has a space after it.
+TEST(CtlRender, ALongSourceNameIsKeptApartFromItsHealth) {
+    auto reply = json::parse(R"({"box": "noc", "alarms": [], "outbox": {},
+        "sources": {"graph_incidents": {"healthy": true}}})",
+                             "status");
+    ASSERT_TRUE(reply.is_ok());
+    const std::string text = render("status", reply->get());
+    EXPECT_NE(text.find("graph_incidents healthy"), std::string::npos) << text;
+}
+
 TEST(CtlRender, GpioShowsLevelAndPattern) {
     auto reply = json::parse(R"({"lines": [{"role": "lamp_red", "name": "GPIO22", "direction": "output",
                                             "active": false, "pattern": "fast_flash"}]})", "gpio");
