@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "agent/base/text.hpp"
 #include "agent/config/fields.hpp"
 
 namespace sirenbox::config {
@@ -138,16 +139,11 @@ bool is_blank(const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
 }
 
-bool same_text(const std::string& a, const std::string& b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 // Whether every entry of `let_in` is in `excluded` (case ignored): nothing passes both.
 bool excludes_all(const std::vector<std::string>& excluded, const std::vector<std::string>& let_in) {
     return !let_in.empty() && std::all_of(let_in.begin(), let_in.end(), [&](const std::string& in) {
-        return std::any_of(excluded.begin(), excluded.end(), [&](const std::string& ex) { return same_text(ex, in); });
+        return std::any_of(excluded.begin(), excluded.end(),
+                           [&](const std::string& ex) { return equals_ignore_case(ex, in); });
     });
 }
 

@@ -2,21 +2,9 @@
 
 #include <cctype>
 
+#include "agent/base/text.hpp"
+
 namespace sirenbox::core {
-namespace {
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
-
-}  // namespace
-
 std::string_view to_string(Severity s) {
     switch (s) {
         case Severity::kInformational: return "Informational";

@@ -3,17 +3,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "agent/base/text.hpp"
+
 namespace sirenbox::core {
 namespace {
 
-bool same_text(const std::string& a, const std::string& b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 bool holds(const std::vector<std::string>& list, const std::string& wanted) {
-    return std::any_of(list.begin(), list.end(), [&](const std::string& entry) { return same_text(entry, wanted); });
+    return std::any_of(list.begin(), list.end(),
+                       [&](const std::string& entry) { return equals_ignore_case(entry, wanted); });
 }
 
 // The first entry of `wanted` that `have` holds too; null when none.

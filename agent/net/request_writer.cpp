@@ -1,8 +1,9 @@
 #include "agent/net/request_writer.hpp"
 
-#include <strings.h>
 #include <algorithm>
 #include <cctype>
+
+#include "agent/base/text.hpp"
 
 namespace sirenbox::net {
 namespace {
@@ -18,13 +19,9 @@ bool is_clean_value(std::string_view s) {
     return std::none_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 bool owned_by_client(std::string_view name) {
-    return iequals(name, "Host") || iequals(name, "Content-Length") || iequals(name, "Connection") ||
-           iequals(name, "Transfer-Encoding");
+    return equals_ignore_case(name, "Host") || equals_ignore_case(name, "Content-Length") ||
+           equals_ignore_case(name, "Connection") || equals_ignore_case(name, "Transfer-Encoding");
 }
 
 }  // namespace

@@ -16,11 +16,6 @@ bool takes(const cloud::GraphIncident& incident, const GraphWrite& request) {
     return cloud::camel_case(*request.status) == "resolved";
 }
 
-void add_if_differs(cJSON* body, const char* field, const std::optional<std::string>& wanted,
-                    const std::string& current) {
-    if (wanted && cloud::camel_case(*wanted) != current) json::add(body, field, *wanted);
-}
-
 // Only the fields that differ: an empty object means the incident already holds the wanted state.
 json::Ptr patch_body(const GraphWrite& request, const cloud::GraphIncident& incident) {
     auto body = json::object();

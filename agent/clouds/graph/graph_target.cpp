@@ -15,22 +15,24 @@ std::optional<std::string> non_empty(const cJSON* doc, const char* key) {
     return value;
 }
 
-void add_if_differs(cJSON* body, const char* field, const std::optional<std::string>& wanted,
-                    const std::string& current) {
-    if (wanted && *wanted != current) json::add(body, field, *wanted);
-}
-
 // Only the fields that differ: an empty object means the alert already holds the wanted state.
 json::Ptr patch_body(const GraphWrite& request, const cloud::GraphAlert& alert) {
     auto body = json::object();
     add_if_differs(body.get(), "status", request.status, alert.status_text);
-    add_if_differs(body.get(), "assignedTo", request.assigned_to, alert.assigned_to);
+    if (request.assigned_to && *request.assigned_to != alert.assigned_to) {
+        json::add(body.get(), "assignedTo", *request.assigned_to);
+    }
     add_if_differs(body.get(), "classification", request.classification, alert.classification);
     add_if_differs(body.get(), "determination", request.determination, alert.determination);
     return body;
 }
 
 }  // namespace
+
+void add_if_differs(cJSON* body, const char* field, const std::optional<std::string>& wanted,
+                    const std::string& current) {
+    if (wanted && cloud::camel_case(*wanted) != cloud::camel_case(current)) json::add(body, field, *wanted);
+}
 
 Result<GraphWrite> graph_write_of(const OutboxEntry& entry) {
     auto doc = json::parse(entry.payload, "outbox entry " + std::to_string(entry.id) + " payload");

@@ -57,6 +57,11 @@ struct GraphWrite {
 };
 Result<GraphWrite> graph_write_of(const OutboxEntry& entry);
 
+/// A PATCH body's `field` set to `wanted` when the item holds something else; enum values are compared in camelCase
+/// (cloud::camel_case), as Graph has been documented answering "Active" for "active".
+void add_if_differs(cJSON* body, const char* field, const std::optional<std::string>& wanted,
+                    const std::string& current);
+
 /// The JSON payload of a Graph entry for `kind`; `note` is the comment that goes with it
 /// ("Acknowledged at NOC wall by button", or the operator's text for kComment).
 std::string graph_payload(ActionKind kind, const GraphWriteBack& config, const std::string& note);

@@ -4,17 +4,12 @@
 #include <cctype>
 
 #include "agent/base/json.hpp"
+#include "agent/base/text.hpp"
 #include "agent/base/time_format.hpp"
 #include "agent/clouds/sentinel/sentinel_classification.hpp"
 
 namespace sirenbox::cloud {
 namespace {
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 std::string format_time(WallTime t) {
     const bool whole_second = std::chrono::floor<std::chrono::seconds>(t) == t;

@@ -5,17 +5,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "agent/base/text.hpp"
 #include "agent/config/checks.hpp"
 #include "agent/config/cloud_section.hpp"
 
 namespace sirenbox::config {
 namespace {
-
-bool same_text(const std::string& a, const std::string& b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 // An Entra user principal name: name@domain, one '@', no blanks. Entra checks the rest when it is set as owner.
 bool looks_like_upn(const std::string& s) {
@@ -46,7 +41,7 @@ void read_user_map(const cJSON* value, Signl4Config& out, const std::string& pat
             continue;
         }
         const bool twice = std::any_of(out.user_map.begin(), out.user_map.end(),
-                                       [&](const auto& entry) { return same_text(entry.first, user); });
+                                       [&](const auto& entry) { return equals_ignore_case(entry.first, user); });
         if (twice) {
             problems.add(item_path, "listed twice (SIGNL4 user ids compare without regard to case)");
             continue;
@@ -135,7 +130,7 @@ std::string entra_upn_of(const Signl4Config& c, const std::string& user) {
     auto exact = c.user_map.find(user);
     if (exact != c.user_map.end()) return exact->second;
     for (const auto& [listed, upn] : c.user_map) {
-        if (same_text(listed, user)) return upn;  // ids are GUIDs; SIGNL4 may write them in either case
+        if (equals_ignore_case(listed, user)) return upn;  // ids are GUIDs; SIGNL4 may write them in either case
     }
     return "";
 }
