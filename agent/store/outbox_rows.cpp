@@ -354,6 +354,16 @@ Result<int> Store::forget_done(WallTime finished_before, int limit) {
         if (!ran.is_ok()) return fail("forget_done " + key, ran);
         forget_notes->reset();
     }
+    // Notes that made no entry (the box's own, or write-back off) leave no outbox memory to go with: they go when
+    // their alarm is no longer shown and they are as old as the memory kept (a note of an alarm not shown is never
+    // passed on anyway).
+    auto forget_stray_notes = Statement::prepare(
+        db_.get(),
+        "DELETE FROM mirror_notes WHERE note_key IN (SELECT note_key FROM mirror_notes WHERE relayed_ns < ?1 "
+        "AND alarm_key NOT IN (SELECT key FROM alarms) LIMIT ?2)");
+    if (!forget_stray_notes.is_ok()) return fail("forget_done", forget_stray_notes.status());
+    Status ran = forget_stray_notes->bind(1, finished_before).bind(2, limit).run();
+    if (!ran.is_ok()) return fail("forget_done: notes", ran);
     Status committed = txn->commit();
     if (!committed.is_ok()) return fail("forget_done", committed);
     return forgotten;

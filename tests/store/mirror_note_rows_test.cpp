@@ -44,6 +44,23 @@ TEST_F(MirrorNoteRowsTest, ANoteIsRememberedOnceAndSurvivesAReopen) {
     EXPECT_EQ(store_->remember_mirror_note("", "sentinel:inc-1", at_seconds(5)).code(), StatusCode::kInvalidArgument);
 }
 
+// A note that made no outbox entry (the box's own, or write-back off) leaves no memory to be forgotten with: it goes
+// once it is as old as the memory kept and its alarm is no longer shown (issue 17's review: the table grew for good).
+TEST_F(MirrorNoteRowsTest, ANoteWithoutEntriesIsForgottenWhenOldAndItsAlarmIsGone) {
+    open();
+    ASSERT_TRUE(store_->remember_mirror_note("signl4:a1/n1", "sentinel:gone", at_seconds(5)).is_ok());
+    ASSERT_TRUE(store_->remember_mirror_note("signl4:a2/n1", "sentinel:shown", at_seconds(5)).is_ok());
+    ASSERT_TRUE(store_->remember_mirror_note("signl4:a1/n2", "sentinel:gone", at_seconds(500)).is_ok());
+    core::Alarm shown;
+    shown.source = "sentinel";
+    shown.id = "shown";
+    ASSERT_TRUE(store_->write_alarms({&shown, 1}, {}).is_ok());
+    ASSERT_TRUE(store_->forget_done(at_seconds(100), 500).is_ok());
+    EXPECT_FALSE(store_->mirror_note_relayed("signl4:a1/n1").value()) << "old, its alarm gone";
+    EXPECT_TRUE(store_->mirror_note_relayed("signl4:a2/n1").value()) << "its alarm is shown";
+    EXPECT_TRUE(store_->mirror_note_relayed("signl4:a1/n2").value()) << "newer than the memory kept";
+}
+
 TEST_F(MirrorNoteRowsTest, MigrationEightAddsTheTableAndKeepsThePages) {
     test::write_schema(file_, 7);
     {
