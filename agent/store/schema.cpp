@@ -174,9 +174,10 @@ CREATE TABLE IF NOT EXISTS signl4_events (
 CREATE INDEX IF NOT EXISTS signl4_events_by_alarm ON signl4_events (alarm_key, paged_ns);
 )sql",
     // 8: the notes people added to an item that mirrors an alarm (SIGNL4 annotations) and that the box passed on
-    // as comments to the alarm's own source, by note key ("signl4:<annotation id>"): each is passed on once, also
-    // after a restart. Written by the core loop after the comment entries; forgotten with the alarm's outbox
-    // memory (forget_done). Only adds: older builds ignore the table, so compatible_from stays.
+    // as comments to the alarm's own source, by note key ("signl4:<alert id>/<annotation key>"): each is passed on
+    // once, also after a restart. Written with the comment entries (Store::enqueue_note); forgotten with the alarm's
+    // outbox memory, or when as old as that memory and the alarm is gone (forget_done). Only adds: older builds
+    // ignore the table, so compatible_from stays.
     R"sql(
 CREATE TABLE IF NOT EXISTS mirror_notes (
     note_key   TEXT PRIMARY KEY NOT NULL,
