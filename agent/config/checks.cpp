@@ -83,15 +83,19 @@ void check_secret(Problems& problems, const std::string& file, const std::string
 }
 
 // An empty list with write-back on is a contradiction the operator should resolve by saying which one they meant.
-void check_action_list(const std::vector<std::string>& actions, const std::string& path, bool write_back,
-                       const std::string& write_back_path, Problems& problems) {
-    for (std::size_t i = 0; i < actions.size(); ++i) {
+void check_listed_once(const std::vector<std::string>& values, const std::string& path, Problems& problems) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
         for (std::size_t j = 0; j < i; ++j) {
-            if (actions[j] == actions[i]) {
-                problems.add(path + "[" + std::to_string(i) + "]", "\"" + actions[i] + "\" is listed twice");
+            if (values[j] == values[i]) {
+                problems.add(path + "[" + std::to_string(i) + "]", "\"" + values[i] + "\" is listed twice");
             }
         }
     }
+}
+
+void check_action_list(const std::vector<std::string>& actions, const std::string& path, bool write_back,
+                       const std::string& write_back_path, Problems& problems) {
+    check_listed_once(actions, path, problems);
     if (write_back && actions.empty() && !write_back_path.empty()) {
         problems.add(path, "is empty: list the actions to relay, or set " + write_back_path +
                                " false to keep every action on the box");

@@ -28,6 +28,8 @@ void check_https(Problems& problems, const std::string& url, const std::string& 
 void check_parent_dir(Problems& problems, const std::string& file, const std::string& path);
 /// A secret file, when named, exists and is readable by its owner only (secret_file.hpp).
 void check_secret(Problems& problems, const std::string& file, const std::string& path);
+/// Each value of a list once ("\"active\" is listed twice", at its index).
+void check_listed_once(const std::vector<std::string>& values, const std::string& path, Problems& problems);
 /// A list of actions names each once; with write-back on (`write_back_path` not empty), it is not empty.
 void check_action_list(const std::vector<std::string>& actions, const std::string& path, bool write_back,
                        const std::string& write_back_path, Problems& problems);

@@ -113,6 +113,8 @@ TEST_F(GraphIncidentsConfigTest, DefaultsAndTheChecksThatNameTheKey) {
 
     auto list = problems_of(incidents_config(R"("enabled": true, "statuses": [])"));
     EXPECT_TRUE(has(list, "graph_incidents.statuses", "at least one")) << list.size();
+    list = problems_of(incidents_config(R"("enabled": true, "statuses": ["active", "active"])"));
+    EXPECT_TRUE(has(list, "graph_incidents.statuses[1]", "listed twice")) << list.size();
     list = problems_of(incidents_config(R"("enabled": true, "statuses": ["new"])"));
     EXPECT_TRUE(has(list, "graph_incidents.statuses[0]", "must be one of")) << list.size();
     list = problems_of(incidents_config(R"("enabled": true, "acknowledge_status": "resolved")"));

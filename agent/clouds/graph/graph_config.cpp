@@ -80,6 +80,7 @@ void check_graph(const Config& c, Problems& problems) {
     const auto& g = c.clouds.get<GraphConfig>();
     check_https(problems, g.graph_url, "graph.graph_url");
     check_polls_on_poller(c, g.enabled, "graph.enabled", problems);
+    check_listed_once(g.statuses, "graph.statuses", problems);
     check_action_list(g.write_back_actions, "graph.write_back_actions", g.write_back, "graph.write_back", problems);
     if (!g.enabled) return;
     require_entra_app(c, problems, "when graph.enabled is true");

@@ -82,6 +82,7 @@ const Section<GraphIncidentsConfig> kGraphIncidentsSection{
 void check_graph_incidents(const Config& c, Problems& problems) {
     const auto& g = c.clouds.get<GraphIncidentsConfig>();
     check_polls_on_poller(c, g.enabled, "graph_incidents.enabled", problems);
+    check_listed_once(g.statuses, "graph_incidents.statuses", problems);
     check_action_list(g.write_back_actions, "graph_incidents.write_back_actions", g.write_back,
                       "graph_incidents.write_back", problems);
     if (!g.enabled) return;
