@@ -104,7 +104,9 @@ bool CoreLoop::apply_snapshot(const core::CloudSnapshot& listed) {
         persist(change);  // only the alarm's correlation record changed: stored, nothing shown
         return queued;
     }
-    SB_LOG(kInfo, "core") << key << " " << change.alarm.title << ": "
+    // An item folded into another alarm is named with it: the state shown is that alarm's.
+    const std::string shown_as = change.alarm.key() == key ? key : key + " (in " + change.alarm.key() + ")";
+    SB_LOG(kInfo, "core") << shown_as << " " << change.alarm.title << ": "
                           << (change.kind == core::ChangeKind::kRaised ? "raised" : "now ")
                           << (change.kind == core::ChangeKind::kRaised ? "" : core::to_string(change.alarm.state))
                           << " (" << core::to_string(change.alarm.severity) << ")";

@@ -121,6 +121,10 @@ TEST_F(SentinelTargetTest, StaleEtagRereadsAndReapplies) {
 }
 
 TEST_F(SentinelTargetTest, ClosedMeanwhileIsNotReopened) {
+    // Nor told of an acknowledgement made for it: its note goes nowhere (as for Graph).
+    SentinelWriteBack config;
+    config.owner_object_id = "owner-1";
+    entry_.payload = sentinel_payload(ActionKind::kAcknowledge, config, "Acknowledged at NOC wall by button");
     transport_.push(200, incident("Closed", "\"e1\""), kJson);
     { Status s = target_.deliver(entry_); ASSERT_TRUE(s.is_ok()) << s.to_string(); }
     EXPECT_EQ(methods(), (std::vector<std::string>{"GET"}));

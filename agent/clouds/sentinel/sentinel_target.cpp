@@ -107,21 +107,25 @@ Status SentinelTarget::deliver(const OutboxEntry& entry) {
     if (!request.is_ok()) return request.status();
     SB_RETURN_IF_ERROR(tokens_.ready(cloud::kArmScope, "Azure Resource Manager"));
 
-    if (request->changes_incident()) SB_RETURN_IF_ERROR(apply_change(incident, entry, request->change));
+    if (request->changes_incident()) {
+        auto applied = apply_change(incident, entry, request->change);
+        if (!applied.is_ok()) return applied.status();
+        if (!*applied) return Status::ok();  // closed meanwhile: an acknowledgement's note has nothing to say there
+    }
     if (!request->comment.empty()) {
         SB_RETURN_IF_ERROR(client_.put_comment(incident, comment_id_for(entry), request->comment));
     }
     return Status::ok();
 }
 
-Status SentinelTarget::apply_change(const std::string& incident, const OutboxEntry& entry,
-                                    const cloud::IncidentChange& change) {
+Result<bool> SentinelTarget::apply_change(const std::string& incident, const OutboxEntry& entry,
+                                          const cloud::IncidentChange& change) {
     for (int attempt = 0; attempt <= kMaxStaleRetries; ++attempt) {
         auto current = client_.get_incident(incident);
         if (!current.is_ok()) return current.status();
         if (cloud::change_holds(*current, change)) {
             changed_ = current->last_modified;
-            return Status::ok();
+            return true;
         }
         if (current->status == "Closed") {
             // Closed in the cloud already (by an analyst, or through Defender XDR): an acknowledge is moot, and its
@@ -130,12 +134,12 @@ Status SentinelTarget::apply_change(const std::string& incident, const OutboxEnt
                                    << to_string(entry.kind)
                                    << (change.status == "Closed" ? ": comment only" : " not applied");
             changed_ = current->last_modified;
-            return Status::ok();
+            return change.status == "Closed";
         }
         auto updated = client_.put_incident(incident, cloud::build_update_body(*current, change));
         if (updated.is_ok()) {
             changed_ = updated->last_modified;
-            return Status::ok();
+            return true;
         }
         if (updated.status().code() != StatusCode::kFailedPrecondition) return updated.status();
         SB_LOG(kInfo, "relay") << "incident " << incident << ": etag went stale, re-reading";

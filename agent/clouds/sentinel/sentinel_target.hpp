@@ -30,11 +30,13 @@ public:
     [[nodiscard]] std::optional<WallTime> cloud_changed() const override { return changed_; }
 
 private:
-    Status apply_change(const std::string& incident, const OutboxEntry& entry, const cloud::IncidentChange& change);
+  /// Brings the incident to `change`; false when it was closed in the cloud meanwhile and `change` is no close (not
+  /// applied, and its note goes nowhere either).
+  Result<bool> apply_change(const std::string& incident, const OutboxEntry& entry, const cloud::IncidentChange& change);
 
-    cloud::SentinelClient client_;
-    cloud::TokenSource& tokens_;
-    std::optional<WallTime> changed_;  // of the last delivery
+  cloud::SentinelClient client_;
+  cloud::TokenSource& tokens_;
+  std::optional<WallTime> changed_;  // of the last delivery
 };
 
 /// What the box writes to Sentinel for each action, from the config.
