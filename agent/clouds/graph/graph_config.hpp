@@ -29,6 +29,11 @@ struct GraphConfig {
     bool write_back_correlated = true;  // acknowledge and resolve reach its items folded into other alarms
 };
 
+/// The classifications and determinations the box may send on resolve, to alerts and incidents alike: the values
+/// every Graph document agrees on (docs/sources.md).
+const std::vector<std::string>& graph_classifications();
+const std::vector<std::string>& graph_determinations();
+
 /// The `graph` section: its key table and its part of the reference.
 /// The Graph plug-in's section as the config takes it (CloudSchema): `graph`.
 std::vector<CloudSection> graph_sections();
