@@ -68,7 +68,8 @@ struct MergedAlarm {
 /// of raising a second one, when the link was named by another source (two Graph alerts of one Defender
 /// incident stay two alarms unless a Sentinel incident ties them). The first alarm to hold a link keeps it.
 ///
-/// Correlation does not depend on the order items arrive in: when the tie arrives after the alarms it ties (the
+/// Which items end up as one alarm does not depend on the order they arrive in (which key shows it, and the pages
+/// sent before a tie, do; docs/sources.md): when the tie arrives after the alarms it ties (the
 /// two Graph alerts were shown before the Sentinel incident naming their Defender incident), the alarm it folds
 /// into takes the others in (take_merged): one alarm, whose record names every item. Two alarms are tied when a
 /// link both name is named by two sources between them. The merged alarm keeps the key, description and
