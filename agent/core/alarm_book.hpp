@@ -72,9 +72,10 @@ struct MergedAlarm {
 /// sent before a tie, do; docs/sources.md): when the tie arrives after the alarms it ties (the
 /// two Graph alerts were shown before the Sentinel incident naming their Defender incident), the alarm it folds
 /// into takes the others in (take_merged): one alarm, whose record names every item. Two alarms are tied when a
-/// link both name is named by two sources between them. The merged alarm keeps the key, description and
-/// severity of the one that takes the others in; it is acknowledged when one of them was, as when an item that
-/// someone took folds in (part of the attack taken is the attack taken).
+/// link both name is named by two sources between them. The merged alarm keeps the key and description of the one
+/// that takes the others in; it is acknowledged when one of them was, as when an item that someone took folds in
+/// (part of the attack taken is the attack taken). An alarm is as severe as the most severe of its items
+/// (FoldedItem::severity).
 /// A folded item can move the alarm forward to acked (someone took it in the other portal); the alarm's own
 /// source alone resolves it.
 ///
